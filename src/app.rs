@@ -1,0 +1,28 @@
+//! What every adapter holds: the configuration, the store and the clock. Cheap to clone; the
+//! web server's state and the command line's context are both an `App`.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub clock: Clock,
+}
+
+impl App {
+    /// Connects to the configured database and brings its schema up to date.
+    pub async fn start(config: Config, clock: Clock) -> Result<Self, StoreError> {
+        let store = Store::connect(&config.database_url, config.database_max_connections).await?;
+        store.migrate().await?;
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            clock,
+        })
+    }
+}

@@ -1,0 +1,115 @@
+//! The command line: parse, build the configuration, call the services, print. One module per
+//! command group.
+
+mod district;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::App;
+use crate::clock::Clock;
+use crate::config::{self, Config, ConfigError, ConfigInput};
+use crate::services;
+use crate::store::StoreError;
+
+#[derive(Debug, Parser)]
+#[command(name = "homeroom", version, about = "The parent and student portal of school districts")]
+pub struct Cli {
+    /// A TOML configuration file (also HOMEROOM_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// sqlite://FILE or postgres://USER@HOST/DATABASE (also HOMEROOM_DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the portal.
+    Serve(serve::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage districts and their settings.
+    #[command(subcommand)]
+    District(district::DistrictCommand),
+}
+
+/// Why a command failed, in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{}", .0.public_message_for_operator())]
+    Service(#[from] services::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl services::Error {
+    /// The command line is used by the operator, who may see what a family may not.
+    fn public_message_for_operator(&self) -> String {
+        match self {
+            services::Error::Unavailable(cause) | services::Error::Internal(cause) => {
+                cause.to_string()
+            }
+            other => other.public_message(),
+        }
+    }
+}
+
+/// Runs the command line; `env` reads environment variables.
+pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), CliError> {
+    let config = build_config(&cli, &env)?;
+    init_logging(&config);
+    match cli.command {
+        Command::Serve(args) => serve::run(config, args).await,
+        Command::Migrate => {
+            let app = App::start(config, Clock::default()).await?;
+            println!("migrations applied ({})", app.store.backend().name());
+            app.store.close().await;
+            Ok(())
+        }
+        Command::District(command) => {
+            let app = App::start(config, Clock::default()).await?;
+            let result = district::run(&app, command).await;
+            app.store.close().await;
+            result
+        }
+    }
+}
+
+fn build_config(cli: &Cli, env: &impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let file = match config::config_path(cli.config.clone(), env) {
+        Some(path) => ConfigInput::from_file(&path)?,
+        None => ConfigInput::default(),
+    };
+    let mut flags = ConfigInput {
+        database_url: cli.database_url.clone(),
+        ..Default::default()
+    };
+    if let Command::Serve(args) = &cli.command {
+        flags.bind = args.bind.clone();
+    }
+    let mut input = file.overlay(ConfigInput::from_env(env)?).overlay(flags);
+    // One-shot commands print their own results; only warnings belong beside them.
+    if !matches!(cli.command, Command::Serve(_)) && input.log.is_none() {
+        input.log = Some("warn".to_owned());
+    }
+    input.resolve()
+}
+
+fn init_logging(config: &Config) {
+    // The filter was checked when the configuration was resolved.
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,57 @@
+//! `homeroom serve`: the portal.
+
+use clap::Args;
+use tokio::net::TcpListener;
+
+use super::CliError;
+use crate::app::App;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::services;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (also HOMEROOM_BIND); default 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Load the demo districts and families first (again is harmless).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
+    let bind = config.bind;
+    let app = App::start(config, Clock::default()).await?;
+    let demo = if args.demo {
+        Some(services::demo::load(&app).await?)
+    } else {
+        None
+    };
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {bind}: {e}")))?;
+    let address = listener.local_addr()?;
+    println!(
+        "Homeroom is listening on http://{address}/ ({} database {})",
+        app.store.backend().name(),
+        app.config.database_url
+    );
+    if let Some(districts) = demo {
+        println!("Demo data loaded. Try:");
+        println!("  - the district finder: http://{address}/?q=valley (or choose a state)");
+        for district in &districts {
+            println!(
+                "  - {} ({}): http://{address}/d/{}/parent and /d/{}/student",
+                district.name,
+                district.state.name(),
+                district.slug,
+                district.slug
+            );
+        }
+        println!("  - the API: http://{address}/api/v1/districts?q=lake");
+        println!("  - maintenance: homeroom district set lakeshore maintenance \"Back at 6 pm\"");
+    }
+    crate::server::serve(app.clone(), listener, crate::server::shutdown_signal()).await?;
+    app.store.close().await;
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! One typed configuration, built from (lowest to highest) defaults, a TOML file, `HOMEROOM_*`
+//! environment variables and command-line flags, and checked once at start.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::domain::StateCode;
+use crate::store::DatabaseUrl;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://homeroom.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub database_max_connections: u32,
+    pub bind: SocketAddr,
+    /// The address families use, for links in mail and letters; also decides `Secure` cookies.
+    pub public_url: url::Url,
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+    /// States whose districts may offer Linked Districts.
+    pub linking_states: Vec<StateCode>,
+    /// A `tracing` filter such as `info` or `homeroom=debug,tower_http=info`.
+    pub log: String,
+}
+
+/// Every setting as it arrives, not yet checked. The file, the environment and the flags each
+/// give one of these; later ones win.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigInput {
+    pub database_url: Option<String>,
+    pub database_max_connections: Option<u32>,
+    pub bind: Option<String>,
+    pub public_url: Option<String>,
+    pub request_timeout_seconds: Option<u64>,
+    pub max_body_bytes: Option<usize>,
+    pub linking_states: Option<Vec<String>>,
+    pub log: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl ConfigInput {
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| {
+            let reason = e.message().to_owned();
+            ConfigError(format!("{}: {reason}", path.display()))
+        })
+    }
+
+    /// Reads `HOMEROOM_*` variables through `var`, so that tests need not touch the process
+    /// environment.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let number = |name: &str| -> Result<Option<u64>, ConfigError> {
+            var(name)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .map_err(|_| ConfigError(format!("{name} must be a whole number, not {v:?}")))
+                })
+                .transpose()
+        };
+        let to_u32 = |name: &str, n: Option<u64>| -> Result<Option<u32>, ConfigError> {
+            n.map(|n| u32::try_from(n).map_err(|_| ConfigError(format!("{name} is too large"))))
+                .transpose()
+        };
+        Ok(Self {
+            database_url: var("HOMEROOM_DATABASE_URL"),
+            database_max_connections: to_u32(
+                "HOMEROOM_DATABASE_MAX_CONNECTIONS",
+                number("HOMEROOM_DATABASE_MAX_CONNECTIONS")?,
+            )?,
+            bind: var("HOMEROOM_BIND"),
+            public_url: var("HOMEROOM_PUBLIC_URL"),
+            request_timeout_seconds: number("HOMEROOM_REQUEST_TIMEOUT_SECONDS")?,
+            max_body_bytes: number("HOMEROOM_MAX_BODY_BYTES")?
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            linking_states: var("HOMEROOM_LINKING_STATES")
+                .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
+            log: var("HOMEROOM_LOG"),
+        })
+    }
+
+    /// `self` with every value that `over` sets replaced.
+    pub fn overlay(self, over: ConfigInput) -> Self {
+        Self {
+            database_url: over.database_url.or(self.database_url),
+            database_max_connections: over
+                .database_max_connections
+                .or(self.database_max_connections),
+            bind: over.bind.or(self.bind),
+            public_url: over.public_url.or(self.public_url),
+            request_timeout_seconds: over.request_timeout_seconds.or(self.request_timeout_seconds),
+            max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
+            linking_states: over.linking_states.or(self.linking_states),
+            log: over.log.or(self.log),
+        }
+    }
+
+    /// Checks every value; the first bad one stops the start with a one-line reason.
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let database_url =
+            DatabaseUrl::parse(self.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL))
+                .map_err(|e| ConfigError(format!("database_url: {e}")))?;
+        let database_max_connections = self.database_max_connections.unwrap_or(10);
+        if !(1..=1000).contains(&database_max_connections) {
+            return Err(ConfigError(
+                "database_max_connections must be from 1 to 1000".to_owned(),
+            ));
+        }
+        let bind_text = self.bind.unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind: SocketAddr = bind_text.trim().parse().map_err(|_| {
+            ConfigError(format!(
+                "bind must be an address and port such as 127.0.0.1:8080, not {bind_text:?}"
+            ))
+        })?;
+        let public_url = match self.public_url {
+            Some(text) => parse_public_url(&text)?,
+            None => parse_public_url(&format!("http://{bind}/"))?,
+        };
+        let timeout = self.request_timeout_seconds.unwrap_or(30);
+        if !(1..=600).contains(&timeout) {
+            return Err(ConfigError(
+                "request_timeout_seconds must be from 1 to 600".to_owned(),
+            ));
+        }
+        let max_body_bytes = self.max_body_bytes.unwrap_or(1024 * 1024);
+        if !(1024..=100 * 1024 * 1024).contains(&max_body_bytes) {
+            return Err(ConfigError(
+                "max_body_bytes must be from 1024 to 104857600".to_owned(),
+            ));
+        }
+        let linking_states = self
+            .linking_states
+            .unwrap_or_else(|| vec!["NC".to_owned(), "DE".to_owned()])
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| StateCode::parse(s).map_err(|e| ConfigError(format!("linking_states: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let log = self.log.unwrap_or_else(|| "info".to_owned());
+        tracing_subscriber::EnvFilter::try_new(&log)
+            .map_err(|e| ConfigError(format!("log {log:?} is not a valid filter: {e}")))?;
+        Ok(Config {
+            database_url,
+            database_max_connections,
+            bind,
+            public_url,
+            request_timeout: Duration::from_secs(timeout),
+            max_body_bytes,
+            linking_states,
+            log,
+        })
+    }
+}
+
+fn parse_public_url(text: &str) -> Result<url::Url, ConfigError> {
+    match url::Url::parse(text.trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
+        _ => Err(ConfigError(format!(
+            "public_url must be an http:// or https:// address, not {text:?}"
+        ))),
+    }
+}
+
+/// Where the configuration file is, if one was named.
+pub fn config_path(flag: Option<PathBuf>, var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    flag.or_else(|| var("HOMEROOM_CONFIG").map(PathBuf::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn nothing_configured_runs_on_sqlite_at_the_default_address() {
+        let config = ConfigInput::default().resolve().unwrap();
+        assert_eq!(config.database_url.to_string(), DEFAULT_DATABASE_URL);
+        assert_eq!(config.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:8080/");
+        let codes: Vec<_> = config.linking_states.iter().map(|s| s.code()).collect();
+        assert_eq!(codes, ["NC", "DE"]);
+    }
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let file: ConfigInput =
+            toml::from_str("bind = \"127.0.0.1:1\"\nlog = \"warn\"\nrequest_timeout_seconds = 5")
+                .unwrap();
+        let environment =
+            ConfigInput::from_env(env(&[("HOMEROOM_BIND", "127.0.0.1:2"), ("HOMEROOM_LOG", "debug")]))
+                .unwrap();
+        let flags = ConfigInput {
+            bind: Some("127.0.0.1:3".into()),
+            ..Default::default()
+        };
+        let config = file.overlay(environment).overlay(flags).resolve().unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:3");
+        assert_eq!(config.log, "debug");
+        assert_eq!(config.request_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn bad_values_stop_the_start_with_a_reason() {
+        let cases: &[(&str, &str)] = &[
+            ("database_url = \"mysql://x\"", "unsupported database URL scheme"),
+            ("bind = \"localhost\"", "bind must be an address"),
+            ("public_url = \"ftp://x\"", "public_url must be"),
+            ("request_timeout_seconds = 0", "request_timeout_seconds"),
+            ("max_body_bytes = 10", "max_body_bytes"),
+            ("linking_states = [\"NC\", \"ZZ\"]", "unknown state"),
+            ("database_max_connections = 0", "database_max_connections"),
+        ];
+        for (toml_text, expected) in cases {
+            let input: ConfigInput = toml::from_str(toml_text).unwrap();
+            let err = input.resolve().unwrap_err().to_string();
+            assert!(err.contains(expected), "{toml_text}: {err}");
+            assert!(!err.contains('\n'), "not one line: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_file_keys_and_bad_numbers_are_refused() {
+        assert!(toml::from_str::<ConfigInput>("databse_url = \"sqlite://x\"").is_err());
+        let err = ConfigInput::from_env(env(&[("HOMEROOM_REQUEST_TIMEOUT_SECONDS", "soon")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("whole number"));
+    }
+}

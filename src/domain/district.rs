@@ -1,0 +1,300 @@
+//! A school district and the settings its staff control.
+
+use std::fmt;
+
+use super::text::clean_line;
+use super::{DistrictSlug, Invalid, StateCode};
+
+/// The database key of a district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DistrictId(pub i64);
+
+#[derive(Debug, Clone)]
+pub struct District {
+    pub id: DistrictId,
+    pub slug: DistrictSlug,
+    pub name: DistrictName,
+    pub state: StateCode,
+    pub settings: DistrictSettings,
+}
+
+impl District {
+    /// The message families see while the district is in maintenance, if it is.
+    pub fn maintenance(&self) -> Option<&MaintenanceMessage> {
+        self.settings.maintenance.as_ref()
+    }
+}
+
+/// The name families know the district by, one line of at most 120 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictName(String);
+
+impl DistrictName {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        clean_line("district name", raw, 120).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DistrictName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An IANA time zone name that this build knows, such as `America/New_York`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let name = raw.trim();
+        match jiff::tz::TimeZone::get(name) {
+            Ok(_) if !name.is_empty() => Ok(Self(name.to_owned())),
+            _ => Err(Invalid::new(format!(
+                "unknown time zone {raw:?}: give an IANA name such as America/New_York"
+            ))),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What families read while their district is in maintenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaintenanceMessage(String);
+
+impl MaintenanceMessage {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        clean_line("maintenance message", raw, 500).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Every setting a district has, with the defaults a new district starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictSettings {
+    pub forgot_password: bool,
+    pub forgot_username: bool,
+    pub notifications: bool,
+    pub linking: bool,
+    pub captcha_after_failures: u32,
+    pub captcha_after_address_failures: u32,
+    pub password_min_length: u32,
+    pub key_lifetime_days: u32,
+    pub timezone: TimeZoneName,
+    pub maintenance: Option<MaintenanceMessage>,
+}
+
+impl DistrictSettings {
+    /// A new district's settings; its time zone starts as its state's principal one.
+    pub fn defaults_for(state: StateCode) -> Self {
+        Self {
+            forgot_password: false,
+            forgot_username: false,
+            notifications: true,
+            linking: true,
+            captcha_after_failures: 3,
+            captcha_after_address_failures: 20,
+            password_min_length: 8,
+            key_lifetime_days: 90,
+            timezone: TimeZoneName(state.principal_time_zone().to_owned()),
+            maintenance: None,
+        }
+    }
+
+    pub fn apply(&mut self, change: &SettingChange) {
+        match change {
+            SettingChange::ForgotPassword(on) => self.forgot_password = *on,
+            SettingChange::ForgotUsername(on) => self.forgot_username = *on,
+            SettingChange::Notifications(on) => self.notifications = *on,
+            SettingChange::Linking(on) => self.linking = *on,
+            SettingChange::CaptchaAfterFailures(n) => self.captcha_after_failures = *n,
+            SettingChange::CaptchaAfterAddressFailures(n) => {
+                self.captcha_after_address_failures = *n
+            }
+            SettingChange::PasswordMinLength(n) => self.password_min_length = *n,
+            SettingChange::KeyLifetimeDays(n) => self.key_lifetime_days = *n,
+            SettingChange::Timezone(tz) => self.timezone = tz.clone(),
+            SettingChange::Maintenance(message) => self.maintenance = message.clone(),
+        }
+    }
+}
+
+/// One setting given a new value, as `homeroom district set S KEY VALUE` and the staff console
+/// express it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingChange {
+    ForgotPassword(bool),
+    ForgotUsername(bool),
+    Notifications(bool),
+    Linking(bool),
+    CaptchaAfterFailures(u32),
+    CaptchaAfterAddressFailures(u32),
+    PasswordMinLength(u32),
+    KeyLifetimeDays(u32),
+    Timezone(TimeZoneName),
+    /// `None` ends maintenance.
+    Maintenance(Option<MaintenanceMessage>),
+}
+
+/// The setting keys, in the order `district set` lists them.
+pub const SETTING_KEYS: &[&str] = &[
+    "forgot_password",
+    "forgot_username",
+    "notifications",
+    "linking",
+    "captcha_after_failures",
+    "captcha_after_address_failures",
+    "password_min_length",
+    "key_lifetime_days",
+    "timezone",
+    "maintenance",
+];
+
+impl SettingChange {
+    pub fn parse(key: &str, value: &str) -> Result<Self, Invalid> {
+        let change = match key {
+            "forgot_password" => Self::ForgotPassword(on_off(key, value)?),
+            "forgot_username" => Self::ForgotUsername(on_off(key, value)?),
+            "notifications" => Self::Notifications(on_off(key, value)?),
+            "linking" => Self::Linking(on_off(key, value)?),
+            "captcha_after_failures" => Self::CaptchaAfterFailures(number(key, value, 1, 100)?),
+            "captcha_after_address_failures" => {
+                Self::CaptchaAfterAddressFailures(number(key, value, 1, 100_000)?)
+            }
+            // NIST SP 800-63B: never below 8; and a policy must accept 64-character passwords.
+            "password_min_length" => Self::PasswordMinLength(number(key, value, 8, 64)?),
+            "key_lifetime_days" => Self::KeyLifetimeDays(number(key, value, 1, 730)?),
+            "timezone" => Self::Timezone(TimeZoneName::parse(value)?),
+            "maintenance" => Self::Maintenance(match value.trim() {
+                "off" => None,
+                message => Some(MaintenanceMessage::parse(message)?),
+            }),
+            _ => {
+                return Err(Invalid::new(format!(
+                    "unknown setting {key:?}: the settings are {}",
+                    SETTING_KEYS.join(", ")
+                )));
+            }
+        };
+        Ok(change)
+    }
+
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::ForgotPassword(_) => "forgot_password",
+            Self::ForgotUsername(_) => "forgot_username",
+            Self::Notifications(_) => "notifications",
+            Self::Linking(_) => "linking",
+            Self::CaptchaAfterFailures(_) => "captcha_after_failures",
+            Self::CaptchaAfterAddressFailures(_) => "captcha_after_address_failures",
+            Self::PasswordMinLength(_) => "password_min_length",
+            Self::KeyLifetimeDays(_) => "key_lifetime_days",
+            Self::Timezone(_) => "timezone",
+            Self::Maintenance(_) => "maintenance",
+        }
+    }
+
+    /// The new value as `district set` takes it, for the audit log and messages.
+    pub fn value_text(&self) -> String {
+        let on_off = |on: &bool| if *on { "on" } else { "off" }.to_owned();
+        match self {
+            Self::ForgotPassword(on)
+            | Self::ForgotUsername(on)
+            | Self::Notifications(on)
+            | Self::Linking(on) => on_off(on),
+            Self::CaptchaAfterFailures(n)
+            | Self::CaptchaAfterAddressFailures(n)
+            | Self::PasswordMinLength(n)
+            | Self::KeyLifetimeDays(n) => n.to_string(),
+            Self::Timezone(tz) => tz.as_str().to_owned(),
+            Self::Maintenance(None) => "off".to_owned(),
+            Self::Maintenance(Some(message)) => message.as_str().to_owned(),
+        }
+    }
+}
+
+fn on_off(key: &str, value: &str) -> Result<bool, Invalid> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(Invalid::new(format!("{key} is on or off, not {value:?}"))),
+    }
+}
+
+fn number(key: &str, value: &str, min: u32, max: u32) -> Result<u32, Invalid> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(Invalid::new(format!(
+            "{key} is a whole number from {min} to {max}, not {value:?}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let s = DistrictSettings::defaults_for(StateCode::parse("NC").unwrap());
+        assert!(!s.forgot_password && !s.forgot_username);
+        assert!(s.notifications && s.linking);
+        assert_eq!(s.captcha_after_failures, 3);
+        assert_eq!(s.captcha_after_address_failures, 20);
+        assert_eq!(s.password_min_length, 8);
+        assert_eq!(s.key_lifetime_days, 90);
+        assert_eq!(s.timezone.as_str(), "America/New_York");
+        assert_eq!(s.maintenance, None);
+    }
+
+    #[test]
+    fn every_listed_key_parses_and_names_itself() {
+        let samples = [
+            "on", "off", "on", "off", "5", "40", "12", "30", "America/Denver", "Back at 6 pm",
+        ];
+        for (key, value) in SETTING_KEYS.iter().zip(samples) {
+            let change = SettingChange::parse(key, value).unwrap();
+            assert_eq!(change.key(), *key);
+            assert_eq!(change.value_text(), value);
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_reason() {
+        let cases = [
+            ("forgot_password", "yes", "on or off"),
+            ("captcha_after_failures", "0", "from 1 to 100"),
+            ("password_min_length", "7", "from 8 to 64"),
+            ("password_min_length", "65", "from 8 to 64"),
+            ("key_lifetime_days", "-3", "whole number"),
+            ("timezone", "Mars/Olympus", "unknown time zone"),
+            ("timezone", "", "unknown time zone"),
+            ("maintenance", "  ", "must not be empty"),
+            ("colour", "blue", "unknown setting"),
+        ];
+        for (key, value, expected) in cases {
+            let err = SettingChange::parse(key, value).unwrap_err();
+            assert!(err.0.contains(expected), "{key}={value:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn maintenance_off_clears_and_apply_changes_one_setting() {
+        let nc = StateCode::parse("NC").unwrap();
+        let mut s = DistrictSettings::defaults_for(nc);
+        s.apply(&SettingChange::parse("maintenance", "Closed for upgrades").unwrap());
+        assert_eq!(s.maintenance.as_ref().unwrap().as_str(), "Closed for upgrades");
+        s.apply(&SettingChange::parse("maintenance", "off").unwrap());
+        assert_eq!(s, DistrictSettings::defaults_for(nc));
+    }
+}

@@ -1,0 +1,28 @@
+//! Types and rules with no I/O. A value of one of these types has already been checked:
+//! code that holds a `DistrictSlug` never asks again whether it is a valid slug.
+
+mod district;
+mod people;
+mod slug;
+mod state;
+mod text;
+
+pub use district::{
+    District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, SETTING_KEYS,
+    SettingChange, TimeZoneName,
+};
+pub use people::{PersonRole, Relation, SourcedId};
+pub use slug::DistrictSlug;
+pub use state::StateCode;
+pub use text::fold_for_search;
+
+/// A value that does not parse. The message is one line, written for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

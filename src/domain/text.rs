@@ -1,0 +1,54 @@
+//! Rules for free text that families and staff type or that districts send.
+
+use super::Invalid;
+
+/// Trims, refuses control characters and bounds the length in characters (not bytes), so that
+/// names in any script are treated alike.
+pub(super) fn clean_line(what: &str, raw: &str, max_chars: usize) -> Result<String, Invalid> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(Invalid::new(format!("{what} must not be empty")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Invalid::new(format!(
+            "{what} must be a single line without control characters"
+        )));
+    }
+    let count = value.chars().count();
+    if count > max_chars {
+        return Err(Invalid::new(format!(
+            "{what} is {count} characters long; the most is {max_chars}"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// The form of a name used for searching by part of it: Unicode lower case, runs of white space
+/// made single. Stored beside the name so that both databases search it alike.
+pub fn fold_for_search(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_line_trims_and_bounds() {
+        assert_eq!(clean_line("name", "  Río Grande  ", 20).unwrap(), "Río Grande");
+        assert!(clean_line("name", "   ", 20).is_err());
+        assert!(clean_line("name", "a\u{0}b", 20).is_err());
+        assert!(clean_line("name", "line\nbreak", 20).is_err());
+        // Length counts characters: five accented letters fit in five.
+        assert!(clean_line("name", "ééééé", 5).is_ok());
+        assert!(clean_line("name", "éééééé", 5).is_err());
+    }
+
+    #[test]
+    fn folding_is_unicode_lower_case_with_single_spaces() {
+        assert_eq!(fold_for_search("  ÉCOLE   Ñandú\tDistrict "), "école ñandú district");
+    }
+}

@@ -1,0 +1,172 @@
+//! The demo data set behind `homeroom serve --demo`: two districts in different states (one
+//! where Linked Districts is offered, one where it is not), schools and families. Loading it
+//! again changes nothing.
+
+use crate::app::App;
+use crate::domain::{District, DistrictSlug, PersonRole, Relation, SourcedId};
+use crate::store::{NewPerson, NewRelationship, NewSchool};
+
+use super::{Error, Result, districts};
+
+pub struct DemoDistrict {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub state: &'static str,
+    pub schools: &'static [(&'static str, &'static str)],
+    /// (sourcedId, role, given name, family name, email, school sourcedId, grade)
+    pub people: &'static [DemoPerson],
+    /// (guardian sourcedId, student sourcedId, relation, portal access)
+    pub relationships: &'static [(&'static str, &'static str, Relation, bool)],
+}
+
+pub struct DemoPerson {
+    pub sourced_id: &'static str,
+    pub role: PersonRole,
+    pub given_name: &'static str,
+    pub family_name: &'static str,
+    pub email: Option<&'static str>,
+    pub school: Option<&'static str>,
+    pub grade: Option<&'static str>,
+}
+
+const fn student(
+    sourced_id: &'static str,
+    given_name: &'static str,
+    family_name: &'static str,
+    school: &'static str,
+    grade: &'static str,
+) -> DemoPerson {
+    DemoPerson {
+        sourced_id,
+        role: PersonRole::Student,
+        given_name,
+        family_name,
+        email: None,
+        school: Some(school),
+        grade: Some(grade),
+    }
+}
+
+const fn guardian(
+    sourced_id: &'static str,
+    given_name: &'static str,
+    family_name: &'static str,
+    email: &'static str,
+) -> DemoPerson {
+    DemoPerson {
+        sourced_id,
+        role: PersonRole::Guardian,
+        given_name,
+        family_name,
+        email: Some(email),
+        school: None,
+        grade: None,
+    }
+}
+
+/// Maria Alvarez has two children in Cedar Valley (North Carolina, where linking is offered)
+/// and a third in Lakeshore (Oregon, where it is not).
+pub const DEMO: &[DemoDistrict] = &[
+    DemoDistrict {
+        slug: "cedar-valley",
+        name: "Cedar Valley Public Schools",
+        state: "NC",
+        schools: &[
+            ("cv-elem", "Cedar Valley Elementary School"),
+            ("cv-middle", "Cedar Valley Middle School"),
+            ("cv-high", "Cedar Valley High School"),
+        ],
+        people: &[
+            guardian("cv-g-maria", "Maria", "Alvarez", "maria.alvarez@example.org"),
+            student("cv-s-sofia", "Sofia", "Alvarez", "cv-elem", "03"),
+            student("cv-s-mateo", "Mateo", "Alvarez", "cv-middle", "07"),
+            guardian("cv-g-james", "James", "Okafor", "james.okafor@example.org"),
+            student("cv-s-amara", "Amara", "Okafor", "cv-high", "10"),
+            student("cv-s-daniel", "Daniel", "Okafor", "cv-elem", "01"),
+        ],
+        relationships: &[
+            ("cv-g-maria", "cv-s-sofia", Relation::Parent, true),
+            ("cv-g-maria", "cv-s-mateo", Relation::Parent, true),
+            ("cv-g-james", "cv-s-amara", Relation::Parent, true),
+            // A guardian whose portal access to one child is off: they must not see Daniel.
+            ("cv-g-james", "cv-s-daniel", Relation::Guardian, false),
+        ],
+    },
+    DemoDistrict {
+        slug: "lakeshore",
+        name: "Lakeshore Unified School District",
+        state: "OR",
+        schools: &[
+            ("ls-elem", "Lakeshore Elementary School"),
+            ("ls-high", "Lakeshore High School"),
+        ],
+        people: &[
+            guardian("ls-g-maria", "Maria", "Alvarez", "maria.alvarez@example.org"),
+            student("ls-s-lucia", "Lucía", "Alvarez", "ls-high", "11"),
+            guardian("ls-g-wei", "Wei", "Chen", "wei.chen@example.org"),
+            student("ls-s-li", "Li", "Chen", "ls-elem", "04"),
+        ],
+        relationships: &[
+            ("ls-g-maria", "ls-s-lucia", Relation::Parent, true),
+            ("ls-g-wei", "ls-s-li", Relation::Parent, true),
+        ],
+    },
+];
+
+/// Loads the demo data; what already exists is left as it is.
+pub async fn load(app: &App) -> Result<Vec<District>> {
+    let mut loaded = Vec::new();
+    for demo in DEMO {
+        let district = ensure_district(app, demo).await?;
+        let now = app.clock.unix();
+        let mut tx = app.store.begin().await?;
+        for (sourced_id, name) in demo.schools {
+            let school = NewSchool {
+                sourced_id: SourcedId::parse(sourced_id)?,
+                name: (*name).to_owned(),
+            };
+            tx.ensure_school(district.id, &school, now).await?;
+        }
+        for person in demo.people {
+            let new = NewPerson {
+                sourced_id: SourcedId::parse(person.sourced_id)?,
+                role: person.role,
+                given_name: person.given_name.to_owned(),
+                family_name: person.family_name.to_owned(),
+                email: person.email.map(str::to_owned),
+                phone: None,
+                school: person.school.map(SourcedId::parse).transpose()?,
+                grade: person.grade.map(str::to_owned),
+            };
+            tx.ensure_person(district.id, &new, now).await?;
+        }
+        for (guardian, student, relation, portal) in demo.relationships {
+            let new = NewRelationship {
+                guardian: SourcedId::parse(guardian)?,
+                student: SourcedId::parse(student)?,
+                relation: *relation,
+                portal: *portal,
+            };
+            tx.ensure_relationship(district.id, &new, now).await?;
+        }
+        tx.commit().await?;
+        loaded.push(district);
+    }
+    Ok(loaded)
+}
+
+async fn ensure_district(app: &App, demo: &DemoDistrict) -> Result<District> {
+    let slug = DistrictSlug::parse(demo.slug)?;
+    if let Some(existing) = app.store.district_by_slug(&slug).await? {
+        return Ok(existing);
+    }
+    match districts::add(app, demo.slug, demo.name, demo.state).await {
+        // Another process loaded it at the same moment: use theirs.
+        Err(Error::Conflict(_)) => app
+            .store
+            .district_by_slug(&slug)
+            .await?
+            .ok_or(Error::NotFound),
+        other => other,
+    }
+}

@@ -1,0 +1,235 @@
+//! Districts and their settings.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use super::{Result, Store, StoreError, Tx, count, flag};
+use crate::domain::{
+    District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, MaintenanceMessage,
+    SettingChange, StateCode, TimeZoneName, fold_for_search,
+};
+
+macro_rules! district_columns {
+    () => {
+        "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
+         linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
+         key_lifetime_days, maintenance_message"
+    };
+}
+
+pub struct NewDistrict {
+    pub slug: DistrictSlug,
+    pub name: DistrictName,
+    pub state: StateCode,
+}
+
+/// What the district finder asks for. `name_part` matches anywhere in the name, ignoring case.
+#[derive(Debug, Default, Clone)]
+pub struct DistrictFilter {
+    pub name_part: Option<String>,
+    pub state: Option<StateCode>,
+    pub limit: u32,
+}
+
+/// How much a district holds, for the operator's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DistrictCounts {
+    pub schools: u32,
+    pub students: u32,
+    pub guardians: u32,
+    pub relationships: u32,
+}
+
+impl Store {
+    pub async fn district_by_slug(&self, slug: &DistrictSlug) -> Result<Option<District>> {
+        district_by_slug(&self.pool, slug).await
+    }
+
+    /// Districts in name order, filtered as asked.
+    pub async fn find_districts(&self, filter: &DistrictFilter) -> Result<Vec<District>> {
+        let pattern = filter
+            .name_part
+            .as_deref()
+            .map(|part| format!("%{}%", escape_like(&fold_for_search(part))));
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            district_columns!(),
+            " FROM districts \
+              WHERE ($1 IS NULL OR name_folded LIKE $1 ESCAPE '\\') \
+                AND ($2 IS NULL OR state = $2) \
+              ORDER BY name_folded, id LIMIT $3"
+        ))
+        .bind(pattern)
+        .bind(filter.state.map(StateCode::code))
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(district_from_row).collect()
+    }
+
+    pub async fn district_counts(&self, id: DistrictId) -> Result<DistrictCounts> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM schools WHERE district_id = $1) AS schools, \
+               (SELECT COUNT(*) FROM people WHERE district_id = $1 AND role = 'student') AS students, \
+               (SELECT COUNT(*) FROM people WHERE district_id = $1 AND role = 'guardian') AS guardians, \
+               (SELECT COUNT(*) FROM relationships WHERE district_id = $1) AS relationships",
+        )
+        .bind(id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(DistrictCounts {
+            schools: count(&row, "schools")?,
+            students: count(&row, "students")?,
+            guardians: count(&row, "guardians")?,
+            relationships: count(&row, "relationships")?,
+        })
+    }
+}
+
+impl Tx {
+    pub async fn district_by_slug(&mut self, slug: &DistrictSlug) -> Result<Option<District>> {
+        district_by_slug(&mut *self.inner, slug).await
+    }
+
+    /// Adds a district with the default settings. A slug in use is a `Conflict`.
+    pub async fn insert_district(&mut self, new: &NewDistrict, now: i64) -> Result<District> {
+        let settings = DistrictSettings::defaults_for(new.state);
+        let row = sqlx::query(
+            "INSERT INTO districts (slug, name, name_folded, state, timezone, forgot_password, \
+               forgot_username, notifications, linking, captcha_after_failures, \
+               captcha_after_address_failures, password_min_length, key_lifetime_days, \
+               created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+             RETURNING id",
+        )
+        .bind(new.slug.as_str())
+        .bind(new.name.as_str())
+        .bind(fold_for_search(new.name.as_str()))
+        .bind(new.state.code())
+        .bind(settings.timezone.as_str())
+        .bind(settings.forgot_password)
+        .bind(settings.forgot_username)
+        .bind(settings.notifications)
+        .bind(settings.linking)
+        .bind(i64::from(settings.captcha_after_failures))
+        .bind(i64::from(settings.captcha_after_address_failures))
+        .bind(i64::from(settings.password_min_length))
+        .bind(i64::from(settings.key_lifetime_days))
+        .bind(now)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(District {
+            id: DistrictId(row.try_get("id")?),
+            slug: new.slug.clone(),
+            name: new.name.clone(),
+            state: new.state,
+            settings,
+        })
+    }
+
+    pub async fn update_district_setting(
+        &mut self,
+        id: DistrictId,
+        change: &SettingChange,
+        now: i64,
+    ) -> Result<()> {
+        macro_rules! set {
+            ($column:literal) => {
+                concat!(
+                    "UPDATE districts SET ",
+                    $column,
+                    " = $1, updated_at = $2 WHERE id = $3"
+                )
+            };
+        }
+        let query = match change {
+            SettingChange::ForgotPassword(on) => sqlx::query(set!("forgot_password")).bind(*on),
+            SettingChange::ForgotUsername(on) => sqlx::query(set!("forgot_username")).bind(*on),
+            SettingChange::Notifications(on) => sqlx::query(set!("notifications")).bind(*on),
+            SettingChange::Linking(on) => sqlx::query(set!("linking")).bind(*on),
+            SettingChange::CaptchaAfterFailures(n) => {
+                sqlx::query(set!("captcha_after_failures")).bind(i64::from(*n))
+            }
+            SettingChange::CaptchaAfterAddressFailures(n) => {
+                sqlx::query(set!("captcha_after_address_failures")).bind(i64::from(*n))
+            }
+            SettingChange::PasswordMinLength(n) => {
+                sqlx::query(set!("password_min_length")).bind(i64::from(*n))
+            }
+            SettingChange::KeyLifetimeDays(n) => {
+                sqlx::query(set!("key_lifetime_days")).bind(i64::from(*n))
+            }
+            SettingChange::Timezone(tz) => sqlx::query(set!("timezone")).bind(tz.as_str().to_owned()),
+            SettingChange::Maintenance(message) => sqlx::query(set!("maintenance_message"))
+                .bind(message.as_ref().map(|m| m.as_str().to_owned())),
+        };
+        query
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+async fn district_by_slug<'e, E>(executor: E, slug: &DistrictSlug) -> Result<Option<District>>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        district_columns!(),
+        " FROM districts WHERE slug = $1"
+    ))
+    .bind(slug.as_str())
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(district_from_row).transpose()
+}
+
+fn district_from_row(row: &AnyRow) -> Result<District> {
+    let maintenance: Option<String> = row.try_get("maintenance_message")?;
+    Ok(District {
+        id: DistrictId(row.try_get("id")?),
+        slug: DistrictSlug::parse(row.try_get("slug")?)?,
+        name: DistrictName::parse(row.try_get("name")?)?,
+        state: StateCode::parse(row.try_get("state")?)?,
+        settings: DistrictSettings {
+            forgot_password: flag(row, "forgot_password")?,
+            forgot_username: flag(row, "forgot_username")?,
+            notifications: flag(row, "notifications")?,
+            linking: flag(row, "linking")?,
+            captcha_after_failures: count(row, "captcha_after_failures")?,
+            captcha_after_address_failures: count(row, "captcha_after_address_failures")?,
+            password_min_length: count(row, "password_min_length")?,
+            key_lifetime_days: count(row, "key_lifetime_days")?,
+            timezone: TimeZoneName::parse(row.try_get("timezone")?)?,
+            maintenance: maintenance
+                .as_deref()
+                .map(MaintenanceMessage::parse)
+                .transpose()
+                .map_err(StoreError::from)?,
+        },
+    })
+}
+
+/// Makes `%`, `_` and `\` in user input match themselves in a `LIKE ... ESCAPE '\'` pattern.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_wildcards_in_input_are_escaped() {
+        assert_eq!(super::escape_like(r"50%_off\"), r"50\%\_off\\");
+    }
+}

@@ -1,0 +1,202 @@
+//! The only place with SQL. One portable query set runs on SQLite and PostgreSQL through
+//! sqlx's `Any` driver: `$n` placeholders (SQLite reads them as positions too), `RETURNING`,
+//! `ON CONFLICT`, integers for times. Each backend has its own migration tree, embedded in the
+//! binary; a test checks that both end at the same tables and columns.
+//!
+//! Reads go through [`Store`]; writes go through a [`Tx`], so that a change and its audit entry
+//! commit together or not at all.
+
+mod audit;
+mod districts;
+mod people;
+mod url;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Row};
+
+pub use audit::{AuditEntry, AuditRecord};
+pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
+pub use people::{NewPerson, NewRelationship, NewSchool};
+pub use url::{Backend, DatabaseUrl};
+
+use crate::domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write; `constraint` names what was duplicated.
+    #[error("already exists: {constraint}")]
+    Conflict { constraint: String },
+    /// The database cannot be reached or is too busy to answer now.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    /// A stored value no longer parses as its domain type.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("migrating the database failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        use sqlx::Error as E;
+        match &err {
+            E::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                constraint: db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| db.message().to_owned()),
+            },
+            // SQLite: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN. PostgreSQL: class 08
+            // (connection exception) and 57P (operator intervention, e.g. a shutdown).
+            E::Database(db)
+                if db.code().is_some_and(|code| {
+                    matches!(code.as_ref(), "5" | "6" | "14")
+                        || code.starts_with("08")
+                        || code.starts_with("57P")
+                }) =>
+            {
+                StoreError::Unavailable(err)
+            }
+            E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => {
+                StoreError::Unavailable(err)
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+impl From<Invalid> for StoreError {
+    fn from(err: Invalid) -> Self {
+        StoreError::Corrupt(err.0)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens a pool. Per-backend connection set-up lives here and nowhere else.
+    pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5));
+        let options = match url.backend() {
+            Backend::Sqlite => options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the one writer; the busy timeout makes a
+                    // writer wait its turn instead of failing; foreign keys are off by default.
+                    sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    )
+                    .execute(conn)
+                    .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options,
+        };
+        let pool = options.connect(&url.connect_url()).await?;
+        Ok(Self {
+            pool,
+            backend: url.backend(),
+        })
+    }
+
+    /// Brings the schema up to date; safe to run at every start.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Table name → column names, as the database itself reports them.
+    pub async fn schema(&self) -> Result<Vec<(String, Vec<(String, bool)>)>> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name AS table_name, p.name AS column_name, p.\"notnull\" AS not_null \
+                 FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+                 ORDER BY m.name, p.name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+                 CASE WHEN is_nullable = 'NO' THEN 1 ELSE 0 END AS not_null \
+                 FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+                 ORDER BY table_name, column_name"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        let mut tables: Vec<(String, Vec<(String, bool)>)> = Vec::new();
+        for row in rows {
+            let table: String = row.try_get("table_name")?;
+            let column: String = row.try_get("column_name")?;
+            let not_null = flag(&row, "not_null")?;
+            match tables.last_mut() {
+                Some((name, columns)) if *name == table => columns.push((column, not_null)),
+                _ => tables.push((table, vec![(column, not_null)])),
+            }
+        }
+        Ok(tables)
+    }
+}
+
+/// A transaction: everything written through it lands together at [`Tx::commit`], or not at all
+/// when it is dropped.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+/// Reads a flag: PostgreSQL stores booleans, SQLite stores 0 or 1.
+fn flag(row: &AnyRow, column: &str) -> Result<bool> {
+    match row.try_get::<bool, _>(column) {
+        Ok(value) => Ok(value),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}
+
+/// Reads a small non-negative count or setting.
+fn count(row: &AnyRow, column: &str) -> Result<u32> {
+    let value: i64 = row.try_get(column)?;
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} = {value}")))
+}

@@ -1,0 +1,127 @@
+//! Schools, people and the guardian–student relationships between them.
+
+use sqlx::Row;
+
+use super::{Result, StoreError, Tx};
+use crate::domain::{DistrictId, PersonRole, Relation, SourcedId};
+
+pub struct NewSchool {
+    pub sourced_id: SourcedId,
+    pub name: String,
+}
+
+pub struct NewPerson {
+    pub sourced_id: SourcedId,
+    pub role: PersonRole,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub school: Option<SourcedId>,
+    pub grade: Option<String>,
+}
+
+pub struct NewRelationship {
+    pub guardian: SourcedId,
+    pub student: SourcedId,
+    pub relation: Relation,
+    pub portal: bool,
+}
+
+impl Tx {
+    /// Adds the school unless the district already has one with that sourcedId.
+    pub async fn ensure_school(
+        &mut self,
+        district: DistrictId,
+        school: &NewSchool,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO schools (district_id, sourced_id, name, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (district_id, sourced_id) DO NOTHING",
+        )
+        .bind(district.0)
+        .bind(school.sourced_id.as_str().to_owned())
+        .bind(school.name.clone())
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Adds the person unless the district already has one with that sourcedId.
+    pub async fn ensure_person(
+        &mut self,
+        district: DistrictId,
+        person: &NewPerson,
+        now: i64,
+    ) -> Result<()> {
+        let school_id = match &person.school {
+            Some(sourced_id) => Some(self.id_of(SCHOOL_ID, district, sourced_id).await?),
+            None => None,
+        };
+        sqlx::query(
+            "INSERT INTO people (district_id, sourced_id, role, given_name, family_name, email, \
+               phone, school_id, grade, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+             ON CONFLICT (district_id, sourced_id) DO NOTHING",
+        )
+        .bind(district.0)
+        .bind(person.sourced_id.as_str().to_owned())
+        .bind(person.role.as_str())
+        .bind(person.given_name.clone())
+        .bind(person.family_name.clone())
+        .bind(person.email.clone())
+        .bind(person.phone.clone())
+        .bind(school_id)
+        .bind(person.grade.clone())
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Relates a guardian to a student unless they already are.
+    pub async fn ensure_relationship(
+        &mut self,
+        district: DistrictId,
+        relationship: &NewRelationship,
+        now: i64,
+    ) -> Result<()> {
+        let guardian = self.id_of(PERSON_ID, district, &relationship.guardian).await?;
+        let student = self.id_of(PERSON_ID, district, &relationship.student).await?;
+        sqlx::query(
+            "INSERT INTO relationships (district_id, guardian_id, student_id, relation, portal, \
+               created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             ON CONFLICT (district_id, guardian_id, student_id) DO NOTHING",
+        )
+        .bind(district.0)
+        .bind(guardian)
+        .bind(student)
+        .bind(relationship.relation.as_str())
+        .bind(relationship.portal)
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    async fn id_of(
+        &mut self,
+        sql: &'static str,
+        district: DistrictId,
+        sourced_id: &SourcedId,
+    ) -> Result<i64> {
+        let row = sqlx::query(sql)
+            .bind(district.0)
+            .bind(sourced_id.as_str().to_owned())
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("no record with sourcedId {sourced_id}")))?;
+        Ok(row.try_get("id")?)
+    }
+}
+
+const SCHOOL_ID: &str = "SELECT id FROM schools WHERE district_id = $1 AND sourced_id = $2";
+const PERSON_ID: &str = "SELECT id FROM people WHERE district_id = $1 AND sourced_id = $2";
