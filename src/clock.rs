@@ -40,6 +40,9 @@ mod tests {
         let before = clock.unix();
         clock.clone().advance(3600);
         let after = clock.unix();
-        assert!((3600..3610).contains(&(after - before)), "{before} → {after}");
+        assert!(
+            (3600..3610).contains(&(after - before)),
+            "{before} → {after}"
+        );
     }
 }

@@ -63,9 +63,9 @@ impl ConfigInput {
         let number = |name: &str| -> Result<Option<u64>, ConfigError> {
             var(name)
                 .map(|v| {
-                    v.trim()
-                        .parse::<u64>()
-                        .map_err(|_| ConfigError(format!("{name} must be a whole number, not {v:?}")))
+                    v.trim().parse::<u64>().map_err(|_| {
+                        ConfigError(format!("{name} must be a whole number, not {v:?}"))
+                    })
                 })
                 .transpose()
         };
@@ -99,7 +99,9 @@ impl ConfigInput {
                 .or(self.database_max_connections),
             bind: over.bind.or(self.bind),
             public_url: over.public_url.or(self.public_url),
-            request_timeout_seconds: over.request_timeout_seconds.or(self.request_timeout_seconds),
+            request_timeout_seconds: over
+                .request_timeout_seconds
+                .or(self.request_timeout_seconds),
             max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
             linking_states: over.linking_states.or(self.linking_states),
             log: over.log.or(self.log),
@@ -204,9 +206,11 @@ mod tests {
         let file: ConfigInput =
             toml::from_str("bind = \"127.0.0.1:1\"\nlog = \"warn\"\nrequest_timeout_seconds = 5")
                 .unwrap();
-        let environment =
-            ConfigInput::from_env(env(&[("HOMEROOM_BIND", "127.0.0.1:2"), ("HOMEROOM_LOG", "debug")]))
-                .unwrap();
+        let environment = ConfigInput::from_env(env(&[
+            ("HOMEROOM_BIND", "127.0.0.1:2"),
+            ("HOMEROOM_LOG", "debug"),
+        ]))
+        .unwrap();
         let flags = ConfigInput {
             bind: Some("127.0.0.1:3".into()),
             ..Default::default()
@@ -220,7 +224,10 @@ mod tests {
     #[test]
     fn bad_values_stop_the_start_with_a_reason() {
         let cases: &[(&str, &str)] = &[
-            ("database_url = \"mysql://x\"", "unsupported database URL scheme"),
+            (
+                "database_url = \"mysql://x\"",
+                "unsupported database URL scheme",
+            ),
             ("bind = \"localhost\"", "bind must be an address"),
             ("public_url = \"ftp://x\"", "public_url must be"),
             ("request_timeout_seconds = 0", "request_timeout_seconds"),

@@ -3,23 +3,23 @@
 //! Data flows one way: the adapters (`web`, `api`, `cli`) call `services`; services use
 //! `domain` rules and the `store`; the store speaks in domain types.
 
-/// Newtypes and rules with no I/O.
-pub mod domain;
+/// The JSON API under `/api/v1`.
+pub mod api;
+/// The configuration, store and clock every adapter holds.
+pub mod app;
+/// The command line.
+pub mod cli;
 /// The time, movable in tests.
 pub mod clock;
 /// One typed configuration from file, environment and flags.
 pub mod config;
-/// The only SQL, for SQLite and PostgreSQL.
-pub mod store;
-/// The configuration, store and clock every adapter holds.
-pub mod app;
-/// One module per capability.
-pub mod services;
-/// Server-rendered pages.
-pub mod web;
-/// The JSON API under `/api/v1`.
-pub mod api;
+/// Newtypes and rules with no I/O.
+pub mod domain;
 /// Middleware, error mapping, health and graceful shutdown.
 pub mod server;
-/// The command line.
-pub mod cli;
+/// One module per capability.
+pub mod services;
+/// The only SQL, for SQLite and PostgreSQL.
+pub mod store;
+/// Server-rendered pages.
+pub mod web;

@@ -80,7 +80,11 @@ pub async fn find(
     let Query(query) = match query {
         Ok(query) => query,
         Err(rejection) => {
-            return Ok(api_error(StatusCode::BAD_REQUEST, "bad_request", rejection.body_text()));
+            return Ok(api_error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                rejection.body_text(),
+            ));
         }
     };
     let found = services::districts::find(&app, query.q.as_deref(), query.state.as_deref()).await?;

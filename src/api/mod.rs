@@ -20,7 +20,13 @@ use crate::server::error::{ErrorBody, api_error};
         version = "1"
     ),
     paths(districts::find, districts::show),
-    components(schemas(ErrorBody, districts::DistrictList, districts::DistrictSummary, districts::DistrictPublic, districts::Features))
+    components(schemas(
+        ErrorBody,
+        districts::DistrictList,
+        districts::DistrictSummary,
+        districts::DistrictPublic,
+        districts::Features
+    ))
 )]
 pub struct ApiDoc;
 
@@ -38,7 +44,11 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 async fn not_found() -> Response {
-    api_error(StatusCode::NOT_FOUND, "not_found", "There is no such API route.")
+    api_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is no such API route.",
+    )
 }
 
 async fn method_not_allowed() -> Response {

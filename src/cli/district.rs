@@ -63,7 +63,11 @@ pub async fn run(app: &App, command: DistrictCommand) -> Result<(), CliError> {
                     counts.schools,
                     counts.students,
                     counts.guardians,
-                    if district.maintenance().is_some() { "on" } else { "off" },
+                    if district.maintenance().is_some() {
+                        "on"
+                    } else {
+                        "off"
+                    },
                     district.name
                 );
             }

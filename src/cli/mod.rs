@@ -15,7 +15,11 @@ use crate::services;
 use crate::store::StoreError;
 
 #[derive(Debug, Parser)]
-#[command(name = "homeroom", version, about = "The parent and student portal of school districts")]
+#[command(
+    name = "homeroom",
+    version,
+    about = "The parent and student portal of school districts"
+)]
 pub struct Cli {
     /// A TOML configuration file (also HOMEROOM_CONFIG).
     #[arg(long, global = true, value_name = "FILE")]

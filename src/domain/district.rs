@@ -260,7 +260,16 @@ mod tests {
     #[test]
     fn every_listed_key_parses_and_names_itself() {
         let samples = [
-            "on", "off", "on", "off", "5", "40", "12", "30", "America/Denver", "Back at 6 pm",
+            "on",
+            "off",
+            "on",
+            "off",
+            "5",
+            "40",
+            "12",
+            "30",
+            "America/Denver",
+            "Back at 6 pm",
         ];
         for (key, value) in SETTING_KEYS.iter().zip(samples) {
             let change = SettingChange::parse(key, value).unwrap();
@@ -293,7 +302,10 @@ mod tests {
         let nc = StateCode::parse("NC").unwrap();
         let mut s = DistrictSettings::defaults_for(nc);
         s.apply(&SettingChange::parse("maintenance", "Closed for upgrades").unwrap());
-        assert_eq!(s.maintenance.as_ref().unwrap().as_str(), "Closed for upgrades");
+        assert_eq!(
+            s.maintenance.as_ref().unwrap().as_str(),
+            "Closed for upgrades"
+        );
         s.apply(&SettingChange::parse("maintenance", "off").unwrap());
         assert_eq!(s, DistrictSettings::defaults_for(nc));
     }

@@ -83,7 +83,10 @@ mod tests {
         for role in PersonRole::ALL {
             assert_eq!(PersonRole::parse(role.as_str()).unwrap(), *role);
         }
-        assert_eq!(PersonRole::parse(" Guardian ").unwrap(), PersonRole::Guardian);
+        assert_eq!(
+            PersonRole::parse(" Guardian ").unwrap(),
+            PersonRole::Guardian
+        );
         let err = PersonRole::parse("aide").unwrap_err();
         assert!(err.0.contains("student, guardian, staff, teacher"), "{err}");
     }

@@ -27,7 +27,9 @@ impl DistrictSlug {
             None
         };
         match problem {
-            Some(reason) => Err(Invalid::new(format!("invalid district slug {raw:?}: {reason}"))),
+            Some(reason) => Err(Invalid::new(format!(
+                "invalid district slug {raw:?}: {reason}"
+            ))),
             None => Ok(Self(slug.to_owned())),
         }
     }
@@ -58,7 +60,16 @@ mod tests {
     #[test]
     fn refuses_everything_else() {
         for bad in [
-            "", "a", "Wake", "wake county", "-wake", "wake-", "wa--ke", "wäke", "wake/x", "../etc",
+            "",
+            "a",
+            "Wake",
+            "wake county",
+            "-wake",
+            "wake-",
+            "wa--ke",
+            "wäke",
+            "wake/x",
+            "../etc",
             &"a".repeat(49),
         ] {
             assert!(DistrictSlug::parse(bad).is_err(), "{bad:?} was accepted");
@@ -75,9 +86,11 @@ mod tests {
                     let s: String = [a, b, c].iter().collect();
                     if let Ok(slug) = DistrictSlug::parse(&s) {
                         assert_eq!(slug.as_str(), s.trim());
-                        assert!(slug.as_str().bytes().all(|b| b.is_ascii_lowercase()
-                            || b.is_ascii_digit()
-                            || b == b'-'));
+                        assert!(
+                            slug.as_str()
+                                .bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                        );
                     }
                 }
             }

@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn clean_line_trims_and_bounds() {
-        assert_eq!(clean_line("name", "  Río Grande  ", 20).unwrap(), "Río Grande");
+        assert_eq!(
+            clean_line("name", "  Río Grande  ", 20).unwrap(),
+            "Río Grande"
+        );
         assert!(clean_line("name", "   ", 20).is_err());
         assert!(clean_line("name", "a\u{0}b", 20).is_err());
         assert!(clean_line("name", "line\nbreak", 20).is_err());
@@ -49,6 +52,9 @@ mod tests {
 
     #[test]
     fn folding_is_unicode_lower_case_with_single_spaces() {
-        assert_eq!(fold_for_search("  ÉCOLE   Ñandú\tDistrict "), "école ñandú district");
+        assert_eq!(
+            fold_for_search("  ÉCOLE   Ñandú\tDistrict "),
+            "école ñandú district"
+        );
     }
 }

@@ -86,10 +86,9 @@ impl IntoResponse for PageError {
         log(&self.0);
         let status = status_of(&self.0);
         let page = match &self.0 {
-            Error::DistrictUnavailable { district, message } => pages::render(&pages::Unavailable {
-                district,
-                message,
-            }),
+            Error::DistrictUnavailable { district, message } => {
+                pages::render(&pages::Unavailable { district, message })
+            }
             other => pages::render(&pages::ErrorPage {
                 title: match other {
                     Error::NotFound => "Page not found",

@@ -77,7 +77,12 @@ pub const DEMO: &[DemoDistrict] = &[
             ("cv-high", "Cedar Valley High School"),
         ],
         people: &[
-            guardian("cv-g-maria", "Maria", "Alvarez", "maria.alvarez@example.org"),
+            guardian(
+                "cv-g-maria",
+                "Maria",
+                "Alvarez",
+                "maria.alvarez@example.org",
+            ),
             student("cv-s-sofia", "Sofia", "Alvarez", "cv-elem", "03"),
             student("cv-s-mateo", "Mateo", "Alvarez", "cv-middle", "07"),
             guardian("cv-g-james", "James", "Okafor", "james.okafor@example.org"),
@@ -101,7 +106,12 @@ pub const DEMO: &[DemoDistrict] = &[
             ("ls-high", "Lakeshore High School"),
         ],
         people: &[
-            guardian("ls-g-maria", "Maria", "Alvarez", "maria.alvarez@example.org"),
+            guardian(
+                "ls-g-maria",
+                "Maria",
+                "Alvarez",
+                "maria.alvarez@example.org",
+            ),
             student("ls-s-lucia", "Lucía", "Alvarez", "ls-high", "11"),
             guardian("ls-g-wei", "Wei", "Chen", "wei.chen@example.org"),
             student("ls-s-li", "Li", "Chen", "ls-elem", "04"),

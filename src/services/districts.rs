@@ -72,7 +72,8 @@ pub async fn set(app: &App, slug: &str, key: &str, value: &str) -> Result<Distri
             slug.as_str()
         )))
     })?;
-    tx.update_district_setting(district.id, &change, now).await?;
+    tx.update_district_setting(district.id, &change, now)
+        .await?;
     tx.audit(
         AuditEntry {
             district: district.id,
@@ -91,7 +92,11 @@ pub async fn set(app: &App, slug: &str, key: &str, value: &str) -> Result<Distri
 
 /// The district finder: by part of the name and by state, either or both. Blank input means
 /// "any".
-pub async fn find(app: &App, name_part: Option<&str>, state: Option<&str>) -> Result<Vec<District>> {
+pub async fn find(
+    app: &App,
+    name_part: Option<&str>,
+    state: Option<&str>,
+) -> Result<Vec<District>> {
     let name_part = name_part.map(str::trim).filter(|q| !q.is_empty());
     if let Some(q) = name_part
         && q.chars().count() > 100

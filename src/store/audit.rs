@@ -44,7 +44,11 @@ pub struct AuditRecord {
 
 impl super::Store {
     /// A district's entries, newest first.
-    pub async fn audit_entries(&self, district: DistrictId, limit: u32) -> Result<Vec<AuditRecord>> {
+    pub async fn audit_entries(
+        &self,
+        district: DistrictId,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>> {
         use sqlx::Row;
         let rows = sqlx::query(
             "SELECT at, actor, action, target, detail FROM audit_log \

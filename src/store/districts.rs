@@ -160,15 +160,13 @@ impl Tx {
             SettingChange::KeyLifetimeDays(n) => {
                 sqlx::query(set!("key_lifetime_days")).bind(i64::from(*n))
             }
-            SettingChange::Timezone(tz) => sqlx::query(set!("timezone")).bind(tz.as_str().to_owned()),
+            SettingChange::Timezone(tz) => {
+                sqlx::query(set!("timezone")).bind(tz.as_str().to_owned())
+            }
             SettingChange::Maintenance(message) => sqlx::query(set!("maintenance_message"))
                 .bind(message.as_ref().map(|m| m.as_str().to_owned())),
         };
-        query
-            .bind(now)
-            .bind(id.0)
-            .execute(&mut *self.inner)
-            .await?;
+        query.bind(now).bind(id.0).execute(&mut *self.inner).await?;
         Ok(())
     }
 }

@@ -88,8 +88,12 @@ impl Tx {
         relationship: &NewRelationship,
         now: i64,
     ) -> Result<()> {
-        let guardian = self.id_of(PERSON_ID, district, &relationship.guardian).await?;
-        let student = self.id_of(PERSON_ID, district, &relationship.student).await?;
+        let guardian = self
+            .id_of(PERSON_ID, district, &relationship.guardian)
+            .await?;
+        let student = self
+            .id_of(PERSON_ID, district, &relationship.student)
+            .await?;
         sqlx::query(
             "INSERT INTO relationships (district_id, guardian_id, student_id, relation, portal, \
                created_at, updated_at) \

@@ -13,8 +13,16 @@ pub async fn page(
     Path((slug, portal)): Path<(String, String)>,
 ) -> Result<Html<String>, PageError> {
     let (title, other, other_title) = match portal.as_str() {
-        "parent" => ("Parent Portal", "student", "Student? Go to the Student portal"),
-        "student" => ("Student Portal", "parent", "Parent? Go to the Parent portal"),
+        "parent" => (
+            "Parent Portal",
+            "student",
+            "Student? Go to the Student portal",
+        ),
+        "student" => (
+            "Student Portal",
+            "parent",
+            "Parent? Go to the Parent portal",
+        ),
         _ => return Err(Error::NotFound.into()),
     };
     let district = services::districts::open(&app, &slug).await?;

@@ -1,1 +1,13 @@
-fn main(){}
+//! Every integration test, in one binary so that it links once. Each test starts the real app
+//! on 127.0.0.1:0 with a fresh database: a temporary SQLite file, or with
+//! HOMEROOM_TEST_DATABASE_URL=postgres://… a fresh schema in that PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod demo;
+mod finder;
+mod harness;
+mod health;
+mod http;
+mod maintenance;
+mod schema;

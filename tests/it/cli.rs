@@ -1,0 +1,216 @@
+//! `homeroom district add|list|set` and `migrate`, through the built binary.
+
+use crate::harness::{TestDb, assert_fails_with, run_binary, run_cli, stdout};
+use homeroom::domain::DistrictSlug;
+
+#[tokio::test]
+async fn add_list_and_set_a_district() {
+    let db = TestDb::fresh().await;
+    let added = run_cli(
+        &db.url,
+        &[
+            "district",
+            "add",
+            "--slug",
+            "wake",
+            "--name",
+            "Wake County Public Schools",
+            "--state",
+            "nc",
+        ],
+    )
+    .await;
+    assert!(added.status.success(), "{added:?}");
+    assert!(
+        stdout(&added)
+            .contains("added wake (Wake County Public Schools, NC); time zone America/New_York")
+    );
+
+    let listed = run_cli(&db.url, &["district", "list"]).await;
+    assert!(listed.status.success());
+    let text = stdout(&listed);
+    let row = text.lines().find(|l| l.starts_with("wake ")).expect(&text);
+    assert!(
+        row.contains("NC") && row.contains("Wake County Public Schools") && row.contains("off")
+    );
+
+    let set = run_cli(
+        &db.url,
+        &["district", "set", "wake", "password_min_length", "12"],
+    )
+    .await;
+    assert!(set.status.success(), "{set:?}");
+    let set = run_cli(
+        &db.url,
+        &["district", "set", "wake", "timezone", "America/Chicago"],
+    )
+    .await;
+    assert!(set.status.success(), "{set:?}");
+    let set = run_cli(
+        &db.url,
+        &["district", "set", "wake", "forgot_password", "on"],
+    )
+    .await;
+    assert!(set.status.success(), "{set:?}");
+
+    // The database holds what the commands said, and the audit log says who changed what.
+    let app = crate::harness::spawn_app_with(db, |c| c).await;
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("wake").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(district.settings.password_min_length, 12);
+    assert_eq!(district.settings.timezone.as_str(), "America/Chicago");
+    assert!(district.settings.forgot_password);
+    assert!(!district.settings.forgot_username);
+    let audit = app.app.store.audit_entries(district.id, 10).await.unwrap();
+    let actions: Vec<_> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.target.as_deref(), e.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (
+                "district.setting_changed",
+                Some("forgot_password"),
+                Some("on")
+            ),
+            (
+                "district.setting_changed",
+                Some("timezone"),
+                Some("America/Chicago")
+            ),
+            (
+                "district.setting_changed",
+                Some("password_min_length"),
+                Some("12")
+            ),
+            (
+                "district.created",
+                Some("wake"),
+                Some("Wake County Public Schools (NC)")
+            ),
+        ]
+    );
+    assert!(audit.iter().all(|e| e.actor == "operator"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_one_line_and_a_non_zero_exit() {
+    let db = TestDb::fresh().await;
+    let add = |slug: &'static str, state: &'static str| {
+        let url = db.url.clone();
+        async move {
+            run_cli(
+                &url,
+                &[
+                    "district",
+                    "add",
+                    "--slug",
+                    slug,
+                    "--name",
+                    "Durham Public Schools",
+                    "--state",
+                    state,
+                ],
+            )
+            .await
+        }
+    };
+    assert!(add("durham", "NC").await.status.success());
+
+    assert_fails_with(
+        &add("durham", "NC").await,
+        "a district with the slug \"durham\" already exists",
+    );
+    assert_fails_with(&add("raleigh", "XX").await, "unknown state \"XX\"");
+    assert_fails_with(&add("Not A Slug", "NC").await, "invalid district slug");
+
+    let set = |args: &'static [&'static str]| {
+        let url = db.url.clone();
+        async move {
+            let mut full = vec!["district", "set"];
+            full.extend_from_slice(args);
+            run_cli(&url, &full).await
+        }
+    };
+    assert_fails_with(
+        &set(&["durham", "colour", "blue"]).await,
+        "unknown setting \"colour\"",
+    );
+    assert_fails_with(
+        &set(&["durham", "forgot_password", "maybe"]).await,
+        "forgot_password is on or off",
+    );
+    assert_fails_with(
+        &set(&["durham", "password_min_length", "6"]).await,
+        "from 8 to 64",
+    );
+    assert_fails_with(
+        &set(&["durham", "timezone", "Mars/Base"]).await,
+        "unknown time zone",
+    );
+    assert_fails_with(
+        &set(&["nowhere", "linking", "off"]).await,
+        "no district has the slug \"nowhere\"",
+    );
+
+    // Nothing half-written: the refused commands changed nothing.
+    let listed = stdout(&run_cli(&db.url, &["district", "list"]).await);
+    assert_eq!(
+        listed.lines().filter(|l| l.starts_with("durham ")).count(),
+        1
+    );
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+}
+
+#[tokio::test]
+async fn a_bad_configuration_stops_the_start_with_one_line() {
+    let out = run_binary(
+        &["--database-url", "mysql://root:secret@db/x", "migrate"],
+        &[],
+    )
+    .await;
+    assert_fails_with(&out, "unsupported database URL scheme \"mysql\"");
+    assert!(!crate::harness::stderr(&out).contains("secret"));
+
+    let out = run_binary(
+        &["migrate"],
+        &[("HOMEROOM_DATABASE_URL", "sqlite:///no/such/dir/x.db")],
+    )
+    .await;
+    assert_fails_with(&out, "unable to open database file");
+
+    let out = run_binary(&["serve", "--bind", "nowhere"], &[]).await;
+    assert_fails_with(&out, "bind must be an address and port");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("homeroom.toml");
+    std::fs::write(&file, "databse_url = \"sqlite://x.db\"\n").unwrap();
+    let out = run_binary(&["--config", file.to_str().unwrap(), "migrate"], &[]).await;
+    assert_fails_with(&out, "unknown field `databse_url`");
+}
+
+#[tokio::test]
+async fn migrate_creates_the_database_and_is_repeatable() {
+    let db = TestDb::fresh().await;
+    for _ in 0..2 {
+        let out = run_cli(&db.url, &["migrate"]).await;
+        assert!(out.status.success(), "{out:?}");
+        assert!(stdout(&out).starts_with("migrations applied"));
+    }
+    // Nothing configured: the default SQLite file appears in the working directory.
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::harness::homeroom_command(dir.path())
+        .arg("migrate")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.path().join("homeroom.db").exists());
+}

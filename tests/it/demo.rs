@@ -1,0 +1,144 @@
+//! The demo data set and `homeroom serve --demo`, end to end through the binary.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::harness::{TestDb, homeroom_command, spawn_app};
+use homeroom::domain::DistrictSlug;
+
+#[tokio::test]
+async fn loading_the_demo_twice_changes_nothing() {
+    let app = spawn_app().await;
+    let store = &app.app.store;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    let slug = |s| DistrictSlug::parse(s).unwrap();
+    let cedar = store
+        .district_by_slug(&slug("cedar-valley"))
+        .await
+        .unwrap()
+        .unwrap();
+    let lake = store
+        .district_by_slug(&slug("lakeshore"))
+        .await
+        .unwrap()
+        .unwrap();
+    let before = (
+        store.district_counts(cedar.id).await.unwrap(),
+        store.district_counts(lake.id).await.unwrap(),
+    );
+    assert_eq!(
+        (
+            before.0.schools,
+            before.0.students,
+            before.0.guardians,
+            before.0.relationships
+        ),
+        (3, 4, 2, 4)
+    );
+    assert_eq!(
+        (
+            before.1.schools,
+            before.1.students,
+            before.1.guardians,
+            before.1.relationships
+        ),
+        (2, 2, 2, 2)
+    );
+    assert_eq!(cedar.state.code(), "NC");
+    assert_ne!(cedar.state, lake.state);
+
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    let after = (
+        store.district_counts(cedar.id).await.unwrap(),
+        store.district_counts(lake.id).await.unwrap(),
+    );
+    assert_eq!(before, after);
+    assert_eq!(
+        store.audit_entries(cedar.id, 10).await.unwrap().len(),
+        1,
+        "created once"
+    );
+    app.stop().await;
+}
+
+/// Starts the binary with `--demo` on a free port, reads the address it prints, uses it, and
+/// stops it with SIGTERM: the process finishes cleanly.
+#[tokio::test]
+async fn serve_demo_prints_what_to_try_and_stops_on_sigterm() {
+    let db = TestDb::fresh().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = homeroom_command(dir.path())
+        .args([
+            "--database-url",
+            &db.url,
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let address = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("the server stopped early");
+            printed.push(line.clone());
+            if let Some(rest) = line.strip_prefix("Homeroom is listening on ") {
+                return rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_owned();
+            }
+        }
+    })
+    .await
+    .unwrap();
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_millis(500), lines.next_line()).await
+    {
+        printed.push(line);
+    }
+    let printed = printed.join("\n");
+    assert!(
+        printed.contains("Cedar Valley Public Schools (North Carolina)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("{address}/d/lakeshore/parent")),
+        "{printed}"
+    );
+
+    let body: serde_json::Value = reqwest::get(format!("{address}/api/v1/districts?q=cedar"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["districts"][0]["slug"], "cedar-valley");
+
+    let pid = child.id().unwrap().to_string();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        status.success(),
+        "graceful shutdown ends with success, got {status}"
+    );
+}

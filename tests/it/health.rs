@@ -1,0 +1,124 @@
+//! `/healthz` and `/readyz`, which follows the database.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+use crate::harness::{TestDb, postgres_base_url, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_while_the_database_is_up() {
+    let app = spawn_app().await;
+    let (status, text) = app.get_text("/healthz").await;
+    assert_eq!((status, text.as_str()), (200, "ok"));
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
+    app.stop().await;
+}
+
+/// A TCP proxy in front of PostgreSQL that the test can cut and restore: the database really
+/// goes away from the app's point of view, connections and all.
+struct CuttableProxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    cut: Arc<Notify>,
+}
+
+impl CuttableProxy {
+    async fn start(target: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let cut = Arc::new(Notify::new());
+        let (up2, cut2) = (up.clone(), cut.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                if !up2.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused
+                }
+                let cut = cut2.clone();
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        () = cut.notified() => {}
+                    }
+                });
+            }
+        });
+        Self { port, up, cut }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        self.cut.notify_waiters();
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn readyz_follows_postgresql_going_away_and_coming_back() {
+    let Some(base) = postgres_base_url() else {
+        eprintln!("skipped: set HOMEROOM_TEST_DATABASE_URL to run on PostgreSQL");
+        return;
+    };
+    let db = TestDb::postgres(&base).await;
+    let real = url::Url::parse(&db.url).unwrap();
+    let target = format!(
+        "{}:{}",
+        real.host_str().unwrap(),
+        real.port().unwrap_or(5432)
+    );
+    let proxy = CuttableProxy::start(target).await;
+    let mut through_proxy = real.clone();
+    through_proxy.set_host(Some("127.0.0.1")).unwrap();
+    through_proxy.set_port(Some(proxy.port)).unwrap();
+    let proxied = through_proxy.to_string();
+    let app = spawn_app_with(db, |c| homeroom::config::ConfigInput {
+        database_url: Some(proxied),
+        ..c
+    })
+    .await;
+
+    let (status, _) = app.get_json("/readyz").await;
+    assert_eq!(status, 200);
+
+    proxy.cut();
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (503, Some("unavailable"))
+    );
+    // Pages and the API say the portal is unavailable, not a generic failure.
+    let (status, body) = app.get_json("/api/v1/districts?q=x").await;
+    assert_eq!((status, body["error"].as_str()), (503, Some("unavailable")));
+    let (status, page) = app.get_text("/d/cedar-valley/parent").await;
+    assert_eq!(status, 503);
+    assert!(page.contains("temporarily unavailable"));
+    // Liveness does not depend on the database.
+    assert_eq!(app.get_text("/healthz").await.0, 200);
+
+    proxy.restore();
+    let mut status = 0;
+    for _ in 0..20 {
+        status = app.get_json("/readyz").await.0;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(status, 200, "ready again once the database returns");
+    app.stop().await;
+}

@@ -1,0 +1,175 @@
+//! What every answer carries, and how the server treats odd requests.
+
+use crate::harness::spawn_app;
+
+#[tokio::test]
+async fn every_answer_has_security_headers_and_a_request_id() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/api/v1/districts",
+        "/nowhere",
+        "/api/v1/nowhere",
+        "/readyz",
+    ] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(
+            !headers.contains_key("strict-transport-security"),
+            "plain http: no HSTS"
+        );
+        let id = headers["x-request-id"].to_str().unwrap();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+    }
+    // A request id sent by a proxy in front is kept.
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "lb-1234")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "lb-1234");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_the_public_address_is_https() {
+    let db = crate::harness::TestDb::fresh().await;
+    let app = crate::harness::spawn_app_with(db, |c| homeroom::config::ConfigInput {
+        public_url: Some("https://portal.example.org".into()),
+        ..c
+    })
+    .await;
+    let response = app.get("/").await;
+    assert!(
+        response.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_the_right_language() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/api/v1/nowhere").await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let response = app
+        .client
+        .delete(app.url("/api/v1/districts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "method_not_allowed");
+
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(response.text().await.unwrap().contains("Page not found"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_a_same_site_one_is_not() {
+    let app = spawn_app().await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    let post = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = app
+            .client
+            .post(app.url("/d/cedar-valley/parent"))
+            .form(&[("username", "x"), ("password", "y")]);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let refused = post(&[
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "csrf");
+
+    let refused = post(&[("origin", "https://evil.example")]).await.unwrap();
+    assert_eq!(
+        refused.status(),
+        403,
+        "an old browser without Sec-Fetch-Site, from another origin"
+    );
+
+    // Same origin passes the check (there is no login yet, so the route refuses the method).
+    let allowed = post(&[("sec-fetch-site", "same-origin")]).await.unwrap();
+    assert_eq!(allowed.status(), 405);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_they_are_read() {
+    let app = spawn_app().await;
+    let big = vec![b'a'; 2 * 1024 * 1024];
+    let response = app
+        .client
+        .post(app.url("/api/v1/districts"))
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn answers_are_compressed_for_clients_that_ask() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/static/app.css"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let plain = app.get("/static/app.css").await;
+    assert!(!plain.headers().contains_key("content-encoding"));
+    assert!(plain.text().await.unwrap().contains(":focus-visible"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let app = spawn_app().await;
+    let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/api/v1/districts"));
+    assert!(paths.contains_key("/api/v1/districts/{slug}"));
+    let show = &doc["paths"]["/api/v1/districts/{slug}"]["get"]["responses"];
+    assert!(show["503"].is_object() && show["404"].is_object());
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in ["ErrorBody", "DistrictList", "DistrictPublic"] {
+        assert!(schemas.contains_key(name), "{name}");
+    }
+    app.stop().await;
+}
