@@ -4,7 +4,7 @@
 mod districts;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
@@ -57,5 +57,4 @@ async fn method_not_allowed() -> Response {
         "method_not_allowed",
         "This route does not accept that method.",
     )
-    .into_response()
 }

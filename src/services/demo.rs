@@ -12,8 +12,8 @@ pub struct DemoDistrict {
     pub slug: &'static str,
     pub name: &'static str,
     pub state: &'static str,
+    /// (sourcedId, name)
     pub schools: &'static [(&'static str, &'static str)],
-    /// (sourcedId, role, given name, family name, email, school sourcedId, grade)
     pub people: &'static [DemoPerson],
     /// (guardian sourcedId, student sourcedId, relation, portal access)
     pub relationships: &'static [(&'static str, &'static str, Relation, bool)],

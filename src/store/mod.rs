@@ -11,6 +11,7 @@ mod districts;
 mod people;
 mod url;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -81,6 +82,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file, watched by [`Store::ping`].
+    sqlite_file: Option<PathBuf>,
 }
 
 impl Store {
@@ -110,6 +113,7 @@ impl Store {
         Ok(Self {
             pool,
             backend: url.backend(),
+            sqlite_file: url.sqlite_file(),
         })
     }
 
@@ -130,9 +134,21 @@ impl Store {
         self.backend
     }
 
-    /// Answers when the database does.
+    /// Answers when the database does. A SQLite file that was deleted or moved away while open
+    /// still answers through the open handles, but everything written from then on would be
+    /// lost at the next start: that counts as unavailable too.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        if let Some(file) = &self.sqlite_file
+            && !tokio::fs::try_exists(file).await.unwrap_or(false)
+        {
+            return Err(StoreError::Unavailable(sqlx::Error::Io(
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("the database file {} is gone", file.display()),
+                ),
+            )));
+        }
         Ok(())
     }
 

@@ -55,6 +55,20 @@ impl DatabaseUrl {
         self.backend
     }
 
+    /// The SQLite database file, unless the database lives in memory.
+    pub(super) fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        use std::str::FromStr;
+        if self.backend != Backend::Sqlite
+            || self.url.contains(":memory:")
+            || self.url.contains("mode=memory")
+        {
+            return None;
+        }
+        sqlx::sqlite::SqliteConnectOptions::from_str(&self.url)
+            .ok()
+            .map(|options| options.get_filename().to_path_buf())
+    }
+
     /// The URL handed to the driver. A SQLite file is created on first use unless the URL
     /// says otherwise with its own `mode`.
     pub(super) fn connect_url(&self) -> String {
@@ -103,6 +117,18 @@ mod tests {
             DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
             Backend::Postgres
         );
+    }
+
+    #[test]
+    fn the_sqlite_file_is_known_unless_in_memory() {
+        let file = |url: &str| DatabaseUrl::parse(url).unwrap().sqlite_file();
+        assert_eq!(file("sqlite://homeroom.db"), Some("homeroom.db".into()));
+        assert_eq!(
+            file("sqlite:///var/lib/homeroom/h.db?mode=rwc"),
+            Some("/var/lib/homeroom/h.db".into())
+        );
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://h/db"), None);
     }
 
     #[test]

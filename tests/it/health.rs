@@ -19,6 +19,27 @@ async fn healthz_and_readyz_answer_while_the_database_is_up() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn readyz_follows_the_sqlite_file_going_away_and_coming_back() {
+    let db = TestDb::sqlite();
+    let file = db.url.strip_prefix("sqlite://").unwrap().to_owned();
+    let app = spawn_app_with(db, |c| c).await;
+    assert_eq!(app.get_json("/readyz").await.0, 200);
+
+    let moved = format!("{file}.moved");
+    std::fs::rename(&file, &moved).unwrap();
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (503, Some("unavailable"))
+    );
+    assert_eq!(app.get_text("/healthz").await.0, 200);
+
+    std::fs::rename(&moved, &file).unwrap();
+    assert_eq!(app.get_json("/readyz").await.0, 200);
+    app.stop().await;
+}
+
 /// A TCP proxy in front of PostgreSQL that the test can cut and restore: the database really
 /// goes away from the app's point of view, connections and all.
 struct CuttableProxy {
