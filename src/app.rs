@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::passwords::PasswordHasher;
 use crate::store::{Store, StoreError};
 
 #[derive(Clone)]
@@ -12,6 +13,7 @@ pub struct App {
     pub config: Arc<Config>,
     pub store: Store,
     pub clock: Clock,
+    pub passwords: Arc<PasswordHasher>,
 }
 
 impl App {
@@ -19,10 +21,12 @@ impl App {
     pub async fn start(config: Config, clock: Clock) -> Result<Self, StoreError> {
         let store = Store::connect(&config.database_url, config.database_max_connections).await?;
         store.migrate().await?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Self {
             config: Arc::new(config),
             store,
             clock,
+            passwords: Arc::new(PasswordHasher::new(cores)),
         })
     }
 }

@@ -26,6 +26,12 @@ pub struct Config {
     pub linking_states: Vec<StateCode>,
     /// A `tracing` filter such as `info` or `homeroom=debug,tower_http=info`.
     pub log: String,
+    /// Proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long an app token lives ("stay logged in").
+    pub app_token_days: u32,
+    /// Only in a test environment: every CAPTCHA picture shows these letters.
+    pub test_captcha_answer: Option<String>,
 }
 
 /// Every setting as it arrives, not yet checked. The file, the environment and the flags each
@@ -41,6 +47,11 @@ pub struct ConfigInput {
     pub max_body_bytes: Option<usize>,
     pub linking_states: Option<Vec<String>>,
     pub log: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub app_token_days: Option<u32>,
+    /// `production` (the default) or `test`.
+    pub environment: Option<String>,
+    pub test_captcha_answer: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +98,14 @@ impl ConfigInput {
             linking_states: var("HOMEROOM_LINKING_STATES")
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             log: var("HOMEROOM_LOG"),
+            trusted_proxies: var("HOMEROOM_TRUSTED_PROXIES")
+                .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
+            app_token_days: to_u32(
+                "HOMEROOM_APP_TOKEN_DAYS",
+                number("HOMEROOM_APP_TOKEN_DAYS")?,
+            )?,
+            environment: var("HOMEROOM_ENVIRONMENT"),
+            test_captcha_answer: var("HOMEROOM_TEST_CAPTCHA_ANSWER"),
         })
     }
 
@@ -105,6 +124,10 @@ impl ConfigInput {
             max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
             linking_states: over.linking_states.or(self.linking_states),
             log: over.log.or(self.log),
+            trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
+            app_token_days: over.app_token_days.or(self.app_token_days),
+            environment: over.environment.or(self.environment),
+            test_captcha_answer: over.test_captcha_answer.or(self.test_captcha_answer),
         }
     }
 
@@ -151,6 +174,43 @@ impl ConfigInput {
         let log = self.log.unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("log {log:?} is not a valid filter: {e}")))?;
+        let trusted_proxies = self
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| parse_proxy(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let app_token_days = self.app_token_days.unwrap_or(30);
+        if !(1..=365).contains(&app_token_days) {
+            return Err(ConfigError(
+                "app_token_days must be from 1 to 365".to_owned(),
+            ));
+        }
+        let test_environment = match self.environment.as_deref().map(str::trim) {
+            None | Some("production") => false,
+            Some("test") => true,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "environment must be production or test, not {other:?}"
+                )));
+            }
+        };
+        let test_captcha_answer = match self.test_captcha_answer {
+            Some(_) if !test_environment => {
+                return Err(ConfigError(
+                    "test_captcha_answer is only allowed with environment = \"test\"".to_owned(),
+                ));
+            }
+            Some(answer)
+                if answer.trim().is_empty() || !answer.chars().all(|c| c.is_ascii_alphabetic()) =>
+            {
+                return Err(ConfigError(
+                    "test_captcha_answer must be letters".to_owned(),
+                ));
+            }
+            other => other,
+        };
         Ok(Config {
             database_url,
             database_max_connections,
@@ -160,6 +220,9 @@ impl ConfigInput {
             max_body_bytes,
             linking_states,
             log,
+            trusted_proxies,
+            app_token_days,
+            test_captcha_answer,
         })
     }
 }
@@ -171,6 +234,18 @@ fn parse_public_url(text: &str) -> Result<url::Url, ConfigError> {
             "public_url must be an http:// or https:// address, not {text:?}"
         ))),
     }
+}
+
+/// A proxy's address, alone or as a network (`10.0.0.0/8`).
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, ConfigError> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            ConfigError(format!(
+                "trusted_proxies: {text:?} is not an address or network"
+            ))
+        })
 }
 
 /// Where the configuration file is, if one was named.
@@ -234,6 +309,13 @@ mod tests {
             ("max_body_bytes = 10", "max_body_bytes"),
             ("linking_states = [\"NC\", \"ZZ\"]", "unknown state"),
             ("database_max_connections = 0", "database_max_connections"),
+            ("trusted_proxies = [\"10.0.0.0/33\"]", "trusted_proxies"),
+            ("app_token_days = 0", "app_token_days"),
+            ("environment = \"staging\"", "environment must be"),
+            (
+                "test_captcha_answer = \"ABCDE\"",
+                "only allowed with environment",
+            ),
         ];
         for (toml_text, expected) in cases {
             let input: ConfigInput = toml::from_str(toml_text).unwrap();
@@ -241,6 +323,19 @@ mod tests {
             assert!(err.contains(expected), "{toml_text}: {err}");
             assert!(!err.contains('\n'), "not one line: {err}");
         }
+    }
+
+    #[test]
+    fn a_fixed_captcha_answer_needs_a_test_environment() {
+        let input: ConfigInput =
+            toml::from_str("environment = \"test\"\ntest_captcha_answer = \"ABCDE\"").unwrap();
+        assert_eq!(
+            input.resolve().unwrap().test_captcha_answer.as_deref(),
+            Some("ABCDE")
+        );
+        let proxies: ConfigInput =
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"192.168.1.1\"]").unwrap();
+        assert_eq!(proxies.resolve().unwrap().trusted_proxies.len(), 2);
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub mod clock;
 pub mod config;
 /// Newtypes and rules with no I/O.
 pub mod domain;
+/// Random secrets and their hashes.
+pub mod secrets;
 /// Middleware, error mapping, health and graceful shutdown.
 pub mod server;
 /// One module per capability.

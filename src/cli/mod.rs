@@ -59,9 +59,8 @@ impl services::Error {
     /// The command line is used by the operator, who may see what a family may not.
     fn public_message_for_operator(&self) -> String {
         match self {
-            services::Error::Unavailable(cause) | services::Error::Internal(cause) => {
-                cause.to_string()
-            }
+            services::Error::Unavailable(cause) => cause.to_string(),
+            services::Error::Internal(cause) => cause.clone(),
             other => other.public_message(),
         }
     }

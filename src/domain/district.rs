@@ -90,6 +90,7 @@ pub struct DistrictSettings {
     pub captcha_after_address_failures: u32,
     pub password_min_length: u32,
     pub key_lifetime_days: u32,
+    pub session_idle_minutes: u32,
     pub timezone: TimeZoneName,
     pub maintenance: Option<MaintenanceMessage>,
 }
@@ -106,6 +107,7 @@ impl DistrictSettings {
             captcha_after_address_failures: 20,
             password_min_length: 8,
             key_lifetime_days: 90,
+            session_idle_minutes: 30,
             timezone: TimeZoneName(state.principal_time_zone().to_owned()),
             maintenance: None,
         }
@@ -123,6 +125,7 @@ impl DistrictSettings {
             }
             SettingChange::PasswordMinLength(n) => self.password_min_length = *n,
             SettingChange::KeyLifetimeDays(n) => self.key_lifetime_days = *n,
+            SettingChange::SessionIdleMinutes(n) => self.session_idle_minutes = *n,
             SettingChange::Timezone(tz) => self.timezone = tz.clone(),
             SettingChange::Maintenance(message) => self.maintenance = message.clone(),
         }
@@ -141,6 +144,7 @@ pub enum SettingChange {
     CaptchaAfterAddressFailures(u32),
     PasswordMinLength(u32),
     KeyLifetimeDays(u32),
+    SessionIdleMinutes(u32),
     Timezone(TimeZoneName),
     /// `None` ends maintenance.
     Maintenance(Option<MaintenanceMessage>),
@@ -156,6 +160,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "captcha_after_address_failures",
     "password_min_length",
     "key_lifetime_days",
+    "session_idle_minutes",
     "timezone",
     "maintenance",
 ];
@@ -174,6 +179,7 @@ impl SettingChange {
             // NIST SP 800-63B: never below 8; and a policy must accept 64-character passwords.
             "password_min_length" => Self::PasswordMinLength(number(key, value, 8, 64)?),
             "key_lifetime_days" => Self::KeyLifetimeDays(number(key, value, 1, 730)?),
+            "session_idle_minutes" => Self::SessionIdleMinutes(number(key, value, 5, 720)?),
             "timezone" => Self::Timezone(TimeZoneName::parse(value)?),
             "maintenance" => Self::Maintenance(match value.trim() {
                 "off" => None,
@@ -199,6 +205,7 @@ impl SettingChange {
             Self::CaptchaAfterAddressFailures(_) => "captcha_after_address_failures",
             Self::PasswordMinLength(_) => "password_min_length",
             Self::KeyLifetimeDays(_) => "key_lifetime_days",
+            Self::SessionIdleMinutes(_) => "session_idle_minutes",
             Self::Timezone(_) => "timezone",
             Self::Maintenance(_) => "maintenance",
         }
@@ -215,7 +222,8 @@ impl SettingChange {
             Self::CaptchaAfterFailures(n)
             | Self::CaptchaAfterAddressFailures(n)
             | Self::PasswordMinLength(n)
-            | Self::KeyLifetimeDays(n) => n.to_string(),
+            | Self::KeyLifetimeDays(n)
+            | Self::SessionIdleMinutes(n) => n.to_string(),
             Self::Timezone(tz) => tz.as_str().to_owned(),
             Self::Maintenance(None) => "off".to_owned(),
             Self::Maintenance(Some(message)) => message.as_str().to_owned(),
@@ -253,6 +261,7 @@ mod tests {
         assert_eq!(s.captcha_after_address_failures, 20);
         assert_eq!(s.password_min_length, 8);
         assert_eq!(s.key_lifetime_days, 90);
+        assert_eq!(s.session_idle_minutes, 30);
         assert_eq!(s.timezone.as_str(), "America/New_York");
         assert_eq!(s.maintenance, None);
     }
@@ -268,6 +277,7 @@ mod tests {
             "40",
             "12",
             "30",
+            "45",
             "America/Denver",
             "Back at 6 pm",
         ];

@@ -1,20 +1,26 @@
 //! Types and rules with no I/O. A value of one of these types has already been checked:
 //! code that holds a `DistrictSlug` never asks again whether it is a valid slug.
 
+mod account;
 mod district;
+mod password;
 mod people;
 mod slug;
 mod state;
 mod text;
+mod throttle;
 
+pub use account::{Account, AccountId, AccountKind, Username, fold_username};
 pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, SETTING_KEYS,
     SettingChange, TimeZoneName,
 };
+pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
 pub use slug::DistrictSlug;
 pub use state::StateCode;
 pub use text::fold_for_search;
+pub use throttle::{Assessment, Failures, ThrottleRules, WINDOW_SECONDS};
 
 /// A value that does not parse. The message is one line, written for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -2,19 +2,24 @@
 //! for the API and a page for the browser.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::services::Error;
+use crate::services::captcha::Challenge;
 use crate::web::pages;
 
 pub fn status_of(err: &Error) -> StatusCode {
     match err {
-        Error::Invalid(_) => StatusCode::BAD_REQUEST,
+        Error::Invalid(_) | Error::WeakPassword(_) => StatusCode::BAD_REQUEST,
         Error::NotFound => StatusCode::NOT_FOUND,
-        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::UsernameTaken => StatusCode::CONFLICT,
+        Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
+        Error::CaptchaRequired(_) | Error::CaptchaInvalid(_) => StatusCode::UNAUTHORIZED,
+        Error::WrongPortal(_) | Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
+        Error::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::DistrictUnavailable { .. } | Error::Unavailable(_) => {
             StatusCode::SERVICE_UNAVAILABLE
         }
@@ -38,6 +43,37 @@ pub struct ErrorBody {
     pub error: &'static str,
     /// A sentence to show the person.
     pub message: String,
+    /// With `captcha_required` and `captcha_invalid`: a fresh challenge to answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub captcha: Option<Challenge>,
+    /// With `locked`: seconds until the next try is allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    /// With `wrong_portal`: the portal this account logs in on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "parent")]
+    pub portal: Option<&'static str>,
+}
+
+impl ErrorBody {
+    fn of(err: &Error) -> Self {
+        Self {
+            error: err.code(),
+            message: err.public_message(),
+            captcha: match err {
+                Error::CaptchaRequired(c) | Error::CaptchaInvalid(c) => Some((**c).clone()),
+                _ => None,
+            },
+            retry_after: match err {
+                Error::Locked { retry_after, .. } => Some(*retry_after),
+                _ => None,
+            },
+            portal: match err {
+                Error::WrongPortal(kind) => Some(kind.as_str()),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// A service error answered as JSON.
@@ -53,11 +89,13 @@ impl<E: Into<Error>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log(&self.0);
-        let body = ErrorBody {
-            error: self.0.code(),
-            message: self.0.public_message(),
-        };
-        (status_of(&self.0), Json(body)).into_response()
+        let mut response = (status_of(&self.0), Json(ErrorBody::of(&self.0))).into_response();
+        if let Error::Locked { retry_after, .. } = self.0 {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }
 
@@ -67,6 +105,9 @@ pub fn api_error(status: StatusCode, code: &'static str, message: impl Into<Stri
     let body = ErrorBody {
         error: code,
         message: message.into(),
+        captcha: None,
+        retry_after: None,
+        portal: None,
     };
     (status, Json(body)).into_response()
 }

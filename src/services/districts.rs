@@ -31,11 +31,12 @@ pub async fn add(app: &App, slug: &str, name: &str, state: &str) -> Result<Distr
     };
     tx.audit(
         AuditEntry {
-            district: district.id,
+            district: Some(district.id),
             actor: OPERATOR,
             action: "district.created",
             target: Some(district.slug.as_str()),
             detail: Some(format!("{} ({})", district.name, district.state)),
+            ..Default::default()
         },
         now,
     )
@@ -76,11 +77,12 @@ pub async fn set(app: &App, slug: &str, key: &str, value: &str) -> Result<Distri
         .await?;
     tx.audit(
         AuditEntry {
-            district: district.id,
+            district: Some(district.id),
             actor: OPERATOR,
             action: "district.setting_changed",
             target: Some(change.key()),
             detail: Some(change.value_text()),
+            ..Default::default()
         },
         now,
     )

@@ -1,10 +1,14 @@
 //! One module per capability. Web pages, the JSON API and the command line are thin adapters
 //! over these calls; nothing here knows about HTTP.
 
+pub mod auth;
+pub mod captcha;
 pub mod demo;
 pub mod districts;
+pub mod passwords;
 
-use crate::domain::Invalid;
+use crate::domain::{AccountKind, Invalid, WeakPassword};
+use crate::secrets::RandomError;
 use crate::store::StoreError;
 
 /// What can go wrong in a service call, in terms a family, a staff member or an operator can
@@ -20,19 +24,54 @@ pub enum Error {
     /// The district is in maintenance; `message` is the district's own words.
     #[error("{district} is unavailable: {message}")]
     DistrictUnavailable { district: String, message: String },
+    /// Wrong username or password, or a disabled account: one answer for all three.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("a CAPTCHA is required")]
+    CaptchaRequired(Box<captcha::Challenge>),
+    #[error("the CAPTCHA answer was wrong")]
+    CaptchaInvalid(Box<captcha::Challenge>),
+    /// Too many failures for this username; try again at `until` (Unix seconds).
+    #[error("locked until {until}")]
+    Locked { until: i64, retry_after: u64 },
+    /// The account belongs on another portal.
+    #[error("this account belongs on the {} portal", .0.as_str())]
+    WrongPortal(AccountKind),
+    #[error("{0}")]
+    WeakPassword(#[from] WeakPassword),
+    #[error("that username is taken")]
+    UsernameTaken,
+    /// No session, or one that ended.
+    #[error("not logged in")]
+    Unauthorized,
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     #[error("the database is unavailable: {0}")]
     Unavailable(#[source] StoreError),
     #[error("internal error: {0}")]
-    Internal(#[source] StoreError),
+    Internal(String),
 }
 
 impl Error {
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Self::Internal(cause.into())
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid(_) => "bad_request",
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
             Self::DistrictUnavailable { .. } => "district_unavailable",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::CaptchaRequired(_) => "captcha_required",
+            Self::CaptchaInvalid(_) => "captcha_invalid",
+            Self::Locked { .. } => "locked",
+            Self::WrongPortal(_) => "wrong_portal",
+            Self::WeakPassword(_) => "weak_password",
+            Self::UsernameTaken => "username_taken",
+            Self::Unauthorized => "unauthorized",
+            Self::PasswordChangeRequired => "password_change_required",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -45,6 +84,34 @@ impl Error {
             Self::NotFound => "Nothing was found at this address.".to_owned(),
             Self::Conflict(what) => what.clone(),
             Self::DistrictUnavailable { message, .. } => message.clone(),
+            Self::InvalidCredentials => {
+                "The username or password is not correct. Check them and try again.".to_owned()
+            }
+            Self::CaptchaRequired(_) => {
+                "Type the letters in the picture to show that you are a person.".to_owned()
+            }
+            Self::CaptchaInvalid(_) => {
+                "The letters did not match the picture. Try this new one.".to_owned()
+            }
+            Self::Locked { until, .. } => format!(
+                "Too many tries. This account can log in again after {}.",
+                jiff::Timestamp::from_second(*until)
+                    .map(|t| t.strftime("%H:%M UTC").to_string())
+                    .unwrap_or_else(|_| "a few minutes".to_owned())
+            ),
+            Self::WrongPortal(kind) => format!(
+                "This is a {} account. Log in on the {}.",
+                match kind {
+                    AccountKind::Parent => "parent",
+                    AccountKind::Student => "student",
+                    AccountKind::Staff => "staff",
+                },
+                kind.portal_title()
+            ),
+            Self::WeakPassword(weak) => weak.0.clone(),
+            Self::UsernameTaken => "That username is taken. Choose another.".to_owned(),
+            Self::Unauthorized => "Please log in.".to_owned(),
+            Self::PasswordChangeRequired => "Choose a new password before you continue.".to_owned(),
             Self::Unavailable(_) => {
                 "The portal is temporarily unavailable. Please try again in a few minutes."
                     .to_owned()
@@ -60,8 +127,14 @@ impl From<StoreError> for Error {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Unavailable(_) => Self::Unavailable(err),
-            other => Self::Internal(other),
+            other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<RandomError> for Error {
+    fn from(err: RandomError) -> Self {
+        Self::Internal(err.to_string())
     }
 }
 

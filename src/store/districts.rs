@@ -13,7 +13,7 @@ macro_rules! district_columns {
     () => {
         "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
-         key_lifetime_days, maintenance_message"
+         key_lifetime_days, session_idle_minutes, maintenance_message"
     };
 }
 
@@ -43,6 +43,18 @@ pub struct DistrictCounts {
 impl Store {
     pub async fn district_by_slug(&self, slug: &DistrictSlug) -> Result<Option<District>> {
         district_by_slug(&self.pool, slug).await
+    }
+
+    pub async fn district_by_id(&self, id: DistrictId) -> Result<Option<District>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            district_columns!(),
+            " FROM districts WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(district_from_row).transpose()
     }
 
     /// Districts in name order, filtered as asked.
@@ -99,8 +111,8 @@ impl Tx {
             "INSERT INTO districts (slug, name, name_folded, state, timezone, forgot_password, \
                forgot_username, notifications, linking, captcha_after_failures, \
                captcha_after_address_failures, password_min_length, key_lifetime_days, \
-               created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+               session_idle_minutes, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
              RETURNING id",
         )
         .bind(new.slug.as_str())
@@ -116,6 +128,7 @@ impl Tx {
         .bind(i64::from(settings.captcha_after_address_failures))
         .bind(i64::from(settings.password_min_length))
         .bind(i64::from(settings.key_lifetime_days))
+        .bind(i64::from(settings.session_idle_minutes))
         .bind(now)
         .fetch_one(&mut *self.inner)
         .await?;
@@ -160,6 +173,9 @@ impl Tx {
             SettingChange::KeyLifetimeDays(n) => {
                 sqlx::query(set!("key_lifetime_days")).bind(i64::from(*n))
             }
+            SettingChange::SessionIdleMinutes(n) => {
+                sqlx::query(set!("session_idle_minutes")).bind(i64::from(*n))
+            }
             SettingChange::Timezone(tz) => {
                 sqlx::query(set!("timezone")).bind(tz.as_str().to_owned())
             }
@@ -202,6 +218,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
             captcha_after_address_failures: count(row, "captcha_after_address_failures")?,
             password_min_length: count(row, "password_min_length")?,
             key_lifetime_days: count(row, "key_lifetime_days")?,
+            session_idle_minutes: count(row, "session_idle_minutes")?,
             timezone: TimeZoneName::parse(row.try_get("timezone")?)?,
             maintenance: maintenance
                 .as_deref()

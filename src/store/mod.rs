@@ -6,9 +6,12 @@
 //! Reads go through [`Store`]; writes go through a [`Tx`], so that a change and its audit entry
 //! commit together or not at all.
 
+mod accounts;
 mod audit;
 mod districts;
 mod people;
+mod sessions;
+mod throttle;
 mod url;
 
 use std::path::PathBuf;
@@ -17,9 +20,12 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row};
 
+pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use people::{NewPerson, NewRelationship, NewSchool};
+pub use sessions::{NewSession, SessionKind, SessionRecord};
+pub use throttle::{FailureScope, NewChallenge, StoredChallenge};
 pub use url::{Backend, DatabaseUrl};
 
 use crate::domain::Invalid;

@@ -21,11 +21,15 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
     assert_eq!(
         tables,
         [
+            "accounts",
             "audit_log",
+            "captcha_challenges",
             "districts",
+            "login_failures",
             "people",
             "relationships",
-            "schools"
+            "schools",
+            "sessions"
         ]
     );
     for (table, columns) in &sqlite {

@@ -1,0 +1,163 @@
+//! Accounts: the username a family or staff member logs in with, and which portal it opens.
+
+use std::fmt;
+
+use super::Invalid;
+
+/// The database key of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountId(pub i64);
+
+/// An account as the services see it (never with its password hash).
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: AccountId,
+    pub district: super::DistrictId,
+    pub person_id: i64,
+    pub kind: AccountKind,
+    pub username: Username,
+    /// The person's name, for greetings.
+    pub display_name: String,
+    pub active: bool,
+    pub must_change_password: bool,
+}
+
+/// A username as chosen: 3 to 64 characters of ASCII letters, digits and `. _ - @ +`, so that an
+/// email address works too. Unique within a district regardless of case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub const MIN_LEN: usize = 3;
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let name = raw.trim();
+        if name.len() < Self::MIN_LEN || name.len() > Self::MAX_LEN {
+            return Err(Invalid::new(format!(
+                "a username is {} to {} characters long",
+                Self::MIN_LEN,
+                Self::MAX_LEN
+            )));
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'))
+        {
+            return Err(Invalid::new(
+                "a username may hold only letters a-z, digits and . _ - @ +",
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form usernames are compared in.
+    pub fn folded(&self) -> String {
+        fold_username(&self.0)
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How any typed username is compared and throttled, valid or not: trimmed, lower case, and
+/// bounded so that junk cannot bloat the throttle table.
+pub fn fold_username(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .take(100)
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// What an account is for. Each kind logs in on its own portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountKind {
+    /// A guardian: the Parent portal.
+    Parent,
+    /// The Student portal.
+    Student,
+    /// District staff: the staff console.
+    Staff,
+}
+
+impl AccountKind {
+    pub const ALL: [AccountKind; 3] = [Self::Parent, Self::Student, Self::Staff];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Parent => "parent",
+            Self::Student => "student",
+            Self::Staff => "staff",
+        }
+    }
+
+    /// Also the portal's name in addresses: `/d/{slug}/parent`.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .ok_or_else(|| {
+                Invalid::new(format!("unknown portal {raw:?}: parent, student or staff"))
+            })
+    }
+
+    /// The portal's name as families see it.
+    pub fn portal_title(self) -> &'static str {
+        match self {
+            Self::Parent => "Parent Portal",
+            Self::Student => "Student Portal",
+            Self::Staff => "Staff Console",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_and_compared_without_case() {
+        let name = Username::parse("  Maria.Alvarez@example.org ").unwrap();
+        assert_eq!(name.as_str(), "Maria.Alvarez@example.org");
+        assert_eq!(name.folded(), "maria.alvarez@example.org");
+        assert_eq!(fold_username(" MARIA "), "maria");
+    }
+
+    #[test]
+    fn odd_usernames_are_refused() {
+        for bad in [
+            "ab",
+            "",
+            "has space",
+            "émile",
+            "a\u{200b}b",
+            "x;drop",
+            &"a".repeat(65),
+        ] {
+            assert!(Username::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Username::parse(&"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn folding_bounds_the_length_of_junk() {
+        assert_eq!(fold_username(&"x".repeat(10_000)).len(), 100);
+    }
+
+    #[test]
+    fn kinds_name_their_portals() {
+        for kind in AccountKind::ALL {
+            assert_eq!(AccountKind::parse(kind.as_str()).unwrap(), kind);
+        }
+        assert!(AccountKind::parse("teacher").is_err());
+        assert_eq!(AccountKind::Parent.portal_title(), "Parent Portal");
+    }
+}

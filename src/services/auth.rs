@@ -1,0 +1,508 @@
+//! Logging in and out, sessions and app tokens, changing a password, and staff accounts.
+
+use crate::app::App;
+use crate::domain::{
+    Account, AccountKind, District, DistrictSlug, Failures, PasswordPolicy, PersonRole, SourcedId,
+    ThrottleRules, Username, WINDOW_SECONDS, fold_username,
+};
+use crate::secrets;
+use crate::store::{
+    AuditEntry, FailureScope, NewAccount, NewPerson, NewSession, SessionKind, SessionRecord,
+    StoreError,
+};
+
+use super::{Error, Result, captcha};
+
+/// A web session ends after this long whatever happens.
+pub const WEB_ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+
+/// Where a request came from, for throttling and the audit log.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub address: String,
+    pub user_agent: Option<String>,
+}
+
+/// The device a mobile app logs in from.
+#[derive(Debug, Clone, Default)]
+pub struct Device {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub platform: Option<String>,
+}
+
+pub struct LoginRequest<'a> {
+    /// The portal the person is logging in on.
+    pub portal: AccountKind,
+    pub username: &'a str,
+    pub password: &'a str,
+    /// `(challenge id, answer)`.
+    pub captcha: Option<(&'a str, &'a str)>,
+    pub kind: SessionKind,
+    pub device: Device,
+}
+
+/// A new session: the secret goes to the browser or app once and is never stored.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub token: String,
+    pub expires_at: i64,
+    pub account: Account,
+}
+
+/// Logs in, or says why not. The order matters: a lock is checked before anything else, the
+/// CAPTCHA before the password, and the password (or a dummy of equal cost) always, so that
+/// neither timing nor answers tell whether a username exists.
+pub async fn login(
+    app: &App,
+    district: &District,
+    request: LoginRequest<'_>,
+    client: &Client,
+) -> Result<LoggedIn> {
+    let subject = fold_username(request.username);
+    let rules = ThrottleRules {
+        captcha_after_failures: district.settings.captcha_after_failures,
+        captcha_after_address_failures: district.settings.captcha_after_address_failures,
+    };
+    let audit = |action: &'static str, detail: Option<String>| AuditEntry {
+        district: Some(district.id),
+        actor: "anonymous",
+        action,
+        target: Some(&subject),
+        detail,
+        address: Some(&client.address),
+        user_agent: client.user_agent.as_deref(),
+        ..Default::default()
+    };
+    let now = app.clock.unix();
+    let (by_name, by_address) = failures(app, district, &subject, &client.address, now).await?;
+    let assessment = rules.assess(by_name, by_address, now);
+
+    if let Some(until) = assessment.locked_until {
+        app.store
+            .audit(audit("login.refused_locked", None), now)
+            .await?;
+        return Err(Error::Locked {
+            until,
+            retry_after: u64::try_from(until - now).unwrap_or(1).max(1),
+        });
+    }
+    if assessment.captcha_required {
+        let solved = match request.captcha {
+            Some((id, answer)) => captcha::solve(app, district.id, id, answer).await?,
+            None => {
+                app.store.audit(audit("captcha.shown", None), now).await?;
+                let challenge = captcha::issue(app, district.id).await?;
+                return Err(Error::CaptchaRequired(Box::new(challenge)));
+            }
+        };
+        if !solved {
+            // A wrong CAPTCHA counts against the address only: the password was not tried.
+            app.store
+                .record_failure(
+                    district.id,
+                    FailureScope::Address,
+                    &client.address,
+                    now,
+                    now - WINDOW_SECONDS,
+                )
+                .await?;
+            app.store.audit(audit("captcha.failed", None), now).await?;
+            let challenge = captcha::issue(app, district.id).await?;
+            return Err(Error::CaptchaInvalid(Box::new(challenge)));
+        }
+    }
+
+    let found = match Username::parse(request.username) {
+        Ok(username) => {
+            app.store
+                .account_for_login(district.id, &username.folded())
+                .await?
+        }
+        Err(_) => None,
+    };
+    let verification = app
+        .passwords
+        .verify(
+            found.as_ref().map(|(_, hash)| hash.as_str()),
+            request.password,
+        )
+        .await?;
+    let reason = match &found {
+        None => Some("unknown_username"),
+        Some(_) if !verification.matches => Some("wrong_password"),
+        Some((account, _)) if !account.active => Some("disabled"),
+        Some(_) => None,
+    };
+    if let Some(reason) = reason {
+        for (scope, key) in [
+            (FailureScope::Username, subject.as_str()),
+            (FailureScope::Address, client.address.as_str()),
+        ] {
+            app.store
+                .record_failure(district.id, scope, key, now, now - WINDOW_SECONDS)
+                .await?;
+        }
+        let mut entry = audit("login.failed", Some(reason.to_owned()));
+        entry.account = found.as_ref().map(|(a, _)| a.id);
+        app.store.audit(entry, now).await?;
+        let after = Failures {
+            count: by_name.count + 1,
+            newest: Some(now),
+            oldest: by_name.oldest.or(Some(now)),
+        };
+        if let Some(until) = rules.lock_end(after) {
+            app.store
+                .audit(audit("login.locked", Some(format!("until {until}"))), now)
+                .await?;
+        }
+        return Err(Error::InvalidCredentials);
+    }
+    let Some((account, hash)) = found else {
+        return Err(Error::InvalidCredentials);
+    };
+    if account.kind != request.portal {
+        let mut entry = audit(
+            "login.wrong_portal",
+            Some(request.portal.as_str().to_owned()),
+        );
+        entry.account = Some(account.id);
+        app.store.audit(entry, now).await?;
+        return Err(Error::WrongPortal(account.kind));
+    }
+
+    app.store
+        .clear_failures(district.id, FailureScope::Username, &subject)
+        .await?;
+    if verification.needs_rehash {
+        let stronger = app.passwords.hash(request.password).await?;
+        app.store
+            .upgrade_password_hash(&account, &hash, &stronger)
+            .await?;
+    }
+    let logged_in = start_session(app, &account, request.kind, &request.device, client).await?;
+    tracing::info!(district = %district.slug, account = account.id.0, "logged in");
+    Ok(logged_in)
+}
+
+async fn failures(
+    app: &App,
+    district: &District,
+    subject: &str,
+    address: &str,
+    now: i64,
+) -> Result<(Failures, Failures)> {
+    let since = now - WINDOW_SECONDS;
+    Ok((
+        app.store
+            .failures(district.id, FailureScope::Username, subject, since)
+            .await?,
+        app.store
+            .failures(district.id, FailureScope::Address, address, since)
+            .await?,
+    ))
+}
+
+async fn start_session(
+    app: &App,
+    account: &Account,
+    kind: SessionKind,
+    device: &Device,
+    client: &Client,
+) -> Result<LoggedIn> {
+    let now = app.clock.unix();
+    let token = secrets::token()?;
+    let expires_at = match kind {
+        SessionKind::Web => now + WEB_ABSOLUTE_SECONDS,
+        SessionKind::App => now + i64::from(app.config.app_token_days) * 24 * 60 * 60,
+    };
+    let clip = |s: &Option<String>| {
+        s.as_deref()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| s.chars().take(100).collect::<String>())
+    };
+    let (device_id, device_name, platform) =
+        (clip(&device.id), clip(&device.name), clip(&device.platform));
+    let mut tx = app.store.begin().await?;
+    tx.insert_session(
+        &NewSession {
+            district: account.district,
+            account: account.id,
+            token_hash: &secrets::hash_token(&token),
+            kind,
+            expires_at,
+            device_id: device_id.as_deref(),
+            device_name: device_name.as_deref(),
+            platform: platform.as_deref(),
+            address: Some(&client.address),
+            user_agent: client.user_agent.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    tx.audit(
+        AuditEntry {
+            district: Some(account.district),
+            actor: "account",
+            account: Some(account.id),
+            action: "login.succeeded",
+            target: Some(account.username.as_str()),
+            detail: Some(kind.as_str().to_owned()),
+            address: Some(&client.address),
+            user_agent: client.user_agent.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(LoggedIn {
+        token,
+        expires_at,
+        account: account.clone(),
+    })
+}
+
+/// Who is behind a request, from its session secret.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub session: SessionRecord,
+    pub account: Account,
+    pub district: District,
+}
+
+/// Finds the live session for a secret. A session that expired, went idle, belongs to a
+/// disabled account or was revoked is `Unauthorized`, exactly like a secret that never existed.
+pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
+    let now = app.clock.unix();
+    let session = app
+        .store
+        .session_by_token_hash(&secrets::hash_token(token))
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    let district = app
+        .store
+        .district_by_id(session.district)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    let idle_limit = i64::from(district.settings.session_idle_minutes) * 60;
+    let expired = session.expires_at <= now
+        || (session.kind == SessionKind::Web && session.last_seen_at + idle_limit <= now);
+    if expired {
+        app.store.delete_session(session.id).await?;
+        return Err(Error::Unauthorized);
+    }
+    let (account, _) = app
+        .store
+        .account(session.district, session.account)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    if !account.active {
+        return Err(Error::Unauthorized);
+    }
+    if let Some(message) = district.maintenance() {
+        return Err(Error::DistrictUnavailable {
+            district: district.name.to_string(),
+            message: message.as_str().to_owned(),
+        });
+    }
+    app.store.touch_session(session.id, now).await?;
+    Ok(Authenticated {
+        session,
+        account,
+        district,
+    })
+}
+
+pub async fn logout(app: &App, who: &Authenticated, client: &Client) -> Result<()> {
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    tx.delete_session_of(who.district.id, who.account.id, who.session.id)
+        .await?;
+    tx.audit(account_entry(who, "logout", None, client), now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the password after checking the current one, and ends every other session and token.
+pub async fn change_password(
+    app: &App,
+    who: &Authenticated,
+    current: &str,
+    new: &str,
+    client: &Client,
+) -> Result<()> {
+    let (account, hash) = app
+        .store
+        .account(who.district.id, who.account.id)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    if !app.passwords.verify(Some(&hash), current).await?.matches {
+        let now = app.clock.unix();
+        app.store
+            .audit(
+                account_entry(
+                    who,
+                    "password.change_failed",
+                    Some("wrong current password".to_owned()),
+                    client,
+                ),
+                now,
+            )
+            .await?;
+        return Err(Error::InvalidCredentials);
+    }
+    policy(&who.district, account.username.as_str()).check(new)?;
+    let new_hash = app.passwords.hash(new).await?;
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    tx.set_password(&account, &new_hash, false, now).await?;
+    let ended = tx
+        .delete_other_sessions(who.district.id, who.account.id, Some(who.session.id))
+        .await?;
+    tx.audit(
+        account_entry(
+            who,
+            "password.changed",
+            Some(format!("{ended} other sessions ended")),
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The district's password policy for an account.
+pub fn policy<'a>(district: &'a District, username: &'a str) -> PasswordPolicy<'a> {
+    PasswordPolicy {
+        min_length: district.settings.password_min_length,
+        username,
+        district_name: district.name.as_str(),
+    }
+}
+
+/// The account's sessions and app tokens, most recently used first.
+pub async fn sessions(app: &App, who: &Authenticated) -> Result<Vec<SessionRecord>> {
+    Ok(app
+        .store
+        .sessions_of(who.district.id, who.account.id)
+        .await?)
+}
+
+/// Ends one of the account's own sessions; someone else's is `NotFound`.
+pub async fn revoke(
+    app: &App,
+    who: &Authenticated,
+    session_id: i64,
+    client: &Client,
+) -> Result<()> {
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    if !tx
+        .delete_session_of(who.district.id, who.account.id, session_id)
+        .await?
+    {
+        return Err(Error::NotFound);
+    }
+    tx.audit(
+        account_entry(who, "session.revoked", Some(session_id.to_string()), client),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn account_entry<'a>(
+    who: &'a Authenticated,
+    action: &'static str,
+    detail: Option<String>,
+    client: &'a Client,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        district: Some(who.district.id),
+        actor: "account",
+        account: Some(who.account.id),
+        action,
+        target: Some(who.account.username.as_str()),
+        detail,
+        address: Some(&client.address),
+        user_agent: client.user_agent.as_deref(),
+    }
+}
+
+/// Creates a district administrator (`homeroom admin add`). Staff have a person record too,
+/// so that every account belongs to one person.
+pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) -> Result<Account> {
+    let slug = DistrictSlug::parse(slug)?;
+    let district = app.store.district_by_slug(&slug).await?.ok_or_else(|| {
+        Error::Invalid(crate::domain::Invalid::new(format!(
+            "no district has the slug {:?}",
+            slug.as_str()
+        )))
+    })?;
+    let username = Username::parse(username)?;
+    policy(&district, username.as_str()).check(password)?;
+    let hash = app.passwords.hash(password).await?;
+    let now = app.clock.unix();
+    let sourced_id = SourcedId::parse(&format!("homeroom-staff:{}", username.folded()))?;
+    let mut tx = app.store.begin().await?;
+    tx.ensure_person(
+        district.id,
+        &NewPerson {
+            sourced_id: sourced_id.clone(),
+            role: PersonRole::Staff,
+            given_name: username.as_str().to_owned(),
+            family_name: String::new(),
+            email: None,
+            phone: None,
+            school: None,
+            grade: None,
+        },
+        now,
+    )
+    .await?;
+    let person_id = tx
+        .person_id(district.id, sourced_id.as_str())
+        .await?
+        .ok_or_else(|| Error::internal("the staff person was not saved"))?;
+    let created = tx
+        .insert_account(
+            &NewAccount {
+                district: district.id,
+                person_id,
+                kind: AccountKind::Staff,
+                username: &username,
+                password_hash: &hash,
+                must_change_password: false,
+            },
+            now,
+        )
+        .await;
+    let id = match created {
+        Err(StoreError::Conflict { .. }) => return Err(Error::UsernameTaken),
+        other => other?,
+    };
+    tx.audit(
+        AuditEntry {
+            district: Some(district.id),
+            actor: "operator",
+            account: Some(id),
+            action: "admin.created",
+            target: Some(username.as_str()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let (account, _) = app
+        .store
+        .account(district.id, id)
+        .await?
+        .ok_or_else(|| Error::internal("the new account is missing"))?;
+    Ok(account)
+}

@@ -1,0 +1,191 @@
+//! Web sessions and app tokens. The secret is never stored, only its hash.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, StoreError, Tx};
+use crate::domain::{AccountId, DistrictId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A browser's cookie: idle and absolute timeouts.
+    Web,
+    /// A mobile app's bearer token: lives longer, listed and revocable.
+    App,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::App => "app",
+        }
+    }
+}
+
+pub struct NewSession<'a> {
+    pub district: DistrictId,
+    pub account: AccountId,
+    pub token_hash: &'a str,
+    pub kind: SessionKind,
+    pub expires_at: i64,
+    pub device_id: Option<&'a str>,
+    pub device_name: Option<&'a str>,
+    pub platform: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub district: DistrictId,
+    pub account: AccountId,
+    pub kind: SessionKind,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub device_name: Option<String>,
+    pub platform: Option<String>,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+macro_rules! session_columns {
+    () => {
+        "id, district_id, account_id, kind, created_at, last_seen_at, expires_at, device_name, \
+         platform, address, user_agent FROM sessions"
+    };
+}
+
+impl Store {
+    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns!(),
+            " WHERE token_hash = $1"
+        ))
+        .bind(token_hash.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(session_from_row).transpose()
+    }
+
+    pub async fn sessions_of(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+    ) -> Result<Vec<SessionRecord>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            session_columns!(),
+            " WHERE district_id = $1 AND account_id = $2 ORDER BY last_seen_at DESC, id DESC"
+        ))
+        .bind(district.0)
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    /// Records activity, at most once a minute per session so that reads stay reads.
+    pub async fn touch_session(&self, id: i64, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
+            .bind(now)
+            .bind(id)
+            .bind(now - 60)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a session; answers whether it existed.
+    pub async fn delete_session(&self, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+impl Tx {
+    pub async fn insert_session(&mut self, new: &NewSession<'_>, now: i64) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO sessions (district_id, account_id, token_hash, kind, created_at, \
+               last_seen_at, expires_at, device_id, device_name, platform, address, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(new.district.0)
+        .bind(new.account.0)
+        .bind(new.token_hash.to_owned())
+        .bind(new.kind.as_str())
+        .bind(now)
+        .bind(new.expires_at)
+        .bind(new.device_id.map(str::to_owned))
+        .bind(new.device_name.map(str::to_owned))
+        .bind(new.platform.map(str::to_owned))
+        .bind(new.address.map(str::to_owned))
+        .bind(new.user_agent.map(str::to_owned))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Ends one of the account's sessions; answers whether it was theirs.
+    pub async fn delete_session_of(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        id: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE district_id = $1 AND account_id = $2 AND id = $3",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Ends every session of the account but `keep`.
+    pub async fn delete_other_sessions(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        keep: Option<i64>,
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE district_id = $1 AND account_id = $2 AND id <> $3",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(keep.unwrap_or(-1))
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn session_from_row(row: &AnyRow) -> Result<SessionRecord> {
+    let kind = match row.try_get::<String, _>("kind")?.as_str() {
+        "web" => SessionKind::Web,
+        "app" => SessionKind::App,
+        other => return Err(StoreError::Corrupt(format!("session kind {other:?}"))),
+    };
+    Ok(SessionRecord {
+        id: row.try_get("id")?,
+        district: DistrictId(row.try_get("district_id")?),
+        account: AccountId(row.try_get("account_id")?),
+        kind,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        expires_at: row.try_get("expires_at")?,
+        device_name: row.try_get("device_name")?,
+        platform: row.try_get("platform")?,
+        address: row.try_get("address")?,
+        user_agent: row.try_get("user_agent")?,
+    })
+}

@@ -1,0 +1,163 @@
+//! Failed logins, counted per username and per address, and CAPTCHA challenges. Kept in the
+//! database so that every app node sees the same counts.
+
+use sqlx::Row;
+
+use super::{Result, Store};
+use crate::domain::{DistrictId, Failures};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureScope {
+    Username,
+    Address,
+}
+
+impl FailureScope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Address => "address",
+        }
+    }
+}
+
+pub struct NewChallenge {
+    pub district: DistrictId,
+    pub public_id: String,
+    pub answer_hash: String,
+    pub pow_salt: String,
+    pub pow_challenge: String,
+    pub expires_at: i64,
+}
+
+pub struct StoredChallenge {
+    pub answer_hash: String,
+    pub pow_salt: String,
+    pub pow_challenge: String,
+}
+
+impl Store {
+    /// Failures since `since` (Unix seconds).
+    pub async fn failures(
+        &self,
+        district: DistrictId,
+        scope: FailureScope,
+        subject: &str,
+        since: i64,
+    ) -> Result<Failures> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MAX(at) AS newest, MIN(at) AS oldest FROM login_failures \
+             WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at >= $4",
+        )
+        .bind(district.0)
+        .bind(scope.as_str())
+        .bind(subject.to_owned())
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Failures {
+            count: super::count(&row, "n")?,
+            newest: row.try_get("newest")?,
+            oldest: row.try_get("oldest")?,
+        })
+    }
+
+    /// Records one failure and forgets those that no longer count.
+    pub async fn record_failure(
+        &self,
+        district: DistrictId,
+        scope: FailureScope,
+        subject: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM login_failures \
+             WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
+        )
+        .bind(district.0)
+        .bind(scope.as_str())
+        .bind(subject.to_owned())
+        .bind(forget_before)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(district.0)
+        .bind(scope.as_str())
+        .bind(subject.to_owned())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn clear_failures(
+        &self,
+        district: DistrictId,
+        scope: FailureScope,
+        subject: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM login_failures WHERE district_id = $1 AND scope = $2 AND subject = $3",
+        )
+        .bind(district.0)
+        .bind(scope.as_str())
+        .bind(subject.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a challenge, and clears out the district's expired ones.
+    pub async fn insert_challenge(&self, new: &NewChallenge, now: i64) -> Result<()> {
+        sqlx::query("DELETE FROM captcha_challenges WHERE district_id = $1 AND expires_at < $2")
+            .bind(new.district.0)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO captcha_challenges (district_id, public_id, answer_hash, pow_salt, \
+               pow_challenge, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new.district.0)
+        .bind(new.public_id.clone())
+        .bind(new.answer_hash.clone())
+        .bind(new.pow_salt.clone())
+        .bind(new.pow_challenge.clone())
+        .bind(new.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the challenge and returns it if it was live: each is answered once.
+    pub async fn take_challenge(
+        &self,
+        district: DistrictId,
+        public_id: &str,
+        now: i64,
+    ) -> Result<Option<StoredChallenge>> {
+        let row = sqlx::query(
+            "DELETE FROM captcha_challenges WHERE district_id = $1 AND public_id = $2 \
+             RETURNING answer_hash, pow_salt, pow_challenge, expires_at",
+        )
+        .bind(district.0)
+        .bind(public_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires_at: i64 = row.try_get("expires_at")?;
+        if expires_at < now {
+            return Ok(None);
+        }
+        Ok(Some(StoredChallenge {
+            answer_hash: row.try_get("answer_hash")?,
+            pow_salt: row.try_get("pow_salt")?,
+            pow_challenge: row.try_get("pow_challenge")?,
+        }))
+    }
+}
