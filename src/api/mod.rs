@@ -1,11 +1,12 @@
 //! The JSON API under `/api/v1`, one module per resource. Its OpenAPI document is generated
 //! from the handlers' annotations and served at `/api/v1/openapi.json`.
 
+mod auth;
 mod districts;
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
@@ -19,21 +20,46 @@ use crate::server::error::{ErrorBody, api_error};
         description = "The parent and student portal's JSON API. Errors are `{\"error\", \"message\"}` with a stable code.",
         version = "1"
     ),
-    paths(districts::find, districts::show),
+    paths(
+        districts::find, districts::show, auth::login, auth::captcha, auth::logout, auth::me,
+        auth::change_password, auth::sessions, auth::revoke
+    ),
     components(schemas(
         ErrorBody,
         districts::DistrictList,
         districts::DistrictSummary,
         districts::DistrictPublic,
         districts::Features
-    ))
+    )),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the account routes use.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/districts", get(districts::find))
         .route("/districts/{slug}", get(districts::show))
+        .route("/districts/{slug}/login", post(auth::login))
+        .route("/districts/{slug}/captcha", get(auth::captcha))
+        .route("/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/me/password", put(auth::change_password))
+        .route("/me/sessions", get(auth::sessions))
+        .route("/me/sessions/{id}", delete(auth::revoke))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

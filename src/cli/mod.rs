@@ -1,6 +1,7 @@
 //! The command line: parse, build the configuration, call the services, print. One module per
 //! command group.
 
+mod admin;
 mod district;
 mod serve;
 
@@ -40,6 +41,9 @@ enum Command {
     /// Manage districts and their settings.
     #[command(subcommand)]
     District(district::DistrictCommand),
+    /// Manage district administrators.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 /// Why a command failed, in one line.
@@ -81,6 +85,12 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
         Command::District(command) => {
             let app = App::start(config, Clock::default()).await?;
             let result = district::run(&app, command).await;
+            app.store.close().await;
+            result
+        }
+        Command::Admin(command) => {
+            let app = App::start(config, Clock::default()).await?;
+            let result = admin::run(&app, command).await;
             app.store.close().await;
             result
         }

@@ -48,6 +48,17 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
                 district.slug
             );
         }
+        println!("  Logins (Cedar Valley):");
+        for account in services::demo::DEMO_ACCOUNTS {
+            println!(
+                "    {:<8} http://{address}/d/{}/{}  username {}  password \"{}\"",
+                account.kind.as_str(),
+                account.district,
+                account.kind.as_str(),
+                account.username,
+                account.password
+            );
+        }
         println!("  - the API: http://{address}/api/v1/districts?q=lake");
         println!("  - maintenance: homeroom district set lakeshore maintenance \"Back at 6 pm\"");
     }

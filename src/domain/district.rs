@@ -113,6 +113,14 @@ impl DistrictSettings {
         }
     }
 
+    /// When this district asks for a CAPTCHA.
+    pub fn throttle_rules(&self) -> super::ThrottleRules {
+        super::ThrottleRules {
+            captcha_after_failures: self.captcha_after_failures,
+            captcha_after_address_failures: self.captcha_after_address_failures,
+        }
+    }
+
     pub fn apply(&mut self, change: &SettingChange) {
         match change {
             SettingChange::ForgotPassword(on) => self.forgot_password = *on,

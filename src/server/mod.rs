@@ -1,6 +1,7 @@
 //! The HTTP server: pages and API behind one stack of middleware, and graceful shutdown.
 
 pub mod error;
+pub mod session;
 
 use std::future::Future;
 use std::time::Duration;
@@ -30,9 +31,12 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -73,6 +77,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/captcha.js", get(captcha_script))
         .fallback(page_not_found)
         .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
@@ -177,6 +182,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn captcha_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/captcha.js"),
     )
         .into_response()
 }

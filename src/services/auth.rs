@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::domain::{
     Account, AccountKind, District, DistrictSlug, Failures, PasswordPolicy, PersonRole, SourcedId,
-    ThrottleRules, Username, WINDOW_SECONDS, fold_username,
+    Username, WINDOW_SECONDS, fold_username,
 };
 use crate::secrets;
 use crate::store::{
@@ -60,10 +60,7 @@ pub async fn login(
     client: &Client,
 ) -> Result<LoggedIn> {
     let subject = fold_username(request.username);
-    let rules = ThrottleRules {
-        captcha_after_failures: district.settings.captcha_after_failures,
-        captcha_after_address_failures: district.settings.captcha_after_address_failures,
-    };
+    let rules = district.settings.throttle_rules();
     let audit = |action: &'static str, detail: Option<String>| AuditEntry {
         district: Some(district.id),
         actor: "anonymous",
@@ -183,6 +180,41 @@ pub async fn login(
     let logged_in = start_session(app, &account, request.kind, &request.device, client).await?;
     tracing::info!(district = %district.slug, account = account.id.0, "logged in");
     Ok(logged_in)
+}
+
+/// After a failed try: a CAPTCHA for the next one, if the failure made it necessary.
+pub async fn captcha_for_next_try(
+    app: &App,
+    district: &District,
+    username: &str,
+    client: &Client,
+) -> Result<Option<captcha::Challenge>> {
+    let now = app.clock.unix();
+    let (by_name, by_address) = failures(
+        app,
+        district,
+        &fold_username(username),
+        &client.address,
+        now,
+    )
+    .await?;
+    let rules = district.settings.throttle_rules();
+    if !rules.assess(by_name, by_address, now).captcha_required {
+        return Ok(None);
+    }
+    Ok(Some(captcha::issue(app, district.id).await?))
+}
+
+/// Ends the session a secret belongs to, if it is live; quietly does nothing otherwise.
+pub async fn discard(app: &App, token: &str) -> Result<()> {
+    if let Some(session) = app
+        .store
+        .session_by_token_hash(&secrets::hash_token(token))
+        .await?
+    {
+        app.store.delete_session(session.id).await?;
+    }
+    Ok(())
 }
 
 async fn failures(
@@ -445,9 +477,6 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
         )))
     })?;
     let username = Username::parse(username)?;
-    policy(&district, username.as_str()).check(password)?;
-    let hash = app.passwords.hash(password).await?;
-    let now = app.clock.unix();
     let sourced_id = SourcedId::parse(&format!("homeroom-staff:{}", username.folded()))?;
     let mut tx = app.store.begin().await?;
     tx.ensure_person(
@@ -462,22 +491,56 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
             school: None,
             grade: None,
         },
-        now,
+        app.clock.unix(),
     )
     .await?;
+    tx.commit().await?;
+    let account = NewAccountFor {
+        person: &sourced_id,
+        kind: AccountKind::Staff,
+        username: username.as_str(),
+        password,
+        must_change_password: false,
+    };
+    create_account(app, &district, account, "operator", "admin.created").await
+}
+
+/// An account to make for a person of the district.
+pub struct NewAccountFor<'a> {
+    pub person: &'a SourcedId,
+    pub kind: AccountKind,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub must_change_password: bool,
+}
+
+/// Creates an account for a person after checking the username and the password policy;
+/// `username_taken` when the district already has that username.
+pub async fn create_account(
+    app: &App,
+    district: &District,
+    new: NewAccountFor<'_>,
+    actor: &str,
+    action: &'static str,
+) -> Result<Account> {
+    let username = Username::parse(new.username)?;
+    policy(district, username.as_str()).check(new.password)?;
+    let hash = app.passwords.hash(new.password).await?;
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
     let person_id = tx
-        .person_id(district.id, sourced_id.as_str())
+        .person_id(district.id, new.person.as_str())
         .await?
-        .ok_or_else(|| Error::internal("the staff person was not saved"))?;
+        .ok_or(Error::NotFound)?;
     let created = tx
         .insert_account(
             &NewAccount {
                 district: district.id,
                 person_id,
-                kind: AccountKind::Staff,
+                kind: new.kind,
                 username: &username,
                 password_hash: &hash,
-                must_change_password: false,
+                must_change_password: new.must_change_password,
             },
             now,
         )
@@ -489,9 +552,9 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
     tx.audit(
         AuditEntry {
             district: Some(district.id),
-            actor: "operator",
+            actor,
             account: Some(id),
-            action: "admin.created",
+            action,
             target: Some(username.as_str()),
             ..Default::default()
         },

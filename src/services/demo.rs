@@ -3,10 +3,12 @@
 //! again changes nothing.
 
 use crate::app::App;
-use crate::domain::{District, DistrictSlug, PersonRole, Relation, SourcedId};
+use crate::domain::{
+    AccountKind, District, DistrictSlug, PersonRole, Relation, SourcedId, Username,
+};
 use crate::store::{NewPerson, NewRelationship, NewSchool};
 
-use super::{Error, Result, districts};
+use super::{Error, Result, auth, districts};
 
 pub struct DemoDistrict {
     pub slug: &'static str,
@@ -123,8 +125,85 @@ pub const DEMO: &[DemoDistrict] = &[
     },
 ];
 
+/// A demo login, printed by `serve --demo`.
+pub struct DemoAccount {
+    pub district: &'static str,
+    /// The person's sourcedId; `None` for a district administrator.
+    pub person: Option<&'static str>,
+    pub kind: AccountKind,
+    pub username: &'static str,
+    pub password: &'static str,
+}
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        district: "cedar-valley",
+        person: Some("cv-g-maria"),
+        kind: AccountKind::Parent,
+        username: "maria.alvarez",
+        password: "maple river lantern",
+    },
+    DemoAccount {
+        district: "cedar-valley",
+        person: Some("cv-s-sofia"),
+        kind: AccountKind::Student,
+        username: "sofia.alvarez",
+        password: "orange kite meadow",
+    },
+    DemoAccount {
+        district: "cedar-valley",
+        person: Some("cv-s-mateo"),
+        kind: AccountKind::Student,
+        username: "mateo.alvarez",
+        password: "quiet comet harbor",
+    },
+    DemoAccount {
+        district: "cedar-valley",
+        person: None,
+        kind: AccountKind::Staff,
+        username: "cv-admin",
+        password: "granite owl compass",
+    },
+];
+
 /// Loads the demo data; what already exists is left as it is.
 pub async fn load(app: &App) -> Result<Vec<District>> {
+    let districts = load_records(app).await?;
+    for demo in DEMO_ACCOUNTS {
+        let Some(district) = districts.iter().find(|d| d.slug.as_str() == demo.district) else {
+            continue;
+        };
+        let folded = Username::parse(demo.username)?.folded();
+        if app
+            .store
+            .account_for_login(district.id, &folded)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        match demo.person {
+            None => {
+                auth::add_staff(app, demo.district, demo.username, demo.password).await?;
+            }
+            Some(person) => {
+                let person = SourcedId::parse(person)?;
+                let account = auth::NewAccountFor {
+                    person: &person,
+                    kind: demo.kind,
+                    username: demo.username,
+                    password: demo.password,
+                    must_change_password: false,
+                };
+                auth::create_account(app, district, account, "operator", "demo.account_created")
+                    .await?;
+            }
+        }
+    }
+    Ok(districts)
+}
+
+async fn load_records(app: &App) -> Result<Vec<District>> {
     let mut loaded = Vec::new();
     for demo in DEMO {
         let district = ensure_district(app, demo).await?;

@@ -123,6 +123,25 @@ impl Tx {
         Ok(())
     }
 
+    /// Enables or disables an account.
+    pub async fn set_account_active(
+        &mut self,
+        account: &Account,
+        active: bool,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE accounts SET active = $1, updated_at = $2 WHERE district_id = $3 AND id = $4",
+        )
+        .bind(active)
+        .bind(now)
+        .bind(account.district.0)
+        .bind(account.id.0)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
     /// The id of a person by sourcedId, if the district has them.
     pub async fn person_id(
         &mut self,

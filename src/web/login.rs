@@ -1,38 +1,146 @@
-//! The district's login pages: `/d/{slug}/parent` and `/d/{slug}/student`.
+//! The district's login pages: `/d/{slug}/parent`, `/d/{slug}/student`, `/d/{slug}/staff`.
 
+use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 use super::pages;
 use crate::app::App;
-use crate::server::error::PageError;
+use crate::domain::{AccountKind, District};
+use crate::server::error::{PageError, status_of};
+use crate::server::session::{ClientInfo, presented_token, session_cookie};
+use crate::services::auth::{self, Device, LoginRequest};
+use crate::services::captcha::Challenge;
 use crate::services::{self, Error};
+use crate::store::SessionKind;
 
 pub async fn page(
     State(app): State<App>,
     Path((slug, portal)): Path<(String, String)>,
 ) -> Result<Html<String>, PageError> {
-    let (title, other, other_title) = match portal.as_str() {
-        "parent" => (
-            "Parent Portal",
-            "student",
-            "Student? Go to the Student portal",
-        ),
-        "student" => (
-            "Student Portal",
-            "parent",
-            "Parent? Go to the Parent portal",
-        ),
-        _ => return Err(Error::NotFound.into()),
-    };
+    let portal = AccountKind::parse(&portal).map_err(|_| Error::NotFound)?;
     let district = services::districts::open(&app, &slug).await?;
-    Ok(Html(pages::render(&pages::Login {
+    Ok(Html(render(&district, portal, None, "", None)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    captcha_id: Option<String>,
+    captcha_answer: Option<String>,
+}
+
+pub async fn submit(
+    State(app): State<App>,
+    Path((slug, portal)): Path<(String, String)>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let portal = AccountKind::parse(&portal).map_err(|_| Error::NotFound)?;
+    let district = services::districts::open(&app, &slug).await?;
+    let Ok(Form(form)) = form else {
+        let missing = Error::Invalid(crate::domain::Invalid::new(
+            "Fill in your username and password.",
+        ));
+        let page = render(&district, portal, Some(&missing), "", None);
+        return Ok((StatusCode::BAD_REQUEST, Html(page)).into_response());
+    };
+    let captcha = match (&form.captcha_id, &form.captcha_answer) {
+        (Some(id), Some(answer)) => Some((id.as_str(), answer.as_str())),
+        _ => None,
+    };
+    let request = LoginRequest {
+        portal,
+        username: &form.username,
+        password: &form.password,
+        captcha,
+        kind: SessionKind::Web,
+        device: Device::default(),
+    };
+    match auth::login(&app, &district, request, &client).await {
+        Ok(logged_in) => {
+            // A session the browser already held ends: one browser, one live session.
+            if let Some(old) = presented_token(&headers, &app.config) {
+                auth::discard(&app, &old).await?;
+            }
+            let next = if logged_in.account.must_change_password {
+                format!("/d/{}/password", district.slug)
+            } else {
+                format!("/d/{}/home", district.slug)
+            };
+            Ok((
+                [(
+                    header::SET_COOKIE,
+                    session_cookie(&app.config, &logged_in.token),
+                )],
+                Redirect::to(&next),
+            )
+                .into_response())
+        }
+        Err(
+            err @ (Error::InvalidCredentials
+            | Error::CaptchaRequired(_)
+            | Error::CaptchaInvalid(_)
+            | Error::Locked { .. }
+            | Error::WrongPortal(_)),
+        ) => {
+            let status = status_of(&err);
+            let challenge = match &err {
+                Error::CaptchaRequired(c) | Error::CaptchaInvalid(c) => Some((**c).clone()),
+                // After a failure that crossed the threshold, show the CAPTCHA at once.
+                Error::InvalidCredentials => {
+                    auth::captcha_for_next_try(&app, &district, &form.username, &client).await?
+                }
+                _ => None,
+            };
+            let page = render(
+                &district,
+                portal,
+                Some(&err),
+                form.username.trim(),
+                challenge,
+            );
+            Ok((status, Html(page)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn render(
+    district: &District,
+    portal: AccountKind,
+    error: Option<&Error>,
+    username: &str,
+    captcha: Option<Challenge>,
+) -> String {
+    let right_portal = match error {
+        Some(Error::WrongPortal(kind)) => Some((
+            format!("/d/{}/{}", district.slug, kind.as_str()),
+            kind.portal_title(),
+        )),
+        _ => None,
+    };
+    let (other, other_title) = match portal {
+        AccountKind::Parent => ("student", "Student? Go to the Student portal"),
+        _ => ("parent", "Parent? Go to the Parent portal"),
+    };
+    let username: String = username.chars().take(100).collect();
+    pages::render(&pages::Login {
         slug: district.slug.as_str(),
         district_name: district.name.as_str(),
         state_name: district.state.name(),
-        portal: &portal,
-        portal_title: title,
+        portal: portal.as_str(),
+        portal_title: portal.portal_title(),
         other_portal: other,
         other_portal_title: other_title,
-    })))
+        error: error.map(Error::public_message),
+        right_portal,
+        username: &username,
+        captcha,
+    })
 }

@@ -1,17 +1,29 @@
 //! Server-rendered pages, one module per journey. Templates live in `templates/` and are
 //! checked when the crate builds.
 
+mod account;
 mod finder;
 mod login;
 pub mod pages;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::app::App;
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(finder::page))
-        .route("/d/{slug}/{portal}", get(login::page))
+        .route("/d/{slug}/{portal}", get(login::page).post(login::submit))
+        .route("/d/{slug}/home", get(account::home))
+        .route(
+            "/d/{slug}/password",
+            get(account::password).post(account::change_password),
+        )
+        .route("/d/{slug}/settings", get(account::settings))
+        .route(
+            "/d/{slug}/settings/sessions/{id}/revoke",
+            post(account::revoke),
+        )
+        .route("/d/{slug}/logout", post(account::logout))
 }

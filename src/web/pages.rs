@@ -2,6 +2,8 @@
 
 use askama::Template;
 
+use crate::services::captcha::Challenge;
+
 /// Renders a page. A template that fails to render (it cannot, short of a bug in a filter) is
 /// logged and replaced by a plain sentence rather than a half page.
 pub fn render(page: &impl Template) -> String {
@@ -45,6 +47,51 @@ pub struct Login<'a> {
     pub portal_title: &'a str,
     pub other_portal: &'a str,
     pub other_portal_title: &'a str,
+    /// What went wrong with the last try.
+    pub error: Option<String>,
+    /// With a wrong-portal error: where this account logs in, and that portal's name.
+    pub right_portal: Option<(String, &'static str)>,
+    /// The username typed, kept after a failed try.
+    pub username: &'a str,
+    pub captcha: Option<Challenge>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct Home<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub portal_title: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct Password<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub must_change: bool,
+    pub done: bool,
+    pub min_length: u32,
+    pub current_error: Option<String>,
+    pub new_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+pub struct Settings<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub sessions: Vec<SessionLine>,
+}
+
+pub struct SessionLine {
+    pub id: i64,
+    pub label: String,
+    pub current: bool,
+    pub last_seen: String,
+    pub address: Option<String>,
 }
 
 #[derive(Template)]

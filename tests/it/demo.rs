@@ -54,10 +54,13 @@ async fn loading_the_demo_twice_changes_nothing() {
         store.district_counts(lake.id).await.unwrap(),
     );
     assert_eq!(before, after);
+    let audit = store.audit_entries(cedar.id, 100).await.unwrap();
+    let created = |action: &str| audit.iter().filter(|e| e.action == action).count();
+    assert_eq!(created("district.created"), 1, "created once");
     assert_eq!(
-        store.audit_entries(cedar.id, 10).await.unwrap().len(),
-        1,
-        "created once"
+        created("demo.account_created") + created("admin.created"),
+        4,
+        "four logins, once"
     );
     app.stop().await;
 }
@@ -114,7 +117,9 @@ async fn serve_demo_prints_what_to_try_and_stops_on_sigterm() {
         "{printed}"
     );
     assert!(
-        printed.contains(&format!("{address}/d/lakeshore/parent")),
+        printed.contains(&format!("{address}/d/lakeshore/parent"))
+            && printed.contains("username maria.alvarez  password \"maple river lantern\"")
+            && printed.contains("username cv-admin  password \"granite owl compass\""),
         "{printed}"
     );
 

@@ -9,5 +9,6 @@ mod finder;
 mod harness;
 mod health;
 mod http;
+mod login;
 mod maintenance;
 mod schema;

@@ -1,0 +1,206 @@
+//! Who is asking: the client's address and user agent, and the account behind a session
+//! cookie or a bearer token.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use cookie::{Cookie, SameSite};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::server::error::ApiError;
+use crate::services::Error;
+use crate::services::auth::{self, Authenticated, Client};
+
+/// The request's origin, as throttling and the audit log need it.
+pub struct ClientInfo(pub Client);
+
+impl FromRequestParts<App> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let address = client_address(peer, &parts.headers, &app.config)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect());
+        Ok(Self(Client {
+            address,
+            user_agent,
+        }))
+    }
+}
+
+/// The connection's address; or, when it is a trusted proxy, the nearest address in
+/// `X-Forwarded-For` that is not one.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    config: &Config,
+) -> Option<IpAddr> {
+    let trusted = |ip: &IpAddr| config.trusted_proxies.iter().any(|net| net.contains(ip));
+    let peer = peer?;
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|part| part.trim().parse::<IpAddr>().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted(ip))
+            .unwrap_or(peer),
+    )
+}
+
+/// The session cookie's name: with `__Host-` behind TLS, which pins it to this host and path.
+pub fn cookie_name(config: &Config) -> &'static str {
+    if secure(config) {
+        "__Host-homeroom_session"
+    } else {
+        "homeroom_session"
+    }
+}
+
+fn secure(config: &Config) -> bool {
+    config.public_url.scheme() == "https"
+}
+
+/// `Set-Cookie` for a new session.
+pub fn session_cookie(config: &Config, token: &str) -> String {
+    Cookie::build((cookie_name(config), token.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(config))
+        .build()
+        .to_string()
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn cleared_cookie(config: &Config) -> String {
+    Cookie::build((cookie_name(config), ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(config))
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+/// The session secret the request carries: `Authorization: Bearer …` or the session cookie.
+pub fn presented_token(headers: &HeaderMap, config: &Config) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    bearer
+        .or_else(|| {
+            let name = cookie_name(config);
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(Cookie::split_parse)
+                .filter_map(Result::ok)
+                .find(|c| c.name() == name)
+                .map(|c| c.value().to_owned())
+        })
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+}
+
+/// A logged-in account, whether or not it must still change its password.
+pub struct Session(pub Authenticated);
+
+/// A logged-in account that may use the portal: one that must change its password is refused
+/// with `password_change_required` until it has.
+pub struct Ready(pub Authenticated);
+
+/// The account behind the request's session secret, if any.
+pub async fn authenticate(headers: &HeaderMap, app: &App) -> Result<Authenticated, Error> {
+    let token = presented_token(headers, &app.config).ok_or(Error::Unauthorized)?;
+    auth::authenticate(app, &token).await
+}
+
+impl FromRequestParts<App> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Ok(Self(authenticate(&parts.headers, app).await?))
+    }
+}
+
+impl FromRequestParts<App> for Ready {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Session(who) = Session::from_request_parts(parts, app).await?;
+        if who.account.must_change_password {
+            return Err(Error::PasswordChangeRequired.into());
+        }
+        Ok(Self(who))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigInput;
+
+    fn config(proxies: &[&str]) -> Config {
+        ConfigInput {
+            trusted_proxies: Some(proxies.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap()
+    }
+
+    fn headers(xff: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", xff.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let peer: IpAddr = "10.0.0.5".parse().unwrap();
+        let spoofed = headers("1.2.3.4");
+        assert_eq!(
+            client_address(Some(peer), &spoofed, &config(&[])),
+            Some(peer)
+        );
+        let through = headers("203.0.113.7, 10.0.0.9");
+        assert_eq!(
+            client_address(Some(peer), &through, &config(&["10.0.0.0/8"])),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        // A client cannot hide behind a fake entry to the left of the real one.
+        let forged = headers("198.51.100.1, 203.0.113.7");
+        assert_eq!(
+            client_address(Some(peer), &forged, &config(&["10.0.0.0/8"])),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        let garbage = headers("not-an-ip");
+        assert_eq!(
+            client_address(Some(peer), &garbage, &config(&["10.0.0.5"])),
+            Some(peer)
+        );
+    }
+}

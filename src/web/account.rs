@@ -1,0 +1,227 @@
+//! The logged-in pages every account has: home, Change Password, Settings (where it is logged
+//! in), and Log Out.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::pages;
+use crate::app::App;
+use crate::server::error::PageError;
+use crate::server::session::{self, ClientInfo, cleared_cookie};
+use crate::services::Error;
+use crate::services::auth::{self, Authenticated};
+use crate::store::SessionKind;
+
+/// The account behind the request, in the district of the address. Without a live session the
+/// browser is sent to the login page; a session of another district does not open this one.
+async fn signed_in(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
+    match session::authenticate(headers, app).await {
+        Ok(who) if who.district.slug.as_str() == slug => Ok(who),
+        Ok(_) | Err(Error::Unauthorized) => Err(to_login(slug)),
+        Err(other) => Err(PageError(other).into_response()),
+    }
+}
+
+fn to_login(slug: &str) -> Response {
+    match crate::domain::DistrictSlug::parse(slug) {
+        Ok(slug) => Redirect::to(&format!("/d/{slug}/parent")).into_response(),
+        Err(_) => PageError(Error::NotFound).into_response(),
+    }
+}
+
+/// Like `signed_in`, but an account that must change its password goes there first.
+async fn ready(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
+    let who = signed_in(app, headers, slug).await?;
+    if who.account.must_change_password {
+        return Err(Redirect::to(&format!("/d/{slug}/password")).into_response());
+    }
+    Ok(who)
+}
+
+pub async fn home(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match ready(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    Html(pages::render(&pages::Home {
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        portal_title: who.account.kind.portal_title(),
+        name: &who.account.display_name,
+        username: who.account.username.as_str(),
+    }))
+    .into_response()
+}
+
+fn password_page(
+    who: &Authenticated,
+    done: bool,
+    current_error: Option<String>,
+    new_error: Option<String>,
+) -> String {
+    pages::render(&pages::Password {
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        must_change: who.account.must_change_password && !done,
+        done,
+        min_length: who.district.settings.password_min_length,
+        current_error,
+        new_error,
+    })
+}
+
+pub async fn password(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match signed_in(&app, &headers, &slug).await {
+        Ok(who) => Html(password_page(&who, false, None, None)).into_response(),
+        Err(response) => response,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+}
+
+pub async fn change_password(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Response {
+    let who = match signed_in(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let Ok(Form(form)) = form else {
+        let page = password_page(
+            &who,
+            false,
+            Some("Fill in both passwords.".to_owned()),
+            None,
+        );
+        return (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response();
+    };
+    match auth::change_password(&app, &who, &form.current, &form.new, &client).await {
+        Ok(()) => Html(password_page(&who, true, None, None)).into_response(),
+        Err(Error::InvalidCredentials) => {
+            let page = password_page(
+                &who,
+                false,
+                Some("This is not your current password.".to_owned()),
+                None,
+            );
+            (axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response()
+        }
+        Err(Error::WeakPassword(weak)) => {
+            let page = password_page(&who, false, None, Some(weak.0));
+            (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response()
+        }
+        Err(other) => PageError(other).into_response(),
+    }
+}
+
+pub async fn settings(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match ready(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let records = match auth::sessions(&app, &who).await {
+        Ok(records) => records,
+        Err(err) => return PageError(err).into_response(),
+    };
+    let tz = jiff::tz::TimeZone::get(who.district.settings.timezone.as_str())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let sessions = records
+        .into_iter()
+        .map(|r| pages::SessionLine {
+            id: r.id,
+            label: match r.kind {
+                SessionKind::App => match (&r.device_name, &r.platform) {
+                    (Some(name), _) => format!("App on {name}"),
+                    (None, Some(platform)) => format!("App on {platform}"),
+                    _ => "App".to_owned(),
+                },
+                SessionKind::Web => match &r.user_agent {
+                    Some(ua) => format!("Browser: {}", ua.chars().take(80).collect::<String>()),
+                    None => "Browser".to_owned(),
+                },
+            },
+            current: r.id == who.session.id,
+            last_seen: jiff::Timestamp::from_second(r.last_seen_at)
+                .map(|t| {
+                    t.to_zoned_datetime(tz.clone())
+                        .strftime("%B %-d at %-I:%M %p")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            address: r.address,
+        })
+        .collect();
+    Html(pages::render(&pages::Settings {
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        sessions,
+    }))
+    .into_response()
+}
+
+pub async fn revoke(
+    State(app): State<App>,
+    Path((slug, id)): Path<(String, String)>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+) -> Response {
+    let who = match ready(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return PageError(Error::NotFound).into_response();
+    };
+    match auth::revoke(&app, &who, id, &client).await {
+        Ok(()) => Redirect::to(&format!("/d/{slug}/settings")).into_response(),
+        Err(err) => PageError(err).into_response(),
+    }
+}
+
+pub async fn logout(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+) -> Response {
+    let who = match signed_in(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    if let Err(err) = auth::logout(&app, &who, &client).await {
+        return PageError(err).into_response();
+    }
+    (
+        [(header::SET_COOKIE, cleared_cookie(&app.config))],
+        Redirect::to(&format!(
+            "/d/{}/{}",
+            who.district.slug,
+            who.account.kind.as_str()
+        )),
+    )
+        .into_response()
+}
