@@ -9,6 +9,15 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::services;
 
+/// Prints a line for the operator. A closed standard output (a supervisor that stopped
+/// reading) must not bring the portal down, so failures to print are ignored.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (also HOMEROOM_BIND); default 127.0.0.1:8080.
@@ -31,16 +40,16 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {bind}: {e}")))?;
     let address = listener.local_addr()?;
-    println!(
+    say!(
         "Homeroom is listening on http://{address}/ ({} database {})",
         app.store.backend().name(),
         app.config.database_url
     );
     if let Some(districts) = demo {
-        println!("Demo data loaded. Try:");
-        println!("  - the district finder: http://{address}/?q=valley (or choose a state)");
+        say!("Demo data loaded. Try:");
+        say!("  - the district finder: http://{address}/?q=valley (or choose a state)");
         for district in &districts {
-            println!(
+            say!(
                 "  - {} ({}): http://{address}/d/{}/parent and /d/{}/student",
                 district.name,
                 district.state.name(),
@@ -48,9 +57,9 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
                 district.slug
             );
         }
-        println!("  Logins (Cedar Valley):");
+        say!("  Logins (Cedar Valley):");
         for account in services::demo::DEMO_ACCOUNTS {
-            println!(
+            say!(
                 "    {:<8} http://{address}/d/{}/{}  username {}  password \"{}\"",
                 account.kind.as_str(),
                 account.district,
@@ -59,8 +68,8 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
                 account.password
             );
         }
-        println!("  - the API: http://{address}/api/v1/districts?q=lake");
-        println!("  - maintenance: homeroom district set lakeshore maintenance \"Back at 6 pm\"");
+        say!("  - the API: http://{address}/api/v1/districts?q=lake");
+        say!("  - maintenance: homeroom district set lakeshore maintenance \"Back at 6 pm\"");
     }
     crate::server::serve(app.clone(), listener, crate::server::shutdown_signal()).await?;
     app.store.close().await;

@@ -82,6 +82,7 @@ pub async fn login(
         return Err(Error::Locked {
             until,
             retry_after: u64::try_from(until - now).unwrap_or(1).max(1),
+            timezone: district.settings.timezone.as_str().to_owned(),
         });
     }
     if assessment.captcha_required {
@@ -177,7 +178,8 @@ pub async fn login(
             .upgrade_password_hash(&account, &hash, &stronger)
             .await?;
     }
-    let logged_in = start_session(app, &account, request.kind, &request.device, client).await?;
+    let logged_in =
+        start_session(app, district, &account, request.kind, &request.device, client).await?;
     tracing::info!(district = %district.slug, account = account.id.0, "logged in");
     Ok(logged_in)
 }
@@ -237,6 +239,7 @@ async fn failures(
 
 async fn start_session(
     app: &App,
+    district: &District,
     account: &Account,
     kind: SessionKind,
     device: &Device,
@@ -257,6 +260,8 @@ async fn start_session(
     let (device_id, device_name, platform) =
         (clip(&device.id), clip(&device.name), clip(&device.platform));
     let mut tx = app.store.begin().await?;
+    let idle = i64::from(district.settings.session_idle_minutes) * 60;
+    tx.delete_expired_sessions(account.district, account.id, now, idle).await?;
     tx.insert_session(
         &NewSession {
             district: account.district,

@@ -31,9 +31,14 @@ pub enum Error {
     CaptchaRequired(Box<captcha::Challenge>),
     #[error("the CAPTCHA answer was wrong")]
     CaptchaInvalid(Box<captcha::Challenge>),
-    /// Too many failures for this username; try again at `until` (Unix seconds).
+    /// Too many failures for this username; try again at `until` (Unix seconds), shown in the
+    /// district's time zone.
     #[error("locked until {until}")]
-    Locked { until: i64, retry_after: u64 },
+    Locked {
+        until: i64,
+        retry_after: u64,
+        timezone: String,
+    },
     /// The account belongs on another portal.
     #[error("this account belongs on the {} portal", .0.as_str())]
     WrongPortal(AccountKind),
@@ -93,10 +98,13 @@ impl Error {
             Self::CaptchaInvalid(_) => {
                 "The letters did not match the picture. Try this new one.".to_owned()
             }
-            Self::Locked { until, .. } => format!(
+            Self::Locked {
+                until, timezone, ..
+            } => format!(
                 "Too many tries. This account can log in again after {}.",
                 jiff::Timestamp::from_second(*until)
-                    .map(|t| t.strftime("%H:%M UTC").to_string())
+                    .and_then(|t| t.in_tz(timezone))
+                    .map(|t| t.strftime("%-I:%M %p (%Z)").to_string())
                     .unwrap_or_else(|_| "a few minutes".to_owned())
             ),
             Self::WrongPortal(kind) => format!(

@@ -150,6 +150,28 @@ impl Tx {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Forgets the account's sessions that ended by time: past their end, or browser sessions
+    /// idle longer than `idle_seconds`.
+    pub async fn delete_expired_sessions(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        now: i64,
+        idle_seconds: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM sessions WHERE district_id = $1 AND account_id = $2 \
+             AND (expires_at <= $3 OR (kind = 'web' AND last_seen_at <= $4))",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(now)
+        .bind(now - idle_seconds)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
     /// Ends every session of the account but `keep`.
     pub async fn delete_other_sessions(
         &mut self,
