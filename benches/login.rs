@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::PasswordHasher;
+use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 fn main() {
@@ -30,7 +30,14 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let db = format!("sqlite://{}", dir.path().join("bench.db").display());
     let mut server = Command::new(env!("CARGO_BIN_EXE_homeroom"))
-        .args(["--database-url", &db, "serve", "--demo", "--bind", "127.0.0.1:0"])
+        .args([
+            "--database-url",
+            &db,
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+        ])
         .env("HOMEROOM_LOG", "warn")
         .current_dir(dir.path())
         .stdout(Stdio::piped())
@@ -54,7 +61,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let clients: usize = std::env::var("HOMEROOM_BENCH_CLIENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(cores * 4);
+    let clients: usize = std::env::var("HOMEROOM_BENCH_CLIENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(cores * 4);
     let (logins, healthz) = runtime.block_on(surge(&base, clients, Duration::from_secs(seconds)));
     let _ = server.kill();
     let _ = server.wait();
@@ -71,7 +81,10 @@ fn main() {
         percentile(&logins, 50.0),
         percentile(&logins, 99.0)
     );
-    println!("  ratio logins/verifications: {:.2} (target >= 0.85)", rate / ceiling);
+    println!(
+        "  ratio logins/verifications: {:.2} (target >= 0.85)",
+        rate / ceiling
+    );
     println!(
         "  /healthz during the surge: {} probes   p50 {:.1} ms   p99 {:.1} ms (target p99 < 50 ms)",
         healthz.len(),
@@ -95,7 +108,8 @@ fn raw_verifications_per_second(cores: usize, duration: Duration) -> f64 {
     let start = Instant::now();
     let threads: Vec<_> = (0..cores)
         .map(|_| {
-            let (hash, done, stop, params) = (hash.clone(), done.clone(), stop.clone(), params.clone());
+            let (hash, done, stop, params) =
+                (hash.clone(), done.clone(), stop.clone(), params.clone());
             std::thread::spawn(move || {
                 let parsed = PasswordHash::new(&hash).expect("a PHC string");
                 let (salt, expected) = (parsed.salt.expect("a salt"), parsed.hash.expect("a hash"));
@@ -104,7 +118,12 @@ fn raw_verifications_per_second(cores: usize, duration: Duration) -> f64 {
                 let mut out = vec![0u8; expected.as_bytes().len()];
                 while !stop.load(Ordering::Relaxed) {
                     argon2
-                        .hash_password_into_with_memory(b"maple river lantern", &salt, &mut out, &mut blocks[..])
+                        .hash_password_into_with_memory(
+                            b"maple river lantern",
+                            &salt,
+                            &mut out,
+                            &mut blocks[..],
+                        )
                         .expect("hashing works");
                     assert_eq!(out.as_slice(), expected.as_bytes());
                     done.fetch_add(1, Ordering::Relaxed);
@@ -135,11 +154,15 @@ async fn surge(base: &str, clients: usize, duration: Duration) -> (Vec<f64>, Vec
     ];
     let mut tasks = Vec::new();
     for i in 0..clients {
-        let (client, url) = (client.clone(), format!("{base}/api/v1/districts/cedar-valley/login"));
+        let (client, url) = (
+            client.clone(),
+            format!("{base}/api/v1/districts/cedar-valley/login"),
+        );
         let (portal, username, password) = accounts[i % accounts.len()];
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
-            let body = serde_json::json!({"portal": portal, "username": username, "password": password});
+            let body =
+                serde_json::json!({"portal": portal, "username": username, "password": password});
             while Instant::now() < deadline {
                 let start = Instant::now();
                 let response = client.post(&url).json(&body).send().await;
@@ -163,7 +186,12 @@ async fn surge(base: &str, clients: usize, duration: Duration) -> (Vec<f64>, Vec
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
                 let start = Instant::now();
-                if client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+                if client
+                    .get(&url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
                     latencies.push(start.elapsed().as_secs_f64() * 1000.0);
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;

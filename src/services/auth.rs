@@ -178,8 +178,15 @@ pub async fn login(
             .upgrade_password_hash(&account, &hash, &stronger)
             .await?;
     }
-    let logged_in =
-        start_session(app, district, &account, request.kind, &request.device, client).await?;
+    let logged_in = start_session(
+        app,
+        district,
+        &account,
+        request.kind,
+        &request.device,
+        client,
+    )
+    .await?;
     tracing::info!(district = %district.slug, account = account.id.0, "logged in");
     Ok(logged_in)
 }
@@ -261,7 +268,8 @@ async fn start_session(
         (clip(&device.id), clip(&device.name), clip(&device.platform));
     let mut tx = app.store.begin().await?;
     let idle = i64::from(district.settings.session_idle_minutes) * 60;
-    tx.delete_expired_sessions(account.district, account.id, now, idle).await?;
+    tx.delete_expired_sessions(account.district, account.id, now, idle)
+        .await?;
     tx.insert_session(
         &NewSession {
             district: account.district,

@@ -51,7 +51,9 @@ thread_local! {
 /// Checks a password against a PHC string, with this thread's working memory. The comparison
 /// of the outputs takes constant time.
 fn verify_with_thread_memory(parsed: &PasswordHash, password: &[u8]) -> Result<bool, Error> {
-    let broken = |e: &dyn std::fmt::Display| Error::internal(format!("a stored password hash is unusable: {e}"));
+    let broken = |e: &dyn std::fmt::Display| {
+        Error::internal(format!("a stored password hash is unusable: {e}"))
+    };
     let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
         return Err(broken(&"no salt or no hash"));
     };

@@ -367,7 +367,10 @@ async fn thirteen_failures_lock_the_username_with_growing_waits_and_the_lock_end
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "locked");
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("can log in again after") && message.contains("(E"), "in the district's time: {message}");
+    assert!(
+        message.contains("can log in again after") && message.contains("(E"),
+        "in the district's time: {message}"
+    );
     let retry = body["retry_after"].as_u64().unwrap();
     assert!((55..=60).contains(&retry), "{retry}");
     assert_eq!(retry, retry_header);
@@ -876,8 +879,22 @@ async fn web_sessions_end_after_thirty_idle_minutes_and_twelve_hours() {
     login().await.unwrap();
     // Sessions that ended by time are forgotten at the next login.
     let district = cedar(&app).await;
-    let (account, _) = app.app.store.account_for_login(district.id, "maria.alvarez").await.unwrap().unwrap();
-    assert_eq!(app.app.store.sessions_of(district.id, account.id).await.unwrap().len(), 1);
+    let (account, _) = app
+        .app
+        .store
+        .account_for_login(district.id, "maria.alvarez")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.app
+            .store
+            .sessions_of(district.id, account.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     for _ in 0..26 {
         app.app.clock.advance(29 * 60);
         app.get("/d/cedar-valley/home").await;
