@@ -76,9 +76,9 @@ impl From<Portal> for AccountKind {
 #[serde(deny_unknown_fields)]
 pub struct CaptchaAnswer {
     /// The challenge's `id`.
-    id: String,
+    pub(super) id: String,
     /// The letters in the picture, or the proof-of-work number.
-    answer: String,
+    pub(super) answer: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -90,13 +90,23 @@ pub struct DeviceBody {
     platform: Option<String>,
 }
 
+impl From<Option<DeviceBody>> for Device {
+    fn from(body: Option<DeviceBody>) -> Self {
+        body.map_or_else(Device::default, |d| Device {
+            id: d.id,
+            name: d.name,
+            platform: d.platform,
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginAnswer {
     /// Send as `Authorization: Bearer <token>`. Shown once; only its hash is kept.
-    token: String,
+    pub(super) token: String,
     /// Unix seconds.
-    expires_at: i64,
-    account: AccountBody,
+    pub(super) expires_at: i64,
+    pub(super) account: AccountBody,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -118,7 +128,7 @@ pub struct DistrictRef {
     name: String,
 }
 
-fn account_body(account: &Account, slug: &str, district_name: &str) -> AccountBody {
+pub(super) fn account_body(account: &Account, slug: &str, district_name: &str) -> AccountBody {
     AccountBody {
         id: account.id.0,
         username: account.username.to_string(),
@@ -157,11 +167,7 @@ pub async fn login(
     Body(body): Body<LoginBody>,
 ) -> Result<Json<LoginAnswer>, ApiError> {
     let district = services::districts::open(&app, &slug).await?;
-    let device = body.device.map_or_else(Device::default, |d| Device {
-        id: d.id,
-        name: d.name,
-        platform: d.platform,
-    });
+    let device = Device::from(body.device);
     let logged_in = auth::login(
         &app,
         &district,

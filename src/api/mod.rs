@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource. Its OpenAPI document is generated
 //! from the handlers' annotations and served at `/api/v1/openapi.json`.
 
+mod activation;
 mod auth;
 mod districts;
 
@@ -21,7 +22,7 @@ use crate::server::error::{ErrorBody, api_error};
         version = "1"
     ),
     paths(
-        districts::find, districts::show, auth::login, auth::captcha, auth::logout, auth::me,
+        districts::find, districts::show, activation::activate, auth::login, auth::captcha, auth::logout, auth::me,
         auth::change_password, auth::sessions, auth::revoke
     ),
     components(schemas(
@@ -54,6 +55,7 @@ pub fn routes() -> Router<App> {
         .route("/districts", get(districts::find))
         .route("/districts/{slug}", get(districts::show))
         .route("/districts/{slug}/login", post(auth::login))
+        .route("/districts/{slug}/activate", post(activation::activate))
         .route("/districts/{slug}/captcha", get(auth::captcha))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))

@@ -3,6 +3,7 @@
 
 mod account;
 mod district;
+mod key;
 mod password;
 mod people;
 mod slug;
@@ -15,6 +16,7 @@ pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, SETTING_KEYS,
     SettingChange, TimeZoneName,
 };
+pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
 pub use slug::DistrictSlug;

@@ -14,6 +14,7 @@ use crate::web::pages;
 pub fn status_of(err: &Error) -> StatusCode {
     match err {
         Error::Invalid(_) | Error::WeakPassword(_) => StatusCode::BAD_REQUEST,
+        Error::InvalidKey | Error::ExpiredKey => StatusCode::BAD_REQUEST,
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Conflict(_) | Error::UsernameTaken => StatusCode::CONFLICT,
         Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,

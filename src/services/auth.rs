@@ -6,6 +6,8 @@ use crate::domain::{
     Username, WINDOW_SECONDS, fold_username,
 };
 use crate::secrets;
+use crate::domain::AccountId;
+use crate::store::Tx;
 use crate::store::{
     AuditEntry, FailureScope, NewAccount, NewPerson, NewSession, SessionKind, SessionRecord,
     StoreError,
@@ -86,29 +88,7 @@ pub async fn login(
         });
     }
     if assessment.captcha_required {
-        let solved = match request.captcha {
-            Some((id, answer)) => captcha::solve(app, district.id, id, answer).await?,
-            None => {
-                app.store.audit(audit("captcha.shown", None), now).await?;
-                let challenge = captcha::issue(app, district.id).await?;
-                return Err(Error::CaptchaRequired(Box::new(challenge)));
-            }
-        };
-        if !solved {
-            // A wrong CAPTCHA counts against the address only: the password was not tried.
-            app.store
-                .record_failure(
-                    district.id,
-                    FailureScope::Address,
-                    &client.address,
-                    now,
-                    now - WINDOW_SECONDS,
-                )
-                .await?;
-            app.store.audit(audit("captcha.failed", None), now).await?;
-            let challenge = captcha::issue(app, district.id).await?;
-            return Err(Error::CaptchaInvalid(Box::new(challenge)));
-        }
+        captcha::demand(app, district.id, request.captcha, &audit).await?;
     }
 
     let found = match Username::parse(request.username) {
@@ -244,7 +224,7 @@ async fn failures(
     ))
 }
 
-async fn start_session(
+pub(super) async fn start_session(
     app: &App,
     district: &District,
     account: &Account,
@@ -518,6 +498,16 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
     create_account(app, &district, account, "operator", "admin.created").await
 }
 
+/// Inserts an account; a username the district already has is `UsernameTaken`, and a person
+/// who already has an account is `Conflict`.
+pub(super) async fn insert_account(tx: &mut Tx, new: &NewAccount<'_>, now: i64) -> Result<AccountId> {
+    match tx.insert_account(new, now).await {
+        Err(StoreError::Conflict { constraint }) if !constraint.contains("person") => Err(Error::UsernameTaken),
+        Err(StoreError::Conflict { .. }) => Err(Error::Conflict("This person already has an account.".to_owned())),
+        other => Ok(other?),
+    }
+}
+
 /// An account to make for a person of the district.
 pub struct NewAccountFor<'a> {
     pub person: &'a SourcedId,
@@ -545,23 +535,19 @@ pub async fn create_account(
         .person_id(district.id, new.person.as_str())
         .await?
         .ok_or(Error::NotFound)?;
-    let created = tx
-        .insert_account(
-            &NewAccount {
-                district: district.id,
-                person_id,
-                kind: new.kind,
-                username: &username,
-                password_hash: &hash,
-                must_change_password: new.must_change_password,
-            },
-            now,
-        )
-        .await;
-    let id = match created {
-        Err(StoreError::Conflict { .. }) => return Err(Error::UsernameTaken),
-        other => other?,
-    };
+    let id = insert_account(
+        &mut tx,
+        &NewAccount {
+            district: district.id,
+            person_id,
+            kind: new.kind,
+            username: &username,
+            password_hash: &hash,
+            must_change_password: new.must_change_password,
+        },
+        now,
+    )
+    .await?;
     tx.audit(
         AuditEntry {
             district: Some(district.id),

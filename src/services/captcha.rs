@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::DistrictId;
+use crate::domain::{DistrictId, WINDOW_SECONDS};
 use crate::secrets;
-use crate::store::NewChallenge;
+use crate::store::{AuditEntry, FailureScope, NewChallenge};
 
 pub const LIFETIME_SECONDS: i64 = 120;
 /// Letters that do not look like one another or like digits.
@@ -104,6 +104,33 @@ pub async fn solve(app: &App, district: DistrictId, id: &str, answer: &str) -> R
         return Ok(digest == stored.pow_challenge);
     }
     Ok(answer_hash(id, &answer.to_ascii_uppercase()) == stored.answer_hash)
+}
+
+/// Where a CAPTCHA is due: passes when `answer` solves a live challenge; otherwise records why
+/// (`captcha.shown` or `captcha.failed`, the latter also a failure of the address) and answers
+/// with a fresh challenge. `audit` makes the entry, which carries the address.
+pub async fn demand<'a>(
+    app: &App,
+    district: DistrictId,
+    answer: Option<(&str, &str)>,
+    audit: &impl Fn(&'static str, Option<String>) -> AuditEntry<'a>,
+) -> Result<()> {
+    let now = app.clock.unix();
+    let Some((id, answer)) = answer else {
+        app.store.audit(audit("captcha.shown", None), now).await?;
+        return Err(Error::CaptchaRequired(Box::new(issue(app, district).await?)));
+    };
+    if solve(app, district, id, answer).await? {
+        return Ok(());
+    }
+    let entry = audit("captcha.failed", None);
+    if let Some(address) = entry.address {
+        app.store
+            .record_failure(district, FailureScope::Address, address, now, now - WINDOW_SECONDS)
+            .await?;
+    }
+    app.store.audit(entry, now).await?;
+    Err(Error::CaptchaInvalid(Box::new(issue(app, district).await?)))
 }
 
 fn answer_hash(public_id: &str, letters: &str) -> String {

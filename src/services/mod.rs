@@ -1,6 +1,7 @@
 //! One module per capability. Web pages, the JSON API and the command line are thin adapters
 //! over these calls; nothing here knows about HTTP.
 
+pub mod activation;
 pub mod auth;
 pub mod captcha;
 pub mod demo;
@@ -46,6 +47,11 @@ pub enum Error {
     WeakPassword(#[from] WeakPassword),
     #[error("that username is taken")]
     UsernameTaken,
+    /// An activation key that does not exist, was used, or was replaced: one answer for all.
+    #[error("invalid activation key")]
+    InvalidKey,
+    #[error("expired activation key")]
+    ExpiredKey,
     /// No session, or one that ended.
     #[error("not logged in")]
     Unauthorized,
@@ -75,6 +81,8 @@ impl Error {
             Self::WrongPortal(_) => "wrong_portal",
             Self::WeakPassword(_) => "weak_password",
             Self::UsernameTaken => "username_taken",
+            Self::InvalidKey => "invalid_key",
+            Self::ExpiredKey => "expired_key",
             Self::Unauthorized => "unauthorized",
             Self::PasswordChangeRequired => "password_change_required",
             Self::Unavailable(_) => "unavailable",
@@ -118,6 +126,14 @@ impl Error {
             ),
             Self::WeakPassword(weak) => weak.0.clone(),
             Self::UsernameTaken => "That username is taken. Choose another.".to_owned(),
+            Self::InvalidKey => {
+                "This activation key is not valid. Check it against your letter; each key works only once."
+                    .to_owned()
+            }
+            Self::ExpiredKey => {
+                "This activation key has expired. Contact your school district for a new one."
+                    .to_owned()
+            }
             Self::Unauthorized => "Please log in.".to_owned(),
             Self::PasswordChangeRequired => "Choose a new password before you continue.".to_owned(),
             Self::Unavailable(_) => {

@@ -9,6 +9,7 @@
 mod accounts;
 mod audit;
 mod districts;
+mod keys;
 mod people;
 mod sessions;
 mod throttle;
@@ -23,6 +24,7 @@ use sqlx::{Any, AnyPool, Row};
 pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
+pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool};
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use throttle::{FailureScope, NewChallenge, StoredChallenge};
