@@ -9,9 +9,9 @@ use super::auth::{Body, CaptchaAnswer, DeviceBody, LoginAnswer, account_body};
 use crate::app::App;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::ClientInfo;
+use crate::services;
 use crate::services::activation::{self, Activation};
 use crate::services::auth::Device;
-use crate::services;
 use crate::store::SessionKind;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -55,7 +55,10 @@ pub async fn activate(
         key: &body.key,
         username: &body.username,
         password: &body.password,
-        captcha: body.captcha.as_ref().map(|c| (c.id.as_str(), c.answer.as_str())),
+        captcha: body
+            .captcha
+            .as_ref()
+            .map(|c| (c.id.as_str(), c.answer.as_str())),
         kind: SessionKind::App,
         device: Device::from(body.device),
     };
@@ -63,6 +66,10 @@ pub async fn activate(
     Ok(Json(LoginAnswer {
         token: logged_in.token,
         expires_at: logged_in.expires_at,
-        account: account_body(&logged_in.account, district.slug.as_str(), district.name.as_str()),
+        account: account_body(
+            &logged_in.account,
+            district.slug.as_str(),
+            district.name.as_str(),
+        ),
     }))
 }

@@ -1,8 +1,10 @@
 //! The command line: parse, build the configuration, call the services, print. One module per
 //! command group.
 
+mod account;
 mod admin;
 mod district;
+mod keys;
 mod serve;
 
 use std::path::PathBuf;
@@ -44,6 +46,12 @@ enum Command {
     /// Manage district administrators.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Activation keys for families.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Reset, disable or enable a family's or staff member's account.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
 }
 
 /// Why a command failed, in one line.
@@ -57,6 +65,12 @@ pub enum CliError {
     Service(#[from] services::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<crate::domain::Invalid> for CliError {
+    fn from(err: crate::domain::Invalid) -> Self {
+        Self::Service(services::Error::Invalid(err))
+    }
 }
 
 impl services::Error {
@@ -91,6 +105,18 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
         Command::Admin(command) => {
             let app = App::start(config, Clock::default()).await?;
             let result = admin::run(&app, command).await;
+            app.store.close().await;
+            result
+        }
+        Command::Keys(command) => {
+            let app = App::start(config, Clock::default()).await?;
+            let result = keys::run(&app, command).await;
+            app.store.close().await;
+            result
+        }
+        Command::Account(command) => {
+            let app = App::start(config, Clock::default()).await?;
+            let result = account::run(&app, command).await;
             app.store.close().await;
             result
         }

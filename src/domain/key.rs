@@ -23,7 +23,11 @@ impl ActivationKey {
                 'I' | 'L' => '1',
                 'O' => '0',
                 c if c.is_ascii() && CROCKFORD.contains(&(c as u8)) => c,
-                _ => return Err(Invalid::new("an activation key holds only letters and digits")),
+                _ => {
+                    return Err(Invalid::new(
+                        "an activation key holds only letters and digits",
+                    ));
+                }
             };
             key.push(c);
             if key.len() > KEY_LENGTH {
@@ -68,7 +72,11 @@ mod tests {
     #[test]
     fn typed_in_any_form_it_is_the_same_key() {
         let key = ActivationKey::parse("7K3M-9QRT-A2B4-C6D8-EFGH").unwrap();
-        for typed in ["7k3m9qrta2b4c6d8efgh", " 7K3M 9QRT A2B4 C6D8 EFGH ", "7k3m-9qrt-a2b4-c6d8-efgh"] {
+        for typed in [
+            "7k3m9qrta2b4c6d8efgh",
+            " 7K3M 9QRT A2B4 C6D8 EFGH ",
+            "7k3m-9qrt-a2b4-c6d8-efgh",
+        ] {
             assert_eq!(ActivationKey::parse(typed).unwrap(), key, "{typed}");
         }
         assert_eq!(key.grouped(), "7K3M-9QRT-A2B4-C6D8-EFGH");
@@ -83,7 +91,14 @@ mod tests {
 
     #[test]
     fn wrong_lengths_and_characters_are_refused() {
-        for bad in ["", "7K3M-9QRT", "7K3M-9QRT-A2B4-C6D8-EFGH-J", "7K3M-9QRT-A2B4-C6D8-EFGU", "7K3M_9QRT_A2B4_C6D8_EFGH", "ÉK3M-9QRT-A2B4-C6D8-EFGH"] {
+        for bad in [
+            "",
+            "7K3M-9QRT",
+            "7K3M-9QRT-A2B4-C6D8-EFGH-J",
+            "7K3M-9QRT-A2B4-C6D8-EFGU",
+            "7K3M_9QRT_A2B4_C6D8_EFGH",
+            "ÉK3M-9QRT-A2B4-C6D8-EFGH",
+        ] {
             assert!(ActivationKey::parse(bad).is_err(), "{bad:?}");
         }
         assert!(ActivationKey::parse(&"A".repeat(10_000)).is_err());

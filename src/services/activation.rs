@@ -1,9 +1,14 @@
 //! New User: activation keys that districts hand out, and turning one into an account.
 
 use crate::app::App;
-use crate::domain::{AccountKind, ActivationKey, CROCKFORD, District, Failures, KEY_LENGTH, PersonRole, Username, WINDOW_SECONDS};
+use crate::domain::{
+    AccountKind, ActivationKey, CROCKFORD, District, Failures, KEY_LENGTH, PersonRole, Username,
+    WINDOW_SECONDS,
+};
 use crate::secrets;
-use crate::store::{AuditEntry, FailureScope, KeyRecord, KeyScope, NewAccount, PersonRecord, SessionKind};
+use crate::store::{
+    AuditEntry, FailureScope, KeyRecord, KeyScope, NewAccount, PersonRecord, SessionKind,
+};
 
 use super::auth::{self, Client, Device, LoggedIn};
 use super::{Error, Result, captcha};
@@ -18,7 +23,12 @@ pub struct IssuedKey {
 
 /// Makes keys for everyone in scope (see [`KeyScope`]) in one transaction; a newer key
 /// replaces a person's older ones.
-pub async fn generate(app: &App, district: &District, scope: &KeyScope, actor: &str) -> Result<Vec<IssuedKey>> {
+pub async fn generate(
+    app: &App,
+    district: &District,
+    scope: &KeyScope,
+    actor: &str,
+) -> Result<Vec<IssuedKey>> {
     let now = app.clock.unix();
     let people = app.store.people_for_keys(district.id, scope, now).await?;
     let expires_at = now + i64::from(district.settings.key_lifetime_days) * 86_400;
@@ -26,7 +36,8 @@ pub async fn generate(app: &App, district: &District, scope: &KeyScope, actor: &
     let mut tx = app.store.begin().await?;
     for person in people {
         let key = ActivationKey::parse(&secrets::code(CROCKFORD, KEY_LENGTH)?)?;
-        tx.issue_key(district.id, person.id, &key_hash(&key), now, expires_at).await?;
+        tx.issue_key(district.id, person.id, &key_hash(&key), now, expires_at)
+            .await?;
         tx.audit(
             AuditEntry {
                 district: Some(district.id),
@@ -38,7 +49,11 @@ pub async fn generate(app: &App, district: &District, scope: &KeyScope, actor: &
             now,
         )
         .await?;
-        issued.push(IssuedKey { person, key, expires_at });
+        issued.push(IssuedKey {
+            person,
+            key,
+            expires_at,
+        });
     }
     tx.commit().await?;
     Ok(issued)
@@ -50,7 +65,13 @@ fn key_hash(key: &ActivationKey) -> String {
 
 /// The first step of New User: whose key this is, if it is live. Wrong keys count against the
 /// address, and past the district's threshold a CAPTCHA is asked for, as for logins.
-pub async fn check(app: &App, district: &District, typed_key: &str, captcha: Option<(&str, &str)>, client: &Client) -> Result<PersonRecord> {
+pub async fn check(
+    app: &App,
+    district: &District,
+    typed_key: &str,
+    captcha: Option<(&str, &str)>,
+    client: &Client,
+) -> Result<PersonRecord> {
     let (_, person) = live_key(app, district, typed_key, captcha, client).await?;
     Ok(person)
 }
@@ -67,7 +88,12 @@ pub struct Activation<'a> {
 /// Creates the account for the key's person, in the portal their role belongs to, and logs it
 /// in. The key is spent in the same transaction that creates the account: if anything fails
 /// the key stays valid, and of two activations racing with one key exactly one succeeds.
-pub async fn activate(app: &App, district: &District, request: Activation<'_>, client: &Client) -> Result<LoggedIn> {
+pub async fn activate(
+    app: &App,
+    district: &District,
+    request: Activation<'_>,
+    client: &Client,
+) -> Result<LoggedIn> {
     let (key, person) = live_key(app, district, request.key, request.captcha, client).await?;
     let kind = match person.role {
         PersonRole::Guardian => AccountKind::Parent,
@@ -111,7 +137,15 @@ pub async fn activate(app: &App, district: &District, request: Activation<'_>, c
         .account(district.id, id)
         .await?
         .ok_or_else(|| Error::internal("the new account is missing"))?;
-    auth::start_session(app, district, &account, request.kind, &request.device, client).await
+    auth::start_session(
+        app,
+        district,
+        &account,
+        request.kind,
+        &request.device,
+        client,
+    )
+    .await
 }
 
 /// The key record and its person, for a typed key that is live.
@@ -134,9 +168,19 @@ async fn live_key(
     };
     let by_address = app
         .store
-        .failures(district.id, FailureScope::Address, &client.address, now - WINDOW_SECONDS)
+        .failures(
+            district.id,
+            FailureScope::Address,
+            &client.address,
+            now - WINDOW_SECONDS,
+        )
         .await?;
-    if district.settings.throttle_rules().assess(Failures::default(), by_address, now).captcha_required {
+    if district
+        .settings
+        .throttle_rules()
+        .assess(Failures::default(), by_address, now)
+        .captcha_required
+    {
         captcha::demand(app, district.id, captcha, &audit).await?;
     }
     let found = match ActivationKey::parse(typed_key) {
@@ -154,9 +198,17 @@ async fn live_key(
     };
     if let Err(err) = &outcome {
         app.store
-            .record_failure(district.id, FailureScope::Address, &client.address, now, now - WINDOW_SECONDS)
+            .record_failure(
+                district.id,
+                FailureScope::Address,
+                &client.address,
+                now,
+                now - WINDOW_SECONDS,
+            )
             .await?;
-        app.store.audit(audit("key.failed", Some(err.code().to_owned())), now).await?;
+        app.store
+            .audit(audit("key.failed", Some(err.code().to_owned())), now)
+            .await?;
     }
     outcome
 }

@@ -1,12 +1,12 @@
 //! Logging in and out, sessions and app tokens, changing a password, and staff accounts.
 
 use crate::app::App;
+use crate::domain::AccountId;
 use crate::domain::{
-    Account, AccountKind, District, DistrictSlug, Failures, PasswordPolicy, PersonRole, SourcedId,
-    Username, WINDOW_SECONDS, fold_username,
+    Account, AccountKind, District, Failures, PasswordPolicy, PersonRole, SourcedId, Username,
+    WINDOW_SECONDS, fold_username,
 };
 use crate::secrets;
-use crate::domain::AccountId;
 use crate::store::Tx;
 use crate::store::{
     AuditEntry, FailureScope, NewAccount, NewPerson, NewSession, SessionKind, SessionRecord,
@@ -175,18 +175,28 @@ pub async fn login(
 pub async fn captcha_for_next_try(
     app: &App,
     district: &District,
-    username: &str,
+    username: Option<&str>,
     client: &Client,
 ) -> Result<Option<captcha::Challenge>> {
     let now = app.clock.unix();
-    let (by_name, by_address) = failures(
-        app,
-        district,
-        &fold_username(username),
-        &client.address,
-        now,
-    )
-    .await?;
+    let since = now - WINDOW_SECONDS;
+    let by_name = match username {
+        Some(name) => {
+            app.store
+                .failures(
+                    district.id,
+                    FailureScope::Username,
+                    &fold_username(name),
+                    since,
+                )
+                .await?
+        }
+        None => Failures::default(),
+    };
+    let by_address = app
+        .store
+        .failures(district.id, FailureScope::Address, &client.address, since)
+        .await?;
     let rules = district.settings.throttle_rules();
     if !rules.assess(by_name, by_address, now).captcha_required {
         return Ok(None);
@@ -462,13 +472,7 @@ fn account_entry<'a>(
 /// Creates a district administrator (`homeroom admin add`). Staff have a person record too,
 /// so that every account belongs to one person.
 pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) -> Result<Account> {
-    let slug = DistrictSlug::parse(slug)?;
-    let district = app.store.district_by_slug(&slug).await?.ok_or_else(|| {
-        Error::Invalid(crate::domain::Invalid::new(format!(
-            "no district has the slug {:?}",
-            slug.as_str()
-        )))
-    })?;
+    let district = super::districts::by_slug(app, slug).await?;
     let username = Username::parse(username)?;
     let sourced_id = SourcedId::parse(&format!("homeroom-staff:{}", username.folded()))?;
     let mut tx = app.store.begin().await?;
@@ -500,10 +504,18 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
 
 /// Inserts an account; a username the district already has is `UsernameTaken`, and a person
 /// who already has an account is `Conflict`.
-pub(super) async fn insert_account(tx: &mut Tx, new: &NewAccount<'_>, now: i64) -> Result<AccountId> {
+pub(super) async fn insert_account(
+    tx: &mut Tx,
+    new: &NewAccount<'_>,
+    now: i64,
+) -> Result<AccountId> {
     match tx.insert_account(new, now).await {
-        Err(StoreError::Conflict { constraint }) if !constraint.contains("person") => Err(Error::UsernameTaken),
-        Err(StoreError::Conflict { .. }) => Err(Error::Conflict("This person already has an account.".to_owned())),
+        Err(StoreError::Conflict { constraint }) if !constraint.contains("person") => {
+            Err(Error::UsernameTaken)
+        }
+        Err(StoreError::Conflict { .. }) => Err(Error::Conflict(
+            "This person already has an account.".to_owned(),
+        )),
         other => Ok(other?),
     }
 }

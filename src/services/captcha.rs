@@ -118,7 +118,9 @@ pub async fn demand<'a>(
     let now = app.clock.unix();
     let Some((id, answer)) = answer else {
         app.store.audit(audit("captcha.shown", None), now).await?;
-        return Err(Error::CaptchaRequired(Box::new(issue(app, district).await?)));
+        return Err(Error::CaptchaRequired(Box::new(
+            issue(app, district).await?,
+        )));
     };
     if solve(app, district, id, answer).await? {
         return Ok(());
@@ -126,7 +128,13 @@ pub async fn demand<'a>(
     let entry = audit("captcha.failed", None);
     if let Some(address) = entry.address {
         app.store
-            .record_failure(district, FailureScope::Address, address, now, now - WINDOW_SECONDS)
+            .record_failure(
+                district,
+                FailureScope::Address,
+                address,
+                now,
+                now - WINDOW_SECONDS,
+            )
             .await?;
     }
     app.store.audit(entry, now).await?;

@@ -60,6 +60,23 @@ pub async fn list(app: &App) -> Result<Vec<(District, DistrictCounts)>> {
     Ok(listing)
 }
 
+/// A district by slug for the operator and staff, whether or not it is in maintenance; an
+/// unknown slug is said plainly.
+pub async fn by_slug(app: &App, slug: &str) -> Result<District> {
+    let slug = DistrictSlug::parse(slug)?;
+    app.store
+        .district_by_slug(&slug)
+        .await?
+        .ok_or_else(|| unknown_slug(&slug))
+}
+
+fn unknown_slug(slug: &DistrictSlug) -> Error {
+    Error::Invalid(crate::domain::Invalid::new(format!(
+        "no district has the slug {:?}",
+        slug.as_str()
+    )))
+}
+
 /// Changes one setting and records who changed it. Takes effect on the next request: nothing
 /// caches settings, so no restart is needed.
 pub async fn set(app: &App, slug: &str, key: &str, value: &str) -> Result<District> {
@@ -67,12 +84,10 @@ pub async fn set(app: &App, slug: &str, key: &str, value: &str) -> Result<Distri
     let change = SettingChange::parse(key, value)?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
-    let mut district = tx.district_by_slug(&slug).await?.ok_or_else(|| {
-        Error::Invalid(crate::domain::Invalid::new(format!(
-            "no district has the slug {:?}",
-            slug.as_str()
-        )))
-    })?;
+    let mut district = tx
+        .district_by_slug(&slug)
+        .await?
+        .ok_or_else(|| unknown_slug(&slug))?;
     tx.update_district_setting(district.id, &change, now)
         .await?;
     tx.audit(

@@ -2,6 +2,7 @@
 //! over these calls; nothing here knows about HTTP.
 
 pub mod activation;
+pub mod admin;
 pub mod auth;
 pub mod captcha;
 pub mod demo;

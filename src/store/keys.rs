@@ -32,7 +32,9 @@ pub struct PersonRecord {
 
 impl PersonRecord {
     pub fn name(&self) -> String {
-        format!("{} {}", self.given_name, self.family_name).trim().to_owned()
+        format!("{} {}", self.given_name, self.family_name)
+            .trim()
+            .to_owned()
     }
 }
 
@@ -59,7 +61,12 @@ macro_rules! person_columns {
 impl Store {
     /// Active guardians and students in scope who have no account, and unless regenerating,
     /// no live key either. In name order.
-    pub async fn people_for_keys(&self, district: DistrictId, scope: &KeyScope, now: i64) -> Result<Vec<PersonRecord>> {
+    pub async fn people_for_keys(
+        &self,
+        district: DistrictId,
+        scope: &KeyScope,
+        now: i64,
+    ) -> Result<Vec<PersonRecord>> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             person_columns!(),
@@ -88,15 +95,23 @@ impl Store {
     }
 
     pub async fn person(&self, district: DistrictId, id: i64) -> Result<Option<PersonRecord>> {
-        let row = sqlx::query(concat!("SELECT ", person_columns!(), " WHERE p.district_id = $1 AND p.id = $2"))
-            .bind(district.0)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            person_columns!(),
+            " WHERE p.district_id = $1 AND p.id = $2"
+        ))
+        .bind(district.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(person_from_row).transpose()
     }
 
-    pub async fn key_by_hash(&self, district: DistrictId, key_hash: &str) -> Result<Option<KeyRecord>> {
+    pub async fn key_by_hash(
+        &self,
+        district: DistrictId,
+        key_hash: &str,
+    ) -> Result<Option<KeyRecord>> {
         let row = sqlx::query(
             "SELECT id, person_id, expires_at, used_at, revoked_at FROM activation_keys \
              WHERE district_id = $1 AND key_hash = $2",
@@ -121,7 +136,14 @@ impl Store {
 
 impl Tx {
     /// Stores a new key for a person and revokes the older ones.
-    pub async fn issue_key(&mut self, district: DistrictId, person_id: i64, key_hash: &str, now: i64, expires_at: i64) -> Result<()> {
+    pub async fn issue_key(
+        &mut self,
+        district: DistrictId,
+        person_id: i64,
+        key_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
         sqlx::query(
             "UPDATE activation_keys SET revoked_at = $1 \
              WHERE district_id = $2 AND person_id = $3 AND used_at IS NULL AND revoked_at IS NULL",

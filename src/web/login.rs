@@ -94,7 +94,8 @@ pub async fn submit(
                 Error::CaptchaRequired(c) | Error::CaptchaInvalid(c) => Some((**c).clone()),
                 // After a failure that crossed the threshold, show the CAPTCHA at once.
                 Error::InvalidCredentials => {
-                    auth::captcha_for_next_try(&app, &district, &form.username, &client).await?
+                    auth::captcha_for_next_try(&app, &district, Some(&form.username), &client)
+                        .await?
                 }
                 _ => None,
             };

@@ -2,6 +2,7 @@
 //! checked when the crate builds.
 
 mod account;
+mod activate;
 mod finder;
 mod login;
 pub mod pages;
@@ -16,6 +17,11 @@ pub fn routes() -> Router<App> {
         .route("/", get(finder::page))
         .route("/d/{slug}/{portal}", get(login::page).post(login::submit))
         .route("/d/{slug}/home", get(account::home))
+        .route(
+            "/d/{slug}/activate",
+            get(activate::page).post(activate::check_key),
+        )
+        .route("/d/{slug}/activate/account", post(activate::create_account))
         .route(
             "/d/{slug}/password",
             get(account::password).post(account::change_password),

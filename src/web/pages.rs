@@ -57,6 +57,23 @@ pub struct Login<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "activate.html")]
+pub struct Activate<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub error: Option<String>,
+    /// The key as typed, kept between the steps.
+    pub key: &'a str,
+    pub captcha: Option<Challenge>,
+    /// Step two: whose key it is.
+    pub person: Option<String>,
+    pub username: &'a str,
+    pub username_error: Option<String>,
+    pub password_error: Option<String>,
+    pub min_length: u32,
+}
+
+#[derive(Template)]
 #[template(path = "home.html")]
 pub struct Home<'a> {
     pub slug: &'a str,

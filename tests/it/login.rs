@@ -33,6 +33,16 @@ async fn login(
     login_from(app, "203.0.113.1", portal, username, password, captcha).await
 }
 
+/// A login from another test module.
+pub async fn login_for_tests(
+    app: &TestApp,
+    portal: &str,
+    username: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    login(app, portal, username, password, None).await
+}
+
 async fn login_from(
     app: &TestApp,
     address: &str,

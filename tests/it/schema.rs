@@ -22,6 +22,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
         tables,
         [
             "accounts",
+            "activation_keys",
             "audit_log",
             "captcha_challenges",
             "districts",
