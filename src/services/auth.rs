@@ -499,7 +499,12 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
         password,
         must_change_password: false,
     };
-    create_account(app, &district, account, "operator", "admin.created").await
+    // The staff person is named after the username, so a person who has an account means
+    // the username is taken.
+    match create_account(app, &district, account, "operator", "admin.created").await {
+        Err(Error::Conflict(_)) => Err(Error::UsernameTaken),
+        other => other,
+    }
 }
 
 /// Inserts an account; a username the district already has is `UsernameTaken`, and a person
