@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use askama::Template;
 use clap::Subcommand;
 
 use super::CliError;
@@ -39,22 +38,6 @@ pub enum KeysCommand {
     },
 }
 
-#[derive(Template)]
-#[template(path = "letters.html")]
-struct Letters<'a> {
-    district_name: &'a str,
-    letters: Vec<Letter>,
-}
-
-struct Letter {
-    name: String,
-    school: Option<String>,
-    portal: &'static str,
-    address: String,
-    key: String,
-    expires: String,
-}
-
 pub async fn run(app: &App, command: KeysCommand) -> Result<(), CliError> {
     let KeysCommand::Generate {
         district,
@@ -78,13 +61,7 @@ pub async fn run(app: &App, command: KeysCommand) -> Result<(), CliError> {
 
     let issued =
         activation::generate(app, &district, &scope, services::districts::OPERATOR).await?;
-    let tz = jiff::tz::TimeZone::get(district.settings.timezone.as_str())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let date = |at: i64| {
-        jiff::Timestamp::from_second(at)
-            .map(|t| t.to_zoned_datetime(tz.clone()).date().to_string())
-            .unwrap_or_default()
-    };
+    let date = |at: i64| crate::web::pages::district_date(&district, at);
     let failed = |path: &Path, e: &dyn std::fmt::Display| {
         Invalid::new(format!(
             "{} keys were stored but writing {} failed ({e}); run again with --regenerate",
@@ -115,34 +92,7 @@ pub async fn run(app: &App, command: KeysCommand) -> Result<(), CliError> {
     csv_file.finish(&bytes).map_err(|e| failed(&out, &e))?;
 
     if let (Some(file), Some(path)) = (letters_file, letters.as_deref()) {
-        let base = app
-            .config
-            .public_url
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned();
-        let page = Letters {
-            district_name: district.name.as_str(),
-            letters: issued
-                .iter()
-                .map(|key| {
-                    let portal = if key.person.role == PersonRole::Guardian {
-                        "parent"
-                    } else {
-                        "student"
-                    };
-                    Letter {
-                        name: key.person.name(),
-                        school: key.person.school.clone(),
-                        portal,
-                        address: format!("{base}/d/{}/{portal}", district.slug),
-                        key: key.key.grouped(),
-                        expires: date(key.expires_at),
-                    }
-                })
-                .collect(),
-        };
-        let html = page.render().map_err(|e| failed(path, &e))?;
+        let html = crate::web::pages::letters(&app.config.public_url, &district, &issued);
         file.finish(html.as_bytes()).map_err(|e| failed(path, &e))?;
     }
     println!("{} keys written to {}", issued.len(), out.display());

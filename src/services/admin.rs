@@ -118,6 +118,107 @@ fn temporary_password(min_length: usize) -> Result<String> {
         .join("-"))
 }
 
+/// A person as the staff console shows them.
+pub struct PersonView {
+    pub person: crate::store::PersonRecord,
+    pub account: Option<Account>,
+}
+
+/// A person of the district, with their account; `NotFound` for anyone else, including people
+/// of other districts.
+pub async fn person(app: &App, district: &District, person_id: i64) -> Result<PersonView> {
+    let person = app
+        .store
+        .person(district.id, person_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let account = app.store.account_of_person(district.id, person_id).await?;
+    Ok(PersonView { person, account })
+}
+
+/// Finds people by part of a name, a sourcedId or a username.
+pub async fn search(
+    app: &App,
+    district: &District,
+    needle: &str,
+) -> Result<Vec<(crate::store::PersonRecord, Option<String>)>> {
+    let needle = needle.trim().to_lowercase();
+    if needle.is_empty() {
+        return Ok(Vec::new());
+    }
+    if needle.chars().count() > 100 {
+        return Err(crate::domain::Invalid::new("search for at most 100 characters").into());
+    }
+    Ok(app.store.search_people(district.id, &needle, 50).await?)
+}
+
+/// Creates an account for a guardian or student who has none, with a temporary password that
+/// must be changed at the first login. Returns the account and the password, shown once.
+pub async fn create_account(
+    app: &App,
+    district: &District,
+    person_id: i64,
+    username: &str,
+    actor: Actor<'_>,
+) -> Result<(Account, String)> {
+    let view = person(app, district, person_id).await?;
+    if view.account.is_some() {
+        return Err(Error::Conflict(
+            "This person already has an account.".to_owned(),
+        ));
+    }
+    let kind = match view.person.role {
+        crate::domain::PersonRole::Guardian => crate::domain::AccountKind::Parent,
+        crate::domain::PersonRole::Student => crate::domain::AccountKind::Student,
+        _ => {
+            return Err(crate::domain::Invalid::new(
+                "only guardians and students get portal accounts here",
+            )
+            .into());
+        }
+    };
+    let password = temporary_password(district.settings.password_min_length as usize)?;
+    let sourced_id = crate::domain::SourcedId::parse(&view.person.sourced_id)?;
+    let new = super::auth::NewAccountFor {
+        person: &sourced_id,
+        kind,
+        username,
+        password: &password,
+        must_change_password: true,
+    };
+    let account =
+        super::auth::create_account(app, district, new, actor.name, "account.created_by_staff")
+            .await?;
+    Ok((account, password))
+}
+
+/// A new activation key for one person without an account (older keys stop working).
+pub async fn key_for(
+    app: &App,
+    district: &District,
+    person_id: i64,
+    actor: Actor<'_>,
+) -> Result<super::activation::IssuedKey> {
+    let view = person(app, district, person_id).await?;
+    if view.account.is_some() {
+        return Err(Error::Conflict(
+            "This person already has an account: reset its password instead.".to_owned(),
+        ));
+    }
+    let scope = crate::store::KeyScope {
+        person: Some(crate::domain::SourcedId::parse(&view.person.sourced_id)?),
+        regenerate: true,
+        ..Default::default()
+    };
+    super::activation::generate(app, district, &scope, actor.name)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            Error::Conflict("Keys are only for active guardians and students.".to_owned())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

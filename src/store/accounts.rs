@@ -59,6 +59,28 @@ impl Store {
         row.as_ref().map(account_with_hash).transpose()
     }
 
+    /// The account of a person, if they have one.
+    pub async fn account_of_person(
+        &self,
+        district: DistrictId,
+        person_id: i64,
+    ) -> Result<Option<Account>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            account_columns!(),
+            " WHERE a.district_id = $1 AND a.person_id = $2"
+        ))
+        .bind(district.0)
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .as_ref()
+            .map(account_with_hash)
+            .transpose()?
+            .map(|(account, _)| account))
+    }
+
     /// Replaces a hash with a stronger one, unless the password changed meanwhile.
     pub async fn upgrade_password_hash(
         &self,

@@ -230,7 +230,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
 }
 
 /// Makes `%`, `_` and `\` in user input match themselves in a `LIKE ... ESCAPE '\'` pattern.
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

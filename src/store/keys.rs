@@ -107,6 +107,33 @@ impl Store {
         row.as_ref().map(person_from_row).transpose()
     }
 
+    /// People whose name, sourcedId or account username contains `needle` (lower case), with
+    /// their account's username if they have one. In name order.
+    pub async fn search_people(
+        &self,
+        district: DistrictId,
+        needle: &str,
+        limit: u32,
+    ) -> Result<Vec<(PersonRecord, Option<String>)>> {
+        let pattern = format!("%{}%", super::districts::escape_like(needle));
+        let rows = sqlx::query(concat!(
+            "SELECT a.username AS username, ",
+            person_columns!(),
+            " LEFT JOIN accounts a ON a.district_id = p.district_id AND a.person_id = p.id \
+             WHERE p.district_id = $1 AND (LOWER(p.given_name || ' ' || p.family_name) LIKE $2 ESCAPE '\\' \
+               OR LOWER(p.sourced_id) LIKE $2 ESCAPE '\\' OR a.username_folded LIKE $2 ESCAPE '\\') \
+             ORDER BY p.family_name, p.given_name, p.id LIMIT $3"
+        ))
+        .bind(district.0)
+        .bind(pattern)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((person_from_row(row)?, row.try_get("username")?)))
+            .collect()
+    }
+
     pub async fn key_by_hash(
         &self,
         district: DistrictId,

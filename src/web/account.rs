@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::pages;
 use crate::app::App;
+use crate::domain::AccountKind;
 use crate::server::error::PageError;
 use crate::server::session::{self, ClientInfo, cleared_cookie};
 use crate::services::Error;
@@ -19,23 +20,43 @@ use crate::store::SessionKind;
 /// The account behind the request, in the district of the address. Without a live session the
 /// browser is sent to the login page; a session of another district does not open this one.
 async fn signed_in(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
+    signed_in_to(app, headers, slug, AccountKind::Parent).await
+}
+
+/// Like `signed_in`; without a session the browser goes to `portal`'s login page.
+async fn signed_in_to(
+    app: &App,
+    headers: &HeaderMap,
+    slug: &str,
+    portal: AccountKind,
+) -> Result<Authenticated, Response> {
     match session::authenticate(headers, app).await {
         Ok(who) if who.district.slug.as_str() == slug => Ok(who),
-        Ok(_) | Err(Error::Unauthorized) => Err(to_login(slug)),
+        Ok(_) | Err(Error::Unauthorized) => Err(to_login(slug, portal)),
         Err(other) => Err(PageError(other).into_response()),
     }
 }
 
-fn to_login(slug: &str) -> Response {
+fn to_login(slug: &str, portal: AccountKind) -> Response {
     match crate::domain::DistrictSlug::parse(slug) {
-        Ok(slug) => Redirect::to(&format!("/d/{slug}/parent")).into_response(),
+        Ok(slug) => Redirect::to(&format!("/d/{slug}/{}", portal.as_str())).into_response(),
         Err(_) => PageError(Error::NotFound).into_response(),
     }
 }
 
 /// Like `signed_in`, but an account that must change its password goes there first.
 async fn ready(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
-    let who = signed_in(app, headers, slug).await?;
+    ready_in(app, headers, slug, AccountKind::Parent).await
+}
+
+/// `ready`, sending a browser without a session to `portal`'s login page.
+pub(super) async fn ready_in(
+    app: &App,
+    headers: &HeaderMap,
+    slug: &str,
+    portal: AccountKind,
+) -> Result<Authenticated, Response> {
+    let who = signed_in_to(app, headers, slug, portal).await?;
     if who.account.must_change_password {
         return Err(Redirect::to(&format!("/d/{slug}/password")).into_response());
     }

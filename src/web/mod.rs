@@ -3,6 +3,7 @@
 
 mod account;
 mod activate;
+mod admin;
 mod finder;
 mod login;
 pub mod pages;
@@ -17,6 +18,9 @@ pub fn routes() -> Router<App> {
         .route("/", get(finder::page))
         .route("/d/{slug}/{portal}", get(login::page).post(login::submit))
         .route("/d/{slug}/home", get(account::home))
+        .route("/d/{slug}/admin", get(admin::console))
+        .route("/d/{slug}/admin/people/{id}", get(admin::person))
+        .route("/d/{slug}/admin/people/{id}/{action}", post(admin::act))
         .route(
             "/d/{slug}/activate",
             get(activate::page).post(activate::check_key),

@@ -2,6 +2,8 @@
 
 use askama::Template;
 
+use crate::domain::{District, PersonRole};
+use crate::services::activation::IssuedKey;
 use crate::services::captcha::Challenge;
 
 /// Renders a page. A template that fails to render (it cannot, short of a bug in a filter) is
@@ -74,6 +76,48 @@ pub struct Activate<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "admin.html")]
+pub struct Admin<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub q: &'a str,
+    pub searched: bool,
+    pub results: Vec<AdminResult>,
+}
+
+pub struct AdminResult {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+    pub sourced_id: String,
+    pub username: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_person.html")]
+pub struct AdminPerson<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+    pub sourced_id: &'a str,
+    pub school: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub active: bool,
+    pub can_have_account: bool,
+    pub error: Option<String>,
+    pub secret: Option<Secret>,
+}
+
+/// A key or temporary password, shown once.
+pub struct Secret {
+    pub label: &'static str,
+    pub value: String,
+    pub note: String,
+}
+
+#[derive(Template)]
 #[template(path = "home.html")]
 pub struct Home<'a> {
     pub slug: &'a str,
@@ -123,4 +167,55 @@ pub struct Unavailable<'a> {
 pub struct ErrorPage<'a> {
     pub title: &'a str,
     pub message: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "letters.html")]
+struct Letters<'a> {
+    district_name: &'a str,
+    letters: Vec<Letter>,
+}
+
+struct Letter {
+    name: String,
+    school: Option<String>,
+    portal: &'static str,
+    address: String,
+    key: String,
+    expires: String,
+}
+
+/// Printable activation letters, one a page, for keys just issued.
+pub fn letters(public_url: &url::Url, district: &District, issued: &[IssuedKey]) -> String {
+    let base = public_url.as_str().trim_end_matches('/');
+    render(&Letters {
+        district_name: district.name.as_str(),
+        letters: issued
+            .iter()
+            .map(|key| {
+                let portal = if key.person.role == PersonRole::Guardian {
+                    "parent"
+                } else {
+                    "student"
+                };
+                Letter {
+                    name: key.person.name(),
+                    school: key.person.school.clone(),
+                    portal,
+                    address: format!("{base}/d/{}/{portal}", district.slug),
+                    key: key.key.grouped(),
+                    expires: district_date(district, key.expires_at),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// A date in the district's time zone, as `2027-02-26`.
+pub fn district_date(district: &District, at: i64) -> String {
+    let tz = jiff::tz::TimeZone::get(district.settings.timezone.as_str())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_second(at)
+        .map(|t| t.to_zoned_datetime(tz).date().to_string())
+        .unwrap_or_default()
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod activation;
+mod admin;
 mod cli;
 mod demo;
 mod finder;

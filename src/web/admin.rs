@@ -1,0 +1,233 @@
+//! The staff console under `/d/{slug}/admin`: find people and accounts, hand out keys and
+//! letters, create accounts, reset passwords, disable and enable. Staff of this district only;
+//! to anyone else it does not exist.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::account::ready_in;
+use super::pages::{self, Secret};
+use crate::app::App;
+use crate::domain::{AccountKind, PersonRole};
+use crate::server::error::{PageError, status_of};
+use crate::services::Error;
+use crate::services::admin::{self, Actor, PersonView};
+use crate::services::auth::Authenticated;
+
+/// The staff account behind the request. Not logged in: to the staff login page. Logged in as
+/// anyone but this district's staff: the console is not found.
+async fn staff(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
+    let who = ready_in(app, headers, slug, AccountKind::Staff).await?;
+    if who.account.kind != AccountKind::Staff {
+        return Err(PageError(Error::NotFound).into_response());
+    }
+    Ok(who)
+}
+
+fn actor(who: &Authenticated) -> Actor<'_> {
+    Actor {
+        name: who.account.username.as_str(),
+        account: Some(who.account.id),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub async fn console(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let who = match staff(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let q = query.ok().and_then(|Query(q)| q.q).unwrap_or_default();
+    let results = match admin::search(&app, &who.district, &q).await {
+        Ok(results) => results,
+        Err(err) => return PageError(err).into_response(),
+    };
+    Html(pages::render(&pages::Admin {
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        q: &q.chars().take(100).collect::<String>(),
+        searched: !q.trim().is_empty(),
+        results: results
+            .into_iter()
+            .map(|(person, username)| pages::AdminResult {
+                id: person.id,
+                name: person.name(),
+                role: person.role.as_str(),
+                sourced_id: person.sourced_id,
+                username,
+            })
+            .collect(),
+    }))
+    .into_response()
+}
+
+fn person_page(
+    who: &Authenticated,
+    view: &PersonView,
+    error: Option<String>,
+    secret: Option<Secret>,
+) -> String {
+    pages::render(&pages::AdminPerson {
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        id: view.person.id,
+        name: view.person.name(),
+        role: view.person.role.as_str(),
+        sourced_id: &view.person.sourced_id,
+        school: view.person.school.as_deref(),
+        username: view.account.as_ref().map(|a| a.username.as_str()),
+        active: view.account.as_ref().is_some_and(|a| a.active),
+        can_have_account: matches!(view.person.role, PersonRole::Guardian | PersonRole::Student),
+        error,
+        secret,
+    })
+}
+
+/// The person of this district behind `{id}`; anything else is not found.
+async fn load(app: &App, who: &Authenticated, id: &str) -> Result<PersonView, Response> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| PageError(Error::NotFound).into_response())?;
+    admin::person(app, &who.district, id)
+        .await
+        .map_err(|err| PageError(err).into_response())
+}
+
+pub async fn person(
+    State(app): State<App>,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match staff(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    match load(&app, &who, &id).await {
+        Ok(view) => Html(person_page(&who, &view, None, None)).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// The actions on a person, each ending on the person's page with what happened.
+pub async fn act(
+    State(app): State<App>,
+    Path((slug, id, action)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    form: Result<Form<AccountForm>, FormRejection>,
+) -> Response {
+    let who = match staff(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let view = match load(&app, &who, &id).await {
+        Ok(view) => view,
+        Err(response) => return response,
+    };
+    let district = &who.district;
+    let outcome: Result<Option<Secret>, Error> = match action.as_str() {
+        "key" => admin::key_for(&app, district, view.person.id, actor(&who))
+            .await
+            .map(|issued| {
+                Some(Secret {
+                    label: "Activation Key",
+                    value: issued.key.grouped(),
+                    note: format!(
+                        "Give it to {}; it expires on {}.",
+                        view.person.name(),
+                        pages::district_date(district, issued.expires_at)
+                    ),
+                })
+            }),
+        "letter" => {
+            return match admin::key_for(&app, district, view.person.id, actor(&who)).await {
+                Ok(issued) => Html(pages::letters(&app.config.public_url, district, &[issued]))
+                    .into_response(),
+                Err(err) => (
+                    status_of(&err),
+                    Html(person_page(&who, &view, Some(err.public_message()), None)),
+                )
+                    .into_response(),
+            };
+        }
+        "account" => match form {
+            Ok(Form(form)) => admin::create_account(
+                &app,
+                district,
+                view.person.id,
+                &form.username,
+                actor(&who),
+            )
+            .await
+            .map(|(account, password)| {
+                Some(Secret {
+                    label: "Temporary password",
+                    value: password,
+                    note: format!(
+                        "Account {} was created; the password must be changed at the first login.",
+                        account.username
+                    ),
+                })
+            }),
+            Err(_) => Err(crate::domain::Invalid::new("Choose a username for the account.").into()),
+        },
+        "reset" | "disable" | "enable" => match &view.account {
+            None => Err(Error::NotFound),
+            Some(account) => match action.as_str() {
+                "reset" => admin::reset_password(&app, district, account, actor(&who))
+                    .await
+                    .map(|password| {
+                        Some(Secret {
+                            label: "Temporary password",
+                            value: password,
+                            note: format!(
+                                "{} must change it at the next login; every session was ended.",
+                                account.username
+                            ),
+                        })
+                    }),
+                "disable" => admin::set_active(&app, district, account, false, actor(&who))
+                    .await
+                    .map(|()| None),
+                _ => admin::set_active(&app, district, account, true, actor(&who))
+                    .await
+                    .map(|()| None),
+            },
+        },
+        _ => Err(Error::NotFound),
+    };
+    // Show the person as they are now.
+    let fresh = match load(&app, &who, &id).await {
+        Ok(fresh) => fresh,
+        Err(response) => return response,
+    };
+    match outcome {
+        Ok(secret) => Html(person_page(&who, &fresh, None, secret)).into_response(),
+        Err(err @ (Error::NotFound | Error::Unavailable(_) | Error::Internal(_))) => {
+            PageError(err).into_response()
+        }
+        Err(err) => (
+            status_of(&err),
+            Html(person_page(&who, &fresh, Some(err.public_message()), None)),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    username: String,
+}

@@ -1,0 +1,308 @@
+//! The staff console: people and accounts of the staff member's own district only.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestDb, spawn_app_with};
+use homeroom::domain::{DistrictSlug, SourcedId};
+
+async fn app() -> TestApp {
+    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    app
+}
+
+async fn person_id(app: &TestApp, district: &str, sourced_id: &str) -> i64 {
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse(district).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.app.store.begin().await.unwrap();
+    let id = tx
+        .person_id(district.id, SourcedId::parse(sourced_id).unwrap().as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn web_login(app: &TestApp, portal: &str, username: &str, password: &str) {
+    let response = app
+        .client
+        .post(app.url(&format!("/d/cedar-valley/{portal}")))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "{username} logs in");
+}
+
+async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let response = app
+        .client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// The text after `label: <strong class="secret">`.
+fn secret(page: &str) -> String {
+    let start = page
+        .find(r#"<strong class="secret">"#)
+        .expect("a secret is shown")
+        + r#"<strong class="secret">"#.len();
+    page[start..].split('<').next().unwrap().to_owned()
+}
+
+async fn api_login(app: &TestApp, portal: &str, username: &str, password: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/districts/cedar-valley/login"))
+        .json(&json!({"portal": portal, "username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn staff_find_people_and_hand_out_keys_letters_and_accounts() {
+    let app = app().await;
+    assert_eq!(
+        app.get("/d/cedar-valley/admin").await.headers()["location"],
+        "/d/cedar-valley/staff"
+    );
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+
+    let (status, page) = app.get_text("/d/cedar-valley/admin?q=okafor").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Staff Console</h1>"));
+    for name in ["James Okafor", "Amara Okafor", "Daniel Okafor"] {
+        assert!(page.contains(name), "{name}");
+    }
+    assert!(!page.contains("Alvarez"));
+    let (_, page) = app.get_text("/d/cedar-valley/admin?q=maria.ALV").await;
+    assert!(page.contains("Maria Alvarez") && page.contains("account maria.alvarez"));
+
+    // A key, shown once, that works.
+    let james = person_id(&app, "cedar-valley", "cv-g-james").await;
+    let (status, page) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{james}/key"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let key = secret(&page);
+    assert_eq!(key.len(), 24);
+    let (_, page) = app
+        .get_text(&format!("/d/cedar-valley/admin/people/{james}"))
+        .await;
+    assert!(!page.contains(&key), "the key is not shown again");
+
+    // A letter makes a new key; the one before stops working.
+    let (status, letter) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{james}/letter"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(letter.contains(r#"<section class="letter">"#) && letter.contains("James Okafor"));
+    let activate = |key: String, username: &'static str| {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/districts/cedar-valley/activate"))
+            .json(&json!({"key": key, "username": username, "password": "blue heron sunrise"}))
+            .send()
+    };
+    let old = activate(key, "james.okafor").await.unwrap();
+    assert_eq!(old.status(), 400);
+    let start = letter.find(r#"<span class="key">"#).unwrap() + r#"<span class="key">"#.len();
+    let new_key = letter[start..start + 24].to_owned();
+    assert_eq!(
+        activate(new_key, "james.okafor").await.unwrap().status(),
+        200
+    );
+
+    // An account made by staff starts with a temporary password that must be changed.
+    let amara = person_id(&app, "cedar-valley", "cv-s-amara").await;
+    let (status, page) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{amara}/account"),
+        &[("username", "amara.okafor")],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let temporary = secret(&page);
+    let (status, body) = api_login(&app, "student", "amara.okafor", &temporary).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["account"]["must_change_password"], true);
+    let (status, page) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{amara}/account"),
+        &[("username", "another")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(page.contains("This person already has an account."));
+
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let audit = app.app.store.audit_entries(district.id, 100).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "account.created_by_staff" && e.actor == "cv-admin")
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "key.issued" && e.actor == "cv-admin")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_reset_disable_and_enable_accounts() {
+    let app = app().await;
+    let (_, body) = api_login(&app, "parent", "maria.alvarez", "maple river lantern").await;
+    let token = body["token"].as_str().unwrap().to_owned();
+    let me = |token: String| {
+        let url = app.url("/api/v1/me");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let maria = person_id(&app, "cedar-valley", "cv-g-maria").await;
+
+    let (status, page) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{maria}/reset"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let temporary = secret(&page);
+    assert_eq!(me(token).await, 401, "a reset ends the family's sessions");
+    let (status, body) = api_login(&app, "parent", "maria.alvarez", &temporary).await;
+    assert_eq!(
+        (status, body["account"]["must_change_password"].as_bool()),
+        (200, Some(true))
+    );
+    let token = body["token"].as_str().unwrap().to_owned();
+
+    let (status, page) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{maria}/disable"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("maria.alvarez (disabled)"));
+    assert_eq!(me(token).await, 401, "disabling ends the tokens");
+    assert_eq!(
+        api_login(&app, "parent", "maria.alvarez", &temporary)
+            .await
+            .0,
+        401
+    );
+    let (_, page) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{maria}/enable"),
+        &[],
+    )
+    .await;
+    assert!(page.contains("maria.alvarez (active)"));
+    assert_eq!(
+        api_login(&app, "parent", "maria.alvarez", &temporary)
+            .await
+            .0,
+        200
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_console_is_for_this_districts_staff_only() {
+    let app = app().await;
+    // Another district's person, reached through this district's console, does not exist.
+    let lucia = person_id(&app, "lakeshore", "ls-s-lucia").await;
+    let lakeshore_maria = person_id(&app, "lakeshore", "ls-g-maria").await;
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let (status, _) = app
+        .get_text(&format!("/d/cedar-valley/admin/people/{lucia}"))
+        .await;
+    assert_eq!(status, 404);
+    for action in ["key", "letter", "reset", "disable", "account"] {
+        let (status, _) = post(
+            &app,
+            &format!("/d/cedar-valley/admin/people/{lakeshore_maria}/{action}"),
+            &[("username", "intruder")],
+        )
+        .await;
+        assert_eq!(status, 404, "{action}");
+    }
+    let (_, page) = app.get_text("/d/cedar-valley/admin?q=lucia").await;
+    assert!(page.contains("Nobody found"));
+    let lakeshore = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("lakeshore").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let audit = app
+        .app
+        .store
+        .audit_entries(lakeshore.id, 100)
+        .await
+        .unwrap();
+    assert!(
+        !audit
+            .iter()
+            .any(|e| e.action.starts_with("key.") || e.action.starts_with("account.")),
+        "nothing happened there"
+    );
+
+    // A parent is not staff: the console does not exist for them.
+    let parent = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    homeroom::services::demo::load(&parent.app).await.unwrap();
+    web_login(&parent, "parent", "maria.alvarez", "maple river lantern").await;
+    assert_eq!(parent.get("/d/cedar-valley/admin").await.status(), 404);
+    let sofia = person_id(&parent, "cedar-valley", "cv-s-sofia").await;
+    assert_eq!(
+        parent
+            .get(&format!("/d/cedar-valley/admin/people/{sofia}"))
+            .await
+            .status(),
+        404
+    );
+    let (status, _) = post(
+        &parent,
+        &format!("/d/cedar-valley/admin/people/{sofia}/reset"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
+    parent.stop().await;
+    app.stop().await;
+}
