@@ -90,33 +90,21 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
     init_logging(&config);
     match cli.command {
         Command::Serve(args) => serve::run(config, args).await,
-        Command::Migrate => {
+        command => {
+            // Every other command is a short job against the database.
             let app = App::start(config, Clock::default()).await?;
-            println!("migrations applied ({})", app.store.backend().name());
-            app.store.close().await;
-            Ok(())
-        }
-        Command::District(command) => {
-            let app = App::start(config, Clock::default()).await?;
-            let result = district::run(&app, command).await;
-            app.store.close().await;
-            result
-        }
-        Command::Admin(command) => {
-            let app = App::start(config, Clock::default()).await?;
-            let result = admin::run(&app, command).await;
-            app.store.close().await;
-            result
-        }
-        Command::Keys(command) => {
-            let app = App::start(config, Clock::default()).await?;
-            let result = keys::run(&app, command).await;
-            app.store.close().await;
-            result
-        }
-        Command::Account(command) => {
-            let app = App::start(config, Clock::default()).await?;
-            let result = account::run(&app, command).await;
+            let result = match command {
+                Command::Migrate => {
+                    println!("migrations applied ({})", app.store.backend().name());
+                    Ok(())
+                }
+                Command::District(command) => district::run(&app, command).await,
+                Command::Admin(command) => admin::run(&app, command).await,
+                Command::Keys(command) => keys::run(&app, command).await,
+                Command::Account(command) => account::run(&app, command).await,
+                // Handled above: it runs until stopped.
+                Command::Serve(_) => Ok(()),
+            };
             app.store.close().await;
             result
         }
