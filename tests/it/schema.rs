@@ -21,14 +21,23 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
     assert_eq!(
         tables,
         [
+            "academic_sessions",
             "accounts",
             "activation_keys",
+            "attendance",
             "audit_log",
             "captcha_challenges",
+            "categories",
+            "class_terms",
+            "classes",
+            "courses",
             "districts",
+            "enrollments",
+            "line_items",
             "login_failures",
             "people",
             "relationships",
+            "results",
             "schools",
             "sessions"
         ]
