@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod district;
+mod import;
 mod keys;
 mod serve;
 
@@ -52,6 +53,9 @@ enum Command {
     /// Reset, disable or enable a family's or staff member's account.
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Import a district's data from its student information system.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Why a command failed, in one line.
@@ -102,6 +106,7 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
                 Command::Admin(command) => admin::run(&app, command).await,
                 Command::Keys(command) => keys::run(&app, command).await,
                 Command::Account(command) => account::run(&app, command).await,
+                Command::Import(command) => import::run(&app, command).await,
                 // Handled above: it runs until stopped.
                 Command::Serve(_) => Ok(()),
             };

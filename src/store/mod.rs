@@ -11,6 +11,7 @@ mod audit;
 mod districts;
 mod keys;
 mod people;
+mod rosters;
 mod sessions;
 mod throttle;
 mod url;
@@ -26,6 +27,9 @@ pub use audit::{AuditEntry, AuditRecord};
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool};
+pub use rosters::{
+    PersonFields, PersonState, RelationshipFields, RelationshipState, SchoolFields, SchoolState,
+};
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use throttle::{FailureScope, NewChallenge, StoredChallenge};
 pub use url::{Backend, DatabaseUrl};

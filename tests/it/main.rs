@@ -11,6 +11,7 @@ mod finder;
 mod harness;
 mod health;
 mod http;
+mod import;
 mod login;
 mod maintenance;
 mod schema;

@@ -1,0 +1,45 @@
+//! `homeroom import oneroster --district S PATH`.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::CliError;
+use crate::app::App;
+use crate::services::districts;
+use crate::services::import::{self, ImportError};
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a OneRoster 1.1 or 1.2 CSV set: a folder or a .zip (bulk, or delta by the
+    /// manifest). Nothing is written unless every row is good.
+    Oneroster {
+        #[arg(long)]
+        district: String,
+        path: PathBuf,
+    },
+}
+
+pub async fn run(app: &App, command: ImportCommand) -> Result<(), CliError> {
+    let ImportCommand::Oneroster { district, path } = command;
+    let district = districts::by_slug(app, &district).await?;
+    match import::oneroster(app, &district, &path).await {
+        Ok(report) => {
+            println!("imported into {}: {report}", district.slug);
+            Ok(())
+        }
+        Err(ImportError::Rejected { problems, total }) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            if total > problems.len() {
+                eprintln!("… and {} more", total - problems.len());
+            }
+            Err(crate::domain::Invalid::new(format!(
+                "{total} problem(s) found; nothing was imported"
+            ))
+            .into())
+        }
+        Err(ImportError::Service(err)) => Err(CliError::Service(err)),
+    }
+}

@@ -1,0 +1,945 @@
+//! `homeroom import oneroster`: a district's OneRoster CSV set (1.1 or 1.2, bulk or delta).
+//!
+//! All or nothing: every file is read and checked first, and only a set without a single bad
+//! row is written, in one transaction. Importing the same files twice changes nothing: a row
+//! is written only when it differs from what is stored.
+//!
+//! This first part imports schools (`orgs.csv`), people (`users.csv`, with `roles.csv` for
+//! 1.2) and the guardian–student relationships from `agentSourcedIds`.
+
+mod source;
+mod table;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::app::App;
+use crate::domain::{District, PersonRole, Relation, SourcedId};
+use crate::store::{AuditEntry, PersonFields, RelationshipFields, SchoolFields};
+
+use super::Error;
+use source::Source;
+use table::{Row, Table};
+
+/// A bad row or file, reported as `file:line: reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: Option<&'static str>,
+    pub line: u64,
+    pub reason: String,
+}
+
+impl Problem {
+    fn general(reason: impl Into<String>) -> Self {
+        Self {
+            file: None,
+            line: 0,
+            reason: reason.into(),
+        }
+    }
+
+    fn file(file: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            file: Some(file),
+            line: 0,
+            reason: reason.into(),
+        }
+    }
+
+    fn at(file: &'static str, line: u64, reason: impl Into<String>) -> Self {
+        Self {
+            file: Some(file),
+            line,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.file, self.line) {
+            (Some(file), 0) => write!(f, "{file}: {}", self.reason),
+            (Some(file), line) => write!(f, "{file}:{line}: {}", self.reason),
+            (None, _) => f.write_str(&self.reason),
+        }
+    }
+}
+
+/// Why nothing was imported.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The files hold problems: the first ones (at most [`LISTED`]) and how many in all.
+    Rejected {
+        problems: Vec<Problem>,
+        total: usize,
+    },
+    Service(Error),
+}
+
+impl From<Error> for ImportError {
+    fn from(err: Error) -> Self {
+        Self::Service(err)
+    }
+}
+
+impl From<crate::store::StoreError> for ImportError {
+    fn from(err: crate::store::StoreError) -> Self {
+        Self::Service(err.into())
+    }
+}
+
+/// How many problems are listed; the rest are counted.
+pub const LISTED: usize = 50;
+
+/// What an import changed, per kind of record.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub kinds: BTreeMap<&'static str, Counts>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub created: u32,
+    pub updated: u32,
+    pub deactivated: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Bulk,
+    Delta,
+}
+
+/// Imports a OneRoster folder or .zip into a district.
+pub async fn oneroster(app: &App, district: &District, path: &Path) -> Result<Report, ImportError> {
+    let path: PathBuf = path.to_owned();
+    // Reading and checking is blocking work: it stays off the async threads.
+    let set = tokio::task::spawn_blocking(move || read_set(&path))
+        .await
+        .map_err(|e| Error::internal(format!("reading the import failed: {e}")))??;
+    apply(app, district, set).await
+}
+
+/// Everything read from the files, checked.
+struct Set {
+    orgs: Option<(Mode, Vec<Org>)>,
+    users: Option<(Mode, Vec<User>)>,
+}
+
+struct Org {
+    sourced_id: String,
+    name: String,
+    is_school: bool,
+    deleted: bool,
+    modified_at: Option<String>,
+}
+
+struct User {
+    sourced_id: String,
+    role: PersonRole,
+    relation: Option<Relation>,
+    given_name: String,
+    family_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    orgs: Vec<String>,
+    agents: Vec<String>,
+    grade: Option<String>,
+    deleted: bool,
+    modified_at: Option<String>,
+}
+
+/// Collects problems, keeping the first [`LISTED`].
+#[derive(Default)]
+struct Problems {
+    listed: Vec<Problem>,
+    total: usize,
+}
+
+impl Problems {
+    fn add(&mut self, problem: Problem) {
+        self.total += 1;
+        if self.listed.len() < LISTED {
+            self.listed.push(problem);
+        }
+    }
+}
+
+fn read_set(path: &Path) -> Result<Set, ImportError> {
+    let reject = |p: Problem| ImportError::Rejected {
+        problems: vec![p],
+        total: 1,
+    };
+    let mut source = Source::open(path).map_err(reject)?;
+    let mut problems = Problems::default();
+    let modes = read_manifest(&mut source, &mut problems)?;
+    let mode = |file: &str| modes.get(file).copied().unwrap_or(Some(Mode::Bulk));
+
+    let orgs = match mode("orgs") {
+        Some(m) => read_orgs(&mut source, &mut problems)?.map(|orgs| (m, orgs)),
+        None => None,
+    };
+    let roles = match mode("roles") {
+        Some(_) => read_roles(&mut source, &mut problems)?,
+        None => None,
+    };
+    let users = match mode("users") {
+        Some(m) => read_users(&mut source, &mut problems, roles.as_ref())?.map(|users| (m, users)),
+        None => None,
+    };
+    if problems.total > 0 {
+        return Err(ImportError::Rejected {
+            problems: problems.listed,
+            total: problems.total,
+        });
+    }
+    Ok(Set { orgs, users })
+}
+
+/// `manifest.csv`: `file.X` = `bulk`, `delta` or `absent`. Without a manifest every file
+/// present is bulk.
+fn read_manifest(
+    source: &mut Source,
+    problems: &mut Problems,
+) -> Result<HashMap<String, Option<Mode>>, ImportError> {
+    let mut modes = HashMap::new();
+    let Some(input) = source.open_file("manifest.csv").map_err(single)? else {
+        return Ok(modes);
+    };
+    let mut table =
+        Table::open("manifest.csv", input, &["propertyName", "value"]).map_err(single)?;
+    while let Some(row) = table.next_row() {
+        let row = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                problems.add(problem);
+                continue;
+            }
+        };
+        let (Some(name), value) = (row.get("propertyName"), row.get("value").unwrap_or("")) else {
+            continue;
+        };
+        let Some(file) = name.strip_prefix("file.") else {
+            continue;
+        };
+        let mode = match value.to_ascii_lowercase().as_str() {
+            "bulk" => Some(Mode::Bulk),
+            "delta" => Some(Mode::Delta),
+            "absent" => None,
+            other => {
+                problems.add(Problem::at(
+                    "manifest.csv",
+                    row.line,
+                    format!("{name} is bulk, delta or absent, not {other:?}"),
+                ));
+                continue;
+            }
+        };
+        modes.insert(file.to_owned(), mode);
+    }
+    Ok(modes)
+}
+
+fn single(problem: Problem) -> ImportError {
+    ImportError::Rejected {
+        problems: vec![problem],
+        total: 1,
+    }
+}
+
+/// Checks the fields every OneRoster row has; answers (sourcedId, deleted, dateLastModified).
+fn common(
+    file: &'static str,
+    row: &Row<'_>,
+    seen: &mut HashSet<String>,
+    problems: &mut Problems,
+) -> Option<(String, bool, Option<String>)> {
+    let Some(raw) = row.get("sourcedId") else {
+        problems.add(Problem::at(file, row.line, "sourcedId is empty"));
+        return None;
+    };
+    let sourced_id = match SourcedId::parse(raw) {
+        Ok(id) => id.as_str().to_owned(),
+        Err(e) => {
+            problems.add(Problem::at(file, row.line, e.0));
+            return None;
+        }
+    };
+    if !seen.insert(sourced_id.clone()) {
+        problems.add(Problem::at(
+            file,
+            row.line,
+            format!("duplicate sourcedId {sourced_id:?}"),
+        ));
+        return None;
+    }
+    let deleted = match row.get("status").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("active") => false,
+        Some("tobedeleted") => true,
+        Some(other) => {
+            problems.add(Problem::at(
+                file,
+                row.line,
+                format!("status is active or tobedeleted, not {other:?}"),
+            ));
+            return None;
+        }
+    };
+    let modified_at = match row.get("dateLastModified") {
+        None => None,
+        Some(text) => match parse_timestamp(text) {
+            Some(ts) => Some(ts),
+            None => {
+                problems.add(Problem::at(
+                    file,
+                    row.line,
+                    format!("dateLastModified {text:?} is not a date and time"),
+                ));
+                return None;
+            }
+        },
+    };
+    Some((sourced_id, deleted, modified_at))
+}
+
+/// A OneRoster date-time (`2024-03-19T13:05:12.000Z`, or a date alone), as UTC RFC 3339 text
+/// so that stored values compare in time order.
+fn parse_timestamp(text: &str) -> Option<String> {
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+    }
+    let date = text.parse::<jiff::civil::Date>().ok()?;
+    Some(format!("{date}T00:00:00Z"))
+}
+
+fn read_orgs(
+    source: &mut Source,
+    problems: &mut Problems,
+) -> Result<Option<Vec<Org>>, ImportError> {
+    let Some(input) = source.open_file("orgs.csv").map_err(single)? else {
+        return Ok(None);
+    };
+    let mut table = match Table::open("orgs.csv", input, &["sourcedId", "name", "type"]) {
+        Ok(table) => table,
+        Err(problem) => {
+            problems.add(problem);
+            return Ok(Some(Vec::new()));
+        }
+    };
+    let mut seen = HashSet::new();
+    let mut orgs = Vec::new();
+    while let Some(row) = table.next_row() {
+        let row = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                problems.add(problem);
+                continue;
+            }
+        };
+        let Some((sourced_id, deleted, modified_at)) =
+            common("orgs.csv", &row, &mut seen, problems)
+        else {
+            continue;
+        };
+        let kind = row.get("type").unwrap_or("");
+        let is_school = match kind {
+            "school" => true,
+            "district" | "department" | "local" | "state" | "national" => false,
+            other => {
+                problems.add(Problem::at(
+                    "orgs.csv",
+                    row.line,
+                    format!("unknown org type {other:?}"),
+                ));
+                continue;
+            }
+        };
+        let Some(name) = row.get("name") else {
+            problems.add(Problem::at("orgs.csv", row.line, "name is empty"));
+            continue;
+        };
+        orgs.push(Org {
+            sourced_id,
+            name: name.to_owned(),
+            is_school,
+            deleted,
+            modified_at,
+        });
+    }
+    Ok(Some(orgs))
+}
+
+/// userSourcedId → (role, line in roles.csv).
+type RolesByUser = HashMap<String, (String, u64)>;
+
+/// `roles.csv` (1.2): each user's primary role. Answers userSourcedId → role text.
+fn read_roles(
+    source: &mut Source,
+    problems: &mut Problems,
+) -> Result<Option<RolesByUser>, ImportError> {
+    let Some(input) = source.open_file("roles.csv").map_err(single)? else {
+        return Ok(None);
+    };
+    let mut table = match Table::open(
+        "roles.csv",
+        input,
+        &["sourcedId", "userSourcedId", "roleType", "role"],
+    ) {
+        Ok(table) => table,
+        Err(problem) => {
+            problems.add(problem);
+            return Ok(Some(HashMap::new()));
+        }
+    };
+    let mut seen = HashSet::new();
+    let mut roles = HashMap::new();
+    while let Some(row) = table.next_row() {
+        let row = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                problems.add(problem);
+                continue;
+            }
+        };
+        if common("roles.csv", &row, &mut seen, problems).is_none() {
+            continue;
+        }
+        let (Some(user), Some(role)) = (row.get("userSourcedId"), row.get("role")) else {
+            problems.add(Problem::at(
+                "roles.csv",
+                row.line,
+                "userSourcedId and role are required",
+            ));
+            continue;
+        };
+        match row.get("roleType") {
+            Some("primary") => {
+                roles.insert(user.to_owned(), (role.to_owned(), row.line));
+            }
+            Some("secondary") => {
+                roles
+                    .entry(user.to_owned())
+                    .or_insert((role.to_owned(), row.line));
+            }
+            other => problems.add(Problem::at(
+                "roles.csv",
+                row.line,
+                format!(
+                    "roleType is primary or secondary, not {:?}",
+                    other.unwrap_or("")
+                ),
+            )),
+        }
+    }
+    Ok(Some(roles))
+}
+
+/// OneRoster's roles, as Homeroom keeps people.
+fn person_role(role: &str) -> Option<(PersonRole, Option<Relation>)> {
+    Some(match role {
+        "student" => (PersonRole::Student, None),
+        "teacher" => (PersonRole::Teacher, None),
+        "guardian" => (PersonRole::Guardian, Some(Relation::Guardian)),
+        "parent" => (PersonRole::Guardian, Some(Relation::Parent)),
+        "relative" => (PersonRole::Guardian, Some(Relation::Relative)),
+        "administrator"
+        | "aide"
+        | "proctor"
+        | "districtAdministrator"
+        | "principal"
+        | "siteAdministrator"
+        | "systemAdministrator"
+        | "counselor" => (PersonRole::Staff, None),
+        _ => return None,
+    })
+}
+
+fn read_users(
+    source: &mut Source,
+    problems: &mut Problems,
+    roles: Option<&RolesByUser>,
+) -> Result<Option<Vec<User>>, ImportError> {
+    let Some(input) = source.open_file("users.csv").map_err(single)? else {
+        return Ok(None);
+    };
+    let mut table = match Table::open(
+        "users.csv",
+        input,
+        &["sourcedId", "givenName", "familyName"],
+    ) {
+        Ok(table) => table,
+        Err(problem) => {
+            problems.add(problem);
+            return Ok(Some(Vec::new()));
+        }
+    };
+    let version_1_1 = table.has_column("role");
+    if !version_1_1 && roles.is_none() {
+        problems.add(Problem::file(
+            "users.csv",
+            "has no role column, and there is no roles.csv (OneRoster 1.2)",
+        ));
+    }
+    let list = |text: Option<&str>| -> Vec<String> {
+        text.map(|t| {
+            t.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let mut seen = HashSet::new();
+    let mut users = Vec::new();
+    while let Some(row) = table.next_row() {
+        let row = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                problems.add(problem);
+                continue;
+            }
+        };
+        let Some((sourced_id, deleted, modified_at)) =
+            common("users.csv", &row, &mut seen, problems)
+        else {
+            continue;
+        };
+        let role_text = match (version_1_1, roles) {
+            (true, _) => row.get("role").map(str::to_owned),
+            (false, Some(roles)) => roles.get(&sourced_id).map(|(role, _)| role.clone()),
+            (false, None) => None,
+        };
+        let Some(role_text) = role_text else {
+            problems.add(Problem::at("users.csv", row.line, "no role for this user"));
+            continue;
+        };
+        let Some((role, relation)) = person_role(&role_text) else {
+            problems.add(Problem::at(
+                "users.csv",
+                row.line,
+                format!("unknown role {role_text:?}"),
+            ));
+            continue;
+        };
+        let (Some(given_name), Some(family_name)) = (row.get("givenName"), row.get("familyName"))
+        else {
+            problems.add(Problem::at(
+                "users.csv",
+                row.line,
+                "givenName and familyName are required",
+            ));
+            continue;
+        };
+        let mut orgs = list(row.get("orgSourcedIds"));
+        if let Some(primary) = row.get("primaryOrgSourcedId") {
+            orgs.insert(0, primary.to_owned());
+        }
+        users.push(User {
+            sourced_id,
+            role,
+            relation,
+            given_name: given_name.to_owned(),
+            family_name: family_name.to_owned(),
+            email: row.get("email").map(str::to_owned),
+            phone: row.get("phone").or(row.get("sms")).map(str::to_owned),
+            orgs,
+            agents: list(row.get("agentSourcedIds")),
+            grade: list(row.get("grades")).into_iter().next(),
+            deleted,
+            modified_at,
+        });
+    }
+    if let Some(roles) = roles {
+        for (user, (_, line)) in roles {
+            if !seen.contains(user) {
+                problems.add(Problem::at(
+                    "roles.csv",
+                    *line,
+                    format!("userSourcedId {user:?} is not in users.csv"),
+                ));
+            }
+        }
+    }
+    Ok(Some(users))
+}
+
+/// People Homeroom made itself (district administrators): a roster never deactivates them.
+fn made_here(sourced_id: &str) -> bool {
+    sourced_id.starts_with("homeroom-")
+}
+
+async fn apply(app: &App, district: &District, set: Set) -> Result<Report, ImportError> {
+    let now = app.clock.unix();
+    let mut report = Report::default();
+    let mut tx = app.store.begin().await?;
+    let mut problems = Problems::default();
+
+    // Schools.
+    let mut schools = tx.school_states(district.id).await?;
+    if let Some((mode, orgs)) = &set.orgs {
+        let counts = report.kinds.entry("schools").or_default();
+        let mut present = HashSet::new();
+        for org in orgs.iter().filter(|o| o.is_school) {
+            present.insert(org.sourced_id.clone());
+            let existing = schools.get(&org.sourced_id).cloned();
+            if stale(
+                existing.as_ref().and_then(|s| s.modified_at.as_deref()),
+                org.modified_at.as_deref(),
+                *mode,
+            ) {
+                continue;
+            }
+            let active = !org.deleted;
+            let unchanged = existing.as_ref().is_some_and(|s| {
+                s.name == org.name && s.active == active && s.modified_at == org.modified_at
+            });
+            if unchanged {
+                continue;
+            }
+            let id = tx
+                .put_school(
+                    district.id,
+                    existing.as_ref().map(|s| s.id),
+                    &org.sourced_id,
+                    &SchoolFields {
+                        name: &org.name,
+                        active,
+                        modified_at: org.modified_at.as_deref(),
+                    },
+                    now,
+                )
+                .await?;
+            tally(counts, existing.as_ref().map(|s| s.active), active);
+            schools.insert(
+                org.sourced_id.clone(),
+                crate::store::SchoolState {
+                    id,
+                    name: org.name.clone(),
+                    active,
+                    modified_at: org.modified_at.clone(),
+                },
+            );
+        }
+        if *mode == Mode::Bulk {
+            for (sourced_id, school) in schools.iter_mut() {
+                if school.active && !present.contains(sourced_id) {
+                    tx.put_school(
+                        district.id,
+                        Some(school.id),
+                        sourced_id,
+                        &SchoolFields {
+                            name: &school.name,
+                            active: false,
+                            modified_at: school.modified_at.as_deref(),
+                        },
+                        now,
+                    )
+                    .await?;
+                    school.active = false;
+                    counts.deactivated += 1;
+                }
+            }
+        }
+    }
+    let org_ids: HashSet<&str> = set
+        .orgs
+        .iter()
+        .flat_map(|(_, orgs)| orgs.iter().map(|o| o.sourced_id.as_str()))
+        .collect();
+
+    // People and their relationships.
+    if let Some((mode, users)) = &set.users {
+        let mut people = tx.person_states(district.id).await?;
+        let in_file: HashSet<&str> = users.iter().map(|u| u.sourced_id.as_str()).collect();
+        // References must point at something this set or the district holds.
+        for user in users {
+            for org in &user.orgs {
+                if !org_ids.contains(org.as_str()) && !schools.contains_key(org) {
+                    problems.add(Problem::file(
+                        "users.csv",
+                        format!("{}: unknown org {org:?}", user.sourced_id),
+                    ));
+                }
+            }
+            for agent in &user.agents {
+                if !in_file.contains(agent.as_str()) && !people.contains_key(agent) {
+                    problems.add(Problem::file(
+                        "users.csv",
+                        format!("{}: unknown agent {agent:?}", user.sourced_id),
+                    ));
+                }
+            }
+        }
+        if problems.total > 0 {
+            return Err(ImportError::Rejected {
+                problems: problems.listed,
+                total: problems.total,
+            });
+        }
+        let counts = report.kinds.entry("people").or_default();
+        for user in users {
+            let existing = people.get(&user.sourced_id).cloned();
+            if stale(
+                existing.as_ref().and_then(|p| p.modified_at.as_deref()),
+                user.modified_at.as_deref(),
+                *mode,
+            ) {
+                continue;
+            }
+            let school_id = user.orgs.iter().find_map(|o| schools.get(o).map(|s| s.id));
+            let fields = PersonFields {
+                role: user.role,
+                given_name: &user.given_name,
+                family_name: &user.family_name,
+                email: user.email.as_deref(),
+                phone: user.phone.as_deref(),
+                school_id,
+                grade: user.grade.as_deref(),
+                active: !user.deleted,
+                modified_at: user.modified_at.as_deref(),
+            };
+            let unchanged = existing.as_ref().is_some_and(|p| {
+                p.role == fields.role.as_str()
+                    && p.given_name == fields.given_name
+                    && p.family_name == fields.family_name
+                    && p.email.as_deref() == fields.email
+                    && p.phone.as_deref() == fields.phone
+                    && p.school_id == fields.school_id
+                    && p.grade.as_deref() == fields.grade
+                    && p.active == fields.active
+                    && p.modified_at.as_deref() == fields.modified_at
+            });
+            if unchanged {
+                continue;
+            }
+            let id = tx
+                .put_person(
+                    district.id,
+                    existing.as_ref().map(|p| p.id),
+                    &user.sourced_id,
+                    &fields,
+                    now,
+                )
+                .await?;
+            tally(counts, existing.as_ref().map(|p| p.active), fields.active);
+            people.insert(
+                user.sourced_id.clone(),
+                crate::store::PersonState {
+                    id,
+                    role: fields.role.as_str().to_owned(),
+                    given_name: user.given_name.clone(),
+                    family_name: user.family_name.clone(),
+                    email: user.email.clone(),
+                    phone: user.phone.clone(),
+                    school_id,
+                    grade: user.grade.clone(),
+                    active: fields.active,
+                    modified_at: user.modified_at.clone(),
+                    updated_at: now,
+                },
+            );
+        }
+        if *mode == Mode::Bulk {
+            for (sourced_id, person) in people.iter_mut() {
+                if person.active && !in_file.contains(sourced_id.as_str()) && !made_here(sourced_id)
+                {
+                    let role = PersonRole::parse(&person.role).map_err(Error::from)?;
+                    let fields = PersonFields {
+                        role,
+                        given_name: &person.given_name,
+                        family_name: &person.family_name,
+                        email: person.email.as_deref(),
+                        phone: person.phone.as_deref(),
+                        school_id: person.school_id,
+                        grade: person.grade.as_deref(),
+                        active: false,
+                        modified_at: person.modified_at.as_deref(),
+                    };
+                    tx.put_person(district.id, Some(person.id), sourced_id, &fields, now)
+                        .await?;
+                    person.active = false;
+                    counts.deactivated += 1;
+                }
+            }
+        }
+        apply_relationships(
+            &mut tx,
+            district,
+            users,
+            &people,
+            *mode,
+            now,
+            report.kinds.entry("relationships").or_default(),
+        )
+        .await?;
+    }
+    tx.audit(
+        AuditEntry {
+            district: Some(district.id),
+            actor: super::districts::OPERATOR,
+            action: "import.oneroster",
+            detail: Some(report.to_string()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Relationships from `agentSourcedIds`, named from either side.
+async fn apply_relationships(
+    tx: &mut crate::store::Tx,
+    district: &District,
+    users: &[User],
+    people: &HashMap<String, crate::store::PersonState>,
+    mode: Mode,
+    now: i64,
+    counts: &mut Counts,
+) -> Result<(), ImportError> {
+    let by_id: HashMap<&str, &User> = users.iter().map(|u| (u.sourced_id.as_str(), u)).collect();
+    let role_of = |id: &str| people.get(id).map(|p| p.role.as_str());
+    // (guardian, student) → relation, for pairs whose both ends are active.
+    let mut wanted: HashMap<(i64, i64), Relation> = HashMap::new();
+    for user in users.iter().filter(|u| !u.deleted) {
+        for agent in &user.agents {
+            let (guardian, student) = match (role_of(&user.sourced_id), role_of(agent)) {
+                (Some("guardian"), Some("student")) => (user.sourced_id.as_str(), agent.as_str()),
+                (Some("student"), Some("guardian")) => (agent.as_str(), user.sourced_id.as_str()),
+                _ => continue,
+            };
+            let (Some(g), Some(s)) = (people.get(guardian), people.get(student)) else {
+                continue;
+            };
+            if !g.active || !s.active {
+                continue;
+            }
+            let relation = by_id
+                .get(guardian)
+                .and_then(|u| u.relation)
+                .unwrap_or(Relation::Guardian);
+            wanted.insert((g.id, s.id), relation);
+        }
+    }
+    let existing = tx.relationship_states(district.id).await?;
+    for (&(guardian_id, student_id), relation) in &wanted {
+        let current = existing.get(&(guardian_id, student_id));
+        if current.is_some_and(|c| c.active && c.relation == relation.as_str()) {
+            continue;
+        }
+        tx.put_relationship(
+            district.id,
+            current.map(|c| c.id),
+            &RelationshipFields {
+                guardian_id,
+                student_id,
+                relation: *relation,
+                active: true,
+            },
+            now,
+        )
+        .await?;
+        tally(counts, current.map(|c| c.active), true);
+    }
+    // A relationship ends when either person left, or (bulk) when the roster no longer names it.
+    let ids_left: HashSet<i64> = people
+        .values()
+        .filter(|p| !p.active)
+        .map(|p| p.id)
+        .collect();
+    for (&(guardian_id, student_id), current) in &existing {
+        let ended = ids_left.contains(&guardian_id)
+            || ids_left.contains(&student_id)
+            || (mode == Mode::Bulk && !wanted.contains_key(&(guardian_id, student_id)));
+        if current.active && ended {
+            let relation = Relation::parse(&current.relation).map_err(Error::from)?;
+            tx.put_relationship(
+                district.id,
+                Some(current.id),
+                &RelationshipFields {
+                    guardian_id,
+                    student_id,
+                    relation,
+                    active: false,
+                },
+                now,
+            )
+            .await?;
+            counts.deactivated += 1;
+        }
+    }
+    Ok(())
+}
+
+/// In a delta, a row older than what is stored is left alone.
+fn stale(stored: Option<&str>, incoming: Option<&str>, mode: Mode) -> bool {
+    mode == Mode::Delta && matches!((stored, incoming), (Some(s), Some(i)) if i < s)
+}
+
+fn tally(counts: &mut Counts, before: Option<bool>, active: bool) {
+    match (before, active) {
+        (None, _) => counts.created += 1,
+        (Some(true), false) => counts.deactivated += 1,
+        _ => counts.updated += 1,
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .kinds
+            .iter()
+            .map(|(kind, c)| {
+                format!(
+                    "{kind}: {} created, {} updated, {} deactivated",
+                    c.created, c.updated, c.deactivated
+                )
+            })
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_become_comparable_utc_text() {
+        assert_eq!(
+            parse_timestamp("2024-03-19T13:05:12.000Z").as_deref(),
+            Some("2024-03-19T13:05:12Z")
+        );
+        assert_eq!(
+            parse_timestamp("2024-03-19").as_deref(),
+            Some("2024-03-19T00:00:00Z")
+        );
+        assert_eq!(parse_timestamp("yesterday"), None);
+        assert!(stale(
+            Some("2024-03-19T13:05:12Z"),
+            Some("2024-01-01T00:00:00Z"),
+            Mode::Delta
+        ));
+        assert!(!stale(
+            Some("2024-03-19T13:05:12Z"),
+            Some("2024-01-01T00:00:00Z"),
+            Mode::Bulk
+        ));
+    }
+
+    #[test]
+    fn oneroster_roles_map_to_people() {
+        assert_eq!(
+            person_role("parent"),
+            Some((PersonRole::Guardian, Some(Relation::Parent)))
+        );
+        assert_eq!(
+            person_role("relative").map(|r| r.0),
+            Some(PersonRole::Guardian)
+        );
+        assert_eq!(person_role("aide").map(|r| r.0), Some(PersonRole::Staff));
+        assert_eq!(person_role("wizard"), None);
+    }
+}

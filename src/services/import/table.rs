@@ -1,0 +1,97 @@
+//! One CSV file of the set, read a record at a time with its line number. Handles a UTF-8 byte
+//! order mark, CRLF line ends, and quoted fields holding commas, quotes and line breaks.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use super::Problem;
+
+pub struct Table<'a> {
+    pub file: &'static str,
+    reader: csv::Reader<Box<dyn Read + 'a>>,
+    columns: HashMap<String, usize>,
+    record: csv::StringRecord,
+}
+
+/// One record: its line in the file, and its fields by column name.
+pub struct Row<'t> {
+    pub line: u64,
+    record: &'t csv::StringRecord,
+    columns: &'t HashMap<String, usize>,
+}
+
+impl<'a> Table<'a> {
+    /// Reads the header and checks that the required columns are there.
+    pub fn open(
+        file: &'static str,
+        input: Box<dyn Read + 'a>,
+        required: &[&str],
+    ) -> Result<Self, Problem> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers = reader
+            .headers()
+            .map_err(|e| Problem::at(file, 1, format!("unreadable header: {e}")))?
+            .clone();
+        let columns: HashMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.trim_start_matches('\u{feff}').trim().to_owned(), i))
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !columns.contains_key(*c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Problem::at(
+                file,
+                1,
+                format!("missing required column(s): {}", missing.join(", ")),
+            ));
+        }
+        Ok(Self {
+            file,
+            reader,
+            columns,
+            record: csv::StringRecord::new(),
+        })
+    }
+
+    pub fn has_column(&self, name: &str) -> bool {
+        self.columns.contains_key(name)
+    }
+
+    /// The next record, `None` at the end. A record that cannot be read is a problem.
+    pub fn next_row(&mut self) -> Option<Result<Row<'_>, Problem>> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                Some(Ok(Row {
+                    line,
+                    record: &self.record,
+                    columns: &self.columns,
+                }))
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                Some(Err(Problem::at(
+                    self.file,
+                    line,
+                    format!("unreadable record: {e}"),
+                )))
+            }
+        }
+    }
+}
+
+impl Row<'_> {
+    /// The field, trimmed; an empty or absent field is `None`.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        self.columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+}

@@ -1,0 +1,380 @@
+//! `homeroom import oneroster`: schools, people and relationships from OneRoster 1.1 and 1.2
+//! sets written by hand from the specification.
+
+use std::path::Path;
+
+use crate::harness::{TestApp, TestDb, spawn_app_with, stderr, stdout};
+use homeroom::domain::DistrictSlug;
+
+const MANIFEST_BULK: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,bulk\nfile.enrollments,absent\n";
+
+const ORGS: &str = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
+d1,,,Riverbend Unified,district,,\n\
+s1,,2024-08-01T10:00:00.000Z,Riverbend Elementary,school,,d1\n\
+s2,,2024-08-01T10:00:00.000Z,Riverbend High,school,,d1\n";
+
+/// OneRoster 1.1 users: a role column; names with accents, apostrophes, commas and quotes; a
+/// quoted field holding a line break.
+const USERS_11: &str = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n\
+st1,,2024-08-01T10:00:00Z,true,s1,student,,,Zoë,O'Brien,,\"two\nlines\",,,,\"g1,g2\",03,\n\
+st2,,2024-08-01T10:00:00Z,true,s2,student,,,Jamal,\"Smith, Jr.\",,,,,,g1,10,\n\
+g1,,2024-08-01T10:00:00Z,true,s1,parent,,,Ana,Pérez,,,ana@example.org,,555-0100,,,\n\
+g2,,2024-08-01T10:00:00Z,true,s1,guardian,,,\"Li \"\"Lee\"\"\",Wong,,,,,,st1,,\n\
+t1,,2024-08-01T10:00:00Z,true,s1,teacher,,,Terry,Teach,,,,,,,,\n";
+
+fn write_set(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+async fn app() -> TestApp {
+    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    homeroom::services::districts::add(&app.app, "riverbend", "Riverbend Unified", "CA")
+        .await
+        .unwrap();
+    app
+}
+
+async fn import(app: &TestApp, path: &Path) -> std::process::Output {
+    app.cli(&[
+        "import",
+        "oneroster",
+        "--district",
+        "riverbend",
+        path.to_str().unwrap(),
+    ])
+    .await
+}
+
+/// (sourcedId, given, family, role, active) of every person, and (guardian, student, relation,
+/// active) of every relationship, and the newest modification time of a person.
+async fn snapshot(
+    app: &TestApp,
+) -> (
+    Vec<(String, String, String, String, bool)>,
+    Vec<(String, String, String, bool)>,
+    i64,
+) {
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.app.store.begin().await.unwrap();
+    let people = tx.person_states(district.id).await.unwrap();
+    let relationships = tx.relationship_states(district.id).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut ps: Vec<_> = people
+        .iter()
+        .map(|(id, p)| {
+            (
+                id.clone(),
+                p.given_name.clone(),
+                p.family_name.clone(),
+                p.role.clone(),
+                p.active,
+            )
+        })
+        .collect();
+    ps.sort();
+    let name_of = |pid: i64| {
+        people
+            .iter()
+            .find(|(_, p)| p.id == pid)
+            .map(|(s, _)| s.clone())
+            .unwrap()
+    };
+    let mut rs: Vec<_> = relationships
+        .iter()
+        .map(|((g, s), r)| (name_of(*g), name_of(*s), r.relation.clone(), r.active))
+        .collect();
+    rs.sort();
+    let newest = people.values().map(|p| p.updated_at).max().unwrap_or(0);
+    (ps, rs, newest)
+}
+
+#[tokio::test]
+async fn a_one_one_set_imports_and_a_second_import_changes_nothing() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_set(
+        dir.path(),
+        &[
+            ("manifest.csv", MANIFEST_BULK),
+            ("orgs.csv", ORGS),
+            ("users.csv", USERS_11),
+        ],
+    );
+    let out = import(&app, dir.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("people: 5 created, 0 updated, 0 deactivated"),
+        "{printed}"
+    );
+    assert!(printed.contains("relationships: 3 created"), "{printed}");
+    assert!(printed.contains("schools: 2 created"), "{printed}");
+
+    let (people, relationships, _) = snapshot(&app).await;
+    assert!(people.contains(&(
+        "st1".into(),
+        "Zoë".into(),
+        "O'Brien".into(),
+        "student".into(),
+        true
+    )));
+    assert!(people.contains(&(
+        "st2".into(),
+        "Jamal".into(),
+        "Smith, Jr.".into(),
+        "student".into(),
+        true
+    )));
+    assert!(people.contains(&(
+        "g2".into(),
+        "Li \"Lee\"".into(),
+        "Wong".into(),
+        "guardian".into(),
+        true
+    )));
+    assert!(people.contains(&(
+        "t1".into(),
+        "Terry".into(),
+        "Teach".into(),
+        "teacher".into(),
+        true
+    )));
+    assert_eq!(
+        relationships,
+        [
+            ("g1".into(), "st1".into(), "parent".into(), true),
+            ("g1".into(), "st2".into(), "parent".into(), true),
+            ("g2".into(), "st1".into(), "guardian".into(), true),
+        ]
+    );
+
+    let before = snapshot(&app).await;
+    // A second later, so that a rewritten row would show a newer modification time.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = import(&app, dir.path()).await;
+    assert!(again.status.success());
+    assert!(
+        stdout(&again).contains("people: 0 created, 0 updated, 0 deactivated"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(
+        snapshot(&app).await,
+        before,
+        "importing the same files twice changes nothing"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bulk_deactivates_what_is_missing_and_delta_honours_status_and_dates() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_set(
+        dir.path(),
+        &[
+            ("manifest.csv", MANIFEST_BULK),
+            ("orgs.csv", ORGS),
+            ("users.csv", USERS_11),
+        ],
+    );
+    assert!(import(&app, dir.path()).await.status.success());
+
+    // Jamal leaves: bulk without him makes him and his relationship inactive, never deleted.
+    let second = tempfile::tempdir().unwrap();
+    write_set(second.path(), &[("manifest.csv", MANIFEST_BULK), ("orgs.csv", ORGS), ("users.csv", &USERS_11.replace("st2,,2024-08-01T10:00:00Z,true,s2,student,,,Jamal,\"Smith, Jr.\",,,,,,g1,10,\n", ""))]);
+    let out = import(&app, second.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("people: 0 created, 0 updated, 1 deactivated"),
+        "{}",
+        stdout(&out)
+    );
+    let (people, relationships, _) = snapshot(&app).await;
+    assert!(people.contains(&(
+        "st2".into(),
+        "Jamal".into(),
+        "Smith, Jr.".into(),
+        "student".into(),
+        false
+    )));
+    assert!(relationships.contains(&("g1".into(), "st2".into(), "parent".into(), false)));
+
+    // A delta: Zoë to be deleted; an older change to Ana is ignored.
+    let delta = tempfile::tempdir().unwrap();
+    let manifest = "propertyName,value\nfile.orgs,absent\nfile.users,delta\n";
+    let users = "sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName,agentSourcedIds\n\
+st1,tobedeleted,2024-09-01T00:00:00Z,s1,student,Zoë,O'Brien,\n\
+g1,active,2024-01-01T00:00:00Z,s1,parent,Anna,Pérez,\n";
+    write_set(
+        delta.path(),
+        &[("manifest.csv", manifest), ("users.csv", users)],
+    );
+    let out = import(&app, delta.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (people, relationships, _) = snapshot(&app).await;
+    assert!(people.contains(&(
+        "st1".into(),
+        "Zoë".into(),
+        "O'Brien".into(),
+        "student".into(),
+        false
+    )));
+    assert!(
+        people.contains(&(
+            "g1".into(),
+            "Ana".into(),
+            "Pérez".into(),
+            "guardian".into(),
+            true
+        )),
+        "the stale change was ignored"
+    );
+    assert!(
+        people.contains(&(
+            "t1".into(),
+            "Terry".into(),
+            "Teach".into(),
+            "teacher".into(),
+            true
+        )),
+        "a delta leaves the rest"
+    );
+    assert!(
+        relationships.iter().filter(|r| r.1 == "st1").all(|r| !r.3),
+        "Zoë's relationships ended"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_bad_row_is_reported_and_nothing_is_written() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = "sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName,agentSourcedIds\n\
+u1,,2024-08-01T10:00:00Z,s1,student,Ok,Row,\n\
+u1,,,s1,student,Duplicate,Id,\n\
+u2,,,s1,wizard,Unknown,Role,\n\
+u3,,last tuesday,s1,student,Bad,Date,\n\
+u4,maybe,,s1,student,Bad,Status,\n\
+u5,,,s9,student,Unknown,School,\n\
+u6,,,s1,student,,NoGivenName,\n";
+    write_set(dir.path(), &[("orgs.csv", ORGS), ("users.csv", users)]);
+    let out = import(&app, dir.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    for expected in [
+        "users.csv:3: duplicate sourcedId \"u1\"",
+        "users.csv:4: unknown role \"wizard\"",
+        "users.csv:5: dateLastModified \"last tuesday\" is not a date and time",
+        "users.csv:6: status is active or tobedeleted, not \"maybe\"",
+        "users.csv:8: givenName and familyName are required",
+        "5 problem(s) found; nothing was imported",
+    ] {
+        assert!(err.contains(expected), "{expected:?} missing from:\n{err}");
+    }
+    let (people, _, _) = snapshot(&app).await;
+    assert!(people.is_empty(), "nothing written: {people:?}");
+
+    // A reference to an unknown school is found once the rows themselves are good.
+    let refs = tempfile::tempdir().unwrap();
+    write_set(
+        refs.path(),
+        &[
+            ("orgs.csv", ORGS),
+            (
+                "users.csv",
+                "sourcedId,orgSourcedIds,role,givenName,familyName,agentSourcedIds\nu5,s9,student,Unknown,School,\nu7,s1,student,Unknown,Agent,nobody\n",
+            ),
+        ],
+    );
+    let out = import(&app, refs.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("unknown org \"s9\"") && err.contains("unknown agent \"nobody\""),
+        "{err}"
+    );
+    assert!(snapshot(&app).await.0.is_empty());
+
+    let missing = tempfile::tempdir().unwrap();
+    write_set(
+        missing.path(),
+        &[("users.csv", "sourcedId,role\nu1,student\n")],
+    );
+    let err = stderr(&import(&app, missing.path()).await);
+    assert!(
+        err.contains("users.csv:1: missing required column(s): givenName, familyName"),
+        "{err}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_one_two_set_in_a_zip_with_a_nested_folder_bom_and_crlf() {
+    use std::io::Write;
+    let app = app().await;
+    let users_12 = "\u{feff}sourcedId,status,dateLastModified,enabledUser,username,givenName,familyName,primaryOrgSourcedId,agentSourcedIds,grades\r\n\
+st1,active,2024-08-01T10:00:00.000Z,true,,Søren,Kierkegaard,s1,g1,05\r\n\
+g1,active,2024-08-01T10:00:00.000Z,true,,Régine,Olsen,s1,st1,\r\n";
+    let roles = "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId\r\n\
+r1,active,2024-08-01T10:00:00.000Z,st1,primary,student,,,s1\r\n\
+r2,active,2024-08-01T10:00:00.000Z,g1,primary,relative,,,s1\r\n";
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("export.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in [
+        ("export-2024/orgs.csv", ORGS),
+        ("export-2024/users.csv", users_12),
+        ("export-2024/roles.csv", roles),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    let out = import(&app, &zip_path).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (people, relationships, _) = snapshot(&app).await;
+    assert_eq!(
+        people,
+        [
+            (
+                "g1".into(),
+                "Régine".into(),
+                "Olsen".into(),
+                "guardian".into(),
+                true
+            ),
+            (
+                "st1".into(),
+                "Søren".into(),
+                "Kierkegaard".into(),
+                "student".into(),
+                true
+            ),
+        ]
+    );
+    assert_eq!(
+        relationships,
+        [("g1".into(), "st1".into(), "relative".into(), true)]
+    );
+
+    let not_a_set = dir.path().join("notes.txt");
+    std::fs::write(&not_a_set, "hello").unwrap();
+    let err = stderr(&import(&app, &not_a_set).await);
+    assert!(
+        err.contains("is neither a folder nor a readable .zip"),
+        "{err}"
+    );
+    app.stop().await;
+}
