@@ -149,9 +149,12 @@ pub async fn login(
         return Err(Error::WrongPortal(account.kind));
     }
 
-    app.store
-        .clear_failures(district.id, FailureScope::Username, &subject)
-        .await?;
+    // A success forgets the username's failures (there is nothing to forget most of the time).
+    if by_name.count > 0 {
+        app.store
+            .clear_failures(district.id, FailureScope::Username, &subject)
+            .await?;
+    }
     if verification.needs_rehash {
         let stronger = app.passwords.hash(request.password).await?;
         app.store
