@@ -28,7 +28,8 @@ pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool};
 pub use rosters::{
-    PersonFields, PersonState, RelationshipFields, RelationshipState, SchoolFields, SchoolState,
+    ClassFields, CourseFields, EnrollmentFields, PersonFields, PersonState, RelationshipFields,
+    RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
 };
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use throttle::{FailureScope, NewChallenge, StoredChallenge};

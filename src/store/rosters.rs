@@ -277,3 +277,292 @@ impl Tx {
         Ok(())
     }
 }
+
+/// The roster tables that imports fill by upsert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RosterTable {
+    AcademicSessions,
+    Courses,
+    Classes,
+    Enrollments,
+}
+
+impl RosterTable {
+    fn ids_sql(self) -> &'static str {
+        match self {
+            Self::AcademicSessions => {
+                "SELECT id, sourced_id, active FROM academic_sessions WHERE district_id = $1"
+            }
+            Self::Courses => "SELECT id, sourced_id, active FROM courses WHERE district_id = $1",
+            Self::Classes => "SELECT id, sourced_id, active FROM classes WHERE district_id = $1",
+            Self::Enrollments => {
+                "SELECT id, sourced_id, active FROM enrollments WHERE district_id = $1"
+            }
+        }
+    }
+
+    fn deactivate_sql(self) -> &'static str {
+        match self {
+            Self::AcademicSessions => {
+                "UPDATE academic_sessions SET active = $1, updated_at = $2 WHERE district_id = $3 AND id = $4"
+            }
+            Self::Courses => {
+                "UPDATE courses SET active = $1, updated_at = $2 WHERE district_id = $3 AND id = $4"
+            }
+            Self::Classes => {
+                "UPDATE classes SET active = $1, updated_at = $2 WHERE district_id = $3 AND id = $4"
+            }
+            Self::Enrollments => {
+                "UPDATE enrollments SET active = $1, updated_at = $2 WHERE district_id = $3 AND id = $4"
+            }
+        }
+    }
+}
+
+pub struct SessionFields<'a> {
+    pub title: &'a str,
+    pub kind: &'a str,
+    pub start_date: &'a str,
+    pub end_date: &'a str,
+    pub parent: Option<&'a str>,
+    pub school_year: Option<&'a str>,
+    pub active: bool,
+    pub modified_at: Option<&'a str>,
+}
+
+pub struct CourseFields<'a> {
+    pub title: &'a str,
+    pub code: Option<&'a str>,
+    pub active: bool,
+    pub modified_at: Option<&'a str>,
+}
+
+pub struct ClassFields<'a> {
+    pub title: &'a str,
+    pub code: Option<&'a str>,
+    pub course_id: i64,
+    pub school_id: i64,
+    pub periods: Option<&'a str>,
+    pub location: Option<&'a str>,
+    pub active: bool,
+    pub modified_at: Option<&'a str>,
+}
+
+pub struct EnrollmentFields<'a> {
+    pub class_id: i64,
+    pub person_id: i64,
+    pub role: &'a str,
+    pub is_primary: bool,
+    pub begin_date: Option<&'a str>,
+    pub end_date: Option<&'a str>,
+    pub active: bool,
+    pub modified_at: Option<&'a str>,
+}
+
+impl Tx {
+    /// sourcedId → (id, active) for one roster table of the district.
+    pub async fn roster_ids(
+        &mut self,
+        table: RosterTable,
+        district: DistrictId,
+    ) -> Result<HashMap<String, (i64, bool)>> {
+        let rows = sqlx::query(table.ids_sql())
+            .bind(district.0)
+            .fetch_all(&mut *self.inner)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("sourced_id")?,
+                    (r.try_get("id")?, flag(r, "active")?),
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn deactivate(
+        &mut self,
+        table: RosterTable,
+        district: DistrictId,
+        id: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(table.deactivate_sql())
+            .bind(false)
+            .bind(now)
+            .bind(district.0)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes an academic session unless it is stored exactly so; answers its id when written.
+    pub async fn upsert_session(
+        &mut self,
+        district: DistrictId,
+        sourced_id: &str,
+        f: &SessionFields<'_>,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "INSERT INTO academic_sessions (district_id, sourced_id, title, kind, start_date, end_date, \
+               parent_sourced_id, school_year, active, modified_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (district_id, sourced_id) DO UPDATE SET title = excluded.title, kind = excluded.kind, \
+               start_date = excluded.start_date, end_date = excluded.end_date, \
+               parent_sourced_id = excluded.parent_sourced_id, school_year = excluded.school_year, \
+               active = excluded.active, modified_at = excluded.modified_at, updated_at = excluded.updated_at \
+             WHERE academic_sessions.title IS DISTINCT FROM excluded.title \
+               OR academic_sessions.kind IS DISTINCT FROM excluded.kind \
+               OR academic_sessions.start_date IS DISTINCT FROM excluded.start_date \
+               OR academic_sessions.end_date IS DISTINCT FROM excluded.end_date \
+               OR academic_sessions.parent_sourced_id IS DISTINCT FROM excluded.parent_sourced_id \
+               OR academic_sessions.school_year IS DISTINCT FROM excluded.school_year \
+               OR academic_sessions.active IS DISTINCT FROM excluded.active \
+               OR academic_sessions.modified_at IS DISTINCT FROM excluded.modified_at \
+             RETURNING id",
+        )
+        .bind(district.0)
+        .bind(sourced_id.to_owned())
+        .bind(f.title.to_owned())
+        .bind(f.kind.to_owned())
+        .bind(f.start_date.to_owned())
+        .bind(f.end_date.to_owned())
+        .bind(f.parent.map(str::to_owned))
+        .bind(f.school_year.map(str::to_owned))
+        .bind(f.active)
+        .bind(f.modified_at.map(str::to_owned))
+        .bind(now)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    pub async fn upsert_course(
+        &mut self,
+        district: DistrictId,
+        sourced_id: &str,
+        f: &CourseFields<'_>,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "INSERT INTO courses (district_id, sourced_id, title, code, active, modified_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (district_id, sourced_id) DO UPDATE SET title = excluded.title, code = excluded.code, \
+               active = excluded.active, modified_at = excluded.modified_at, updated_at = excluded.updated_at \
+             WHERE courses.title IS DISTINCT FROM excluded.title OR courses.code IS DISTINCT FROM excluded.code \
+               OR courses.active IS DISTINCT FROM excluded.active \
+               OR courses.modified_at IS DISTINCT FROM excluded.modified_at \
+             RETURNING id",
+        )
+        .bind(district.0)
+        .bind(sourced_id.to_owned())
+        .bind(f.title.to_owned())
+        .bind(f.code.map(str::to_owned))
+        .bind(f.active)
+        .bind(f.modified_at.map(str::to_owned))
+        .bind(now)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// Writes a class and, when it was written, the terms it runs in.
+    pub async fn upsert_class(
+        &mut self,
+        district: DistrictId,
+        sourced_id: &str,
+        f: &ClassFields<'_>,
+        terms: &[i64],
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "INSERT INTO classes (district_id, sourced_id, title, code, course_id, school_id, periods, location, \
+               active, modified_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (district_id, sourced_id) DO UPDATE SET title = excluded.title, code = excluded.code, \
+               course_id = excluded.course_id, school_id = excluded.school_id, periods = excluded.periods, \
+               location = excluded.location, active = excluded.active, modified_at = excluded.modified_at, \
+               updated_at = excluded.updated_at \
+             WHERE classes.title IS DISTINCT FROM excluded.title OR classes.code IS DISTINCT FROM excluded.code \
+               OR classes.course_id IS DISTINCT FROM excluded.course_id \
+               OR classes.school_id IS DISTINCT FROM excluded.school_id \
+               OR classes.periods IS DISTINCT FROM excluded.periods \
+               OR classes.location IS DISTINCT FROM excluded.location \
+               OR classes.active IS DISTINCT FROM excluded.active \
+               OR classes.modified_at IS DISTINCT FROM excluded.modified_at \
+             RETURNING id",
+        )
+        .bind(district.0)
+        .bind(sourced_id.to_owned())
+        .bind(f.title.to_owned())
+        .bind(f.code.map(str::to_owned))
+        .bind(f.course_id)
+        .bind(f.school_id)
+        .bind(f.periods.map(str::to_owned))
+        .bind(f.location.map(str::to_owned))
+        .bind(f.active)
+        .bind(f.modified_at.map(str::to_owned))
+        .bind(now)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id: i64 = row.try_get("id")?;
+        sqlx::query("DELETE FROM class_terms WHERE district_id = $1 AND class_id = $2")
+            .bind(district.0)
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        for term in terms {
+            sqlx::query("INSERT INTO class_terms (district_id, class_id, session_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(district.0)
+                .bind(id)
+                .bind(*term)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(Some(id))
+    }
+
+    pub async fn upsert_enrollment(
+        &mut self,
+        district: DistrictId,
+        sourced_id: &str,
+        f: &EnrollmentFields<'_>,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "INSERT INTO enrollments (district_id, sourced_id, class_id, person_id, role, is_primary, begin_date, \
+               end_date, active, modified_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (district_id, sourced_id) DO UPDATE SET class_id = excluded.class_id, \
+               person_id = excluded.person_id, role = excluded.role, is_primary = excluded.is_primary, \
+               begin_date = excluded.begin_date, end_date = excluded.end_date, active = excluded.active, \
+               modified_at = excluded.modified_at, updated_at = excluded.updated_at \
+             WHERE enrollments.class_id IS DISTINCT FROM excluded.class_id \
+               OR enrollments.person_id IS DISTINCT FROM excluded.person_id \
+               OR enrollments.role IS DISTINCT FROM excluded.role \
+               OR enrollments.is_primary IS DISTINCT FROM excluded.is_primary \
+               OR enrollments.begin_date IS DISTINCT FROM excluded.begin_date \
+               OR enrollments.end_date IS DISTINCT FROM excluded.end_date \
+               OR enrollments.active IS DISTINCT FROM excluded.active \
+               OR enrollments.modified_at IS DISTINCT FROM excluded.modified_at \
+             RETURNING id",
+        )
+        .bind(district.0)
+        .bind(sourced_id.to_owned())
+        .bind(f.class_id)
+        .bind(f.person_id)
+        .bind(f.role.to_owned())
+        .bind(f.is_primary)
+        .bind(f.begin_date.map(str::to_owned))
+        .bind(f.end_date.map(str::to_owned))
+        .bind(f.active)
+        .bind(f.modified_at.map(str::to_owned))
+        .bind(now)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+}

@@ -378,3 +378,130 @@ r2,active,2024-08-01T10:00:00.000Z,g1,primary,relative,,,s1\r\n";
     );
     app.stop().await;
 }
+
+const SESSIONS: &str = "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\n\
+y2025,,,2025-2026,schoolYear,2025-08-15,2026-06-10,,2026\n\
+t1,,,Fall,term,2025-08-15,2025-12-19,y2025,2026\n\
+t2,,,Spring,term,2026-01-05,2026-06-10,y2025,2026\n\
+gp1,,,Quarter 1,gradingPeriod,2025-08-15,2025-10-17,t1,2026\n";
+
+const COURSES: &str = "sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects\n\
+c-math,,,y2025,Math 3,M3,03,s1,Math\n\
+c-bio,,,y2025,Biology,BIO,10,s2,Science\n";
+
+const CLASSES: &str = "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,periods\n\
+k-math,,,Math 3 - Room 12,03,c-math,M3-1,scheduled,Room 12,s1,\"t1,t2\",Math,1\n\
+k-bio,,,Biology - Lab 2,10,c-bio,BIO-2,scheduled,Lab 2,s2,t1,Science,3\n";
+
+const ENROLLMENTS: &str = "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n\
+e1,,,k-math,s1,st1,student,false,2025-08-15,2026-06-10\n\
+e2,,,k-bio,s2,st2,student,false,2025-08-15,2025-12-19\n\
+e3,,,k-math,s1,t1,teacher,true,,\n\
+e4,,,k-bio,s2,t1,teacher,true,,\n";
+
+fn full_set(dir: &Path, enrollments: &str) {
+    let manifest = "propertyName,value\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\n";
+    write_set(
+        dir,
+        &[
+            ("manifest.csv", manifest),
+            ("orgs.csv", ORGS),
+            ("users.csv", USERS_11),
+            ("academicSessions.csv", SESSIONS),
+            ("courses.csv", COURSES),
+            ("classes.csv", CLASSES),
+            ("enrollments.csv", enrollments),
+        ],
+    );
+}
+
+#[tokio::test]
+async fn sessions_courses_classes_and_enrollments_import_once_and_follow_bulk() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    full_set(dir.path(), ENROLLMENTS);
+    let out = import(&app, dir.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    for expected in [
+        "academic sessions: 4 created",
+        "courses: 2 created",
+        "classes: 2 created",
+        "enrollments: 4 created",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "{expected:?} missing from {printed}"
+        );
+    }
+    let again = stdout(&import(&app, dir.path()).await);
+    for kind in ["academic sessions", "courses", "classes", "enrollments"] {
+        assert!(
+            again.contains(&format!("{kind}: 0 created, 0 updated, 0 deactivated")),
+            "{again}"
+        );
+    }
+
+    // Jamal drops Biology: a bulk file without his enrollment ends it.
+    let second = tempfile::tempdir().unwrap();
+    full_set(
+        second.path(),
+        &ENROLLMENTS.replace(
+            "e2,,,k-bio,s2,st2,student,false,2025-08-15,2025-12-19\n",
+            "",
+        ),
+    );
+    let printed = stdout(&import(&app, second.path()).await);
+    assert!(
+        printed.contains("enrollments: 0 created, 0 updated, 1 deactivated"),
+        "{printed}"
+    );
+
+    // A class in a term nobody sent, and an enrollment of an unknown user: nothing is written.
+    let bad = tempfile::tempdir().unwrap();
+    full_set(
+        bad.path(),
+        &format!("{ENROLLMENTS}e9,,,k-math,s1,nobody,student,false,,\n"),
+    );
+    std::fs::write(
+        bad.path().join("classes.csv"),
+        CLASSES.replace("\"t1,t2\"", "\"t1,t9\""),
+    )
+    .unwrap();
+    let out = import(&app, bad.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("classes.csv:2: unknown term in \"t1,t9\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("enrollments.csv:6: unknown class \"k-math\" or user \"nobody\""),
+        "{err}"
+    );
+    let printed = stdout(&import(&app, second.path()).await);
+    assert!(
+        printed.contains("enrollments: 0 created, 0 updated, 0 deactivated"),
+        "the refused import left no trace: {printed}"
+    );
+
+    let dates = tempfile::tempdir().unwrap();
+    full_set(dates.path(), ENROLLMENTS);
+    std::fs::write(
+        dates.path().join("academicSessions.csv"),
+        SESSIONS
+            .replace("2025-12-19", "19/12/2025")
+            .replace("gradingPeriod", "quarter"),
+    )
+    .unwrap();
+    let err = stderr(&import(&app, dates.path()).await);
+    assert!(
+        err.contains("academicSessions.csv:3: endDate \"19/12/2025\" is not a date (YYYY-MM-DD)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("academicSessions.csv:5: unknown session type \"quarter\""),
+        "{err}"
+    );
+    app.stop().await;
+}

@@ -125,6 +125,55 @@ pub async fn oneroster(app: &App, district: &District, path: &Path) -> Result<Re
 struct Set {
     orgs: Option<(Mode, Vec<Org>)>,
     users: Option<(Mode, Vec<User>)>,
+    sessions: Option<(Mode, Vec<Session>)>,
+    courses: Option<(Mode, Vec<Course>)>,
+    classes: Option<(Mode, Vec<Class>)>,
+    enrollments: Option<(Mode, Vec<Enrollment>)>,
+}
+
+/// Fields every record has.
+struct Common {
+    sourced_id: String,
+    deleted: bool,
+    modified_at: Option<String>,
+    line: u64,
+}
+
+struct Session {
+    common: Common,
+    title: String,
+    kind: &'static str,
+    start_date: String,
+    end_date: String,
+    parent: Option<String>,
+    school_year: Option<String>,
+}
+
+struct Course {
+    common: Common,
+    title: String,
+    code: Option<String>,
+}
+
+struct Class {
+    common: Common,
+    title: String,
+    code: Option<String>,
+    course: String,
+    school: String,
+    terms: Vec<String>,
+    periods: Option<String>,
+    location: Option<String>,
+}
+
+struct Enrollment {
+    common: Common,
+    class: String,
+    user: String,
+    role: &'static str,
+    is_primary: bool,
+    begin_date: Option<String>,
+    end_date: Option<String>,
 }
 
 struct Org {
@@ -188,13 +237,263 @@ fn read_set(path: &Path) -> Result<Set, ImportError> {
         Some(m) => read_users(&mut source, &mut problems, roles.as_ref())?.map(|users| (m, users)),
         None => None,
     };
+    let sessions = read_file(
+        &mut source,
+        &mut problems,
+        mode("academicSessions"),
+        "academicSessions.csv",
+        &["sourcedId", "title", "type", "startDate", "endDate"],
+        session_row,
+    )?;
+    let courses = read_file(
+        &mut source,
+        &mut problems,
+        mode("courses"),
+        "courses.csv",
+        &["sourcedId", "title", "orgSourcedId"],
+        course_row,
+    )?;
+    let classes = read_file(
+        &mut source,
+        &mut problems,
+        mode("classes"),
+        "classes.csv",
+        &[
+            "sourcedId",
+            "title",
+            "courseSourcedId",
+            "schoolSourcedId",
+            "termSourcedIds",
+        ],
+        class_row,
+    )?;
+    let enrollments = read_file(
+        &mut source,
+        &mut problems,
+        mode("enrollments"),
+        "enrollments.csv",
+        &["sourcedId", "classSourcedId", "userSourcedId", "role"],
+        enrollment_row,
+    )?;
     if problems.total > 0 {
         return Err(ImportError::Rejected {
             problems: problems.listed,
             total: problems.total,
         });
     }
-    Ok(Set { orgs, users })
+    Ok(Set {
+        orgs,
+        users,
+        sessions,
+        courses,
+        classes,
+        enrollments,
+    })
+}
+
+/// Reads one file whose rows `parse` turns into records (or `None` after reporting why).
+fn read_file<T>(
+    source: &mut Source,
+    problems: &mut Problems,
+    mode: Option<Mode>,
+    file: &'static str,
+    required: &[&str],
+    parse: fn(&Row<'_>, Common, &mut Problems) -> Option<T>,
+) -> Result<Option<(Mode, Vec<T>)>, ImportError> {
+    let Some(mode) = mode else { return Ok(None) };
+    let Some(input) = source.open_file(file).map_err(single)? else {
+        return Ok(None);
+    };
+    let mut table = match Table::open(file, input, required) {
+        Ok(table) => table,
+        Err(problem) => {
+            problems.add(problem);
+            return Ok(None);
+        }
+    };
+    let mut seen = HashSet::new();
+    let mut records = Vec::new();
+    while let Some(row) = table.next_row() {
+        let row = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                problems.add(problem);
+                continue;
+            }
+        };
+        let Some((sourced_id, deleted, modified_at)) = common(file, &row, &mut seen, problems)
+        else {
+            continue;
+        };
+        let common = Common {
+            sourced_id,
+            deleted,
+            modified_at,
+            line: row.line,
+        };
+        if let Some(record) = parse(&row, common, problems) {
+            records.push(record);
+        }
+    }
+    Ok(Some((mode, records)))
+}
+
+/// A required field, or a problem.
+fn required<'r>(
+    file: &'static str,
+    row: &'r Row<'_>,
+    column: &str,
+    problems: &mut Problems,
+) -> Option<&'r str> {
+    let value = row.get(column);
+    if value.is_none() {
+        problems.add(Problem::at(file, row.line, format!("{column} is empty")));
+    }
+    value
+}
+
+/// A date (`YYYY-MM-DD`) if the field has one; `None` after reporting a bad one.
+fn date(
+    file: &'static str,
+    row: &Row<'_>,
+    column: &str,
+    problems: &mut Problems,
+) -> Option<Option<String>> {
+    match row.get(column) {
+        None => Some(None),
+        Some(text) => match text.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(Some(d.to_string())),
+            Err(_) => {
+                problems.add(Problem::at(
+                    file,
+                    row.line,
+                    format!("{column} {text:?} is not a date (YYYY-MM-DD)"),
+                ));
+                None
+            }
+        },
+    }
+}
+
+fn session_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Session> {
+    const FILE: &str = "academicSessions.csv";
+    let title = required(FILE, row, "title", problems)?.to_owned();
+    let kind = match row.get("type") {
+        Some("schoolYear") => "schoolYear",
+        Some("term") => "term",
+        Some("semester") => "semester",
+        Some("gradingPeriod") => "gradingPeriod",
+        other => {
+            problems.add(Problem::at(
+                FILE,
+                row.line,
+                format!("unknown session type {:?}", other.unwrap_or("")),
+            ));
+            return None;
+        }
+    };
+    let start_date = date(FILE, row, "startDate", problems)?;
+    let end_date = date(FILE, row, "endDate", problems)?;
+    let (Some(start_date), Some(end_date)) = (start_date, end_date) else {
+        problems.add(Problem::at(
+            FILE,
+            row.line,
+            "startDate and endDate are required",
+        ));
+        return None;
+    };
+    if end_date < start_date {
+        problems.add(Problem::at(FILE, row.line, "endDate is before startDate"));
+        return None;
+    }
+    Some(Session {
+        common,
+        title,
+        kind,
+        start_date,
+        end_date,
+        parent: row.get("parentSourcedId").map(str::to_owned),
+        school_year: row.get("schoolYear").map(str::to_owned),
+    })
+}
+
+fn course_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Course> {
+    let title = required("courses.csv", row, "title", problems)?.to_owned();
+    Some(Course {
+        common,
+        title,
+        code: row.get("courseCode").map(str::to_owned),
+    })
+}
+
+fn class_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Class> {
+    const FILE: &str = "classes.csv";
+    let title = required(FILE, row, "title", problems)?.to_owned();
+    let course = required(FILE, row, "courseSourcedId", problems)?.to_owned();
+    let school = required(FILE, row, "schoolSourcedId", problems)?.to_owned();
+    let terms = split_list(row.get("termSourcedIds"));
+    if terms.is_empty() {
+        problems.add(Problem::at(FILE, row.line, "termSourcedIds is empty"));
+        return None;
+    }
+    Some(Class {
+        common,
+        title,
+        code: row.get("classCode").map(str::to_owned),
+        course,
+        school,
+        terms,
+        periods: row.get("periods").map(str::to_owned),
+        location: row.get("location").map(str::to_owned),
+    })
+}
+
+fn enrollment_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Enrollment> {
+    const FILE: &str = "enrollments.csv";
+    let class = required(FILE, row, "classSourcedId", problems)?.to_owned();
+    let user = required(FILE, row, "userSourcedId", problems)?.to_owned();
+    let role = match row.get("role") {
+        Some("student") => "student",
+        Some("teacher") => "teacher",
+        // Families are shown their teachers; other roles in a class are not kept.
+        Some("administrator" | "proctor" | "aide" | "guardian" | "parent" | "relative") => {
+            return None;
+        }
+        other => {
+            problems.add(Problem::at(
+                FILE,
+                row.line,
+                format!("unknown enrollment role {:?}", other.unwrap_or("")),
+            ));
+            return None;
+        }
+    };
+    let is_primary = matches!(
+        row.get("primary").map(str::to_ascii_lowercase).as_deref(),
+        Some("true")
+    );
+    let begin_date = date(FILE, row, "beginDate", problems)?;
+    let end_date = date(FILE, row, "endDate", problems)?;
+    Some(Enrollment {
+        common,
+        class,
+        user,
+        role,
+        is_primary,
+        begin_date,
+        end_date,
+    })
+}
+
+/// A comma-separated list of sourcedIds.
+fn split_list(text: Option<&str>) -> Vec<String> {
+    text.map(|t| {
+        t.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// `manifest.csv`: `file.X` = `bulk`, `delta` or `absent`. Without a manifest every file
@@ -481,15 +780,6 @@ fn read_users(
             "has no role column, and there is no roles.csv (OneRoster 1.2)",
         ));
     }
-    let list = |text: Option<&str>| -> Vec<String> {
-        text.map(|t| {
-            t.split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
-    };
     let mut seen = HashSet::new();
     let mut users = Vec::new();
     while let Some(row) = table.next_row() {
@@ -531,7 +821,7 @@ fn read_users(
             ));
             continue;
         };
-        let mut orgs = list(row.get("orgSourcedIds"));
+        let mut orgs = split_list(row.get("orgSourcedIds"));
         if let Some(primary) = row.get("primaryOrgSourcedId") {
             orgs.insert(0, primary.to_owned());
         }
@@ -544,8 +834,8 @@ fn read_users(
             email: row.get("email").map(str::to_owned),
             phone: row.get("phone").or(row.get("sms")).map(str::to_owned),
             orgs,
-            agents: list(row.get("agentSourcedIds")),
-            grade: list(row.get("grades")).into_iter().next(),
+            agents: split_list(row.get("agentSourcedIds")),
+            grade: split_list(row.get("grades")).into_iter().next(),
             deleted,
             modified_at,
         });
@@ -774,6 +1064,23 @@ async fn apply(app: &App, district: &District, set: Set) -> Result<Report, Impor
         )
         .await?;
     }
+    apply_classes(
+        &mut tx,
+        district,
+        &set,
+        &schools,
+        &mut report,
+        &mut problems,
+        now,
+    )
+    .await?;
+    if problems.total > 0 {
+        // Nothing is committed: the transaction ends here and every write above is undone.
+        return Err(ImportError::Rejected {
+            problems: problems.listed,
+            total: problems.total,
+        });
+    }
     tx.audit(
         AuditEntry {
             district: Some(district.id),
@@ -787,6 +1094,230 @@ async fn apply(app: &App, district: &District, set: Set) -> Result<Report, Impor
     .await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// The school calendar, courses, classes and enrollments. References to unknown records are
+/// problems; the caller then rolls everything back.
+#[allow(clippy::too_many_arguments)]
+async fn apply_classes(
+    tx: &mut crate::store::Tx,
+    district: &District,
+    set: &Set,
+    schools: &HashMap<String, crate::store::SchoolState>,
+    report: &mut Report,
+    problems: &mut Problems,
+    now: i64,
+) -> Result<(), ImportError> {
+    use crate::store::{ClassFields, CourseFields, EnrollmentFields, RosterTable, SessionFields};
+    let d = district.id;
+
+    let mut sessions = tx.roster_ids(RosterTable::AcademicSessions, d).await?;
+    if let Some((mode, rows)) = &set.sessions {
+        let counts = report.kinds.entry("academic sessions").or_default();
+        for r in rows {
+            let f = SessionFields {
+                title: &r.title,
+                kind: r.kind,
+                start_date: &r.start_date,
+                end_date: &r.end_date,
+                parent: r.parent.as_deref(),
+                school_year: r.school_year.as_deref(),
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx.upsert_session(d, &r.common.sourced_id, &f, now).await? {
+                count_write(
+                    counts,
+                    sessions.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::AcademicSessions,
+            d,
+            &mut sessions,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+
+    let mut courses = tx.roster_ids(RosterTable::Courses, d).await?;
+    if let Some((mode, rows)) = &set.courses {
+        let counts = report.kinds.entry("courses").or_default();
+        for r in rows {
+            let f = CourseFields {
+                title: &r.title,
+                code: r.code.as_deref(),
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx.upsert_course(d, &r.common.sourced_id, &f, now).await? {
+                count_write(
+                    counts,
+                    courses.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::Courses,
+            d,
+            &mut courses,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+
+    let mut classes = tx.roster_ids(RosterTable::Classes, d).await?;
+    if let Some((mode, rows)) = &set.classes {
+        let counts = report.kinds.entry("classes").or_default();
+        for r in rows {
+            let course = courses.get(&r.course).map(|c| c.0);
+            let school = schools.get(&r.school).map(|s| s.id);
+            let terms: Vec<Option<i64>> = r
+                .terms
+                .iter()
+                .map(|t| sessions.get(t).map(|s| s.0))
+                .collect();
+            let (Some(course_id), Some(school_id)) = (course, school) else {
+                problems.add(Problem::at(
+                    "classes.csv",
+                    r.common.line,
+                    format!("unknown course {:?} or school {:?}", r.course, r.school),
+                ));
+                continue;
+            };
+            if terms.iter().any(Option::is_none) {
+                problems.add(Problem::at(
+                    "classes.csv",
+                    r.common.line,
+                    format!("unknown term in {:?}", r.terms.join(",")),
+                ));
+                continue;
+            }
+            let terms: Vec<i64> = terms.into_iter().flatten().collect();
+            let f = ClassFields {
+                title: &r.title,
+                code: r.code.as_deref(),
+                course_id,
+                school_id,
+                periods: r.periods.as_deref(),
+                location: r.location.as_deref(),
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx
+                .upsert_class(d, &r.common.sourced_id, &f, &terms, now)
+                .await?
+            {
+                count_write(
+                    counts,
+                    classes.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::Classes,
+            d,
+            &mut classes,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+
+    if let Some((mode, rows)) = &set.enrollments {
+        let people = tx.person_states(d).await?;
+        let mut enrollments = tx.roster_ids(RosterTable::Enrollments, d).await?;
+        let counts = report.kinds.entry("enrollments").or_default();
+        for r in rows {
+            let (Some(class), Some(person)) = (classes.get(&r.class), people.get(&r.user)) else {
+                problems.add(Problem::at(
+                    "enrollments.csv",
+                    r.common.line,
+                    format!("unknown class {:?} or user {:?}", r.class, r.user),
+                ));
+                continue;
+            };
+            let f = EnrollmentFields {
+                class_id: class.0,
+                person_id: person.id,
+                role: r.role,
+                is_primary: r.is_primary,
+                begin_date: r.begin_date.as_deref(),
+                end_date: r.end_date.as_deref(),
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx
+                .upsert_enrollment(d, &r.common.sourced_id, &f, now)
+                .await?
+            {
+                count_write(
+                    counts,
+                    enrollments.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::Enrollments,
+            d,
+            &mut enrollments,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Counts a write: created when there was no row before, deactivated when it became
+/// inactive, otherwise updated.
+fn count_write(counts: &mut Counts, before: Option<(i64, bool)>, active: bool) {
+    tally(counts, before.map(|b| b.1), active);
+}
+
+/// In a bulk file, what the file no longer holds becomes inactive.
+#[allow(clippy::too_many_arguments)]
+async fn deactivate_missing<'a>(
+    tx: &mut crate::store::Tx,
+    table: crate::store::RosterTable,
+    district: crate::domain::DistrictId,
+    stored: &mut HashMap<String, (i64, bool)>,
+    present: impl Iterator<Item = &'a Common>,
+    mode: Mode,
+    counts: &mut Counts,
+    now: i64,
+) -> Result<(), ImportError> {
+    if mode != Mode::Bulk {
+        return Ok(());
+    }
+    let present: HashSet<&str> = present.map(|c| c.sourced_id.as_str()).collect();
+    for (sourced_id, (id, active)) in stored.iter_mut() {
+        if *active && !present.contains(sourced_id.as_str()) {
+            tx.deactivate(table, district, *id, now).await?;
+            *active = false;
+            counts.deactivated += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Relationships from `agentSourcedIds`, named from either side.
