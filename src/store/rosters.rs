@@ -397,13 +397,15 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes an academic session unless it is stored exactly so; answers its id when written.
+    /// Writes an academic session unless it is stored exactly so, or (with `honour_dates`, in a
+    /// delta) the stored row is newer by dateLastModified; answers its id when written.
     pub async fn upsert_session(
         &mut self,
         district: DistrictId,
         sourced_id: &str,
         f: &SessionFields<'_>,
         now: i64,
+        honour_dates: bool,
     ) -> Result<Option<i64>> {
         let row = sqlx::query(
             "INSERT INTO academic_sessions (district_id, sourced_id, title, kind, start_date, end_date, \
@@ -413,14 +415,15 @@ impl Tx {
                start_date = excluded.start_date, end_date = excluded.end_date, \
                parent_sourced_id = excluded.parent_sourced_id, school_year = excluded.school_year, \
                active = excluded.active, modified_at = excluded.modified_at, updated_at = excluded.updated_at \
-             WHERE academic_sessions.title IS DISTINCT FROM excluded.title \
+             WHERE ($12 = FALSE OR excluded.modified_at IS NULL OR academic_sessions.modified_at IS NULL \
+               OR excluded.modified_at >= academic_sessions.modified_at) AND (academic_sessions.title IS DISTINCT FROM excluded.title \
                OR academic_sessions.kind IS DISTINCT FROM excluded.kind \
                OR academic_sessions.start_date IS DISTINCT FROM excluded.start_date \
                OR academic_sessions.end_date IS DISTINCT FROM excluded.end_date \
                OR academic_sessions.parent_sourced_id IS DISTINCT FROM excluded.parent_sourced_id \
                OR academic_sessions.school_year IS DISTINCT FROM excluded.school_year \
                OR academic_sessions.active IS DISTINCT FROM excluded.active \
-               OR academic_sessions.modified_at IS DISTINCT FROM excluded.modified_at \
+               OR academic_sessions.modified_at IS DISTINCT FROM excluded.modified_at) \
              RETURNING id",
         )
         .bind(district.0)
@@ -434,6 +437,7 @@ impl Tx {
         .bind(f.active)
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
+        .bind(honour_dates)
         .fetch_optional(&mut *self.inner)
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
@@ -445,15 +449,17 @@ impl Tx {
         sourced_id: &str,
         f: &CourseFields<'_>,
         now: i64,
+        honour_dates: bool,
     ) -> Result<Option<i64>> {
         let row = sqlx::query(
             "INSERT INTO courses (district_id, sourced_id, title, code, active, modified_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (district_id, sourced_id) DO UPDATE SET title = excluded.title, code = excluded.code, \
                active = excluded.active, modified_at = excluded.modified_at, updated_at = excluded.updated_at \
-             WHERE courses.title IS DISTINCT FROM excluded.title OR courses.code IS DISTINCT FROM excluded.code \
+             WHERE ($8 = FALSE OR excluded.modified_at IS NULL OR courses.modified_at IS NULL \
+               OR excluded.modified_at >= courses.modified_at) AND (courses.title IS DISTINCT FROM excluded.title OR courses.code IS DISTINCT FROM excluded.code \
                OR courses.active IS DISTINCT FROM excluded.active \
-               OR courses.modified_at IS DISTINCT FROM excluded.modified_at \
+               OR courses.modified_at IS DISTINCT FROM excluded.modified_at) \
              RETURNING id",
         )
         .bind(district.0)
@@ -463,6 +469,7 @@ impl Tx {
         .bind(f.active)
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
+        .bind(honour_dates)
         .fetch_optional(&mut *self.inner)
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
@@ -476,6 +483,7 @@ impl Tx {
         f: &ClassFields<'_>,
         terms: &[i64],
         now: i64,
+        honour_dates: bool,
     ) -> Result<Option<i64>> {
         let row = sqlx::query(
             "INSERT INTO classes (district_id, sourced_id, title, code, course_id, school_id, periods, location, \
@@ -485,13 +493,14 @@ impl Tx {
                course_id = excluded.course_id, school_id = excluded.school_id, periods = excluded.periods, \
                location = excluded.location, active = excluded.active, modified_at = excluded.modified_at, \
                updated_at = excluded.updated_at \
-             WHERE classes.title IS DISTINCT FROM excluded.title OR classes.code IS DISTINCT FROM excluded.code \
+             WHERE ($12 = FALSE OR excluded.modified_at IS NULL OR classes.modified_at IS NULL \
+               OR excluded.modified_at >= classes.modified_at) AND (classes.title IS DISTINCT FROM excluded.title OR classes.code IS DISTINCT FROM excluded.code \
                OR classes.course_id IS DISTINCT FROM excluded.course_id \
                OR classes.school_id IS DISTINCT FROM excluded.school_id \
                OR classes.periods IS DISTINCT FROM excluded.periods \
                OR classes.location IS DISTINCT FROM excluded.location \
                OR classes.active IS DISTINCT FROM excluded.active \
-               OR classes.modified_at IS DISTINCT FROM excluded.modified_at \
+               OR classes.modified_at IS DISTINCT FROM excluded.modified_at) \
              RETURNING id",
         )
         .bind(district.0)
@@ -505,6 +514,7 @@ impl Tx {
         .bind(f.active)
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
+        .bind(honour_dates)
         .fetch_optional(&mut *self.inner)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -531,6 +541,7 @@ impl Tx {
         sourced_id: &str,
         f: &EnrollmentFields<'_>,
         now: i64,
+        honour_dates: bool,
     ) -> Result<Option<i64>> {
         let row = sqlx::query(
             "INSERT INTO enrollments (district_id, sourced_id, class_id, person_id, role, is_primary, begin_date, \
@@ -540,14 +551,15 @@ impl Tx {
                person_id = excluded.person_id, role = excluded.role, is_primary = excluded.is_primary, \
                begin_date = excluded.begin_date, end_date = excluded.end_date, active = excluded.active, \
                modified_at = excluded.modified_at, updated_at = excluded.updated_at \
-             WHERE enrollments.class_id IS DISTINCT FROM excluded.class_id \
+             WHERE ($12 = FALSE OR excluded.modified_at IS NULL OR enrollments.modified_at IS NULL \
+               OR excluded.modified_at >= enrollments.modified_at) AND (enrollments.class_id IS DISTINCT FROM excluded.class_id \
                OR enrollments.person_id IS DISTINCT FROM excluded.person_id \
                OR enrollments.role IS DISTINCT FROM excluded.role \
                OR enrollments.is_primary IS DISTINCT FROM excluded.is_primary \
                OR enrollments.begin_date IS DISTINCT FROM excluded.begin_date \
                OR enrollments.end_date IS DISTINCT FROM excluded.end_date \
                OR enrollments.active IS DISTINCT FROM excluded.active \
-               OR enrollments.modified_at IS DISTINCT FROM excluded.modified_at \
+               OR enrollments.modified_at IS DISTINCT FROM excluded.modified_at) \
              RETURNING id",
         )
         .bind(district.0)
@@ -561,6 +573,7 @@ impl Tx {
         .bind(f.active)
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
+        .bind(honour_dates)
         .fetch_optional(&mut *self.inner)
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)

@@ -485,6 +485,37 @@ async fn sessions_courses_classes_and_enrollments_import_once_and_follow_bulk() 
         "the refused import left no trace: {printed}"
     );
 
+    // Deltas honour dateLastModified: an older change does not overwrite a newer one.
+    let newer = tempfile::tempdir().unwrap();
+    let delta_manifest =
+        "propertyName,value\nfile.courses,delta\nfile.orgs,absent\nfile.users,absent\n";
+    let course = |title: &str, date: &str| {
+        format!(
+            "sourcedId,status,dateLastModified,title,courseCode,orgSourcedId\nc-math,active,{date},{title},M3,s1\n"
+        )
+    };
+    write_set(
+        newer.path(),
+        &[
+            ("manifest.csv", delta_manifest),
+            ("courses.csv", &course("Math Three", "2025-09-01T00:00:00Z")),
+        ],
+    );
+    assert!(stdout(&import(&app, newer.path()).await).contains("courses: 0 created, 1 updated"));
+    let older = tempfile::tempdir().unwrap();
+    write_set(
+        older.path(),
+        &[
+            ("manifest.csv", delta_manifest),
+            ("courses.csv", &course("Old Title", "2025-08-01T00:00:00Z")),
+        ],
+    );
+    let printed = stdout(&import(&app, older.path()).await);
+    assert!(
+        printed.contains("courses: 0 created, 0 updated, 0 deactivated"),
+        "{printed}"
+    );
+
     let dates = tempfile::tempdir().unwrap();
     full_set(dates.path(), ENROLLMENTS);
     std::fs::write(

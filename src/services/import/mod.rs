@@ -1125,7 +1125,10 @@ async fn apply_classes(
                 active: !r.common.deleted,
                 modified_at: r.common.modified_at.as_deref(),
             };
-            if let Some(id) = tx.upsert_session(d, &r.common.sourced_id, &f, now).await? {
+            if let Some(id) = tx
+                .upsert_session(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
+                .await?
+            {
                 count_write(
                     counts,
                     sessions.insert(r.common.sourced_id.clone(), (id, f.active)),
@@ -1156,7 +1159,10 @@ async fn apply_classes(
                 active: !r.common.deleted,
                 modified_at: r.common.modified_at.as_deref(),
             };
-            if let Some(id) = tx.upsert_course(d, &r.common.sourced_id, &f, now).await? {
+            if let Some(id) = tx
+                .upsert_course(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
+                .await?
+            {
                 count_write(
                     counts,
                     courses.insert(r.common.sourced_id.clone(), (id, f.active)),
@@ -1216,7 +1222,14 @@ async fn apply_classes(
                 modified_at: r.common.modified_at.as_deref(),
             };
             if let Some(id) = tx
-                .upsert_class(d, &r.common.sourced_id, &f, &terms, now)
+                .upsert_class(
+                    d,
+                    &r.common.sourced_id,
+                    &f,
+                    &terms,
+                    now,
+                    *mode == Mode::Delta,
+                )
                 .await?
             {
                 count_write(
@@ -1263,7 +1276,7 @@ async fn apply_classes(
                 modified_at: r.common.modified_at.as_deref(),
             };
             if let Some(id) = tx
-                .upsert_enrollment(d, &r.common.sourced_id, &f, now)
+                .upsert_enrollment(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
                 .await?
             {
                 count_write(
