@@ -225,18 +225,43 @@ fn read_set(path: &Path) -> Result<Set, ImportError> {
     let modes = read_manifest(&mut source, &mut problems)?;
     let mode = |file: &str| modes.get(file).copied().unwrap_or(Some(Mode::Bulk));
 
-    let orgs = match mode("orgs") {
-        Some(m) => read_orgs(&mut source, &mut problems)?.map(|orgs| (m, orgs)),
-        None => None,
-    };
-    let roles = match mode("roles") {
-        Some(_) => read_roles(&mut source, &mut problems)?,
-        None => None,
-    };
-    let users = match mode("users") {
-        Some(m) => read_users(&mut source, &mut problems, roles.as_ref())?.map(|users| (m, users)),
-        None => None,
-    };
+    let orgs = read_file(
+        &mut source,
+        &mut problems,
+        mode("orgs"),
+        "orgs.csv",
+        &["sourcedId", "name", "type"],
+        org_row,
+    )?;
+    let roles = read_file(
+        &mut source,
+        &mut problems,
+        mode("roles"),
+        "roles.csv",
+        &["sourcedId", "userSourcedId", "roleType", "role"],
+        role_row,
+    )?
+    .map(|(_, rows)| primary_roles(rows));
+    let users = read_file(
+        &mut source,
+        &mut problems,
+        mode("users"),
+        "users.csv",
+        &["sourcedId", "givenName", "familyName"],
+        |row, common, problems| user_row(row, common, problems, roles.as_ref()),
+    )?;
+    if let (Some(roles), Some((_, users))) = (&roles, &users) {
+        let known: HashSet<&str> = users.iter().map(|u| u.sourced_id.as_str()).collect();
+        for (user, (_, line)) in roles {
+            if !known.contains(user.as_str()) {
+                problems.add(Problem::at(
+                    "roles.csv",
+                    *line,
+                    format!("userSourcedId {user:?} is not in users.csv"),
+                ));
+            }
+        }
+    }
     let sessions = read_file(
         &mut source,
         &mut problems,
@@ -298,7 +323,7 @@ fn read_file<T>(
     mode: Option<Mode>,
     file: &'static str,
     required: &[&str],
-    parse: fn(&Row<'_>, Common, &mut Problems) -> Option<T>,
+    mut parse: impl FnMut(&Row<'_>, Common, &mut Problems) -> Option<T>,
 ) -> Result<Option<(Mode, Vec<T>)>, ImportError> {
     let Some(mode) = mode else { return Ok(None) };
     let Some(input) = source.open_file(file).map_err(single)? else {
@@ -485,6 +510,137 @@ fn enrollment_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Opt
     })
 }
 
+fn org_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Org> {
+    const FILE: &str = "orgs.csv";
+    let is_school = match row.get("type").unwrap_or("") {
+        "school" => true,
+        "district" | "department" | "local" | "state" | "national" => false,
+        other => {
+            problems.add(Problem::at(
+                FILE,
+                row.line,
+                format!("unknown org type {other:?}"),
+            ));
+            return None;
+        }
+    };
+    let name = required(FILE, row, "name", problems)?.to_owned();
+    Some(Org {
+        sourced_id: common.sourced_id,
+        name,
+        is_school,
+        deleted: common.deleted,
+        modified_at: common.modified_at,
+    })
+}
+
+/// One line of `roles.csv` (1.2): (user, role, primary?, line).
+struct RoleRow {
+    user: String,
+    role: String,
+    primary: bool,
+    line: u64,
+}
+
+fn role_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<RoleRow> {
+    const FILE: &str = "roles.csv";
+    let user = required(FILE, row, "userSourcedId", problems)?.to_owned();
+    let role = required(FILE, row, "role", problems)?.to_owned();
+    let primary = match row.get("roleType") {
+        Some("primary") => true,
+        Some("secondary") => false,
+        other => {
+            problems.add(Problem::at(
+                FILE,
+                row.line,
+                format!(
+                    "roleType is primary or secondary, not {:?}",
+                    other.unwrap_or("")
+                ),
+            ));
+            return None;
+        }
+    };
+    Some(RoleRow {
+        user,
+        role,
+        primary,
+        line: common.line,
+    })
+}
+
+/// Each user's role: the primary one, else the first secondary one.
+fn primary_roles(rows: Vec<RoleRow>) -> RolesByUser {
+    let mut roles = RolesByUser::new();
+    for r in rows {
+        if r.primary {
+            roles.insert(r.user, (r.role, r.line));
+        } else {
+            roles.entry(r.user).or_insert((r.role, r.line));
+        }
+    }
+    roles
+}
+
+/// A user of 1.1 (a `role` column) or 1.2 (roles from `roles.csv`).
+fn user_row(
+    row: &Row<'_>,
+    common: Common,
+    problems: &mut Problems,
+    roles: Option<&RolesByUser>,
+) -> Option<User> {
+    const FILE: &str = "users.csv";
+    let role_text = match row.get("role") {
+        Some(role) => role.to_owned(),
+        None => match roles.and_then(|roles| roles.get(&common.sourced_id)) {
+            Some((role, _)) => role.clone(),
+            None => {
+                problems.add(Problem::at(
+                    FILE,
+                    row.line,
+                    "no role for this user (no role column, and none in roles.csv)",
+                ));
+                return None;
+            }
+        },
+    };
+    let Some((role, relation)) = person_role(&role_text) else {
+        problems.add(Problem::at(
+            FILE,
+            row.line,
+            format!("unknown role {role_text:?}"),
+        ));
+        return None;
+    };
+    let (Some(given_name), Some(family_name)) = (row.get("givenName"), row.get("familyName"))
+    else {
+        problems.add(Problem::at(
+            FILE,
+            row.line,
+            "givenName and familyName are required",
+        ));
+        return None;
+    };
+    let mut orgs = split_list(row.get("orgSourcedIds"));
+    if let Some(primary) = row.get("primaryOrgSourcedId") {
+        orgs.insert(0, primary.to_owned());
+    }
+    Some(User {
+        sourced_id: common.sourced_id,
+        role,
+        relation,
+        given_name: given_name.to_owned(),
+        family_name: family_name.to_owned(),
+        email: row.get("email").map(str::to_owned),
+        phone: row.get("phone").or(row.get("sms")).map(str::to_owned),
+        orgs,
+        agents: split_list(row.get("agentSourcedIds")),
+        grade: split_list(row.get("grades")).into_iter().next(),
+        deleted: common.deleted,
+        modified_at: common.modified_at,
+    })
+}
+
 /// A comma-separated list of sourcedIds.
 fn split_list(text: Option<&str>) -> Vec<String> {
     text.map(|t| {
@@ -612,127 +768,8 @@ fn parse_timestamp(text: &str) -> Option<String> {
     Some(format!("{date}T00:00:00Z"))
 }
 
-fn read_orgs(
-    source: &mut Source,
-    problems: &mut Problems,
-) -> Result<Option<Vec<Org>>, ImportError> {
-    let Some(input) = source.open_file("orgs.csv").map_err(single)? else {
-        return Ok(None);
-    };
-    let mut table = match Table::open("orgs.csv", input, &["sourcedId", "name", "type"]) {
-        Ok(table) => table,
-        Err(problem) => {
-            problems.add(problem);
-            return Ok(Some(Vec::new()));
-        }
-    };
-    let mut seen = HashSet::new();
-    let mut orgs = Vec::new();
-    while let Some(row) = table.next_row() {
-        let row = match row {
-            Ok(row) => row,
-            Err(problem) => {
-                problems.add(problem);
-                continue;
-            }
-        };
-        let Some((sourced_id, deleted, modified_at)) =
-            common("orgs.csv", &row, &mut seen, problems)
-        else {
-            continue;
-        };
-        let kind = row.get("type").unwrap_or("");
-        let is_school = match kind {
-            "school" => true,
-            "district" | "department" | "local" | "state" | "national" => false,
-            other => {
-                problems.add(Problem::at(
-                    "orgs.csv",
-                    row.line,
-                    format!("unknown org type {other:?}"),
-                ));
-                continue;
-            }
-        };
-        let Some(name) = row.get("name") else {
-            problems.add(Problem::at("orgs.csv", row.line, "name is empty"));
-            continue;
-        };
-        orgs.push(Org {
-            sourced_id,
-            name: name.to_owned(),
-            is_school,
-            deleted,
-            modified_at,
-        });
-    }
-    Ok(Some(orgs))
-}
-
 /// userSourcedId → (role, line in roles.csv).
 type RolesByUser = HashMap<String, (String, u64)>;
-
-/// `roles.csv` (1.2): each user's primary role. Answers userSourcedId → role text.
-fn read_roles(
-    source: &mut Source,
-    problems: &mut Problems,
-) -> Result<Option<RolesByUser>, ImportError> {
-    let Some(input) = source.open_file("roles.csv").map_err(single)? else {
-        return Ok(None);
-    };
-    let mut table = match Table::open(
-        "roles.csv",
-        input,
-        &["sourcedId", "userSourcedId", "roleType", "role"],
-    ) {
-        Ok(table) => table,
-        Err(problem) => {
-            problems.add(problem);
-            return Ok(Some(HashMap::new()));
-        }
-    };
-    let mut seen = HashSet::new();
-    let mut roles = HashMap::new();
-    while let Some(row) = table.next_row() {
-        let row = match row {
-            Ok(row) => row,
-            Err(problem) => {
-                problems.add(problem);
-                continue;
-            }
-        };
-        if common("roles.csv", &row, &mut seen, problems).is_none() {
-            continue;
-        }
-        let (Some(user), Some(role)) = (row.get("userSourcedId"), row.get("role")) else {
-            problems.add(Problem::at(
-                "roles.csv",
-                row.line,
-                "userSourcedId and role are required",
-            ));
-            continue;
-        };
-        match row.get("roleType") {
-            Some("primary") => {
-                roles.insert(user.to_owned(), (role.to_owned(), row.line));
-            }
-            Some("secondary") => {
-                roles
-                    .entry(user.to_owned())
-                    .or_insert((role.to_owned(), row.line));
-            }
-            other => problems.add(Problem::at(
-                "roles.csv",
-                row.line,
-                format!(
-                    "roleType is primary or secondary, not {:?}",
-                    other.unwrap_or("")
-                ),
-            )),
-        }
-    }
-    Ok(Some(roles))
-}
 
 /// OneRoster's roles, as Homeroom keeps people.
 fn person_role(role: &str) -> Option<(PersonRole, Option<Relation>)> {
@@ -752,106 +789,6 @@ fn person_role(role: &str) -> Option<(PersonRole, Option<Relation>)> {
         | "counselor" => (PersonRole::Staff, None),
         _ => return None,
     })
-}
-
-fn read_users(
-    source: &mut Source,
-    problems: &mut Problems,
-    roles: Option<&RolesByUser>,
-) -> Result<Option<Vec<User>>, ImportError> {
-    let Some(input) = source.open_file("users.csv").map_err(single)? else {
-        return Ok(None);
-    };
-    let mut table = match Table::open(
-        "users.csv",
-        input,
-        &["sourcedId", "givenName", "familyName"],
-    ) {
-        Ok(table) => table,
-        Err(problem) => {
-            problems.add(problem);
-            return Ok(Some(Vec::new()));
-        }
-    };
-    let version_1_1 = table.has_column("role");
-    if !version_1_1 && roles.is_none() {
-        problems.add(Problem::file(
-            "users.csv",
-            "has no role column, and there is no roles.csv (OneRoster 1.2)",
-        ));
-    }
-    let mut seen = HashSet::new();
-    let mut users = Vec::new();
-    while let Some(row) = table.next_row() {
-        let row = match row {
-            Ok(row) => row,
-            Err(problem) => {
-                problems.add(problem);
-                continue;
-            }
-        };
-        let Some((sourced_id, deleted, modified_at)) =
-            common("users.csv", &row, &mut seen, problems)
-        else {
-            continue;
-        };
-        let role_text = match (version_1_1, roles) {
-            (true, _) => row.get("role").map(str::to_owned),
-            (false, Some(roles)) => roles.get(&sourced_id).map(|(role, _)| role.clone()),
-            (false, None) => None,
-        };
-        let Some(role_text) = role_text else {
-            problems.add(Problem::at("users.csv", row.line, "no role for this user"));
-            continue;
-        };
-        let Some((role, relation)) = person_role(&role_text) else {
-            problems.add(Problem::at(
-                "users.csv",
-                row.line,
-                format!("unknown role {role_text:?}"),
-            ));
-            continue;
-        };
-        let (Some(given_name), Some(family_name)) = (row.get("givenName"), row.get("familyName"))
-        else {
-            problems.add(Problem::at(
-                "users.csv",
-                row.line,
-                "givenName and familyName are required",
-            ));
-            continue;
-        };
-        let mut orgs = split_list(row.get("orgSourcedIds"));
-        if let Some(primary) = row.get("primaryOrgSourcedId") {
-            orgs.insert(0, primary.to_owned());
-        }
-        users.push(User {
-            sourced_id,
-            role,
-            relation,
-            given_name: given_name.to_owned(),
-            family_name: family_name.to_owned(),
-            email: row.get("email").map(str::to_owned),
-            phone: row.get("phone").or(row.get("sms")).map(str::to_owned),
-            orgs,
-            agents: split_list(row.get("agentSourcedIds")),
-            grade: split_list(row.get("grades")).into_iter().next(),
-            deleted,
-            modified_at,
-        });
-    }
-    if let Some(roles) = roles {
-        for (user, (_, line)) in roles {
-            if !seen.contains(user) {
-                problems.add(Problem::at(
-                    "roles.csv",
-                    *line,
-                    format!("userSourcedId {user:?} is not in users.csv"),
-                ));
-            }
-        }
-    }
-    Ok(Some(users))
 }
 
 /// People Homeroom made itself (district administrators): a roster never deactivates them.

@@ -57,10 +57,6 @@ impl<'a> Table<'a> {
         })
     }
 
-    pub fn has_column(&self, name: &str) -> bool {
-        self.columns.contains_key(name)
-    }
-
     /// The next record, `None` at the end. A record that cannot be read is a problem.
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, Problem>> {
         match self.reader.read_record(&mut self.record) {
