@@ -4,8 +4,10 @@
 //! row is written, in one transaction. Importing the same files twice changes nothing: a row
 //! is written only when it differs from what is stored.
 //!
-//! This first part imports schools (`orgs.csv`), people (`users.csv`, with `roles.csv` for
-//! 1.2) and the guardian–student relationships from `agentSourcedIds`.
+//! So far it imports schools (`orgs.csv`), people (`users.csv`, with `roles.csv` for 1.2), the
+//! guardian–student relationships from `agentSourcedIds`, the school calendar
+//! (`academicSessions.csv`), `courses.csv`, `classes.csv` and `enrollments.csv`. These files are
+//! small beside results and attendance, and are held in memory once checked.
 
 mod source;
 mod table;
