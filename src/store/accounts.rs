@@ -163,20 +163,6 @@ impl Tx {
         .await?;
         Ok(())
     }
-
-    /// The id of a person by sourcedId, if the district has them.
-    pub async fn person_id(
-        &mut self,
-        district: DistrictId,
-        sourced_id: &str,
-    ) -> Result<Option<i64>> {
-        let row = sqlx::query("SELECT id FROM people WHERE district_id = $1 AND sourced_id = $2")
-            .bind(district.0)
-            .bind(sourced_id.to_owned())
-            .fetch_optional(&mut *self.inner)
-            .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
-    }
 }
 
 fn account_with_hash(row: &AnyRow) -> Result<(Account, String)> {

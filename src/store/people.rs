@@ -111,19 +111,38 @@ impl Tx {
         Ok(())
     }
 
+    /// The id of a person by sourcedId, if the district has them.
+    pub async fn person_id(
+        &mut self,
+        district: DistrictId,
+        sourced_id: &str,
+    ) -> Result<Option<i64>> {
+        self.lookup(PERSON_ID, district, sourced_id).await
+    }
+
     async fn id_of(
         &mut self,
         sql: &'static str,
         district: DistrictId,
         sourced_id: &SourcedId,
     ) -> Result<i64> {
+        self.lookup(sql, district, sourced_id.as_str())
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("no record with sourcedId {sourced_id}")))
+    }
+
+    async fn lookup(
+        &mut self,
+        sql: &'static str,
+        district: DistrictId,
+        sourced_id: &str,
+    ) -> Result<Option<i64>> {
         let row = sqlx::query(sql)
             .bind(district.0)
-            .bind(sourced_id.as_str().to_owned())
+            .bind(sourced_id.to_owned())
             .fetch_optional(&mut *self.inner)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("no record with sourcedId {sourced_id}")))?;
-        Ok(row.try_get("id")?)
+            .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 }
 
