@@ -122,6 +122,47 @@ fn temporary_password(min_length: usize) -> Result<String> {
 pub struct PersonView {
     pub person: crate::store::PersonRecord,
     pub account: Option<Account>,
+    pub relationships: Vec<crate::store::RelationshipView>,
+}
+
+/// Turns portal access on or off for one of the person's relationships. A parent sees a child
+/// only while it is on; an import never turns it back.
+pub async fn set_portal(
+    app: &App,
+    district: &District,
+    person_id: i64,
+    relationship_id: i64,
+    portal: bool,
+    actor: Actor<'_>,
+) -> Result<()> {
+    let view = person(app, district, person_id).await?;
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    if !tx
+        .set_portal(district.id, person_id, relationship_id, portal, now)
+        .await?
+    {
+        return Err(Error::NotFound);
+    }
+    tx.audit(
+        AuditEntry {
+            district: Some(district.id),
+            actor: actor.name,
+            account: actor.account,
+            action: if portal {
+                "relationship.portal_on"
+            } else {
+                "relationship.portal_off"
+            },
+            target: Some(&view.person.sourced_id),
+            detail: Some(relationship_id.to_string()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A person of the district, with their account; `NotFound` for anyone else, including people
@@ -133,7 +174,12 @@ pub async fn person(app: &App, district: &District, person_id: i64) -> Result<Pe
         .await?
         .ok_or(Error::NotFound)?;
     let account = app.store.account_of_person(district.id, person_id).await?;
-    Ok(PersonView { person, account })
+    let relationships = app.store.relationships_of(district.id, person_id).await?;
+    Ok(PersonView {
+        person,
+        account,
+        relationships,
+    })
 }
 
 /// Finds people by part of a name, a sourcedId or a username.

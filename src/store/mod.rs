@@ -26,7 +26,7 @@ pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
-pub use people::{NewPerson, NewRelationship, NewSchool};
+pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use rosters::{
     ClassFields, CourseFields, EnrollmentFields, PersonFields, PersonState, RelationshipFields,
     RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,

@@ -148,3 +148,77 @@ impl Tx {
 
 const SCHOOL_ID: &str = "SELECT id FROM schools WHERE district_id = $1 AND sourced_id = $2";
 const PERSON_ID: &str = "SELECT id FROM people WHERE district_id = $1 AND sourced_id = $2";
+
+/// A guardian–student relationship as staff see it from either side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationshipView {
+    pub id: i64,
+    /// The other person: the student when looking from the guardian, and the reverse.
+    pub other_id: i64,
+    pub other_name: String,
+    pub relation: String,
+    pub portal: bool,
+    pub active: bool,
+}
+
+impl super::Store {
+    /// The relationships a person is part of, on either side, in the other person's name order.
+    pub async fn relationships_of(
+        &self,
+        district: DistrictId,
+        person_id: i64,
+    ) -> Result<Vec<RelationshipView>> {
+        let rows = sqlx::query(
+            "SELECT r.id, o.id AS other_id, o.given_name, o.family_name, r.relation, r.portal, r.active \
+             FROM relationships r JOIN people o ON o.district_id = r.district_id \
+               AND o.id = CASE WHEN r.guardian_id = $2 THEN r.student_id ELSE r.guardian_id END \
+             WHERE r.district_id = $1 AND (r.guardian_id = $2 OR r.student_id = $2) \
+             ORDER BY o.family_name, o.given_name, r.id",
+        )
+        .bind(district.0)
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let given: String = r.try_get("given_name")?;
+                let family: String = r.try_get("family_name")?;
+                Ok(RelationshipView {
+                    id: r.try_get("id")?,
+                    other_id: r.try_get("other_id")?,
+                    other_name: format!("{given} {family}").trim().to_owned(),
+                    relation: r.try_get("relation")?,
+                    portal: super::flag(r, "portal")?,
+                    active: super::flag(r, "active")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tx {
+    /// Staff switch portal access on a relationship of the person; answers whether it was theirs.
+    /// The change is marked as staff's, so that imports never overturn it.
+    pub async fn set_portal(
+        &mut self,
+        district: DistrictId,
+        person_id: i64,
+        relationship_id: i64,
+        portal: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE relationships SET portal = $1, portal_set_by_staff = $2, updated_at = $3 \
+             WHERE district_id = $4 AND id = $5 AND (guardian_id = $6 OR student_id = $6)",
+        )
+        .bind(portal)
+        .bind(true)
+        .bind(now)
+        .bind(district.0)
+        .bind(relationship_id)
+        .bind(person_id)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

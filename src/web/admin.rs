@@ -91,6 +91,7 @@ fn person_page(
         username: view.account.as_ref().map(|a| a.username.as_str()),
         active: view.account.as_ref().is_some_and(|a| a.active),
         can_have_account: matches!(view.person.role, PersonRole::Guardian | PersonRole::Student),
+        family: &view.relationships,
         error,
         secret,
     })
@@ -183,6 +184,21 @@ pub async fn act(
             }),
             Err(_) => Err(crate::domain::Invalid::new("Choose a username for the account.").into()),
         },
+        "portal" => match form {
+            Ok(Form(AccountForm {
+                relationship: Some(rid),
+                portal: Some(on),
+                ..
+            })) => match (rid.parse::<i64>(), on.as_str()) {
+                (Ok(rid), "on" | "off") => {
+                    admin::set_portal(&app, district, view.person.id, rid, on == "on", actor(&who))
+                        .await
+                        .map(|()| None)
+                }
+                _ => Err(Error::NotFound),
+            },
+            _ => Err(Error::NotFound),
+        },
         "reset" | "disable" | "enable" => match &view.account {
             None => Err(Error::NotFound),
             Some(account) => match action.as_str() {
@@ -230,4 +246,6 @@ pub async fn act(
 pub struct AccountForm {
     #[serde(default)]
     username: String,
+    relationship: Option<String>,
+    portal: Option<String>,
 }

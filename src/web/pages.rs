@@ -106,6 +106,7 @@ pub struct AdminPerson<'a> {
     pub username: Option<&'a str>,
     pub active: bool,
     pub can_have_account: bool,
+    pub family: &'a [crate::store::RelationshipView],
     pub error: Option<String>,
     pub secret: Option<Secret>,
 }

@@ -306,3 +306,97 @@ async fn the_console_is_for_this_districts_staff_only() {
     parent.stop().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_switch_portal_access_and_an_import_never_turns_it_back() {
+    let app = app().await;
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let maria = person_id(&app, "cedar-valley", "cv-g-maria").await;
+    let (_, page) = app
+        .get_text(&format!("/d/cedar-valley/admin/people/{maria}"))
+        .await;
+    assert!(page.contains("Mateo Alvarez") && page.contains("Sofia Alvarez"));
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let relationships = app
+        .app
+        .store
+        .relationships_of(district.id, maria)
+        .await
+        .unwrap();
+    let mateo = relationships
+        .iter()
+        .find(|r| r.other_name == "Mateo Alvarez")
+        .unwrap();
+    assert!(mateo.portal);
+
+    let (status, page) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{maria}/portal"),
+        &[("relationship", &mateo.id.to_string()), ("portal", "off")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Portal access off"));
+
+    // A relationship of someone else cannot be switched through Maria's page.
+    let james = person_id(&app, "cedar-valley", "cv-g-james").await;
+    let other = app
+        .app
+        .store
+        .relationships_of(district.id, james)
+        .await
+        .unwrap()[0]
+        .id;
+    let (status, _) = post(
+        &app,
+        &format!("/d/cedar-valley/admin/people/{maria}/portal"),
+        &[("relationship", &other.to_string()), ("portal", "off")],
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // A roster import that names the relationship again leaves staff's choice alone.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "sourcedId,orgSourcedIds,role,givenName,familyName,agentSourcedIds\n\
+         cv-g-maria,cv-elem,parent,Maria,Alvarez,\"cv-s-sofia,cv-s-mateo\"\n\
+         cv-s-sofia,cv-elem,student,Sofia,Alvarez,cv-g-maria\n\
+         cv-s-mateo,cv-middle,student,Mateo,Alvarez,cv-g-maria\n",
+    )
+    .unwrap();
+    let out = app
+        .cli(&[
+            "import",
+            "oneroster",
+            "--district",
+            "cedar-valley",
+            dir.path().to_str().unwrap(),
+        ])
+        .await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    let after = app
+        .app
+        .store
+        .relationships_of(district.id, maria)
+        .await
+        .unwrap();
+    let mateo_after = after
+        .iter()
+        .find(|r| r.other_name == "Mateo Alvarez")
+        .unwrap();
+    assert!(!mateo_after.portal && mateo_after.active, "{mateo_after:?}");
+    let audit = app.app.store.audit_entries(district.id, 100).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "relationship.portal_off" && e.actor == "cv-admin")
+    );
+    app.stop().await;
+}
