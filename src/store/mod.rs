@@ -28,8 +28,9 @@ pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use rosters::{
-    ClassFields, CourseFields, EnrollmentFields, PersonFields, PersonState, RelationshipFields,
-    RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
+    AttendanceFields, CategoryFields, ClassFields, CourseFields, EnrollmentFields, LineItemFields,
+    PersonFields, PersonState, RelationshipFields, RelationshipState, ResultFields, RosterTable,
+    SchoolFields, SchoolState, SessionFields,
 };
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use throttle::{FailureScope, NewChallenge, StoredChallenge};
