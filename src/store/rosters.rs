@@ -309,7 +309,11 @@ macro_rules! for_table {
 
 impl RosterTable {
     fn ids_sql(self) -> &'static str {
-        for_table!(self, "SELECT id, sourced_id, active FROM ", " WHERE district_id = $1")
+        for_table!(
+            self,
+            "SELECT id, sourced_id, active FROM ",
+            " WHERE district_id = $1"
+        )
     }
 
     fn deactivate_sql(self) -> &'static str {

@@ -536,3 +536,113 @@ async fn sessions_courses_classes_and_enrollments_import_once_and_follow_bulk() 
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn categories_line_items_results_and_attendance() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    full_set(dir.path(), ENROLLMENTS);
+    let manifest = "propertyName,value\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\nfile.categories,bulk\nfile.lineItems,bulk\nfile.results,bulk\nfile.attendance,bulk\n";
+    let categories = "sourcedId,status,dateLastModified,title,weight\ncat-hw,,,Homework,40\ncat-test,,,Tests,60\n";
+    let line_items = "sourcedId,status,dateLastModified,title,description,assignDate,dueDate,classSourcedId,categorySourcedId,gradingPeriodSourcedId,resultValueMin,resultValueMax\n\
+li1,,,Fractions worksheet,\"Pages 4, 5 and \"\"extra\"\"\",2025-09-01,2025-09-05T23:59:00Z,k-math,cat-hw,gp1,0,10\n\
+li2,,,Unit test,,2025-09-10,2025-09-12,k-math,cat-test,gp1,0,100\n";
+    let results = "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\n\
+r1,,,li1,st1,fully graded,9,2025-09-06,Très bien\n\
+r2,,,li2,st1,not submitted,,,\n";
+    let attendance = "sourcedId,status,dateLastModified,userSourcedId,classSourcedId,date,attendanceStatus,excused\n\
+a1,,,st1,,2025-09-03,absent,true\n\
+a2,,,st1,k-math,2025-09-04,tardy,false\n";
+    write_set(
+        dir.path(),
+        &[
+            ("manifest.csv", manifest),
+            ("categories.csv", categories),
+            ("lineItems.csv", line_items),
+            ("results.csv", results),
+            ("attendance.csv", attendance),
+        ],
+    );
+    let out = import(&app, dir.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    for expected in [
+        "categories: 2 created",
+        "line items: 2 created",
+        "results: 2 created",
+        "attendance: 2 created",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "{expected:?} missing from {printed}"
+        );
+    }
+    let again = stdout(&import(&app, dir.path()).await);
+    for kind in ["categories", "line items", "results", "attendance"] {
+        assert!(
+            again.contains(&format!("{kind}: 0 created, 0 updated, 0 deactivated")),
+            "{again}"
+        );
+    }
+
+    let bad = tempfile::tempdir().unwrap();
+    full_set(bad.path(), ENROLLMENTS);
+    write_set(
+        bad.path(),
+        &[
+            ("manifest.csv", manifest),
+            ("categories.csv", categories),
+            (
+                "lineItems.csv",
+                &line_items.replace("k-math,cat-test", "k-math,cat-none"),
+            ),
+            (
+                "results.csv",
+                &results.replace("fully graded,9", "graded,nine"),
+            ),
+            (
+                "attendance.csv",
+                &attendance.replace("tardy,false", "late,maybe"),
+            ),
+        ],
+    );
+    let out = import(&app, bad.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("results.csv:2: unknown scoreStatus \"graded\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "attendance.csv:3: attendanceStatus is present, absent or tardy, not \"late\""
+        ),
+        "{err}"
+    );
+
+    let dangling = tempfile::tempdir().unwrap();
+    full_set(dangling.path(), ENROLLMENTS);
+    write_set(
+        dangling.path(),
+        &[
+            ("manifest.csv", manifest),
+            ("categories.csv", categories),
+            (
+                "lineItems.csv",
+                &line_items.replace("k-math,cat-test", "k-math,cat-none"),
+            ),
+            ("results.csv", results),
+            (
+                "attendance.csv",
+                &attendance.replace("st1,k-math", "st1,k-none"),
+            ),
+        ],
+    );
+    let err = stderr(&import(&app, dangling.path()).await);
+    assert!(err.contains("lineItems.csv:3: unknown class \"k-math\", category \"cat-none\" or grading period \"gp1\""), "{err}");
+    assert!(
+        err.contains("attendance.csv:3: unknown user \"st1\" or class \"k-none\""),
+        "{err}"
+    );
+    app.stop().await;
+}

@@ -4,10 +4,12 @@
 //! row is written, in one transaction. Importing the same files twice changes nothing: a row
 //! is written only when it differs from what is stored.
 //!
-//! So far it imports schools (`orgs.csv`), people (`users.csv`, with `roles.csv` for 1.2), the
+//! It imports schools (`orgs.csv`), people (`users.csv`, with `roles.csv` for 1.2), the
 //! guardian–student relationships from `agentSourcedIds`, the school calendar
-//! (`academicSessions.csv`), `courses.csv`, `classes.csv` and `enrollments.csv`. These files are
-//! small beside results and attendance, and are held in memory once checked.
+//! (`academicSessions.csv`), `courses.csv`, `classes.csv`, `enrollments.csv`, `categories.csv`,
+//! `lineItems.csv`, `results.csv` and Homeroom's own `attendance.csv`. Each file is read as a
+//! stream, but its checked records are held in memory until they are written: streaming the
+//! large files (results, attendance) through to the database is still to come.
 
 mod source;
 mod table;
@@ -131,6 +133,10 @@ struct Set {
     courses: Option<(Mode, Vec<Course>)>,
     classes: Option<(Mode, Vec<Class>)>,
     enrollments: Option<(Mode, Vec<Enrollment>)>,
+    categories: Option<(Mode, Vec<Category>)>,
+    line_items: Option<(Mode, Vec<LineItem>)>,
+    results: Option<(Mode, Vec<Score>)>,
+    attendance: Option<(Mode, Vec<Mark>)>,
 }
 
 /// Fields every record has.
@@ -166,6 +172,44 @@ struct Class {
     terms: Vec<String>,
     periods: Option<String>,
     location: Option<String>,
+}
+
+struct Category {
+    common: Common,
+    title: String,
+    weight: Option<f64>,
+}
+
+struct LineItem {
+    common: Common,
+    title: String,
+    description: Option<String>,
+    class: String,
+    category: Option<String>,
+    grading_period: Option<String>,
+    assign_date: Option<String>,
+    due_date: Option<String>,
+    result_min: Option<f64>,
+    result_max: Option<f64>,
+}
+
+struct Score {
+    common: Common,
+    line_item: String,
+    student: String,
+    score: Option<f64>,
+    score_status: &'static str,
+    comment: Option<String>,
+    score_date: Option<String>,
+}
+
+struct Mark {
+    common: Common,
+    user: String,
+    class: Option<String>,
+    date: String,
+    status: &'static str,
+    excused: bool,
 }
 
 struct Enrollment {
@@ -302,6 +346,43 @@ fn read_set(path: &Path) -> Result<Set, ImportError> {
         &["sourcedId", "classSourcedId", "userSourcedId", "role"],
         enrollment_row,
     )?;
+    let categories = read_file(
+        &mut source,
+        &mut problems,
+        mode("categories"),
+        "categories.csv",
+        &["sourcedId", "title"],
+        category_row,
+    )?;
+    let line_items = read_file(
+        &mut source,
+        &mut problems,
+        mode("lineItems"),
+        "lineItems.csv",
+        &["sourcedId", "title", "classSourcedId"],
+        line_item_row,
+    )?;
+    let results = read_file(
+        &mut source,
+        &mut problems,
+        mode("results"),
+        "results.csv",
+        &[
+            "sourcedId",
+            "lineItemSourcedId",
+            "studentSourcedId",
+            "scoreStatus",
+        ],
+        score_row,
+    )?;
+    let attendance = read_file(
+        &mut source,
+        &mut problems,
+        mode("attendance"),
+        "attendance.csv",
+        &["sourcedId", "userSourcedId", "date", "attendanceStatus"],
+        mark_row,
+    )?;
     if problems.total > 0 {
         return Err(ImportError::Rejected {
             problems: problems.listed,
@@ -315,6 +396,10 @@ fn read_set(path: &Path) -> Result<Set, ImportError> {
         courses,
         classes,
         enrollments,
+        categories,
+        line_items,
+        results,
+        attendance,
     })
 }
 
@@ -640,6 +725,165 @@ fn user_row(
         grade: split_list(row.get("grades")).into_iter().next(),
         deleted: common.deleted,
         modified_at: common.modified_at,
+    })
+}
+
+fn number(
+    file: &'static str,
+    row: &Row<'_>,
+    column: &str,
+    problems: &mut Problems,
+) -> Option<Option<f64>> {
+    match row.get(column) {
+        None => Some(None),
+        Some(text) => match text.parse::<f64>() {
+            Ok(n) if n.is_finite() => Some(Some(n)),
+            _ => {
+                problems.add(Problem::at(
+                    file,
+                    row.line,
+                    format!("{column} {text:?} is not a number"),
+                ));
+                None
+            }
+        },
+    }
+}
+
+/// A date, or a date and time, as the source gave it in a normal form.
+fn when(
+    file: &'static str,
+    row: &Row<'_>,
+    column: &str,
+    problems: &mut Problems,
+) -> Option<Option<String>> {
+    match row.get(column) {
+        None => Some(None),
+        Some(text) => {
+            if let Ok(d) = text.parse::<jiff::civil::Date>() {
+                return Some(Some(d.to_string()));
+            }
+            match parse_timestamp(text) {
+                Some(ts) => Some(Some(ts)),
+                None => {
+                    problems.add(Problem::at(
+                        file,
+                        row.line,
+                        format!("{column} {text:?} is not a date"),
+                    ));
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn category_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Category> {
+    let title = required("categories.csv", row, "title", problems)?.to_owned();
+    let weight = number("categories.csv", row, "weight", problems)?;
+    Some(Category {
+        common,
+        title,
+        weight,
+    })
+}
+
+fn line_item_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<LineItem> {
+    const FILE: &str = "lineItems.csv";
+    let title = required(FILE, row, "title", problems)?.to_owned();
+    let class = required(FILE, row, "classSourcedId", problems)?.to_owned();
+    let assign_date = when(FILE, row, "assignDate", problems)?;
+    let due_date = when(FILE, row, "dueDate", problems)?;
+    let result_min = number(FILE, row, "resultValueMin", problems)?;
+    let result_max = number(FILE, row, "resultValueMax", problems)?;
+    Some(LineItem {
+        common,
+        title,
+        description: row.get("description").map(str::to_owned),
+        class,
+        category: row.get("categorySourcedId").map(str::to_owned),
+        grading_period: row.get("gradingPeriodSourcedId").map(str::to_owned),
+        assign_date,
+        due_date,
+        result_min,
+        result_max,
+    })
+}
+
+fn score_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Score> {
+    const FILE: &str = "results.csv";
+    let line_item = required(FILE, row, "lineItemSourcedId", problems)?.to_owned();
+    let student = required(FILE, row, "studentSourcedId", problems)?.to_owned();
+    let score_status = match row.get("scoreStatus") {
+        Some("exempt") => "exempt",
+        Some("fully graded") => "fully graded",
+        Some("not submitted") => "not submitted",
+        Some("partially graded") => "partially graded",
+        Some("submitted") => "submitted",
+        other => {
+            problems.add(Problem::at(
+                FILE,
+                row.line,
+                format!("unknown scoreStatus {:?}", other.unwrap_or("")),
+            ));
+            return None;
+        }
+    };
+    let score = number(FILE, row, "score", problems)?;
+    let score_date = when(FILE, row, "scoreDate", problems)?;
+    Some(Score {
+        common,
+        line_item,
+        student,
+        score,
+        score_status,
+        comment: row.get("comment").map(str::to_owned),
+        score_date,
+    })
+}
+
+fn mark_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Mark> {
+    const FILE: &str = "attendance.csv";
+    let user = required(FILE, row, "userSourcedId", problems)?.to_owned();
+    let Some(date) = date(FILE, row, "date", problems)? else {
+        problems.add(Problem::at(FILE, row.line, "date is empty"));
+        return None;
+    };
+    let status = match row.get("attendanceStatus") {
+        Some("present") => "present",
+        Some("absent") => "absent",
+        Some("tardy") => "tardy",
+        other => {
+            problems.add(Problem::at(
+                FILE,
+                row.line,
+                format!(
+                    "attendanceStatus is present, absent or tardy, not {:?}",
+                    other.unwrap_or("")
+                ),
+            ));
+            return None;
+        }
+    };
+    let excused = match row.get("excused").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            problems.add(Problem::at(
+                FILE,
+                row.line,
+                format!("excused is true or false, not {other:?}"),
+            ));
+            return None;
+        }
+    };
+    Some(Mark {
+        common,
+        user,
+        class: row.get("classSourcedId").map(str::to_owned),
+        date,
+        status,
+        excused,
     })
 }
 
@@ -1047,7 +1291,10 @@ async fn apply_classes(
     problems: &mut Problems,
     now: i64,
 ) -> Result<(), ImportError> {
-    use crate::store::{ClassFields, CourseFields, EnrollmentFields, RosterTable, SessionFields};
+    use crate::store::{
+        AttendanceFields, CategoryFields, ClassFields, CourseFields, EnrollmentFields,
+        LineItemFields, ResultFields, RosterTable, SessionFields,
+    };
     let d = district.id;
 
     let mut sessions = tx.roster_ids(RosterTable::AcademicSessions, d).await?;
@@ -1191,8 +1438,8 @@ async fn apply_classes(
         .await?;
     }
 
+    let people = tx.person_states(d).await?;
     if let Some((mode, rows)) = &set.enrollments {
-        let people = tx.person_states(d).await?;
         let mut enrollments = tx.roster_ids(RosterTable::Enrollments, d).await?;
         let counts = report.kinds.entry("enrollments").or_default();
         for r in rows {
@@ -1230,6 +1477,208 @@ async fn apply_classes(
             RosterTable::Enrollments,
             d,
             &mut enrollments,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+
+    let mut categories = tx.roster_ids(RosterTable::Categories, d).await?;
+    if let Some((mode, rows)) = &set.categories {
+        let counts = report.kinds.entry("categories").or_default();
+        for r in rows {
+            let f = CategoryFields {
+                title: &r.title,
+                weight: r.weight,
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx
+                .upsert_category(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
+                .await?
+            {
+                count_write(
+                    counts,
+                    categories.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::Categories,
+            d,
+            &mut categories,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+
+    let mut line_items = tx.roster_ids(RosterTable::LineItems, d).await?;
+    if let Some((mode, rows)) = &set.line_items {
+        let counts = report.kinds.entry("line items").or_default();
+        for r in rows {
+            let class = classes.get(&r.class).map(|c| c.0);
+            let category = r.category.as_ref().map(|c| categories.get(c).map(|c| c.0));
+            let period = r
+                .grading_period
+                .as_ref()
+                .map(|p| sessions.get(p).map(|p| p.0));
+            let (Some(class_id), Some(category_id), Some(grading_period_id)) = (
+                class,
+                category.map_or(Some(None), |c| c.map(Some)),
+                period.map_or(Some(None), |p| p.map(Some)),
+            ) else {
+                problems.add(Problem::at(
+                    "lineItems.csv",
+                    r.common.line,
+                    format!(
+                        "unknown class {:?}, category {:?} or grading period {:?}",
+                        r.class,
+                        r.category.as_deref().unwrap_or(""),
+                        r.grading_period.as_deref().unwrap_or("")
+                    ),
+                ));
+                continue;
+            };
+            let f = LineItemFields {
+                class_id,
+                category_id,
+                grading_period_id,
+                title: &r.title,
+                description: r.description.as_deref(),
+                assign_date: r.assign_date.as_deref(),
+                due_date: r.due_date.as_deref(),
+                result_min: r.result_min,
+                result_max: r.result_max,
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx
+                .upsert_line_item(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
+                .await?
+            {
+                count_write(
+                    counts,
+                    line_items.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::LineItems,
+            d,
+            &mut line_items,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+
+    if let Some((mode, rows)) = &set.results {
+        let mut results = tx.roster_ids(RosterTable::Results, d).await?;
+        let counts = report.kinds.entry("results").or_default();
+        for r in rows {
+            let (Some(item), Some(student)) =
+                (line_items.get(&r.line_item), people.get(&r.student))
+            else {
+                problems.add(Problem::at(
+                    "results.csv",
+                    r.common.line,
+                    format!(
+                        "unknown line item {:?} or student {:?}",
+                        r.line_item, r.student
+                    ),
+                ));
+                continue;
+            };
+            let f = ResultFields {
+                line_item_id: item.0,
+                person_id: student.id,
+                score: r.score,
+                score_status: r.score_status,
+                comment: r.comment.as_deref(),
+                score_date: r.score_date.as_deref(),
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx
+                .upsert_result(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
+                .await?
+            {
+                count_write(
+                    counts,
+                    results.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::Results,
+            d,
+            &mut results,
+            rows.iter().map(|r| &r.common),
+            *mode,
+            counts,
+            now,
+        )
+        .await?;
+    }
+
+    if let Some((mode, rows)) = &set.attendance {
+        let mut marks = tx.roster_ids(RosterTable::Attendance, d).await?;
+        let counts = report.kinds.entry("attendance").or_default();
+        for r in rows {
+            let class = r.class.as_ref().map(|c| classes.get(c).map(|c| c.0));
+            let (Some(person), Some(class_id)) = (
+                people.get(&r.user),
+                class.map_or(Some(None), |c| c.map(Some)),
+            ) else {
+                problems.add(Problem::at(
+                    "attendance.csv",
+                    r.common.line,
+                    format!(
+                        "unknown user {:?} or class {:?}",
+                        r.user,
+                        r.class.as_deref().unwrap_or("")
+                    ),
+                ));
+                continue;
+            };
+            let f = AttendanceFields {
+                person_id: person.id,
+                class_id,
+                date: &r.date,
+                status: r.status,
+                excused: r.excused,
+                active: !r.common.deleted,
+                modified_at: r.common.modified_at.as_deref(),
+            };
+            if let Some(id) = tx
+                .upsert_attendance(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
+                .await?
+            {
+                count_write(
+                    counts,
+                    marks.insert(r.common.sourced_id.clone(), (id, f.active)),
+                    f.active,
+                );
+            }
+        }
+        deactivate_missing(
+            tx,
+            RosterTable::Attendance,
+            d,
+            &mut marks,
             rows.iter().map(|r| &r.common),
             *mode,
             counts,
