@@ -123,6 +123,12 @@ impl Store {
             }),
             Backend::Postgres => options,
         };
+        if url.backend() == Backend::Sqlite {
+            // Create the file on first run, once; the pool itself never creates it.
+            let created =
+                <sqlx::AnyConnection as sqlx::Connection>::connect(&url.create_url()).await?;
+            sqlx::Connection::close(created).await?;
+        }
         let pool = options.connect(&url.connect_url()).await?;
         Ok(Self {
             pool,

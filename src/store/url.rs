@@ -69,13 +69,23 @@ impl DatabaseUrl {
             .map(|options| options.get_filename().to_path_buf())
     }
 
-    /// The URL handed to the driver. A SQLite file is created on first use unless the URL
-    /// says otherwise with its own `mode`.
+    /// The URL that creates a missing SQLite file: used once, at start.
+    pub(super) fn create_url(&self) -> String {
+        self.with_sqlite_mode("rwc")
+    }
+
+    /// The URL the pool's connections use. For SQLite it never creates the file: a database
+    /// file that vanishes while the portal runs must make it unavailable, not start an empty one.
     pub(super) fn connect_url(&self) -> String {
+        self.with_sqlite_mode("rw")
+    }
+
+    /// The URL with a SQLite `mode`, unless it names its own.
+    fn with_sqlite_mode(&self, mode: &str) -> String {
         match self.backend {
             Backend::Sqlite if !self.url.contains("mode=") => {
                 let separator = if self.url.contains('?') { '&' } else { '?' };
-                format!("{}{separator}mode=rwc", self.url)
+                format!("{}{separator}mode={mode}", self.url)
             }
             _ => self.url.clone(),
         }
@@ -110,7 +120,8 @@ mod tests {
     fn the_scheme_chooses_the_backend() {
         let sqlite = DatabaseUrl::parse("sqlite://homeroom.db").unwrap();
         assert_eq!(sqlite.backend(), Backend::Sqlite);
-        assert_eq!(sqlite.connect_url(), "sqlite://homeroom.db?mode=rwc");
+        assert_eq!(sqlite.create_url(), "sqlite://homeroom.db?mode=rwc");
+        assert_eq!(sqlite.connect_url(), "sqlite://homeroom.db?mode=rw");
         let pg = DatabaseUrl::parse("postgres://postgres@127.0.0.1:5432/homeroom").unwrap();
         assert_eq!(pg.backend(), Backend::Postgres);
         assert_eq!(
