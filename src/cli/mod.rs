@@ -56,6 +56,25 @@ enum Command {
     /// Import a district's data from its student information system.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Demo data.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Write a realistic OneRoster district as CSV files (no database needed).
+    Generate {
+        /// How many students.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        students: u32,
+        /// The folder to write (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The same seed gives the same district.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// Why a command failed, in one line.
@@ -94,6 +113,25 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
     init_logging(&config);
     match cli.command {
         Command::Serve(args) => serve::run(config, args).await,
+        Command::Demo(DemoCommand::Generate {
+            students,
+            out,
+            seed,
+        }) => {
+            let options = services::generator::Options { students, seed };
+            let written = tokio::task::spawn_blocking(move || {
+                services::generator::generate(&out, &options).map(|w| (w, out))
+            })
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
+            let (written, out) = written;
+            let total: u64 = written.files.iter().map(|(_, rows)| rows).sum();
+            println!("wrote {total} rows to {}:", out.display());
+            for (file, rows) in written.files {
+                println!("  {file}: {rows}");
+            }
+            Ok(())
+        }
         command => {
             // Every other command is a short job against the database.
             let app = App::start(config, Clock::default()).await?;
@@ -107,8 +145,8 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
                 Command::Keys(command) => keys::run(&app, command).await,
                 Command::Account(command) => account::run(&app, command).await,
                 Command::Import(command) => import::run(&app, command).await,
-                // Handled above: it runs until stopped.
-                Command::Serve(_) => Ok(()),
+                // Handled above.
+                Command::Serve(_) | Command::Demo(_) => Ok(()),
             };
             app.store.close().await;
             result

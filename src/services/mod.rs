@@ -7,6 +7,7 @@ pub mod auth;
 pub mod captcha;
 pub mod demo;
 pub mod districts;
+pub mod generator;
 pub mod import;
 pub mod passwords;
 

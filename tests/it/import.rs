@@ -646,3 +646,80 @@ a2,,,st1,k-math,2025-09-04,tardy,false\n";
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_generated_district_imports_whole_and_once() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::harness::run_binary(
+        &[
+            "demo",
+            "generate",
+            "--students",
+            "60",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("users.csv") && printed.contains("results.csv"),
+        "{printed}"
+    );
+    // The same seed writes the same district.
+    let again = tempfile::tempdir().unwrap();
+    crate::harness::run_binary(
+        &[
+            "demo",
+            "generate",
+            "--students",
+            "60",
+            "--out",
+            again.path().to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    for file in ["users.csv", "results.csv", "attendance.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join(file)).unwrap(),
+            std::fs::read(again.path().join(file)).unwrap(),
+            "{file}"
+        );
+    }
+
+    let out = import(&app, dir.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let counts = app.app.store.district_counts(district.id).await.unwrap();
+    assert_eq!(counts.students, 60);
+    assert!(
+        counts.guardians >= 40,
+        "about two guardians a family: {counts:?}"
+    );
+    assert!(counts.relationships >= 60, "{counts:?}");
+    let printed = stdout(&import(&app, dir.path()).await);
+    for kind in [
+        "people",
+        "classes",
+        "enrollments",
+        "line items",
+        "results",
+        "attendance",
+    ] {
+        assert!(
+            printed.contains(&format!("{kind}: 0 created, 0 updated, 0 deactivated")),
+            "{printed}"
+        );
+    }
+    app.stop().await;
+}
