@@ -216,7 +216,7 @@ pub async fn captcha(
     Ok(Json(services::captcha::issue(&app, district.id).await?))
 }
 
-/// End this session or token.
+/// End the current session or token.
 #[utoipa::path(
     post,
     path = "/api/v1/logout",

@@ -628,7 +628,7 @@ async fn changing_the_password_ends_every_other_session() {
     assert_eq!(
         get_with(&app, "/api/v1/me", a).await.0,
         200,
-        "this session stays"
+        "the current session stays"
     );
     assert_eq!(
         get_with(&app, "/api/v1/me", b).await.0,
