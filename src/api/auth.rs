@@ -204,6 +204,7 @@ pub async fn login(
     params(("slug" = String, Path, description = "The district's short name")),
     responses(
         (status = 200, description = "A challenge, valid two minutes, answered once", body = Challenge),
+        (status = 429, description = "`rate_limited`: this address holds too many live challenges", body = ErrorBody),
         (status = 404, description = "No such district", body = ErrorBody),
         (status = 503, description = "`district_unavailable` or `unavailable`", body = ErrorBody),
     )
@@ -211,9 +212,12 @@ pub async fn login(
 pub async fn captcha(
     State(app): State<App>,
     Path(slug): Path<String>,
+    ClientInfo(client): ClientInfo,
 ) -> Result<Json<Challenge>, ApiError> {
     let district = services::districts::open(&app, &slug).await?;
-    Ok(Json(services::captcha::issue(&app, district.id).await?))
+    Ok(Json(
+        services::captcha::issue(&app, district.id, &client.address).await?,
+    ))
 }
 
 /// End the current session or token.

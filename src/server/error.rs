@@ -20,7 +20,7 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
         Error::CaptchaRequired(_) | Error::CaptchaInvalid(_) => StatusCode::UNAUTHORIZED,
         Error::WrongPortal(_) | Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
-        Error::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Locked { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::DistrictUnavailable { .. } | Error::Unavailable(_) => {
             StatusCode::SERVICE_UNAVAILABLE
         }
@@ -66,7 +66,9 @@ impl ErrorBody {
                 _ => None,
             },
             retry_after: match err {
-                Error::Locked { retry_after, .. } => Some(*retry_after),
+                Error::Locked { retry_after, .. } | Error::RateLimited { retry_after } => {
+                    Some(*retry_after)
+                }
                 _ => None,
             },
             portal: match err {
@@ -91,7 +93,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log(&self.0);
         let mut response = (status_of(&self.0), Json(ErrorBody::of(&self.0))).into_response();
-        if let Error::Locked { retry_after, .. } = self.0 {
+        if let Error::Locked { retry_after, .. } | Error::RateLimited { retry_after } = self.0 {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));

@@ -181,7 +181,7 @@ async fn live_key(
         .assess(Failures::default(), by_address, now)
         .captcha_required
     {
-        captcha::demand(app, district.id, captcha, &audit).await?;
+        captcha::demand(app, district.id, captcha, &client.address, &audit).await?;
     }
     let found = match ActivationKey::parse(typed_key) {
         Ok(key) => app.store.key_by_hash(district.id, &key_hash(&key)).await?,

@@ -88,7 +88,7 @@ pub async fn login(
         });
     }
     if assessment.captcha_required {
-        captcha::demand(app, district.id, request.captcha, &audit).await?;
+        captcha::demand(app, district.id, request.captcha, &client.address, &audit).await?;
     }
 
     let found = match Username::parse(request.username) {
@@ -204,7 +204,9 @@ pub async fn captcha_for_next_try(
     if !rules.assess(by_name, by_address, now).captcha_required {
         return Ok(None);
     }
-    Ok(Some(captcha::issue(app, district.id).await?))
+    Ok(Some(
+        captcha::issue(app, district.id, &client.address).await?,
+    ))
 }
 
 /// Ends the session a secret belongs to, if it is live; quietly does nothing otherwise.

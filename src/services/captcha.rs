@@ -14,6 +14,9 @@ use crate::secrets;
 use crate::store::{AuditEntry, FailureScope, NewChallenge};
 
 pub const LIFETIME_SECONDS: i64 = 120;
+/// Live challenges one address may hold at once: a whole school behind one address is fine,
+/// filling the table is not.
+pub const MAX_LIVE_PER_ADDRESS: u32 = 60;
 /// Letters that do not look like one another or like digits.
 const ALPHABET: &[u8] = b"ACDEFHJKLMNPRTUVWXY";
 const LETTERS: usize = 5;
@@ -42,7 +45,18 @@ pub struct ProofOfWork {
 }
 
 /// Makes a new challenge for a district.
-pub async fn issue(app: &App, district: DistrictId) -> Result<Challenge> {
+pub async fn issue(app: &App, district: DistrictId, address: &str) -> Result<Challenge> {
+    let now = app.clock.unix();
+    if app
+        .store
+        .live_challenges_from(district, address, now)
+        .await?
+        >= MAX_LIVE_PER_ADDRESS
+    {
+        return Err(Error::RateLimited {
+            retry_after: LIFETIME_SECONDS.unsigned_abs(),
+        });
+    }
     let public_id = secrets::token()?;
     let letters = match &app.config.test_captcha_answer {
         Some(fixed) => fixed.to_ascii_uppercase(),
@@ -56,11 +70,12 @@ pub async fn issue(app: &App, district: DistrictId) -> Result<Challenge> {
     let salt = secrets::sha256_hex(&secrets::random_bytes::<16>()?)[..24].to_owned();
     let number = secrets::number(POW_MAX)?;
     let pow_challenge = secrets::sha256_hex(format!("{salt}{number}").as_bytes());
-    let now = app.clock.unix();
+
     app.store
         .insert_challenge(
             &NewChallenge {
                 district,
+                address: address.to_owned(),
                 public_id: public_id.clone(),
                 answer_hash: answer_hash(&public_id, &letters),
                 pow_salt: salt.clone(),
@@ -113,32 +128,32 @@ pub async fn demand<'a>(
     app: &App,
     district: DistrictId,
     answer: Option<(&str, &str)>,
+    address: &str,
     audit: &impl Fn(&'static str, Option<String>) -> AuditEntry<'a>,
 ) -> Result<()> {
     let now = app.clock.unix();
     let Some((id, answer)) = answer else {
         app.store.audit(audit("captcha.shown", None), now).await?;
         return Err(Error::CaptchaRequired(Box::new(
-            issue(app, district).await?,
+            issue(app, district, address).await?,
         )));
     };
     if solve(app, district, id, answer).await? {
         return Ok(());
     }
-    let entry = audit("captcha.failed", None);
-    if let Some(address) = entry.address {
-        app.store
-            .record_failure(
-                district,
-                FailureScope::Address,
-                address,
-                now,
-                now - WINDOW_SECONDS,
-            )
-            .await?;
-    }
-    app.store.audit(entry, now).await?;
-    Err(Error::CaptchaInvalid(Box::new(issue(app, district).await?)))
+    app.store
+        .record_failure(
+            district,
+            FailureScope::Address,
+            address,
+            now,
+            now - WINDOW_SECONDS,
+        )
+        .await?;
+    app.store.audit(audit("captcha.failed", None), now).await?;
+    Err(Error::CaptchaInvalid(Box::new(
+        issue(app, district, address).await?,
+    )))
 }
 
 fn answer_hash(public_id: &str, letters: &str) -> String {

@@ -60,6 +60,9 @@ pub enum Error {
     Unauthorized,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
+    /// Too many requests of one kind from one address; try again in `retry_after` seconds.
+    #[error("too many requests")]
+    RateLimited { retry_after: u64 },
     #[error("the database is unavailable: {0}")]
     Unavailable(#[source] StoreError),
     #[error("internal error: {0}")]
@@ -88,6 +91,7 @@ impl Error {
             Self::ExpiredKey => "expired_key",
             Self::Unauthorized => "unauthorized",
             Self::PasswordChangeRequired => "password_change_required",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -139,6 +143,10 @@ impl Error {
             }
             Self::Unauthorized => "Please log in.".to_owned(),
             Self::PasswordChangeRequired => "Choose a new password before you continue.".to_owned(),
+            Self::RateLimited { .. } => {
+                "Too many requests from your network. Please wait a few minutes and try again."
+                    .to_owned()
+            }
             Self::Unavailable(_) => {
                 "The portal is temporarily unavailable. Please try again in a few minutes."
                     .to_owned()

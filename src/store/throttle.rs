@@ -23,6 +23,8 @@ impl FailureScope {
 
 pub struct NewChallenge {
     pub district: DistrictId,
+    /// The address that asked for it.
+    pub address: String,
     pub public_id: String,
     pub answer_hash: String,
     pub pow_salt: String,
@@ -121,7 +123,7 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO captcha_challenges (district_id, public_id, answer_hash, pow_salt, \
-               pow_challenge, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+               pow_challenge, expires_at, address) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(new.district.0)
         .bind(new.public_id.clone())
@@ -129,9 +131,29 @@ impl Store {
         .bind(new.pow_salt.clone())
         .bind(new.pow_challenge.clone())
         .bind(new.expires_at)
+        .bind(new.address.clone())
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// How many live challenges an address holds in the district.
+    pub async fn live_challenges_from(
+        &self,
+        district: DistrictId,
+        address: &str,
+        now: i64,
+    ) -> Result<u32> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM captcha_challenges \
+             WHERE district_id = $1 AND address = $2 AND expires_at >= $3",
+        )
+        .bind(district.0)
+        .bind(address.to_owned())
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        super::count(&row, "n")
     }
 
     /// Removes the challenge and returns it if it was live: each is answered once.

@@ -1099,3 +1099,34 @@ async fn admin_add_creates_staff_who_log_in_on_the_staff_page() {
     assert!(page.contains("<h1>Staff Console</h1>"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_address_cannot_fill_the_table_with_captcha_challenges() {
+    let app = app().await;
+    let ask = |address: &'static str| {
+        app.client
+            .get(app.url("/api/v1/districts/cedar-valley/captcha"))
+            .header("x-forwarded-for", address)
+            .send()
+    };
+    for _ in 0..homeroom::services::captcha::MAX_LIVE_PER_ADDRESS {
+        assert_eq!(ask("198.51.100.99").await.unwrap().status(), 200);
+    }
+    let refused = ask("198.51.100.99").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "120");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    assert_eq!(
+        ask("198.51.100.100").await.unwrap().status(),
+        200,
+        "another address is not affected"
+    );
+    app.app.clock.advance(121);
+    assert_eq!(
+        ask("198.51.100.99").await.unwrap().status(),
+        200,
+        "challenges expire"
+    );
+    app.stop().await;
+}
