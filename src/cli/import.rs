@@ -23,7 +23,22 @@ pub enum ImportCommand {
 pub async fn run(app: &App, command: ImportCommand) -> Result<(), CliError> {
     let ImportCommand::Oneroster { district, path } = command;
     let district = districts::by_slug(app, &district).await?;
-    match import::oneroster(app, &district, &path).await {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress: Option<import::Progress> = terminal.then(|| {
+        std::sync::Arc::new(|stage: import::Stage| match stage {
+            import::Stage::Reading { file, rows } => {
+                eprint!("\rchecking {file}: {rows} rows      ")
+            }
+            import::Stage::Writing => {
+                eprint!("\rwriting to the database…                          ")
+            }
+        }) as import::Progress
+    });
+    let outcome = import::oneroster(app, &district, &path, progress).await;
+    if terminal {
+        eprintln!();
+    }
+    match outcome {
         Ok(report) => {
             println!("imported into {}: {report}", district.slug);
             Ok(())

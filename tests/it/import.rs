@@ -723,3 +723,52 @@ async fn a_generated_district_imports_whole_and_once() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn progress_is_told_per_file_and_before_writing() {
+    use homeroom::services::import::{self, Stage};
+    use std::sync::{Arc, Mutex};
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    write_set(
+        dir.path(),
+        &[
+            ("manifest.csv", MANIFEST_BULK),
+            ("orgs.csv", ORGS),
+            ("users.csv", USERS_11),
+        ],
+    );
+    let seen: Arc<Mutex<Vec<Stage>>> = Arc::default();
+    let sink = seen.clone();
+    let progress: import::Progress = Arc::new(move |stage| sink.lock().unwrap().push(stage));
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    import::oneroster(&app.app, &district, dir.path(), Some(progress))
+        .await
+        .map_err(|_| "import failed")
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            Stage::Reading {
+                file: "orgs.csv",
+                rows: 3
+            },
+            Stage::Reading {
+                file: "users.csv",
+                rows: 5
+            },
+            Stage::Writing,
+        ]
+    );
+    // Not on a terminal, the command line prints no progress.
+    let out = import(&app, dir.path()).await;
+    assert!(!stderr(&out).contains("checking"), "{}", stderr(&out));
+    app.stop().await;
+}

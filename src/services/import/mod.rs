@@ -116,14 +116,35 @@ enum Mode {
 }
 
 /// Imports a OneRoster folder or .zip into a district.
-pub async fn oneroster(app: &App, district: &District, path: &Path) -> Result<Report, ImportError> {
+pub async fn oneroster(
+    app: &App,
+    district: &District,
+    path: &Path,
+    progress: Option<Progress>,
+) -> Result<Report, ImportError> {
     let path: PathBuf = path.to_owned();
+    let reading = progress.clone();
     // Reading and checking is blocking work: it stays off the async threads.
-    let set = tokio::task::spawn_blocking(move || read_set(&path))
+    let set = tokio::task::spawn_blocking(move || read_set(&path, reading))
         .await
         .map_err(|e| Error::internal(format!("reading the import failed: {e}")))??;
+    if let Some(progress) = &progress {
+        progress(Stage::Writing);
+    }
     apply(app, district, set).await
 }
+
+/// Where an import is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading and checking a file: rows so far.
+    Reading { file: &'static str, rows: u64 },
+    /// Every file was good; the database is being written.
+    Writing,
+}
+
+/// Told of the import's progress now and then (every 10,000 rows and at each file's end).
+pub type Progress = std::sync::Arc<dyn Fn(Stage) + Send + Sync>;
 
 /// Everything read from the files, checked.
 struct Set {
@@ -250,9 +271,17 @@ struct User {
 struct Problems {
     listed: Vec<Problem>,
     total: usize,
+    /// Where reading progress is told, if anywhere.
+    progress: Option<Progress>,
 }
 
 impl Problems {
+    fn tell(&self, stage: Stage) {
+        if let Some(progress) = &self.progress {
+            progress(stage);
+        }
+    }
+
     fn add(&mut self, problem: Problem) {
         self.total += 1;
         if self.listed.len() < LISTED {
@@ -261,13 +290,16 @@ impl Problems {
     }
 }
 
-fn read_set(path: &Path) -> Result<Set, ImportError> {
+fn read_set(path: &Path, progress: Option<Progress>) -> Result<Set, ImportError> {
     let reject = |p: Problem| ImportError::Rejected {
         problems: vec![p],
         total: 1,
     };
     let mut source = Source::open(path).map_err(reject)?;
-    let mut problems = Problems::default();
+    let mut problems = Problems {
+        progress,
+        ..Problems::default()
+    };
     let modes = read_manifest(&mut source, &mut problems)?;
     let mode = |file: &str| modes.get(file).copied().unwrap_or(Some(Mode::Bulk));
 
@@ -425,7 +457,12 @@ fn read_file<T>(
     };
     let mut seen = HashSet::new();
     let mut records = Vec::new();
+    let mut rows = 0u64;
     while let Some(row) = table.next_row() {
+        rows += 1;
+        if rows.is_multiple_of(10_000) {
+            problems.tell(Stage::Reading { file, rows });
+        }
         let row = match row {
             Ok(row) => row,
             Err(problem) => {
@@ -447,6 +484,7 @@ fn read_file<T>(
             records.push(record);
         }
     }
+    problems.tell(Stage::Reading { file, rows });
     Ok(Some((mode, records)))
 }
 
