@@ -13,6 +13,7 @@ mod keys;
 mod people;
 mod rosters;
 mod sessions;
+mod staging;
 mod throttle;
 mod url;
 
@@ -28,11 +29,11 @@ pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use rosters::{
-    AttendanceFields, CategoryFields, ClassFields, CourseFields, EnrollmentFields, LineItemFields,
-    PersonFields, PersonState, RelationshipFields, RelationshipState, ResultFields, RosterTable,
-    SchoolFields, SchoolState, SessionFields,
+    CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
+    RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
 };
 pub use sessions::{NewSession, SessionKind, SessionRecord};
+pub use staging::{Merged, Staged, Unknown, Value};
 pub use throttle::{FailureScope, NewChallenge, StoredChallenge};
 pub use url::{Backend, DatabaseUrl};
 

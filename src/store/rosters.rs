@@ -284,11 +284,7 @@ pub enum RosterTable {
     AcademicSessions,
     Courses,
     Classes,
-    Enrollments,
     Categories,
-    LineItems,
-    Results,
-    Attendance,
 }
 
 /// The same statement for each roster table, the table's name spliced in at compile time.
@@ -298,11 +294,7 @@ macro_rules! for_table {
             RosterTable::AcademicSessions => concat!($before, "academic_sessions", $after),
             RosterTable::Courses => concat!($before, "courses", $after),
             RosterTable::Classes => concat!($before, "classes", $after),
-            RosterTable::Enrollments => concat!($before, "enrollments", $after),
             RosterTable::Categories => concat!($before, "categories", $after),
-            RosterTable::LineItems => concat!($before, "line_items", $after),
-            RosterTable::Results => concat!($before, "results", $after),
-            RosterTable::Attendance => concat!($before, "attendance", $after),
         }
     };
 }
@@ -350,17 +342,6 @@ pub struct ClassFields<'a> {
     pub school_id: i64,
     pub periods: Option<&'a str>,
     pub location: Option<&'a str>,
-    pub active: bool,
-    pub modified_at: Option<&'a str>,
-}
-
-pub struct EnrollmentFields<'a> {
-    pub class_id: i64,
-    pub person_id: i64,
-    pub role: &'a str,
-    pub is_primary: bool,
-    pub begin_date: Option<&'a str>,
-    pub end_date: Option<&'a str>,
     pub active: bool,
     pub modified_at: Option<&'a str>,
 }
@@ -540,90 +521,11 @@ impl Tx {
         }
         Ok(Some(id))
     }
-
-    pub async fn upsert_enrollment(
-        &mut self,
-        district: DistrictId,
-        sourced_id: &str,
-        f: &EnrollmentFields<'_>,
-        now: i64,
-        honour_dates: bool,
-    ) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "INSERT INTO enrollments (district_id, sourced_id, class_id, person_id, role, is_primary, begin_date, \
-               end_date, active, modified_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (district_id, sourced_id) DO UPDATE SET class_id = excluded.class_id, \
-               person_id = excluded.person_id, role = excluded.role, is_primary = excluded.is_primary, \
-               begin_date = excluded.begin_date, end_date = excluded.end_date, active = excluded.active, \
-               modified_at = excluded.modified_at, updated_at = excluded.updated_at \
-             WHERE ($12 = FALSE OR excluded.modified_at IS NULL OR enrollments.modified_at IS NULL \
-               OR excluded.modified_at >= enrollments.modified_at) AND (enrollments.class_id IS DISTINCT FROM excluded.class_id \
-               OR enrollments.person_id IS DISTINCT FROM excluded.person_id \
-               OR enrollments.role IS DISTINCT FROM excluded.role \
-               OR enrollments.is_primary IS DISTINCT FROM excluded.is_primary \
-               OR enrollments.begin_date IS DISTINCT FROM excluded.begin_date \
-               OR enrollments.end_date IS DISTINCT FROM excluded.end_date \
-               OR enrollments.active IS DISTINCT FROM excluded.active \
-               OR enrollments.modified_at IS DISTINCT FROM excluded.modified_at) \
-             RETURNING id",
-        )
-        .bind(district.0)
-        .bind(sourced_id.to_owned())
-        .bind(f.class_id)
-        .bind(f.person_id)
-        .bind(f.role.to_owned())
-        .bind(f.is_primary)
-        .bind(f.begin_date.map(str::to_owned))
-        .bind(f.end_date.map(str::to_owned))
-        .bind(f.active)
-        .bind(f.modified_at.map(str::to_owned))
-        .bind(now)
-        .bind(honour_dates)
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
-    }
 }
 
 pub struct CategoryFields<'a> {
     pub title: &'a str,
     pub weight: Option<f64>,
-    pub active: bool,
-    pub modified_at: Option<&'a str>,
-}
-
-pub struct LineItemFields<'a> {
-    pub class_id: i64,
-    pub category_id: Option<i64>,
-    pub grading_period_id: Option<i64>,
-    pub title: &'a str,
-    pub description: Option<&'a str>,
-    pub assign_date: Option<&'a str>,
-    pub due_date: Option<&'a str>,
-    pub result_min: Option<f64>,
-    pub result_max: Option<f64>,
-    pub active: bool,
-    pub modified_at: Option<&'a str>,
-}
-
-pub struct ResultFields<'a> {
-    pub line_item_id: i64,
-    pub person_id: i64,
-    pub score: Option<f64>,
-    pub score_status: &'a str,
-    pub comment: Option<&'a str>,
-    pub score_date: Option<&'a str>,
-    pub active: bool,
-    pub modified_at: Option<&'a str>,
-}
-
-pub struct AttendanceFields<'a> {
-    pub person_id: i64,
-    pub class_id: Option<i64>,
-    pub date: &'a str,
-    pub status: &'a str,
-    pub excused: bool,
     pub active: bool,
     pub modified_at: Option<&'a str>,
 }
@@ -639,7 +541,7 @@ impl Tx {
     ) -> Result<Option<i64>> {
         let row = sqlx::query(
             "INSERT INTO categories (district_id, sourced_id, title, weight, active, modified_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             VALUES ($1, $2, $3, CAST($4 AS DOUBLE PRECISION), $5, $6, $7) \
              ON CONFLICT (district_id, sourced_id) DO UPDATE SET title = excluded.title, weight = excluded.weight, \
                active = excluded.active, modified_at = excluded.modified_at, updated_at = excluded.updated_at \
              WHERE ($8 = FALSE OR excluded.modified_at IS NULL OR categories.modified_at IS NULL \
@@ -652,147 +554,7 @@ impl Tx {
         .bind(district.0)
         .bind(sourced_id.to_owned())
         .bind(f.title.to_owned())
-        .bind(f.weight)
-        .bind(f.active)
-        .bind(f.modified_at.map(str::to_owned))
-        .bind(now)
-        .bind(honour_dates)
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
-    }
-
-    pub async fn upsert_line_item(
-        &mut self,
-        district: DistrictId,
-        sourced_id: &str,
-        f: &LineItemFields<'_>,
-        now: i64,
-        honour_dates: bool,
-    ) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "INSERT INTO line_items (district_id, sourced_id, class_id, category_id, grading_period_id, title, \
-               description, assign_date, due_date, result_min, result_max, active, modified_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-             ON CONFLICT (district_id, sourced_id) DO UPDATE SET class_id = excluded.class_id, \
-               category_id = excluded.category_id, grading_period_id = excluded.grading_period_id, \
-               title = excluded.title, description = excluded.description, assign_date = excluded.assign_date, \
-               due_date = excluded.due_date, result_min = excluded.result_min, result_max = excluded.result_max, \
-               active = excluded.active, modified_at = excluded.modified_at, updated_at = excluded.updated_at \
-             WHERE ($15 = FALSE OR excluded.modified_at IS NULL OR line_items.modified_at IS NULL \
-               OR excluded.modified_at >= line_items.modified_at) \
-               AND (line_items.class_id IS DISTINCT FROM excluded.class_id \
-               OR line_items.category_id IS DISTINCT FROM excluded.category_id \
-               OR line_items.grading_period_id IS DISTINCT FROM excluded.grading_period_id \
-               OR line_items.title IS DISTINCT FROM excluded.title \
-               OR line_items.description IS DISTINCT FROM excluded.description \
-               OR line_items.assign_date IS DISTINCT FROM excluded.assign_date \
-               OR line_items.due_date IS DISTINCT FROM excluded.due_date \
-               OR line_items.result_min IS DISTINCT FROM excluded.result_min \
-               OR line_items.result_max IS DISTINCT FROM excluded.result_max \
-               OR line_items.active IS DISTINCT FROM excluded.active \
-               OR line_items.modified_at IS DISTINCT FROM excluded.modified_at) \
-             RETURNING id",
-        )
-        .bind(district.0)
-        .bind(sourced_id.to_owned())
-        .bind(f.class_id)
-        .bind(f.category_id)
-        .bind(f.grading_period_id)
-        .bind(f.title.to_owned())
-        .bind(f.description.map(str::to_owned))
-        .bind(f.assign_date.map(str::to_owned))
-        .bind(f.due_date.map(str::to_owned))
-        .bind(f.result_min)
-        .bind(f.result_max)
-        .bind(f.active)
-        .bind(f.modified_at.map(str::to_owned))
-        .bind(now)
-        .bind(honour_dates)
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
-    }
-
-    pub async fn upsert_result(
-        &mut self,
-        district: DistrictId,
-        sourced_id: &str,
-        f: &ResultFields<'_>,
-        now: i64,
-        honour_dates: bool,
-    ) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "INSERT INTO results (district_id, sourced_id, line_item_id, person_id, score, score_status, comment, \
-               score_date, active, modified_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (district_id, sourced_id) DO UPDATE SET line_item_id = excluded.line_item_id, \
-               person_id = excluded.person_id, score = excluded.score, score_status = excluded.score_status, \
-               comment = excluded.comment, score_date = excluded.score_date, active = excluded.active, \
-               modified_at = excluded.modified_at, updated_at = excluded.updated_at \
-             WHERE ($12 = FALSE OR excluded.modified_at IS NULL OR results.modified_at IS NULL \
-               OR excluded.modified_at >= results.modified_at) \
-               AND (results.line_item_id IS DISTINCT FROM excluded.line_item_id \
-               OR results.person_id IS DISTINCT FROM excluded.person_id \
-               OR results.score IS DISTINCT FROM excluded.score \
-               OR results.score_status IS DISTINCT FROM excluded.score_status \
-               OR results.comment IS DISTINCT FROM excluded.comment \
-               OR results.score_date IS DISTINCT FROM excluded.score_date \
-               OR results.active IS DISTINCT FROM excluded.active \
-               OR results.modified_at IS DISTINCT FROM excluded.modified_at) \
-             RETURNING id",
-        )
-        .bind(district.0)
-        .bind(sourced_id.to_owned())
-        .bind(f.line_item_id)
-        .bind(f.person_id)
-        .bind(f.score)
-        .bind(f.score_status.to_owned())
-        .bind(f.comment.map(str::to_owned))
-        .bind(f.score_date.map(str::to_owned))
-        .bind(f.active)
-        .bind(f.modified_at.map(str::to_owned))
-        .bind(now)
-        .bind(honour_dates)
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
-    }
-
-    pub async fn upsert_attendance(
-        &mut self,
-        district: DistrictId,
-        sourced_id: &str,
-        f: &AttendanceFields<'_>,
-        now: i64,
-        honour_dates: bool,
-    ) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "INSERT INTO attendance (district_id, sourced_id, person_id, class_id, date, status, excused, active, \
-               modified_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (district_id, sourced_id) DO UPDATE SET person_id = excluded.person_id, \
-               class_id = excluded.class_id, date = excluded.date, status = excluded.status, \
-               excused = excluded.excused, active = excluded.active, modified_at = excluded.modified_at, \
-               updated_at = excluded.updated_at \
-             WHERE ($11 = FALSE OR excluded.modified_at IS NULL OR attendance.modified_at IS NULL \
-               OR excluded.modified_at >= attendance.modified_at) \
-               AND (attendance.person_id IS DISTINCT FROM excluded.person_id \
-               OR attendance.class_id IS DISTINCT FROM excluded.class_id \
-               OR attendance.date IS DISTINCT FROM excluded.date \
-               OR attendance.status IS DISTINCT FROM excluded.status \
-               OR attendance.excused IS DISTINCT FROM excluded.excused \
-               OR attendance.active IS DISTINCT FROM excluded.active \
-               OR attendance.modified_at IS DISTINCT FROM excluded.modified_at) \
-             RETURNING id",
-        )
-        .bind(district.0)
-        .bind(sourced_id.to_owned())
-        .bind(f.person_id)
-        .bind(f.class_id)
-        .bind(f.date.to_owned())
-        .bind(f.status.to_owned())
-        .bind(f.excused)
+        .bind(f.weight.map(super::staging::real))
         .bind(f.active)
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)

@@ -585,6 +585,74 @@ a2,,,st1,k-math,2025-09-04,tardy,false\n";
         );
     }
 
+    // A changed score, a score gone from the bulk file, a mark withdrawn in a delta.
+    let changed = tempfile::tempdir().unwrap();
+    full_set(changed.path(), ENROLLMENTS);
+    write_set(
+        changed.path(),
+        &[
+            ("manifest.csv", manifest),
+            ("categories.csv", categories),
+            ("lineItems.csv", line_items),
+            (
+                "results.csv",
+                &results
+                    .replace("fully graded,9,", "fully graded,9.5,")
+                    .replace("r2,,,li2,st1,not submitted,,,\n", ""),
+            ),
+            ("attendance.csv", attendance),
+        ],
+    );
+    let printed = stdout(&import(&app, changed.path()).await);
+    assert!(
+        printed.contains("results: 0 created, 1 updated, 1 deactivated"),
+        "{printed}"
+    );
+    let withdrawn = tempfile::tempdir().unwrap();
+    write_set(
+        withdrawn.path(),
+        &[
+            (
+                "manifest.csv",
+                "propertyName,value\nfile.attendance,delta\nfile.orgs,absent\nfile.users,absent\n",
+            ),
+            (
+                "attendance.csv",
+                "sourcedId,status,dateLastModified,userSourcedId,classSourcedId,date,attendanceStatus,excused\n\
+a2,tobedeleted,2025-09-05T08:00:00Z,st1,k-math,2025-09-04,tardy,false\n",
+            ),
+        ],
+    );
+    let printed = stdout(&import(&app, withdrawn.path()).await);
+    assert!(
+        printed.contains("attendance: 0 created, 0 updated, 1 deactivated"),
+        "{printed}"
+    );
+
+    // A sourcedId twice in a large file is found too.
+    let twice = tempfile::tempdir().unwrap();
+    full_set(twice.path(), ENROLLMENTS);
+    write_set(
+        twice.path(),
+        &[
+            ("manifest.csv", manifest),
+            ("categories.csv", categories),
+            ("lineItems.csv", line_items),
+            (
+                "results.csv",
+                &format!("{results}r1,,,li2,st1,fully graded,80,2025-09-13,\n"),
+            ),
+            ("attendance.csv", attendance),
+        ],
+    );
+    let out = import(&app, twice.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("results.csv:4: duplicate sourcedId \"r1\""),
+        "{err}"
+    );
+
     let bad = tempfile::tempdir().unwrap();
     full_set(bad.path(), ENROLLMENTS);
     write_set(

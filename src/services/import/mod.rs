@@ -7,9 +7,12 @@
 //! It imports schools (`orgs.csv`), people (`users.csv`, with `roles.csv` for 1.2), the
 //! guardian–student relationships from `agentSourcedIds`, the school calendar
 //! (`academicSessions.csv`), `courses.csv`, `classes.csv`, `enrollments.csv`, `categories.csv`,
-//! `lineItems.csv`, `results.csv` and Homeroom's own `attendance.csv`. Each file is read as a
-//! stream, but its checked records are held in memory until they are written: streaming the
-//! large files (results, attendance) through to the database is still to come.
+//! `lineItems.csv`, `results.csv` and Homeroom's own `attendance.csv`. Every file is read as a
+//! stream. The small ones (schools, people, the calendar, courses, classes, categories) are held
+//! in memory once checked; the large ones (enrollments, line items, results, attendance) go
+//! row by row into staging tables inside the import's transaction while they are read, and
+//! are merged only once every file has been read without a problem. Reading and staging run at
+//! once, on two threads.
 
 mod source;
 mod table;
@@ -20,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::app::App;
 use crate::domain::{District, PersonRole, Relation, SourcedId};
-use crate::store::{AuditEntry, PersonFields, RelationshipFields, SchoolFields};
+use crate::store::{AuditEntry, PersonFields, RelationshipFields, SchoolFields, Staged, Tx, Value};
 
 use super::Error;
 use source::Source;
@@ -124,15 +127,36 @@ pub async fn oneroster(
 ) -> Result<Report, ImportError> {
     let path: PathBuf = path.to_owned();
     let reading = progress.clone();
-    // Reading and checking is blocking work: it stays off the async threads.
-    let set = tokio::task::spawn_blocking(move || read_set(&path, reading))
+    let mut tx = app.store.begin().await?;
+    for staged in Staged::ALL {
+        tx.create_stage(staged).await?;
+    }
+    // Reading and checking is blocking work: it stays off the async threads, and hands the
+    // rows of the large files over to be staged while it goes on.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
+    let reader = tokio::task::spawn_blocking(move || read_set(&path, reading, &sender));
+    while let Some((staged, rows)) = batches.recv().await {
+        if let Err(err) = tx.stage(staged, &rows).await {
+            // The reader stops at its next batch, when it finds nobody listening.
+            drop(batches);
+            let _ = reader.await;
+            return Err(err.into());
+        }
+    }
+    let set = reader
         .await
         .map_err(|e| Error::internal(format!("reading the import failed: {e}")))??;
     if let Some(progress) = &progress {
         progress(Stage::Writing);
     }
-    apply(app, district, set).await
+    apply(app, district, set, tx).await
 }
+
+/// Rows of one large file on their way to its staging table.
+type Batch = (Staged, Vec<Vec<Value>>);
+
+/// Rows handed over at a time.
+const BATCH: usize = 2_000;
 
 /// Where an import is, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,11 +177,9 @@ struct Set {
     sessions: Option<(Mode, Vec<Session>)>,
     courses: Option<(Mode, Vec<Course>)>,
     classes: Option<(Mode, Vec<Class>)>,
-    enrollments: Option<(Mode, Vec<Enrollment>)>,
     categories: Option<(Mode, Vec<Category>)>,
-    line_items: Option<(Mode, Vec<LineItem>)>,
-    results: Option<(Mode, Vec<Score>)>,
-    attendance: Option<(Mode, Vec<Mark>)>,
+    /// The large files that were staged, and how.
+    staged: Vec<(Staged, Mode)>,
 }
 
 /// Fields every record has.
@@ -288,9 +310,30 @@ impl Problems {
             self.listed.push(problem);
         }
     }
+
+    /// Adds problems found in the database: the first few, and how many in all.
+    fn add_counted(&mut self, listed: impl IntoIterator<Item = Problem>, total: u64) {
+        let mut added = 0;
+        for problem in listed {
+            self.add(problem);
+            added += 1;
+        }
+        self.total += usize::try_from(total).unwrap_or(usize::MAX) - added.min(total as usize);
+    }
+
+    fn rejected(self) -> ImportError {
+        ImportError::Rejected {
+            problems: self.listed,
+            total: self.total,
+        }
+    }
 }
 
-fn read_set(path: &Path, progress: Option<Progress>) -> Result<Set, ImportError> {
+fn read_set(
+    path: &Path,
+    progress: Option<Progress>,
+    sender: &tokio::sync::mpsc::Sender<Batch>,
+) -> Result<Set, ImportError> {
     let reject = |p: Problem| ImportError::Rejected {
         problems: vec![p],
         total: 1,
@@ -370,11 +413,16 @@ fn read_set(path: &Path, progress: Option<Progress>) -> Result<Set, ImportError>
         ],
         class_row,
     )?;
-    let enrollments = read_file(
+    let mut staged = Vec::new();
+    let mut stager = Stager {
+        sender,
+        staged: &mut staged,
+    };
+    stager.file(
         &mut source,
         &mut problems,
         mode("enrollments"),
-        "enrollments.csv",
+        Staged::Enrollments,
         &["sourcedId", "classSourcedId", "userSourcedId", "role"],
         enrollment_row,
     )?;
@@ -386,19 +434,19 @@ fn read_set(path: &Path, progress: Option<Progress>) -> Result<Set, ImportError>
         &["sourcedId", "title"],
         category_row,
     )?;
-    let line_items = read_file(
+    stager.file(
         &mut source,
         &mut problems,
         mode("lineItems"),
-        "lineItems.csv",
+        Staged::LineItems,
         &["sourcedId", "title", "classSourcedId"],
         line_item_row,
     )?;
-    let results = read_file(
+    stager.file(
         &mut source,
         &mut problems,
         mode("results"),
-        "results.csv",
+        Staged::Results,
         &[
             "sourcedId",
             "lineItemSourcedId",
@@ -407,11 +455,11 @@ fn read_set(path: &Path, progress: Option<Progress>) -> Result<Set, ImportError>
         ],
         score_row,
     )?;
-    let attendance = read_file(
+    stager.file(
         &mut source,
         &mut problems,
         mode("attendance"),
-        "attendance.csv",
+        Staged::Attendance,
         &["sourcedId", "userSourcedId", "date", "attendanceStatus"],
         mark_row,
     )?;
@@ -427,11 +475,8 @@ fn read_set(path: &Path, progress: Option<Progress>) -> Result<Set, ImportError>
         sessions,
         courses,
         classes,
-        enrollments,
         categories,
-        line_items,
-        results,
-        attendance,
+        staged,
     })
 }
 
@@ -457,6 +502,30 @@ fn read_file<T>(
     };
     let mut seen = HashSet::new();
     let mut records = Vec::new();
+    each_record(
+        &mut table,
+        problems,
+        Some(&mut seen),
+        &mut parse,
+        |record, _| {
+            records.push(record);
+            Ok(())
+        },
+    )?;
+    Ok(Some((mode, records)))
+}
+
+/// Reads a table's records, telling the progress now and then, and hands each good one to
+/// `keep` with the problems so far. With `seen`, repeated sourcedIds are problems here;
+/// without, they are found later (in the staging table).
+fn each_record<T>(
+    table: &mut Table<'_>,
+    problems: &mut Problems,
+    mut seen: Option<&mut HashSet<String>>,
+    parse: &mut impl FnMut(&Row<'_>, Common, &mut Problems) -> Option<T>,
+    mut keep: impl FnMut(T, &Problems) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let file = table.file;
     let mut rows = 0u64;
     while let Some(row) = table.next_row() {
         rows += 1;
@@ -470,7 +539,8 @@ fn read_file<T>(
                 continue;
             }
         };
-        let Some((sourced_id, deleted, modified_at)) = common(file, &row, &mut seen, problems)
+        let Some((sourced_id, deleted, modified_at)) =
+            common(file, &row, seen.as_deref_mut(), problems)
         else {
             continue;
         };
@@ -481,11 +551,166 @@ fn read_file<T>(
             line: row.line,
         };
         if let Some(record) = parse(&row, common, problems) {
-            records.push(record);
+            keep(record, problems)?;
         }
     }
     problems.tell(Stage::Reading { file, rows });
-    Ok(Some((mode, records)))
+    Ok(())
+}
+
+/// Sends the rows of the large files to their staging tables, in batches.
+struct Stager<'a> {
+    sender: &'a tokio::sync::mpsc::Sender<Batch>,
+    staged: &'a mut Vec<(Staged, Mode)>,
+}
+
+impl Stager<'_> {
+    /// Reads one large file; its rows are staged as long as the import has no problem (after
+    /// the first problem there is nothing to write, only more problems to find).
+    fn file<T: Into<Vec<Value>>>(
+        &mut self,
+        source: &mut Source,
+        problems: &mut Problems,
+        mode: Option<Mode>,
+        staged: Staged,
+        required: &[&str],
+        mut parse: impl FnMut(&Row<'_>, Common, &mut Problems) -> Option<T>,
+    ) -> Result<(), ImportError> {
+        let file = staged_file(staged);
+        let Some(mode) = mode else { return Ok(()) };
+        let Some(input) = source.open_file(file).map_err(single)? else {
+            return Ok(());
+        };
+        let mut table = match Table::open(file, input, required) {
+            Ok(table) => table,
+            Err(problem) => {
+                problems.add(problem);
+                return Ok(());
+            }
+        };
+        self.staged.push((staged, mode));
+        let mut batch = Vec::with_capacity(BATCH);
+        each_record(
+            &mut table,
+            problems,
+            None,
+            &mut parse,
+            |record, problems| {
+                if problems.total == 0 {
+                    batch.push(record.into());
+                    if batch.len() == BATCH {
+                        self.send(staged, std::mem::take(&mut batch))?;
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        if problems.total == 0 && !batch.is_empty() {
+            self.send(staged, batch)?;
+        }
+        Ok(())
+    }
+
+    fn send(&self, staged: Staged, rows: Vec<Vec<Value>>) -> Result<(), ImportError> {
+        self.sender
+            .blocking_send((staged, rows))
+            .map_err(|_| Error::internal("the import's writer stopped").into())
+    }
+}
+
+/// The file a staging table is filled from.
+fn staged_file(staged: Staged) -> &'static str {
+    match staged {
+        Staged::Enrollments => "enrollments.csv",
+        Staged::LineItems => "lineItems.csv",
+        Staged::Results => "results.csv",
+        Staged::Attendance => "attendance.csv",
+    }
+}
+
+/// The problem for a staged row whose references are unknown.
+fn unknown_reason(staged: Staged, refs: &[String; 3]) -> String {
+    let [a, b, c] = refs;
+    match staged {
+        Staged::Enrollments => format!("unknown class {a:?} or user {b:?}"),
+        Staged::LineItems => {
+            format!("unknown class {a:?}, category {b:?} or grading period {c:?}")
+        }
+        Staged::Results => format!("unknown line item {a:?} or student {b:?}"),
+        Staged::Attendance => format!("unknown user {a:?} or class {b:?}"),
+    }
+}
+
+/// The columns every staged row starts with.
+fn staged_common(common: Common) -> Vec<Value> {
+    vec![
+        Value::Int(i64::try_from(common.line).unwrap_or(i64::MAX)),
+        Value::Text(Some(common.sourced_id)),
+        Value::Bool(common.deleted),
+        Value::Text(common.modified_at),
+    ]
+}
+
+impl From<Enrollment> for Vec<Value> {
+    fn from(r: Enrollment) -> Self {
+        let mut row = staged_common(r.common);
+        row.extend([
+            Value::Text(Some(r.class)),
+            Value::Text(Some(r.user)),
+            Value::Text(Some(r.role.to_owned())),
+            Value::Bool(r.is_primary),
+            Value::Text(r.begin_date),
+            Value::Text(r.end_date),
+        ]);
+        row
+    }
+}
+
+impl From<LineItem> for Vec<Value> {
+    fn from(r: LineItem) -> Self {
+        let mut row = staged_common(r.common);
+        row.extend([
+            Value::Text(Some(r.class)),
+            Value::Text(r.category),
+            Value::Text(r.grading_period),
+            Value::Text(Some(r.title)),
+            Value::Text(r.description),
+            Value::Text(r.assign_date),
+            Value::Text(r.due_date),
+            Value::Real(r.result_min),
+            Value::Real(r.result_max),
+        ]);
+        row
+    }
+}
+
+impl From<Score> for Vec<Value> {
+    fn from(r: Score) -> Self {
+        let mut row = staged_common(r.common);
+        row.extend([
+            Value::Text(Some(r.line_item)),
+            Value::Text(Some(r.student)),
+            Value::Real(r.score),
+            Value::Text(Some(r.score_status.to_owned())),
+            Value::Text(r.comment),
+            Value::Text(r.score_date),
+        ]);
+        row
+    }
+}
+
+impl From<Mark> for Vec<Value> {
+    fn from(r: Mark) -> Self {
+        let mut row = staged_common(r.common);
+        row.extend([
+            Value::Text(Some(r.user)),
+            Value::Text(r.class),
+            Value::Text(Some(r.date)),
+            Value::Text(Some(r.status.to_owned())),
+            Value::Bool(r.excused),
+        ]);
+        row
+    }
 }
 
 /// A required field, or a problem.
@@ -991,7 +1216,7 @@ fn single(problem: Problem) -> ImportError {
 fn common(
     file: &'static str,
     row: &Row<'_>,
-    seen: &mut HashSet<String>,
+    seen: Option<&mut HashSet<String>>,
     problems: &mut Problems,
 ) -> Option<(String, bool, Option<String>)> {
     let Some(raw) = row.get("sourcedId") else {
@@ -1005,7 +1230,9 @@ fn common(
             return None;
         }
     };
-    if !seen.insert(sourced_id.clone()) {
+    if let Some(seen) = seen
+        && !seen.insert(sourced_id.clone())
+    {
         problems.add(Problem::at(
             file,
             row.line,
@@ -1080,11 +1307,32 @@ fn made_here(sourced_id: &str) -> bool {
     sourced_id.starts_with("homeroom-")
 }
 
-async fn apply(app: &App, district: &District, set: Set) -> Result<Report, ImportError> {
+async fn apply(
+    app: &App,
+    district: &District,
+    set: Set,
+    mut tx: Tx,
+) -> Result<Report, ImportError> {
     let now = app.clock.unix();
     let mut report = Report::default();
-    let mut tx = app.store.begin().await?;
     let mut problems = Problems::default();
+
+    // Repeated sourcedIds in the large files are found in their staging tables.
+    for &(staged, _) in &set.staged {
+        tx.seal_stage(staged).await?;
+        let (repeats, total) = tx.stage_duplicates(staged, LISTED as i64).await?;
+        let listed = repeats.into_iter().map(|(line, sourced_id)| {
+            Problem::at(
+                staged_file(staged),
+                line,
+                format!("duplicate sourcedId {sourced_id:?}"),
+            )
+        });
+        problems.add_counted(listed, total);
+    }
+    if problems.total > 0 {
+        return Err(problems.rejected());
+    }
 
     // Schools.
     let mut schools = tx.school_states(district.id).await?;
@@ -1302,6 +1550,9 @@ async fn apply(app: &App, district: &District, set: Set) -> Result<Report, Impor
             total: problems.total,
         });
     }
+    for staged in Staged::ALL {
+        tx.drop_stage(staged).await?;
+    }
     tx.audit(
         AuditEntry {
             district: Some(district.id),
@@ -1329,10 +1580,7 @@ async fn apply_classes(
     problems: &mut Problems,
     now: i64,
 ) -> Result<(), ImportError> {
-    use crate::store::{
-        AttendanceFields, CategoryFields, ClassFields, CourseFields, EnrollmentFields,
-        LineItemFields, ResultFields, RosterTable, SessionFields,
-    };
+    use crate::store::{CategoryFields, ClassFields, CourseFields, RosterTable, SessionFields};
     let d = district.id;
 
     let mut sessions = tx.roster_ids(RosterTable::AcademicSessions, d).await?;
@@ -1476,52 +1724,16 @@ async fn apply_classes(
         .await?;
     }
 
-    let people = tx.person_states(d).await?;
-    if let Some((mode, rows)) = &set.enrollments {
-        let mut enrollments = tx.roster_ids(RosterTable::Enrollments, d).await?;
-        let counts = report.kinds.entry("enrollments").or_default();
-        for r in rows {
-            let (Some(class), Some(person)) = (classes.get(&r.class), people.get(&r.user)) else {
-                problems.add(Problem::at(
-                    "enrollments.csv",
-                    r.common.line,
-                    format!("unknown class {:?} or user {:?}", r.class, r.user),
-                ));
-                continue;
-            };
-            let f = EnrollmentFields {
-                class_id: class.0,
-                person_id: person.id,
-                role: r.role,
-                is_primary: r.is_primary,
-                begin_date: r.begin_date.as_deref(),
-                end_date: r.end_date.as_deref(),
-                active: !r.common.deleted,
-                modified_at: r.common.modified_at.as_deref(),
-            };
-            if let Some(id) = tx
-                .upsert_enrollment(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
-                .await?
-            {
-                count_write(
-                    counts,
-                    enrollments.insert(r.common.sourced_id.clone(), (id, f.active)),
-                    f.active,
-                );
-            }
-        }
-        deactivate_missing(
-            tx,
-            RosterTable::Enrollments,
-            d,
-            &mut enrollments,
-            rows.iter().map(|r| &r.common),
-            *mode,
-            counts,
-            now,
-        )
-        .await?;
-    }
+    merge_staged(
+        tx,
+        district,
+        set,
+        Staged::Enrollments,
+        report,
+        problems,
+        now,
+    )
+    .await?;
 
     let mut categories = tx.roster_ids(RosterTable::Categories, d).await?;
     if let Some((mode, rows)) = &set.categories {
@@ -1557,174 +1769,60 @@ async fn apply_classes(
         .await?;
     }
 
-    let mut line_items = tx.roster_ids(RosterTable::LineItems, d).await?;
-    if let Some((mode, rows)) = &set.line_items {
-        let counts = report.kinds.entry("line items").or_default();
-        for r in rows {
-            let class = classes.get(&r.class).map(|c| c.0);
-            let category = r.category.as_ref().map(|c| categories.get(c).map(|c| c.0));
-            let period = r
-                .grading_period
-                .as_ref()
-                .map(|p| sessions.get(p).map(|p| p.0));
-            let (Some(class_id), Some(category_id), Some(grading_period_id)) = (
-                class,
-                category.map_or(Some(None), |c| c.map(Some)),
-                period.map_or(Some(None), |p| p.map(Some)),
-            ) else {
-                problems.add(Problem::at(
-                    "lineItems.csv",
-                    r.common.line,
-                    format!(
-                        "unknown class {:?}, category {:?} or grading period {:?}",
-                        r.class,
-                        r.category.as_deref().unwrap_or(""),
-                        r.grading_period.as_deref().unwrap_or("")
-                    ),
-                ));
-                continue;
-            };
-            let f = LineItemFields {
-                class_id,
-                category_id,
-                grading_period_id,
-                title: &r.title,
-                description: r.description.as_deref(),
-                assign_date: r.assign_date.as_deref(),
-                due_date: r.due_date.as_deref(),
-                result_min: r.result_min,
-                result_max: r.result_max,
-                active: !r.common.deleted,
-                modified_at: r.common.modified_at.as_deref(),
-            };
-            if let Some(id) = tx
-                .upsert_line_item(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
-                .await?
-            {
-                count_write(
-                    counts,
-                    line_items.insert(r.common.sourced_id.clone(), (id, f.active)),
-                    f.active,
-                );
-            }
-        }
-        deactivate_missing(
-            tx,
-            RosterTable::LineItems,
-            d,
-            &mut line_items,
-            rows.iter().map(|r| &r.common),
-            *mode,
-            counts,
-            now,
-        )
-        .await?;
-    }
-
-    if let Some((mode, rows)) = &set.results {
-        let mut results = tx.roster_ids(RosterTable::Results, d).await?;
-        let counts = report.kinds.entry("results").or_default();
-        for r in rows {
-            let (Some(item), Some(student)) =
-                (line_items.get(&r.line_item), people.get(&r.student))
-            else {
-                problems.add(Problem::at(
-                    "results.csv",
-                    r.common.line,
-                    format!(
-                        "unknown line item {:?} or student {:?}",
-                        r.line_item, r.student
-                    ),
-                ));
-                continue;
-            };
-            let f = ResultFields {
-                line_item_id: item.0,
-                person_id: student.id,
-                score: r.score,
-                score_status: r.score_status,
-                comment: r.comment.as_deref(),
-                score_date: r.score_date.as_deref(),
-                active: !r.common.deleted,
-                modified_at: r.common.modified_at.as_deref(),
-            };
-            if let Some(id) = tx
-                .upsert_result(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
-                .await?
-            {
-                count_write(
-                    counts,
-                    results.insert(r.common.sourced_id.clone(), (id, f.active)),
-                    f.active,
-                );
-            }
-        }
-        deactivate_missing(
-            tx,
-            RosterTable::Results,
-            d,
-            &mut results,
-            rows.iter().map(|r| &r.common),
-            *mode,
-            counts,
-            now,
-        )
-        .await?;
-    }
-
-    if let Some((mode, rows)) = &set.attendance {
-        let mut marks = tx.roster_ids(RosterTable::Attendance, d).await?;
-        let counts = report.kinds.entry("attendance").or_default();
-        for r in rows {
-            let class = r.class.as_ref().map(|c| classes.get(c).map(|c| c.0));
-            let (Some(person), Some(class_id)) = (
-                people.get(&r.user),
-                class.map_or(Some(None), |c| c.map(Some)),
-            ) else {
-                problems.add(Problem::at(
-                    "attendance.csv",
-                    r.common.line,
-                    format!(
-                        "unknown user {:?} or class {:?}",
-                        r.user,
-                        r.class.as_deref().unwrap_or("")
-                    ),
-                ));
-                continue;
-            };
-            let f = AttendanceFields {
-                person_id: person.id,
-                class_id,
-                date: &r.date,
-                status: r.status,
-                excused: r.excused,
-                active: !r.common.deleted,
-                modified_at: r.common.modified_at.as_deref(),
-            };
-            if let Some(id) = tx
-                .upsert_attendance(d, &r.common.sourced_id, &f, now, *mode == Mode::Delta)
-                .await?
-            {
-                count_write(
-                    counts,
-                    marks.insert(r.common.sourced_id.clone(), (id, f.active)),
-                    f.active,
-                );
-            }
-        }
-        deactivate_missing(
-            tx,
-            RosterTable::Attendance,
-            d,
-            &mut marks,
-            rows.iter().map(|r| &r.common),
-            *mode,
-            counts,
-            now,
-        )
-        .await?;
+    for staged in [Staged::LineItems, Staged::Results, Staged::Attendance] {
+        merge_staged(tx, district, set, staged, report, problems, now).await?;
     }
     Ok(())
+}
+
+/// Merges one staged file, once its references are known good. After a problem anywhere
+/// nothing more is written, but references are still checked, so that one report shows them.
+#[allow(clippy::too_many_arguments)]
+async fn merge_staged(
+    tx: &mut Tx,
+    district: &District,
+    set: &Set,
+    staged: Staged,
+    report: &mut Report,
+    problems: &mut Problems,
+    now: i64,
+) -> Result<(), ImportError> {
+    let Some(&(_, mode)) = set.staged.iter().find(|(s, _)| *s == staged) else {
+        return Ok(());
+    };
+    let (unknown, total) = tx.stage_unknown(staged, district.id, LISTED as i64).await?;
+    let listed = unknown
+        .iter()
+        .map(|u| Problem::at(staged_file(staged), u.line, unknown_reason(staged, &u.refs)));
+    problems.add_counted(listed, total);
+    if problems.total > 0 {
+        return Ok(());
+    }
+    let merged = tx
+        .merge_stage(
+            staged,
+            district.id,
+            now,
+            mode == Mode::Delta,
+            mode == Mode::Bulk,
+        )
+        .await?;
+    let counts = report.kinds.entry(kind_name(staged)).or_default();
+    let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    counts.created += narrow(merged.created);
+    counts.updated += narrow(merged.updated);
+    counts.deactivated += narrow(merged.deactivated);
+    Ok(())
+}
+
+/// How the report names what a staged file holds.
+fn kind_name(staged: Staged) -> &'static str {
+    match staged {
+        Staged::Enrollments => "enrollments",
+        Staged::LineItems => "line items",
+        Staged::Results => "results",
+        Staged::Attendance => "attendance",
+    }
 }
 
 /// Counts a write: created when there was no row before, deactivated when it became

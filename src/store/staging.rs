@@ -1,0 +1,484 @@
+//! Staging for the large roster files (enrollments, line items, results, attendance): rows
+//! go into a temporary table as they are read, in multi-row statements, and are merged into
+//! the real table with a few set-based statements. Neither the file nor the table's ids are
+//! ever held in memory, so a district with millions of scores imports in bounded memory.
+//!
+//! Everything happens inside the import's transaction: a rejected import leaves nothing.
+
+use sqlx::Row;
+
+use super::{Result, Tx};
+use crate::domain::DistrictId;
+
+/// A value bound into a staging row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(Option<String>),
+    Int(i64),
+    /// A number, staged as text (see [`real`]).
+    Real(Option<f64>),
+    Bool(bool),
+}
+
+/// One staged table: how its rows look, how their references resolve, and which columns the
+/// merge compares and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staged {
+    Enrollments,
+    LineItems,
+    Results,
+    Attendance,
+}
+
+struct Spec {
+    /// The real table.
+    table: &'static str,
+    /// The staging table.
+    stage: &'static str,
+    /// Staging columns after the common `line, sourced_id, deleted, modified_at`.
+    columns: &'static str,
+    /// The real table's own columns the merge writes (besides the common ones).
+    fields: &'static [&'static str],
+    /// `SELECT` of the staged rows with references turned into ids: yields `sourced_id`,
+    /// every field, `active` and `modified_at`. `$1` is the district.
+    resolved: &'static str,
+    /// `SELECT line, a, b, c` of staged rows whose references point at nothing.
+    unknown: &'static str,
+}
+
+impl Staged {
+    pub const ALL: [Staged; 4] = [
+        Staged::Enrollments,
+        Staged::LineItems,
+        Staged::Results,
+        Staged::Attendance,
+    ];
+
+    /// How many columns a staged row has, the common four included.
+    pub fn width(self) -> usize {
+        4 + self.spec().columns.split(',').count()
+    }
+
+    fn spec(self) -> &'static Spec {
+        match self {
+            Staged::Enrollments => &ENROLLMENTS,
+            Staged::LineItems => &LINE_ITEMS,
+            Staged::Results => &RESULTS,
+            Staged::Attendance => &ATTENDANCE,
+        }
+    }
+}
+
+const ENROLLMENTS: Spec = Spec {
+    table: "enrollments",
+    stage: "stage_enrollments",
+    columns: "class TEXT NOT NULL, person TEXT NOT NULL, role TEXT NOT NULL, is_primary BOOLEAN NOT NULL, \
+              begin_date TEXT, end_date TEXT",
+    fields: &[
+        "class_id",
+        "person_id",
+        "role",
+        "is_primary",
+        "begin_date",
+        "end_date",
+    ],
+    resolved: "SELECT s.sourced_id, c.id AS class_id, p.id AS person_id, s.role, s.is_primary, \
+                 s.begin_date, s.end_date, NOT s.deleted AS active, s.modified_at \
+               FROM stage_enrollments s \
+               JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
+               JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person",
+    unknown: "SELECT s.line, s.class AS a, s.person AS b, '' AS c FROM stage_enrollments s \
+              WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
+                 OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person)",
+};
+
+const LINE_ITEMS: Spec = Spec {
+    table: "line_items",
+    stage: "stage_line_items",
+    columns: "class TEXT NOT NULL, category TEXT, grading_period TEXT, title TEXT NOT NULL, description TEXT, \
+              assign_date TEXT, due_date TEXT, result_min TEXT, result_max TEXT",
+    fields: &[
+        "class_id",
+        "category_id",
+        "grading_period_id",
+        "title",
+        "description",
+        "assign_date",
+        "due_date",
+        "result_min",
+        "result_max",
+    ],
+    resolved: "SELECT s.sourced_id, c.id AS class_id, g.id AS category_id, a.id AS grading_period_id, \
+                 s.title, s.description, s.assign_date, s.due_date, \
+                 CAST(s.result_min AS DOUBLE PRECISION) AS result_min, \
+                 CAST(s.result_max AS DOUBLE PRECISION) AS result_max, \
+                 NOT s.deleted AS active, s.modified_at \
+               FROM stage_line_items s \
+               JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
+               LEFT JOIN categories g ON g.district_id = $1 AND g.sourced_id = s.category \
+               LEFT JOIN academic_sessions a ON a.district_id = $1 AND a.sourced_id = s.grading_period",
+    unknown: "SELECT s.line, s.class AS a, COALESCE(s.category, '') AS b, COALESCE(s.grading_period, '') AS c \
+              FROM stage_line_items s \
+              WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
+                 OR (s.category IS NOT NULL AND NOT EXISTS \
+                      (SELECT 1 FROM categories g WHERE g.district_id = $1 AND g.sourced_id = s.category)) \
+                 OR (s.grading_period IS NOT NULL AND NOT EXISTS \
+                      (SELECT 1 FROM academic_sessions a WHERE a.district_id = $1 AND a.sourced_id = s.grading_period))",
+};
+
+const RESULTS: Spec = Spec {
+    table: "results",
+    stage: "stage_results",
+    columns: "line_item TEXT NOT NULL, student TEXT NOT NULL, score TEXT, score_status TEXT NOT NULL, \
+              comment TEXT, score_date TEXT",
+    fields: &[
+        "line_item_id",
+        "person_id",
+        "score",
+        "score_status",
+        "comment",
+        "score_date",
+    ],
+    resolved: "SELECT s.sourced_id, l.id AS line_item_id, p.id AS person_id, \
+                 CAST(s.score AS DOUBLE PRECISION) AS score, s.score_status, \
+                 s.comment, s.score_date, NOT s.deleted AS active, s.modified_at \
+               FROM stage_results s \
+               JOIN line_items l ON l.district_id = $1 AND l.sourced_id = s.line_item \
+               JOIN people p ON p.district_id = $1 AND p.sourced_id = s.student",
+    unknown: "SELECT s.line, s.line_item AS a, s.student AS b, '' AS c FROM stage_results s \
+              WHERE NOT EXISTS (SELECT 1 FROM line_items l WHERE l.district_id = $1 AND l.sourced_id = s.line_item) \
+                 OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.student)",
+};
+
+const ATTENDANCE: Spec = Spec {
+    table: "attendance",
+    stage: "stage_attendance",
+    columns: "person TEXT NOT NULL, class TEXT, date TEXT NOT NULL, status TEXT NOT NULL, excused BOOLEAN NOT NULL",
+    fields: &["person_id", "class_id", "date", "status", "excused"],
+    resolved: "SELECT s.sourced_id, p.id AS person_id, c.id AS class_id, s.date, s.status, s.excused, \
+                 NOT s.deleted AS active, s.modified_at \
+               FROM stage_attendance s \
+               JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person \
+               LEFT JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class",
+    unknown: "SELECT s.line, s.person AS a, COALESCE(s.class, '') AS b, '' AS c FROM stage_attendance s \
+              WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
+                 OR (s.class IS NOT NULL AND NOT EXISTS \
+                      (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class))",
+};
+
+/// Rows per staging statement: well under both databases' limits on bound values.
+pub const BATCH_ROWS: usize = 500;
+
+/// A staged row that points at something neither the import nor the district holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    pub line: u64,
+    /// The row's references, in the table's order (blank where the row has none).
+    pub refs: [String; 3],
+}
+
+/// What a merge did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Merged {
+    pub created: u64,
+    pub updated: u64,
+    pub deactivated: u64,
+}
+
+impl Tx {
+    /// Creates an empty staging table (temporary: it lives and dies with this connection).
+    pub async fn create_stage(&mut self, staged: Staged) -> Result<()> {
+        let spec = staged.spec();
+        sqlx::query(built(format!("DROP TABLE IF EXISTS {}", spec.stage)))
+            .execute(&mut *self.inner)
+            .await?;
+        sqlx::query(built(format!(
+            "CREATE TEMPORARY TABLE {} (line BIGINT NOT NULL, sourced_id TEXT NOT NULL, \
+               deleted BOOLEAN NOT NULL, modified_at TEXT, {})",
+            spec.stage, spec.columns
+        )))
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Appends rows, each [`Staged::width`] values in the staging table's column order.
+    pub async fn stage(&mut self, staged: Staged, rows: &[Vec<Value>]) -> Result<()> {
+        for chunk in rows.chunks(BATCH_ROWS) {
+            let width = staged.width();
+            let sql = insert_sql(staged, chunk.len());
+            let mut query = sqlx::query::<sqlx::Any>(sqlx::AssertSqlSafe(sql));
+            for row in chunk {
+                debug_assert_eq!(row.len(), width);
+                for value in row {
+                    query = match value {
+                        Value::Text(v) => query.bind(v.clone()),
+                        Value::Int(v) => query.bind(*v),
+                        Value::Real(v) => query.bind(v.map(real)),
+                        Value::Bool(v) => query.bind(*v),
+                    };
+                }
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        Ok(())
+    }
+
+    /// Indexes a fully staged table for the checks and the merge.
+    pub async fn seal_stage(&mut self, staged: Staged) -> Result<()> {
+        let spec = staged.spec();
+        sqlx::query(built(format!(
+            "CREATE INDEX {0}_sourced_id ON {0} (sourced_id)",
+            spec.stage
+        )))
+        .execute(&mut *self.inner)
+        .await?;
+        sqlx::query(built(format!("ANALYZE {}", spec.stage)))
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Staged sourcedIds that occur more than once: (line of a repeat, sourcedId), at most
+    /// `limit`, and how many there are.
+    pub async fn stage_duplicates(
+        &mut self,
+        staged: Staged,
+        limit: i64,
+    ) -> Result<(Vec<(u64, String)>, u64)> {
+        let from = format!(
+            "FROM (SELECT sourced_id, MAX(line) AS line FROM {} GROUP BY sourced_id \
+               HAVING COUNT(*) > 1) d",
+            staged.spec().stage
+        );
+        let rows = sqlx::query(built(format!(
+            "SELECT d.line, d.sourced_id {from} ORDER BY d.line LIMIT $1"
+        )))
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        let listed = rows
+            .iter()
+            .map(|r| Ok((line(r)?, r.try_get("sourced_id")?)))
+            .collect::<Result<Vec<_>>>()?;
+        let total = if listed.is_empty() {
+            0
+        } else {
+            self.count(format!("SELECT COUNT(*) AS n {from}"), None)
+                .await?
+        };
+        Ok((listed, total))
+    }
+
+    /// Staged rows whose references are unknown, at most `limit`, and how many there are.
+    pub async fn stage_unknown(
+        &mut self,
+        staged: Staged,
+        district: DistrictId,
+        limit: i64,
+    ) -> Result<(Vec<Unknown>, u64)> {
+        let from = format!("FROM ({}) u", staged.spec().unknown);
+        let rows = sqlx::query(built(format!(
+            "SELECT u.line, u.a, u.b, u.c {from} ORDER BY u.line LIMIT $2"
+        )))
+        .bind(district.0)
+        .bind(limit)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        let listed = rows
+            .iter()
+            .map(|r| {
+                Ok(Unknown {
+                    line: line(r)?,
+                    refs: [r.try_get("a")?, r.try_get("b")?, r.try_get("c")?],
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let total = if listed.is_empty() {
+            0
+        } else {
+            self.count(format!("SELECT COUNT(*) AS n {from}"), Some(district))
+                .await?
+        };
+        Ok((listed, total))
+    }
+
+    /// A `SELECT COUNT(*) AS n`, with the district as `$1` when given.
+    async fn count(&mut self, sql: String, district: Option<DistrictId>) -> Result<u64> {
+        let mut query = sqlx::query(built(sql));
+        if let Some(district) = district {
+            query = query.bind(district.0);
+        }
+        let n: i64 = query.fetch_one(&mut *self.inner).await?.try_get("n")?;
+        Ok(n.try_into().unwrap_or(0))
+    }
+
+    /// Writes the staged rows into the real table: new rows are created, rows that differ are
+    /// updated (in a delta, with `honour_dates`, only when not older than what is stored),
+    /// and in a bulk (`deactivate_missing`) what the stage lacks becomes inactive.
+    pub async fn merge_stage(
+        &mut self,
+        staged: Staged,
+        district: DistrictId,
+        now: i64,
+        honour_dates: bool,
+        deactivate_missing: bool,
+    ) -> Result<Merged> {
+        let spec = staged.spec();
+        let t = spec.table;
+        let changed = change_condition(spec);
+        let created: i64 = sqlx::query(built(format!(
+            "SELECT COUNT(*) AS n FROM ({}) excluded WHERE NOT EXISTS \
+               (SELECT 1 FROM {t} WHERE {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id)",
+            spec.resolved
+        )))
+        .bind(district.0)
+        .fetch_one(&mut *self.inner)
+        .await?
+        .try_get("n")?;
+        let row = sqlx::query(built(format!(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN {t}.active AND NOT excluded.active THEN 1 ELSE 0 END), 0) AS off \
+             FROM ({}) excluded JOIN {t} ON {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id \
+             WHERE {changed}",
+            spec.resolved
+        )))
+        .bind(district.0)
+        .bind(honour_dates)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        let (written, switched_off): (i64, i64) = (row.try_get("n")?, row.try_get("off")?);
+
+        let fields = spec.fields.join(", ");
+        let set: String = spec
+            .fields
+            .iter()
+            .map(|f| format!("{f} = excluded.{f}, "))
+            .collect();
+        sqlx::query(built(format!(
+            "INSERT INTO {t} (district_id, sourced_id, {fields}, active, modified_at, updated_at) \
+             SELECT $1, n.sourced_id, {n_fields}, n.active, n.modified_at, $3 FROM ({resolved}) n WHERE TRUE \
+             ON CONFLICT (district_id, sourced_id) DO UPDATE SET {set}active = excluded.active, \
+               modified_at = excluded.modified_at, updated_at = excluded.updated_at \
+             WHERE {changed}",
+            n_fields = spec
+                .fields
+                .iter()
+                .map(|f| format!("n.{f}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            resolved = spec.resolved,
+        )))
+        .bind(district.0)
+        .bind(honour_dates)
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
+
+        let mut deactivated = switched_off;
+        if deactivate_missing {
+            let done = sqlx::query(built(format!(
+                "UPDATE {t} SET active = $2, updated_at = $3 WHERE district_id = $1 AND active = $4 \
+                 AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.sourced_id = {t}.sourced_id)",
+                stage = spec.stage
+            )))
+            .bind(district.0)
+            .bind(false)
+            .bind(now)
+            .bind(true)
+            .execute(&mut *self.inner)
+            .await?;
+            deactivated += i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
+        }
+        Ok(Merged {
+            created: created.try_into().unwrap_or(0),
+            updated: (written - switched_off).try_into().unwrap_or(0),
+            deactivated: deactivated.try_into().unwrap_or(0),
+        })
+    }
+
+    pub async fn drop_stage(&mut self, staged: Staged) -> Result<()> {
+        sqlx::query(built(format!(
+            "DROP TABLE IF EXISTS {}",
+            staged.spec().stage
+        )))
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A statement put together from this module's own constants, never from input.
+fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql)
+}
+
+/// When an incoming row (`excluded`) is written over a stored one: it is not older (in a
+/// delta that honours dates, `$2`) and it differs in something. Shared by the merge and by
+/// the count before it, so that the two agree.
+fn change_condition(spec: &Spec) -> String {
+    let t = spec.table;
+    let differs: Vec<String> = spec
+        .fields
+        .iter()
+        .chain(&["active", "modified_at"])
+        .map(|f| format!("{t}.{f} IS DISTINCT FROM excluded.{f}"))
+        .collect();
+    format!(
+        "($2 = FALSE OR excluded.modified_at IS NULL OR {t}.modified_at IS NULL \
+           OR excluded.modified_at >= {t}.modified_at) AND ({})",
+        differs.join(" OR ")
+    )
+}
+
+/// The multi-row `INSERT` for `rows` staged rows; the full-batch statement is built once.
+fn insert_sql(staged: Staged, rows: usize) -> std::borrow::Cow<'static, str> {
+    use std::sync::OnceLock;
+    static FULL: [OnceLock<&'static str>; 4] = [const { OnceLock::new() }; 4];
+    let build = || -> String {
+        let spec = staged.spec();
+        let width = staged.width();
+        let names: Vec<&str> = spec
+            .columns
+            .split(',')
+            .map(|c| c.split_whitespace().next().unwrap_or_default())
+            .collect();
+        let mut sql = format!(
+            "INSERT INTO {} (line, sourced_id, deleted, modified_at, {}) VALUES ",
+            spec.stage,
+            names.join(", ")
+        );
+        for r in 0..rows {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", r * width + c + 1));
+            }
+            sql.push(')');
+        }
+        sql
+    };
+    if rows == BATCH_ROWS {
+        let slot = &FULL[Staged::ALL.iter().position(|s| *s == staged).unwrap_or(0)];
+        std::borrow::Cow::Borrowed(slot.get_or_init(|| Box::leak(build().into_boxed_str())))
+    } else {
+        // A file's last, partial batch.
+        std::borrow::Cow::Owned(build())
+    }
+}
+
+/// A number as bound text, cast back by the statement that reads it. sqlx's `Any` driver
+/// declares a missing `f64` to PostgreSQL as `float4`, and a statement prepared so then
+/// refuses a later `f64`; text has one type, and prints every finite `f64` exactly.
+pub(super) fn real(n: f64) -> String {
+    n.to_string()
+}
+
+fn line(row: &sqlx::any::AnyRow) -> Result<u64> {
+    let line: i64 = row.try_get("line")?;
+    Ok(line.try_into().unwrap_or(0))
+}
