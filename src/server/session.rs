@@ -39,8 +39,11 @@ impl FromRequestParts<App> for ClientInfo {
     }
 }
 
-/// The connection's address; or, when it is a trusted proxy, the nearest address in
-/// `X-Forwarded-For` that is not one.
+/// The connection's address; or, when it is a trusted proxy, the client's address from
+/// `X-Forwarded-For`. Each proxy appends the address it heard from, so the entries are read
+/// from the right: trusted proxies are passed over and the first other address is the client.
+/// Everything to the left of that was written by the client and proves nothing. An entry that
+/// does not parse ends the walk at the nearest trusted hop, so junk cannot pose as a proxy.
 pub fn client_address(
     peer: Option<IpAddr>,
     headers: &HeaderMap,
@@ -51,20 +54,41 @@ pub fn client_address(
     if !trusted(&peer) {
         return Some(peer);
     }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<Option<&str>> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map_while(|part| part.trim().parse::<IpAddr>().ok())
+        .flat_map(|v| match v.to_str() {
+            Ok(text) => text.split(',').map(Some).collect::<Vec<_>>(),
+            Err(_) => vec![None],
+        })
         .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !trusted(ip))
-            .unwrap_or(peer),
-    )
+    let mut nearest = peer;
+    for entry in entries.into_iter().rev() {
+        match entry.and_then(forwarded_address) {
+            Some(ip) if trusted(&ip) => nearest = ip,
+            Some(ip) => return Some(ip),
+            None => break,
+        }
+    }
+    Some(nearest)
+}
+
+/// One `X-Forwarded-For` entry: an address, with or without a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:443`, `[2001:db8::1]`).
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    let ip = entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| {
+            entry
+                .strip_prefix('[')
+                .and_then(|e| e.strip_suffix(']'))
+                .and_then(|e| e.parse::<std::net::Ipv6Addr>().ok())
+                .map(IpAddr::V6)
+        })?;
+    Some(ip.to_canonical())
 }
 
 /// The session cookie's name: with `__Host-` behind TLS, which pins it to this host and path.
@@ -201,6 +225,59 @@ mod tests {
         assert_eq!(
             client_address(Some(peer), &garbage, &config(&["10.0.0.5"])),
             Some(peer)
+        );
+    }
+
+    fn through_proxies(xff: &str) -> Option<IpAddr> {
+        let peer: IpAddr = "10.0.0.5".parse().unwrap();
+        client_address(Some(peer), &headers(xff), &config(&["10.0.0.0/8"]))
+    }
+
+    fn ip(text: &str) -> Option<IpAddr> {
+        Some(text.parse().unwrap())
+    }
+
+    #[test]
+    fn junk_to_the_left_of_the_client_changes_nothing() {
+        // The client wrote "junk"; the proxy appended the address it really came from.
+        assert_eq!(through_proxies("junk, 203.0.113.7"), ip("203.0.113.7"));
+        assert_eq!(
+            through_proxies("unknown, 198.51.100.1, 203.0.113.7, 10.0.0.9"),
+            ip("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn an_unparsable_entry_stops_at_the_nearest_trusted_hop() {
+        // Nothing right of the junk is untrusted: the request is the last proxy's own.
+        assert_eq!(through_proxies("203.0.113.7, junk"), ip("10.0.0.5"));
+        assert_eq!(
+            through_proxies("203.0.113.7, junk, 10.0.0.9"),
+            ip("10.0.0.9")
+        );
+        assert_eq!(through_proxies("203.0.113.7, , 10.0.0.9"), ip("10.0.0.9"));
+    }
+
+    #[test]
+    fn entries_may_carry_ports() {
+        assert_eq!(through_proxies("203.0.113.7:5678"), ip("203.0.113.7"));
+        assert_eq!(
+            through_proxies("[2001:db8::7]:443, 10.0.0.9:80"),
+            ip("2001:db8::7")
+        );
+        assert_eq!(through_proxies("[2001:db8::7]"), ip("2001:db8::7"));
+        assert_eq!(through_proxies("::ffff:203.0.113.7"), ip("203.0.113.7"));
+    }
+
+    #[test]
+    fn several_header_lines_read_as_one_list() {
+        let peer: IpAddr = "10.0.0.5".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", "junk".parse().unwrap());
+        h.append("x-forwarded-for", "203.0.113.7, 10.0.0.9".parse().unwrap());
+        assert_eq!(
+            client_address(Some(peer), &h, &config(&["10.0.0.0/8"])),
+            ip("203.0.113.7")
         );
     }
 }
