@@ -53,12 +53,10 @@ impl ThrottleRules {
         }
         let threshold = self.captcha_after_failures + FAILURES_BEFORE_LOCK;
         let beyond = username.count.checked_sub(threshold)?;
-        // 1, 2, 4, 8 minutes, then 15 for every further failure.
-        let wait = FIRST_LOCK_SECONDS
-            .checked_shl(beyond)
-            .filter(|w| *w <= LONGEST_LOCK_SECONDS)
-            .unwrap_or(LONGEST_LOCK_SECONDS);
-        Some(newest + wait)
+        // 1, 2, 4, 8 minutes, then 15 for every further failure. The shift is clamped: shifting
+        // by the raw count would push bits out and turn the wait negative.
+        let wait = (FIRST_LOCK_SECONDS << beyond.min(4)).min(LONGEST_LOCK_SECONDS);
+        Some(newest.saturating_add(wait))
     }
 }
 
@@ -115,6 +113,28 @@ mod tests {
             })
             .collect();
         assert_eq!(waits, [60, 120, 240, 480, 900, 900, 900]);
+    }
+
+    #[test]
+    fn a_huge_count_still_waits_fifteen_minutes() {
+        let now = 10_000;
+        // With a CAPTCHA after one failure the lock starts at 11; 69 to 74 failures are 58 to 63
+        // beyond it, where shifting the first wait by the count would overflow.
+        let strict = ThrottleRules {
+            captcha_after_failures: 1,
+            captcha_after_address_failures: 5,
+        };
+        for count in [30, 69, 71, 74, 75, 99] {
+            assert_eq!(
+                strict.lock_end(failures(count, now)),
+                Some(now + 900),
+                "count {count}"
+            );
+        }
+        assert_eq!(
+            RULES.lock_end(failures(u32::MAX, now)),
+            Some(now - 100 + WINDOW_SECONDS)
+        );
     }
 
     #[test]
