@@ -20,8 +20,14 @@ pub const MAX_LIVE_PER_ADDRESS: u32 = 60;
 /// Letters that do not look like one another or like digits.
 const ALPHABET: &[u8] = b"ACDEFHJKLMNPRTUVWXY";
 const LETTERS: usize = 5;
-/// The proof of work searches at most this many numbers: about a second in a phone's browser.
-pub const POW_MAX: u32 = 50_000;
+/// The proof of work searches at most this many numbers, ALTCHA's default: half a million
+/// SHA-256 digests on average, about a second in a desktop browser and a few on a phone.
+///
+/// The puzzle is a cost, not proof of a person: a script solves it as surely as a browser does,
+/// only no faster. What it buys is that every guess past the CAPTCHA threshold costs the
+/// guesser this much computing, on top of the per-username lock and the hourly cap that the
+/// throttle enforces whatever the answer.
+pub const POW_MAX: u32 = 1_000_000;
 
 /// A challenge as the page and the API show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

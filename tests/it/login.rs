@@ -303,6 +303,8 @@ async fn the_proof_of_work_solves_the_captcha_too() {
     let salt = challenge["pow"]["salt"].as_str().unwrap();
     let target = challenge["pow"]["challenge"].as_str().unwrap();
     let max = challenge["pow"]["maxnumber"].as_u64().unwrap();
+    // The puzzle is meant to cost something: ALTCHA's default, a million numbers.
+    assert!(max >= 1_000_000, "{max}");
     let number = (0..=max)
         .find(|n| homeroom::secrets::sha256_hex(format!("{salt}{n}").as_bytes()) == target)
         .expect("the puzzle has a solution");
