@@ -92,7 +92,12 @@ pub async fn run(app: &App, command: KeysCommand) -> Result<(), CliError> {
     csv_file.finish(&bytes).map_err(|e| failed(&out, &e))?;
 
     if let (Some(file), Some(path)) = (letters_file, letters.as_deref()) {
-        let html = crate::web::pages::letters(&app.config.public_url, &district, &issued);
+        let html = crate::web::pages::letters(
+            &app.config.public_url,
+            &district,
+            &issued,
+            crate::web::pages::LettersFor::File,
+        );
         file.finish(html.as_bytes()).map_err(|e| failed(path, &e))?;
     }
     println!("{} keys written to {}", issued.len(), out.display());

@@ -77,6 +77,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/letters.css", get(letters_stylesheet))
         .route("/static/captcha.js", get(captcha_script))
         .fallback(page_not_found)
         .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
@@ -182,6 +183,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn letters_stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        pages::LETTERS_CSS,
     )
         .into_response()
 }

@@ -154,8 +154,13 @@ pub async fn act(
             }),
         "letter" => {
             return match admin::key_for(&app, district, view.person.id, actor(&who)).await {
-                Ok(issued) => Html(pages::letters(&app.config.public_url, district, &[issued]))
-                    .into_response(),
+                Ok(issued) => Html(pages::letters(
+                    &app.config.public_url,
+                    district,
+                    &[issued],
+                    pages::LettersFor::Browser,
+                ))
+                .into_response(),
                 Err(err) => (
                     status_of(&err),
                     Html(person_page(&who, &view, Some(err.public_message()), None)),

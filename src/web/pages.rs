@@ -174,7 +174,22 @@ pub struct ErrorPage<'a> {
 #[template(path = "letters.html")]
 struct Letters<'a> {
     district_name: &'a str,
+    /// The style sheet itself, for a file opened from disk; `None` links `/static/letters.css`,
+    /// as a page served under the content security policy must (it allows no inline style).
+    inline_css: Option<&'static str>,
     letters: Vec<Letter>,
+}
+
+/// The letters' style sheet, served at `/static/letters.css`.
+pub const LETTERS_CSS: &str = include_str!("../../static/letters.css");
+
+/// Where printable letters are opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LettersFor {
+    /// A page of the portal: links the style sheet.
+    Browser,
+    /// A file written by the command line: carries the style sheet inside.
+    File,
 }
 
 struct Letter {
@@ -187,10 +202,16 @@ struct Letter {
 }
 
 /// Printable activation letters, one a page, for keys just issued.
-pub fn letters(public_url: &url::Url, district: &District, issued: &[IssuedKey]) -> String {
+pub fn letters(
+    public_url: &url::Url,
+    district: &District,
+    issued: &[IssuedKey],
+    opened: LettersFor,
+) -> String {
     let base = public_url.as_str().trim_end_matches('/');
     render(&Letters {
         district_name: district.name.as_str(),
+        inline_css: (opened == LettersFor::File).then_some(LETTERS_CSS),
         letters: issued
             .iter()
             .map(|key| {

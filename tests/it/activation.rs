@@ -439,6 +439,8 @@ async fn keys_csv_and_letters_hold_exactly_the_people_in_scope() {
     assert!(html.contains(&rows[1][4]) && html.contains("Daniel Okafor"));
     assert!(html.contains("/d/cedar-valley/student"));
     assert!(html.contains("<strong>New User</strong>"));
+    // A file opened from disk has no server to fetch a style sheet from: it carries its own.
+    assert!(html.contains("<style>") && html.contains(".key {"));
 
     // Those two now hold live keys; the guardian is next. A school scope reaches guardians
     // through their children.

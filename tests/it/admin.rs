@@ -400,3 +400,39 @@ async fn staff_switch_portal_access_and_an_import_never_turns_it_back() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn letters_are_styled_by_a_sheet_the_content_security_policy_allows() {
+    let app = app().await;
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let james = person_id(&app, "cedar-valley", "cv-g-james").await;
+    let response = app
+        .client
+        .post(app.url(&format!("/d/cedar-valley/admin/people/{james}/letter")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("style-src 'self'") && !csp.contains("unsafe-inline"));
+    let letter = response.text().await.unwrap();
+    assert!(letter.contains(r#"<section class="letter">"#));
+    // The policy drops inline style, so the page must carry none.
+    assert!(!letter.contains("<style"), "{letter}");
+    assert!(!letter.contains("style=\""));
+    assert!(letter.contains(r#"<link rel="stylesheet" href="/static/letters.css">"#));
+
+    let sheet = app.get("/static/letters.css").await;
+    assert_eq!(sheet.status(), 200);
+    assert!(
+        sheet.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(sheet.text().await.unwrap().contains(".key"));
+    app.stop().await;
+}
