@@ -19,7 +19,9 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::Conflict(_) | Error::UsernameTaken => StatusCode::CONFLICT,
         Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
         Error::CaptchaRequired(_) | Error::CaptchaInvalid(_) => StatusCode::UNAUTHORIZED,
-        Error::WrongPortal(_) | Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
+        Error::WrongPortal(_) | Error::PasswordChangeRequired | Error::Forbidden(_) => {
+            StatusCode::FORBIDDEN
+        }
         Error::Locked { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::DistrictUnavailable { .. } | Error::Unavailable(_) => {
             StatusCode::SERVICE_UNAVAILABLE

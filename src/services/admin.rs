@@ -3,7 +3,7 @@
 //! once.
 
 use crate::app::App;
-use crate::domain::{Account, District, fold_username};
+use crate::domain::{Account, AccountKind, District, fold_username};
 use crate::secrets;
 use crate::store::AuditEntry;
 
@@ -46,6 +46,7 @@ pub async fn reset_password(
     account: &Account,
     actor: Actor<'_>,
 ) -> Result<String> {
+    may_manage(app, district, account, actor, "reset").await?;
     let password = temporary_password(district.settings.password_min_length as usize)?;
     let hash = app.passwords.hash(&password).await?;
     let now = app.clock.unix();
@@ -70,6 +71,8 @@ pub async fn set_active(
     active: bool,
     actor: Actor<'_>,
 ) -> Result<()> {
+    let what = if active { "enable" } else { "disable" };
+    may_manage(app, district, account, actor, what).await?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.set_account_active(account, active, now).await?;
@@ -86,6 +89,38 @@ pub async fn set_active(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Staff accounts are the operator's to reset, disable and enable (`homeroom account …` on
+/// the command line): from the console, staff act on family accounts only, so that no staff
+/// member can take over or lock out another, or themselves. A refusal changes nothing and is
+/// audited.
+async fn may_manage(
+    app: &App,
+    district: &District,
+    account: &Account,
+    actor: Actor<'_>,
+    what: &str,
+) -> Result<()> {
+    if account.kind != AccountKind::Staff || actor.account.is_none() {
+        return Ok(());
+    }
+    app.store
+        .audit(
+            entry(
+                district,
+                account,
+                actor,
+                "account.change_refused",
+                Some(format!("{what}: a staff account")),
+            ),
+            app.clock.unix(),
+        )
+        .await?;
+    Err(Error::Forbidden(
+        "Staff accounts are managed by the portal's operator, not from the staff console."
+            .to_owned(),
+    ))
 }
 
 fn entry<'a>(

@@ -23,6 +23,9 @@ pub enum Error {
     Invalid(#[from] Invalid),
     #[error("not found")]
     NotFound,
+    /// Known and understood, but not this actor's to do; the sentence says whose it is.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Conflict(String),
     /// The district is in maintenance; `message` is the district's own words.
@@ -78,6 +81,7 @@ impl Error {
         match self {
             Self::Invalid(_) => "bad_request",
             Self::NotFound => "not_found",
+            Self::Forbidden(_) => "forbidden",
             Self::Conflict(_) => "conflict",
             Self::DistrictUnavailable { .. } => "district_unavailable",
             Self::InvalidCredentials => "invalid_credentials",
@@ -103,6 +107,7 @@ impl Error {
             Self::Invalid(invalid) => invalid.0.clone(),
             Self::NotFound => "Nothing was found at this address.".to_owned(),
             Self::Conflict(what) => what.clone(),
+            Self::Forbidden(why) => why.clone(),
             Self::DistrictUnavailable { message, .. } => message.clone(),
             Self::InvalidCredentials => {
                 "The username or password is not correct. Check them and try again.".to_owned()

@@ -90,6 +90,10 @@ fn person_page(
         school: view.person.school.as_deref(),
         username: view.account.as_ref().map(|a| a.username.as_str()),
         active: view.account.as_ref().is_some_and(|a| a.active),
+        staff_account: view
+            .account
+            .as_ref()
+            .is_some_and(|a| a.kind == AccountKind::Staff),
         can_have_account: matches!(view.person.role, PersonRole::Guardian | PersonRole::Student),
         family: &view.relationships,
         error,

@@ -105,6 +105,8 @@ pub struct AdminPerson<'a> {
     pub school: Option<&'a str>,
     pub username: Option<&'a str>,
     pub active: bool,
+    /// A staff account: the operator's to reset, disable and enable.
+    pub staff_account: bool,
     pub can_have_account: bool,
     pub family: &'a [crate::store::RelationshipView],
     pub error: Option<String>,

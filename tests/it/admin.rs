@@ -436,3 +436,92 @@ async fn letters_are_styled_by_a_sheet_the_content_security_policy_allows() {
     assert!(sheet.text().await.unwrap().contains(".key"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_accounts_are_not_managed_from_the_console() {
+    let app = app().await;
+    homeroom::services::auth::add_staff(
+        &app.app,
+        "cedar-valley",
+        "cv-second",
+        "quiet harbor maple",
+    )
+    .await
+    .unwrap();
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let other = person_id(&app, "cedar-valley", "homeroom-staff:cv-second").await;
+    let me = person_id(&app, "cedar-valley", "homeroom-staff:cv-admin").await;
+
+    let (_, page) = app
+        .get_text(&format!("/d/cedar-valley/admin/people/{other}"))
+        .await;
+    assert!(page.contains("managed by the portal's operator"));
+    assert!(
+        !page.contains("/reset\""),
+        "no reset button for a staff account"
+    );
+
+    for person in [other, me] {
+        for action in ["reset", "disable", "enable"] {
+            let (status, page) = post(
+                &app,
+                &format!("/d/cedar-valley/admin/people/{person}/{action}"),
+                &[],
+            )
+            .await;
+            assert_eq!(status, 403, "{action}");
+            assert!(
+                page.contains("managed by the portal&#x27;s operator")
+                    || page.contains("managed by the portal's operator"),
+                "{page}"
+            );
+            assert!(!page.contains(r#"<strong class="secret">"#));
+        }
+    }
+    // Nothing changed: both still log in with their own passwords.
+    assert_eq!(
+        api_login(&app, "staff", "cv-second", "quiet harbor maple")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        api_login(&app, "staff", "cv-admin", "granite owl compass")
+            .await
+            .0,
+        200
+    );
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let audit = app.app.store.audit_entries(district.id, 200).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "account.change_refused")
+            .count(),
+        6
+    );
+    assert!(!audit.iter().any(|e| matches!(
+        e.action.as_str(),
+        "account.password_reset" | "account.disabled" | "account.enabled"
+    )));
+
+    // The operator still can, from the command line.
+    let out = app
+        .cli(&[
+            "account",
+            "disable",
+            "--district",
+            "cedar-valley",
+            "--username",
+            "cv-second",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    app.stop().await;
+}
