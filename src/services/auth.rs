@@ -475,11 +475,15 @@ fn account_entry<'a>(
 }
 
 /// Creates a district administrator (`homeroom admin add`). Staff have a person record too,
-/// so that every account belongs to one person.
+/// so that every account belongs to one person. The person and the account are written in one
+/// transaction: a refused account (a taken username, say) leaves no person behind.
 pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) -> Result<Account> {
     let district = super::districts::by_slug(app, slug).await?;
     let username = Username::parse(username)?;
     let sourced_id = SourcedId::parse(&format!("homeroom-staff:{}", username.folded()))?;
+    policy(&district, username.as_str()).check(password)?;
+    let hash = app.passwords.hash(password).await?;
+    let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.ensure_person(
         district.id,
@@ -493,10 +497,9 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
             school: None,
             grade: None,
         },
-        app.clock.unix(),
+        now,
     )
     .await?;
-    tx.commit().await?;
     let account = NewAccountFor {
         person: &sourced_id,
         kind: AccountKind::Staff,
@@ -504,12 +507,24 @@ pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) ->
         password,
         must_change_password: false,
     };
-    // The staff person is named after the username, so a person who has an account means
-    // the username is taken.
-    match create_account(app, &district, account, "operator", "admin.created").await {
+    let id = match insert_account_for(
+        &mut tx,
+        &district,
+        &account,
+        &hash,
+        "operator",
+        "admin.created",
+        now,
+    )
+    .await
+    {
+        // The staff person is named after the username, so a person who has an account means
+        // the username is taken.
         Err(Error::Conflict(_)) => Err(Error::UsernameTaken),
         other => other,
-    }
+    }?;
+    tx.commit().await?;
+    created(app, &district, id).await
 }
 
 /// Inserts an account; a username the district already has is `UsernameTaken`, and a person
@@ -553,18 +568,34 @@ pub async fn create_account(
     let hash = app.passwords.hash(new.password).await?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
+    let id = insert_account_for(&mut tx, district, &new, &hash, actor, action, now).await?;
+    tx.commit().await?;
+    created(app, district, id).await
+}
+
+/// Writes the account of `new.person` with a hash already made, and its audit entry.
+async fn insert_account_for(
+    tx: &mut Tx,
+    district: &District,
+    new: &NewAccountFor<'_>,
+    hash: &str,
+    actor: &str,
+    action: &'static str,
+    now: i64,
+) -> Result<AccountId> {
+    let username = Username::parse(new.username)?;
     let person_id = tx
         .person_id(district.id, new.person.as_str())
         .await?
         .ok_or(Error::NotFound)?;
     let id = insert_account(
-        &mut tx,
+        tx,
         &NewAccount {
             district: district.id,
             person_id,
             kind: new.kind,
             username: &username,
-            password_hash: &hash,
+            password_hash: hash,
             must_change_password: new.must_change_password,
         },
         now,
@@ -582,7 +613,11 @@ pub async fn create_account(
         now,
     )
     .await?;
-    tx.commit().await?;
+    Ok(id)
+}
+
+/// An account just written, as the services see it.
+async fn created(app: &App, district: &District, id: AccountId) -> Result<Account> {
     let (account, _) = app
         .store
         .account(district.id, id)

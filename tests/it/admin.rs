@@ -525,3 +525,58 @@ async fn staff_accounts_are_not_managed_from_the_console() {
     assert!(out.status.success(), "{}", crate::harness::stderr(&out));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_refused_administrator_leaves_no_person_behind() {
+    let app = app().await;
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let staff_person = |username: &str| {
+        let id = format!("homeroom-staff:{username}");
+        let store = app.app.store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let found = tx.person_id(district.id, &id).await.unwrap();
+            tx.commit().await.unwrap();
+            found
+        }
+    };
+    // A family already holds the username; and a password the policy refuses.
+    let taken = homeroom::services::auth::add_staff(
+        &app.app,
+        "cedar-valley",
+        "maria.alvarez",
+        "quiet harbor maple",
+    )
+    .await;
+    assert!(
+        matches!(taken, Err(homeroom::services::Error::UsernameTaken)),
+        "{taken:?}"
+    );
+    assert_eq!(staff_person("maria.alvarez").await, None);
+    let weak =
+        homeroom::services::auth::add_staff(&app.app, "cedar-valley", "cv-weak", "password").await;
+    assert!(
+        matches!(weak, Err(homeroom::services::Error::WeakPassword(_))),
+        "{weak:?}"
+    );
+    assert_eq!(staff_person("cv-weak").await, None);
+
+    // Once the username is free, the administrator is added whole.
+    let account = homeroom::services::auth::add_staff(
+        &app.app,
+        "cedar-valley",
+        "cv-weak",
+        "quiet harbor maple",
+    )
+    .await
+    .unwrap();
+    assert_eq!(account.username.as_str(), "cv-weak");
+    assert!(staff_person("cv-weak").await.is_some());
+    app.stop().await;
+}
