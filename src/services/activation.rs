@@ -190,9 +190,11 @@ async fn live_key(
     let outcome = match found {
         Some(key) if key.spent => Err(Error::InvalidKey),
         Some(key) if key.expires_at <= now => Err(Error::ExpiredKey),
+        // A person the district's rosters no longer list (deactivated by an import, say) gets
+        // no account: their key answers like one that never existed.
         Some(key) => match app.store.person(district.id, key.person_id).await? {
-            Some(person) => Ok((key, person)),
-            None => Err(Error::InvalidKey),
+            Some(person) if person.active => Ok((key, person)),
+            _ => Err(Error::InvalidKey),
         },
         None => Err(Error::InvalidKey),
     };

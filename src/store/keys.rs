@@ -28,6 +28,8 @@ pub struct PersonRecord {
     pub family_name: String,
     /// Their school, or for a guardian their children's.
     pub school: Option<String>,
+    /// Still in the district's rosters; an import that no longer lists them turns this off.
+    pub active: bool,
 }
 
 impl PersonRecord {
@@ -49,7 +51,7 @@ pub struct KeyRecord {
 
 macro_rules! person_columns {
     () => {
-        "p.id, p.sourced_id, p.role, p.given_name, p.family_name, \
+        "p.id, p.sourced_id, p.role, p.given_name, p.family_name, p.active, \
          COALESCE(s.name, (SELECT MIN(cs.name) FROM relationships r \
              JOIN people c ON c.district_id = r.district_id AND c.id = r.student_id \
              JOIN schools cs ON cs.district_id = c.district_id AND cs.id = c.school_id \
@@ -194,16 +196,20 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks a live key used. Answers false when it was not live any more (used meanwhile by
-    /// someone else, revoked or expired): the statement is the single point where two
-    /// activations with one key are told apart.
+    /// Marks a live key of an active person used. Answers false when it was not live any more
+    /// (used meanwhile by someone else, revoked or expired) or its person was deactivated
+    /// meanwhile: the statement is the single point where two activations with one key are
+    /// told apart.
     pub async fn consume_key(&mut self, key_id: i64, now: i64) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE activation_keys SET used_at = $1 \
-             WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+             WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1 \
+               AND EXISTS (SELECT 1 FROM people p WHERE p.district_id = activation_keys.district_id \
+                 AND p.id = activation_keys.person_id AND p.active = $3)",
         )
         .bind(now)
         .bind(key_id)
+        .bind(true)
         .execute(&mut *self.inner)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -218,5 +224,6 @@ fn person_from_row(row: &AnyRow) -> Result<PersonRecord> {
         given_name: row.try_get("given_name")?,
         family_name: row.try_get("family_name")?,
         school: row.try_get("school_name")?,
+        active: super::flag(row, "active")?,
     })
 }

@@ -592,3 +592,56 @@ async fn the_operator_resets_disables_and_enables_accounts() {
     }
     app.stop().await;
 }
+
+/// Turns a person's `active` flag, as an import does for people its files no longer list.
+async fn set_person_active(app: &TestApp, sourced_id: &str, active: bool) {
+    use sqlx::Connection;
+    let district = cedar(app).await;
+    let mut conn = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
+    let done =
+        sqlx::query("UPDATE people SET active = $1 WHERE district_id = $2 AND sourced_id = $3")
+            .bind(active)
+            .bind(district.id.0)
+            .bind(sourced_id.to_owned())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(done.rows_affected(), 1);
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_key_of_a_deactivated_person_answers_like_an_unknown_key() {
+    let app = app().await;
+    let key = key_for(&app, "cv-g-james").await;
+    set_person_active(&app, "cv-g-james", false).await;
+    let deactivated = activate(&app, &key, "james.okafor", "blue heron sunrise").await;
+    let unknown = activate(
+        &app,
+        "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ",
+        "james.okafor",
+        "blue heron sunrise",
+    )
+    .await;
+    assert_eq!(deactivated.0, 400);
+    assert_eq!(deactivated.1["error"], "invalid_key");
+    assert_eq!(deactivated, unknown, "one answer for both");
+
+    // The first step of the web journey does not name the person either.
+    let response = app
+        .client
+        .post(app.url("/d/cedar-valley/activate"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .form(&[("key", key.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(!response.text().await.unwrap().contains("James Okafor"));
+
+    // Back in the rosters, the same key works again.
+    set_person_active(&app, "cv-g-james", true).await;
+    let (status, body) = activate(&app, &key, "james.okafor", "blue heron sunrise").await;
+    assert_eq!(status, 200, "{body}");
+    app.stop().await;
+}
