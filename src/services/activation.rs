@@ -166,12 +166,15 @@ async fn live_key(
         user_agent: client.user_agent.as_deref(),
         ..Default::default()
     };
-    let by_address = app
+    // Counted as a failure until the key turns out live, as logins are, so that parallel tries
+    // cannot all slip under the CAPTCHA threshold.
+    let (attempt, by_address) = app
         .store
-        .failures(
+        .count_attempt(
             district.id,
             FailureScope::Address,
             &client.address,
+            now,
             now - WINDOW_SECONDS,
         )
         .await?;
@@ -180,8 +183,10 @@ async fn live_key(
         .throttle_rules()
         .assess(Failures::default(), by_address, now)
         .captcha_required
+        && let Err(err) = captcha::demand(app, district.id, captcha, &client.address, &audit).await
     {
-        captcha::demand(app, district.id, captcha, &client.address, &audit).await?;
+        app.store.forget_attempt(attempt).await?;
+        return Err(err);
     }
     let found = match ActivationKey::parse(typed_key) {
         Ok(key) => app.store.key_by_hash(district.id, &key_hash(&key)).await?,
@@ -198,19 +203,14 @@ async fn live_key(
         },
         None => Err(Error::InvalidKey),
     };
-    if let Err(err) = &outcome {
-        app.store
-            .record_failure(
-                district.id,
-                FailureScope::Address,
-                &client.address,
-                now,
-                now - WINDOW_SECONDS,
-            )
-            .await?;
-        app.store
-            .audit(audit("key.failed", Some(err.code().to_owned())), now)
-            .await?;
+    match &outcome {
+        // The attempt stays counted as a failure.
+        Err(err) => {
+            app.store
+                .audit(audit("key.failed", Some(err.code().to_owned())), now)
+                .await?
+        }
+        Ok(_) => app.store.forget_attempt(attempt).await?,
     }
     outcome
 }

@@ -9,8 +9,8 @@ use crate::domain::{
 use crate::secrets;
 use crate::store::Tx;
 use crate::store::{
-    AuditEntry, FailureScope, NewAccount, NewPerson, NewSession, SessionKind, SessionRecord,
-    StoreError,
+    AttemptId, AuditEntry, FailureScope, NewAccount, NewPerson, NewSession, SessionKind,
+    SessionRecord, StoreError,
 };
 
 use super::{Error, Result, captcha};
@@ -52,9 +52,11 @@ pub struct LoggedIn {
     pub account: Account,
 }
 
-/// Logs in, or says why not. The order matters: a lock is checked before anything else, the
-/// CAPTCHA before the password, and the password (or a dummy of equal cost) always, so that
-/// neither timing nor answers tell whether a username exists.
+/// Logs in, or says why not. The order matters: the attempt is counted as a failure before
+/// anything is decided, so that parallel attempts cannot all see the same old count; then a
+/// lock is checked, the CAPTCHA before the password, and the password (or a dummy of equal
+/// cost) always, so that neither timing nor answers tell whether a username exists. An attempt
+/// that is refused before its password is tried, or that succeeds, is taken back.
 pub async fn login(
     app: &App,
     district: &District,
@@ -74,10 +76,12 @@ pub async fn login(
         ..Default::default()
     };
     let now = app.clock.unix();
-    let (by_name, by_address) = failures(app, district, &subject, &client.address, now).await?;
+    let (attempts, by_name, by_address) =
+        count_attempt(app, district, &subject, &client.address, now).await?;
     let assessment = rules.assess(by_name, by_address, now);
 
     if let Some(until) = assessment.locked_until {
+        forget(app, &attempts).await?;
         app.store
             .audit(audit("login.refused_locked", None), now)
             .await?;
@@ -87,8 +91,12 @@ pub async fn login(
             timezone: district.settings.timezone.as_str().to_owned(),
         });
     }
-    if assessment.captcha_required {
-        captcha::demand(app, district.id, request.captcha, &client.address, &audit).await?;
+    if assessment.captcha_required
+        && let Err(err) =
+            captcha::demand(app, district.id, request.captcha, &client.address, &audit).await
+    {
+        forget(app, &attempts).await?;
+        return Err(err);
     }
 
     let found = match Username::parse(request.username) {
@@ -113,14 +121,7 @@ pub async fn login(
         Some(_) => None,
     };
     if let Some(reason) = reason {
-        for (scope, key) in [
-            (FailureScope::Username, subject.as_str()),
-            (FailureScope::Address, client.address.as_str()),
-        ] {
-            app.store
-                .record_failure(district.id, scope, key, now, now - WINDOW_SECONDS)
-                .await?;
-        }
+        // The attempt was counted as a failure already, and stays one.
         let mut entry = audit("login.failed", Some(reason.to_owned()));
         entry.account = found.as_ref().map(|(a, _)| a.id);
         app.store.audit(entry, now).await?;
@@ -140,6 +141,7 @@ pub async fn login(
         return Err(Error::InvalidCredentials);
     };
     if account.kind != request.portal {
+        forget(app, &attempts).await?;
         let mut entry = audit(
             "login.wrong_portal",
             Some(request.portal.as_str().to_owned()),
@@ -149,12 +151,15 @@ pub async fn login(
         return Err(Error::WrongPortal(account.kind));
     }
 
-    // A success forgets the username's failures (there is nothing to forget most of the time).
+    // A success forgets the username's failures, and the address's count loses this attempt.
     if by_name.count > 0 {
         app.store
             .clear_failures(district.id, FailureScope::Username, &subject)
             .await?;
+    } else {
+        app.store.forget_attempt(attempts.username).await?;
     }
+    app.store.forget_attempt(attempts.address).await?;
     if verification.needs_rehash {
         let stronger = app.passwords.hash(request.password).await?;
         app.store
@@ -221,22 +226,37 @@ pub async fn discard(app: &App, token: &str) -> Result<()> {
     Ok(())
 }
 
-async fn failures(
+/// A login attempt as counted in both scopes.
+struct Attempts {
+    username: AttemptId,
+    address: AttemptId,
+}
+
+/// Counts a login attempt for the username and the address, and answers the failures each had
+/// besides it.
+async fn count_attempt(
     app: &App,
     district: &District,
     subject: &str,
     address: &str,
     now: i64,
-) -> Result<(Failures, Failures)> {
+) -> Result<(Attempts, Failures, Failures)> {
     let since = now - WINDOW_SECONDS;
-    Ok((
-        app.store
-            .failures(district.id, FailureScope::Username, subject, since)
-            .await?,
-        app.store
-            .failures(district.id, FailureScope::Address, address, since)
-            .await?,
-    ))
+    let (username, by_name) = app
+        .store
+        .count_attempt(district.id, FailureScope::Username, subject, now, since)
+        .await?;
+    let (address, by_address) = app
+        .store
+        .count_attempt(district.id, FailureScope::Address, address, now, since)
+        .await?;
+    Ok((Attempts { username, address }, by_name, by_address))
+}
+
+async fn forget(app: &App, attempts: &Attempts) -> Result<()> {
+    app.store.forget_attempt(attempts.username).await?;
+    app.store.forget_attempt(attempts.address).await?;
+    Ok(())
 }
 
 pub(super) async fn start_session(
@@ -366,6 +386,8 @@ pub async fn logout(app: &App, who: &Authenticated, client: &Client) -> Result<(
 }
 
 /// Changes the password after checking the current one, and ends every other session and token.
+/// Wrong current passwords count against the username exactly like failed logins, and lock it
+/// by the same rules: a stolen session is no way around the login throttle.
 pub async fn change_password(
     app: &App,
     who: &Authenticated,
@@ -378,8 +400,36 @@ pub async fn change_password(
         .account(who.district.id, who.account.id)
         .await?
         .ok_or(Error::Unauthorized)?;
+    let district = &who.district;
+    let rules = district.settings.throttle_rules();
+    let subject = account.username.folded();
+    let now = app.clock.unix();
+    let (attempt, by_name) = app
+        .store
+        .count_attempt(
+            district.id,
+            FailureScope::Username,
+            &subject,
+            now,
+            now - WINDOW_SECONDS,
+        )
+        .await?;
+    if let Some(until) = rules.lock_end(by_name).filter(|until| *until > now) {
+        app.store.forget_attempt(attempt).await?;
+        app.store
+            .audit(
+                account_entry(who, "password.change_refused_locked", None, client),
+                now,
+            )
+            .await?;
+        return Err(Error::Locked {
+            until,
+            retry_after: u64::try_from(until - now).unwrap_or(1).max(1),
+            timezone: district.settings.timezone.as_str().to_owned(),
+        });
+    }
     if !app.passwords.verify(Some(&hash), current).await?.matches {
-        let now = app.clock.unix();
+        // The attempt was counted as a failure already, and stays one.
         app.store
             .audit(
                 account_entry(
@@ -391,8 +441,25 @@ pub async fn change_password(
                 now,
             )
             .await?;
+        let after = Failures {
+            count: by_name.count + 1,
+            newest: Some(now),
+            oldest: by_name.oldest.or(Some(now)),
+        };
+        if let Some(until) = rules.lock_end(after) {
+            app.store
+                .audit(
+                    account_entry(who, "login.locked", Some(format!("until {until}")), client),
+                    now,
+                )
+                .await?;
+        }
         return Err(Error::InvalidCredentials);
     }
+    // The current password is proven, as by a login: the failures are forgotten.
+    app.store
+        .clear_failures(district.id, FailureScope::Username, &subject)
+        .await?;
     policy(&who.district, account.username.as_str()).check(new)?;
     let new_hash = app.passwords.hash(new).await?;
     let now = app.clock.unix();

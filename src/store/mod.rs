@@ -34,7 +34,7 @@ pub use rosters::{
 };
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use staging::{Merged, Staged, Unknown, Value};
-pub use throttle::{FailureScope, NewChallenge, StoredChallenge};
+pub use throttle::{AttemptId, FailureScope, NewChallenge, StoredChallenge};
 pub use url::{Backend, DatabaseUrl};
 
 use crate::domain::Invalid;

@@ -21,6 +21,10 @@ impl FailureScope {
     }
 }
 
+/// An attempt counted as a failure until it is forgotten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptId(i64);
+
 pub struct NewChallenge {
     pub district: DistrictId,
     /// The address that asked for it.
@@ -62,6 +66,74 @@ impl Store {
             newest: row.try_get("newest")?,
             oldest: row.try_get("oldest")?,
         })
+    }
+
+    /// Counts an attempt as a failure before its outcome is known, and answers the failures
+    /// that were there besides it, other attempts still in flight included. Every attempt is
+    /// written before anything is read, so of two attempts at the same time the later one
+    /// sees the earlier: no number of parallel tries gets more of them past a threshold than
+    /// one after another would. The caller forgets the attempt ([`Store::forget_attempt`]) when
+    /// it turns out not to be a failure. Failures that no longer count are forgotten too.
+    pub async fn count_attempt(
+        &self,
+        district: DistrictId,
+        scope: FailureScope,
+        subject: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<(AttemptId, Failures)> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM login_failures \
+             WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
+        )
+        .bind(district.0)
+        .bind(scope.as_str())
+        .bind(subject.to_owned())
+        .bind(forget_before)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(
+            "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
+        )
+        .bind(district.0)
+        .bind(scope.as_str())
+        .bind(subject.to_owned())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        tx.commit().await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MAX(at) AS newest, MIN(at) AS oldest FROM login_failures \
+             WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at >= $4 AND id <> $5",
+        )
+        .bind(district.0)
+        .bind(scope.as_str())
+        .bind(subject.to_owned())
+        .bind(forget_before)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((
+            AttemptId(id),
+            Failures {
+                count: super::count(&row, "n")?,
+                newest: row.try_get("newest")?,
+                oldest: row.try_get("oldest")?,
+            },
+        ))
+    }
+
+    /// Takes back an attempt that [`Store::count_attempt`] counted: it succeeded, or was refused
+    /// before it could fail.
+    pub async fn forget_attempt(&self, attempt: AttemptId) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(attempt.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Records one failure and forgets those that no longer count.

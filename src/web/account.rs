@@ -147,6 +147,10 @@ pub async fn change_password(
             );
             (axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response()
         }
+        Err(err @ Error::Locked { .. }) => {
+            let page = password_page(&who, false, Some(err.public_message()), None);
+            (axum::http::StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
+        }
         Err(Error::WeakPassword(weak)) => {
             let page = password_page(&who, false, None, Some(weak.0));
             (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response()

@@ -1132,3 +1132,132 @@ async fn one_address_cannot_fill_the_table_with_captcha_challenges() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn parallel_wrong_passwords_get_no_more_tries_than_one_after_another() {
+    let app = app().await;
+    let district = cedar(&app).await;
+    let n = 12;
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let request = app
+                .client
+                .post(app.url("/api/v1/districts/cedar-valley/login"))
+                // Each from its own address, so that only the username's count matters.
+                .header("x-forwarded-for", format!("203.0.113.{}", 100 + i))
+                .json(
+                    &json!({"portal": "parent", "username": "maria.alvarez", "password": "nope"}),
+                );
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                let body: Value = response.json().await.unwrap();
+                body["error"].as_str().unwrap().to_owned()
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    let tried = answers
+        .iter()
+        .filter(|a| *a == "invalid_credentials")
+        .count();
+    let stopped = answers.iter().filter(|a| *a == "captcha_required").count();
+    assert_eq!(tried + stopped, n, "{answers:?}");
+    // The rule is a CAPTCHA after three failures: no more than three passwords were tried
+    // without one, however many came at once.
+    assert!(tried <= 3, "{answers:?}");
+
+    let since = app.app.clock.unix() - homeroom::domain::WINDOW_SECONDS;
+    let stored = app
+        .app
+        .store
+        .failures(
+            district.id,
+            homeroom::store::FailureScope::Username,
+            "maria.alvarez",
+            since,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.count as usize, tried,
+        "every tried password is counted"
+    );
+    for i in 0..n {
+        let address = format!("203.0.113.{}", 100 + i);
+        let by_address = app
+            .app
+            .store
+            .failures(
+                district.id,
+                homeroom::store::FailureScope::Address,
+                &address,
+                since,
+            )
+            .await
+            .unwrap();
+        assert!(by_address.count <= 1);
+    }
+    // One after another, the rest of the three tries; then the CAPTCHA, as the rules say.
+    for _ in tried..3 {
+        let (status, body) = login(&app, "parent", "maria.alvarez", "nope", None).await;
+        assert_eq!(
+            (status.as_u16(), body["error"].as_str()),
+            (401, Some("invalid_credentials"))
+        );
+    }
+    let (status, body) = login(&app, "parent", "maria.alvarez", "maple river lantern", None).await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (401, Some("captcha_required"))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_lock_like_failed_logins() {
+    let app = app().await;
+    let (_, body) = login(&app, "parent", "maria.alvarez", "maple river lantern", None).await;
+    let token = body["token"].as_str().unwrap().to_owned();
+    let change = |current: &str| {
+        reqwest::Client::new()
+            .put(app.url("/api/v1/me/password"))
+            .bearer_auth(&token)
+            .json(&json!({"current": current, "new": "a brand new passphrase"}))
+            .send()
+    };
+    // Three failures bring the CAPTCHA at login and ten more the lock: thirteen in all.
+    for i in 0..13 {
+        let wrong = change("not my password").await.unwrap();
+        assert_eq!(wrong.status(), 401, "try {i}");
+    }
+    let locked = change("maple river lantern").await.unwrap();
+    assert_eq!(locked.status(), 429);
+    assert!(locked.headers().contains_key("retry-after"));
+    assert_eq!(locked.json::<Value>().await.unwrap()["error"], "locked");
+    // It is the username's lock: logging in waits too.
+    let (status, body) = login(&app, "parent", "maria.alvarez", "maple river lantern", None).await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (429, Some("locked"))
+    );
+
+    let audit = app
+        .app
+        .store
+        .audit_entries(cedar(&app).await.id, 100)
+        .await
+        .unwrap();
+    let count = |action: &str| audit.iter().filter(|e| e.action == action).count();
+    assert_eq!(count("password.change_failed"), 13);
+    assert_eq!(count("password.change_refused_locked"), 1);
+    assert!(count("login.locked") >= 1);
+
+    // The lock ends, and the right password then changes it.
+    app.app.clock.advance(61);
+    let done = change("maple river lantern").await.unwrap();
+    assert_eq!(done.status(), 204);
+    app.stop().await;
+}
