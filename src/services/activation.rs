@@ -94,7 +94,56 @@ pub async fn activate(
     request: Activation<'_>,
     client: &Client,
 ) -> Result<LoggedIn> {
-    let (key, person) = live_key(app, district, request.key, request.captcha, client).await?;
+    activate_or_refuse(app, district, request, client)
+        .await
+        .map_err(|refusal| refusal.error)
+}
+
+/// Why an activation was refused. `person` is the key's person when the key was live and the
+/// CAPTCHA, if one was due, was solved, but something else was wrong (the username or the
+/// password): a form can then ask again for those alone.
+#[derive(Debug)]
+pub struct Refusal {
+    pub error: Error,
+    pub person: Option<PersonRecord>,
+}
+
+/// [`activate`], saying whose key it was when the refusal came after the key was checked.
+pub async fn activate_or_refuse(
+    app: &App,
+    district: &District,
+    request: Activation<'_>,
+    client: &Client,
+) -> Result<LoggedIn, Refusal> {
+    let (key, person) = live_key(app, district, request.key, request.captcha, client)
+        .await
+        .map_err(|error| Refusal {
+            error,
+            person: None,
+        })?;
+    match create(app, district, &request, client, &key, &person).await {
+        Ok(logged_in) => Ok(logged_in),
+        Err(error @ (Error::UsernameTaken | Error::Invalid(_) | Error::WeakPassword(_))) => {
+            Err(Refusal {
+                error,
+                person: Some(person),
+            })
+        }
+        Err(error) => Err(Refusal {
+            error,
+            person: None,
+        }),
+    }
+}
+
+async fn create(
+    app: &App,
+    district: &District,
+    request: &Activation<'_>,
+    client: &Client,
+    key: &KeyRecord,
+    person: &PersonRecord,
+) -> Result<LoggedIn> {
     let kind = match person.role {
         PersonRole::Guardian => AccountKind::Parent,
         PersonRole::Student => AccountKind::Student,

@@ -23,6 +23,9 @@ struct Step<'a> {
     error: Option<String>,
     key: &'a str,
     captcha: Option<services::captcha::Challenge>,
+    /// Step two: the username and the password, for the key in `key`.
+    account_step: bool,
+    /// Whose key it is, when known.
     person: Option<String>,
     username: &'a str,
     username_error: Option<String>,
@@ -38,6 +41,7 @@ fn render(district: &District, step: Step<'_>) -> String {
         error: step.error,
         key: &key,
         captcha: step.captcha,
+        account_step: step.account_step,
         person: step.person,
         username: &username,
         username_error: step.username_error,
@@ -82,9 +86,15 @@ pub async fn check_key(
         .zip(form.captcha_answer.as_deref());
     match activation::check(&app, &district, &form.key, captcha, &client).await {
         Ok(person) => {
+            // Step two is where the account is made, so it carries the CAPTCHA when the
+            // address must solve one.
+            let captcha =
+                services::auth::captcha_for_next_try(&app, &district, None, &client).await?;
             let step = Step {
                 key: &form.key,
+                account_step: true,
                 person: Some(person.name()),
+                captcha,
                 ..Step::default()
             };
             Ok(Html(render(&district, step)).into_response())
@@ -122,9 +132,13 @@ pub struct AccountForm {
     key: String,
     username: String,
     password: String,
+    captcha_id: Option<String>,
+    captcha_answer: Option<String>,
 }
 
-/// Step two: the account is made and logged in, or the page says what to change.
+/// Step two: the account is made and logged in, or the page says what to change. Whatever was
+/// wrong is shown on this step, except a key that is not (or no longer) valid, which sends the
+/// person back to step one.
 pub async fn create_account(
     State(app): State<App>,
     Path(slug): Path<String>,
@@ -143,36 +157,48 @@ pub async fn create_account(
         key: &form.key,
         username: &form.username,
         password: &form.password,
-        captcha: None,
+        captcha: form
+            .captcha_id
+            .as_deref()
+            .zip(form.captcha_answer.as_deref()),
         kind: SessionKind::Web,
         device: Device::default(),
     };
-    match activation::activate(&app, &district, request, &client).await {
-        Ok(logged_in) => Ok((
-            [(
-                header::SET_COOKIE,
-                session_cookie(&app.config, &logged_in.token),
-            )],
-            Redirect::to(&format!("/d/{}/home", district.slug)),
-        )
-            .into_response()),
-        Err(err @ (Error::UsernameTaken | Error::Invalid(_) | Error::WeakPassword(_))) => {
-            let person = activation::check(&app, &district, &form.key, None, &client)
-                .await
-                .map(|p| p.name())
-                .ok();
-            let mut step = Step {
-                key: &form.key,
-                person,
-                username: form.username.trim(),
-                ..Step::default()
-            };
-            match &err {
-                Error::WeakPassword(weak) => step.password_error = Some(weak.0.clone()),
-                other => step.username_error = Some(other.public_message()),
-            }
-            Ok((status_of(&err), Html(render(&district, step))).into_response())
+    let refusal = match activation::activate_or_refuse(&app, &district, request, &client).await {
+        Ok(logged_in) => {
+            return Ok((
+                [(
+                    header::SET_COOKIE,
+                    session_cookie(&app.config, &logged_in.token),
+                )],
+                Redirect::to(&format!("/d/{}/home", district.slug)),
+            )
+                .into_response());
         }
-        Err(err) => key_error(&app, &district, err, &form.key, &client).await,
+        Err(refusal) => refusal,
+    };
+    let err = refusal.error;
+    let mut step = Step {
+        key: &form.key,
+        account_step: true,
+        person: refusal.person.map(|p| p.name()),
+        username: form.username.trim(),
+        ..Step::default()
+    };
+    match &err {
+        Error::CaptchaRequired(c) | Error::CaptchaInvalid(c) => {
+            step.error = Some(err.public_message());
+            step.captcha = Some((**c).clone());
+        }
+        Error::WeakPassword(weak) => step.password_error = Some(weak.0.clone()),
+        Error::UsernameTaken | Error::Invalid(_) => {
+            step.username_error = Some(err.public_message());
+        }
+        _ => return key_error(&app, &district, err, &form.key, &client).await,
     }
+    if step.captcha.is_none() {
+        // The next try must solve one if this address has failed too often meanwhile.
+        step.captcha = services::auth::captcha_for_next_try(&app, &district, None, &client).await?;
+    }
+    Ok((status_of(&err), Html(render(&district, step))).into_response())
 }

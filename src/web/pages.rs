@@ -67,7 +67,9 @@ pub struct Activate<'a> {
     /// The key as typed, kept between the steps.
     pub key: &'a str,
     pub captcha: Option<Challenge>,
-    /// Step two: whose key it is.
+    /// Step two: the username and the password.
+    pub account_step: bool,
+    /// Whose key it is, when known.
     pub person: Option<String>,
     pub username: &'a str,
     pub username_error: Option<String>,

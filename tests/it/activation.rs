@@ -645,3 +645,122 @@ async fn a_key_of_a_deactivated_person_answers_like_an_unknown_key() {
     assert_eq!(status, 200, "{body}");
     app.stop().await;
 }
+
+/// The value of the hidden `captcha_id` field on a page, if it has one.
+fn captcha_id(page: &str) -> Option<String> {
+    let marker = r#"name="captcha_id" value=""#;
+    let start = page.find(marker)? + marker.len();
+    Some(page[start..].split('"').next()?.to_owned())
+}
+
+#[tokio::test]
+async fn new_user_on_the_web_carries_the_captcha_into_the_account_step() {
+    let app = app().await;
+    app.cli(&[
+        "district",
+        "set",
+        "cedar-valley",
+        "captcha_after_address_failures",
+        "3",
+    ])
+    .await;
+    let address = "198.51.100.60";
+    for _ in 0..3 {
+        let (_, body) = activate_from(
+            &app,
+            address,
+            "AAAA-AAAA-AAAA-AAAA-AAAA",
+            "x.y.z",
+            "some long phrase",
+            None,
+        )
+        .await;
+        assert_eq!(body["error"], "invalid_key");
+    }
+    let key = key_for(&app, "cv-g-james").await;
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let request = app
+            .client
+            .post(app.url(path))
+            .header("x-forwarded-for", address)
+            .form(&form);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+
+    // Step one asks for the CAPTCHA, and with it solved leads to step two, which asks again.
+    let (status, page) = post("/d/cedar-valley/activate", vec![("key", key.clone())]).await;
+    assert_eq!(status, 401);
+    let id = captcha_id(&page).expect("step one shows a CAPTCHA");
+    let (status, page) = post(
+        "/d/cedar-valley/activate",
+        vec![
+            ("key", key.clone()),
+            ("captcha_id", id),
+            ("captcha_answer", CAPTCHA.to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("This key is for <strong>James Okafor</strong>"));
+    let id = captcha_id(&page).expect("step two carries a CAPTCHA");
+    assert!(page.contains(r#"action="/d/cedar-valley/activate/account""#));
+
+    // Without an answer, step two says so and stays step two.
+    let (status, page) = post(
+        "/d/cedar-valley/activate/account",
+        vec![
+            ("key", key.clone()),
+            ("username", "james.okafor".to_owned()),
+            ("password", "blue heron sunrise".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(page.contains("Type the letters in the picture"), "{page}");
+    assert!(page.contains(r#"<label for="username">Username</label>"#));
+    assert!(!page.contains(r#"<label for="key">Activation Key</label>"#));
+    let fresh = captcha_id(&page).expect("with a fresh CAPTCHA");
+    assert_ne!(fresh, id);
+
+    // A taken username is shown on step two, with whose key it is and a CAPTCHA for the
+    // next try.
+    let (status, page) = post(
+        "/d/cedar-valley/activate/account",
+        vec![
+            ("key", key.clone()),
+            ("username", "maria.alvarez".to_owned()),
+            ("password", "blue heron sunrise".to_owned()),
+            ("captcha_id", fresh),
+            ("captcha_answer", CAPTCHA.to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(page.contains(
+        r#"<p class="error" id="username-error">That username is taken. Choose another.</p>"#
+    ));
+    assert!(page.contains("This key is for <strong>James Okafor</strong>"));
+    let next = captcha_id(&page).expect("a CAPTCHA for the next try");
+
+    let response = app
+        .client
+        .post(app.url("/d/cedar-valley/activate/account"))
+        .header("x-forwarded-for", address)
+        .form(&[
+            ("key", key.as_str()),
+            ("username", "james.okafor"),
+            ("password", "blue heron sunrise"),
+            ("captcha_id", next.as_str()),
+            ("captcha_answer", CAPTCHA),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/d/cedar-valley/home");
+    app.stop().await;
+}
