@@ -66,23 +66,32 @@ impl From<sqlx::Error> for StoreError {
                     .map(str::to_owned)
                     .unwrap_or_else(|| db.message().to_owned()),
             },
-            // SQLite: SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN. PostgreSQL: class 08
-            // (connection exception) and 57P (operator intervention, e.g. a shutdown).
-            E::Database(db)
-                if db.code().is_some_and(|code| {
-                    matches!(code.as_ref(), "5" | "6" | "14")
-                        || code.starts_with("08")
-                        || code.starts_with("57P")
-                }) =>
-            {
-                StoreError::Unavailable(err)
-            }
+            E::Database(db) if unavailable(db.as_ref()) => StoreError::Unavailable(err),
             E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => {
                 StoreError::Unavailable(err)
             }
             _ => StoreError::Database(err),
         }
     }
+}
+
+/// Whether a database error means "not now" rather than "never". SQLite: SQLITE_BUSY,
+/// SQLITE_LOCKED and SQLITE_CANTOPEN, with any extended code (SQLITE_BUSY_SNAPSHOT is 517,
+/// whose low byte is 5). PostgreSQL: class 08 (connection exception) and 57P (operator
+/// intervention, e.g. a shutdown).
+fn unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = db.code() else {
+        return false;
+    };
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        return code.parse::<i64>().is_ok_and(sqlite_unavailable);
+    }
+    code.starts_with("08") || code.starts_with("57P")
+}
+
+/// SQLite's primary result code is the low byte of the extended one.
+fn sqlite_unavailable(code: i64) -> bool {
+    matches!(code & 0xff, 5 | 6 | 14)
 }
 
 impl From<Invalid> for StoreError {
@@ -240,4 +249,40 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool> {
 fn count(row: &AnyRow, column: &str) -> Result<u32> {
     let value: i64 = row.try_get(column)?;
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} = {value}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn extended_sqlite_codes_count_as_busy() {
+        // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN and their extended codes:
+        // BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT, LOCKED_SHAREDCACHE, LOCKED_VTAB,
+        // CANTOPEN_ISDIR.
+        for code in [5, 6, 14, 261, 517, 773, 262, 518, 526] {
+            assert!(super::sqlite_unavailable(code), "{code}");
+        }
+        // SQLITE_CONSTRAINT_UNIQUE, SQLITE_ERROR, SQLITE_READONLY_DBMOVED.
+        for code in [2067, 1, 1032] {
+            assert!(!super::sqlite_unavailable(code), "{code}");
+        }
+    }
+
+    /// The `Any` driver hands SQLite's own error through, so its codes are read as SQLite's.
+    #[tokio::test]
+    async fn sqlite_errors_are_told_apart_through_the_any_driver() {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let err = sqlx::query("SELECT * FROM missing")
+            .execute(&mut conn)
+            .await
+            .unwrap_err();
+        let sqlx::Error::Database(db) = &err else {
+            panic!("not a database error: {err}");
+        };
+        assert!(db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some());
+        assert!(!super::unavailable(db.as_ref()));
+    }
 }
