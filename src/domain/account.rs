@@ -57,7 +57,7 @@ impl Username {
 
     /// The form usernames are compared in.
     pub fn folded(&self) -> String {
-        fold_username(&self.0)
+        self.0.to_ascii_lowercase()
     }
 }
 
@@ -68,13 +68,16 @@ impl fmt::Display for Username {
 }
 
 /// How any typed username is compared and throttled, valid or not: trimmed, lower case, and
-/// bounded so that junk cannot bloat the throttle table.
-pub fn fold_username(raw: &str) -> String {
-    raw.trim()
+/// bounded so that junk cannot bloat the throttle table. Control characters are refused: no
+/// username has them, and some cannot even be stored.
+pub fn fold_username(raw: &str) -> Result<String, Invalid> {
+    super::refuse_control("a username", raw)?;
+    Ok(raw
+        .trim()
         .chars()
         .take(100)
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect())
 }
 
 /// What an account is for. Each kind logs in on its own portal.
@@ -128,7 +131,7 @@ mod tests {
         let name = Username::parse("  Maria.Alvarez@example.org ").unwrap();
         assert_eq!(name.as_str(), "Maria.Alvarez@example.org");
         assert_eq!(name.folded(), "maria.alvarez@example.org");
-        assert_eq!(fold_username(" MARIA "), "maria");
+        assert_eq!(fold_username(" MARIA ").unwrap(), "maria");
     }
 
     #[test]
@@ -149,7 +152,14 @@ mod tests {
 
     #[test]
     fn folding_bounds_the_length_of_junk() {
-        assert_eq!(fold_username(&"x".repeat(10_000)).len(), 100);
+        assert_eq!(fold_username(&"x".repeat(10_000)).unwrap().len(), 100);
+    }
+
+    #[test]
+    fn folding_refuses_control_characters() {
+        for bad in ["maria\u{0}", "\u{0}", "ma\u{1b}ria", "maria\n.alvarez"] {
+            assert!(fold_username(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

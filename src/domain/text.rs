@@ -23,6 +23,38 @@ pub(super) fn clean_line(what: &str, raw: &str, max_chars: usize) -> Result<Stri
     Ok(value.to_owned())
 }
 
+/// Refuses control characters (NUL, line breaks, escapes) in text that comes in from outside:
+/// none belongs in a name, a username, a search or a device's name, and some cannot even be
+/// stored. `what` names the field for the message.
+pub fn refuse_control(what: &str, text: &str) -> Result<(), Invalid> {
+    if text.chars().any(char::is_control) {
+        return Err(Invalid::new(format!(
+            "{what} must not contain control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Search text as typed: trimmed, at most `max_chars` characters, no control characters.
+/// `None` when blank, which means "anything".
+pub fn search_text<'a>(
+    what: &str,
+    raw: &'a str,
+    max_chars: usize,
+) -> Result<Option<&'a str>, Invalid> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    refuse_control(what, text)?;
+    if text.chars().count() > max_chars {
+        return Err(Invalid::new(format!(
+            "search for at most {max_chars} characters"
+        )));
+    }
+    Ok(Some(text))
+}
+
 /// The form of a name used for searching by part of it: Unicode lower case, runs of white space
 /// made single. Stored beside the name so that both databases search it alike.
 pub fn fold_for_search(text: &str) -> String {
@@ -48,6 +80,20 @@ mod tests {
         // Length counts characters: five accented letters fit in five.
         assert!(clean_line("name", "ééééé", 5).is_ok());
         assert!(clean_line("name", "éééééé", 5).is_err());
+    }
+
+    #[test]
+    fn search_text_is_trimmed_bounded_and_has_no_control_characters() {
+        assert_eq!(
+            search_text("the search", "  okafor ", 10),
+            Ok(Some("okafor"))
+        );
+        assert_eq!(search_text("the search", "   ", 10), Ok(None));
+        assert!(search_text("the search", "ok\u{0}afor", 10).is_err());
+        assert!(search_text("the search", "a\u{1b}[2J", 10).is_err());
+        assert!(search_text("the search", "ééééééééééé", 10).is_err());
+        assert!(refuse_control("a name", "Zoë\u{7f}").is_err());
+        assert!(refuse_control("a name", "Zoë O'Brien").is_ok());
     }
 
     #[test]

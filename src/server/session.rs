@@ -31,7 +31,7 @@ impl FromRequestParts<App> for ClientInfo {
             .headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(300).collect());
+            .map(|ua| ua.chars().filter(|c| !c.is_control()).take(300).collect());
         Ok(Self(Client {
             address,
             user_agent,

@@ -115,6 +115,10 @@ pub async fn activate_or_refuse(
     request: Activation<'_>,
     client: &Client,
 ) -> Result<LoggedIn, Refusal> {
+    request.device.check().map_err(|invalid| Refusal {
+        error: invalid.into(),
+        person: None,
+    })?;
     let (key, person) = live_key(app, district, request.key, request.captcha, client)
         .await
         .map_err(|error| Refusal {

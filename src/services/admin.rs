@@ -32,7 +32,7 @@ pub async fn account_by_username(
     username: &str,
 ) -> Result<Account> {
     app.store
-        .account_for_login(district.id, &fold_username(username))
+        .account_for_login(district.id, &fold_username(username)?)
         .await?
         .map(|(account, _)| account)
         .ok_or(Error::NotFound)
@@ -223,14 +223,10 @@ pub async fn search(
     district: &District,
     needle: &str,
 ) -> Result<Vec<(crate::store::PersonRecord, Option<String>)>> {
-    let needle = needle.trim().to_lowercase();
-    if needle.is_empty() {
+    let Some(needle) = crate::domain::search_text("the search", needle, 100)? else {
         return Ok(Vec::new());
-    }
-    if needle.chars().count() > 100 {
-        return Err(crate::domain::Invalid::new("search for at most 100 characters").into());
-    }
-    Ok(app.store.search_people(district.id, &needle, 50).await?)
+    };
+    Ok(app.store.search_people(district.id, needle, 50).await?)
 }
 
 /// Creates an account for a guardian or student who has none, with a temporary password that

@@ -1,11 +1,11 @@
 //! Logging in and out, sessions and app tokens, changing a password, and staff accounts.
 
 use crate::app::App;
-use crate::domain::AccountId;
 use crate::domain::{
     Account, AccountKind, District, Failures, PasswordPolicy, PersonRole, SourcedId, Username,
     WINDOW_SECONDS, fold_username,
 };
+use crate::domain::{AccountId, Invalid};
 use crate::secrets;
 use crate::store::Tx;
 use crate::store::{
@@ -31,6 +31,23 @@ pub struct Device {
     pub id: Option<String>,
     pub name: Option<String>,
     pub platform: Option<String>,
+}
+
+impl Device {
+    /// Refuses control characters in what the app says about itself, before anything is
+    /// counted or stored.
+    pub fn check(&self) -> Result<(), Invalid> {
+        for (what, value) in [
+            ("the device id", &self.id),
+            ("the device name", &self.name),
+            ("the platform", &self.platform),
+        ] {
+            if let Some(value) = value {
+                crate::domain::refuse_control(what, value)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 pub struct LoginRequest<'a> {
@@ -63,7 +80,8 @@ pub async fn login(
     request: LoginRequest<'_>,
     client: &Client,
 ) -> Result<LoggedIn> {
-    let subject = fold_username(request.username);
+    let subject = fold_username(request.username)?;
+    request.device.check()?;
     let rules = district.settings.throttle_rules();
     let audit = |action: &'static str, detail: Option<String>| AuditEntry {
         district: Some(district.id),
@@ -194,7 +212,7 @@ pub async fn captcha_for_next_try(
                 .failures(
                     district.id,
                     FailureScope::Username,
-                    &fold_username(name),
+                    &fold_username(name)?,
                     since,
                 )
                 .await?

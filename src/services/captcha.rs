@@ -144,6 +144,10 @@ pub async fn demand<'a>(
             issue(app, district, address).await?,
         )));
     };
+    // Ids are made here, of URL-safe characters: anything else was never one.
+    if id.len() > 128 || id.chars().any(char::is_control) {
+        return Err(crate::domain::Invalid::new("the CAPTCHA id is not valid").into());
+    }
     if solve(app, district, id, answer).await? {
         return Ok(());
     }

@@ -114,14 +114,10 @@ pub async fn find(
     name_part: Option<&str>,
     state: Option<&str>,
 ) -> Result<Vec<District>> {
-    let name_part = name_part.map(str::trim).filter(|q| !q.is_empty());
-    if let Some(q) = name_part
-        && q.chars().count() > 100
-    {
-        return Err(Error::Invalid(crate::domain::Invalid::new(
-            "search for at most 100 characters of the district's name",
-        )));
-    }
+    let name_part = match name_part {
+        Some(q) => crate::domain::search_text("the district's name", q, 100)?,
+        None => None,
+    };
     let state = state
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -167,6 +167,9 @@ impl From<StoreError> for Error {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Unavailable(_) => Self::Unavailable(err),
+            StoreError::InvalidInput(_) => Self::Invalid(Invalid::new(
+                "The text holds characters that cannot be stored, such as control characters.",
+            )),
             other => Self::Internal(other.to_string()),
         }
     }

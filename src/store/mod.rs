@@ -49,6 +49,10 @@ pub enum StoreError {
     Unavailable(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// The database refused a value as text it cannot hold (PostgreSQL's SQLSTATE 22021, such
+    /// as a NUL character): bad input, never a fault of the store.
+    #[error("the database cannot store this text: {0}")]
+    InvalidInput(String),
     /// A stored value no longer parses as its domain type.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
@@ -67,6 +71,9 @@ impl From<sqlx::Error> for StoreError {
                     .unwrap_or_else(|| db.message().to_owned()),
             },
             E::Database(db) if unavailable(db.as_ref()) => StoreError::Unavailable(err),
+            E::Database(db) if invalid_text(db.as_ref()) => {
+                StoreError::InvalidInput(db.message().to_owned())
+            }
             E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => {
                 StoreError::Unavailable(err)
             }
@@ -87,6 +94,15 @@ fn unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
         return code.parse::<i64>().is_ok_and(sqlite_unavailable);
     }
     code.starts_with("08") || code.starts_with("57P")
+}
+
+/// PostgreSQL's "character not in repertoire" (a NUL in text) and "untranslatable character".
+fn invalid_text(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .is_some()
+        && db
+            .code()
+            .is_some_and(|code| matches!(code.as_ref(), "22021" | "22P05"))
 }
 
 /// SQLite's primary result code is the low byte of the extended one.

@@ -84,6 +84,7 @@ pub async fn submit(
         }
         Err(
             err @ (Error::InvalidCredentials
+            | Error::Invalid(_)
             | Error::CaptchaRequired(_)
             | Error::CaptchaInvalid(_)
             | Error::Locked { .. }
@@ -130,7 +131,11 @@ fn render(
         AccountKind::Parent => ("student", "Student? Go to the Student portal"),
         _ => ("parent", "Parent? Go to the Parent portal"),
     };
-    let username: String = username.chars().take(100).collect();
+    let username: String = username
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
     pages::render(&pages::Login {
         slug: district.slug.as_str(),
         district_name: district.name.as_str(),

@@ -1261,3 +1261,111 @@ async fn wrong_current_passwords_lock_like_failed_logins() {
     assert_eq!(done.status(), 204);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn control_characters_get_a_clear_client_error_never_a_500() {
+    let app = app().await;
+    // Logging in by API: in the username, the device, the CAPTCHA id.
+    let (status, body) = login(&app, "parent", "maria\u{0}", "maple river lantern", None).await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (400, Some("bad_request"))
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("control characters")
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v1/districts/cedar-valley/login"))
+        .json(&json!({
+            "portal": "parent", "username": "maria.alvarez", "password": "maple river lantern",
+            "device": {"id": "a\u{0}b", "name": "Phone", "platform": "ios"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    for _ in 0..3 {
+        login(&app, "parent", "maria.alvarez", "nope", None).await;
+    }
+    let (status, body) = login(
+        &app,
+        "parent",
+        "maria.alvarez",
+        "maple river lantern",
+        Some(("\u{0}", CAPTCHA)),
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["error"].as_str()),
+        (400, Some("bad_request"))
+    );
+
+    // Logging in on the page.
+    let response = app
+        .client
+        .post(app.url("/d/cedar-valley/parent"))
+        .form(&[("username", "\u{0}"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("control characters")
+    );
+
+    // The district finder, on the page and by API.
+    let (status, page) = app.get_text("/?q=%00").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("control characters"));
+    let (status, body) = app.get_json("/api/v1/districts?q=cedar%00").await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
+
+    // Searching the staff console.
+    let response = app
+        .client
+        .post(app.url("/d/cedar-valley/staff"))
+        .form(&[
+            ("username", "cv-admin"),
+            ("password", "granite owl compass"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (status, page) = app.get_text("/d/cedar-valley/admin?q=%00").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("control characters"));
+
+    // Whatever slips past the edges: PostgreSQL's refusal of a NUL is bad input too.
+    let district = cedar(&app).await;
+    match app
+        .app
+        .store
+        .failures(
+            district.id,
+            homeroom::store::FailureScope::Username,
+            "a\u{0}b",
+            0,
+        )
+        .await
+    {
+        Ok(_) => assert_eq!(app.app.store.backend(), homeroom::store::Backend::Sqlite),
+        Err(err) => {
+            assert!(
+                matches!(err, homeroom::store::StoreError::InvalidInput(_)),
+                "{err:?}"
+            );
+            let err = homeroom::services::Error::from(err);
+            assert_eq!(err.code(), "bad_request");
+        }
+    }
+    app.stop().await;
+}
