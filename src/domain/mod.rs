@@ -21,7 +21,7 @@ pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
 pub use slug::DistrictSlug;
 pub use state::StateCode;
-pub use text::{fold_for_search, refuse_control, search_text};
+pub use text::{fold_for_search, person_search_name, refuse_control, search_text};
 pub use throttle::{Assessment, Failures, ThrottleRules, WINDOW_SECONDS};
 
 /// A value that does not parse. The message is one line, written for the person who typed it.

@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Result, Store, StoreError, Tx};
-use crate::domain::{DistrictId, PersonRole, SourcedId};
+use crate::domain::{DistrictId, PersonRole, SourcedId, fold_for_search};
 
 /// Who `homeroom keys generate` and the staff console give keys to.
 #[derive(Debug, Default, Clone)]
@@ -109,20 +109,26 @@ impl Store {
         row.as_ref().map(person_from_row).transpose()
     }
 
-    /// People whose name, sourcedId or account username contains `needle` (lower case), with
-    /// their account's username if they have one. In name order.
+    /// People whose name, sourcedId or account username contains `needle` (in any case), with
+    /// their account's username if they have one. In name order. Names are compared folded
+    /// as [`crate::domain::person_search_name`] folds them, so "álvarez" finds "Álvarez" on
+    /// SQLite too, whose LOWER folds ASCII alone.
     pub async fn search_people(
         &self,
         district: DistrictId,
         needle: &str,
         limit: u32,
     ) -> Result<Vec<(PersonRecord, Option<String>)>> {
-        let pattern = format!("%{}%", super::districts::escape_like(needle));
+        let pattern = format!(
+            "%{}%",
+            super::districts::escape_like(&fold_for_search(needle))
+        );
         let rows = sqlx::query(concat!(
             "SELECT a.username AS username, ",
             person_columns!(),
             " LEFT JOIN accounts a ON a.district_id = p.district_id AND a.person_id = p.id \
-             WHERE p.district_id = $1 AND (LOWER(p.given_name || ' ' || p.family_name) LIKE $2 ESCAPE '\\' \
+             WHERE p.district_id = $1 \
+               AND (COALESCE(p.name_folded, LOWER(p.given_name || ' ' || p.family_name)) LIKE $2 ESCAPE '\\' \
                OR LOWER(p.sourced_id) LIKE $2 ESCAPE '\\' OR a.username_folded LIKE $2 ESCAPE '\\') \
              ORDER BY p.family_name, p.given_name, p.id LIMIT $3"
         ))

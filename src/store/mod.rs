@@ -173,6 +173,10 @@ impl Store {
                     .await?
             }
         }
+        let filled = self.fill_search_names().await?;
+        if filled > 0 {
+            tracing::info!(filled, "folded names written for staff search");
+        }
         Ok(())
     }
 

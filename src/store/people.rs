@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::{Result, StoreError, Tx};
-use crate::domain::{DistrictId, PersonRole, Relation, SourcedId};
+use crate::domain::{DistrictId, PersonRole, Relation, SourcedId, person_search_name};
 
 pub struct NewSchool {
     pub sourced_id: SourcedId,
@@ -62,8 +62,8 @@ impl Tx {
         };
         sqlx::query(
             "INSERT INTO people (district_id, sourced_id, role, given_name, family_name, email, \
-               phone, school_id, grade, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+               phone, school_id, grade, created_at, updated_at, name_folded) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
              ON CONFLICT (district_id, sourced_id) DO NOTHING",
         )
         .bind(district.0)
@@ -76,6 +76,7 @@ impl Tx {
         .bind(school_id)
         .bind(person.grade.clone())
         .bind(now)
+        .bind(person_search_name(&person.given_name, &person.family_name))
         .execute(&mut *self.inner)
         .await?;
         Ok(())
@@ -220,5 +221,37 @@ impl Tx {
         .execute(&mut *self.inner)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+impl super::Store {
+    /// Writes the folded name of every person who lacks it: after migrating (the rows that
+    /// were there before the column) and after an import (whose writes leave it to this).
+    /// Answers how many were filled in.
+    pub async fn fill_search_names(&self) -> Result<u64> {
+        let mut filled = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, given_name, family_name FROM people WHERE name_folded IS NULL \
+                 ORDER BY id LIMIT 1000",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.pool.begin().await?;
+            for row in &rows {
+                let given: String = row.try_get("given_name")?;
+                let family: String = row.try_get("family_name")?;
+                sqlx::query("UPDATE people SET name_folded = $1 WHERE id = $2")
+                    .bind(person_search_name(&given, &family))
+                    .bind(row.try_get::<i64, _>("id")?)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            filled += rows.len() as u64;
+        }
     }
 }

@@ -580,3 +580,86 @@ async fn a_refused_administrator_leaves_no_person_behind() {
     assert!(staff_person("cv-weak").await.is_some());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_find_names_beyond_ascii_in_any_case() {
+    use sqlx::Connection;
+    let app = app().await;
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.app.store.begin().await.unwrap();
+    tx.ensure_person(
+        district.id,
+        &homeroom::store::NewPerson {
+            sourced_id: SourcedId::parse("cv-g-sofia").unwrap(),
+            role: homeroom::domain::PersonRole::Guardian,
+            given_name: "Sofía".to_owned(),
+            family_name: "Álvarez Núñez".to_owned(),
+            email: None,
+            phone: None,
+            school: None,
+            grade: None,
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // Written the way an import writes, without the folded name.
+    let mut conn = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO people (district_id, sourced_id, role, given_name, family_name, created_at, \
+           updated_at) VALUES ($1, 'cv-g-zoe', 'guardian', 'Zoë', 'ÉMILE-ÖZ', 0, 0)",
+    )
+    .bind(district.id.0)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let search = |q: &'static str| {
+        let request = app
+            .client
+            .get(app.url("/d/cedar-valley/admin"))
+            .query(&[("q", q)]);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    for q in ["álvarez", "ÁLVAREZ", "sofía  álvarez núñez", "NÚÑEZ"] {
+        assert!(search(q).await.contains("Sofía Álvarez Núñez"), "{q}");
+    }
+    assert!(
+        !search("alvarez núñez").await.contains("Sofía"),
+        "accents count"
+    );
+
+    assert!(app.app.store.fill_search_names().await.unwrap() >= 1);
+    for q in ["émile-öz", "zoë émile", "ÉMILE"] {
+        assert!(search(q).await.contains("Zoë ÉMILE-ÖZ"), "{q}");
+    }
+
+    // A new name written without its folded form is searched as written, never as it was.
+    sqlx::query("UPDATE people SET given_name = 'Lucía' WHERE district_id = $1 AND sourced_id = 'cv-g-sofia'")
+        .bind(district.id.0)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert!(!search("sofía").await.contains("Álvarez Núñez"));
+    assert!(search("lucía").await.contains("Lucía Álvarez Núñez"));
+    app.app.store.fill_search_names().await.unwrap();
+    assert!(
+        search("LUCÍA ÁLVAREZ")
+            .await
+            .contains("Lucía Álvarez Núñez")
+    );
+    conn.close().await.unwrap();
+    app.stop().await;
+}
