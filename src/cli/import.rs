@@ -40,8 +40,6 @@ pub async fn run(app: &App, command: ImportCommand) -> Result<(), CliError> {
     }
     match outcome {
         Ok(report) => {
-            // The import writes names; staff search reads them folded.
-            app.store.fill_search_names().await?;
             println!("imported into {}: {report}", district.slug);
             Ok(())
         }

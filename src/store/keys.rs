@@ -128,7 +128,7 @@ impl Store {
             person_columns!(),
             " LEFT JOIN accounts a ON a.district_id = p.district_id AND a.person_id = p.id \
              WHERE p.district_id = $1 \
-               AND (COALESCE(p.name_folded, LOWER(p.given_name || ' ' || p.family_name)) LIKE $2 ESCAPE '\\' \
+               AND (p.name_folded LIKE $2 ESCAPE '\\' \
                OR LOWER(p.sourced_id) LIKE $2 ESCAPE '\\' OR a.username_folded LIKE $2 ESCAPE '\\') \
              ORDER BY p.family_name, p.given_name, p.id LIMIT $3"
         ))

@@ -205,6 +205,7 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(Tx {
             inner: self.pool.begin().await?,
+            backend: self.backend,
         })
     }
 
@@ -248,6 +249,7 @@ impl Store {
 /// when it is dropped.
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
+    backend: Backend,
 }
 
 impl Tx {

@@ -225,9 +225,8 @@ impl Tx {
 }
 
 impl super::Store {
-    /// Writes the folded name of every person who lacks it: after migrating (the rows that
-    /// were there before the column) and after an import (whose writes leave it to this).
-    /// Answers how many were filled in.
+    /// Writes the folded name of every person who lacks it: the rows that were there before
+    /// the column, after migrating. Answers how many were filled in.
     pub async fn fill_search_names(&self) -> Result<u64> {
         let mut filled = 0;
         loop {

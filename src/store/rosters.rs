@@ -181,13 +181,13 @@ impl Tx {
         let query = match existing {
             Some(_) => sqlx::query(
                 "UPDATE people SET role = $1, given_name = $2, family_name = $3, email = $4, phone = $5, \
-                   school_id = $6, grade = $7, active = $8, modified_at = $9, updated_at = $10 \
-                 WHERE district_id = $11 AND id = $12 RETURNING id",
+                   school_id = $6, grade = $7, active = $8, modified_at = $9, updated_at = $10, \
+                   name_folded = $11 WHERE district_id = $12 AND id = $13 RETURNING id",
             ),
             None => sqlx::query(
                 "INSERT INTO people (role, given_name, family_name, email, phone, school_id, grade, active, \
-                   modified_at, updated_at, district_id, sourced_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $10) RETURNING id",
+                   modified_at, updated_at, name_folded, district_id, sourced_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $10) RETURNING id",
             ),
         };
         let query = query
@@ -201,6 +201,10 @@ impl Tx {
             .bind(fields.active)
             .bind(fields.modified_at.map(str::to_owned))
             .bind(now)
+            .bind(crate::domain::person_search_name(
+                fields.given_name,
+                fields.family_name,
+            ))
             .bind(district.0);
         let query = match existing {
             Some(id) => query.bind(id),

@@ -7,7 +7,7 @@
 
 use sqlx::Row;
 
-use super::{Result, Tx};
+use super::{Backend, Result, Tx};
 use crate::domain::DistrictId;
 
 /// A value bound into a staging row.
@@ -206,7 +206,7 @@ impl Tx {
     pub async fn stage(&mut self, staged: Staged, rows: &[Vec<Value>]) -> Result<()> {
         for chunk in rows.chunks(BATCH_ROWS) {
             let width = staged.width();
-            let sql = insert_sql(staged, chunk.len());
+            let sql = insert_sql(staged, chunk.len(), self.backend);
             let mut query = sqlx::query::<sqlx::Any>(sqlx::AssertSqlSafe(sql));
             for row in chunk {
                 debug_assert_eq!(row.len(), width);
@@ -431,9 +431,11 @@ fn change_condition(spec: &Spec) -> String {
 }
 
 /// The multi-row `INSERT` for `rows` staged rows; the full-batch statement is built once.
-fn insert_sql(staged: Staged, rows: usize) -> std::borrow::Cow<'static, str> {
+/// SQLite gets plain `?` placeholders: it looks a numbered one up by a linear search, which
+/// makes a statement with thousands of them quadratic.
+fn insert_sql(staged: Staged, rows: usize, backend: Backend) -> std::borrow::Cow<'static, str> {
     use std::sync::OnceLock;
-    static FULL: [OnceLock<&'static str>; 4] = [const { OnceLock::new() }; 4];
+    static FULL: [[OnceLock<&'static str>; 2]; 4] = [const { [const { OnceLock::new() }; 2] }; 4];
     let build = || -> String {
         let spec = staged.spec();
         let width = staged.width();
@@ -456,14 +458,18 @@ fn insert_sql(staged: Staged, rows: usize) -> std::borrow::Cow<'static, str> {
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!("${}", r * width + c + 1));
+                match backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
+                }
             }
             sql.push(')');
         }
         sql
     };
     if rows == BATCH_ROWS {
-        let slot = &FULL[Staged::ALL.iter().position(|s| *s == staged).unwrap_or(0)];
+        let slot = &FULL[Staged::ALL.iter().position(|s| *s == staged).unwrap_or(0)]
+            [usize::from(backend == Backend::Postgres)];
         std::borrow::Cow::Borrowed(slot.get_or_init(|| Box::leak(build().into_boxed_str())))
     } else {
         // A file's last, partial batch.
