@@ -22,6 +22,8 @@ pub struct Config {
     pub public_url: url::Url,
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    /// The largest OneRoster .zip the staff console accepts.
+    pub max_import_bytes: u64,
     /// States whose districts may offer Linked Districts.
     pub linking_states: Vec<StateCode>,
     /// A `tracing` filter such as `info` or `homeroom=debug,tower_http=info`.
@@ -45,6 +47,7 @@ pub struct ConfigInput {
     pub public_url: Option<String>,
     pub request_timeout_seconds: Option<u64>,
     pub max_body_bytes: Option<usize>,
+    pub max_import_bytes: Option<u64>,
     pub linking_states: Option<Vec<String>>,
     pub log: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
@@ -95,6 +98,7 @@ impl ConfigInput {
             request_timeout_seconds: number("HOMEROOM_REQUEST_TIMEOUT_SECONDS")?,
             max_body_bytes: number("HOMEROOM_MAX_BODY_BYTES")?
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            max_import_bytes: number("HOMEROOM_MAX_IMPORT_BYTES")?,
             linking_states: var("HOMEROOM_LINKING_STATES")
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             log: var("HOMEROOM_LOG"),
@@ -122,6 +126,7 @@ impl ConfigInput {
                 .request_timeout_seconds
                 .or(self.request_timeout_seconds),
             max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
+            max_import_bytes: over.max_import_bytes.or(self.max_import_bytes),
             linking_states: over.linking_states.or(self.linking_states),
             log: over.log.or(self.log),
             trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
@@ -162,6 +167,12 @@ impl ConfigInput {
         if !(1024..=100 * 1024 * 1024).contains(&max_body_bytes) {
             return Err(ConfigError(
                 "max_body_bytes must be from 1024 to 104857600".to_owned(),
+            ));
+        }
+        let max_import_bytes = self.max_import_bytes.unwrap_or(256 * 1024 * 1024);
+        if !(1024 * 1024..=16 * 1024 * 1024 * 1024).contains(&max_import_bytes) {
+            return Err(ConfigError(
+                "max_import_bytes must be from 1048576 (1 MiB) to 17179869184 (16 GiB)".to_owned(),
             ));
         }
         let linking_states = self
@@ -218,6 +229,7 @@ impl ConfigInput {
             public_url,
             request_timeout: Duration::from_secs(timeout),
             max_body_bytes,
+            max_import_bytes,
             linking_states,
             log,
             trusted_proxies,

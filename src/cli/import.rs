@@ -6,8 +6,8 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::app::App;
-use crate::services::districts;
 use crate::services::import::{self, ImportError};
+use crate::services::{admin, districts};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -34,7 +34,7 @@ pub async fn run(app: &App, command: ImportCommand) -> Result<(), CliError> {
             }
         }) as import::Progress
     });
-    let outcome = import::oneroster(app, &district, &path, progress).await;
+    let outcome = import::oneroster(app, &district, &path, progress, admin::OPERATOR).await;
     if terminal {
         eprintln!();
     }

@@ -71,7 +71,7 @@ pub async fn shutdown_signal() {
 pub fn router(app: App) -> Router {
     let config = app.config.clone();
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let everyday = Router::new()
         .merge(crate::web::routes())
         .nest("/api/v1", crate::api::routes())
         .route("/healthz", get(healthz))
@@ -79,13 +79,24 @@ pub fn router(app: App) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/letters.css", get(letters_stylesheet))
         .route("/static/captcha.js", get(captcha_script))
-        .fallback(page_not_found)
-        .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
-        ))
+        ));
+    // A district's import can be hundreds of megabytes and take minutes.
+    let import_bytes = usize::try_from(config.max_import_bytes).unwrap_or(usize::MAX);
+    let uploads = crate::web::upload_routes()
+        .layer(axum::extract::DefaultBodyLimit::max(import_bytes))
+        .layer(RequestBodyLimitLayer::new(import_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            IMPORT_TIMEOUT,
+        ));
+    everyday
+        .merge(uploads)
+        .fallback(page_not_found)
+        .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
         .layer(CompressionLayer::new())
         .layer(middleware::map_response_with_state(
             app.clone(),
@@ -107,6 +118,9 @@ pub fn router(app: App) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(app)
 }
+
+/// How long a staff upload may take, the import included.
+const IMPORT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// The content security policy: everything from this origin, nothing inline, never framed.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

@@ -44,6 +44,8 @@ struct Spec {
     resolved: &'static str,
     /// `SELECT line, a, b, c` of staged rows whose references point at nothing.
     unknown: &'static str,
+    /// The tables `resolved` looks references up in.
+    refers_to: &'static [&'static str],
 }
 
 impl Staged {
@@ -87,6 +89,7 @@ const ENROLLMENTS: Spec = Spec {
                FROM stage_enrollments s \
                JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person",
+    refers_to: &["classes", "people"],
     unknown: "SELECT s.line, s.class AS a, s.person AS b, '' AS c FROM stage_enrollments s \
               WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
                  OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person)",
@@ -117,6 +120,7 @@ const LINE_ITEMS: Spec = Spec {
                JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
                LEFT JOIN categories g ON g.district_id = $1 AND g.sourced_id = s.category \
                LEFT JOIN academic_sessions a ON a.district_id = $1 AND a.sourced_id = s.grading_period",
+    refers_to: &["classes", "categories", "academic_sessions"],
     unknown: "SELECT s.line, s.class AS a, COALESCE(s.category, '') AS b, COALESCE(s.grading_period, '') AS c \
               FROM stage_line_items s \
               WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
@@ -145,6 +149,7 @@ const RESULTS: Spec = Spec {
                FROM stage_results s \
                JOIN line_items l ON l.district_id = $1 AND l.sourced_id = s.line_item \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.student",
+    refers_to: &["line_items", "people"],
     unknown: "SELECT s.line, s.line_item AS a, s.student AS b, '' AS c FROM stage_results s \
               WHERE NOT EXISTS (SELECT 1 FROM line_items l WHERE l.district_id = $1 AND l.sourced_id = s.line_item) \
                  OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.student)",
@@ -160,6 +165,7 @@ const ATTENDANCE: Spec = Spec {
                FROM stage_attendance s \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person \
                LEFT JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class",
+    refers_to: &["people", "classes"],
     unknown: "SELECT s.line, s.person AS a, COALESCE(s.class, '') AS b, '' AS c FROM stage_attendance s \
               WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
                  OR (s.class IS NOT NULL AND NOT EXISTS \
@@ -203,19 +209,21 @@ impl Tx {
     }
 
     /// Appends rows, each [`Staged::width`] values in the staging table's column order.
-    pub async fn stage(&mut self, staged: Staged, rows: &[Vec<Value>]) -> Result<()> {
-        for chunk in rows.chunks(BATCH_ROWS) {
-            let width = staged.width();
+    pub async fn stage(&mut self, staged: Staged, rows: Vec<Vec<Value>>) -> Result<()> {
+        let width = staged.width();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(BATCH_ROWS).collect();
             let sql = insert_sql(staged, chunk.len(), self.backend);
             let mut query = sqlx::query::<sqlx::Any>(sqlx::AssertSqlSafe(sql));
             for row in chunk {
                 debug_assert_eq!(row.len(), width);
                 for value in row {
                     query = match value {
-                        Value::Text(v) => query.bind(v.clone()),
-                        Value::Int(v) => query.bind(*v),
+                        Value::Text(v) => query.bind(v),
+                        Value::Int(v) => query.bind(v),
                         Value::Real(v) => query.bind(v.map(real)),
-                        Value::Bool(v) => query.bind(*v),
+                        Value::Bool(v) => query.bind(v),
                     };
                 }
             }
@@ -233,9 +241,13 @@ impl Tx {
         )))
         .execute(&mut *self.inner)
         .await?;
-        sqlx::query(built(format!("ANALYZE {}", spec.stage)))
-            .execute(&mut *self.inner)
-            .await?;
+        // PostgreSQL never gathers statistics on temporary tables by itself; without them it
+        // plans the merge's joins badly. SQLite plans well enough with the index alone.
+        if self.backend == Backend::Postgres {
+            sqlx::query(built(format!("ANALYZE {}", spec.stage)))
+                .execute(&mut *self.inner)
+                .await?;
+        }
         Ok(())
     }
 
@@ -326,16 +338,44 @@ impl Tx {
     ) -> Result<Merged> {
         let spec = staged.spec();
         let t = spec.table;
+        if self.backend == Backend::Postgres {
+            // This import may have just written most of these tables; the planner has to know.
+            for table in spec.refers_to.iter().chain([&t]) {
+                sqlx::query(built(format!("ANALYZE {table}")))
+                    .execute(&mut *self.inner)
+                    .await?;
+            }
+        }
         let changed = change_condition(spec);
-        let created: i64 = sqlx::query(built(format!(
-            "SELECT COUNT(*) AS n FROM ({}) excluded WHERE NOT EXISTS \
-               (SELECT 1 FROM {t} WHERE {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id)",
-            spec.resolved
+        let holds_any = sqlx::query(built(format!(
+            "SELECT 1 AS one FROM {t} WHERE district_id = $1 LIMIT 1"
         )))
         .bind(district.0)
-        .fetch_one(&mut *self.inner)
+        .fetch_optional(&mut *self.inner)
         .await?
-        .try_get("n")?;
+        .is_some();
+        if !holds_any {
+            // The district's first: every staged row is new, and nothing can be missing.
+            let created = self
+                .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
+                .await?;
+            self.merge_rows(spec, district, now, honour_dates, &changed)
+                .await?;
+            return Ok(Merged {
+                created,
+                ..Merged::default()
+            });
+        }
+        let created = self
+            .count(
+                format!(
+                    "SELECT COUNT(*) AS n FROM ({}) excluded WHERE NOT EXISTS \
+                       (SELECT 1 FROM {t} WHERE {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id)",
+                    spec.resolved
+                ),
+                Some(district),
+            )
+            .await?;
         let row = sqlx::query(built(format!(
             "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN {t}.active AND NOT excluded.active THEN 1 ELSE 0 END), 0) AS off \
              FROM ({}) excluded JOIN {t} ON {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id \
@@ -347,7 +387,41 @@ impl Tx {
         .fetch_one(&mut *self.inner)
         .await?;
         let (written, switched_off): (i64, i64) = (row.try_get("n")?, row.try_get("off")?);
+        self.merge_rows(spec, district, now, honour_dates, &changed)
+            .await?;
 
+        let mut deactivated = switched_off;
+        if deactivate_missing {
+            let done = sqlx::query(built(format!(
+                "UPDATE {t} SET active = $2, updated_at = $3 WHERE district_id = $1 AND active = $4 \
+                 AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.sourced_id = {t}.sourced_id)",
+                stage = spec.stage
+            )))
+            .bind(district.0)
+            .bind(false)
+            .bind(now)
+            .bind(true)
+            .execute(&mut *self.inner)
+            .await?;
+            deactivated += i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
+        }
+        Ok(Merged {
+            created,
+            updated: (written - switched_off).try_into().unwrap_or(0),
+            deactivated: deactivated.try_into().unwrap_or(0),
+        })
+    }
+
+    /// The merge itself: insert what is new, update what `changed` says differs.
+    async fn merge_rows(
+        &mut self,
+        spec: &Spec,
+        district: DistrictId,
+        now: i64,
+        honour_dates: bool,
+        changed: &str,
+    ) -> Result<()> {
+        let t = spec.table;
         let fields = spec.fields.join(", ");
         let set: String = spec
             .fields
@@ -373,27 +447,7 @@ impl Tx {
         .bind(now)
         .execute(&mut *self.inner)
         .await?;
-
-        let mut deactivated = switched_off;
-        if deactivate_missing {
-            let done = sqlx::query(built(format!(
-                "UPDATE {t} SET active = $2, updated_at = $3 WHERE district_id = $1 AND active = $4 \
-                 AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.sourced_id = {t}.sourced_id)",
-                stage = spec.stage
-            )))
-            .bind(district.0)
-            .bind(false)
-            .bind(now)
-            .bind(true)
-            .execute(&mut *self.inner)
-            .await?;
-            deactivated += i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
-        }
-        Ok(Merged {
-            created: created.try_into().unwrap_or(0),
-            updated: (written - switched_off).try_into().unwrap_or(0),
-            deactivated: deactivated.try_into().unwrap_or(0),
-        })
+        Ok(())
     }
 
     pub async fn drop_stage(&mut self, staged: Staged) -> Result<()> {

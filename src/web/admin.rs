@@ -3,9 +3,10 @@
 //! to anyone else it does not exist.
 
 use axum::Form;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -17,6 +18,7 @@ use crate::server::error::{PageError, status_of};
 use crate::services::Error;
 use crate::services::admin::{self, Actor, PersonView};
 use crate::services::auth::Authenticated;
+use crate::services::import::{self, ImportError};
 
 /// The staff account behind the request. Not logged in: to the staff login page. Logged in as
 /// anyone but this district's staff: the console is not found.
@@ -257,4 +259,124 @@ pub struct AccountForm {
     username: String,
     relationship: Option<String>,
     portal: Option<String>,
+}
+
+/// `POST /d/{slug}/admin/import`: a OneRoster .zip, imported all or nothing, answered with the
+/// same report as `homeroom import`.
+pub async fn import(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    upload: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let who = match staff(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let mut page = pages::AdminImport {
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        error: None,
+        problems: Vec::new(),
+        total: 0,
+        kinds: Vec::new(),
+    };
+    let refused = |page: pages::AdminImport<'_>, status: StatusCode| {
+        (status, Html(pages::render(&page))).into_response()
+    };
+    let file = match receive_zip(upload, app.config.max_import_bytes).await {
+        Ok(file) => file,
+        Err(message) => {
+            page.error = Some(message);
+            return refused(page, StatusCode::BAD_REQUEST);
+        }
+    };
+    let Some(_running) = import::one_at_a_time() else {
+        page.error = Some("Another import is running. Try again when it has finished.".to_owned());
+        return refused(page, StatusCode::CONFLICT);
+    };
+    match import::oneroster(&app, &who.district, file.path(), None, actor(&who)).await {
+        Ok(report) => {
+            page.kinds = report
+                .kinds
+                .into_iter()
+                .map(|(kind, c)| pages::ImportedKind {
+                    kind,
+                    created: c.created,
+                    updated: c.updated,
+                    deactivated: c.deactivated,
+                })
+                .collect();
+            Html(pages::render(&page)).into_response()
+        }
+        Err(ImportError::Rejected { problems, total }) => {
+            page.problems = problems.iter().map(ToString::to_string).collect();
+            page.total = total;
+            refused(page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(ImportError::Service(err)) => PageError(err).into_response(),
+    }
+}
+
+/// Streams the upload's `file` field to a temporary file (removed when dropped), and checks
+/// that it is a .zip; otherwise the message to show.
+async fn receive_zip(
+    upload: Result<Multipart, MultipartRejection>,
+    limit: u64,
+) -> Result<tempfile::NamedTempFile, String> {
+    use tokio::io::AsyncWriteExt;
+    let too_large = || {
+        format!(
+            "The file is larger than the {} MB this server accepts.",
+            limit / (1024 * 1024)
+        )
+    };
+    let unreadable = |err: axum::extract::multipart::MultipartError| {
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            "The upload could not be read. Choose the file again.".to_owned()
+        }
+    };
+    let mut upload = upload.map_err(|_| "Choose a .zip file to import.".to_owned())?;
+    while let Some(mut field) = upload.next_field().await.map_err(unreadable)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let stored = tempfile::NamedTempFile::new()
+            .map_err(|_| "The server could not store the upload.".to_owned())?;
+        let copy = stored
+            .as_file()
+            .try_clone()
+            .map_err(|_| "The server could not store the upload.".to_owned())?;
+        let mut out = tokio::fs::File::from_std(copy);
+        let mut size = 0u64;
+        let mut head: Vec<u8> = Vec::with_capacity(4);
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(too_large());
+            }
+            if head.len() < 4 {
+                head.extend(chunk.iter().copied().take(4 - head.len()));
+            }
+            out.write_all(&chunk)
+                .await
+                .map_err(|_| "The server could not store the upload.".to_owned())?;
+        }
+        out.flush()
+            .await
+            .map_err(|_| "The server could not store the upload.".to_owned())?;
+        if size == 0 {
+            return Err("Choose a .zip file to import.".to_owned());
+        }
+        if head.as_slice() != b"PK\x03\x04" {
+            return Err(
+                "That file is not a .zip. Export the OneRoster files as a .zip and choose it."
+                    .to_owned(),
+            );
+        }
+        return Ok(stored);
+    }
+    Err("Choose a .zip file to import.".to_owned())
 }

@@ -37,3 +37,8 @@ pub fn routes() -> Router<App> {
         )
         .route("/d/{slug}/logout", post(account::logout))
 }
+
+/// Routes that take large uploads: the server gives them their own body limit and timeout.
+pub fn upload_routes() -> Router<App> {
+    Router::new().route("/d/{slug}/admin/import", post(admin::import))
+}

@@ -87,6 +87,27 @@ pub struct Admin<'a> {
     pub results: Vec<AdminResult>,
 }
 
+#[derive(Template)]
+#[template(path = "admin_import.html")]
+pub struct AdminImport<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    /// Why the file could not be imported at all.
+    pub error: Option<String>,
+    /// The file's problems (the first ones) and how many in all.
+    pub problems: Vec<String>,
+    pub total: usize,
+    /// After a good import: what changed, per kind.
+    pub kinds: Vec<ImportedKind>,
+}
+
+pub struct ImportedKind {
+    pub kind: &'static str,
+    pub created: u32,
+    pub updated: u32,
+    pub deactivated: u32,
+}
+
 pub struct AdminResult {
     pub id: i64,
     pub name: String,

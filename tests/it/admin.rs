@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
+use homeroom::config::ConfigInput;
 use homeroom::domain::{DistrictSlug, SourcedId};
 
 async fn app() -> TestApp {
@@ -677,5 +678,131 @@ async fn staff_find_names_beyond_ascii_in_any_case() {
             .contains("Lucía Álvarez Núñez")
     );
     conn.close().await.unwrap();
+    app.stop().await;
+}
+
+/// A .zip of the given files, built in memory.
+fn zipped(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+async fn upload(app: &TestApp, bytes: Vec<u8>) -> (u16, String) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("export.zip"),
+    );
+    let response = app
+        .client
+        .post(app.url("/d/cedar-valley/admin/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn staff_upload_a_oneroster_zip_and_see_the_report() {
+    let app = app().await;
+    let manifest = "propertyName,value\nfile.users,delta\nfile.orgs,absent\n";
+    let users = |role: &str| {
+        format!(
+            "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,givenName,familyName\n\
+             cv-st-zoe,active,2025-01-01T00:00:00Z,true,,{role},,Zoë,Ñúñez\n"
+        )
+    };
+
+    // Only this district's staff may.
+    web_login(&app, "parent", "maria.alvarez", "maple river lantern").await;
+    let good = zipped(&[("manifest.csv", manifest), ("users.csv", &users("student"))]);
+    assert_eq!(upload(&app, good.clone()).await.0, 404);
+    let (status, _) = post(&app, "/d/cedar-valley/logout", &[]).await;
+    assert!(status < 400);
+
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let console = app
+        .client
+        .get(app.url("/d/cedar-valley/admin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(console.contains(r#"enctype="multipart/form-data""#));
+
+    // A bad row: nothing changes, and the report names the row.
+    let bad = zipped(&[("manifest.csv", manifest), ("users.csv", &users("wizard"))]);
+    let (status, page) = upload(&app, bad).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("Nothing was imported: 1 problem in the files."),
+        "{page}"
+    );
+    assert!(page.contains("users.csv:2:"), "{page}");
+    let search = |q: &'static str| {
+        let request = app
+            .client
+            .get(app.url("/d/cedar-valley/admin"))
+            .query(&[("q", q)]);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(!search("ñúñez").await.contains("Zoë"));
+
+    // Not a .zip at all, or nothing chosen.
+    let (status, page) = upload(&app, b"sourcedId,givenName\n".to_vec()).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("not a .zip"), "{page}");
+    let (status, page) = upload(&app, Vec::new()).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("Choose a .zip file"), "{page}");
+
+    // A good file: imported, reported, audited under the staff member's name.
+    let (status, page) = upload(&app, good).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("The import is done."), "{page}");
+    assert!(
+        page.contains(r#"<th scope="row">people</th><td>1</td><td>0</td><td>0</td>"#),
+        "{page}"
+    );
+    assert!(search("ñúñez").await.contains("Zoë Ñúñez"));
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let audit = app.app.store.audit_entries(district.id, 50).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "import.oneroster" && e.actor == "cv-admin"),
+        "{audit:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_upload_beyond_the_limit_is_refused_whole() {
+    let app = spawn_app_with(TestDb::fresh().await, |c| ConfigInput {
+        max_import_bytes: Some(1024 * 1024),
+        ..c
+    })
+    .await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let mut big = b"PK\x03\x04".to_vec();
+    big.resize(2 * 1024 * 1024, b'x');
+    let (status, _) = upload(&app, big).await;
+    assert!(status == 413 || status == 400, "{status}");
     app.stop().await;
 }

@@ -816,10 +816,16 @@ async fn progress_is_told_per_file_and_before_writing() {
         .await
         .unwrap()
         .unwrap();
-    import::oneroster(&app.app, &district, dir.path(), Some(progress))
-        .await
-        .map_err(|_| "import failed")
-        .unwrap();
+    import::oneroster(
+        &app.app,
+        &district,
+        dir.path(),
+        Some(progress),
+        homeroom::services::admin::OPERATOR,
+    )
+    .await
+    .map_err(|_| "import failed")
+    .unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(
         seen,

@@ -26,6 +26,7 @@ use crate::domain::{District, PersonRole, Relation, SourcedId};
 use crate::store::{AuditEntry, PersonFields, RelationshipFields, SchoolFields, Staged, Tx, Value};
 
 use super::Error;
+use super::admin::Actor;
 use source::Source;
 use table::{Row, Table};
 
@@ -118,15 +119,18 @@ enum Mode {
     Delta,
 }
 
-/// Imports a OneRoster folder or .zip into a district.
+/// Imports a OneRoster folder or .zip into a district, on behalf of `actor` (the audit log
+/// names who imported).
 pub async fn oneroster(
     app: &App,
     district: &District,
     path: &Path,
     progress: Option<Progress>,
+    actor: Actor<'_>,
 ) -> Result<Report, ImportError> {
     let path: PathBuf = path.to_owned();
     let reading = progress.clone();
+    let started = std::time::Instant::now();
     let mut tx = app.store.begin().await?;
     for staged in Staged::ALL {
         tx.create_stage(staged).await?;
@@ -136,7 +140,7 @@ pub async fn oneroster(
     let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
     let reader = tokio::task::spawn_blocking(move || read_set(&path, reading, &sender));
     while let Some((staged, rows)) = batches.recv().await {
-        if let Err(err) = tx.stage(staged, &rows).await {
+        if let Err(err) = tx.stage(staged, rows).await {
             // The reader stops at its next batch, when it finds nobody listening.
             drop(batches);
             let _ = reader.await;
@@ -146,10 +150,19 @@ pub async fn oneroster(
     let set = reader
         .await
         .map_err(|e| Error::internal(format!("reading the import failed: {e}")))??;
+    tracing::debug!(elapsed = ?started.elapsed(), "import read and staged");
     if let Some(progress) = &progress {
         progress(Stage::Writing);
     }
-    apply(app, district, set, tx).await
+    apply(app, district, set, tx, actor).await
+}
+
+/// One import at a time in this process: two at once would only wait on each other's writes.
+static RUNNING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The right to import now, held until dropped; `None` while another import runs.
+pub fn one_at_a_time() -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    RUNNING.try_lock().ok()
 }
 
 /// Rows of one large file on their way to its staging table.
@@ -1312,10 +1325,12 @@ async fn apply(
     district: &District,
     set: Set,
     mut tx: Tx,
+    actor: Actor<'_>,
 ) -> Result<Report, ImportError> {
     let now = app.clock.unix();
     let mut report = Report::default();
     let mut problems = Problems::default();
+    let started = std::time::Instant::now();
 
     // Repeated sourcedIds in the large files are found in their staging tables.
     for &(staged, _) in &set.staged {
@@ -1333,6 +1348,7 @@ async fn apply(
     if problems.total > 0 {
         return Err(problems.rejected());
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "import staging checked");
 
     // Schools.
     let mut schools = tx.school_states(district.id).await?;
@@ -1533,6 +1549,7 @@ async fn apply(
         )
         .await?;
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "import wrote schools and people");
     apply_classes(
         &mut tx,
         district,
@@ -1556,7 +1573,8 @@ async fn apply(
     tx.audit(
         AuditEntry {
             district: Some(district.id),
-            actor: super::districts::OPERATOR,
+            actor: actor.name,
+            account: actor.account,
             action: "import.oneroster",
             detail: Some(report.to_string()),
             ..Default::default()
@@ -1798,6 +1816,7 @@ async fn merge_staged(
     if problems.total > 0 {
         return Ok(());
     }
+    let started = std::time::Instant::now();
     let merged = tx
         .merge_stage(
             staged,
@@ -1807,6 +1826,7 @@ async fn merge_staged(
             mode == Mode::Bulk,
         )
         .await?;
+    tracing::debug!(file = staged_file(staged), elapsed = ?started.elapsed(), "import merged");
     let counts = report.kinds.entry(kind_name(staged)).or_default();
     let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     counts.created += narrow(merged.created);
