@@ -68,6 +68,11 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
                 account.password
             );
         }
+        say!(
+            "  {} is generated like an import from a student information system (no accounts yet: \
+             hand out keys with `homeroom keys`)",
+            services::demo::GENERATED.name
+        );
         say!("  - the API: http://{address}/api/v1/districts?q=lake");
         say!("  - maintenance: homeroom district set lakeshore maintenance \"Back at 6 pm\"");
     }

@@ -1,6 +1,7 @@
 //! The demo data set behind `homeroom serve --demo`: two districts in different states (one
-//! where Linked Districts is offered, one where it is not), schools and families. Loading it
-//! again changes nothing.
+//! where Linked Districts is offered, one where it is not), schools and families, and a third,
+//! small district generated and imported from OneRoster files. Loading it again changes
+//! nothing.
 
 use crate::app::App;
 use crate::domain::{
@@ -168,7 +169,8 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 
 /// Loads the demo data; what already exists is left as it is.
 pub async fn load(app: &App) -> Result<Vec<District>> {
-    let districts = load_records(app).await?;
+    let mut districts = load_records(app).await?;
+    districts.push(load_generated(app).await?);
     for demo in DEMO_ACCOUNTS {
         let Some(district) = districts.iter().find(|d| d.slug.as_str() == demo.district) else {
             continue;
@@ -242,6 +244,50 @@ async fn load_records(app: &App) -> Result<Vec<District>> {
         loaded.push(district);
     }
     Ok(loaded)
+}
+
+/// A third district, generated and imported the way a real one arrives: a small school system
+/// with its calendar, classes, assignments, scores and attendance.
+pub const GENERATED: DemoDistrict = DemoDistrict {
+    slug: "riverbend",
+    name: "Riverbend School District",
+    state: "DE",
+    schools: &[],
+    people: &[],
+    relationships: &[],
+};
+
+/// Students in the generated demo district.
+const GENERATED_STUDENTS: u32 = 120;
+
+/// Generates and imports [`GENERATED`] the first time; after that it is left as it is.
+async fn load_generated(app: &App) -> Result<District> {
+    let district = ensure_district(app, &GENERATED).await?;
+    if app.store.district_counts(district.id).await?.students > 0 {
+        return Ok(district);
+    }
+    let folder = tempfile::tempdir()
+        .map_err(|e| Error::internal(format!("a folder for the demo district: {e}")))?;
+    let out = folder.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        super::generator::generate(
+            &out,
+            &super::generator::Options {
+                students: GENERATED_STUDENTS,
+                seed: 1,
+            },
+        )
+    })
+    .await
+    .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?
+    .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?;
+    super::import::oneroster(app, &district, folder.path(), None, super::admin::OPERATOR)
+        .await
+        .map_err(|err| match err {
+            super::import::ImportError::Service(err) => err,
+            rejected => Error::internal(format!("the generated demo district: {rejected:?}")),
+        })?;
+    Ok(district)
 }
 
 async fn ensure_district(app: &App, demo: &DemoDistrict) -> Result<District> {

@@ -54,6 +54,27 @@ async fn loading_the_demo_twice_changes_nothing() {
         store.district_counts(lake.id).await.unwrap(),
     );
     assert_eq!(before, after);
+
+    // The generated district arrives through the import, with classes and scores, once.
+    let river = store
+        .district_by_slug(&slug("riverbend"))
+        .await
+        .unwrap()
+        .unwrap();
+    let counts = store.district_counts(river.id).await.unwrap();
+    assert_eq!(counts.students, 120);
+    assert!(
+        counts.guardians > 60 && counts.relationships > 120,
+        "{counts:?}"
+    );
+    let imports = store
+        .audit_entries(river.id, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "import.oneroster")
+        .count();
+    assert_eq!(imports, 1, "imported once, not again on the second load");
     let audit = store.audit_entries(cedar.id, 100).await.unwrap();
     let created = |action: &str| audit.iter().filter(|e| e.action == action).count();
     assert_eq!(created("district.created"), 1, "created once");
