@@ -170,6 +170,60 @@ impl Tx {
             .collect()
     }
 
+    /// Writes new people, many to a statement; answers their ids in the order given.
+    pub async fn insert_people(
+        &mut self,
+        district: DistrictId,
+        people: &[(&str, PersonFields<'_>)],
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        const WIDTH: usize = 14;
+        let mut ids = HashMap::with_capacity(people.len());
+        for chunk in people.chunks(super::staging::BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO people (district_id, sourced_id, role, given_name, family_name, email, phone, \
+                   school_id, grade, active, modified_at, name_folded, created_at, updated_at) \
+                 VALUES {} RETURNING id, sourced_id",
+                super::staging::values(self.backend, chunk.len(), WIDTH)
+            );
+            let mut query = sqlx::query(super::staging::built(sql));
+            for (sourced_id, f) in chunk {
+                query = query
+                    .bind(district.0)
+                    .bind((*sourced_id).to_owned())
+                    .bind(f.role.as_str())
+                    .bind(f.given_name.to_owned())
+                    .bind(f.family_name.to_owned())
+                    .bind(f.email.map(str::to_owned))
+                    .bind(f.phone.map(str::to_owned))
+                    .bind(f.school_id)
+                    .bind(f.grade.map(str::to_owned))
+                    .bind(f.active)
+                    .bind(f.modified_at.map(str::to_owned))
+                    .bind(crate::domain::person_search_name(
+                        f.given_name,
+                        f.family_name,
+                    ))
+                    .bind(now)
+                    .bind(now);
+            }
+            for row in query.fetch_all(&mut *self.inner).await? {
+                ids.insert(
+                    row.try_get::<String, _>("sourced_id")?,
+                    row.try_get::<i64, _>("id")?,
+                );
+            }
+        }
+        people
+            .iter()
+            .map(|(sourced_id, _)| {
+                ids.get(*sourced_id).copied().ok_or_else(|| {
+                    super::StoreError::Corrupt(format!("no id came back for {sourced_id:?}"))
+                })
+            })
+            .collect()
+    }
+
     pub async fn put_person(
         &mut self,
         district: DistrictId,
@@ -238,6 +292,37 @@ impl Tx {
 
     /// Creates or changes a relationship. A new one has portal access; an existing one keeps
     /// whatever portal access it has, staff's choice included.
+    /// Writes new relationships (portal access on), many to a statement.
+    pub async fn insert_relationships(
+        &mut self,
+        district: DistrictId,
+        relationships: &[RelationshipFields],
+        now: i64,
+    ) -> Result<()> {
+        const WIDTH: usize = 8;
+        for chunk in relationships.chunks(super::staging::BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO relationships (district_id, guardian_id, student_id, relation, portal, active, \
+                   created_at, updated_at) VALUES {}",
+                super::staging::values(self.backend, chunk.len(), WIDTH)
+            );
+            let mut query = sqlx::query(super::staging::built(sql));
+            for r in chunk {
+                query = query
+                    .bind(district.0)
+                    .bind(r.guardian_id)
+                    .bind(r.student_id)
+                    .bind(r.relation.as_str())
+                    .bind(true)
+                    .bind(r.active)
+                    .bind(now)
+                    .bind(now);
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        Ok(())
+    }
+
     pub async fn put_relationship(
         &mut self,
         district: DistrictId,

@@ -462,7 +462,7 @@ impl Tx {
 }
 
 /// A statement put together from this module's own constants, never from input.
-fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
+pub(super) fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql)
 }
 
@@ -498,28 +498,12 @@ fn insert_sql(staged: Staged, rows: usize, backend: Backend) -> std::borrow::Cow
             .split(',')
             .map(|c| c.split_whitespace().next().unwrap_or_default())
             .collect();
-        let mut sql = format!(
-            "INSERT INTO {} (line, sourced_id, deleted, modified_at, {}) VALUES ",
+        format!(
+            "INSERT INTO {} (line, sourced_id, deleted, modified_at, {}) VALUES {}",
             spec.stage,
-            names.join(", ")
-        );
-        for r in 0..rows {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..width {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
-                }
-            }
-            sql.push(')');
-        }
-        sql
+            names.join(", "),
+            values(backend, rows, width)
+        )
     };
     if rows == BATCH_ROWS {
         let slot = &FULL[Staged::ALL.iter().position(|s| *s == staged).unwrap_or(0)]
@@ -536,6 +520,28 @@ fn insert_sql(staged: Staged, rows: usize, backend: Backend) -> std::borrow::Cow
 /// refuses a later `f64`; text has one type, and prints every finite `f64` exactly.
 pub(super) fn real(n: f64) -> String {
     n.to_string()
+}
+
+/// `(…), (…)`: placeholders for `rows` rows of `width` values, bound in order.
+pub(super) fn values(backend: Backend, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 fn line(row: &sqlx::any::AnyRow) -> Result<u64> {

@@ -1453,6 +1453,8 @@ async fn apply(
             });
         }
         let counts = report.kinds.entry("people").or_default();
+        // New people are written together, many to a statement, once the loop has found them.
+        let mut new_people: Vec<(&str, PersonFields<'_>)> = Vec::new();
         for user in users {
             let existing = people.get(&user.sourced_id).cloned();
             if stale(
@@ -1488,16 +1490,20 @@ async fn apply(
             if unchanged {
                 continue;
             }
+            tally(counts, existing.as_ref().map(|p| p.active), fields.active);
+            let Some(existing) = existing else {
+                new_people.push((&user.sourced_id, fields));
+                continue;
+            };
             let id = tx
                 .put_person(
                     district.id,
-                    existing.as_ref().map(|p| p.id),
+                    Some(existing.id),
                     &user.sourced_id,
                     &fields,
                     now,
                 )
                 .await?;
-            tally(counts, existing.as_ref().map(|p| p.active), fields.active);
             people.insert(
                 user.sourced_id.clone(),
                 crate::store::PersonState {
@@ -1514,6 +1520,10 @@ async fn apply(
                     updated_at: now,
                 },
             );
+        }
+        let ids = tx.insert_people(district.id, &new_people, now).await?;
+        for ((sourced_id, fields), id) in new_people.iter().zip(ids) {
+            people.insert((*sourced_id).to_owned(), person_state(id, fields, now));
         }
         if *mode == Mode::Bulk {
             for (sourced_id, person) in people.iter_mut() {
@@ -1912,25 +1922,29 @@ async fn apply_relationships(
         }
     }
     let existing = tx.relationship_states(district.id).await?;
+    let mut new_relationships = Vec::new();
     for (&(guardian_id, student_id), relation) in &wanted {
         let current = existing.get(&(guardian_id, student_id));
         if current.is_some_and(|c| c.active && c.relation == relation.as_str()) {
             continue;
         }
-        tx.put_relationship(
-            district.id,
-            current.map(|c| c.id),
-            &RelationshipFields {
-                guardian_id,
-                student_id,
-                relation: *relation,
-                active: true,
-            },
-            now,
-        )
-        .await?;
         tally(counts, current.map(|c| c.active), true);
+        let fields = RelationshipFields {
+            guardian_id,
+            student_id,
+            relation: *relation,
+            active: true,
+        };
+        match current {
+            None => new_relationships.push(fields),
+            Some(c) => {
+                tx.put_relationship(district.id, Some(c.id), &fields, now)
+                    .await?
+            }
+        }
     }
+    tx.insert_relationships(district.id, &new_relationships, now)
+        .await?;
     // A relationship ends when either person left, or (bulk) when the roster no longer names it.
     let ids_left: HashSet<i64> = people
         .values()
@@ -1959,6 +1973,23 @@ async fn apply_relationships(
         }
     }
     Ok(())
+}
+
+/// What the import knows of a person it has just written.
+fn person_state(id: i64, fields: &PersonFields<'_>, now: i64) -> crate::store::PersonState {
+    crate::store::PersonState {
+        id,
+        role: fields.role.as_str().to_owned(),
+        given_name: fields.given_name.to_owned(),
+        family_name: fields.family_name.to_owned(),
+        email: fields.email.map(str::to_owned),
+        phone: fields.phone.map(str::to_owned),
+        school_id: fields.school_id,
+        grade: fields.grade.map(str::to_owned),
+        active: fields.active,
+        modified_at: fields.modified_at.map(str::to_owned),
+        updated_at: now,
+    }
 }
 
 /// In a delta, a row older than what is stored is left alone.
