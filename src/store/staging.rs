@@ -359,7 +359,7 @@ impl Tx {
             let created = self
                 .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
                 .await?;
-            self.merge_rows(spec, district, now, honour_dates, &changed)
+            self.merge_rows(spec, district, now, honour_dates, None)
                 .await?;
             return Ok(Merged {
                 created,
@@ -387,7 +387,7 @@ impl Tx {
         .fetch_one(&mut *self.inner)
         .await?;
         let (written, switched_off): (i64, i64) = (row.try_get("n")?, row.try_get("off")?);
-        self.merge_rows(spec, district, now, honour_dates, &changed)
+        self.merge_rows(spec, district, now, honour_dates, Some(&changed))
             .await?;
 
         let mut deactivated = switched_off;
@@ -412,41 +412,51 @@ impl Tx {
         })
     }
 
-    /// The merge itself: insert what is new, update what `changed` says differs.
+    /// The merge itself: insert what is new, update what `changed` says differs; with no
+    /// `changed`, the table holds nothing of the district and a plain insert does (PostgreSQL's
+    /// `ON CONFLICT` checks each row first, which costs dearly over millions).
     async fn merge_rows(
         &mut self,
         spec: &Spec,
         district: DistrictId,
         now: i64,
         honour_dates: bool,
-        changed: &str,
+        changed: Option<&str>,
     ) -> Result<()> {
         let t = spec.table;
         let fields = spec.fields.join(", ");
-        let set: String = spec
+        let n_fields = spec
             .fields
             .iter()
-            .map(|f| format!("{f} = excluded.{f}, "))
-            .collect();
-        sqlx::query(built(format!(
+            .map(|f| format!("n.{f}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let insert = format!(
             "INSERT INTO {t} (district_id, sourced_id, {fields}, active, modified_at, updated_at) \
-             SELECT $1, n.sourced_id, {n_fields}, n.active, n.modified_at, $3 FROM ({resolved}) n WHERE TRUE \
-             ON CONFLICT (district_id, sourced_id) DO UPDATE SET {set}active = excluded.active, \
-               modified_at = excluded.modified_at, updated_at = excluded.updated_at \
-             WHERE {changed}",
-            n_fields = spec
-                .fields
-                .iter()
-                .map(|f| format!("n.{f}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+             SELECT $1, n.sourced_id, {n_fields}, n.active, n.modified_at, $3 FROM ({resolved}) n WHERE TRUE",
             resolved = spec.resolved,
-        )))
-        .bind(district.0)
-        .bind(honour_dates)
-        .bind(now)
-        .execute(&mut *self.inner)
-        .await?;
+        );
+        let sql = match changed {
+            None => insert,
+            Some(changed) => {
+                let set: String = spec
+                    .fields
+                    .iter()
+                    .map(|f| format!("{f} = excluded.{f}, "))
+                    .collect();
+                format!(
+                    "{insert} ON CONFLICT (district_id, sourced_id) DO UPDATE SET {set}active = excluded.active, \
+                       modified_at = excluded.modified_at, updated_at = excluded.updated_at \
+                     WHERE {changed}"
+                )
+            }
+        };
+        sqlx::query(built(sql))
+            .bind(district.0)
+            .bind(honour_dates)
+            .bind(now)
+            .execute(&mut *self.inner)
+            .await?;
         Ok(())
     }
 
