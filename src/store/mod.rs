@@ -180,6 +180,16 @@ impl Store {
         Ok(())
     }
 
+    /// SQLite: copies the write-ahead log into the database and empties it. PostgreSQL: nothing.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -328,6 +328,9 @@ impl Tx {
     /// Writes the staged rows into the real table: new rows are created, rows that differ are
     /// updated (in a delta, with `honour_dates`, only when not older than what is stored),
     /// and in a bulk (`deactivate_missing`) what the stage lacks becomes inactive.
+    ///
+    /// `None` when some staged rows refer to records that do not exist ([`Tx::stage_unknown`]
+    /// lists them); part may have been written then, and the caller must roll back.
     pub async fn merge_stage(
         &mut self,
         staged: Staged,
@@ -335,7 +338,7 @@ impl Tx {
         now: i64,
         honour_dates: bool,
         deactivate_missing: bool,
-    ) -> Result<Merged> {
+    ) -> Result<Option<Merged>> {
         let spec = staged.spec();
         let t = spec.table;
         if self.backend == Backend::Postgres {
@@ -355,16 +358,29 @@ impl Tx {
         .await?
         .is_some();
         if !holds_any {
-            // The district's first: every staged row is new, and nothing can be missing.
-            let created = self
+            // The district's first: every staged row is new, and nothing can be missing. A row
+            // whose references are unknown drops out of the join, so a shortfall tells of it
+            // without a pass of its own.
+            let staged_rows = self
                 .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
                 .await?;
-            self.merge_rows(spec, district, now, honour_dates, None)
+            let created = self
+                .merge_rows(spec, district, now, honour_dates, None)
                 .await?;
-            return Ok(Merged {
+            return Ok((created == staged_rows).then_some(Merged {
                 created,
                 ..Merged::default()
-            });
+            }));
+        }
+        let unknown = sqlx::query(built(format!(
+            "SELECT 1 AS one FROM ({}) u LIMIT 1",
+            spec.unknown
+        )))
+        .bind(district.0)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        if unknown.is_some() {
+            return Ok(None);
         }
         let created = self
             .count(
@@ -405,14 +421,15 @@ impl Tx {
             .await?;
             deactivated += i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
         }
-        Ok(Merged {
+        Ok(Some(Merged {
             created,
             updated: (written - switched_off).try_into().unwrap_or(0),
             deactivated: deactivated.try_into().unwrap_or(0),
-        })
+        }))
     }
 
-    /// The merge itself: insert what is new, update what `changed` says differs; with no
+    /// The merge itself: insert what is new, update what `changed` says differs (answers how
+    /// many rows it wrote); with no
     /// `changed`, the table holds nothing of the district and a plain insert does (PostgreSQL's
     /// `ON CONFLICT` checks each row first, which costs dearly over millions).
     async fn merge_rows(
@@ -422,7 +439,7 @@ impl Tx {
         now: i64,
         honour_dates: bool,
         changed: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         let t = spec.table;
         let fields = spec.fields.join(", ");
         let n_fields = spec
@@ -451,13 +468,13 @@ impl Tx {
                 )
             }
         };
-        sqlx::query(built(sql))
+        let done = sqlx::query(built(sql))
             .bind(district.0)
             .bind(honour_dates)
             .bind(now)
             .execute(&mut *self.inner)
             .await?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     pub async fn drop_stage(&mut self, staged: Staged) -> Result<()> {

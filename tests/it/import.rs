@@ -846,3 +846,23 @@ async fn progress_is_told_per_file_and_before_writing() {
     assert!(!stderr(&out).contains("checking"), "{}", stderr(&out));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_first_import_with_an_unknown_reference_writes_nothing() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    full_set(
+        dir.path(),
+        &format!("{ENROLLMENTS}e9,,,k-math,s1,nobody,student,false,,\n"),
+    );
+    let out = import(&app, dir.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("enrollments.csv:6: unknown class \"k-math\" or user \"nobody\""),
+        "{err}"
+    );
+    let (people, _, _) = snapshot(&app).await;
+    assert!(people.is_empty(), "nothing was written: {people:?}");
+    app.stop().await;
+}

@@ -154,7 +154,13 @@ pub async fn oneroster(
     if let Some(progress) = &progress {
         progress(Stage::Writing);
     }
-    apply(app, district, set, tx, actor).await
+    let report = apply(app, district, set, tx, actor).await?;
+    // A large import leaves SQLite's write-ahead log as large as itself; folding it into the
+    // database now keeps that cost here rather than on the next writer.
+    if let Err(err) = app.store.checkpoint().await {
+        tracing::warn!(%err, "the write-ahead log could not be checkpointed after the import");
+    }
+    Ok(report)
 }
 
 /// One import at a time in this process: two at once would only wait on each other's writes.
@@ -1818,30 +1824,32 @@ async fn merge_staged(
     let Some(&(_, mode)) = set.staged.iter().find(|(s, _)| *s == staged) else {
         return Ok(());
     };
+    let started = std::time::Instant::now();
+    if problems.total == 0 {
+        let merged = tx
+            .merge_stage(
+                staged,
+                district.id,
+                now,
+                mode == Mode::Delta,
+                mode == Mode::Bulk,
+            )
+            .await?;
+        if let Some(merged) = merged {
+            tracing::debug!(file = staged_file(staged), elapsed = ?started.elapsed(), "import merged");
+            let counts = report.kinds.entry(kind_name(staged)).or_default();
+            let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+            counts.created += narrow(merged.created);
+            counts.updated += narrow(merged.updated);
+            counts.deactivated += narrow(merged.deactivated);
+            return Ok(());
+        }
+    }
     let (unknown, total) = tx.stage_unknown(staged, district.id, LISTED as i64).await?;
     let listed = unknown
         .iter()
         .map(|u| Problem::at(staged_file(staged), u.line, unknown_reason(staged, &u.refs)));
     problems.add_counted(listed, total);
-    if problems.total > 0 {
-        return Ok(());
-    }
-    let started = std::time::Instant::now();
-    let merged = tx
-        .merge_stage(
-            staged,
-            district.id,
-            now,
-            mode == Mode::Delta,
-            mode == Mode::Bulk,
-        )
-        .await?;
-    tracing::debug!(file = staged_file(staged), elapsed = ?started.elapsed(), "import merged");
-    let counts = report.kinds.entry(kind_name(staged)).or_default();
-    let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-    counts.created += narrow(merged.created);
-    counts.updated += narrow(merged.updated);
-    counts.deactivated += narrow(merged.deactivated);
     Ok(())
 }
 
