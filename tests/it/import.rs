@@ -172,6 +172,32 @@ async fn a_one_one_set_imports_and_a_second_import_changes_nothing() {
         before,
         "importing the same files twice changes nothing"
     );
+
+    // A delta of the student alone keeps how the guardian is related.
+    let student_only = tempfile::tempdir().unwrap();
+    write_set(
+        student_only.path(),
+        &[
+            (
+                "manifest.csv",
+                "propertyName,value\nfile.orgs,absent\nfile.users,delta\n",
+            ),
+            (
+                "users.csv",
+                "sourcedId,status,dateLastModified,orgSourcedIds,role,givenName,familyName,agentSourcedIds\n\
+st2,,2024-08-02T10:00:00Z,s2,student,Jamal,\"Smith, Jr.\",g1\n",
+            ),
+        ],
+    );
+    let out = import(&app, student_only.path()).await;
+    assert!(
+        stdout(&out).contains("relationships: 0 created, 0 updated, 0 deactivated"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let (_, relationships, _) = snapshot(&app).await;
+    assert!(relationships.contains(&("g1".into(), "st2".into(), "parent".into(), true)));
     app.stop().await;
 }
 

@@ -1907,6 +1907,7 @@ async fn apply_relationships(
 ) -> Result<(), ImportError> {
     let by_id: HashMap<&str, &User> = users.iter().map(|u| (u.sourced_id.as_str(), u)).collect();
     let role_of = |id: &str| people.get(id).map(|p| p.role.as_str());
+    let existing = tx.relationship_states(district.id).await?;
     // (guardian, student) → relation, for pairs whose both ends are active.
     let mut wanted: HashMap<(i64, i64), Relation> = HashMap::new();
     for user in users.iter().filter(|u| !u.deleted) {
@@ -1922,14 +1923,18 @@ async fn apply_relationships(
             if !g.active || !s.active {
                 continue;
             }
-            let relation = by_id
-                .get(guardian)
-                .and_then(|u| u.relation)
-                .unwrap_or(Relation::Guardian);
+            // The guardian's own row says how they are related; a file without it (a delta of
+            // the student alone) leaves the relation as it was.
+            let relation = match by_id.get(guardian) {
+                Some(u) => u.relation.unwrap_or(Relation::Guardian),
+                None => existing
+                    .get(&(g.id, s.id))
+                    .and_then(|c| Relation::parse(&c.relation).ok())
+                    .unwrap_or(Relation::Guardian),
+            };
             wanted.insert((g.id, s.id), relation);
         }
     }
-    let existing = tx.relationship_states(district.id).await?;
     let mut new_relationships = Vec::new();
     for (&(guardian_id, student_id), relation) in &wanted {
         let current = existing.get(&(guardian_id, student_id));
