@@ -238,7 +238,7 @@ async fn live_key(
         .captcha_required
         && let Err(err) = captcha::demand(app, district.id, captcha, &client.address, &audit).await
     {
-        app.store.forget_attempt(attempt).await?;
+        app.store.forget_attempts(&[attempt]).await?;
         return Err(err);
     }
     let found = match ActivationKey::parse(typed_key) {
@@ -263,7 +263,7 @@ async fn live_key(
                 .audit(audit("key.failed", Some(err.code().to_owned())), now)
                 .await?
         }
-        Ok(_) => app.store.forget_attempt(attempt).await?,
+        Ok(_) => app.store.forget_attempts(&[attempt]).await?,
     }
     outcome
 }

@@ -174,10 +174,10 @@ pub async fn login(
         app.store
             .clear_failures(district.id, FailureScope::Username, &subject)
             .await?;
+        app.store.forget_attempts(&[attempts.address]).await?;
     } else {
-        app.store.forget_attempt(attempts.username).await?;
+        forget(app, &attempts).await?;
     }
-    app.store.forget_attempt(attempts.address).await?;
     if verification.needs_rehash {
         let stronger = app.passwords.hash(request.password).await?;
         app.store
@@ -260,20 +260,28 @@ async fn count_attempt(
     now: i64,
 ) -> Result<(Attempts, Failures, Failures)> {
     let since = now - WINDOW_SECONDS;
-    let (username, by_name) = app
+    let counted = app
         .store
-        .count_attempt(district.id, FailureScope::Username, subject, now, since)
+        .count_attempts(
+            district.id,
+            &[
+                (FailureScope::Username, subject),
+                (FailureScope::Address, address),
+            ],
+            now,
+            since,
+        )
         .await?;
-    let (address, by_address) = app
-        .store
-        .count_attempt(district.id, FailureScope::Address, address, now, since)
-        .await?;
+    let [(username, by_name), (address, by_address)] = counted[..] else {
+        return Err(Error::internal("a login attempt went uncounted"));
+    };
     Ok((Attempts { username, address }, by_name, by_address))
 }
 
 async fn forget(app: &App, attempts: &Attempts) -> Result<()> {
-    app.store.forget_attempt(attempts.username).await?;
-    app.store.forget_attempt(attempts.address).await?;
+    app.store
+        .forget_attempts(&[attempts.username, attempts.address])
+        .await?;
     Ok(())
 }
 
@@ -433,7 +441,7 @@ pub async fn change_password(
         )
         .await?;
     if let Some(until) = rules.lock_end(by_name).filter(|until| *until > now) {
-        app.store.forget_attempt(attempt).await?;
+        app.store.forget_attempts(&[attempt]).await?;
         app.store
             .audit(
                 account_entry(who, "password.change_refused_locked", None, client),

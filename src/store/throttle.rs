@@ -70,10 +70,11 @@ impl Store {
 
     /// Counts an attempt as a failure before its outcome is known, and answers the failures
     /// that were there besides it, other attempts still in flight included. Every attempt is
-    /// written before anything is read, so of two attempts at the same time the later one
-    /// sees the earlier: no number of parallel tries gets more of them past a threshold than
-    /// one after another would. The caller forgets the attempt ([`Store::forget_attempt`]) when
-    /// it turns out not to be a failure. Failures that no longer count are forgotten too.
+    /// written (and committed) before anything is read, so of two attempts at the same time
+    /// the later one sees the earlier: no number of parallel tries gets more of them past a
+    /// threshold than one after another would. The caller forgets the attempt
+    /// ([`Store::forget_attempts`]) when it turns out not to be a failure. Failures that no
+    /// longer count are forgotten too.
     pub async fn count_attempt(
         &self,
         district: DistrictId,
@@ -82,57 +83,86 @@ impl Store {
         now: i64,
         forget_before: i64,
     ) -> Result<(AttemptId, Failures)> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "DELETE FROM login_failures \
-             WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
-        )
-        .bind(district.0)
-        .bind(scope.as_str())
-        .bind(subject.to_owned())
-        .bind(forget_before)
-        .execute(&mut *tx)
-        .await?;
-        let row = sqlx::query(
-            "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4) \
-             RETURNING id",
-        )
-        .bind(district.0)
-        .bind(scope.as_str())
-        .bind(subject.to_owned())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = row.try_get("id")?;
-        tx.commit().await?;
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MAX(at) AS newest, MIN(at) AS oldest FROM login_failures \
-             WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at >= $4 AND id <> $5",
-        )
-        .bind(district.0)
-        .bind(scope.as_str())
-        .bind(subject.to_owned())
-        .bind(forget_before)
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((
-            AttemptId(id),
-            Failures {
-                count: super::count(&row, "n")?,
-                newest: row.try_get("newest")?,
-                oldest: row.try_get("oldest")?,
-            },
-        ))
+        let mut counted = self
+            .count_attempts(district, &[(scope, subject)], now, forget_before)
+            .await?;
+        counted
+            .pop()
+            .ok_or_else(|| super::StoreError::Corrupt("an attempt went uncounted".to_owned()))
     }
 
-    /// Takes back an attempt that [`Store::count_attempt`] counted: it succeeded, or was refused
-    /// before it could fail.
-    pub async fn forget_attempt(&self, attempt: AttemptId) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE id = $1")
-            .bind(attempt.0)
-            .execute(&self.pool)
+    /// [`Store::count_attempt`] for several scopes at once (a login counts against the username
+    /// and the address), written in one transaction.
+    pub async fn count_attempts(
+        &self,
+        district: DistrictId,
+        subjects: &[(FailureScope, &str)],
+        now: i64,
+        forget_before: i64,
+    ) -> Result<Vec<(AttemptId, Failures)>> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(subjects.len());
+        for (scope, subject) in subjects {
+            sqlx::query(
+                "DELETE FROM login_failures \
+                 WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
+            )
+            .bind(district.0)
+            .bind(scope.as_str())
+            .bind((*subject).to_owned())
+            .bind(forget_before)
+            .execute(&mut *tx)
             .await?;
+            let row = sqlx::query(
+                "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4) \
+                 RETURNING id",
+            )
+            .bind(district.0)
+            .bind(scope.as_str())
+            .bind((*subject).to_owned())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(row.try_get::<i64, _>("id")?);
+        }
+        tx.commit().await?;
+        let mut counted = Vec::with_capacity(subjects.len());
+        for ((scope, subject), id) in subjects.iter().zip(ids) {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, MAX(at) AS newest, MIN(at) AS oldest FROM login_failures \
+                 WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at >= $4 AND id <> $5",
+            )
+            .bind(district.0)
+            .bind(scope.as_str())
+            .bind((*subject).to_owned())
+            .bind(forget_before)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+            counted.push((
+                AttemptId(id),
+                Failures {
+                    count: super::count(&row, "n")?,
+                    newest: row.try_get("newest")?,
+                    oldest: row.try_get("oldest")?,
+                },
+            ));
+        }
+        Ok(counted)
+    }
+
+    /// Takes back attempts that [`Store::count_attempts`] counted: they succeeded, or were
+    /// refused before they could fail.
+    pub async fn forget_attempts(&self, attempts: &[AttemptId]) -> Result<()> {
+        // Two to a statement: a login counts two attempts.
+        for pair in attempts.chunks(2) {
+            let (first, second) = (pair[0], pair.get(1).copied().unwrap_or(pair[0]));
+            sqlx::query("DELETE FROM login_failures WHERE id IN ($1, $2)")
+                .bind(first.0)
+                .bind(second.0)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 
