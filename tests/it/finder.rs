@@ -70,6 +70,7 @@ async fn the_api_finds_by_part_of_the_name_and_by_state() {
             "cedar-valley",
             "valle-escondido",
             "lakeshore",
+            "riverbend",
             "wake"
         ]
     );
