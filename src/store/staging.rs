@@ -195,9 +195,7 @@ impl Tx {
     /// Creates an empty staging table (temporary: it lives and dies with this connection).
     pub async fn create_stage(&mut self, staged: Staged) -> Result<()> {
         let spec = staged.spec();
-        sqlx::query(built(format!("DROP TABLE IF EXISTS {}", spec.stage)))
-            .execute(&mut *self.inner)
-            .await?;
+        self.drop_stage(staged).await?;
         sqlx::query(built(format!(
             "CREATE TEMPORARY TABLE {} (line BIGINT NOT NULL, sourced_id TEXT NOT NULL, \
                deleted BOOLEAN NOT NULL, modified_at TEXT, {})",
@@ -478,8 +476,13 @@ impl Tx {
     }
 
     pub async fn drop_stage(&mut self, staged: Staged) -> Result<()> {
+        // Named in the temporary schema, so that it can never drop a table of the same name.
+        let schema = match self.backend {
+            Backend::Sqlite => "temp",
+            Backend::Postgres => "pg_temp",
+        };
         sqlx::query(built(format!(
-            "DROP TABLE IF EXISTS {}",
+            "DROP TABLE IF EXISTS {schema}.{}",
             staged.spec().stage
         )))
         .execute(&mut *self.inner)
