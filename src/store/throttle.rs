@@ -103,27 +103,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(subjects.len());
         for (scope, subject) in subjects {
-            sqlx::query(
-                "DELETE FROM login_failures \
-                 WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
-            )
-            .bind(district.0)
-            .bind(scope.as_str())
-            .bind((*subject).to_owned())
-            .bind(forget_before)
-            .execute(&mut *tx)
-            .await?;
-            let row = sqlx::query(
-                "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4) \
-                 RETURNING id",
-            )
-            .bind(district.0)
-            .bind(scope.as_str())
-            .bind((*subject).to_owned())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(row.try_get::<i64, _>("id")?);
+            ids.push(write_failure(&mut tx, district, *scope, subject, now, forget_before).await?);
         }
         tx.commit().await?;
         let mut counted = Vec::with_capacity(subjects.len());
@@ -176,25 +156,7 @@ impl Store {
         forget_before: i64,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "DELETE FROM login_failures \
-             WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
-        )
-        .bind(district.0)
-        .bind(scope.as_str())
-        .bind(subject.to_owned())
-        .bind(forget_before)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(district.0)
-        .bind(scope.as_str())
-        .bind(subject.to_owned())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        write_failure(&mut tx, district, scope, subject, now, forget_before).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -284,4 +246,36 @@ impl Store {
             pow_challenge: row.try_get("pow_challenge")?,
         }))
     }
+}
+
+/// Writes one failure, forgetting the subject's failures that no longer count; its id.
+async fn write_failure(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    district: DistrictId,
+    scope: FailureScope,
+    subject: &str,
+    now: i64,
+    forget_before: i64,
+) -> Result<i64> {
+    sqlx::query(
+        "DELETE FROM login_failures \
+         WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
+    )
+    .bind(district.0)
+    .bind(scope.as_str())
+    .bind(subject.to_owned())
+    .bind(forget_before)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(
+        "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(district.0)
+    .bind(scope.as_str())
+    .bind(subject.to_owned())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
 }
