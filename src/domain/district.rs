@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::text::clean_line;
-use super::{DistrictSlug, Invalid, StateCode};
+use super::{DistrictSlug, GradingScale, Invalid, StateCode};
 
 /// The database key of a district.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,6 +93,7 @@ pub struct DistrictSettings {
     pub session_idle_minutes: u32,
     pub timezone: TimeZoneName,
     pub maintenance: Option<MaintenanceMessage>,
+    pub grading_scale: GradingScale,
 }
 
 impl DistrictSettings {
@@ -110,6 +111,7 @@ impl DistrictSettings {
             session_idle_minutes: 30,
             timezone: TimeZoneName(state.principal_time_zone().to_owned()),
             maintenance: None,
+            grading_scale: GradingScale::default(),
         }
     }
 
@@ -136,6 +138,7 @@ impl DistrictSettings {
             SettingChange::SessionIdleMinutes(n) => self.session_idle_minutes = *n,
             SettingChange::Timezone(tz) => self.timezone = tz.clone(),
             SettingChange::Maintenance(message) => self.maintenance = message.clone(),
+            SettingChange::GradingScale(scale) => self.grading_scale = scale.clone(),
         }
     }
 }
@@ -156,6 +159,7 @@ pub enum SettingChange {
     Timezone(TimeZoneName),
     /// `None` ends maintenance.
     Maintenance(Option<MaintenanceMessage>),
+    GradingScale(GradingScale),
 }
 
 /// The setting keys, in the order `district set` lists them.
@@ -171,6 +175,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "session_idle_minutes",
     "timezone",
     "maintenance",
+    "grading_scale",
 ];
 
 impl SettingChange {
@@ -193,6 +198,7 @@ impl SettingChange {
                 "off" => None,
                 message => Some(MaintenanceMessage::parse(message)?),
             }),
+            "grading_scale" => Self::GradingScale(GradingScale::parse(value)?),
             _ => {
                 return Err(Invalid::new(format!(
                     "unknown setting {key:?}: the settings are {}",
@@ -216,6 +222,7 @@ impl SettingChange {
             Self::SessionIdleMinutes(_) => "session_idle_minutes",
             Self::Timezone(_) => "timezone",
             Self::Maintenance(_) => "maintenance",
+            Self::GradingScale(_) => "grading_scale",
         }
     }
 
@@ -235,6 +242,7 @@ impl SettingChange {
             Self::Timezone(tz) => tz.as_str().to_owned(),
             Self::Maintenance(None) => "off".to_owned(),
             Self::Maintenance(Some(message)) => message.as_str().to_owned(),
+            Self::GradingScale(scale) => scale.to_string(),
         }
     }
 }
@@ -288,6 +296,7 @@ mod tests {
             "45",
             "America/Denver",
             "Back at 6 pm",
+            "A:93,B:85,C:75,F:0",
         ];
         for (key, value) in SETTING_KEYS.iter().zip(samples) {
             let change = SettingChange::parse(key, value).unwrap();

@@ -3,6 +3,7 @@
 
 mod account;
 mod district;
+mod grading;
 mod key;
 mod password;
 mod people;
@@ -10,12 +11,14 @@ mod slug;
 mod state;
 mod text;
 mod throttle;
+mod tools;
 
 pub use account::{Account, AccountId, AccountKind, Username, fold_username};
 pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, SETTING_KEYS,
     SettingChange, TimeZoneName,
 };
+pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
@@ -23,6 +26,10 @@ pub use slug::DistrictSlug;
 pub use state::StateCode;
 pub use text::{fold_for_search, person_search_name, refuse_control, search_text};
 pub use throttle::{Assessment, Failures, ThrottleRules, WINDOW_SECONDS};
+pub use tools::{
+    DEFAULT_OFF_REASON, Portal, Tool, ToolReason, ToolRules, ToolSetting, ToolState, ToolWindow,
+    parse_date,
+};
 
 /// A value that does not parse. The message is one line, written for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -19,9 +19,10 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::Conflict(_) | Error::UsernameTaken => StatusCode::CONFLICT,
         Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
         Error::CaptchaRequired(_) | Error::CaptchaInvalid(_) => StatusCode::UNAUTHORIZED,
-        Error::WrongPortal(_) | Error::PasswordChangeRequired | Error::Forbidden(_) => {
-            StatusCode::FORBIDDEN
-        }
+        Error::WrongPortal(_)
+        | Error::PasswordChangeRequired
+        | Error::Forbidden(_)
+        | Error::ToolDisabled { .. } => StatusCode::FORBIDDEN,
         Error::Locked { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::DistrictUnavailable { .. } | Error::Unavailable(_) => {
             StatusCode::SERVICE_UNAVAILABLE
@@ -52,6 +53,9 @@ pub struct ErrorBody {
     /// With `locked`: seconds until the next try is allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// With `tool_disabled`: the district's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// With `wrong_portal`: the portal this account logs in on.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "parent")]
@@ -75,6 +79,10 @@ impl ErrorBody {
             },
             portal: match err {
                 Error::WrongPortal(kind) => Some(kind.as_str()),
+                _ => None,
+            },
+            reason: match err {
+                Error::ToolDisabled { reason } => Some(reason.clone()),
                 _ => None,
             },
         }
@@ -113,6 +121,7 @@ pub fn api_error(status: StatusCode, code: &'static str, message: impl Into<Stri
         captcha: None,
         retry_after: None,
         portal: None,
+        reason: None,
     };
     (status, Json(body)).into_response()
 }
@@ -138,6 +147,7 @@ impl IntoResponse for PageError {
             other => pages::render(&pages::ErrorPage {
                 title: match other {
                     Error::NotFound => "Page not found",
+                    Error::ToolDisabled { .. } => "This tool is turned off",
                     Error::Invalid(_) => "That request could not be understood",
                     _ => "The portal is unavailable",
                 },

@@ -10,6 +10,8 @@ pub mod districts;
 pub mod generator;
 pub mod import;
 pub mod passwords;
+pub mod records;
+pub mod tools;
 
 use crate::domain::{AccountKind, Invalid, WeakPassword};
 use crate::secrets::RandomError;
@@ -61,6 +63,9 @@ pub enum Error {
     /// No session, or one that ended.
     #[error("not logged in")]
     Unauthorized,
+    /// A portal tool the district turned off; `reason` is the district's own words.
+    #[error("this tool is off: {reason}")]
+    ToolDisabled { reason: String },
     #[error("the password must be changed first")]
     PasswordChangeRequired,
     /// Too many requests of one kind from one address; try again in `retry_after` seconds.
@@ -95,6 +100,7 @@ impl Error {
             Self::ExpiredKey => "expired_key",
             Self::Unauthorized => "unauthorized",
             Self::PasswordChangeRequired => "password_change_required",
+            Self::ToolDisabled { .. } => "tool_disabled",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -148,6 +154,7 @@ impl Error {
             }
             Self::Unauthorized => "Please log in.".to_owned(),
             Self::PasswordChangeRequired => "Choose a new password before you continue.".to_owned(),
+            Self::ToolDisabled { reason } => reason.clone(),
             Self::RateLimited { .. } => {
                 "Too many requests from your network. Please wait a few minutes and try again."
                     .to_owned()

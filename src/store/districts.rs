@@ -5,15 +5,15 @@ use sqlx::{Any, Executor, Row};
 
 use super::{Result, Store, StoreError, Tx, count, flag};
 use crate::domain::{
-    District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, MaintenanceMessage,
-    SettingChange, StateCode, TimeZoneName, fold_for_search,
+    District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, GradingScale,
+    MaintenanceMessage, SettingChange, StateCode, TimeZoneName, fold_for_search,
 };
 
 macro_rules! district_columns {
     () => {
         "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
-         key_lifetime_days, session_idle_minutes, maintenance_message"
+         key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale"
     };
 }
 
@@ -181,6 +181,9 @@ impl Tx {
             }
             SettingChange::Maintenance(message) => sqlx::query(set!("maintenance_message"))
                 .bind(message.as_ref().map(|m| m.as_str().to_owned())),
+            SettingChange::GradingScale(scale) => {
+                sqlx::query(set!("grading_scale")).bind(scale.to_string())
+            }
         };
         query.bind(now).bind(id.0).execute(&mut *self.inner).await?;
         Ok(())
@@ -204,6 +207,7 @@ where
 
 fn district_from_row(row: &AnyRow) -> Result<District> {
     let maintenance: Option<String> = row.try_get("maintenance_message")?;
+    let grading_scale: Option<String> = row.try_get("grading_scale")?;
     Ok(District {
         id: DistrictId(row.try_get("id")?),
         slug: DistrictSlug::parse(row.try_get("slug")?)?,
@@ -225,6 +229,10 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
                 .map(MaintenanceMessage::parse)
                 .transpose()
                 .map_err(StoreError::from)?,
+            grading_scale: match grading_scale {
+                Some(text) => GradingScale::parse(&text)?,
+                None => GradingScale::default(),
+            },
         },
     })
 }

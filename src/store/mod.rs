@@ -11,10 +11,12 @@ mod audit;
 mod districts;
 mod keys;
 mod people;
+mod records;
 mod rosters;
 mod sessions;
 mod staging;
 mod throttle;
+mod tools;
 mod url;
 
 use std::path::PathBuf;
@@ -28,6 +30,10 @@ pub use audit::{AuditEntry, AuditRecord};
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
+pub use records::{
+    AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, NoSchoolDay, ReadRecord,
+    StudentRecord, TeacherRecord, TermGradeRecord,
+};
 pub use rosters::{
     CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
     RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
@@ -35,6 +41,7 @@ pub use rosters::{
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use staging::{Merged, Staged, Unknown, Value};
 pub use throttle::{AttemptId, FailureScope, NewChallenge, StoredChallenge};
+pub use tools::SchoolRecord;
 pub use url::{Backend, DatabaseUrl};
 
 use crate::domain::Invalid;

@@ -1,0 +1,942 @@
+//! A student's record as families read it: the students an account may see, and the tools
+//! Today, Calendar, Assignments, Grades, Attendance and Schedule. Every read is authorized
+//! here, on the server, checked against the district's tool switches, and written to the audit
+//! log (FERPA, 34 CFR 99.32); the Access Log shows those reads to the family.
+
+use std::collections::BTreeMap;
+
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::{Authenticated, Client};
+use super::tools::{self, Menu};
+use super::{Error, Result};
+use crate::app::App;
+use crate::domain::{Counted, Flags, Mark, Portal, Tool, percentage, rounded};
+use crate::store::{
+    AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, StudentRecord,
+    TeacherRecord,
+};
+
+/// A student in the picker, with the tools on for them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StudentSummary {
+    pub id: i64,
+    #[schema(example = "Ava Alvarez")]
+    pub name: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub grade: Option<String>,
+    pub school: Option<String>,
+    pub menu: Menu,
+}
+
+impl StudentSummary {
+    fn of(student: &StudentRecord, menu: Menu) -> Self {
+        Self {
+            id: student.id,
+            name: full_name(&student.given_name, &student.family_name),
+            given_name: student.given_name.clone(),
+            family_name: student.family_name.clone(),
+            grade: student.grade.clone(),
+            school: student.school_name.clone(),
+            menu,
+        }
+    }
+}
+
+fn full_name(given: &str, family: &str) -> String {
+    format!("{given} {family}")
+}
+
+fn portal_of(who: &Authenticated) -> Option<Portal> {
+    Portal::of(who.account.kind)
+}
+
+/// The students this account may see, each with its menu. Staff and students of nobody get an
+/// empty list.
+pub async fn students(app: &App, who: &Authenticated) -> Result<Vec<StudentSummary>> {
+    let Some(portal) = portal_of(who) else {
+        return Ok(Vec::new());
+    };
+    let today = tools::today(app, &who.district);
+    let rules = tools::rules(app, &who.district).await?;
+    let students = visible(app, who, today, None).await?;
+    Ok(students
+        .iter()
+        .map(|s| StudentSummary::of(s, Menu::build(&rules, portal, s.school_id, today)))
+        .collect())
+}
+
+/// The account's menu: the district-wide one for its portal (a school's switches show in each
+/// student's own menu).
+pub async fn menu(app: &App, who: &Authenticated) -> Result<Menu> {
+    let Some(portal) = portal_of(who) else {
+        return Ok(Menu::default());
+    };
+    let today = tools::today(app, &who.district);
+    let rules = tools::rules(app, &who.district).await?;
+    Ok(Menu::build(&rules, portal, None, today))
+}
+
+async fn visible(
+    app: &App,
+    who: &Authenticated,
+    today: Date,
+    only: Option<i64>,
+) -> Result<Vec<StudentRecord>> {
+    Ok(app
+        .store
+        .visible_students(
+            who.district.id,
+            who.account.kind,
+            who.account.person_id,
+            &today.to_string(),
+            only,
+        )
+        .await?)
+}
+
+/// A student opened for one tool: authorized, the tool on, the read audited.
+pub struct Opened {
+    pub student: StudentSummary,
+    pub record: StudentRecord,
+    pub today: Date,
+}
+
+/// Opens `student` for `tool`, or answers `NotFound` (exactly as for a student who does not
+/// exist) when this account may not see them, and `ToolDisabled` when the tool is off for them.
+/// The read is written to the audit log before anything of the record is read.
+pub async fn open(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    tool: Tool,
+    client: &Client,
+) -> Result<Opened> {
+    let portal = portal_of(who).ok_or(Error::NotFound)?;
+    let today = tools::today(app, &who.district);
+    if student <= 0 {
+        return Err(Error::NotFound);
+    }
+    let record = visible(app, who, today, Some(student))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound)?;
+    let rules = tools::rules(app, &who.district).await?;
+    tools::require(&rules, tool, portal, record.school_id, today)?;
+    app.store
+        .audit(
+            AuditEntry {
+                district: Some(who.district.id),
+                actor: "account",
+                account: Some(who.account.id),
+                action: "record.read",
+                target: Some(&record.sourced_id),
+                detail: Some(tool.as_str().to_owned()),
+                address: Some(&client.address),
+                user_agent: client.user_agent.as_deref(),
+            },
+            app.clock.unix(),
+        )
+        .await?;
+    let menu = Menu::build(&rules, portal, record.school_id, today);
+    Ok(Opened {
+        student: StudentSummary::of(&record, menu),
+        record,
+        today,
+    })
+}
+
+/// A class, as other views refer to it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClassRef {
+    pub id: i64,
+    pub title: String,
+}
+
+/// A school year, term or grading period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionRef {
+    pub id: i64,
+    pub title: String,
+    /// `schoolYear`, `term`, `semester` or `gradingPeriod`.
+    pub kind: String,
+    pub start: String,
+    pub end: String,
+}
+
+impl From<&AcademicSession> for SessionRef {
+    fn from(s: &AcademicSession) -> Self {
+        Self {
+            id: s.id,
+            title: s.title.clone(),
+            kind: s.kind.clone(),
+            start: s.start.clone(),
+            end: s.end.clone(),
+        }
+    }
+}
+
+/// An assignment with the student's result.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assignment {
+    pub id: i64,
+    pub class: ClassRef,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub assigned: Option<String>,
+    pub due: Option<String>,
+    pub score: Option<f64>,
+    pub max: Option<f64>,
+    /// The score as a percentage of the points possible.
+    pub percent: Option<f64>,
+    /// OneRoster's scoreStatus, such as `fully graded` or `exempt`.
+    pub status: Option<String>,
+    pub comment: Option<String>,
+    pub scored_on: Option<String>,
+    pub missing: bool,
+    pub late: bool,
+    pub excused: bool,
+}
+
+fn parse_day(text: Option<&str>) -> Option<Date> {
+    text.and_then(|t| t.get(..10)).and_then(|t| t.parse().ok())
+}
+
+fn as_mark(m: &MarkRecord) -> Mark<'_> {
+    Mark {
+        status: m.status.as_deref(),
+        score: m.score,
+        max: m.max,
+        due: parse_day(m.due_date.as_deref()),
+        late: m.late,
+        missing: m.missing,
+    }
+}
+
+fn assignment(m: &MarkRecord, classes: &[ClassRecord], today: Date) -> Assignment {
+    let Flags {
+        missing,
+        late,
+        excused,
+    } = as_mark(m).flags(today);
+    Assignment {
+        id: m.line_item_id,
+        class: class_ref(classes, m.class_id),
+        title: m.title.clone(),
+        description: m.description.clone(),
+        category: m.category.clone(),
+        assigned: m.assign_date.clone(),
+        due: m.due_date.clone(),
+        score: m.score,
+        max: m.max,
+        percent: match (m.score, m.max) {
+            (Some(score), Some(max)) if max > 0.0 => Some(rounded(100.0 * score / max)),
+            _ => None,
+        },
+        status: m.status.clone(),
+        comment: m.comment.clone(),
+        scored_on: m.score_date.clone(),
+        missing,
+        late,
+        excused,
+    }
+}
+
+fn class_ref(classes: &[ClassRecord], id: i64) -> ClassRef {
+    ClassRef {
+        id,
+        title: classes
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(String::new, |c| c.title.clone()),
+    }
+}
+
+/// A class on a schedule.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduledClass {
+    pub id: i64,
+    pub title: String,
+    pub course: String,
+    pub code: Option<String>,
+    /// The periods the class meets, as the school names them.
+    pub periods: Option<String>,
+    pub room: Option<String>,
+    pub teachers: Vec<String>,
+    pub school: String,
+}
+
+fn scheduled(class: &ClassRecord, teachers: &[TeacherRecord]) -> ScheduledClass {
+    ScheduledClass {
+        id: class.id,
+        title: class.title.clone(),
+        course: class.course.clone(),
+        code: class.code.clone(),
+        periods: class.periods.clone(),
+        room: class.location.clone(),
+        teachers: teachers
+            .iter()
+            .filter(|t| t.class_id == class.id)
+            .map(|t| full_name(&t.given_name, &t.family_name))
+            .collect(),
+        school: class.school.clone(),
+    }
+}
+
+/// An attendance mark.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttendanceMark {
+    pub date: String,
+    /// `present`, `absent` or `tardy`.
+    pub status: String,
+    pub excused: bool,
+    /// The class; `None` for the whole day.
+    pub class: Option<ClassRef>,
+}
+
+fn attendance_mark(a: &AttendanceRecord, classes: &[ClassRecord]) -> AttendanceMark {
+    AttendanceMark {
+        date: a.date.clone(),
+        status: a.status.clone(),
+        excused: a.excused,
+        class: a.class_id.map(|id| class_ref(classes, id)),
+    }
+}
+
+/// The terms (and semesters) of the district, and whether a date falls in one.
+fn terms(sessions: &[AcademicSession]) -> Vec<&AcademicSession> {
+    sessions
+        .iter()
+        .filter(|s| s.kind == "term" || s.kind == "semester")
+        .collect()
+}
+
+fn within(session: &AcademicSession, date: &str) -> bool {
+    session.start.as_str() <= date && date <= session.end.as_str()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Today
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TodayView {
+    pub student: StudentSummary,
+    pub date: String,
+    /// Why there is no school today, when there is none.
+    pub no_school: Option<String>,
+    /// Today's classes, by period.
+    pub schedule: Vec<ScheduledClass>,
+    /// Assignments due from today through the next seven days.
+    pub due_soon: Vec<Assignment>,
+    /// Scores from the last fourteen days, newest first.
+    pub recent_scores: Vec<Assignment>,
+    pub attendance: Vec<AttendanceMark>,
+}
+
+/// Days ahead that count as "due soon", and days back that count as "recent".
+const DUE_SOON_DAYS: i64 = 7;
+const RECENT_DAYS: i64 = 14;
+
+pub async fn today(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    client: &Client,
+) -> Result<TodayView> {
+    let opened = open(app, who, student, Tool::Today, client).await?;
+    let (district, id, day) = (who.district.id, opened.record.id, opened.today);
+    let date = day.to_string();
+    let classes = app.store.classes_of(district, id).await?;
+    let teachers = app.store.teachers_of(district, id).await?;
+    let class_terms = app.store.class_terms_of(district, id).await?;
+    let sessions = app.store.academic_sessions(district).await?;
+    let only_today = Dates {
+        from: Some(date.clone()),
+        to: Some(date.clone()),
+    };
+    let no_school = app
+        .store
+        .no_school_days(district, opened.record.school_id, &only_today)
+        .await?
+        .into_iter()
+        .next()
+        .map(|d| d.description)
+        .or_else(|| {
+            matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
+                .then(|| "Weekend".to_owned())
+        });
+    let schedule = if no_school.is_some() {
+        Vec::new()
+    } else {
+        classes
+            .iter()
+            .filter(|c| meets_on(c.id, &class_terms, &sessions, &date))
+            .map(|c| scheduled(c, &teachers))
+            .collect()
+    };
+    let soon = Dates {
+        from: Some(date.clone()),
+        to: Some(day.saturating_add(DUE_SOON_DAYS.days()).to_string()),
+    };
+    let due_soon = app
+        .store
+        .marks_of(district, id, &soon)
+        .await?
+        .iter()
+        .map(|m| assignment(m, &classes, day))
+        .collect();
+    let since = day.saturating_sub(RECENT_DAYS.days()).to_string();
+    let recent = Dates {
+        from: Some(day.saturating_sub(180.days()).to_string()),
+        to: Some(date.clone()),
+    };
+    let mut recent_scores: Vec<Assignment> = app
+        .store
+        .marks_of(district, id, &recent)
+        .await?
+        .iter()
+        .filter(|m| {
+            m.score.is_some() && m.score_date.as_deref().is_some_and(|d| d >= since.as_str())
+        })
+        .map(|m| assignment(m, &classes, day))
+        .collect();
+    recent_scores.sort_by(|a, b| b.scored_on.cmp(&a.scored_on));
+    let attendance = app
+        .store
+        .attendance_of(district, id, &only_today)
+        .await?
+        .iter()
+        .map(|a| attendance_mark(a, &classes))
+        .collect();
+    Ok(TodayView {
+        student: opened.student,
+        date,
+        no_school,
+        schedule,
+        due_soon,
+        recent_scores,
+        attendance,
+    })
+}
+
+/// Whether a class meets on a date: within one of its terms, or always when it has none.
+fn meets_on(
+    class: i64,
+    class_terms: &[(i64, i64)],
+    sessions: &[AcademicSession],
+    date: &str,
+) -> bool {
+    let mut terms = class_terms.iter().filter(|(c, _)| *c == class).peekable();
+    if terms.peek().is_none() {
+        return true;
+    }
+    terms.any(|(_, term)| sessions.iter().any(|s| s.id == *term && within(s, date)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarView {
+    pub student: StudentSummary,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub previous: String,
+    pub next: String,
+    pub today: String,
+    pub days: Vec<CalendarDay>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CalendarDay {
+    pub date: String,
+    /// 1 (Monday) to 7 (Sunday).
+    pub weekday: i8,
+    pub no_school: Option<String>,
+    pub due: Vec<Assignment>,
+    pub attendance: Vec<AttendanceMark>,
+}
+
+/// Parses `YYYY-MM` into the first day of that month.
+pub fn parse_month(raw: &str) -> Result<Date> {
+    let bad = || {
+        Error::Invalid(crate::domain::Invalid::new(format!(
+            "month is written YYYY-MM, not {raw:?}"
+        )))
+    };
+    let (year, month) = raw.trim().split_once('-').ok_or_else(bad)?;
+    if year.len() != 4 || month.len() != 2 {
+        return Err(bad());
+    }
+    let year: i16 = year.parse().map_err(|_| bad())?;
+    let month: i8 = month.parse().map_err(|_| bad())?;
+    if !(1900..=2200).contains(&year) {
+        return Err(bad());
+    }
+    Date::new(year, month, 1).map_err(|_| bad())
+}
+
+fn month_text(first: Date) -> String {
+    first.strftime("%Y-%m").to_string()
+}
+
+pub async fn calendar(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    month: Option<&str>,
+    client: &Client,
+) -> Result<CalendarView> {
+    let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(text) => Some(parse_month(text)?),
+        None => None,
+    };
+    let opened = open(app, who, student, Tool::Calendar, client).await?;
+    let (district, id) = (who.district.id, opened.record.id);
+    let first = first.unwrap_or_else(|| opened.today.first_of_month());
+    let last = first.last_of_month();
+    let span = Dates {
+        from: Some(first.to_string()),
+        to: Some(last.to_string()),
+    };
+    let classes = app.store.classes_of(district, id).await?;
+    let marks = app.store.marks_of(district, id, &span).await?;
+    let attendance = app.store.attendance_of(district, id, &span).await?;
+    let off = app
+        .store
+        .no_school_days(district, opened.record.school_id, &span)
+        .await?;
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let date = day.to_string();
+        days.push(CalendarDay {
+            weekday: day.weekday().to_monday_one_offset(),
+            no_school: off
+                .iter()
+                .find(|d| d.date == date)
+                .map(|d| d.description.clone()),
+            due: marks
+                .iter()
+                .filter(|m| m.due_date.as_deref().and_then(|d| d.get(..10)) == Some(&date))
+                .map(|m| assignment(m, &classes, opened.today))
+                .collect(),
+            attendance: attendance
+                .iter()
+                .filter(|a| a.date == date && a.status != "present")
+                .map(|a| attendance_mark(a, &classes))
+                .collect(),
+            date,
+        });
+        day = day.saturating_add(1.day());
+    }
+    Ok(CalendarView {
+        student: opened.student,
+        month: month_text(first),
+        previous: month_text(first.saturating_sub(1.month())),
+        next: month_text(first.saturating_add(1.month())),
+        today: opened.today.to_string(),
+        days,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignments
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssignmentsView {
+    pub student: StudentSummary,
+    pub classes: Vec<ClassAssignments>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClassAssignments {
+    pub class: ClassRef,
+    /// By due date.
+    pub assignments: Vec<Assignment>,
+}
+
+pub async fn assignments(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    client: &Client,
+) -> Result<AssignmentsView> {
+    let opened = open(app, who, student, Tool::Assignments, client).await?;
+    let (district, id) = (who.district.id, opened.record.id);
+    let classes = app.store.classes_of(district, id).await?;
+    let marks = app.store.marks_of(district, id, &Dates::default()).await?;
+    let classes_view = classes
+        .iter()
+        .map(|c| ClassAssignments {
+            class: ClassRef {
+                id: c.id,
+                title: c.title.clone(),
+            },
+            assignments: marks
+                .iter()
+                .filter(|m| m.class_id == c.id)
+                .map(|m| assignment(m, &classes, opened.today))
+                .collect(),
+        })
+        .collect();
+    Ok(AssignmentsView {
+        student: opened.student,
+        classes: classes_view,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grades
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GradesView {
+    pub student: StudentSummary,
+    /// The district's letter scale, as `A:90,B:80,C:70,D:60,F:0`.
+    pub scale: String,
+    pub classes: Vec<ClassGrades>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClassGrades {
+    pub class: ClassRef,
+    pub teachers: Vec<String>,
+    pub periods: Vec<PeriodGrade>,
+}
+
+/// A class's grade for one grading period (or term): in progress from the scores, and the
+/// grade the school posted, where it did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodGrade {
+    /// `None` for assignments outside any grading period.
+    pub period: Option<SessionRef>,
+    /// The in-progress percentage, one decimal.
+    pub percent: Option<f64>,
+    pub letter: Option<String>,
+    /// Weighted by category, or by points.
+    #[schema(example = "category")]
+    pub weighting: Option<&'static str>,
+    /// How many scores count.
+    pub counted: u32,
+    pub missing: u32,
+    pub posted: Option<PostedGrade>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostedGrade {
+    pub grade: String,
+    pub percent: Option<f64>,
+    pub comment: Option<String>,
+}
+
+pub async fn grades(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    client: &Client,
+) -> Result<GradesView> {
+    let opened = open(app, who, student, Tool::Grades, client).await?;
+    let (district, id, today) = (who.district.id, opened.record.id, opened.today);
+    let scale = &who.district.settings.grading_scale;
+    let classes = app.store.classes_of(district, id).await?;
+    let teachers = app.store.teachers_of(district, id).await?;
+    let sessions = app.store.academic_sessions(district).await?;
+    let marks = app.store.marks_of(district, id, &Dates::default()).await?;
+    let posted = app.store.term_grades_of(district, id).await?;
+    let session_ref = |id: Option<i64>| {
+        id.and_then(|id| sessions.iter().find(|s| s.id == id))
+            .map(SessionRef::from)
+    };
+    let mut view = Vec::new();
+    for class in &classes {
+        // Grading periods in date order: those with assignments and those with posted grades.
+        let mut periods: BTreeMap<(String, i64), Option<i64>> = BTreeMap::new();
+        let key = |id: Option<i64>| {
+            let start = id
+                .and_then(|id| sessions.iter().find(|s| s.id == id))
+                .map_or_else(|| "9999".to_owned(), |s| s.start.clone());
+            (start, id.unwrap_or(i64::MAX))
+        };
+        for m in marks.iter().filter(|m| m.class_id == class.id) {
+            periods.insert(key(m.grading_period_id), m.grading_period_id);
+        }
+        for p in posted.iter().filter(|p| p.class_id == class.id) {
+            periods.insert(key(Some(p.session_id)), Some(p.session_id));
+        }
+        let rows = periods
+            .into_values()
+            .map(|period| {
+                let in_period: Vec<&MarkRecord> = marks
+                    .iter()
+                    .filter(|m| m.class_id == class.id && m.grading_period_id == period)
+                    .collect();
+                let counted: Vec<Counted> = in_period
+                    .iter()
+                    .filter_map(|m| {
+                        as_mark(m).counted(today).map(|(earned, possible)| Counted {
+                            category: m.category_id,
+                            weight: m.weight,
+                            earned,
+                            possible,
+                        })
+                    })
+                    .collect();
+                let percent = percentage(&counted);
+                let weighted = !counted.is_empty()
+                    && counted
+                        .iter()
+                        .all(|c| c.category.is_some() && c.weight.is_some_and(|w| w > 0.0));
+                PeriodGrade {
+                    period: session_ref(period),
+                    percent: percent.map(rounded),
+                    letter: percent.map(|p| scale.letter(p).to_owned()),
+                    weighting: percent.map(|_| if weighted { "category" } else { "points" }),
+                    counted: counted.len() as u32,
+                    missing: in_period
+                        .iter()
+                        .filter(|m| as_mark(m).flags(today).missing)
+                        .count() as u32,
+                    posted: posted
+                        .iter()
+                        .find(|p| p.class_id == class.id && Some(p.session_id) == period)
+                        .map(|p| PostedGrade {
+                            grade: p.grade.clone(),
+                            percent: p.percent,
+                            comment: p.comment.clone(),
+                        }),
+                }
+            })
+            .collect();
+        view.push(ClassGrades {
+            class: ClassRef {
+                id: class.id,
+                title: class.title.clone(),
+            },
+            teachers: scheduled(class, &teachers).teachers,
+            periods: rows,
+        });
+    }
+    Ok(GradesView {
+        student: opened.student,
+        scale: scale.to_string(),
+        classes: view,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attendance
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttendanceView {
+    pub student: StudentSummary,
+    pub terms: Vec<TermAttendance>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TermAttendance {
+    /// `None` for marks outside every term.
+    pub term: Option<SessionRef>,
+    pub absences: u32,
+    pub tardies: u32,
+    pub excused: u32,
+    pub unexcused: u32,
+    /// Absences and tardies, by date.
+    pub marks: Vec<AttendanceMark>,
+}
+
+pub async fn attendance(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    client: &Client,
+) -> Result<AttendanceView> {
+    let opened = open(app, who, student, Tool::Attendance, client).await?;
+    let (district, id) = (who.district.id, opened.record.id);
+    let classes = app.store.classes_of(district, id).await?;
+    let sessions = app.store.academic_sessions(district).await?;
+    let terms = terms(&sessions);
+    let marks: Vec<AttendanceRecord> = app
+        .store
+        .attendance_of(district, id, &Dates::default())
+        .await?
+        .into_iter()
+        .filter(|a| a.status != "present")
+        .collect();
+    let mut groups: Vec<TermAttendance> = Vec::new();
+    for term in &terms {
+        group_of(&mut groups, Some(term));
+    }
+    for mark in &marks {
+        let term = terms.iter().copied().find(|t| within(t, &mark.date));
+        let i = group_of(&mut groups, term);
+        let group = &mut groups[i];
+        match mark.status.as_str() {
+            "absent" => group.absences += 1,
+            _ => group.tardies += 1,
+        }
+        if mark.excused {
+            group.excused += 1;
+        } else {
+            group.unexcused += 1;
+        }
+        group.marks.push(attendance_mark(mark, &classes));
+    }
+    Ok(AttendanceView {
+        student: opened.student,
+        terms: groups,
+    })
+}
+
+/// The group of a term's marks, added when it is the first.
+fn group_of(groups: &mut Vec<TermAttendance>, term: Option<&AcademicSession>) -> usize {
+    let id = term.map(|t| t.id);
+    if let Some(i) = groups
+        .iter()
+        .position(|g| g.term.as_ref().map(|t| t.id) == id)
+    {
+        return i;
+    }
+    groups.push(TermAttendance {
+        term: term.map(SessionRef::from),
+        absences: 0,
+        tardies: 0,
+        excused: 0,
+        unexcused: 0,
+        marks: Vec::new(),
+    });
+    groups.len() - 1
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schedule
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduleView {
+    pub student: StudentSummary,
+    pub terms: Vec<TermSchedule>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TermSchedule {
+    /// `None` for classes without a term.
+    pub term: Option<SessionRef>,
+    /// By period.
+    pub classes: Vec<ScheduledClass>,
+}
+
+pub async fn schedule(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    client: &Client,
+) -> Result<ScheduleView> {
+    let opened = open(app, who, student, Tool::Schedule, client).await?;
+    let (district, id) = (who.district.id, opened.record.id);
+    let classes = app.store.classes_of(district, id).await?;
+    let teachers = app.store.teachers_of(district, id).await?;
+    let class_terms = app.store.class_terms_of(district, id).await?;
+    let sessions = app.store.academic_sessions(district).await?;
+    let mut view: Vec<TermSchedule> = Vec::new();
+    for session in sessions.iter() {
+        let in_term: Vec<ScheduledClass> = classes
+            .iter()
+            .filter(|c| class_terms.contains(&(c.id, session.id)))
+            .map(|c| scheduled(c, &teachers))
+            .collect();
+        if !in_term.is_empty() {
+            view.push(TermSchedule {
+                term: Some(SessionRef::from(session)),
+                classes: in_term,
+            });
+        }
+    }
+    let termless: Vec<ScheduledClass> = classes
+        .iter()
+        .filter(|c| !class_terms.iter().any(|(class, _)| *class == c.id))
+        .map(|c| scheduled(c, &teachers))
+        .collect();
+    if !termless.is_empty() {
+        view.push(TermSchedule {
+            term: None,
+            classes: termless,
+        });
+    }
+    Ok(ScheduleView {
+        student: opened.student,
+        terms: view,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access Log
+
+/// A read of a student's record, as the family sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessEntry {
+    /// Unix seconds.
+    pub at: i64,
+    /// The district's local time, for display.
+    pub when: String,
+    pub student: String,
+    /// Who read it: a name and role, or "District operator".
+    pub reader: String,
+    /// The tool or page that was read.
+    pub what: String,
+}
+
+/// Entries shown per student.
+const ACCESS_LOG_LIMIT: u32 = 100;
+
+/// Who read the records of the students this account may see, newest first.
+pub async fn access_log(app: &App, who: &Authenticated) -> Result<Vec<AccessEntry>> {
+    let today = tools::today(app, &who.district);
+    let students = visible(app, who, today, None).await?;
+    let timezone = who.district.settings.timezone.as_str();
+    let mut entries = Vec::new();
+    for student in &students {
+        let name = full_name(&student.given_name, &student.family_name);
+        for read in app
+            .store
+            .reads_of(who.district.id, &student.sourced_id, ACCESS_LOG_LIMIT)
+            .await?
+        {
+            let reader = match (&read.given_name, &read.family_name, read.kind.as_deref()) {
+                (Some(given), Some(family), Some(kind)) => format!(
+                    "{} ({})",
+                    full_name(given, family),
+                    match kind {
+                        "parent" => "parent",
+                        "student" => "student",
+                        _ => "district staff",
+                    }
+                ),
+                _ if read.actor == "operator" => "District operator".to_owned(),
+                _ => "District staff".to_owned(),
+            };
+            entries.push(AccessEntry {
+                at: read.at,
+                when: jiff::Timestamp::from_second(read.at)
+                    .ok()
+                    .and_then(|t| t.in_tz(timezone).ok())
+                    .map(|t| t.strftime("%b %-d, %Y %-I:%M %p").to_string())
+                    .unwrap_or_default(),
+                student: name.clone(),
+                reader,
+                what: read
+                    .detail
+                    .as_deref()
+                    .and_then(|d| Tool::parse(d).ok())
+                    .map_or_else(|| "Record".to_owned(), |t| t.label().to_owned()),
+            });
+        }
+    }
+    entries.sort_by(|a, b| b.at.cmp(&a.at));
+    Ok(entries)
+}

@@ -1,0 +1,471 @@
+//! A student's record as the portal reads it: who may see which student, classes and their
+//! terms and teachers, assignments with scores, posted term grades, attendance, days off, and
+//! the reads of a record for the Access Log. Dates are ISO 8601 text, compared as text.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, flag};
+use crate::domain::{AccountKind, DistrictId};
+
+/// A student someone may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudentRecord {
+    pub id: i64,
+    pub sourced_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub grade: Option<String>,
+    pub school_id: Option<i64>,
+    pub school_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassRecord {
+    pub id: i64,
+    pub title: String,
+    pub code: Option<String>,
+    pub periods: Option<String>,
+    pub location: Option<String>,
+    pub course: String,
+    pub school: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeacherRecord {
+    pub class_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub primary: bool,
+}
+
+/// A school year, term, semester or grading period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcademicSession {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// An assignment of one of the student's classes, with the student's result if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkRecord {
+    pub line_item_id: i64,
+    pub class_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub assign_date: Option<String>,
+    pub due_date: Option<String>,
+    pub max: Option<f64>,
+    pub category_id: Option<i64>,
+    pub category: Option<String>,
+    pub weight: Option<f64>,
+    pub grading_period_id: Option<i64>,
+    pub score: Option<f64>,
+    pub status: Option<String>,
+    pub comment: Option<String>,
+    pub score_date: Option<String>,
+    pub late: bool,
+    pub missing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermGradeRecord {
+    pub class_id: i64,
+    pub session_id: i64,
+    pub grade: String,
+    pub percent: Option<f64>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    pub date: String,
+    pub status: String,
+    pub excused: bool,
+    pub class_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoSchoolDay {
+    pub date: String,
+    pub description: String,
+}
+
+/// A read of a student's record, with who read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRecord {
+    pub at: i64,
+    /// `account` for a person; `operator` for the command line.
+    pub actor: String,
+    pub kind: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    /// The tool or page that was read.
+    pub detail: Option<String>,
+}
+
+/// Date bounds, inclusive; `None` is open.
+#[derive(Debug, Clone, Default)]
+pub struct Dates {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+const STUDENT_COLUMNS: &str = "p.id, p.sourced_id, p.given_name, p.family_name, p.grade, \
+     p.school_id, s.name AS school_name";
+
+/// The student's active classes: an active enrollment as a student in an active class.
+const ENROLLED: &str = "SELECT e.class_id FROM enrollments e \
+     WHERE e.district_id = $1 AND e.person_id = $2 AND e.role = 'student' AND e.active = $3";
+
+impl Store {
+    /// The students an account may see on `today`: a student account itself; for a parent,
+    /// each active student with an active, current relationship whose portal access is on.
+    /// Nobody for staff. `only` narrows to one student.
+    pub async fn visible_students(
+        &self,
+        district: DistrictId,
+        kind: AccountKind,
+        person: i64,
+        today: &str,
+        only: Option<i64>,
+    ) -> Result<Vec<StudentRecord>> {
+        let only = only.unwrap_or(0);
+        let query = match kind {
+            AccountKind::Student => sqlx::query(super::staging::built(format!(
+                "SELECT {STUDENT_COLUMNS} FROM people p \
+                 LEFT JOIN schools s ON s.district_id = p.district_id AND s.id = p.school_id \
+                 WHERE p.district_id = $1 AND p.id = $2 AND p.role = 'student' AND p.active = $3 \
+                   AND ($4 = 0 OR p.id = $4)"
+            )))
+            .bind(district.0)
+            .bind(person)
+            .bind(true)
+            .bind(only),
+            AccountKind::Parent => sqlx::query(super::staging::built(format!(
+                "SELECT {STUDENT_COLUMNS} FROM relationships r \
+                 JOIN people p ON p.district_id = r.district_id AND p.id = r.student_id \
+                 LEFT JOIN schools s ON s.district_id = p.district_id AND s.id = p.school_id \
+                 WHERE r.district_id = $1 AND r.guardian_id = $2 AND r.active = $3 \
+                   AND r.portal = $3 AND p.role = 'student' AND p.active = $3 \
+                   AND ($4 = 0 OR p.id = $4) \
+                   AND (r.start_date IS NULL OR r.start_date <= $5) \
+                   AND (r.end_date IS NULL OR r.end_date >= $5) \
+                 ORDER BY p.given_name, p.family_name, p.id"
+            )))
+            .bind(district.0)
+            .bind(person)
+            .bind(true)
+            .bind(only)
+            .bind(today.to_owned()),
+            AccountKind::Staff => return Ok(Vec::new()),
+        };
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StudentRecord {
+                    id: row.try_get("id")?,
+                    sourced_id: row.try_get("sourced_id")?,
+                    given_name: row.try_get("given_name")?,
+                    family_name: row.try_get("family_name")?,
+                    grade: row.try_get("grade")?,
+                    school_id: row.try_get("school_id")?,
+                    school_name: row.try_get("school_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The student's active classes, by title.
+    pub async fn classes_of(&self, district: DistrictId, student: i64) -> Result<Vec<ClassRecord>> {
+        let sql = format!(
+            "SELECT c.id, c.title, c.code, c.periods, c.location, co.title AS course, \
+               s.name AS school \
+             FROM classes c \
+             JOIN courses co ON co.district_id = c.district_id AND co.id = c.course_id \
+             JOIN schools s ON s.district_id = c.district_id AND s.id = c.school_id \
+             WHERE c.district_id = $1 AND c.active = $3 AND c.id IN ({ENROLLED}) \
+             ORDER BY c.periods, c.title, c.id"
+        );
+        let rows = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(student)
+            .bind(true)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ClassRecord {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    code: row.try_get("code")?,
+                    periods: row.try_get("periods")?,
+                    location: row.try_get("location")?,
+                    course: row.try_get("course")?,
+                    school: row.try_get("school")?,
+                })
+            })
+            .collect()
+    }
+
+    /// (class, term) for each of the student's classes.
+    pub async fn class_terms_of(
+        &self,
+        district: DistrictId,
+        student: i64,
+    ) -> Result<Vec<(i64, i64)>> {
+        let sql = format!(
+            "SELECT t.class_id, t.session_id FROM class_terms t \
+             WHERE t.district_id = $1 AND t.class_id IN ({ENROLLED}) \
+             ORDER BY t.class_id, t.session_id"
+        );
+        let rows = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(student)
+            .bind(true)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("class_id")?, row.try_get("session_id")?)))
+            .collect()
+    }
+
+    /// The teachers of the student's classes, primary teachers first.
+    pub async fn teachers_of(
+        &self,
+        district: DistrictId,
+        student: i64,
+    ) -> Result<Vec<TeacherRecord>> {
+        let sql = format!(
+            "SELECT t.class_id, p.given_name, p.family_name, t.is_primary FROM enrollments t \
+             JOIN people p ON p.district_id = t.district_id AND p.id = t.person_id \
+             WHERE t.district_id = $1 AND t.role = 'teacher' AND t.active = $3 \
+               AND t.class_id IN ({ENROLLED}) \
+             ORDER BY t.class_id, t.is_primary DESC, p.family_name, p.given_name"
+        );
+        let rows = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(student)
+            .bind(true)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TeacherRecord {
+                    class_id: row.try_get("class_id")?,
+                    given_name: row.try_get("given_name")?,
+                    family_name: row.try_get("family_name")?,
+                    primary: flag(row, "is_primary")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The district's active school years, terms and grading periods, by start date.
+    pub async fn academic_sessions(&self, district: DistrictId) -> Result<Vec<AcademicSession>> {
+        let rows = sqlx::query(
+            "SELECT id, title, kind, start_date, end_date FROM academic_sessions \
+             WHERE district_id = $1 AND active = $2 ORDER BY start_date, end_date DESC, id",
+        )
+        .bind(district.0)
+        .bind(true)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AcademicSession {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    kind: row.try_get("kind")?,
+                    start: row.try_get("start_date")?,
+                    end: row.try_get("end_date")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The assignments of the student's classes with the student's results, by due date.
+    /// `due` narrows to assignments due within the bounds.
+    pub async fn marks_of(
+        &self,
+        district: DistrictId,
+        student: i64,
+        due: &Dates,
+    ) -> Result<Vec<MarkRecord>> {
+        let sql = format!(
+            "SELECT l.id, l.class_id, l.title, l.description, l.assign_date, l.due_date, \
+               l.result_max, l.category_id, g.title AS category, g.weight, l.grading_period_id, \
+               r.score, r.score_status, r.comment, r.score_date, \
+               CASE WHEN r.late THEN 1 ELSE 0 END AS late, \
+               CASE WHEN r.missing THEN 1 ELSE 0 END AS missing \
+             FROM line_items l \
+             LEFT JOIN categories g ON g.district_id = l.district_id AND g.id = l.category_id \
+             LEFT JOIN results r ON r.district_id = l.district_id AND r.person_id = $2 \
+               AND r.line_item_id = l.id AND r.active = $3 \
+             WHERE l.district_id = $1 AND l.active = $3 \
+               AND l.class_id IN ({ENROLLED} AND e.class_id IN \
+                 (SELECT c.id FROM classes c WHERE c.district_id = $1 AND c.active = $3)) \
+               AND ($4 = '' OR l.due_date >= $4) AND ($5 = '' OR l.due_date <= $5) \
+             ORDER BY l.due_date, l.class_id, l.id"
+        );
+        let rows = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(student)
+            .bind(true)
+            .bind(due.from.clone().unwrap_or_default())
+            .bind(due.to.clone().unwrap_or_default())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(mark_from_row).collect()
+    }
+
+    /// The grades posted for the student.
+    pub async fn term_grades_of(
+        &self,
+        district: DistrictId,
+        student: i64,
+    ) -> Result<Vec<TermGradeRecord>> {
+        let rows = sqlx::query(
+            "SELECT class_id, session_id, grade, percent, comment FROM term_grades \
+             WHERE district_id = $1 AND person_id = $2 AND active = $3 \
+             ORDER BY class_id, session_id",
+        )
+        .bind(district.0)
+        .bind(student)
+        .bind(true)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TermGradeRecord {
+                    class_id: row.try_get("class_id")?,
+                    session_id: row.try_get("session_id")?,
+                    grade: row.try_get("grade")?,
+                    percent: row.try_get("percent")?,
+                    comment: row.try_get("comment")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The student's attendance marks within the dates, by date.
+    pub async fn attendance_of(
+        &self,
+        district: DistrictId,
+        student: i64,
+        dates: &Dates,
+    ) -> Result<Vec<AttendanceRecord>> {
+        let rows = sqlx::query(
+            "SELECT date, status, excused, class_id FROM attendance \
+             WHERE district_id = $1 AND person_id = $2 AND active = $3 \
+               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date <= $5) \
+             ORDER BY date, class_id",
+        )
+        .bind(district.0)
+        .bind(student)
+        .bind(true)
+        .bind(dates.from.clone().unwrap_or_default())
+        .bind(dates.to.clone().unwrap_or_default())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AttendanceRecord {
+                    date: row.try_get("date")?,
+                    status: row.try_get("status")?,
+                    excused: flag(row, "excused")?,
+                    class_id: row.try_get("class_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Days off for the whole district or for `school`, within the dates.
+    pub async fn no_school_days(
+        &self,
+        district: DistrictId,
+        school: Option<i64>,
+        dates: &Dates,
+    ) -> Result<Vec<NoSchoolDay>> {
+        let rows = sqlx::query(
+            "SELECT date, description FROM no_school_days \
+             WHERE district_id = $1 AND active = $2 AND (school_id IS NULL OR school_id = $3) \
+               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date <= $5) \
+             ORDER BY date, id",
+        )
+        .bind(district.0)
+        .bind(true)
+        .bind(school.unwrap_or(0))
+        .bind(dates.from.clone().unwrap_or_default())
+        .bind(dates.to.clone().unwrap_or_default())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(NoSchoolDay {
+                    date: row.try_get("date")?,
+                    description: row.try_get("description")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The latest reads of a student's record (audit action `record.read`), newest first.
+    pub async fn reads_of(
+        &self,
+        district: DistrictId,
+        student_sourced_id: &str,
+        limit: u32,
+    ) -> Result<Vec<ReadRecord>> {
+        let rows = sqlx::query(
+            "SELECT a.at, a.actor, a.detail, ac.kind, p.given_name, p.family_name \
+             FROM audit_log a \
+             LEFT JOIN accounts ac ON ac.district_id = a.district_id AND ac.id = a.account_id \
+             LEFT JOIN people p ON p.district_id = ac.district_id AND p.id = ac.person_id \
+             WHERE a.district_id = $1 AND a.target = $2 AND a.action = 'record.read' \
+             ORDER BY a.at DESC, a.id DESC LIMIT $3",
+        )
+        .bind(district.0)
+        .bind(student_sourced_id.to_owned())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ReadRecord {
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
+                    kind: row.try_get("kind")?,
+                    given_name: row.try_get("given_name")?,
+                    family_name: row.try_get("family_name")?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn mark_from_row(row: &AnyRow) -> Result<MarkRecord> {
+    Ok(MarkRecord {
+        line_item_id: row.try_get("id")?,
+        class_id: row.try_get("class_id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        assign_date: row.try_get("assign_date")?,
+        due_date: row.try_get("due_date")?,
+        max: row.try_get("result_max")?,
+        category_id: row.try_get("category_id")?,
+        category: row.try_get("category")?,
+        weight: row.try_get("weight")?,
+        grading_period_id: row.try_get("grading_period_id")?,
+        score: row.try_get("score")?,
+        status: row.try_get("score_status")?,
+        comment: row.try_get("comment")?,
+        score_date: row.try_get("score_date")?,
+        late: flag(row, "late")?,
+        missing: flag(row, "missing")?,
+    })
+}
