@@ -4,6 +4,7 @@
 mod activation;
 mod auth;
 mod districts;
+mod records;
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -23,7 +24,9 @@ use crate::server::error::{ErrorBody, api_error};
     ),
     paths(
         districts::find, districts::show, activation::activate, auth::login, auth::captcha, auth::logout, auth::me,
-        auth::change_password, auth::sessions, auth::revoke
+        auth::change_password, auth::sessions, auth::revoke, records::tools, records::access_log,
+        records::students, records::today, records::calendar, records::assignments,
+        records::grades, records::attendance, records::schedule
     ),
     components(schemas(
         ErrorBody,
@@ -62,6 +65,15 @@ pub fn routes() -> Router<App> {
         .route("/me/password", put(auth::change_password))
         .route("/me/sessions", get(auth::sessions))
         .route("/me/sessions/{id}", delete(auth::revoke))
+        .route("/me/tools", get(records::tools))
+        .route("/me/access-log", get(records::access_log))
+        .route("/students", get(records::students))
+        .route("/students/{id}/today", get(records::today))
+        .route("/students/{id}/calendar", get(records::calendar))
+        .route("/students/{id}/assignments", get(records::assignments))
+        .route("/students/{id}/grades", get(records::grades))
+        .route("/students/{id}/attendance", get(records::attendance))
+        .route("/students/{id}/schedule", get(records::schedule))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -4,8 +4,9 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::app::App;
-use crate::domain::District;
-use crate::services::districts;
+use crate::domain::{District, Portal, Tool, ToolState};
+use crate::services::admin::OPERATOR;
+use crate::services::{districts, tools};
 
 #[derive(Debug, Subcommand)]
 pub enum DistrictCommand {
@@ -25,12 +26,66 @@ pub enum DistrictCommand {
     List,
     /// Change a setting: forgot_password, forgot_username, notifications, linking (on/off);
     /// captcha_after_failures, captcha_after_address_failures, password_min_length,
-    /// key_lifetime_days (numbers); timezone (IANA name); maintenance (a message, or off).
+    /// key_lifetime_days (numbers); timezone (IANA name); maintenance (a message, or off);
+    /// grading_scale (letters and their lowest percentage, e.g. A:90,B:80,C:70,D:60,F:0).
     Set {
         slug: String,
         key: String,
         value: String,
     },
+    /// Which portal tools families see: list them, switch one on or off, or switch one off for
+    /// a window of dates with a reason.
+    Tools {
+        slug: String,
+        #[command(subcommand)]
+        action: Option<ToolsAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsAction {
+    /// Show every switch and window (the default).
+    List,
+    /// Switch a tool on.
+    On(SwitchArgs),
+    /// Switch a tool off; families see the reason.
+    Off(SwitchArgs),
+    /// Switch a tool off from one date to another (inclusive, in the district's time zone).
+    Window {
+        /// today, calendar, assignments, grades, attendance or schedule.
+        tool: String,
+        #[arg(long, default_value = "both")]
+        portal: String,
+        /// A school's sourcedId; the whole district without it.
+        #[arg(long)]
+        school: Option<String>,
+        /// The first day off, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// The last day off, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// What families read, e.g. "Grades are closed while report cards are prepared."
+        #[arg(long)]
+        reason: String,
+    },
+    /// Remove a window by its number (from `list`).
+    RemoveWindow { id: i64 },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SwitchArgs {
+    /// today, calendar, assignments, grades, attendance or schedule.
+    tool: String,
+    /// parent, student or both.
+    #[arg(long, default_value = "both")]
+    portal: String,
+    /// A school's sourcedId; the whole district without it.
+    #[arg(long)]
+    school: Option<String>,
+    /// What families read while the tool is off.
+    #[arg(long)]
+    reason: Option<String>,
 }
 
 pub async fn run(app: &App, command: DistrictCommand) -> Result<(), CliError> {
@@ -76,7 +131,127 @@ pub async fn run(app: &App, command: DistrictCommand) -> Result<(), CliError> {
             let district = districts::set(app, &slug, &key, &value).await?;
             println!("{}: {}", district.slug, describe(&district, &key));
         }
+        DistrictCommand::Tools { slug, action } => {
+            let district = districts::by_slug(app, &slug).await?;
+            tools_command(app, &district, action.unwrap_or(ToolsAction::List)).await?;
+        }
     }
+    Ok(())
+}
+
+async fn tools_command(
+    app: &App,
+    district: &District,
+    action: ToolsAction,
+) -> Result<(), CliError> {
+    match action {
+        ToolsAction::List => {
+            let overview = tools::overview(app, district).await?;
+            println!("{}: tools on {}", district.slug, overview.today);
+            println!("{:<12} {:<8} {:<8}  WHERE", "TOOL", "PARENT", "STUDENT");
+            for tool in Tool::ALL {
+                let state = |portal| match overview.rules.state(tool, portal, None, overview.today)
+                {
+                    ToolState::On => "on".to_owned(),
+                    ToolState::Off { .. } => "off".to_owned(),
+                };
+                println!(
+                    "{:<12} {:<8} {:<8}  whole district",
+                    tool.as_str(),
+                    state(Portal::Parent),
+                    state(Portal::Student)
+                );
+            }
+            for s in &overview.rules.settings {
+                println!(
+                    "switch: {} {} {} for {}{}",
+                    s.tool,
+                    if s.enabled { "on" } else { "off" },
+                    s.portal.as_str(),
+                    overview.school_name(s.school),
+                    s.reason
+                        .as_ref()
+                        .map(|r| format!(": {}", r.as_str()))
+                        .unwrap_or_default()
+                );
+            }
+            for w in &overview.rules.windows {
+                println!(
+                    "window {}: {} off {} to {} for {} ({}): {}",
+                    w.id,
+                    w.tool,
+                    w.start,
+                    w.end,
+                    w.portal.map_or("both portals", |p| p.as_str()),
+                    overview.school_name(w.school),
+                    w.reason.as_str()
+                );
+            }
+        }
+        ToolsAction::On(args) => switch(app, district, args, true).await?,
+        ToolsAction::Off(args) => switch(app, district, args, false).await?,
+        ToolsAction::Window {
+            tool,
+            portal,
+            school,
+            from,
+            to,
+            reason,
+        } => {
+            let id = tools::add_window(
+                app,
+                district,
+                &tools::WindowRequest {
+                    tool: &tool,
+                    portal: &portal,
+                    school: school.as_deref(),
+                    from: &from,
+                    to: &to,
+                    reason: &reason,
+                },
+                OPERATOR,
+            )
+            .await?;
+            println!(
+                "{}: window {id}: {tool} off from {from} to {to}",
+                district.slug
+            );
+        }
+        ToolsAction::RemoveWindow { id } => {
+            tools::remove_window(app, district, id, OPERATOR).await?;
+            println!("{}: window {id} removed", district.slug);
+        }
+    }
+    Ok(())
+}
+
+async fn switch(
+    app: &App,
+    district: &District,
+    args: SwitchArgs,
+    enabled: bool,
+) -> Result<(), CliError> {
+    tools::switch(
+        app,
+        district,
+        &tools::SwitchRequest {
+            tool: &args.tool,
+            portal: &args.portal,
+            school: args.school.as_deref(),
+            enabled,
+            reason: args.reason.as_deref(),
+        },
+        OPERATOR,
+    )
+    .await?;
+    println!(
+        "{}: {} {} for {} portal{}",
+        district.slug,
+        args.tool.trim().to_ascii_lowercase(),
+        if enabled { "on" } else { "off" },
+        args.portal,
+        if args.portal == "both" { "s" } else { "" }
+    );
     Ok(())
 }
 

@@ -72,12 +72,18 @@ pub async fn home(
         Ok(who) => who,
         Err(response) => return response,
     };
+    let students = match crate::services::records::students(&app, &who).await {
+        Ok(students) => students,
+        Err(err) => return PageError(err).into_response(),
+    };
     Html(pages::render(&pages::Home {
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         portal_title: who.account.kind.portal_title(),
         name: &who.account.display_name,
         username: who.account.username.as_str(),
+        family: who.account.kind != AccountKind::Staff,
+        students,
     }))
     .into_response()
 }

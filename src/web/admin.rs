@@ -22,7 +22,11 @@ use crate::services::import::{self, ImportError};
 
 /// The staff account behind the request. Not logged in: to the staff login page. Logged in as
 /// anyone but this district's staff: the console is not found.
-async fn staff(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
+pub(super) async fn staff(
+    app: &App,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<Authenticated, Response> {
     let who = ready_in(app, headers, slug, AccountKind::Staff).await?;
     if who.account.kind != AccountKind::Staff {
         return Err(PageError(Error::NotFound).into_response());
@@ -30,7 +34,7 @@ async fn staff(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticat
     Ok(who)
 }
 
-fn actor(who: &Authenticated) -> Actor<'_> {
+pub(super) fn actor(who: &Authenticated) -> Actor<'_> {
     Actor {
         name: who.account.username.as_str(),
         account: Some(who.account.id),

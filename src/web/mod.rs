@@ -7,6 +7,8 @@ mod admin;
 mod finder;
 mod login;
 pub mod pages;
+mod portal;
+mod tools;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -20,6 +22,13 @@ pub fn routes() -> Router<App> {
         .route("/d/{slug}/home", get(account::home))
         .route("/d/{slug}/admin", get(admin::console))
         .route("/d/{slug}/admin/people/{id}", get(admin::person))
+        .route("/d/{slug}/admin/tools", get(tools::show))
+        .route("/d/{slug}/admin/tools/switch", post(tools::switch))
+        .route("/d/{slug}/admin/tools/windows", post(tools::add_window))
+        .route(
+            "/d/{slug}/admin/tools/windows/{id}/remove",
+            post(tools::remove_window),
+        )
         .route("/d/{slug}/admin/people/{id}/{action}", post(admin::act))
         .route(
             "/d/{slug}/activate",
@@ -36,6 +45,8 @@ pub fn routes() -> Router<App> {
             post(account::revoke),
         )
         .route("/d/{slug}/logout", post(account::logout))
+        .route("/d/{slug}/students/{id}/{tool}", get(portal::tool))
+        .route("/d/{slug}/access-log", get(portal::access_log))
 }
 
 /// Routes that take large uploads: the server gives them their own body limit and timeout.

@@ -5,6 +5,8 @@ use askama::Template;
 use crate::domain::{District, PersonRole};
 use crate::services::activation::IssuedKey;
 use crate::services::captcha::Challenge;
+use crate::services::records::{self, StudentSummary};
+use crate::services::tools::MenuTool;
 
 /// Renders a page. A template that fails to render (it cannot, short of a bug in a filter) is
 /// logged and replaced by a plain sentence rather than a half page.
@@ -151,6 +153,67 @@ pub struct Home<'a> {
     pub portal_title: &'a str,
     pub name: &'a str,
     pub username: &'a str,
+    /// A parent or student account (staff have the console instead).
+    pub family: bool,
+    pub students: Vec<StudentSummary>,
+}
+
+/// The top of every tool page: whose record, the other children, the tools.
+pub struct StudentNav<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub heading: &'static str,
+    pub current: &'static str,
+    pub student_id: i64,
+    pub student_name: String,
+    pub tools: &'a [MenuTool],
+    /// (id, name) of the other children this parent may see.
+    pub siblings: Vec<(i64, String)>,
+}
+
+macro_rules! tool_page {
+    ($name:ident, $path:literal, $view:ty) => {
+        #[derive(Template)]
+        #[template(path = $path)]
+        pub struct $name<'a> {
+            pub slug: &'a str,
+            pub nav: StudentNav<'a>,
+            pub view: &'a $view,
+        }
+    };
+}
+
+tool_page!(TodayPage, "tool_today.html", records::TodayView);
+tool_page!(
+    AssignmentsPage,
+    "tool_assignments.html",
+    records::AssignmentsView
+);
+tool_page!(GradesPage, "tool_grades.html", records::GradesView);
+tool_page!(
+    AttendancePage,
+    "tool_attendance.html",
+    records::AttendanceView
+);
+tool_page!(SchedulePage, "tool_schedule.html", records::ScheduleView);
+
+#[derive(Template)]
+#[template(path = "tool_calendar.html")]
+pub struct CalendarPage<'a> {
+    pub slug: &'a str,
+    pub nav: StudentNav<'a>,
+    pub view: &'a records::CalendarView,
+    /// "October 2025".
+    pub month_title: String,
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+pub struct AccessLogPage<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub parent: bool,
+    pub entries: Vec<records::AccessEntry>,
 }
 
 #[derive(Template)]
@@ -265,4 +328,30 @@ pub fn district_date(district: &District, at: i64) -> String {
     jiff::Timestamp::from_second(at)
         .map(|t| t.to_zoned_datetime(tz).date().to_string())
         .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "admin_tools.html")]
+pub struct AdminTools<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub today: String,
+    pub rows: Vec<ToolRow>,
+    /// Each switch, in words.
+    pub switches: Vec<String>,
+    /// (id, the window in words).
+    pub windows: Vec<(i64, String)>,
+    /// (name, label) of each tool, for the forms.
+    pub tools: Vec<(&'static str, &'static str)>,
+    /// (sourcedId, name) of each school.
+    pub schools: Vec<(String, String)>,
+    pub done: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A tool's state today in each portal, district-wide.
+pub struct ToolRow {
+    pub label: &'static str,
+    pub parent: String,
+    pub student: String,
 }

@@ -1,0 +1,177 @@
+//! The portal's pages: a student's tools (Today, Calendar, Assignments, Grades, Attendance,
+//! Schedule) and the Access Log. Each is a thin adapter over `services::records`, which
+//! authorizes every read.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::account::ready_in;
+use super::pages::{self, StudentNav};
+use crate::app::App;
+use crate::domain::{AccountKind, Tool};
+use crate::server::error::PageError;
+use crate::server::session::ClientInfo;
+use crate::services::Error;
+use crate::services::auth::Authenticated;
+use crate::services::records::{self, StudentSummary};
+
+#[derive(Debug, Deserialize)]
+pub struct ToolQuery {
+    month: Option<String>,
+}
+
+fn nav<'a>(
+    who: &'a Authenticated,
+    tool: Tool,
+    student: &'a StudentSummary,
+    siblings: Vec<(i64, String)>,
+) -> StudentNav<'a> {
+    StudentNav {
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        heading: tool.label(),
+        current: tool.as_str(),
+        student_id: student.id,
+        student_name: student.name.clone(),
+        tools: &student.menu.tools,
+        siblings,
+    }
+}
+
+/// The other children of a parent, for the picker at the top of each tool.
+async fn siblings(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+) -> Result<Vec<(i64, String)>, Error> {
+    if who.account.kind != AccountKind::Parent {
+        return Ok(Vec::new());
+    }
+    Ok(records::students(app, who)
+        .await?
+        .into_iter()
+        .filter(|s| s.id != student)
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+/// `GET /d/{slug}/students/{id}/{tool}`.
+pub async fn tool(
+    State(app): State<App>,
+    Path((slug, id, tool)): Path<(String, String, String)>,
+    Query(query): Query<ToolQuery>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+) -> Response {
+    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    // An unknown tool or a malformed id is a page that does not exist.
+    let (Ok(tool), Some(id)) = (
+        Tool::parse(&tool),
+        id.parse::<i64>().ok().filter(|i| *i > 0),
+    ) else {
+        return PageError(Error::NotFound).into_response();
+    };
+    match render(&app, &who, id, tool, query.month.as_deref(), &client).await {
+        Ok(page) => Html(page).into_response(),
+        Err(err) => PageError(err).into_response(),
+    }
+}
+
+async fn render(
+    app: &App,
+    who: &Authenticated,
+    id: i64,
+    tool: Tool,
+    month: Option<&str>,
+    client: &crate::services::auth::Client,
+) -> Result<String, Error> {
+    let slug = who.district.slug.as_str();
+    let page = match tool {
+        Tool::Today => {
+            let view = records::today(app, who, id, client).await?;
+            let others = siblings(app, who, id).await?;
+            pages::render(&pages::TodayPage {
+                slug,
+                nav: nav(who, tool, &view.student, others),
+                view: &view,
+            })
+        }
+        Tool::Calendar => {
+            let view = records::calendar(app, who, id, month, client).await?;
+            let others = siblings(app, who, id).await?;
+            let month_title = records::parse_month(&view.month)
+                .map(|d| d.strftime("%B %Y").to_string())
+                .unwrap_or_else(|_| view.month.clone());
+            pages::render(&pages::CalendarPage {
+                slug,
+                nav: nav(who, tool, &view.student, others),
+                view: &view,
+                month_title,
+            })
+        }
+        Tool::Assignments => {
+            let view = records::assignments(app, who, id, client).await?;
+            let others = siblings(app, who, id).await?;
+            pages::render(&pages::AssignmentsPage {
+                slug,
+                nav: nav(who, tool, &view.student, others),
+                view: &view,
+            })
+        }
+        Tool::Grades => {
+            let view = records::grades(app, who, id, client).await?;
+            let others = siblings(app, who, id).await?;
+            pages::render(&pages::GradesPage {
+                slug,
+                nav: nav(who, tool, &view.student, others),
+                view: &view,
+            })
+        }
+        Tool::Attendance => {
+            let view = records::attendance(app, who, id, client).await?;
+            let others = siblings(app, who, id).await?;
+            pages::render(&pages::AttendancePage {
+                slug,
+                nav: nav(who, tool, &view.student, others),
+                view: &view,
+            })
+        }
+        Tool::Schedule => {
+            let view = records::schedule(app, who, id, client).await?;
+            let others = siblings(app, who, id).await?;
+            pages::render(&pages::SchedulePage {
+                slug,
+                nav: nav(who, tool, &view.student, others),
+                view: &view,
+            })
+        }
+    };
+    Ok(page)
+}
+
+/// `GET /d/{slug}/access-log`.
+pub async fn access_log(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    match records::access_log(&app, &who).await {
+        Ok(entries) => Html(pages::render(&pages::AccessLogPage {
+            slug: who.district.slug.as_str(),
+            district_name: who.district.name.as_str(),
+            parent: who.account.kind == AccountKind::Parent,
+            entries,
+        }))
+        .into_response(),
+        Err(err) => PageError(err).into_response(),
+    }
+}
