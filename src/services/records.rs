@@ -359,7 +359,7 @@ pub async fn today(
     let sessions = app.store.academic_sessions(district).await?;
     let only_today = Dates {
         from: Some(date.clone()),
-        to: Some(date.clone()),
+        before: Some(day.saturating_add(1.day()).to_string()),
     };
     let no_school = app
         .store
@@ -383,7 +383,7 @@ pub async fn today(
     };
     let soon = Dates {
         from: Some(date.clone()),
-        to: Some(day.saturating_add(DUE_SOON_DAYS.days()).to_string()),
+        before: Some(day.saturating_add((DUE_SOON_DAYS + 1).days()).to_string()),
     };
     let due_soon = app
         .store
@@ -395,7 +395,7 @@ pub async fn today(
     let since = day.saturating_sub(RECENT_DAYS.days()).to_string();
     let recent = Dates {
         from: Some(day.saturating_sub(180.days()).to_string()),
-        to: Some(date.clone()),
+        before: Some(day.saturating_add(1.day()).to_string()),
     };
     let mut recent_scores: Vec<Assignment> = app
         .store
@@ -504,7 +504,7 @@ pub async fn calendar(
     let last = first.last_of_month();
     let span = Dates {
         from: Some(first.to_string()),
-        to: Some(last.to_string()),
+        before: Some(last.saturating_add(1.day()).to_string()),
     };
     let classes = app.store.classes_of(district, id).await?;
     let marks = app.store.marks_of(district, id, &span).await?;
@@ -937,6 +937,6 @@ pub async fn access_log(app: &App, who: &Authenticated) -> Result<Vec<AccessEntr
             });
         }
     }
-    entries.sort_by(|a, b| b.at.cmp(&a.at));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.at));
     Ok(entries)
 }

@@ -260,7 +260,7 @@ pub async fn add_window(
     Ok(id)
 }
 
-/// Removes an off-window of the district; `NotFound` for any other id. Audited.
+/// Removes an off-window of the district; any other id is refused by name. Audited.
 pub async fn remove_window(
     app: &App,
     district: &District,
@@ -270,7 +270,10 @@ pub async fn remove_window(
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     if !tx.remove_tool_window(district.id, id).await? {
-        return Err(Error::NotFound);
+        return Err(Error::Invalid(crate::domain::Invalid::new(format!(
+            "{} has no window {id}",
+            district.name
+        ))));
     }
     tx.audit(
         AuditEntry {

@@ -107,11 +107,12 @@ pub struct ReadRecord {
     pub detail: Option<String>,
 }
 
-/// Date bounds, inclusive; `None` is open.
+/// Date bounds: from a day (inclusive) to before a day (exclusive, so that a due date with a
+/// time, such as `2025-10-13T23:59:00Z`, still falls on its day); `None` is open.
 #[derive(Debug, Clone, Default)]
 pub struct Dates {
     pub from: Option<String>,
-    pub to: Option<String>,
+    pub before: Option<String>,
 }
 
 const STUDENT_COLUMNS: &str = "p.id, p.sourced_id, p.given_name, p.family_name, p.grade, \
@@ -308,7 +309,7 @@ impl Store {
              WHERE l.district_id = $1 AND l.active = $3 \
                AND l.class_id IN ({ENROLLED} AND e.class_id IN \
                  (SELECT c.id FROM classes c WHERE c.district_id = $1 AND c.active = $3)) \
-               AND ($4 = '' OR l.due_date >= $4) AND ($5 = '' OR l.due_date <= $5) \
+               AND ($4 = '' OR l.due_date >= $4) AND ($5 = '' OR l.due_date < $5) \
              ORDER BY l.due_date, l.class_id, l.id"
         );
         let rows = sqlx::query(super::staging::built(sql))
@@ -316,7 +317,7 @@ impl Store {
             .bind(student)
             .bind(true)
             .bind(due.from.clone().unwrap_or_default())
-            .bind(due.to.clone().unwrap_or_default())
+            .bind(due.before.clone().unwrap_or_default())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(mark_from_row).collect()
@@ -361,14 +362,14 @@ impl Store {
         let rows = sqlx::query(
             "SELECT date, status, excused, class_id FROM attendance \
              WHERE district_id = $1 AND person_id = $2 AND active = $3 \
-               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date <= $5) \
+               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date < $5) \
              ORDER BY date, class_id",
         )
         .bind(district.0)
         .bind(student)
         .bind(true)
         .bind(dates.from.clone().unwrap_or_default())
-        .bind(dates.to.clone().unwrap_or_default())
+        .bind(dates.before.clone().unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -393,14 +394,14 @@ impl Store {
         let rows = sqlx::query(
             "SELECT date, description FROM no_school_days \
              WHERE district_id = $1 AND active = $2 AND (school_id IS NULL OR school_id = $3) \
-               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date <= $5) \
+               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date < $5) \
              ORDER BY date, id",
         )
         .bind(district.0)
         .bind(true)
         .bind(school.unwrap_or(0))
         .bind(dates.from.clone().unwrap_or_default())
-        .bind(dates.to.clone().unwrap_or_default())
+        .bind(dates.before.clone().unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -14,4 +14,5 @@ mod http;
 mod import;
 mod login;
 mod maintenance;
+mod portal;
 mod schema;

@@ -35,11 +35,15 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "enrollments",
             "line_items",
             "login_failures",
+            "no_school_days",
             "people",
             "relationships",
             "results",
             "schools",
-            "sessions"
+            "sessions",
+            "term_grades",
+            "tool_settings",
+            "tool_windows"
         ]
     );
     for (table, columns) in &sqlite {
