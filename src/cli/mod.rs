@@ -74,6 +74,10 @@ enum DemoCommand {
         /// The same seed gives the same district.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The calendar year the school year starts in (August); the current school year's
+        /// without it.
+        #[arg(long, value_parser = clap::value_parser!(i16).range(1970..=2200))]
+        year: Option<i16>,
     },
 }
 
@@ -117,8 +121,20 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
             students,
             out,
             seed,
+            year,
         }) => {
-            let options = services::generator::Options { students, seed };
+            let year = year.unwrap_or_else(|| {
+                services::generator::school_year_of(
+                    jiff::tz::TimeZone::UTC
+                        .to_datetime(jiff::Timestamp::now())
+                        .date(),
+                )
+            });
+            let options = services::generator::Options {
+                students,
+                seed,
+                year,
+            };
             let written = tokio::task::spawn_blocking(move || {
                 services::generator::generate(&out, &options).map(|w| (w, out))
             })

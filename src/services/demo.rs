@@ -269,12 +269,17 @@ async fn load_generated(app: &App) -> Result<District> {
     let folder = tempfile::tempdir()
         .map_err(|e| Error::internal(format!("a folder for the demo district: {e}")))?;
     let out = folder.path().to_owned();
+    // The school year under way, so that Today and the Calendar have something to show.
+    let year = super::generator::school_year_of(
+        jiff::tz::TimeZone::UTC.to_datetime(app.clock.now()).date(),
+    );
     tokio::task::spawn_blocking(move || {
         super::generator::generate(
             &out,
             &super::generator::Options {
                 students: GENERATED_STUDENTS,
                 seed: 1,
+                year,
             },
         )
     })

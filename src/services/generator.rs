@@ -1,8 +1,9 @@
 //! `homeroom demo generate`: a realistic OneRoster 1.1 district written as CSV — schools,
 //! a school year in two terms and four grading periods, families (about two guardians a student,
 //! siblings sharing them), six or seven classes a student, thirty assignments per class per term,
-//! scores for what is due, and a term of attendance (absences and tardies). Every file is
-//! written a row at a time, so a large district never sits in memory.
+//! scores for what is due, a term of attendance (absences and tardies), the first quarter's
+//! posted grades and the year's days without school. Every file is written a row at a time, so
+//! a large district never sits in memory.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -12,6 +13,17 @@ use std::path::Path;
 pub struct Options {
     pub students: u32,
     pub seed: u64,
+    /// The school year starts in August of this year.
+    pub year: i16,
+}
+
+/// The school year under way on `today` (or about to start): it begins in August.
+pub fn school_year_of(today: jiff::civil::Date) -> i16 {
+    if today.month() >= 7 {
+        today.year()
+    } else {
+        today.year() - 1
+    }
 }
 
 /// How many rows went into each file.
@@ -96,6 +108,69 @@ impl Dice {
     }
 }
 
+/// The school year's days without school, district-wide: the usual United States holidays
+/// and breaks, on their weekdays.
+fn write_calendar(dir: &Path, y0: i16, written: &mut Written) -> std::io::Result<()> {
+    use jiff::ToSpan;
+    use jiff::civil::{Date, Weekday};
+    let y1 = y0 + 1;
+    let nth = |year: i16, month: i8, n: i8, weekday: Weekday| {
+        Date::new(year, month, 1)
+            .and_then(|d| d.nth_weekday_of_month(n, weekday))
+            .map_err(std::io::Error::other)
+    };
+    let mut days: Vec<(Date, &str)> = Vec::new();
+    let mut span = |first: Date, count: i64, name: &'static str| {
+        for i in 0..count {
+            let day = first.saturating_add(i.days());
+            if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                days.push((day, name));
+            }
+        }
+    };
+    span(nth(y0, 9, 1, Weekday::Monday)?, 1, "Labor Day");
+    span(
+        nth(y0, 10, 2, Weekday::Monday)?,
+        1,
+        "Indigenous Peoples' Day",
+    );
+    span(
+        Date::new(y0, 11, 11).map_err(std::io::Error::other)?,
+        1,
+        "Veterans Day",
+    );
+    span(nth(y0, 11, 4, Weekday::Thursday)?, 2, "Thanksgiving break");
+    span(
+        Date::new(y0, 12, 22).map_err(std::io::Error::other)?,
+        12,
+        "Winter break",
+    );
+    span(
+        nth(y1, 1, 3, Weekday::Monday)?,
+        1,
+        "Martin Luther King Jr. Day",
+    );
+    span(nth(y1, 2, 3, Weekday::Monday)?, 1, "Presidents' Day");
+    span(nth(y1, 3, 4, Weekday::Monday)?, 5, "Spring break");
+    span(nth(y1, 5, -1, Weekday::Monday)?, 1, "Memorial Day");
+    let mut calendar = Out::create(
+        dir,
+        "calendar.csv",
+        &[
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "schoolSourcedId",
+            "date",
+            "description",
+        ],
+    )?;
+    for (day, name) in days {
+        calendar.row(&[&format!("off-{day}"), "", "", "", &day.to_string(), name])?;
+    }
+    calendar.finish(written)
+}
+
 /// One CSV file being written, with its row count.
 struct Out {
     name: &'static str,
@@ -146,6 +221,8 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
         ("file.results", "bulk"),
         ("file.users", "bulk"),
         ("file.attendance", "bulk"),
+        ("file.termGrades", "bulk"),
+        ("file.calendar", "bulk"),
     ] {
         manifest.row(&[property, value])?;
     }
@@ -166,17 +243,18 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "schoolYear",
         ],
     )?;
+    let (y0, y1) = (options.year, options.year + 1);
     for row in [
         [
             "y",
             "",
             "",
-            "2025-2026",
+            &format!("{y0}-{y1}"),
             "schoolYear",
-            "2025-08-18",
-            "2026-06-05",
+            &format!("{y0}-08-18"),
+            &format!("{y1}-06-05"),
             "",
-            "2026",
+            &y1.to_string(),
         ],
         [
             "t1",
@@ -184,10 +262,10 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "",
             "Fall Semester",
             "term",
-            "2025-08-18",
-            "2025-12-19",
+            &format!("{y0}-08-18"),
+            &format!("{y0}-12-19"),
             "y",
-            "2026",
+            &y1.to_string(),
         ],
         [
             "t2",
@@ -195,10 +273,10 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "",
             "Spring Semester",
             "term",
-            "2026-01-06",
-            "2026-06-05",
+            &format!("{y1}-01-06"),
+            &format!("{y1}-06-05"),
             "y",
-            "2026",
+            &y1.to_string(),
         ],
         [
             "q1",
@@ -206,10 +284,10 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "",
             "Quarter 1",
             "gradingPeriod",
-            "2025-08-18",
-            "2025-10-17",
+            &format!("{y0}-08-18"),
+            &format!("{y0}-10-17"),
             "t1",
-            "2026",
+            &y1.to_string(),
         ],
         [
             "q2",
@@ -217,10 +295,10 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "",
             "Quarter 2",
             "gradingPeriod",
-            "2025-10-20",
-            "2025-12-19",
+            &format!("{y0}-10-20"),
+            &format!("{y0}-12-19"),
             "t1",
-            "2026",
+            &y1.to_string(),
         ],
         [
             "q3",
@@ -228,10 +306,10 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "",
             "Quarter 3",
             "gradingPeriod",
-            "2026-01-06",
-            "2026-03-13",
+            &format!("{y1}-01-06"),
+            &format!("{y1}-03-13"),
             "t2",
-            "2026",
+            &y1.to_string(),
         ],
         [
             "q4",
@@ -239,13 +317,13 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "",
             "Quarter 4",
             "gradingPeriod",
-            "2026-03-16",
-            "2026-06-05",
+            &format!("{y1}-03-16"),
+            &format!("{y1}-06-05"),
             "t2",
-            "2026",
+            &y1.to_string(),
         ],
     ] {
-        sessions.row(&row)?;
+        sessions.row(&row.map(|f| f.as_ref()))?;
     }
     sessions.finish(&mut written)?;
 
@@ -411,6 +489,21 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             "scoreStatus",
             "score",
             "scoreDate",
+            "comment",
+        ],
+    )?;
+    let mut term_grades = Out::create(
+        dir,
+        "termGrades.csv",
+        &[
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "classSourcedId",
+            "userSourcedId",
+            "termSourcedId",
+            "grade",
+            "percent",
             "comment",
         ],
     )?;
@@ -611,7 +704,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                         for a in 0..ASSIGNMENTS_PER_TERM {
                             let item = format!("li-{class}-{}", a + 1);
                             let (month, day) = (term_month + a / 7, 1 + (a % 7) * 4);
-                            let year = if term_start == 0 { 2025 } else { 2026 };
+                            let year = if term_start == 0 { y0 } else { y1 };
                             let due = format!("{year}-{month:02}-{day:02}");
                             let test = a % 5 == 4;
                             let (category, max) = if test {
@@ -654,6 +747,30 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                                 }
                             }
                         }
+                        // The fall's first quarter is over: its grades are posted.
+                        if term_start == 0 {
+                            for m in &members {
+                                let percent = 60 + dice.below(41);
+                                let letter = match percent {
+                                    90.. => "A",
+                                    80..=89 => "B",
+                                    70..=79 => "C",
+                                    60..=69 => "D",
+                                    _ => "F",
+                                };
+                                term_grades.row(&[
+                                    &format!("tg-{class}-s{m}"),
+                                    "",
+                                    "",
+                                    &class,
+                                    &format!("s{m}"),
+                                    "q1",
+                                    letter,
+                                    &percent.to_string(),
+                                    "",
+                                ])?;
+                            }
+                        }
                     }
                 }
             }
@@ -665,7 +782,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                     days.insert((9 + dice.below(3), 1 + dice.below(28)));
                 }
                 for (month, day) in days {
-                    let date = format!("2025-{month:02}-{day:02}");
+                    let date = format!("{y0}-{month:02}-{day:02}");
                     let status = if dice.below(3) == 0 {
                         "tardy"
                     } else {
@@ -685,9 +802,11 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
         enrollments,
         line_items,
         results,
+        term_grades,
         attendance,
     ] {
         out.finish(&mut written)?;
     }
+    write_calendar(dir, y0, &mut written)?;
     Ok(written)
 }

@@ -28,6 +28,8 @@ pub enum Staged {
     LineItems,
     Results,
     Attendance,
+    TermGrades,
+    NoSchoolDays,
 }
 
 struct Spec {
@@ -49,11 +51,13 @@ struct Spec {
 }
 
 impl Staged {
-    pub const ALL: [Staged; 4] = [
+    pub const ALL: [Staged; 6] = [
         Staged::Enrollments,
         Staged::LineItems,
         Staged::Results,
         Staged::Attendance,
+        Staged::TermGrades,
+        Staged::NoSchoolDays,
     ];
 
     /// How many columns a staged row has, the common four included.
@@ -67,6 +71,8 @@ impl Staged {
             Staged::LineItems => &LINE_ITEMS,
             Staged::Results => &RESULTS,
             Staged::Attendance => &ATTENDANCE,
+            Staged::TermGrades => &TERM_GRADES,
+            Staged::NoSchoolDays => &NO_SCHOOL_DAYS,
         }
     }
 }
@@ -134,7 +140,7 @@ const RESULTS: Spec = Spec {
     table: "results",
     stage: "stage_results",
     columns: "line_item TEXT NOT NULL, student TEXT NOT NULL, score TEXT, score_status TEXT NOT NULL, \
-              comment TEXT, score_date TEXT",
+              comment TEXT, score_date TEXT, late BOOLEAN NOT NULL, missing BOOLEAN NOT NULL",
     fields: &[
         "line_item_id",
         "person_id",
@@ -142,10 +148,12 @@ const RESULTS: Spec = Spec {
         "score_status",
         "comment",
         "score_date",
+        "late",
+        "missing",
     ],
     resolved: "SELECT s.sourced_id, l.id AS line_item_id, p.id AS person_id, \
                  CAST(s.score AS DOUBLE PRECISION) AS score, s.score_status, \
-                 s.comment, s.score_date, NOT s.deleted AS active, s.modified_at \
+                 s.comment, s.score_date, s.late, s.missing, NOT s.deleted AS active, s.modified_at \
                FROM stage_results s \
                JOIN line_items l ON l.district_id = $1 AND l.sourced_id = s.line_item \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.student",
@@ -170,6 +178,48 @@ const ATTENDANCE: Spec = Spec {
               WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
                  OR (s.class IS NOT NULL AND NOT EXISTS \
                       (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class))",
+};
+
+const TERM_GRADES: Spec = Spec {
+    table: "term_grades",
+    stage: "stage_term_grades",
+    columns: "class TEXT NOT NULL, person TEXT NOT NULL, session TEXT NOT NULL, grade TEXT NOT NULL, \
+              percent TEXT, comment TEXT",
+    fields: &[
+        "class_id",
+        "person_id",
+        "session_id",
+        "grade",
+        "percent",
+        "comment",
+    ],
+    resolved: "SELECT s.sourced_id, c.id AS class_id, p.id AS person_id, a.id AS session_id, s.grade, \
+                 CAST(s.percent AS DOUBLE PRECISION) AS percent, s.comment, \
+                 NOT s.deleted AS active, s.modified_at \
+               FROM stage_term_grades s \
+               JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
+               JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person \
+               JOIN academic_sessions a ON a.district_id = $1 AND a.sourced_id = s.session",
+    refers_to: &["classes", "people", "academic_sessions"],
+    unknown: "SELECT s.line, s.class AS a, s.person AS b, s.session AS c FROM stage_term_grades s \
+              WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
+                 OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
+                 OR NOT EXISTS (SELECT 1 FROM academic_sessions a WHERE a.district_id = $1 AND a.sourced_id = s.session)",
+};
+
+const NO_SCHOOL_DAYS: Spec = Spec {
+    table: "no_school_days",
+    stage: "stage_no_school_days",
+    columns: "school TEXT, date TEXT NOT NULL, description TEXT NOT NULL",
+    fields: &["school_id", "date", "description"],
+    resolved: "SELECT s.sourced_id, o.id AS school_id, s.date, s.description, \
+                 NOT s.deleted AS active, s.modified_at \
+               FROM stage_no_school_days s \
+               LEFT JOIN schools o ON o.district_id = $1 AND o.sourced_id = s.school",
+    refers_to: &["schools"],
+    unknown: "SELECT s.line, COALESCE(s.school, '') AS a, '' AS b, '' AS c FROM stage_no_school_days s \
+              WHERE s.school IS NOT NULL AND NOT EXISTS \
+                (SELECT 1 FROM schools o WHERE o.district_id = $1 AND o.sourced_id = s.school)",
 };
 
 /// Rows per staging statement: well under both databases' limits on bound values.

@@ -80,20 +80,29 @@ li4,,,Homework 3,,2025-10-01,2025-10-08T23:59:00Z,k1,hw,gp1,0,10\n\
 li5,,,Reading log,,2025-09-20,2025-09-30,k2,hw,gp1,0,10\n\
 li6,,,Lab report,,2025-09-20,2025-10-02,k3,test,gp1,0,100\n";
 
-const RESULTS: &str = "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\n\
-r1,,,li1,st1,fully graded,9,2025-09-28,Great work\n\
-r2,,,li2,st1,fully graded,70,2025-09-21,\n\
-r3,,,li3,st1,not submitted,,,\n\
-r4,,,li5,st1,exempt,,,\n\
-r5,,,li1,st2,fully graded,5,2025-09-28,\n\
-r6,,,li6,st3,fully graded,88,2025-10-03,\n";
+/// OneRoster 1.2's optional `late` and `missing` columns included.
+const RESULTS: &str = "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment,late,missing\n\
+r1,,,li1,st1,fully graded,9,2025-09-28,Great work,true,\n\
+r2,,,li2,st1,fully graded,70,2025-09-21,,,false\n\
+r3,,,li3,st1,not submitted,,,,,\n\
+r4,,,li5,st1,exempt,,,,,\n\
+r5,,,li1,st2,fully graded,5,2025-09-28,,,\n\
+r6,,,li6,st3,fully graded,88,2025-10-03,,,\n";
+
+/// Homeroom's own files: grades posted for a grading period, and days without school.
+const TERM_GRADES: &str = "sourcedId,status,dateLastModified,classSourcedId,userSourcedId,termSourcedId,grade,percent,comment\n\
+tg1,,,k1,st1,gp1,C-,71.5,Posted for the progress report\n";
+
+const CALENDAR: &str = "sourcedId,status,dateLastModified,schoolSourcedId,date,description\n\
+h1,,,,2025-10-13,Indigenous Peoples' Day\n\
+h2,,,s2,2025-10-07,Pine High staff day\n";
 
 const ATTENDANCE: &str = "sourcedId,status,dateLastModified,userSourcedId,classSourcedId,date,attendanceStatus,excused\n\
 a1,,,st1,,2025-09-15,absent,true\n\
 a2,,,st1,k1,2025-10-06,tardy,false\n\
 a3,,,st2,,2025-09-16,absent,false\n";
 
-const MANIFEST: &str = "propertyName,value\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\nfile.categories,bulk\nfile.lineItems,bulk\nfile.results,bulk\nfile.attendance,bulk\n";
+const MANIFEST: &str = "propertyName,value\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\nfile.categories,bulk\nfile.lineItems,bulk\nfile.results,bulk\nfile.attendance,bulk\nfile.termGrades,bulk\nfile.calendar,bulk\n";
 
 fn write_set(dir: &Path, nina_linked: bool) {
     let users = users(nina_linked);
@@ -109,6 +118,8 @@ fn write_set(dir: &Path, nina_linked: bool) {
         ("lineItems.csv", LINE_ITEMS),
         ("results.csv", RESULTS),
         ("attendance.csv", ATTENDANCE),
+        ("termGrades.csv", TERM_GRADES),
+        ("calendar.csv", CALENDAR),
     ] {
         std::fs::write(dir.join(name), text).unwrap();
     }
@@ -430,6 +441,8 @@ async fn the_tools_show_what_the_school_sent() {
     assert_eq!(q1["weighting"], "category");
     assert_eq!(q1["counted"], 3);
     assert_eq!(q1["missing"], 1);
+    assert_eq!(q1["posted"]["grade"], "C-");
+    assert_eq!(q1["posted"]["percent"], 71.5);
     let reading = &grades["classes"][1];
     assert_eq!(reading["class"]["title"], "Reading 3");
     assert_eq!(reading["periods"][0]["percent"], Value::Null);
@@ -537,6 +550,9 @@ async fn the_tools_show_what_the_school_sent() {
     assert_eq!(oct8["date"], "2025-10-08");
     assert_eq!(oct8["due"][0]["title"], "Homework 3");
     assert_eq!(calendar["days"][5]["attendance"][0]["status"], "tardy");
+    // A district-wide day off shows; Pine High's own does not, for an Oak Elementary student.
+    assert_eq!(calendar["days"][12]["no_school"], "Indigenous Peoples' Day");
+    assert_eq!(calendar["days"][6]["no_school"], Value::Null);
     let (status, september) = p
         .get(
             &format!("/api/v1/students/{}/calendar?month=2025-09", p.ava),
@@ -874,4 +890,92 @@ async fn staff_set_tools_from_the_console_and_families_see_who_read_their_record
     );
     let _ = (p.ben, p.cy);
     p.app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_term_grades_and_days_off_are_reported_by_line_and_nothing_is_written() {
+    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), true);
+    std::fs::write(
+        dir.path().join("termGrades.csv"),
+        "sourcedId,status,dateLastModified,classSourcedId,userSourcedId,termSourcedId,grade,percent,comment\n\
+tg1,,,k9,st1,gp1,B,,\n\
+tg2,,,k1,st1,gp1,,80,\n\
+tg3,,,k1,st1,gp1,A,ninety,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("calendar.csv"),
+        "sourcedId,status,dateLastModified,schoolSourcedId,date,description\n\
+h1,,,s9,2025-10-13,Holiday\n\
+h2,,,,2025-13-01,Bad date\n",
+    )
+    .unwrap();
+    districts::add(&app.app, "river", "River Unified", "CA")
+        .await
+        .unwrap();
+    let river = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("river").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let Err(import::ImportError::Rejected { problems, .. }) =
+        import::oneroster(&app.app, &river, dir.path(), None, OPERATOR).await
+    else {
+        panic!("a set with bad rows was imported");
+    };
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    for expected in [
+        "termGrades.csv:3: grade is empty",
+        "termGrades.csv:4: percent \"ninety\" is not a number",
+        "calendar.csv:3: date \"2025-13-01\" is not a date (YYYY-MM-DD)",
+    ] {
+        assert!(
+            problems.iter().any(|p| p == expected),
+            "{expected} not in {problems:?}"
+        );
+    }
+    // Unknown references are found once the rows are good.
+    write_set(dir.path(), true);
+    std::fs::write(
+        dir.path().join("termGrades.csv"),
+        "sourcedId,status,dateLastModified,classSourcedId,userSourcedId,termSourcedId,grade\n\
+tg1,,,k9,st1,gp1,B\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("calendar.csv"),
+        "sourcedId,status,dateLastModified,schoolSourcedId,date,description\n\
+h1,,,s9,2025-10-13,Holiday\n",
+    )
+    .unwrap();
+    let Err(import::ImportError::Rejected { problems, .. }) =
+        import::oneroster(&app.app, &river, dir.path(), None, OPERATOR).await
+    else {
+        panic!("a set with unknown references was imported");
+    };
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        problems.contains(
+            &"termGrades.csv:2: unknown class \"k9\", user \"st1\" or term \"gp1\"".to_owned()
+        ),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(&"calendar.csv:2: unknown school \"s9\"".to_owned()),
+        "{problems:?}"
+    );
+    assert_eq!(
+        app.app
+            .store
+            .district_counts(river.id)
+            .await
+            .unwrap()
+            .students,
+        0
+    );
+    app.stop().await;
 }

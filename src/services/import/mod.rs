@@ -7,7 +7,9 @@
 //! It imports schools (`orgs.csv`), people (`users.csv`, with `roles.csv` for 1.2), the
 //! guardian–student relationships from `agentSourcedIds`, the school calendar
 //! (`academicSessions.csv`), `courses.csv`, `classes.csv`, `enrollments.csv`, `categories.csv`,
-//! `lineItems.csv`, `results.csv` and Homeroom's own `attendance.csv`. Every file is read as a
+//! `lineItems.csv`, `results.csv` and Homeroom's own `attendance.csv`, `termGrades.csv` (grades
+//! posted for a term or grading period) and `calendar.csv` (days without school). Every file
+//! is read as a
 //! stream. The small ones (schools, people, the calendar, courses, classes, categories) are held
 //! in memory once checked; the large ones (enrollments, line items, results, attendance) go
 //! row by row into staging tables inside the import's transaction while they are read, and
@@ -263,6 +265,25 @@ struct Score {
     score_status: &'static str,
     comment: Option<String>,
     score_date: Option<String>,
+    late: bool,
+    missing: bool,
+}
+
+struct TermGrade {
+    common: Common,
+    class: String,
+    user: String,
+    session: String,
+    grade: String,
+    percent: Option<f64>,
+    comment: Option<String>,
+}
+
+struct DayOff {
+    common: Common,
+    school: Option<String>,
+    date: String,
+    description: String,
 }
 
 struct Mark {
@@ -482,6 +503,28 @@ fn read_set(
         &["sourcedId", "userSourcedId", "date", "attendanceStatus"],
         mark_row,
     )?;
+    stager.file(
+        &mut source,
+        &mut problems,
+        mode("termGrades"),
+        Staged::TermGrades,
+        &[
+            "sourcedId",
+            "classSourcedId",
+            "userSourcedId",
+            "termSourcedId",
+            "grade",
+        ],
+        term_grade_row,
+    )?;
+    stager.file(
+        &mut source,
+        &mut problems,
+        mode("calendar"),
+        Staged::NoSchoolDays,
+        &["sourcedId", "date", "description"],
+        day_off_row,
+    )?;
     if problems.total > 0 {
         return Err(ImportError::Rejected {
             problems: problems.listed,
@@ -644,6 +687,8 @@ fn staged_file(staged: Staged) -> &'static str {
         Staged::LineItems => "lineItems.csv",
         Staged::Results => "results.csv",
         Staged::Attendance => "attendance.csv",
+        Staged::TermGrades => "termGrades.csv",
+        Staged::NoSchoolDays => "calendar.csv",
     }
 }
 
@@ -657,6 +702,8 @@ fn unknown_reason(staged: Staged, refs: &[String; 3]) -> String {
         }
         Staged::Results => format!("unknown line item {a:?} or student {b:?}"),
         Staged::Attendance => format!("unknown user {a:?} or class {b:?}"),
+        Staged::TermGrades => format!("unknown class {a:?}, user {b:?} or term {c:?}"),
+        Staged::NoSchoolDays => format!("unknown school {a:?}"),
     }
 }
 
@@ -713,6 +760,35 @@ impl From<Score> for Vec<Value> {
             Value::Text(Some(r.score_status.to_owned())),
             Value::Text(r.comment),
             Value::Text(r.score_date),
+            Value::Bool(r.late),
+            Value::Bool(r.missing),
+        ]);
+        row
+    }
+}
+
+impl From<TermGrade> for Vec<Value> {
+    fn from(r: TermGrade) -> Self {
+        let mut row = staged_common(r.common);
+        row.extend([
+            Value::Text(Some(r.class)),
+            Value::Text(Some(r.user)),
+            Value::Text(Some(r.session)),
+            Value::Text(Some(r.grade)),
+            Value::Real(r.percent),
+            Value::Text(r.comment),
+        ]);
+        row
+    }
+}
+
+impl From<DayOff> for Vec<Value> {
+    fn from(r: DayOff) -> Self {
+        let mut row = staged_common(r.common);
+        row.extend([
+            Value::Text(r.school),
+            Value::Text(Some(r.date)),
+            Value::Text(Some(r.description)),
         ]);
         row
     }
@@ -1113,6 +1189,8 @@ fn score_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<S
     };
     let score = number(FILE, row, "score", problems)?;
     let score_date = when(FILE, row, "scoreDate", problems)?;
+    let late = boolean(FILE, row, "late", problems)?;
+    let missing = boolean(FILE, row, "missing", problems)?;
     Some(Score {
         common,
         line_item,
@@ -1121,6 +1199,8 @@ fn score_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<S
         score_status,
         comment: row.get("comment").map(str::to_owned),
         score_date,
+        late,
+        missing,
     })
 }
 
@@ -1147,18 +1227,7 @@ fn mark_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Ma
             return None;
         }
     };
-    let excused = match row.get("excused").map(str::to_ascii_lowercase).as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => {
-            problems.add(Problem::at(
-                FILE,
-                row.line,
-                format!("excused is true or false, not {other:?}"),
-            ));
-            return None;
-        }
-    };
+    let excused = boolean(FILE, row, "excused", problems)?;
     Some(Mark {
         common,
         user,
@@ -1166,6 +1235,69 @@ fn mark_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<Ma
         date,
         status,
         excused,
+    })
+}
+
+/// An optional `true`/`false` column (empty is false); `None` after reporting a bad value.
+fn boolean(
+    file: &'static str,
+    row: &Row<'_>,
+    column: &str,
+    problems: &mut Problems,
+) -> Option<bool> {
+    match row.get(column).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false") => Some(false),
+        Some("true") => Some(true),
+        Some(other) => {
+            problems.add(Problem::at(
+                file,
+                row.line,
+                format!("{column} is true or false, not {other:?}"),
+            ));
+            None
+        }
+    }
+}
+
+fn term_grade_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<TermGrade> {
+    const FILE: &str = "termGrades.csv";
+    let class = required(FILE, row, "classSourcedId", problems)?.to_owned();
+    let user = required(FILE, row, "userSourcedId", problems)?.to_owned();
+    let session = required(FILE, row, "termSourcedId", problems)?.to_owned();
+    let grade = required(FILE, row, "grade", problems)?;
+    if grade.chars().count() > 20 {
+        problems.add(Problem::at(
+            FILE,
+            row.line,
+            format!("grade {grade:?} is longer than 20 characters"),
+        ));
+        return None;
+    }
+    let grade = grade.to_owned();
+    let percent = number(FILE, row, "percent", problems)?;
+    Some(TermGrade {
+        common,
+        class,
+        user,
+        session,
+        grade,
+        percent,
+        comment: row.get("comment").map(str::to_owned),
+    })
+}
+
+fn day_off_row(row: &Row<'_>, common: Common, problems: &mut Problems) -> Option<DayOff> {
+    const FILE: &str = "calendar.csv";
+    let Some(date) = date(FILE, row, "date", problems)? else {
+        problems.add(Problem::at(FILE, row.line, "date is empty"));
+        return None;
+    };
+    let description = required(FILE, row, "description", problems)?.to_owned();
+    Some(DayOff {
+        common,
+        school: row.get("schoolSourcedId").map(str::to_owned),
+        date,
+        description,
     })
 }
 
@@ -1803,7 +1935,13 @@ async fn apply_classes(
         .await?;
     }
 
-    for staged in [Staged::LineItems, Staged::Results, Staged::Attendance] {
+    for staged in [
+        Staged::LineItems,
+        Staged::Results,
+        Staged::Attendance,
+        Staged::TermGrades,
+        Staged::NoSchoolDays,
+    ] {
         merge_staged(tx, district, set, staged, report, problems, now).await?;
     }
     Ok(())
@@ -1860,6 +1998,8 @@ fn kind_name(staged: Staged) -> &'static str {
         Staged::LineItems => "line items",
         Staged::Results => "results",
         Staged::Attendance => "attendance",
+        Staged::TermGrades => "term grades",
+        Staged::NoSchoolDays => "days without school",
     }
 }
 
