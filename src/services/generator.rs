@@ -323,7 +323,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
             &y1.to_string(),
         ],
     ] {
-        sessions.row(&row.map(|f| f.as_ref()))?;
+        sessions.row(&row)?;
     }
     sessions.finish(&mut written)?;
 
