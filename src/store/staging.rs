@@ -569,7 +569,9 @@ fn change_condition(spec: &Spec) -> String {
 /// makes a statement with thousands of them quadratic.
 fn insert_sql(staged: Staged, rows: usize, backend: Backend) -> std::borrow::Cow<'static, str> {
     use std::sync::OnceLock;
-    static FULL: [[OnceLock<&'static str>; 2]; 4] = [const { [const { OnceLock::new() }; 2] }; 4];
+    const KINDS: usize = Staged::ALL.len();
+    static FULL: [[OnceLock<&'static str>; 2]; KINDS] =
+        [const { [const { OnceLock::new() }; 2] }; KINDS];
     let build = || -> String {
         let spec = staged.spec();
         let width = staged.width();
