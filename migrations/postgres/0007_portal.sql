@@ -83,3 +83,5 @@ ALTER TABLE results ADD COLUMN missing BOOLEAN NOT NULL DEFAULT FALSE;
 -- A student's scores are read with their assignment: one index serves both.
 DROP INDEX results_person;
 CREATE INDEX results_person ON results (district_id, person_id, line_item_id);
+-- A class's teachers are found from the class.
+CREATE INDEX enrollments_class ON enrollments (district_id, class_id);

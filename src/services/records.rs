@@ -16,8 +16,8 @@ use super::{Error, Result};
 use crate::app::App;
 use crate::domain::{Counted, Flags, Mark, Portal, Tool, percentage, rounded};
 use crate::store::{
-    AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, StudentRecord,
-    TeacherRecord,
+    AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, Marks,
+    StudentRecord, TeacherRecord,
 };
 
 /// A student in the picker, with the tools on for them.
@@ -387,24 +387,21 @@ pub async fn today(
     };
     let due_soon = app
         .store
-        .marks_of(district, id, &soon)
+        .marks_of(district, id, &Marks::Due(soon))
         .await?
         .iter()
         .map(|m| assignment(m, &classes, day))
         .collect();
-    let since = day.saturating_sub(RECENT_DAYS.days()).to_string();
     let recent = Dates {
-        from: Some(day.saturating_sub(180.days()).to_string()),
+        from: Some(day.saturating_sub(RECENT_DAYS.days()).to_string()),
         before: Some(day.saturating_add(1.day()).to_string()),
     };
     let mut recent_scores: Vec<Assignment> = app
         .store
-        .marks_of(district, id, &recent)
+        .marks_of(district, id, &Marks::ScoredWithin(recent))
         .await?
         .iter()
-        .filter(|m| {
-            m.score.is_some() && m.score_date.as_deref().is_some_and(|d| d >= since.as_str())
-        })
+        .filter(|m| m.score.is_some())
         .map(|m| assignment(m, &classes, day))
         .collect();
     recent_scores.sort_by(|a, b| b.scored_on.cmp(&a.scored_on));
@@ -507,7 +504,10 @@ pub async fn calendar(
         before: Some(last.saturating_add(1.day()).to_string()),
     };
     let classes = app.store.classes_of(district, id).await?;
-    let marks = app.store.marks_of(district, id, &span).await?;
+    let marks = app
+        .store
+        .marks_of(district, id, &Marks::Due(span.clone()))
+        .await?;
     let attendance = app.store.attendance_of(district, id, &span).await?;
     let off = app
         .store
@@ -572,7 +572,7 @@ pub async fn assignments(
     let opened = open(app, who, student, Tool::Assignments, client).await?;
     let (district, id) = (who.district.id, opened.record.id);
     let classes = app.store.classes_of(district, id).await?;
-    let marks = app.store.marks_of(district, id, &Dates::default()).await?;
+    let marks = app.store.marks_of(district, id, &Marks::All).await?;
     let classes_view = classes
         .iter()
         .map(|c| ClassAssignments {
@@ -648,7 +648,7 @@ pub async fn grades(
     let classes = app.store.classes_of(district, id).await?;
     let teachers = app.store.teachers_of(district, id).await?;
     let sessions = app.store.academic_sessions(district).await?;
-    let marks = app.store.marks_of(district, id, &Dates::default()).await?;
+    let marks = app.store.marks_of(district, id, &Marks::Scored).await?;
     let posted = app.store.term_grades_of(district, id).await?;
     let session_ref = |id: Option<i64>| {
         id.and_then(|id| sessions.iter().find(|s| s.id == id))

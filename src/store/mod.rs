@@ -31,8 +31,8 @@ pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use records::{
-    AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, NoSchoolDay, ReadRecord,
-    StudentRecord, TeacherRecord, TermGradeRecord,
+    AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
+    ReadRecord, StudentRecord, TeacherRecord, TermGradeRecord,
 };
 pub use rosters::{
     CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
@@ -145,9 +145,12 @@ impl Store {
                 Box::pin(async move {
                     // WAL lets readers run beside the one writer; the busy timeout makes a
                     // writer wait its turn instead of failing; foreign keys are off by default.
+                    // A larger page cache than SQLite's 2 MB default: a student's record
+                    // spans pages all over the results indexes.
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                         PRAGMA cache_size = -16384;",
                     )
                     .execute(conn)
                     .await?;

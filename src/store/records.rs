@@ -94,6 +94,19 @@ pub struct NoSchoolDay {
     pub description: String,
 }
 
+/// Which of a student's assignments to read.
+#[derive(Debug, Clone)]
+pub enum Marks {
+    /// Every assignment of the student's classes, with a result or not.
+    All,
+    /// Assignments due within the dates.
+    Due(Dates),
+    /// Assignments the student has a result for: all that can count toward a grade.
+    Scored,
+    /// Results scored within the dates.
+    ScoredWithin(Dates),
+}
+
 /// A read of a student's record, with who read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadRecord {
@@ -120,7 +133,9 @@ const STUDENT_COLUMNS: &str = "p.id, p.sourced_id, p.given_name, p.family_name, 
 
 /// The student's active classes: an active enrollment as a student in an active class.
 const ENROLLED: &str = "SELECT e.class_id FROM enrollments e \
-     WHERE e.district_id = $1 AND e.person_id = $2 AND e.role = 'student' AND e.active = $3";
+     JOIN classes ec ON ec.district_id = e.district_id AND ec.id = e.class_id \
+     WHERE e.district_id = $1 AND e.person_id = $2 AND e.role = 'student' AND e.active = $3 \
+       AND ec.active = $3";
 
 impl Store {
     /// The students an account may see on `today`: a student account itself; for a parent,
@@ -289,13 +304,29 @@ impl Store {
     }
 
     /// The assignments of the student's classes with the student's results, by due date.
-    /// `due` narrows to assignments due within the bounds.
     pub async fn marks_of(
         &self,
         district: DistrictId,
         student: i64,
-        due: &Dates,
+        which: &Marks,
     ) -> Result<Vec<MarkRecord>> {
+        // Only what is asked for leaves the database: each row costs a trip to the caller.
+        let (join, bounds) = match which {
+            Marks::All => ("LEFT JOIN", "($4 = '' AND $5 = '')"),
+            Marks::Due(_) => (
+                "LEFT JOIN",
+                "($4 = '' OR l.due_date >= $4) AND ($5 = '' OR l.due_date < $5)",
+            ),
+            Marks::Scored => ("JOIN", "($4 = '' AND $5 = '')"),
+            Marks::ScoredWithin(_) => (
+                "JOIN",
+                "($4 = '' OR r.score_date >= $4) AND ($5 = '' OR r.score_date < $5)",
+            ),
+        };
+        let dates = match which {
+            Marks::Due(d) | Marks::ScoredWithin(d) => d.clone(),
+            Marks::All | Marks::Scored => Dates::default(),
+        };
         let sql = format!(
             "SELECT l.id, l.class_id, l.title, l.description, l.assign_date, l.due_date, \
                l.result_max, l.category_id, g.title AS category, g.weight, l.grading_period_id, \
@@ -304,20 +335,18 @@ impl Store {
                CASE WHEN r.missing THEN 1 ELSE 0 END AS missing \
              FROM line_items l \
              LEFT JOIN categories g ON g.district_id = l.district_id AND g.id = l.category_id \
-             LEFT JOIN results r ON r.district_id = l.district_id AND r.person_id = $2 \
+             {join} results r ON r.district_id = l.district_id AND r.person_id = $2 \
                AND r.line_item_id = l.id AND r.active = $3 \
-             WHERE l.district_id = $1 AND l.active = $3 \
-               AND l.class_id IN ({ENROLLED} AND e.class_id IN \
-                 (SELECT c.id FROM classes c WHERE c.district_id = $1 AND c.active = $3)) \
-               AND ($4 = '' OR l.due_date >= $4) AND ($5 = '' OR l.due_date < $5) \
+             WHERE l.district_id = $1 AND l.active = $3 AND l.class_id IN ({ENROLLED}) \
+               AND {bounds} \
              ORDER BY l.due_date, l.class_id, l.id"
         );
         let rows = sqlx::query(super::staging::built(sql))
             .bind(district.0)
             .bind(student)
             .bind(true)
-            .bind(due.from.clone().unwrap_or_default())
-            .bind(due.before.clone().unwrap_or_default())
+            .bind(dates.from.unwrap_or_default())
+            .bind(dates.before.unwrap_or_default())
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(mark_from_row).collect()
