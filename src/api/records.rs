@@ -1,6 +1,7 @@
 //! The students an account may see, their tools, and who read their records.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -167,9 +168,11 @@ pub async fn calendar(
     Ready(who): Ready,
     ClientInfo(client): ClientInfo,
     Path(id): Path<String>,
-    Query(query): Query<MonthQuery>,
+    query: Result<Query<MonthQuery>, QueryRejection>,
 ) -> Result<Json<CalendarView>, ApiError> {
     let id = student_id(&id)?;
+    let Query(query) = query
+        .map_err(|rejection| Error::Invalid(crate::domain::Invalid::new(rejection.body_text())))?;
     Ok(Json(
         records::calendar(&app, &who, id, query.month.as_deref(), &client).await?,
     ))

@@ -2,6 +2,7 @@
 //! Schedule) and the Access Log. Each is a thin adapter over `services::records`, which
 //! authorizes every read.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
@@ -61,7 +62,7 @@ async fn siblings(
 pub async fn tool(
     State(app): State<App>,
     Path((slug, id, tool)): Path<(String, String, String)>,
-    Query(query): Query<ToolQuery>,
+    query: Result<Query<ToolQuery>, QueryRejection>,
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
 ) -> Response {
@@ -75,6 +76,12 @@ pub async fn tool(
         id.parse::<i64>().ok().filter(|i| *i > 0),
     ) else {
         return PageError(Error::NotFound).into_response();
+    };
+    let Ok(Query(query)) = query else {
+        return PageError(Error::Invalid(crate::domain::Invalid::new(
+            "The address could not be understood.",
+        )))
+        .into_response();
     };
     match render(&app, &who, id, tool, query.month.as_deref(), &client).await {
         Ok(page) => Html(page).into_response(),

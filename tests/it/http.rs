@@ -167,8 +167,32 @@ async fn the_openapi_document_describes_the_api() {
     assert!(paths.contains_key("/api/v1/districts/{slug}"));
     let show = &doc["paths"]["/api/v1/districts/{slug}"]["get"]["responses"];
     assert!(show["503"].is_object() && show["404"].is_object());
+    for path in [
+        "/api/v1/me",
+        "/api/v1/me/tools",
+        "/api/v1/me/access-log",
+        "/api/v1/students",
+        "/api/v1/students/{id}/today",
+        "/api/v1/students/{id}/calendar",
+        "/api/v1/students/{id}/assignments",
+        "/api/v1/students/{id}/grades",
+        "/api/v1/students/{id}/attendance",
+        "/api/v1/students/{id}/schedule",
+    ] {
+        assert!(paths[path]["get"].is_object(), "{path}");
+    }
+    let grades = &doc["paths"]["/api/v1/students/{id}/grades"]["get"]["responses"];
+    assert!(grades["403"].is_object() && grades["404"].is_object() && grades["401"].is_object());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for name in ["ErrorBody", "DistrictList", "DistrictPublic"] {
+    for name in [
+        "ErrorBody",
+        "DistrictList",
+        "DistrictPublic",
+        "GradesView",
+        "TodayView",
+        "CalendarView",
+        "Menu",
+    ] {
         assert!(schemas.contains_key(name), "{name}");
     }
     app.stop().await;

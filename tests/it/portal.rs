@@ -562,7 +562,14 @@ async fn the_tools_show_what_the_school_sent() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(september["days"].as_array().unwrap().len(), 30);
     assert_eq!(september["days"][14]["attendance"][0]["status"], "absent");
-    for bad in ["2025-13", "2025-9", "October", "2025-10-01", "%00"] {
+    for bad in [
+        "2025-13",
+        "2025-9",
+        "October",
+        "2025-10-01",
+        "%00",
+        "2025-10&month=2025-11",
+    ] {
         let (status, body) = p
             .get(
                 &format!("/api/v1/students/{}/calendar?month={bad}", p.ava),
