@@ -5,8 +5,9 @@
 //! of its parents accounts, starts the release `homeroom serve`, and logs each parent in. Then,
 //! with 64 concurrent clients (HOMEROOM_BENCH_CLIENTS), for HOMEROOM_BENCH_SECONDS each:
 //! 1. `/healthz` as fast as it answers: the server's ceiling on this machine;
-//! 2. Grades and Today, half and half, for a random child of each parent: p50/p99 per tool;
-//! 3. Grades alone: its throughput, as a share of the ceiling.
+//! 2. `/api/v1/me`: the cheapest logged-in request (the session, its district and account);
+//! 3. Grades and Today, half and half, for a random child of each parent: p50/p99 per tool;
+//! 4. Grades alone: its throughput, as a share of the ceiling.
 //!
 //! `cargo bench --bench portal`.
 
@@ -81,13 +82,14 @@ fn main() {
         let sessions = log_in(&base, &parents).await;
         let duration = Duration::from_secs(seconds);
         let healthz = load(&base, &sessions, duration, Mix::Healthz).await;
+        let me = load(&base, &sessions, duration, Mix::Me).await;
         let mixed = load(&base, &sessions, duration, Mix::GradesAndToday).await;
         let grades = load(&base, &sessions, duration, Mix::Grades).await;
-        (healthz, mixed, grades)
+        (healthz, me, mixed, grades)
     });
     let _ = server.kill();
     let _ = server.wait();
-    let (healthz, mixed, grades) = results;
+    let (healthz, me, mixed, grades) = results;
     let rate = |samples: &[(Kind, f64)], kind: Option<Kind>| {
         samples
             .iter()
@@ -108,6 +110,14 @@ fn main() {
         "/healthz ceiling: {ceiling:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms ({clients} clients)",
         percentile(&h, 0.50),
         percentile(&h, 0.99)
+    );
+    let m = latencies(&me, Kind::Me);
+    let me_rate = rate(&me, None);
+    println!(
+        "/api/v1/me: {me_rate:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms; {:.0} % of the ceiling",
+        percentile(&m, 0.50),
+        percentile(&m, 0.99),
+        100.0 * me_rate / ceiling
     );
     for kind in [Kind::Grades, Kind::Today] {
         let l = latencies(&mixed, kind);
@@ -268,6 +278,7 @@ async fn log_in(base: &str, usernames: &[String]) -> Vec<Session> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Healthz,
+    Me,
     Grades,
     Today,
 }
@@ -276,6 +287,7 @@ impl Kind {
     fn name(self) -> &'static str {
         match self {
             Kind::Healthz => "healthz",
+            Kind::Me => "me",
             Kind::Grades => "grades",
             Kind::Today => "today",
         }
@@ -285,6 +297,7 @@ impl Kind {
 #[derive(Debug, Clone, Copy)]
 enum Mix {
     Healthz,
+    Me,
     GradesAndToday,
     Grades,
 }
@@ -313,12 +326,14 @@ async fn load(base: &str, sessions: &[Session], duration: Duration, mix: Mix) ->
                 let child = children[(turn >> 33) as usize % children.len()];
                 let kind = match mix {
                     Mix::Healthz => Kind::Healthz,
+                    Mix::Me => Kind::Me,
                     Mix::Grades => Kind::Grades,
                     Mix::GradesAndToday if (turn >> 40) & 1 == 0 => Kind::Grades,
                     Mix::GradesAndToday => Kind::Today,
                 };
                 let request = match kind {
                     Kind::Healthz => client.get(format!("{base}/healthz")),
+                    Kind::Me => client.get(format!("{base}/api/v1/me")).bearer_auth(&token),
                     Kind::Grades => client
                         .get(format!("{base}/api/v1/students/{child}/grades"))
                         .bearer_auth(&token),

@@ -42,6 +42,7 @@ impl Tx {
 impl Store {
     /// Records an event that changes nothing else (a failed login, a logout).
     pub async fn audit(&self, entry: AuditEntry<'_>, now: i64) -> Result<()> {
+        let _turn = self.write_turn().await?;
         insert(&self.pool, entry, now).await
     }
 

@@ -131,6 +131,10 @@ pub struct Store {
     backend: Backend,
     /// The SQLite file, watched by [`Store::ping`].
     sqlite_file: Option<PathBuf>,
+    /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps
+    /// (the busy timeout polls, in steps of up to 100 ms). The frequent one-statement writes
+    /// (audit entries of reads, session activity) queue here instead, and never sleep.
+    writes: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl Store {
@@ -150,7 +154,7 @@ impl Store {
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                         PRAGMA cache_size = -16384;",
+                         PRAGMA cache_size = -16384; PRAGMA mmap_size = 1073741824;",
                     )
                     .execute(conn)
                     .await?;
@@ -170,6 +174,8 @@ impl Store {
             pool,
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),
+            writes: (url.backend() == Backend::Sqlite)
+                .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(()))),
         })
     }
 
@@ -198,6 +204,18 @@ impl Store {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Waits for this process's turn to write on SQLite (no wait on PostgreSQL). A wait as long
+    /// as the busy timeout means something holds the database: unavailable, as SQLite would say.
+    async fn write_turn(&self) -> Result<Option<tokio::sync::MutexGuard<'_, ()>>> {
+        let Some(writes) = &self.writes else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(Duration::from_secs(5), writes.lock()).await {
+            Ok(guard) => Ok(Some(guard)),
+            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     pub fn backend(&self) -> Backend {

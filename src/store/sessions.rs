@@ -90,6 +90,7 @@ impl Store {
 
     /// Records activity, at most once a minute per session so that reads stay reads.
     pub async fn touch_session(&self, id: i64, now: i64) -> Result<()> {
+        let _turn = self.write_turn().await?;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
             .bind(now)
             .bind(id)
