@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::mail::{MailError, Mailer};
 use crate::services::passwords::PasswordHasher;
 use crate::store::{Store, StoreError};
 
@@ -14,11 +15,22 @@ pub struct App {
     pub store: Store,
     pub clock: Clock,
     pub passwords: Arc<PasswordHasher>,
+    pub mailer: Arc<Mailer>,
+}
+
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
 }
 
 impl App {
     /// Connects to the configured database and brings its schema up to date.
-    pub async fn start(config: Config, clock: Clock) -> Result<Self, StoreError> {
+    pub async fn start(config: Config, clock: Clock) -> Result<Self, StartError> {
+        let mailer = Arc::new(Mailer::from_config(&config)?);
         let store = Store::connect(&config.database_url, config.database_max_connections).await?;
         store.migrate().await?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -27,6 +39,7 @@ impl App {
             store,
             clock,
             passwords: Arc::new(PasswordHasher::new(cores)),
+            mailer,
         })
     }
 }

@@ -34,6 +34,34 @@ pub struct Config {
     pub app_token_days: u32,
     /// Only in a test environment: every CAPTCHA picture shows these letters.
     pub test_captcha_answer: Option<String>,
+    /// Where mail goes.
+    pub mail: MailConfig,
+    /// The sender's address; the district's name is the display name.
+    pub mail_from: String,
+}
+
+/// How mail leaves: through an SMTP server, or as `.eml` files in a folder (the default, so
+/// that the demo needs nothing installed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailConfig {
+    Outbox(PathBuf),
+    Smtp {
+        host: String,
+        port: u16,
+        tls: SmtpTls,
+        /// User name and password, when the server asks for them.
+        credentials: Option<(String, String)>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on the same machine or network.
+    None,
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
 }
 
 /// Every setting as it arrives, not yet checked. The file, the environment and the flags each
@@ -55,6 +83,14 @@ pub struct ConfigInput {
     /// `production` (the default) or `test`.
     pub environment: Option<String>,
     pub test_captcha_answer: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub mail_from: Option<String>,
+    pub outbox_dir: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +146,18 @@ impl ConfigInput {
             )?,
             environment: var("HOMEROOM_ENVIRONMENT"),
             test_captcha_answer: var("HOMEROOM_TEST_CAPTCHA_ANSWER"),
+            smtp_host: var("HOMEROOM_SMTP_HOST"),
+            smtp_port: number("HOMEROOM_SMTP_PORT")?
+                .map(|n| {
+                    u16::try_from(n)
+                        .map_err(|_| ConfigError("HOMEROOM_SMTP_PORT is too large".to_owned()))
+                })
+                .transpose()?,
+            smtp_tls: var("HOMEROOM_SMTP_TLS"),
+            smtp_username: var("HOMEROOM_SMTP_USERNAME"),
+            smtp_password: var("HOMEROOM_SMTP_PASSWORD"),
+            mail_from: var("HOMEROOM_MAIL_FROM"),
+            outbox_dir: var("HOMEROOM_OUTBOX_DIR"),
         })
     }
 
@@ -133,11 +181,19 @@ impl ConfigInput {
             app_token_days: over.app_token_days.or(self.app_token_days),
             environment: over.environment.or(self.environment),
             test_captcha_answer: over.test_captcha_answer.or(self.test_captcha_answer),
+            smtp_host: over.smtp_host.or(self.smtp_host),
+            smtp_port: over.smtp_port.or(self.smtp_port),
+            smtp_tls: over.smtp_tls.or(self.smtp_tls),
+            smtp_username: over.smtp_username.or(self.smtp_username),
+            smtp_password: over.smtp_password.or(self.smtp_password),
+            mail_from: over.mail_from.or(self.mail_from),
+            outbox_dir: over.outbox_dir.or(self.outbox_dir),
         }
     }
 
     /// Checks every value; the first bad one stops the start with a one-line reason.
     pub fn resolve(self) -> Result<Config, ConfigError> {
+        let mail = self.mail_config()?;
         let database_url =
             DatabaseUrl::parse(self.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL))
                 .map_err(|e| ConfigError(format!("database_url: {e}")))?;
@@ -222,7 +278,17 @@ impl ConfigInput {
             }
             other => other,
         };
+        let mail_from = self.mail_from.unwrap_or_else(|| {
+            format!("homeroom@{}", public_url.host_str().unwrap_or("localhost"))
+        });
+        if mail_from.parse::<lettre::Address>().is_err() {
+            return Err(ConfigError(format!(
+                "mail_from must be an email address, not {mail_from:?}"
+            )));
+        }
         Ok(Config {
+            mail,
+            mail_from,
             database_url,
             database_max_connections,
             bind,
@@ -235,6 +301,58 @@ impl ConfigInput {
             trusted_proxies,
             app_token_days,
             test_captcha_answer,
+        })
+    }
+}
+
+impl ConfigInput {
+    fn mail_config(&self) -> Result<MailConfig, ConfigError> {
+        let Some(host) = self
+            .smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        else {
+            if self.smtp_username.is_some() || self.smtp_password.is_some() {
+                return Err(ConfigError(
+                    "smtp_username and smtp_password need smtp_host".to_owned(),
+                ));
+            }
+            let dir = self
+                .outbox_dir
+                .clone()
+                .unwrap_or_else(|| "outbox".to_owned());
+            return Ok(MailConfig::Outbox(PathBuf::from(dir)));
+        };
+        let tls = match self.smtp_tls.as_deref().map(str::trim) {
+            None | Some("starttls") => SmtpTls::Starttls,
+            Some("tls") => SmtpTls::Tls,
+            Some("none") => SmtpTls::None,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "smtp_tls must be none, starttls or tls, not {other:?}"
+                )));
+            }
+        };
+        let port = self.smtp_port.unwrap_or(match tls {
+            SmtpTls::None => 25,
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+        });
+        let credentials = match (&self.smtp_username, &self.smtp_password) {
+            (Some(user), Some(password)) => Some((user.clone(), password.clone())),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError(
+                    "smtp_username and smtp_password go together".to_owned(),
+                ));
+            }
+        };
+        Ok(MailConfig::Smtp {
+            host: host.to_owned(),
+            port,
+            tls,
+            credentials,
         })
     }
 }

@@ -5,6 +5,7 @@ mod activation;
 mod auth;
 mod districts;
 mod records;
+mod recovery;
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -26,7 +27,8 @@ use crate::server::error::{ErrorBody, api_error};
         districts::find, districts::show, activation::activate, auth::login, auth::captcha, auth::logout, auth::me,
         auth::change_password, auth::sessions, auth::revoke, records::tools, records::access_log,
         records::students, records::today, records::calendar, records::assignments,
-        records::grades, records::attendance, records::schedule
+        records::grades, records::attendance, records::schedule, recovery::forgot_password,
+        recovery::forgot_username, recovery::reset_password
     ),
     components(schemas(
         ErrorBody,
@@ -60,6 +62,18 @@ pub fn routes() -> Router<App> {
         .route("/districts/{slug}/login", post(auth::login))
         .route("/districts/{slug}/activate", post(activation::activate))
         .route("/districts/{slug}/captcha", get(auth::captcha))
+        .route(
+            "/districts/{slug}/password/forgot",
+            post(recovery::forgot_password),
+        )
+        .route(
+            "/districts/{slug}/username/forgot",
+            post(recovery::forgot_username),
+        )
+        .route(
+            "/districts/{slug}/password/reset",
+            post(recovery::reset_password),
+        )
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/me/password", put(auth::change_password))

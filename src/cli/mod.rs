@@ -37,8 +37,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the portal.
+    /// Run the portal (with its job worker).
     Serve(serve::ServeArgs),
+    /// Run only the job worker (mail), until SIGTERM or Ctrl-C.
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Manage districts and their settings.
@@ -88,6 +90,8 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Start(#[from] crate::app::StartError),
     #[error("{}", .0.public_message_for_operator())]
     Service(#[from] services::Error),
     #[error("{0}")]
@@ -161,6 +165,11 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
                 Command::Keys(command) => keys::run(&app, command).await,
                 Command::Account(command) => account::run(&app, command).await,
                 Command::Import(command) => import::run(&app, command).await,
+                Command::Worker => {
+                    println!("the job worker is running");
+                    services::worker::run(app.clone(), crate::server::shutdown_signal()).await;
+                    Ok(())
+                }
                 // Handled above.
                 Command::Serve(_) | Command::Demo(_) => Ok(()),
             };

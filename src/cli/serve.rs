@@ -76,7 +76,16 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
         say!("  - the API: http://{address}/api/v1/districts?q=lake");
         say!("  - maintenance: homeroom district set lakeshore maintenance \"Back at 6 pm\"");
     }
-    crate::server::serve(app.clone(), listener, crate::server::shutdown_signal()).await?;
+    // The job worker runs beside the server and stops after it.
+    let (stop_worker, worker_stop) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(services::worker::run(app.clone(), async {
+        let _ = worker_stop.await;
+    }));
+    let served =
+        crate::server::serve(app.clone(), listener, crate::server::shutdown_signal()).await;
+    let _ = stop_worker.send(());
+    let _ = worker.await;
+    served?;
     app.store.close().await;
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod account;
 mod district;
 mod grading;
+mod jobs;
 mod key;
 mod password;
 mod people;
@@ -19,6 +20,7 @@ pub use district::{
     SettingChange, TimeZoneName,
 };
 pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
+pub use jobs::{AfterFailure, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};

@@ -15,7 +15,8 @@ pub fn status_of(err: &Error) -> StatusCode {
     match err {
         Error::Invalid(_) | Error::WeakPassword(_) => StatusCode::BAD_REQUEST,
         Error::InvalidKey | Error::ExpiredKey => StatusCode::BAD_REQUEST,
-        Error::NotFound => StatusCode::NOT_FOUND,
+        Error::NotFound | Error::FeatureDisabled => StatusCode::NOT_FOUND,
+        Error::InvalidResetLink => StatusCode::BAD_REQUEST,
         Error::Conflict(_) | Error::UsernameTaken => StatusCode::CONFLICT,
         Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
         Error::CaptchaRequired(_) | Error::CaptchaInvalid(_) => StatusCode::UNAUTHORIZED,
@@ -146,7 +147,8 @@ impl IntoResponse for PageError {
             }
             other => pages::render(&pages::ErrorPage {
                 title: match other {
-                    Error::NotFound => "Page not found",
+                    Error::NotFound | Error::FeatureDisabled => "Page not found",
+                    Error::InvalidResetLink => "This link does not work",
                     Error::ToolDisabled { .. } => "This tool is turned off",
                     Error::Invalid(_) => "That request could not be understood",
                     _ => "The portal is unavailable",

@@ -9,9 +9,12 @@ pub mod demo;
 pub mod districts;
 pub mod generator;
 pub mod import;
+pub mod mail;
 pub mod passwords;
 pub mod records;
+pub mod recovery;
 pub mod tools;
+pub mod worker;
 
 use crate::domain::{AccountKind, Invalid, WeakPassword};
 use crate::secrets::RandomError;
@@ -63,6 +66,12 @@ pub enum Error {
     /// No session, or one that ended.
     #[error("not logged in")]
     Unauthorized,
+    /// A feature the district has not turned on (Forgot your password?, Forgot your username?).
+    #[error("this feature is off in this district")]
+    FeatureDisabled,
+    /// A reset link that does not exist, was used, or expired: one answer for all.
+    #[error("invalid reset link")]
+    InvalidResetLink,
     /// A portal tool the district turned off; `reason` is the district's own words.
     #[error("this tool is off: {reason}")]
     ToolDisabled { reason: String },
@@ -101,6 +110,8 @@ impl Error {
             Self::Unauthorized => "unauthorized",
             Self::PasswordChangeRequired => "password_change_required",
             Self::ToolDisabled { .. } => "tool_disabled",
+            Self::FeatureDisabled => "feature_disabled",
+            Self::InvalidResetLink => "invalid_token",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -155,6 +166,11 @@ impl Error {
             Self::Unauthorized => "Please log in.".to_owned(),
             Self::PasswordChangeRequired => "Choose a new password before you continue.".to_owned(),
             Self::ToolDisabled { reason } => reason.clone(),
+            Self::FeatureDisabled => "Nothing was found at this address.".to_owned(),
+            Self::InvalidResetLink => {
+                "This link is not valid: it was used already or has expired. Ask for a new one."
+                    .to_owned()
+            }
             Self::RateLimited { .. } => {
                 "Too many requests from your network. Please wait a few minutes and try again."
                     .to_owned()

@@ -9,9 +9,11 @@
 mod accounts;
 mod audit;
 mod districts;
+mod jobs;
 mod keys;
 mod people;
 mod records;
+mod recovery;
 mod rosters;
 mod sessions;
 mod staging;
@@ -28,12 +30,14 @@ use sqlx::{Any, AnyPool, Row};
 pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
+pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
     ReadRecord, StudentRecord, TeacherRecord, TermGradeRecord,
 };
+pub use recovery::{Recipient, ResetRecord};
 pub use rosters::{
     CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
     RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,

@@ -137,6 +137,8 @@ fn render(
         .take(100)
         .collect();
     pages::render(&pages::Login {
+        forgot_password: district.settings.forgot_password,
+        forgot_username: district.settings.forgot_username,
         slug: district.slug.as_str(),
         district_name: district.name.as_str(),
         state_name: district.state.name(),

@@ -8,6 +8,7 @@ mod finder;
 mod login;
 pub mod pages;
 mod portal;
+mod recovery;
 mod tools;
 
 use axum::Router;
@@ -47,6 +48,18 @@ pub fn routes() -> Router<App> {
         .route("/d/{slug}/logout", post(account::logout))
         .route("/d/{slug}/students/{id}/{tool}", get(portal::tool))
         .route("/d/{slug}/access-log", get(portal::access_log))
+        .route(
+            "/d/{slug}/password/forgot",
+            get(recovery::forgot_password_page).post(recovery::forgot_password),
+        )
+        .route(
+            "/d/{slug}/username/forgot",
+            get(recovery::forgot_username_page).post(recovery::forgot_username),
+        )
+        .route(
+            "/d/{slug}/password/reset",
+            get(recovery::reset_page).post(recovery::reset),
+        )
 }
 
 /// Routes that take large uploads: the server gives them their own body limit and timeout.

@@ -44,6 +44,9 @@ pub struct FinderResult {
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct Login<'a> {
+    /// The district turned these on: their links show.
+    pub forgot_password: bool,
+    pub forgot_username: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub state_name: &'a str,
@@ -354,4 +357,23 @@ pub struct ToolRow {
     pub label: &'static str,
     pub parent: String,
     pub student: String,
+}
+
+/// **Forgot your password?**, **Forgot your username?** and choosing a new password from a
+/// reset link: one template, three forms.
+#[derive(Template)]
+#[template(path = "recovery.html")]
+pub struct Recovery<'a> {
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    /// `password`, `username` or `reset`.
+    pub form: &'static str,
+    pub title: &'static str,
+    /// After a request: what to tell the person (the same whether or not the account exists).
+    pub done: Option<String>,
+    pub error: Option<String>,
+    pub captcha: Option<Challenge>,
+    /// The reset link's token, carried in the form.
+    pub token: &'a str,
+    pub min_length: u32,
 }

@@ -15,4 +15,6 @@ mod import;
 mod login;
 mod maintenance;
 mod portal;
+mod recovery;
 mod schema;
+mod smtp;

@@ -1,0 +1,516 @@
+//! Forgot your password? and Forgot your username?, where the district turned them on.
+//!
+//! A request answers the same whether or not the username or address exists, and never sends
+//! mail itself: it writes a job, in the same transaction as the request it records, and the
+//! worker sends. The reset link's token is made by the worker as it sends (no job or table
+//! holds a usable token), is kept only as a hash, works once, and for 30 minutes.
+
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::auth::{Client, policy};
+use super::mail::Mail;
+use super::{Error, Result, captcha};
+use crate::app::App;
+use crate::domain::{AccountId, District, Invalid, Username, WINDOW_SECONDS, fold_username};
+use crate::secrets;
+use crate::store::{AuditEntry, FailureScope, JobRecord, NewJob};
+
+/// The answer to Forgot your password?, whether or not the account exists.
+pub const PASSWORD_SENT: &str = "If that username has an account with an email address, a link to choose a new password is on its way. It works for 30 minutes.";
+/// The answer to Forgot your username?, whether or not any account uses the address.
+pub const USERNAMES_SENT: &str =
+    "If accounts use that email address, their usernames are on their way to it.";
+
+/// How long a reset link works, from the moment it is sent.
+pub const RESET_LINK_SECONDS: i64 = 30 * 60;
+
+/// Job kinds this module runs.
+pub const RESET_MAIL: &str = "mail.password_reset";
+pub const CHANGED_MAIL: &str = "mail.password_changed";
+pub const USERNAMES_MAIL: &str = "mail.usernames";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ResetJob {
+    reset: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AccountJob {
+    account: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct UsernamesJob {
+    accounts: Vec<i64>,
+}
+
+fn require(on: bool) -> Result<()> {
+    if on {
+        Ok(())
+    } else {
+        Err(Error::FeatureDisabled)
+    }
+}
+
+/// Counts a request against its target and the address, as failed logins count; past the
+/// district's thresholds a CAPTCHA is needed. Recovery never locks anyone out.
+async fn throttle<'a>(
+    app: &App,
+    district: &District,
+    target: &str,
+    captcha: Option<(&str, &str)>,
+    client: &Client,
+    audit: &impl Fn(&'static str, Option<String>) -> AuditEntry<'a>,
+) -> Result<()> {
+    let now = app.clock.unix();
+    let counted = app
+        .store
+        .count_attempts(
+            district.id,
+            &[
+                (FailureScope::Username, target),
+                (FailureScope::Address, client.address.as_str()),
+            ],
+            now,
+            now - WINDOW_SECONDS,
+        )
+        .await?;
+    let [(_, by_target), (_, by_address)] = counted[..] else {
+        return Err(Error::internal("a recovery request went uncounted"));
+    };
+    let assessment = district
+        .settings
+        .throttle_rules()
+        .assess(by_target, by_address, now);
+    if assessment.captcha_required || assessment.locked_until.is_some() {
+        captcha::demand(app, district.id, captcha, &client.address, audit).await?;
+    }
+    Ok(())
+}
+
+/// **Forgot your password?**: mails a reset link if the account exists, is active, and its
+/// person has an email address. The answer is the same in every case.
+pub async fn forgot_password(
+    app: &App,
+    district: &District,
+    username: &str,
+    captcha: Option<(&str, &str)>,
+    client: &Client,
+) -> Result<()> {
+    require(district.settings.forgot_password)?;
+    let target = format!("reset:{}", fold_username(username)?);
+    let audit = |action: &'static str, detail: Option<String>| AuditEntry {
+        district: Some(district.id),
+        actor: "anonymous",
+        action,
+        target: Some(&target),
+        detail,
+        address: Some(&client.address),
+        user_agent: client.user_agent.as_deref(),
+        ..Default::default()
+    };
+    throttle(app, district, &target, captcha, client, &audit).await?;
+    let now = app.clock.unix();
+    let found = match Username::parse(username) {
+        Ok(username) => app
+            .store
+            .account_for_login(district.id, &username.folded())
+            .await?
+            .map(|(account, _)| account),
+        Err(_) => None,
+    };
+    let recipient = match &found {
+        Some(account) => app.store.recipient(district.id, account.id).await?,
+        None => None,
+    };
+    let mut tx = app.store.begin().await?;
+    match recipient.filter(|r| r.active && r.email.is_some()) {
+        Some(recipient) => {
+            let reset = tx.insert_reset(district.id, recipient.account, now).await?;
+            tx.enqueue(
+                &NewJob {
+                    district: district.id,
+                    kind: RESET_MAIL,
+                    payload: json(&ResetJob { reset })?,
+                    idempotency_key: format!("reset:{reset}"),
+                },
+                now,
+            )
+            .await?;
+            let mut entry = audit("password.reset_requested", None);
+            entry.account = Some(recipient.account);
+            tx.audit(entry, now).await?;
+        }
+        None => {
+            tx.audit(
+                audit("password.reset_requested", Some("no_mail_sent".to_owned())),
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// **Forgot your username?**: mails every active account of this district whose person has
+/// this email address its username, in one mail. The answer is the same in every case.
+pub async fn forgot_username(
+    app: &App,
+    district: &District,
+    email: &str,
+    captcha: Option<(&str, &str)>,
+    client: &Client,
+) -> Result<()> {
+    require(district.settings.forgot_username)?;
+    let email = email.trim();
+    if email.is_empty() || email.chars().count() > 254 || !email.contains('@') {
+        return Err(Invalid::new("Enter the email address the school has for you.").into());
+    }
+    crate::domain::refuse_control("the email address", email)?;
+    let target = format!("usernames:{}", email.to_lowercase());
+    let audit = |action: &'static str, detail: Option<String>| AuditEntry {
+        district: Some(district.id),
+        actor: "anonymous",
+        action,
+        target: Some(&target),
+        detail,
+        address: Some(&client.address),
+        user_agent: client.user_agent.as_deref(),
+        ..Default::default()
+    };
+    throttle(app, district, &target, captcha, client, &audit).await?;
+    let now = app.clock.unix();
+    let accounts = app.store.accounts_with_email(district.id, email).await?;
+    let mut tx = app.store.begin().await?;
+    if accounts.is_empty() {
+        tx.audit(
+            audit(
+                "username.reminder_requested",
+                Some("no_mail_sent".to_owned()),
+            ),
+            now,
+        )
+        .await?;
+    } else {
+        let ids: Vec<i64> = accounts.iter().map(|a| a.account.0).collect();
+        tx.enqueue(
+            &NewJob {
+                district: district.id,
+                kind: USERNAMES_MAIL,
+                payload: json(&UsernamesJob {
+                    accounts: ids.clone(),
+                })?,
+                idempotency_key: format!("usernames:{}:{now}", secrets::token()?),
+            },
+            now,
+        )
+        .await?;
+        tx.audit(
+            audit(
+                "username.reminder_requested",
+                Some(format!("{} accounts", ids.len())),
+            ),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Chooses a new password with a reset link's token: the password policy applies; success ends
+/// every session and app token of the account, uses the link up, is audited, and sends a
+/// "your password was changed" mail.
+pub async fn reset_password(
+    app: &App,
+    district: &District,
+    token: &str,
+    password: &str,
+    client: &Client,
+) -> Result<()> {
+    require(district.settings.forgot_password)?;
+    let invalid = || Error::InvalidResetLink;
+    if token.len() > 128 || token.chars().any(char::is_control) {
+        return Err(invalid());
+    }
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    let reset = tx
+        .reset_by_token(&secrets::hash_token(token.trim()))
+        .await?
+        .filter(|r| r.district == district.id && r.used_at.is_none())
+        .ok_or_else(invalid)?;
+    if reset.expires_at.is_none_or(|at| at <= now) {
+        return Err(invalid());
+    }
+    let (account, _) = app
+        .store
+        .account(district.id, reset.account)
+        .await?
+        .ok_or_else(invalid)?;
+    if !account.active {
+        return Err(invalid());
+    }
+    policy(district, account.username.as_str()).check(password)?;
+    let hash = app.passwords.hash(password).await?;
+    if !tx.use_reset(reset.id, now).await? {
+        return Err(invalid());
+    }
+    tx.retire_resets(district.id, account.id, now).await?;
+    tx.set_password(&account, &hash, false, now).await?;
+    let ended = tx
+        .delete_other_sessions(district.id, account.id, None)
+        .await?;
+    tx.enqueue(
+        &NewJob {
+            district: district.id,
+            kind: CHANGED_MAIL,
+            payload: json(&AccountJob {
+                account: account.id.0,
+            })?,
+            idempotency_key: format!("changed:{}", reset.id),
+        },
+        now,
+    )
+    .await?;
+    tx.audit(
+        AuditEntry {
+            district: Some(district.id),
+            actor: "account",
+            account: Some(account.id),
+            action: "password.reset",
+            target: Some(account.username.as_str()),
+            detail: Some(format!("{ended} sessions ended")),
+            address: Some(&client.address),
+            user_agent: client.user_agent.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::internal(e.to_string()))
+}
+
+/// What running a job came to.
+#[derive(Debug)]
+pub enum JobOutcome {
+    Done,
+    /// Worth another try later.
+    Retry(String),
+    /// Will never work: the job is dead at once.
+    Give(String),
+}
+
+#[derive(Template)]
+#[template(path = "mail/reset.txt")]
+struct ResetText<'a> {
+    name: &'a str,
+    district: &'a str,
+    username: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/reset.html")]
+struct ResetHtml<'a> {
+    name: &'a str,
+    district: &'a str,
+    username: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/changed.txt")]
+struct ChangedText<'a> {
+    name: &'a str,
+    district: &'a str,
+    username: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/changed.html")]
+struct ChangedHtml<'a> {
+    name: &'a str,
+    district: &'a str,
+    username: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/usernames.txt")]
+struct UsernamesText<'a> {
+    district: &'a str,
+    usernames: &'a [String],
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/usernames.html")]
+struct UsernamesHtml<'a> {
+    district: &'a str,
+    usernames: &'a [String],
+    link: &'a str,
+}
+
+fn rendered(template: &impl Template) -> std::result::Result<String, String> {
+    template.render().map_err(|e| e.to_string())
+}
+
+/// Runs one of this module's jobs: builds its mail and sends it.
+pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
+    match build(app, job).await {
+        Ok(Some(mail)) => match app.mailer.send(&mail).await {
+            Ok(()) => JobOutcome::Done,
+            Err(super::mail::MailError::Invalid(why)) => JobOutcome::Give(why),
+            Err(err) => JobOutcome::Retry(err.to_string()),
+        },
+        // Nothing to send any more (the account went away or lost its address).
+        Ok(None) => JobOutcome::Done,
+        Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
+        Err(err) => JobOutcome::Give(err.to_string()),
+    }
+}
+
+async fn build(app: &App, job: &JobRecord) -> Result<Option<Mail>> {
+    let district = app
+        .store
+        .district_by_id(job.district)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let base = app
+        .config
+        .public_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned();
+    let slug = district.slug.as_str();
+    let name = district.name.as_str();
+    let parse = |e: serde_json::Error| Error::internal(format!("job payload: {e}"));
+    match job.kind.as_str() {
+        RESET_MAIL => {
+            let ResetJob { reset } = serde_json::from_str(&job.payload).map_err(parse)?;
+            let Some(request) = app.store.reset(district.id, reset).await? else {
+                return Ok(None);
+            };
+            if request.used_at.is_some() {
+                return Ok(None);
+            }
+            let Some(to) = app.store.recipient(district.id, request.account).await? else {
+                return Ok(None);
+            };
+            let (Some(email), true) = (to.email.clone(), to.active) else {
+                return Ok(None);
+            };
+            let token = secrets::token()?;
+            let now = app.clock.unix();
+            app.store
+                .arm_reset(
+                    reset,
+                    &secrets::hash_token(&token),
+                    now + RESET_LINK_SECONDS,
+                )
+                .await?;
+            let link = format!("{base}/d/{slug}/password/reset?token={token}");
+            mail(
+                name,
+                email,
+                format!("Reset your {name} portal password"),
+                rendered(&ResetText {
+                    name: &to.given_name,
+                    district: name,
+                    username: &to.username,
+                    link: &link,
+                }),
+                rendered(&ResetHtml {
+                    name: &to.given_name,
+                    district: name,
+                    username: &to.username,
+                    link: &link,
+                }),
+                job,
+            )
+        }
+        CHANGED_MAIL => {
+            let AccountJob { account } = serde_json::from_str(&job.payload).map_err(parse)?;
+            let Some(to) = app.store.recipient(district.id, AccountId(account)).await? else {
+                return Ok(None);
+            };
+            let Some(email) = to.email.clone() else {
+                return Ok(None);
+            };
+            mail(
+                name,
+                email,
+                format!("Your {name} portal password was changed"),
+                rendered(&ChangedText {
+                    name: &to.given_name,
+                    district: name,
+                    username: &to.username,
+                }),
+                rendered(&ChangedHtml {
+                    name: &to.given_name,
+                    district: name,
+                    username: &to.username,
+                }),
+                job,
+            )
+        }
+        USERNAMES_MAIL => {
+            let UsernamesJob { accounts } = serde_json::from_str(&job.payload).map_err(parse)?;
+            let mut usernames = Vec::new();
+            let mut email = None;
+            for id in accounts {
+                if let Some(to) = app.store.recipient(district.id, AccountId(id)).await?
+                    && to.active
+                {
+                    email = email.or(to.email.clone());
+                    usernames.push(to.username);
+                }
+            }
+            let Some(email) = email.filter(|_| !usernames.is_empty()) else {
+                return Ok(None);
+            };
+            let link = format!("{base}/d/{slug}/parent");
+            mail(
+                name,
+                email,
+                format!("Your {name} portal username"),
+                rendered(&UsernamesText {
+                    district: name,
+                    usernames: &usernames,
+                    link: &link,
+                }),
+                rendered(&UsernamesHtml {
+                    district: name,
+                    usernames: &usernames,
+                    link: &link,
+                }),
+                job,
+            )
+        }
+        other => Err(Error::internal(format!("unknown job kind {other:?}"))),
+    }
+}
+
+fn mail(
+    district: &str,
+    to: String,
+    subject: String,
+    text: std::result::Result<String, String>,
+    html: std::result::Result<String, String>,
+    job: &JobRecord,
+) -> Result<Option<Mail>> {
+    Ok(Some(Mail {
+        from_name: district.to_owned(),
+        to,
+        subject,
+        text: text.map_err(Error::internal)?,
+        html: html.map_err(Error::internal)?,
+        idempotency_key: job.idempotency_key.clone(),
+    }))
+}

@@ -1,0 +1,71 @@
+//! The job worker: claims the jobs that are due and runs them. It runs inside `serve` and
+//! alone as `homeroom worker`; several at once are safe (PostgreSQL hands each job to one
+//! claimant; SQLite has one writer at a time).
+
+use std::time::Duration;
+
+use super::recovery::{self, JobOutcome};
+use crate::app::App;
+use crate::domain::MAX_ATTEMPTS;
+use crate::store::JobRecord;
+
+/// Jobs claimed at a time.
+const BATCH: u32 = 20;
+
+/// How often an idle worker looks for work.
+const IDLE: Duration = Duration::from_secs(1);
+
+/// Runs until `stop` resolves: claims due jobs, runs them, sleeps while there are none.
+pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
+    tokio::pin!(stop);
+    loop {
+        let ran = match run_due(&app).await {
+            Ok(ran) => ran,
+            Err(err) => {
+                tracing::warn!(%err, "the job worker could not claim jobs");
+                0
+            }
+        };
+        if ran > 0 {
+            continue;
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(IDLE) => {}
+        }
+    }
+}
+
+/// One pass: claims a batch of due jobs and runs each. Answers how many ran.
+pub async fn run_due(app: &App) -> Result<usize, crate::store::StoreError> {
+    let jobs = app.store.claim_jobs(app.clock.unix(), BATCH).await?;
+    for job in &jobs {
+        let outcome = perform(app, job).await;
+        let now = app.clock.unix();
+        match outcome {
+            JobOutcome::Done => app.store.finish_job(job.id, now).await?,
+            JobOutcome::Retry(why) => {
+                let dead = app.store.fail_job(job, &why, now).await?;
+                tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, dead, %why, "job failed");
+            }
+            JobOutcome::Give(why) => {
+                let hopeless = JobRecord {
+                    attempts: MAX_ATTEMPTS,
+                    ..job.clone()
+                };
+                app.store.fail_job(&hopeless, &why, now).await?;
+                tracing::warn!(job = job.id, kind = %job.kind, %why, "job cannot succeed: dead");
+            }
+        }
+    }
+    Ok(jobs.len())
+}
+
+async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
+    match job.kind.as_str() {
+        recovery::RESET_MAIL | recovery::CHANGED_MAIL | recovery::USERNAMES_MAIL => {
+            recovery::run(app, job).await
+        }
+        other => JobOutcome::Give(format!("no worker runs jobs of kind {other:?}")),
+    }
+}

@@ -1,0 +1,335 @@
+//! Forgot your password? and Forgot your username?: mail through a real SMTP server on
+//! loopback, links followed from the received message, the district switches, and the job
+//! queue that sends.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestDb, spawn_app_with};
+use crate::smtp::Sink;
+use homeroom::config::ConfigInput;
+use homeroom::domain::DistrictSlug;
+use homeroom::services::worker;
+
+const MARIA: &str = "maple river lantern";
+
+async fn app(sink: &Sink) -> TestApp {
+    let app = spawn_app_with(TestDb::fresh().await, |c| ConfigInput {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(sink.port),
+        smtp_tls: Some("none".into()),
+        mail_from: Some("portal@homeroom.test".into()),
+        ..c
+    })
+    .await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    app
+}
+
+async fn switch(app: &TestApp, key: &str, value: &str) {
+    homeroom::services::districts::set(&app.app, "cedar-valley", key, value)
+        .await
+        .unwrap();
+}
+
+async fn post(app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn login(app: &TestApp, password: &str) -> (StatusCode, Value) {
+    post(
+        app,
+        "/api/v1/districts/cedar-valley/login",
+        json!({"portal": "parent", "username": "maria.alvarez", "password": password}),
+    )
+    .await
+}
+
+/// The token of the reset link in a received message.
+fn token_in(message: &crate::smtp::Received) -> String {
+    let text = message.readable();
+    let start = text.find("/password/reset?token=").expect("a reset link") + 22;
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+async fn jobs(app: &TestApp, state: &str) -> Vec<homeroom::store::JobRecord> {
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    app.app
+        .store
+        .jobs_in_state(district.id, state, 100)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_from_the_mailed_link() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    let (status, before) = login(&app, MARIA).await;
+    assert_eq!(status, StatusCode::OK);
+    let old_token = before["token"].as_str().unwrap().to_owned();
+
+    // Known and unknown usernames get the same answer; mail goes only through the queue.
+    let forgot = "/api/v1/districts/cedar-valley/password/forgot";
+    let (status, known) = post(&app, forgot, json!({"username": "Maria.Alvarez"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, unknown) = post(&app, forgot, json!({"username": "nobody.here"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(known, unknown);
+    assert!(sink.received().await.is_empty(), "mail was sent inline");
+    assert_eq!(jobs(&app, "pending").await.len(), 1);
+    assert_eq!(worker::run_due(&app.app).await.unwrap(), 1);
+    let received = sink.received().await;
+    assert_eq!(received.len(), 1);
+    let mail = &received[0];
+    assert_eq!(mail.to, ["maria.alvarez@example.org"]);
+    assert!(
+        mail.header("From")
+            .unwrap()
+            .contains("Cedar Valley Public Schools"),
+        "{:?}",
+        mail.header("From")
+    );
+    assert!(mail.header("X-Homeroom-Idempotency-Key").is_some());
+    assert!(mail.data.contains("text/plain") && mail.data.contains("text/html"));
+    let token = token_in(mail);
+    assert!(token.len() >= 43, "{token}");
+    // Only a hash of the token is stored, and no job holds it.
+    let done = jobs(&app, "done").await;
+    assert!(done.iter().all(|j| !j.payload.contains(&token)));
+
+    // The link's page, then a weak password, then a good one.
+    let page = app
+        .get(&format!("/d/cedar-valley/password/reset?token={token}"))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Choose a new password"));
+    let reset = "/api/v1/districts/cedar-valley/password/reset";
+    let (status, body) = post(&app, reset, json!({"token": token, "password": "password"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "weak_password");
+    let (status, _) = post(
+        &app,
+        reset,
+        json!({"token": token, "password": "juniper sailboat echo"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The old password and every old session are gone; the new password works.
+    assert_eq!(login(&app, MARIA).await.0, StatusCode::UNAUTHORIZED);
+    let me = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&old_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, "juniper sailboat echo").await.0, StatusCode::OK);
+    // The link works once.
+    let (status, body) = post(
+        &app,
+        reset,
+        json!({"token": token, "password": "another fine phrase"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_token");
+    // "Your password was changed" follows.
+    worker::run_due(&app.app).await.unwrap();
+    let received = sink.received().await;
+    assert_eq!(received.len(), 2);
+    assert!(received[1].readable().contains("was changed"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_after_thirty_minutes() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    worker::run_due(&app.app).await.unwrap();
+    let token = token_in(&sink.received().await[0]);
+    app.app.clock.advance(31 * 60);
+    let (status, body) = post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/reset",
+        json!({"token": token, "password": "juniper sailboat echo"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_token");
+    for bad in ["", "x", &"a".repeat(500), "tok\u{0}en"] {
+        let (status, body) = post(
+            &app,
+            "/api/v1/districts/cedar-valley/password/reset",
+            json!({"token": bad, "password": "juniper sailboat echo"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}: {body}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_forgotten_username_is_mailed_to_the_address() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_username", "on").await;
+    let forgot = "/api/v1/districts/cedar-valley/username/forgot";
+    let (status, known) = post(
+        &app,
+        forgot,
+        json!({"email": " MARIA.Alvarez@example.org "}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, unknown) = post(&app, forgot, json!({"email": "nobody@example.org"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(known, unknown);
+    let (status, body) = post(&app, forgot, json!({"email": "not an address"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    worker::run_due(&app.app).await.unwrap();
+    let received = sink.received().await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["maria.alvarez@example.org"]);
+    assert!(received[0].readable().contains("maria.alvarez"));
+    // The page does the same.
+    let page = app
+        .client
+        .post(app.url("/d/cedar-valley/username/forgot"))
+        .form(&[("email", "maria.alvarez@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("on their way"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn switched_off_there_are_no_links_and_no_routes() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    let (_, login_page) = app.get_text("/d/cedar-valley/parent").await;
+    assert!(!login_page.contains("Forgot your password?"));
+    assert!(!login_page.contains("Forgot your username?"));
+    for (path, body) in [
+        (
+            "/api/v1/districts/cedar-valley/password/forgot",
+            json!({"username": "maria.alvarez"}),
+        ),
+        (
+            "/api/v1/districts/cedar-valley/username/forgot",
+            json!({"email": "maria.alvarez@example.org"}),
+        ),
+        (
+            "/api/v1/districts/cedar-valley/password/reset",
+            json!({"token": "x", "password": "juniper sailboat echo"}),
+        ),
+    ] {
+        let (status, answer) = post(&app, path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(answer["error"], "feature_disabled");
+    }
+    for page in [
+        "/d/cedar-valley/password/forgot",
+        "/d/cedar-valley/username/forgot",
+        "/d/cedar-valley/password/reset",
+    ] {
+        assert_eq!(
+            app.get(page).await.status(),
+            StatusCode::NOT_FOUND,
+            "{page}"
+        );
+    }
+    switch(&app, "forgot_password", "on").await;
+    switch(&app, "forgot_username", "on").await;
+    let (_, login_page) = app.get_text("/d/cedar-valley/parent").await;
+    assert!(login_page.contains("href=\"/d/cedar-valley/password/forgot\">Forgot your password?"));
+    assert!(login_page.contains("href=\"/d/cedar-valley/username/forgot\">Forgot your username?"));
+    assert!(sink.received().await.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_requests_bring_the_captcha() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    let forgot = "/api/v1/districts/cedar-valley/password/forgot";
+    for _ in 0..3 {
+        let (status, _) = post(&app, forgot, json!({"username": "maria.alvarez"})).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    let (status, body) = post(&app, forgot, json!({"username": "maria.alvarez"})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "captcha_required");
+    assert!(body["captcha"]["id"].is_string());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_mail_is_retried_later_and_dies_after_its_tries() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    sink.refuse_next(1);
+    assert_eq!(worker::run_due(&app.app).await.unwrap(), 1);
+    let pending = jobs(&app, "pending").await;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].attempts, 1);
+    assert!(pending[0].last_error.as_deref().unwrap().contains("451"));
+    // Not due again yet; 30 s later it is, and it arrives.
+    assert_eq!(worker::run_due(&app.app).await.unwrap(), 0);
+    app.app.clock.advance(31);
+    assert_eq!(worker::run_due(&app.app).await.unwrap(), 1);
+    assert_eq!(sink.received().await.len(), 1);
+    assert_eq!(jobs(&app, "done").await.len(), 1);
+
+    // A mail that never goes through ends dead after its tries, for staff to see.
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    sink.refuse_next(100);
+    for _ in 0..homeroom::domain::MAX_ATTEMPTS {
+        worker::run_due(&app.app).await.unwrap();
+        app.app.clock.advance(3601);
+    }
+    let dead = jobs(&app, "dead").await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].attempts, homeroom::domain::MAX_ATTEMPTS);
+    app.stop().await;
+}
