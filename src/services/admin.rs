@@ -312,3 +312,25 @@ mod tests {
         );
     }
 }
+
+/// The district's mail queue as staff see it: jobs waiting to run, and jobs that gave up.
+pub struct Queue {
+    pub pending: Vec<crate::store::JobRecord>,
+    pub dead: Vec<crate::store::JobRecord>,
+}
+
+/// Jobs listed per state.
+const QUEUE_LISTED: u32 = 50;
+
+pub async fn queue(app: &App, district: &District) -> Result<Queue> {
+    Ok(Queue {
+        pending: app
+            .store
+            .jobs_in_state(district.id, "pending", QUEUE_LISTED)
+            .await?,
+        dead: app
+            .store
+            .jobs_in_state(district.id, "dead", QUEUE_LISTED)
+            .await?,
+    })
+}

@@ -61,6 +61,21 @@ pub async fn console(
         Ok(results) => results,
         Err(err) => return PageError(err).into_response(),
     };
+    let queue = match admin::queue(&app, &who.district).await {
+        Ok(queue) => queue,
+        Err(err) => return PageError(err).into_response(),
+    };
+    let line = |job: &crate::store::JobRecord| pages::JobLine {
+        what: match job.kind.as_str() {
+            "mail.password_reset" => "Password reset link",
+            "mail.password_changed" => "Password changed notice",
+            "mail.usernames" => "Username reminder",
+            _ => "Other",
+        },
+        since: pages::district_date(&who.district, job.created_at),
+        attempts: job.attempts,
+        error: job.last_error.clone(),
+    };
     Html(pages::render(&pages::Admin {
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
@@ -76,6 +91,8 @@ pub async fn console(
                 username,
             })
             .collect(),
+        pending: queue.pending.iter().map(line).collect(),
+        dead: queue.dead.iter().map(line).collect(),
     }))
     .into_response()
 }

@@ -90,6 +90,17 @@ pub struct Admin<'a> {
     pub q: &'a str,
     pub searched: bool,
     pub results: Vec<AdminResult>,
+    /// Mail waiting to go, and mail that could not be sent.
+    pub pending: Vec<JobLine>,
+    pub dead: Vec<JobLine>,
+}
+
+/// A job of the mail queue, in words.
+pub struct JobLine {
+    pub what: &'static str,
+    pub since: String,
+    pub attempts: u32,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]

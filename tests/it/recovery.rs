@@ -331,5 +331,218 @@ async fn a_refused_mail_is_retried_later_and_dies_after_its_tries() {
     let dead = jobs(&app, "dead").await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0].attempts, homeroom::domain::MAX_ATTEMPTS);
+    // Staff see it in the console.
+    let staff = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    staff
+        .post(app.url("/d/cedar-valley/staff"))
+        .form(&[
+            ("username", "cv-admin"),
+            ("password", "granite owl compass"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let console = staff
+        .get(app.url("/d/cedar-valley/admin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        console.contains("0 waiting to be sent, 1 that could not be sent"),
+        "{console}"
+    );
+    assert!(console.contains("Password reset link") && console.contains("451"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_smtp_mail_lands_in_the_outbox_folder() {
+    let outbox = tempfile::tempdir().unwrap();
+    let dir = outbox.path().join("outbox");
+    let app = spawn_app_with(TestDb::fresh().await, |c| ConfigInput {
+        outbox_dir: Some(dir.to_str().unwrap().to_owned()),
+        ..c
+    })
+    .await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    worker::run_due(&app.app).await.unwrap();
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].extension().unwrap(), "eml");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.contains("maria.alvarez@example.org"));
+    assert!(
+        text.replace("=\r\n", "")
+            .replace("=3D", "=")
+            .contains("/password/reset?token=")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn several_workers_at_once_send_each_mail_once() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let (account, _) = app
+        .app
+        .store
+        .account_for_login(
+            district.id,
+            &homeroom::domain::Username::parse("maria.alvarez")
+                .unwrap()
+                .folded(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let now = app.app.clock.unix();
+    let mut tx = app.app.store.begin().await.unwrap();
+    for n in 0..30 {
+        let added = tx
+            .enqueue(
+                &homeroom::store::NewJob {
+                    district: district.id,
+                    kind: homeroom::services::recovery::CHANGED_MAIL,
+                    payload: json!({"account": account.id.0}).to_string(),
+                    idempotency_key: format!("test:{n}"),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(added);
+    }
+    // The same key again is not a second job.
+    let again = tx
+        .enqueue(
+            &homeroom::store::NewJob {
+                district: district.id,
+                kind: homeroom::services::recovery::CHANGED_MAIL,
+                payload: json!({"account": account.id.0}).to_string(),
+                idempotency_key: "test:0".to_owned(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(!again);
+    tx.commit().await.unwrap();
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            let app = app.app.clone();
+            tokio::spawn(async move {
+                let mut ran = 0;
+                loop {
+                    let n = worker::run_due(&app).await.unwrap();
+                    if n == 0 {
+                        return ran;
+                    }
+                    ran += n;
+                }
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for w in workers {
+        total += w.await.unwrap();
+    }
+    assert_eq!(total, 30);
+    let mut keys: Vec<String> = sink
+        .received()
+        .await
+        .iter()
+        .map(|m| m.header("X-Homeroom-Idempotency-Key").unwrap())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 30);
+    assert_eq!(sink.received().await.len(), 30);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_web_pages_walk_from_the_request_to_the_new_password() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    let (_, page) = app.get_text("/d/cedar-valley/password/forgot").await;
+    assert!(page.contains("<label for=\"username\">Username</label>"));
+    let answer = app
+        .client
+        .post(app.url("/d/cedar-valley/password/forgot"))
+        .form(&[("username", "maria.alvarez")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(
+        answer
+            .text()
+            .await
+            .unwrap()
+            .contains("a link to choose a new password is on its way")
+    );
+    worker::run_due(&app.app).await.unwrap();
+    let token = token_in(&sink.received().await[0]);
+    let (status, page) = app
+        .get_text(&format!("/d/cedar-valley/password/reset?token={token}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("value=\"{token}\"")));
+    let weak = app
+        .client
+        .post(app.url("/d/cedar-valley/password/reset"))
+        .form(&[("token", token.as_str()), ("password", "short")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), StatusCode::BAD_REQUEST);
+    let text = weak.text().await.unwrap();
+    assert!(
+        text.contains(&format!("value=\"{token}\"")),
+        "the form keeps the token"
+    );
+    let done = app
+        .client
+        .post(app.url("/d/cedar-valley/password/reset"))
+        .form(&[
+            ("token", token.as_str()),
+            ("password", "juniper sailboat echo"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(
+        done.text()
+            .await
+            .unwrap()
+            .contains("Your password was changed")
+    );
+    assert_eq!(login(&app, "juniper sailboat echo").await.0, StatusCode::OK);
     app.stop().await;
 }
