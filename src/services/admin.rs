@@ -296,23 +296,6 @@ pub async fn key_for(
         })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn temporary_passwords_are_long_enough_and_grouped() {
-        let p = super::temporary_password(8).unwrap();
-        assert_eq!(p.len(), 19);
-        assert_eq!(p.matches('-').count(), 3);
-        assert!(
-            super::temporary_password(30)
-                .unwrap()
-                .replace('-', "")
-                .len()
-                >= 30
-        );
-    }
-}
-
 /// The district's mail queue as staff see it: jobs waiting to run, and jobs that gave up.
 pub struct Queue {
     pub pending: Vec<crate::store::JobRecord>,
@@ -334,3 +317,21 @@ pub async fn queue(app: &App, district: &District) -> Result<Queue> {
             .await?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn temporary_passwords_are_long_enough_and_grouped() {
+        let p = super::temporary_password(8).unwrap();
+        assert_eq!(p.len(), 19);
+        assert_eq!(p.matches('-').count(), 3);
+        assert!(
+            super::temporary_password(30)
+                .unwrap()
+                .replace('-', "")
+                .len()
+                >= 30
+        );
+    }
+}
+
