@@ -199,3 +199,11 @@ pub fn assert_fails_with(output: &Output, expected: &str) {
     assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
     assert!(err.contains(expected), "{err:?} lacks {expected:?}");
 }
+
+/// Runs one SQL statement on a test database, as a test's own fixture (time passing, say).
+pub async fn run_sql(db_url: &str, sql: &'static str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(db_url).await.unwrap();
+    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+}

@@ -546,3 +546,131 @@ async fn the_web_pages_walk_from_the_request_to_the_new_password() {
     assert_eq!(login(&app, "juniper sailboat echo").await.0, StatusCode::OK);
     app.stop().await;
 }
+
+/// Starts the built server on `db` with mail going to `sink`; answers the process and its
+/// address.
+async fn start_server(
+    db: &TestDb,
+    dir: &std::path::Path,
+    sink: &Sink,
+) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let port = sink.port.to_string();
+    let mut child = crate::harness::homeroom_command(dir)
+        .args([
+            "--database-url",
+            &db.url,
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .envs([
+            ("HOMEROOM_SMTP_HOST", "127.0.0.1"),
+            ("HOMEROOM_SMTP_PORT", port.as_str()),
+            ("HOMEROOM_SMTP_TLS", "none"),
+            ("HOMEROOM_LOG", "warn"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("the server stopped early");
+            if let Some(rest) = line.strip_prefix("Homeroom is listening on ") {
+                return rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_owned();
+            }
+        }
+    })
+    .await
+    .unwrap();
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base)
+}
+
+#[tokio::test]
+async fn queued_mail_survives_a_kill_9_of_the_server_and_arrives_after_the_restart() {
+    use homeroom::store::{DatabaseUrl, Store};
+    let sink = Sink::start().await;
+    sink.refuse_next(1_000);
+    let db = TestDb::fresh().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, base) = start_server(&db, dir.path(), &sink).await;
+    let out = crate::harness::run_cli(
+        &db.url,
+        &["district", "set", "cedar-valley", "forgot_password", "on"],
+    )
+    .await;
+    assert!(out.status.success());
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{base}/api/v1/districts/cedar-valley/password/forgot"
+        ))
+        .json(&json!({"username": "maria.alvarez"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::ACCEPTED);
+    // The worker tries, the server refuses, the job waits for its next try.
+    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), 1)
+        .await
+        .unwrap();
+    let district = store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tried = false;
+    for _ in 0..100 {
+        let pending = store
+            .jobs_in_state(district.id, "pending", 10)
+            .await
+            .unwrap();
+        if pending.iter().any(|j| j.attempts >= 1) {
+            tried = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(tried, "the worker never tried the job");
+    server.kill().await.unwrap();
+    server.wait().await.unwrap();
+    // The job is still there after the kill. Time passes: it is due again.
+    let pending = store
+        .jobs_in_state(district.id, "pending", 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    let key = pending[0].idempotency_key.clone();
+    crate::harness::run_sql(&db.url, "UPDATE jobs SET run_at = 0").await;
+    sink.refuse_next(0);
+    let (mut server, _) = start_server(&db, dir.path(), &sink).await;
+    let mut arrived = false;
+    for _ in 0..100 {
+        if !sink.received().await.is_empty() {
+            arrived = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(arrived, "the mail never arrived after the restart");
+    let received = sink.received().await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        received[0].header("X-Homeroom-Idempotency-Key").as_deref(),
+        Some(key.as_str())
+    );
+    server.kill().await.unwrap();
+    store.close().await;
+}
