@@ -446,6 +446,13 @@ mod tests {
                 "test_captcha_answer = \"ABCDE\"",
                 "only allowed with environment",
             ),
+            (
+                "smtp_host = \"mail\"\nsmtp_tls = \"maybe\"",
+                "smtp_tls must be",
+            ),
+            ("smtp_host = \"mail\"\nsmtp_username = \"u\"", "go together"),
+            ("smtp_password = \"p\"", "need smtp_host"),
+            ("mail_from = \"not an address\"", "mail_from must be"),
         ];
         for (toml_text, expected) in cases {
             let input: ConfigInput = toml::from_str(toml_text).unwrap();
@@ -453,6 +460,24 @@ mod tests {
             assert!(err.contains(expected), "{toml_text}: {err}");
             assert!(!err.contains('\n'), "not one line: {err}");
         }
+    }
+
+    #[test]
+    fn mail_goes_to_the_outbox_unless_an_smtp_server_is_named() {
+        let config = ConfigInput::default().resolve().unwrap();
+        assert_eq!(config.mail, MailConfig::Outbox(PathBuf::from("outbox")));
+        assert_eq!(config.mail_from, "homeroom@127.0.0.1");
+        let input: ConfigInput =
+            toml::from_str("smtp_host = \"smtp.example.org\"\nsmtp_tls = \"tls\"").unwrap();
+        assert_eq!(
+            input.resolve().unwrap().mail,
+            MailConfig::Smtp {
+                host: "smtp.example.org".into(),
+                port: 465,
+                tls: SmtpTls::Tls,
+                credentials: None,
+            }
+        );
     }
 
     #[test]

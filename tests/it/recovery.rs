@@ -674,3 +674,54 @@ async fn queued_mail_survives_a_kill_9_of_the_server_and_arrives_after_the_resta
     server.kill().await.unwrap();
     store.close().await;
 }
+
+#[tokio::test]
+async fn homeroom_worker_alone_sends_what_is_queued_and_stops_on_sigterm() {
+    use tokio::io::AsyncBufReadExt;
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = sink.port.to_string();
+    let mut worker = crate::harness::homeroom_command(dir.path())
+        .args(["--database-url", &app.db.url, "worker"])
+        .envs([
+            ("HOMEROOM_SMTP_HOST", "127.0.0.1"),
+            ("HOMEROOM_SMTP_PORT", port.as_str()),
+            ("HOMEROOM_SMTP_TLS", "none"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(worker.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    assert_eq!(first, "the job worker is running");
+    let mut arrived = false;
+    for _ in 0..100 {
+        if !sink.received().await.is_empty() {
+            arrived = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(arrived, "the worker sent nothing");
+    let pid = worker.id().unwrap().to_string();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), worker.wait())
+        .await
+        .expect("the worker stops on SIGTERM")
+        .unwrap();
+    assert!(status.success());
+    app.stop().await;
+}
