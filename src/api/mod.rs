@@ -4,6 +4,7 @@
 mod activation;
 mod auth;
 mod districts;
+mod links;
 mod records;
 mod recovery;
 
@@ -28,7 +29,8 @@ use crate::server::error::{ErrorBody, api_error};
         auth::change_password, auth::sessions, auth::revoke, records::tools, records::access_log,
         records::students, records::today, records::calendar, records::assignments,
         records::grades, records::attendance, records::schedule, recovery::forgot_password,
-        recovery::forgot_username, recovery::reset_password
+        recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
+        links::switch, links::unlink
     ),
     components(schemas(
         ErrorBody,
@@ -79,6 +81,10 @@ pub fn routes() -> Router<App> {
         .route("/me/password", put(auth::change_password))
         .route("/me/sessions", get(auth::sessions))
         .route("/me/sessions/{id}", delete(auth::revoke))
+        .route("/me/links/code", post(links::code))
+        .route("/me/links", get(links::list).post(links::link))
+        .route("/me/links/{id}/switch", post(links::switch))
+        .route("/me/links/{id}", delete(links::unlink))
         .route("/me/tools", get(records::tools))
         .route("/me/access-log", get(records::access_log))
         .route("/students", get(records::students))

@@ -1,5 +1,6 @@
-//! Activation keys: 20 characters of Crockford base32 (100 bits), shown in groups of four and
-//! typed in any case, with or without dashes and spaces.
+//! Activation keys (20 characters of Crockford base32, 100 bits) and Linked Districts codes
+//! (8 characters), shown in groups of four and typed in any case, with or without dashes and
+//! spaces.
 
 use std::fmt;
 
@@ -16,30 +17,7 @@ impl ActivationKey {
     /// Reads a key as a person types it: case, dashes and spaces do not matter, and the letters
     /// that Crockford's alphabet leaves out are read as the digits they look like.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let mut key = String::with_capacity(KEY_LENGTH);
-        for c in raw.chars() {
-            let c = match c.to_ascii_uppercase() {
-                '-' | ' ' | '\t' | '\u{a0}' => continue,
-                'I' | 'L' => '1',
-                'O' => '0',
-                c if c.is_ascii() && CROCKFORD.contains(&(c as u8)) => c,
-                _ => {
-                    return Err(Invalid::new(
-                        "an activation key holds only letters and digits",
-                    ));
-                }
-            };
-            key.push(c);
-            if key.len() > KEY_LENGTH {
-                break;
-            }
-        }
-        if key.len() != KEY_LENGTH {
-            return Err(Invalid::new(format!(
-                "an activation key has {KEY_LENGTH} letters and digits"
-            )));
-        }
-        Ok(Self(key))
+        read_crockford(raw, KEY_LENGTH, "an activation key").map(Self)
     }
 
     /// The key without separators, as it is hashed.
@@ -49,12 +27,72 @@ impl ActivationKey {
 
     /// Groups of four for letters and screens: `ABCD-EFGH-…`.
     pub fn grouped(&self) -> String {
-        self.0
-            .as_bytes()
-            .chunks(4)
-            .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("-")
+        grouped(&self.0)
+    }
+}
+
+/// Reads Crockford base32 as a person types it: case, dashes and spaces do not matter, and
+/// the letters the alphabet leaves out are read as the digits they look like.
+fn read_crockford(raw: &str, length: usize, what: &str) -> Result<String, Invalid> {
+    let mut text = String::with_capacity(length);
+    for c in raw.chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' | '\t' | '\u{a0}' => continue,
+            'I' | 'L' => '1',
+            'O' => '0',
+            c if c.is_ascii() && CROCKFORD.contains(&(c as u8)) => c,
+            _ => {
+                return Err(Invalid::new(format!(
+                    "{what} holds only letters and digits"
+                )));
+            }
+        };
+        text.push(c);
+        if text.len() > length {
+            break;
+        }
+    }
+    if text.len() != length {
+        return Err(Invalid::new(format!(
+            "{what} has {length} letters and digits"
+        )));
+    }
+    Ok(text)
+}
+
+fn grouped(text: &str) -> String {
+    text.as_bytes()
+        .chunks(4)
+        .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+pub const LINK_CODE_LENGTH: usize = 8;
+
+/// A Linked Districts code: made in one district, entered in another.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LinkCode(String);
+
+impl LinkCode {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        read_crockford(raw, LINK_CODE_LENGTH, "a code").map(Self)
+    }
+
+    /// The code without separators, as it is hashed.
+    pub fn normalized(&self) -> &str {
+        &self.0
+    }
+
+    /// `ABCD-EFGH`.
+    pub fn grouped(&self) -> String {
+        grouped(&self.0)
+    }
+}
+
+impl fmt::Debug for LinkCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LinkCode(…)")
     }
 }
 
@@ -68,6 +106,22 @@ impl fmt::Debug for ActivationKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_codes_read_like_keys() {
+        let code = LinkCode::parse(" abcd-efgh ").unwrap();
+        assert_eq!(code.normalized(), "ABCDEFGH");
+        assert_eq!(code.grouped(), "ABCD-EFGH");
+        assert_eq!(
+            LinkCode::parse("ol1i-2345").unwrap().normalized(),
+            "01112345"
+        );
+        assert!(LinkCode::parse("ABCDEFG").is_err());
+        assert!(LinkCode::parse("ABCDEFGHJ").is_err());
+        assert!(LinkCode::parse("ABCD*EFG").is_err());
+        assert!(LinkCode::parse("ABCDEFGU").is_err());
+        assert!(format!("{code:?}").find("ABCD").is_none());
+    }
 
     #[test]
     fn typed_in_any_form_it_is_the_same_key() {

@@ -21,7 +21,7 @@ pub use district::{
 };
 pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
 pub use jobs::{AfterFailure, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
-pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH};
+pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH, LINK_CODE_LENGTH, LinkCode};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
 pub use slug::DistrictSlug;

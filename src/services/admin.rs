@@ -54,8 +54,16 @@ pub async fn reset_password(
     tx.set_password(account, &hash, true, now).await?;
     tx.delete_other_sessions(district.id, account.id, None)
         .await?;
+    // A reset account must not be reachable through a link: it leaves its group.
+    let left = tx.leave_group(district.id, account.id).await?;
     tx.audit(
-        entry(district, account, actor, "account.password_reset", None),
+        entry(
+            district,
+            account,
+            actor,
+            "account.password_reset",
+            left.map(|_| "left its linked accounts".to_owned()),
+        ),
         now,
     )
     .await?;
@@ -76,17 +84,29 @@ pub async fn set_active(
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.set_account_active(account, active, now).await?;
+    let mut left = None;
     if !active {
         tx.delete_other_sessions(district.id, account.id, None)
             .await?;
+        // A disabled account drops out of its linked accounts.
+        left = tx.leave_group(district.id, account.id).await?;
     }
     let action = if active {
         "account.enabled"
     } else {
         "account.disabled"
     };
-    tx.audit(entry(district, account, actor, action, None), now)
-        .await?;
+    tx.audit(
+        entry(
+            district,
+            account,
+            actor,
+            action,
+            left.map(|_| "left its linked accounts".to_owned()),
+        ),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -293,6 +293,28 @@ pub(super) async fn start_session(
     device: &Device,
     client: &Client,
 ) -> Result<LoggedIn> {
+    start_session_as(
+        app,
+        district,
+        account,
+        kind,
+        device,
+        client,
+        "login.succeeded",
+    )
+    .await
+}
+
+/// Starts a session, audited as `action` (a login, or a switch from a linked account).
+pub(super) async fn start_session_as(
+    app: &App,
+    district: &District,
+    account: &Account,
+    kind: SessionKind,
+    device: &Device,
+    client: &Client,
+    action: &'static str,
+) -> Result<LoggedIn> {
     let now = app.clock.unix();
     let token = secrets::token()?;
     let expires_at = match kind {
@@ -332,7 +354,7 @@ pub(super) async fn start_session(
             district: Some(account.district),
             actor: "account",
             account: Some(account.id),
-            action: "login.succeeded",
+            action,
             target: Some(account.username.as_str()),
             detail: Some(kind.as_str().to_owned()),
             address: Some(&client.address),

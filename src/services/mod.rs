@@ -9,6 +9,7 @@ pub mod demo;
 pub mod districts;
 pub mod generator;
 pub mod import;
+pub mod links;
 pub mod mail;
 pub mod passwords;
 pub mod records;
@@ -66,6 +67,12 @@ pub enum Error {
     /// No session, or one that ended.
     #[error("not logged in")]
     Unauthorized,
+    /// A Linked Districts code that does not exist, was used or expired: one answer for all.
+    #[error("invalid code")]
+    InvalidCode,
+    /// Linked Districts is not offered here (the state, or the district's setting).
+    #[error("linking is not available")]
+    LinkingUnavailable,
     /// A feature the district has not turned on (Forgot your password?, Forgot your username?).
     #[error("this feature is off in this district")]
     FeatureDisabled,
@@ -111,6 +118,8 @@ impl Error {
             Self::PasswordChangeRequired => "password_change_required",
             Self::ToolDisabled { .. } => "tool_disabled",
             Self::FeatureDisabled => "feature_disabled",
+            Self::InvalidCode => "invalid_code",
+            Self::LinkingUnavailable => "linking_unavailable",
             Self::InvalidResetLink => "invalid_token",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
@@ -167,6 +176,13 @@ impl Error {
             Self::PasswordChangeRequired => "Choose a new password before you continue.".to_owned(),
             Self::ToolDisabled { reason } => reason.clone(),
             Self::FeatureDisabled => "Nothing was found at this address.".to_owned(),
+            Self::InvalidCode => {
+                "This code is not valid. Codes work once, for 10 minutes: generate a new one."
+                    .to_owned()
+            }
+            Self::LinkingUnavailable => {
+                "Linked Districts is not available for this account.".to_owned()
+            }
             Self::InvalidResetLink => {
                 "This link is not valid: it was used already or has expired. Ask for a new one."
                     .to_owned()

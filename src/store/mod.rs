@@ -11,6 +11,7 @@ mod audit;
 mod districts;
 mod jobs;
 mod keys;
+mod links;
 mod people;
 mod records;
 mod recovery;
@@ -32,6 +33,7 @@ pub use audit::{AuditEntry, AuditRecord};
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
+pub use links::{CodeOwner, LinkedAccount};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,

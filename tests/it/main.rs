@@ -12,6 +12,7 @@ mod harness;
 mod health;
 mod http;
 mod import;
+mod links;
 mod login;
 mod maintenance;
 mod portal;

@@ -22,6 +22,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
         tables,
         [
             "academic_sessions",
+            "account_links",
             "accounts",
             "activation_keys",
             "attendance",
@@ -35,6 +36,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "enrollments",
             "jobs",
             "line_items",
+            "link_codes",
             "login_failures",
             "no_school_days",
             "password_resets",

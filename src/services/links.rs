@@ -1,0 +1,366 @@
+//! Linked Districts: a family with accounts in two districts links them with a one-time code,
+//! then switches between them without logging in again. Offered only where the district's
+//! state is one the deployment allows, and the district has it on.
+
+use super::auth::{self, Authenticated, Client, Device, LoggedIn};
+use super::{Error, Result};
+use crate::app::App;
+use crate::domain::{AccountId, AccountKind, District, LinkCode, WINDOW_SECONDS};
+use crate::secrets;
+use crate::store::{AuditEntry, FailureScope, LinkedAccount, SessionKind};
+
+/// How long a code works.
+pub const CODE_SECONDS: i64 = 10 * 60;
+
+/// Wrong codes an account may enter in an hour before code entry is locked for the hour.
+pub const WRONG_CODES_PER_HOUR: u32 = 10;
+
+/// Whether the district offers Linked Districts.
+pub fn available(app: &App, district: &District) -> bool {
+    district.settings.linking && app.config.linking_states.contains(&district.state)
+}
+
+fn require(app: &App, who: &Authenticated) -> Result<()> {
+    if who.account.kind == AccountKind::Staff || !available(app, &who.district) {
+        return Err(Error::LinkingUnavailable);
+    }
+    Ok(())
+}
+
+fn entry<'a>(
+    district: &District,
+    account: AccountId,
+    action: &'static str,
+    target: Option<&'a str>,
+    detail: Option<String>,
+    client: &'a Client,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        district: Some(district.id),
+        actor: "account",
+        account: Some(account),
+        action,
+        target,
+        detail,
+        address: Some(&client.address),
+        user_agent: client.user_agent.as_deref(),
+    }
+}
+
+/// **Generate**: a new code for this account (an earlier one stops working).
+pub async fn generate(app: &App, who: &Authenticated, client: &Client) -> Result<(LinkCode, i64)> {
+    require(app, who)?;
+    let code = LinkCode::parse(&secrets::code(crate::domain::CROCKFORD, 8)?)?;
+    let now = app.clock.unix();
+    let expires_at = now + CODE_SECONDS;
+    let mut tx = app.store.begin().await?;
+    tx.replace_link_code(
+        who.district.id,
+        who.account.id,
+        &secrets::hash_token(code.normalized()),
+        now,
+        expires_at,
+    )
+    .await?;
+    tx.audit(
+        entry(
+            &who.district,
+            who.account.id,
+            "link.code_generated",
+            Some(who.account.username.as_str()),
+            None,
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((code, expires_at))
+}
+
+/// **Link**: joins this account with the one whose code was entered, and their groups.
+pub async fn link(app: &App, who: &Authenticated, code: &str, client: &Client) -> Result<()> {
+    require(app, who)?;
+    let now = app.clock.unix();
+    let subject = format!("link:{}", who.account.id.0);
+    let wrong = app
+        .store
+        .failures(
+            who.district.id,
+            FailureScope::Username,
+            &subject,
+            now - WINDOW_SECONDS,
+        )
+        .await?;
+    if wrong.count >= WRONG_CODES_PER_HOUR {
+        let until = wrong.oldest.unwrap_or(now) + WINDOW_SECONDS;
+        return Err(Error::Locked {
+            until,
+            retry_after: u64::try_from(until - now).unwrap_or(1).max(1),
+            timezone: who.district.settings.timezone.as_str().to_owned(),
+        });
+    }
+    let refuse = |app: &App| {
+        let subject = subject.clone();
+        let district = who.district.id;
+        let app = app.clone();
+        async move {
+            app.store
+                .record_failure(
+                    district,
+                    FailureScope::Username,
+                    &subject,
+                    now,
+                    now - WINDOW_SECONDS,
+                )
+                .await?;
+            Err::<(), Error>(Error::InvalidCode)
+        }
+    };
+    let Ok(code) = LinkCode::parse(code) else {
+        return refuse(app).await;
+    };
+    let mut tx = app.store.begin().await?;
+    let Some(owner) = tx
+        .take_link_code(&secrets::hash_token(code.normalized()), now)
+        .await?
+    else {
+        drop(tx);
+        return refuse(app).await;
+    };
+    let other_district = app
+        .store
+        .district_by_id(owner.district)
+        .await?
+        .ok_or(Error::InvalidCode)?;
+    let (other, _) = app
+        .store
+        .account(owner.district, owner.account)
+        .await?
+        .ok_or(Error::InvalidCode)?;
+    if !other.active {
+        return Err(Error::InvalidCode);
+    }
+    if !available(app, &other_district) {
+        return Err(Error::LinkingUnavailable);
+    }
+    if owner.district == who.district.id {
+        return Err(Error::Conflict(
+            "Two accounts of one district cannot be linked. Enter the code in the other district's portal."
+                .to_owned(),
+        ));
+    }
+    if other.kind != who.account.kind {
+        return Err(Error::Conflict(format!(
+            "A {} account can be linked only with another {} account.",
+            who.account.kind.as_str(),
+            who.account.kind.as_str()
+        )));
+    }
+    let mine = tx.group_of(who.district.id, who.account.id).await?;
+    let theirs = tx.group_of(owner.district, owner.account).await?;
+    if mine.is_some() && mine == theirs {
+        return Err(Error::Conflict(
+            "These accounts are linked already.".to_owned(),
+        ));
+    }
+    // One account per district in a group: a switch must always know where it goes.
+    let mut districts = Vec::new();
+    for group in [&mine, &theirs].into_iter().flatten() {
+        districts.extend(tx.group_members(group).await?.into_iter().map(|(d, _)| d));
+    }
+    if mine.is_none() {
+        districts.push(who.district.id);
+    }
+    if theirs.is_none() {
+        districts.push(owner.district);
+    }
+    let count = districts.len();
+    districts.sort_by_key(|d| d.0);
+    districts.dedup();
+    if districts.len() != count {
+        return Err(Error::Conflict(
+            "Linking these would put two accounts of one district together. Unlink one first."
+                .to_owned(),
+        ));
+    }
+    let group = match (&mine, &theirs) {
+        (Some(mine), Some(theirs)) => {
+            tx.merge_groups(theirs, mine).await?;
+            mine.clone()
+        }
+        (Some(mine), None) => {
+            tx.join_group(owner.district, owner.account, mine, now)
+                .await?;
+            mine.clone()
+        }
+        (None, Some(theirs)) => {
+            tx.join_group(who.district.id, who.account.id, theirs, now)
+                .await?;
+            theirs.clone()
+        }
+        (None, None) => {
+            let group = secrets::token()?;
+            tx.join_group(who.district.id, who.account.id, &group, now)
+                .await?;
+            tx.join_group(owner.district, owner.account, &group, now)
+                .await?;
+            group
+        }
+    };
+    let detail =
+        |district: &District, username: &str| Some(format!("with {username} of {}", district.slug));
+    tx.audit(
+        entry(
+            &who.district,
+            who.account.id,
+            "link.created",
+            Some(who.account.username.as_str()),
+            detail(&other_district, other.username.as_str()),
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.audit(
+        entry(
+            &other_district,
+            other.id,
+            "link.created",
+            Some(other.username.as_str()),
+            detail(&who.district, who.account.username.as_str()),
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(group = %group.len(), "accounts linked");
+    Ok(())
+}
+
+/// The accounts this one may switch to.
+pub async fn linked(app: &App, who: &Authenticated) -> Result<Vec<LinkedAccount>> {
+    require(app, who)?;
+    Ok(app
+        .store
+        .linked_accounts(who.district.id, who.account.id)
+        .await?)
+}
+
+async fn member(app: &App, who: &Authenticated, link_id: i64) -> Result<LinkedAccount> {
+    linked(app, who)
+        .await?
+        .into_iter()
+        .find(|l| l.link_id == link_id)
+        .ok_or(Error::NotFound)
+}
+
+/// **Switch**: a new session for the linked account, without its password (linking proved the
+/// holder has both); this session ends. Audited in both districts.
+pub async fn switch(
+    app: &App,
+    who: &Authenticated,
+    link_id: i64,
+    client: &Client,
+) -> Result<(District, LoggedIn)> {
+    let target = member(app, who, link_id).await?;
+    let district = app
+        .store
+        .district_by_id(target.district)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !available(app, &district) {
+        return Err(Error::LinkingUnavailable);
+    }
+    if let Some(message) = district.maintenance() {
+        return Err(Error::DistrictUnavailable {
+            district: district.name.to_string(),
+            message: message.as_str().to_owned(),
+        });
+    }
+    let (account, _) = app
+        .store
+        .account(target.district, target.account)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !account.active {
+        return Err(Error::NotFound);
+    }
+    let device = Device {
+        id: None,
+        name: who.session.device_name.clone(),
+        platform: who.session.platform.clone(),
+    };
+    let kind: SessionKind = who.session.kind;
+    let logged_in = auth::start_session_as(
+        app,
+        &district,
+        &account,
+        kind,
+        &device,
+        client,
+        "link.switched_in",
+    )
+    .await?;
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    tx.delete_session_of(who.district.id, who.account.id, who.session.id)
+        .await?;
+    tx.audit(
+        entry(
+            &who.district,
+            who.account.id,
+            "link.switched_out",
+            Some(who.account.username.as_str()),
+            Some(format!("to {} of {}", account.username, district.slug)),
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((district, logged_in))
+}
+
+/// **Unlink**: takes the linked account out of this account's group.
+pub async fn unlink(app: &App, who: &Authenticated, link_id: i64, client: &Client) -> Result<()> {
+    let target = member(app, who, link_id).await?;
+    let other_district = app
+        .store
+        .district_by_id(target.district)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    tx.leave_group(target.district, target.account).await?;
+    tx.audit(
+        entry(
+            &who.district,
+            who.account.id,
+            "link.removed",
+            Some(who.account.username.as_str()),
+            Some(format!("{} of {}", target.username, target.slug)),
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.audit(
+        entry(
+            &other_district,
+            target.account,
+            "link.removed",
+            Some(target.username.as_str()),
+            Some(format!(
+                "by {} of {}",
+                who.account.username, who.district.slug
+            )),
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

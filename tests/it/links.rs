@@ -1,0 +1,435 @@
+//! Linked Districts: generate, link, switch and unlink, through the API and the pages.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestDb, spawn_app_with};
+use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
+use homeroom::services::admin::OPERATOR;
+use homeroom::services::auth::{self, NewAccountFor};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn district(app: &TestApp, slug: &str) -> District {
+    app.app
+        .store
+        .district_by_slug(&DistrictSlug::parse(slug).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn account(app: &TestApp, slug: &str, person: &str, kind: AccountKind, username: &str) {
+    let district = district(app, slug).await;
+    auth::create_account(
+        &app.app,
+        &district,
+        NewAccountFor {
+            person: &SourcedId::parse(person).unwrap(),
+            kind,
+            username,
+            password: PASSWORD,
+            must_change_password: false,
+        },
+        "operator",
+        "account.created",
+    )
+    .await
+    .unwrap();
+}
+
+/// The demo (Cedar Valley in NC, Lakeshore in OR, Riverbend in DE), a third district in NC
+/// (Pine County), and accounts in each.
+async fn app() -> TestApp {
+    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    homeroom::services::districts::add(&app.app, "pine", "Pine County Schools", "NC")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("orgs.csv"),
+        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd,,,Pine,district,,\np1,,,Pine Elementary,school,,d\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n\
+pg1,,,true,p1,parent,,,Maria,Alvarez,,,,,,ps1,,\n\
+ps1,,,true,p1,student,,,Rosa,Alvarez,,,,,,pg1,02,\n",
+    )
+    .unwrap();
+    let pine = district(&app, "pine").await;
+    homeroom::services::import::oneroster(&app.app, &pine, dir.path(), None, OPERATOR)
+        .await
+        .unwrap();
+    account(&app, "pine", "pg1", AccountKind::Parent, "pine.maria").await;
+    account(&app, "riverbend", "g1", AccountKind::Parent, "rb.parent").await;
+    account(&app, "riverbend", "g2", AccountKind::Parent, "rb.other").await;
+    account(
+        &app,
+        "cedar-valley",
+        "cv-g-james",
+        AccountKind::Parent,
+        "james.okafor",
+    )
+    .await;
+    account(
+        &app,
+        "lakeshore",
+        "ls-g-maria",
+        AccountKind::Parent,
+        "ls.maria",
+    )
+    .await;
+    app
+}
+
+async fn login(app: &TestApp, slug: &str, portal: &str, username: &str, password: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/districts/{slug}/login")))
+        .json(&json!({"portal": portal, "username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{slug} {username}");
+    let body: Value = response.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+async fn maria(app: &TestApp) -> String {
+    login(
+        app,
+        "cedar-valley",
+        "parent",
+        "maria.alvarez",
+        "maple river lantern",
+    )
+    .await
+}
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn code(app: &TestApp, token: &str) -> String {
+    let (status, body) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/me/links/code",
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let code = body["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 9, "{code}");
+    assert_eq!(&code[4..5], "-");
+    code
+}
+
+async fn link(app: &TestApp, token: &str, code: &str) -> (StatusCode, Value) {
+    call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/me/links",
+        token,
+        Some(json!({"code": code})),
+    )
+    .await
+}
+
+async fn links(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let (status, body) = call(app, reqwest::Method::GET, "/api/v1/me/links", token, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["district"]["slug"].as_str().unwrap().to_owned(),
+                l["username"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn link_id(list: &Value, slug: &str) -> i64 {
+    list["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["district"]["slug"] == slug)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn audited(app: &TestApp, slug: &str, action: &str) -> usize {
+    let district = district(app, slug).await;
+    app.app
+        .store
+        .audit_entries(district.id, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == action)
+        .count()
+}
+
+#[tokio::test]
+async fn link_switch_and_unlink_across_districts() {
+    let app = app().await;
+    let cv = maria(&app).await;
+    let rb = login(&app, "riverbend", "parent", "rb.parent", PASSWORD).await;
+    let pine = login(&app, "pine", "parent", "pine.maria", PASSWORD).await;
+
+    // Generate in Cedar Valley; enter in Riverbend; Link.
+    let first = code(&app, &cv).await;
+    // Generating again replaces the earlier code.
+    let second = code(&app, &cv).await;
+    assert_eq!(link(&app, &rb, &first).await.1["error"], "invalid_code");
+    let (status, body) = link(&app, &rb, &second.to_lowercase()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        links(&app, &rb).await,
+        [("cedar-valley".into(), "maria.alvarez".into())]
+    );
+    assert_eq!(
+        links(&app, &cv).await,
+        [("riverbend".into(), "rb.parent".into())]
+    );
+    // A code works once.
+    assert_eq!(link(&app, &rb, &second).await.1["error"], "invalid_code");
+    assert_eq!(audited(&app, "cedar-valley", "link.created").await, 1);
+    assert_eq!(audited(&app, "riverbend", "link.created").await, 1);
+
+    // Pine with Riverbend puts all three together.
+    let pine_code = code(&app, &pine).await;
+    assert_eq!(link(&app, &rb, &pine_code).await.0, StatusCode::CREATED);
+    let mut from_pine = links(&app, &pine).await;
+    from_pine.sort();
+    assert_eq!(
+        from_pine,
+        [
+            ("cedar-valley".into(), "maria.alvarez".into()),
+            ("riverbend".into(), "rb.parent".into())
+        ]
+    );
+    // Linked already.
+    let again = code(&app, &cv).await;
+    let (status, body) = link(&app, &pine, &again).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    // Switch from Cedar Valley to Riverbend: a new token; the old one ends.
+    let (_, list) = call(&app, reqwest::Method::GET, "/api/v1/me/links", &cv, None).await;
+    let to_rb = link_id(&list, "riverbend");
+    let (status, switched) = call(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/me/links/{to_rb}/switch"),
+        &cv,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{switched}");
+    assert_eq!(switched["account"]["username"], "rb.parent");
+    assert_eq!(switched["account"]["district"]["slug"], "riverbend");
+    let new_token = switched["token"].as_str().unwrap();
+    let (status, me) = call(&app, reqwest::Method::GET, "/api/v1/me", new_token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["username"], "rb.parent");
+    let (status, _) = call(&app, reqwest::Method::GET, "/api/v1/me", &cv, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(audited(&app, "cedar-valley", "link.switched_out").await, 1);
+    assert_eq!(audited(&app, "riverbend", "link.switched_in").await, 1);
+
+    // Unlink Cedar Valley from Riverbend: Maria can no longer switch there.
+    let cv = maria(&app).await;
+    let (_, list) = call(&app, reqwest::Method::GET, "/api/v1/me/links", &rb, None).await;
+    let maria_link = link_id(&list, "cedar-valley");
+    let (status, _) = call(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/me/links/{maria_link}"),
+        &rb,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(links(&app, &cv).await.is_empty());
+    assert_eq!(
+        links(&app, &rb).await,
+        [("pine".into(), "pine.maria".into())]
+    );
+    let (status, _) = call(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/me/links/{to_rb}/switch"),
+        &cv,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(audited(&app, "cedar-valley", "link.removed").await, 1);
+    // Someone else's link id is not found either.
+    let (status, _) = call(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/api/v1/me/links/{maria_link}"),
+        &pine,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn codes_are_refused_for_the_wrong_kind_the_same_district_and_when_expired() {
+    let app = app().await;
+    let cv = maria(&app).await;
+    let rb = login(&app, "riverbend", "parent", "rb.parent", PASSWORD).await;
+    let james = login(&app, "cedar-valley", "parent", "james.okafor", PASSWORD).await;
+    let sofia = login(
+        &app,
+        "cedar-valley",
+        "student",
+        "sofia.alvarez",
+        "orange kite meadow",
+    )
+    .await;
+
+    let student_code = code(&app, &sofia).await;
+    let (status, body) = link(&app, &rb, &student_code).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("parent account"));
+
+    let same = code(&app, &cv).await;
+    let (status, body) = link(&app, &james, &same).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("one district"));
+
+    let expiring = code(&app, &cv).await;
+    app.app.clock.advance(11 * 60);
+    let rb = login(&app, "riverbend", "parent", "rb.parent", PASSWORD).await;
+    let (status, body) = link(&app, &rb, &expiring).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_code");
+    for junk in [
+        "",
+        "ABC",
+        "ABCD-EFGH-J",
+        "\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}",
+    ] {
+        let (status, body) = link(&app, &rb, junk).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{junk:?}: {body}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn ten_wrong_codes_lock_code_entry_for_the_hour() {
+    let app = app().await;
+    let cv = maria(&app).await;
+    let rb = login(&app, "riverbend", "parent", "rb.parent", PASSWORD).await;
+    for _ in 0..10 {
+        assert_eq!(
+            link(&app, &rb, "ZZZZ-ZZZZ").await.1["error"],
+            "invalid_code"
+        );
+    }
+    let good = code(&app, &cv).await;
+    let (status, body) = link(&app, &rb, &good).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "locked");
+    // Another account is not held back by this one's mistakes.
+    let other = login(&app, "riverbend", "parent", "rb.other", PASSWORD).await;
+    assert_eq!(link(&app, &other, &good).await.0, StatusCode::CREATED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn where_linking_is_not_offered_there_is_nothing_to_use() {
+    let app = app().await;
+    let ls = login(&app, "lakeshore", "parent", "ls.maria", PASSWORD).await;
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/v1/me/links/code"),
+        (reqwest::Method::GET, "/api/v1/me/links"),
+    ] {
+        let (status, body) = call(&app, method, path, &ls, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(body["error"], "linking_unavailable");
+    }
+    // A code from Oregon cannot be made; one from a district that turned linking off is
+    // refused where it is entered.
+    let cv = maria(&app).await;
+    let c = code(&app, &cv).await;
+    homeroom::services::districts::set(&app.app, "cedar-valley", "linking", "off")
+        .await
+        .unwrap();
+    let rb = login(&app, "riverbend", "parent", "rb.parent", PASSWORD).await;
+    let (status, body) = link(&app, &rb, &c).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "linking_unavailable");
+    let (_, page) = reqwest::Client::new()
+        .get(app.url("/d/lakeshore/home"))
+        .bearer_auth(&ls)
+        .send()
+        .await
+        .map(|r| (r.status(), r))
+        .unwrap();
+    assert!(!page.text().await.unwrap().contains("Linked Districts"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_disabled_or_reset_account_drops_out_of_its_group() {
+    let app = app().await;
+    let cv = maria(&app).await;
+    let rb = login(&app, "riverbend", "parent", "rb.parent", PASSWORD).await;
+    let pine = login(&app, "pine", "parent", "pine.maria", PASSWORD).await;
+    let c = code(&app, &cv).await;
+    assert_eq!(link(&app, &rb, &c).await.0, StatusCode::CREATED);
+    let c = code(&app, &pine).await;
+    assert_eq!(link(&app, &rb, &c).await.0, StatusCode::CREATED);
+    // Staff of Riverbend disable rb.parent: Maria's accounts no longer reach it.
+    let riverbend = district(&app, "riverbend").await;
+    let rb_account =
+        homeroom::services::admin::account_by_username(&app.app, &riverbend, "rb.parent")
+            .await
+            .unwrap();
+    homeroom::services::admin::set_active(&app.app, &riverbend, &rb_account, false, OPERATOR)
+        .await
+        .unwrap();
+    assert_eq!(
+        links(&app, &cv).await,
+        [("pine".into(), "pine.maria".into())]
+    );
+    // Staff of Pine reset pine.maria's password: she leaves too, and the group is gone.
+    let pine_district = district(&app, "pine").await;
+    let pine_account =
+        homeroom::services::admin::account_by_username(&app.app, &pine_district, "pine.maria")
+            .await
+            .unwrap();
+    homeroom::services::admin::reset_password(&app.app, &pine_district, &pine_account, OPERATOR)
+        .await
+        .unwrap();
+    assert!(links(&app, &cv).await.is_empty());
+    app.stop().await;
+}
