@@ -79,6 +79,7 @@ pub fn router(app: App) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/letters.css", get(letters_stylesheet))
         .route("/static/captcha.js", get(captcha_script))
+        .route("/static/copy.js", get(copy_script))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -208,6 +209,17 @@ async fn letters_stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         pages::LETTERS_CSS,
+    )
+        .into_response()
+}
+
+async fn copy_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/copy.js"),
     )
         .into_response()
 }

@@ -77,6 +77,7 @@ pub async fn home(
         Err(err) => return PageError(err).into_response(),
     };
     Html(pages::render(&pages::Home {
+        linking: super::portal::menu_links(&app, &who),
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         portal_title: who.account.kind.portal_title(),
@@ -89,12 +90,14 @@ pub async fn home(
 }
 
 fn password_page(
+    app: &App,
     who: &Authenticated,
     done: bool,
     current_error: Option<String>,
     new_error: Option<String>,
 ) -> String {
     pages::render(&pages::Password {
+        linking: super::portal::menu_links(app, who),
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         must_change: who.account.must_change_password && !done,
@@ -111,7 +114,7 @@ pub async fn password(
     headers: HeaderMap,
 ) -> Response {
     match signed_in(&app, &headers, &slug).await {
-        Ok(who) => Html(password_page(&who, false, None, None)).into_response(),
+        Ok(who) => Html(password_page(&app, &who, false, None, None)).into_response(),
         Err(response) => response,
     }
 }
@@ -135,6 +138,7 @@ pub async fn change_password(
     };
     let Ok(Form(form)) = form else {
         let page = password_page(
+            &app,
             &who,
             false,
             Some("Fill in both passwords.".to_owned()),
@@ -143,9 +147,10 @@ pub async fn change_password(
         return (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response();
     };
     match auth::change_password(&app, &who, &form.current, &form.new, &client).await {
-        Ok(()) => Html(password_page(&who, true, None, None)).into_response(),
+        Ok(()) => Html(password_page(&app, &who, true, None, None)).into_response(),
         Err(Error::InvalidCredentials) => {
             let page = password_page(
+                &app,
                 &who,
                 false,
                 Some("This is not your current password.".to_owned()),
@@ -154,11 +159,11 @@ pub async fn change_password(
             (axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response()
         }
         Err(err @ Error::Locked { .. }) => {
-            let page = password_page(&who, false, Some(err.public_message()), None);
+            let page = password_page(&app, &who, false, Some(err.public_message()), None);
             (axum::http::StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
         }
         Err(Error::WeakPassword(weak)) => {
-            let page = password_page(&who, false, None, Some(weak.0));
+            let page = password_page(&app, &who, false, None, Some(weak.0));
             (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response()
         }
         Err(other) => PageError(other).into_response(),
@@ -207,6 +212,7 @@ pub async fn settings(
         })
         .collect();
     Html(pages::render(&pages::Settings {
+        linking: super::portal::menu_links(&app, &who),
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         sessions,

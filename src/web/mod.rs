@@ -5,6 +5,7 @@ mod account;
 mod activate;
 mod admin;
 mod finder;
+mod links;
 mod login;
 pub mod pages;
 mod portal;
@@ -48,6 +49,11 @@ pub fn routes() -> Router<App> {
         .route("/d/{slug}/logout", post(account::logout))
         .route("/d/{slug}/students/{id}/{tool}", get(portal::tool))
         .route("/d/{slug}/access-log", get(portal::access_log))
+        .route("/d/{slug}/links", get(links::list).post(links::link))
+        .route("/d/{slug}/links/manage", get(links::manage))
+        .route("/d/{slug}/links/code", post(links::generate))
+        .route("/d/{slug}/links/{id}/switch", post(links::switch))
+        .route("/d/{slug}/links/{id}/unlink", post(links::unlink))
         .route(
             "/d/{slug}/password/forgot",
             get(recovery::forgot_password_page).post(recovery::forgot_password),

@@ -85,6 +85,8 @@ pub struct Activate<'a> {
 #[derive(Template)]
 #[template(path = "admin.html")]
 pub struct Admin<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub q: &'a str,
@@ -106,6 +108,8 @@ pub struct JobLine {
 #[derive(Template)]
 #[template(path = "admin_import.html")]
 pub struct AdminImport<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     /// Why the file could not be imported at all.
@@ -135,6 +139,8 @@ pub struct AdminResult {
 #[derive(Template)]
 #[template(path = "admin_person.html")]
 pub struct AdminPerson<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub id: i64,
@@ -162,6 +168,8 @@ pub struct Secret {
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct Home<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub portal_title: &'a str,
@@ -190,6 +198,7 @@ macro_rules! tool_page {
         #[derive(Template)]
         #[template(path = $path)]
         pub struct $name<'a> {
+            pub linking: bool,
             pub slug: &'a str,
             pub nav: StudentNav<'a>,
             pub view: &'a $view,
@@ -214,6 +223,8 @@ tool_page!(SchedulePage, "tool_schedule.html", records::ScheduleView);
 #[derive(Template)]
 #[template(path = "tool_calendar.html")]
 pub struct CalendarPage<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub nav: StudentNav<'a>,
     pub view: &'a records::CalendarView,
@@ -224,6 +235,8 @@ pub struct CalendarPage<'a> {
 #[derive(Template)]
 #[template(path = "access_log.html")]
 pub struct AccessLogPage<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub parent: bool,
@@ -233,6 +246,8 @@ pub struct AccessLogPage<'a> {
 #[derive(Template)]
 #[template(path = "password.html")]
 pub struct Password<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub must_change: bool,
@@ -245,6 +260,8 @@ pub struct Password<'a> {
 #[derive(Template)]
 #[template(path = "settings.html")]
 pub struct Settings<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub sessions: Vec<SessionLine>,
@@ -347,6 +364,8 @@ pub fn district_date(district: &District, at: i64) -> String {
 #[derive(Template)]
 #[template(path = "admin_tools.html")]
 pub struct AdminTools<'a> {
+    /// The account menu offers Linked Districts.
+    pub linking: bool,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub today: String,
@@ -387,4 +406,26 @@ pub struct Recovery<'a> {
     /// The reset link's token, carried in the form.
     pub token: &'a str,
     pub min_length: u32,
+}
+
+/// **Linked Districts** and **Manage Districts**.
+#[derive(Template)]
+#[template(path = "links.html")]
+pub struct Links<'a> {
+    pub linking: bool,
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub manage: bool,
+    pub links: Vec<LinkLine>,
+    /// A code just generated, grouped.
+    pub code: Option<String>,
+    pub done: Option<String>,
+    pub error: Option<String>,
+}
+
+pub struct LinkLine {
+    pub id: i64,
+    pub district_name: String,
+    pub name: String,
+    pub username: String,
 }

@@ -41,6 +41,11 @@ fn nav<'a>(
     }
 }
 
+/// Whether the account menu offers Linked Districts.
+pub(super) fn menu_links(app: &App, who: &Authenticated) -> bool {
+    who.account.kind != AccountKind::Staff && crate::services::links::available(app, &who.district)
+}
+
 /// The other children of a parent, for the picker at the top of each tool.
 async fn siblings(
     app: &App,
@@ -98,11 +103,13 @@ async fn render(
     client: &crate::services::auth::Client,
 ) -> Result<String, Error> {
     let slug = who.district.slug.as_str();
+    let linking = menu_links(app, who);
     let page = match tool {
         Tool::Today => {
             let view = records::today(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::TodayPage {
+                linking,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -115,6 +122,7 @@ async fn render(
                 .map(|d| d.strftime("%B %Y").to_string())
                 .unwrap_or_else(|_| view.month.clone());
             pages::render(&pages::CalendarPage {
+                linking,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -125,6 +133,7 @@ async fn render(
             let view = records::assignments(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::AssignmentsPage {
+                linking,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -134,6 +143,7 @@ async fn render(
             let view = records::grades(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::GradesPage {
+                linking,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -143,6 +153,7 @@ async fn render(
             let view = records::attendance(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::AttendancePage {
+                linking,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -152,6 +163,7 @@ async fn render(
             let view = records::schedule(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::SchedulePage {
+                linking,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -173,6 +185,7 @@ pub async fn access_log(
     };
     match records::access_log(&app, &who).await {
         Ok(entries) => Html(pages::render(&pages::AccessLogPage {
+            linking: menu_links(&app, &who),
             slug: who.district.slug.as_str(),
             district_name: who.district.name.as_str(),
             parent: who.account.kind == AccountKind::Parent,

@@ -433,3 +433,173 @@ async fn a_disabled_or_reset_account_drops_out_of_its_group() {
     assert!(links(&app, &cv).await.is_empty());
     app.stop().await;
 }
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn web_login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    user: &str,
+    password: &str,
+) {
+    let response = client
+        .post(app.url(&format!("/d/{slug}/parent")))
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{slug} {user}");
+}
+
+async fn text(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_pages_walk_generate_link_switch_and_unlink() {
+    let app = app().await;
+    let maria = browser();
+    web_login(
+        &app,
+        &maria,
+        "cedar-valley",
+        "maria.alvarez",
+        "maple river lantern",
+    )
+    .await;
+    let (_, home) = text(
+        maria
+            .get(app.url("/d/cedar-valley/home"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(home.contains("href=\"/d/cedar-valley/links\">Linked Districts</a>"));
+    let (_, list) = text(
+        maria
+            .get(app.url("/d/cedar-valley/links"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(list.contains("href=\"/d/cedar-valley/links/manage\">Manage Districts</a>"));
+    let (_, manage) = text(
+        maria
+            .get(app.url("/d/cedar-valley/links/manage"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(manage.contains("Generate a code from this district"));
+    assert!(manage.contains("Enter the code generated from another district"));
+    let (status, generated) = text(
+        maria
+            .post(app.url("/d/cedar-valley/links/code"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let start = generated.find("id=\"link-code\">").unwrap() + 15;
+    let code = generated[start..start + 9].to_owned();
+    assert!(generated.contains(">Copy</button>"));
+
+    let other = browser();
+    web_login(&app, &other, "riverbend", "rb.parent", PASSWORD).await;
+    let (status, linked) = text(
+        other
+            .post(app.url("/d/riverbend/links"))
+            .form(&[("code", code.as_str())])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{linked}");
+    assert!(linked.contains("The accounts are linked."));
+    assert!(linked.contains("Cedar Valley Public Schools"));
+    let start = linked.find("/d/riverbend/links/").unwrap();
+    let rest = &linked[start + 19..];
+    let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    // A wrong code is shown on the Manage Districts page with the reason.
+    let (status, wrong) = text(
+        other
+            .post(app.url("/d/riverbend/links"))
+            .form(&[("code", "ZZZZ-ZZZZ")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(wrong.contains("This code is not valid"));
+
+    // Switch: to Cedar Valley's home, logged in as Maria.
+    let response = other
+        .post(app.url(&format!("/d/riverbend/links/{id}/switch")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        "/d/cedar-valley/home"
+    );
+    let (status, home) = text(
+        other
+            .get(app.url("/d/cedar-valley/home"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Welcome, Maria"));
+
+    // Unlink from Cedar Valley's side.
+    let (_, list) = text(
+        other
+            .get(app.url("/d/cedar-valley/links"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let start = list.find("/d/cedar-valley/links/").unwrap() + 22;
+    let id: String = list[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let (status, after) = text(
+        other
+            .post(app.url(&format!("/d/cedar-valley/links/{id}/unlink")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(after.contains("The account was unlinked."));
+    assert!(after.contains("not linked with an account in another district"));
+
+    // Lakeshore (Oregon): no menu entry, no pages.
+    let ls = browser();
+    web_login(&app, &ls, "lakeshore", "ls.maria", PASSWORD).await;
+    let (_, home) = text(ls.get(app.url("/d/lakeshore/home")).send().await.unwrap()).await;
+    assert!(home.contains("Welcome") && !home.contains("Linked Districts"));
+    let (status, _) = text(ls.get(app.url("/d/lakeshore/links")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}

@@ -1,0 +1,256 @@
+//! **Linked Districts** (the accounts to Switch to, Unlink) and **Manage Districts**
+//! (Generate a code, enter one and Link), where the district offers them.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::account::ready_in;
+use super::pages::{self, LinkLine};
+use crate::app::App;
+use crate::domain::AccountKind;
+use crate::server::error::{PageError, status_of};
+use crate::server::session::{ClientInfo, session_cookie};
+use crate::services::auth::Authenticated;
+use crate::services::{Error, links};
+
+struct View {
+    manage: bool,
+    code: Option<String>,
+    done: Option<String>,
+    error: Option<Error>,
+}
+
+async fn page(app: &App, who: &Authenticated, view: View) -> Response {
+    let linked = if view.manage {
+        Vec::new()
+    } else {
+        match links::linked(app, who).await {
+            Ok(linked) => linked,
+            Err(err) => return PageError(err).into_response(),
+        }
+    };
+    let status = view.error.as_ref().map_or(StatusCode::OK, status_of);
+    if status.is_server_error() {
+        return PageError(view.error.unwrap_or(Error::internal("no error"))).into_response();
+    }
+    let html = pages::render(&pages::Links {
+        linking: true,
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        manage: view.manage,
+        links: linked
+            .into_iter()
+            .map(|l| LinkLine {
+                id: l.link_id,
+                district_name: l.district_name,
+                name: format!("{} {}", l.given_name, l.family_name),
+                username: l.username,
+            })
+            .collect(),
+        code: view.code,
+        done: view.done,
+        error: view.error.as_ref().map(Error::public_message),
+    });
+    (status, Html(html)).into_response()
+}
+
+/// The account, where Linked Districts is offered to it; elsewhere the pages do not exist.
+async fn linker(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
+    let who = ready_in(app, headers, slug, AccountKind::Parent).await?;
+    if !super::portal::menu_links(app, &who) {
+        return Err(PageError(Error::NotFound).into_response());
+    }
+    Ok(who)
+}
+
+pub async fn list(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match linker(&app, &headers, &slug).await {
+        Ok(who) => {
+            page(
+                &app,
+                &who,
+                View {
+                    manage: false,
+                    code: None,
+                    done: None,
+                    error: None,
+                },
+            )
+            .await
+        }
+        Err(response) => response,
+    }
+}
+
+pub async fn manage(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match linker(&app, &headers, &slug).await {
+        Ok(who) => {
+            page(
+                &app,
+                &who,
+                View {
+                    manage: true,
+                    code: None,
+                    done: None,
+                    error: None,
+                },
+            )
+            .await
+        }
+        Err(response) => response,
+    }
+}
+
+/// **Generate**.
+pub async fn generate(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+) -> Response {
+    let who = match linker(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let view = match links::generate(&app, &who, &client).await {
+        Ok((code, _)) => View {
+            manage: true,
+            code: Some(code.grouped()),
+            done: None,
+            error: None,
+        },
+        Err(err) => View {
+            manage: true,
+            code: None,
+            done: None,
+            error: Some(err),
+        },
+    };
+    page(&app, &who, view).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    code: String,
+}
+
+/// **Link**.
+pub async fn link(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+    form: Result<Form<LinkForm>, FormRejection>,
+) -> Response {
+    let who = match linker(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let outcome = match form {
+        Ok(Form(form)) => links::link(&app, &who, &form.code, &client).await,
+        Err(_) => Err(Error::Invalid(crate::domain::Invalid::new(
+            "Enter the code generated from the other district.",
+        ))),
+    };
+    match outcome {
+        Ok(()) => {
+            page(
+                &app,
+                &who,
+                View {
+                    manage: false,
+                    code: None,
+                    done: Some("The accounts are linked.".to_owned()),
+                    error: None,
+                },
+            )
+            .await
+        }
+        Err(err) => {
+            page(
+                &app,
+                &who,
+                View {
+                    manage: true,
+                    code: None,
+                    done: None,
+                    error: Some(err),
+                },
+            )
+            .await
+        }
+    }
+}
+
+fn link_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+/// **Switch**: logged in to the linked account, on its district's home page.
+pub async fn switch(
+    State(app): State<App>,
+    Path((slug, id)): Path<(String, String)>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+) -> Response {
+    let who = match linker(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let Some(id) = link_id(&id) else {
+        return PageError(Error::NotFound).into_response();
+    };
+    match links::switch(&app, &who, id, &client).await {
+        Ok((district, logged_in)) => {
+            let mut response = Redirect::to(&format!("/d/{}/home", district.slug)).into_response();
+            if let Ok(cookie) = session_cookie(&app.config, &logged_in.token).parse() {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(err) => PageError(err).into_response(),
+    }
+}
+
+/// **Unlink**.
+pub async fn unlink(
+    State(app): State<App>,
+    Path((slug, id)): Path<(String, String)>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+) -> Response {
+    let who = match linker(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let Some(id) = link_id(&id) else {
+        return PageError(Error::NotFound).into_response();
+    };
+    let view = match links::unlink(&app, &who, id, &client).await {
+        Ok(()) => View {
+            manage: false,
+            code: None,
+            done: Some("The account was unlinked.".to_owned()),
+            error: None,
+        },
+        Err(err) => View {
+            manage: false,
+            code: None,
+            done: None,
+            error: Some(err),
+        },
+    };
+    page(&app, &who, view).await
+}

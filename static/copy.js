@@ -1,0 +1,14 @@
+// Copy buttons: copies the button's data-copy text. Without JavaScript the code is still
+// shown on the page to copy by hand.
+(function () {
+  var button = document.getElementById("copy-code");
+  var status = document.getElementById("copy-status");
+  if (!button || !navigator.clipboard) { if (button) { button.hidden = true; } return; }
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      status.textContent = "Copied.";
+    }, function () {
+      status.textContent = "Copy it by hand.";
+    });
+  });
+})();
