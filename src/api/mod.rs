@@ -5,6 +5,7 @@ mod activation;
 mod auth;
 mod districts;
 mod links;
+mod notifications;
 mod records;
 mod recovery;
 
@@ -30,7 +31,7 @@ use crate::server::error::{ErrorBody, api_error};
         records::students, records::today, records::calendar, records::assignments,
         records::grades, records::attendance, records::schedule, recovery::forgot_password,
         recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
-        links::switch, links::unlink
+        links::switch, links::unlink, notifications::inbox, notifications::read
     ),
     components(schemas(
         ErrorBody,
@@ -85,6 +86,8 @@ pub fn routes() -> Router<App> {
         .route("/me/links", get(links::list).post(links::link))
         .route("/me/links/{id}/switch", post(links::switch))
         .route("/me/links/{id}", delete(links::unlink))
+        .route("/notifications", get(notifications::inbox))
+        .route("/notifications/{id}/read", post(notifications::read))
         .route("/me/tools", get(records::tools))
         .route("/me/access-log", get(records::access_log))
         .route("/students", get(records::students))

@@ -11,6 +11,7 @@ pub mod generator;
 pub mod import;
 pub mod links;
 pub mod mail;
+pub mod notifications;
 pub mod passwords;
 pub mod records;
 pub mod recovery;

@@ -12,6 +12,7 @@ mod districts;
 mod jobs;
 mod keys;
 mod links;
+mod notifications;
 mod people;
 mod records;
 mod recovery;
@@ -34,6 +35,7 @@ pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use links::{CodeOwner, LinkedAccount};
+pub use notifications::{Audience, MessageRecord, NewNotification, NotificationRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,

@@ -89,6 +89,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The id of the class with this sourcedId, if the district has it.
+    pub async fn class_id_by_sourced_id(
+        &self,
+        district: DistrictId,
+        sourced_id: &SourcedId,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT id FROM classes WHERE district_id = $1 AND sourced_id = $2")
+            .bind(district.0)
+            .bind(sourced_id.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+}
+
 impl Tx {
     /// Sets one switch, replacing the one of the same scope.
     pub async fn put_tool_setting(

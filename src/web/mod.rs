@@ -7,6 +7,7 @@ mod admin;
 mod finder;
 mod links;
 mod login;
+mod notifications;
 pub mod pages;
 mod portal;
 mod recovery;
@@ -49,6 +50,15 @@ pub fn routes() -> Router<App> {
         .route("/d/{slug}/logout", post(account::logout))
         .route("/d/{slug}/students/{id}/{tool}", get(portal::tool))
         .route("/d/{slug}/access-log", get(portal::access_log))
+        .route("/d/{slug}/notifications", get(notifications::inbox))
+        .route(
+            "/d/{slug}/notifications/{id}/read",
+            post(notifications::read),
+        )
+        .route(
+            "/d/{slug}/admin/messages",
+            get(notifications::message_form).post(notifications::send),
+        )
         .route("/d/{slug}/links", get(links::list).post(links::link))
         .route("/d/{slug}/links/manage", get(links::manage))
         .route("/d/{slug}/links/code", post(links::generate))

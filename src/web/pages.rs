@@ -429,3 +429,31 @@ pub struct LinkLine {
     pub name: String,
     pub username: String,
 }
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+pub struct NotificationsPage<'a> {
+    pub linking: bool,
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub unread: usize,
+    pub notifications: Vec<NotificationLine>,
+}
+
+pub struct NotificationLine {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub when: String,
+    pub read: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_messages.html")]
+pub struct AdminMessages<'a> {
+    pub linking: bool,
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    pub done: Option<String>,
+    pub error: Option<String>,
+}

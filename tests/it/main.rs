@@ -15,6 +15,7 @@ mod import;
 mod links;
 mod login;
 mod maintenance;
+mod notifications;
 mod portal;
 mod recovery;
 mod schema;

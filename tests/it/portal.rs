@@ -104,7 +104,7 @@ a3,,,st2,,2025-09-16,absent,false\n";
 
 const MANIFEST: &str = "propertyName,value\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\nfile.categories,bulk\nfile.lineItems,bulk\nfile.results,bulk\nfile.attendance,bulk\nfile.termGrades,bulk\nfile.calendar,bulk\n";
 
-fn write_set(dir: &Path, nina_linked: bool) {
+pub fn write_set(dir: &Path, nina_linked: bool) {
     let users = users(nina_linked);
     for (name, text) in [
         ("manifest.csv", MANIFEST),

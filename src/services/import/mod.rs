@@ -1718,6 +1718,17 @@ async fn apply(
     for staged in Staged::ALL {
         tx.drop_stage(staged).await?;
     }
+    // Families hear of new scores and attendance marks: one job, in this transaction.
+    let news = ["results", "attendance"].iter().any(|kind| {
+        report
+            .kinds
+            .get(kind)
+            .is_some_and(|c| c.created + c.updated > 0)
+    });
+    if news {
+        tx.enqueue(&super::notifications::import_job(district, now), now)
+            .await?;
+    }
     tx.audit(
         AuditEntry {
             district: Some(district.id),

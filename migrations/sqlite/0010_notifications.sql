@@ -1,0 +1,26 @@
+-- The portal's inbox. A notification belongs to one account; it is made by the job worker
+-- from an event (a school message, an import's new scores and attendance), kept 90 days.
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY NOT NULL,
+    district_id INTEGER NOT NULL REFERENCES districts (id),
+    account_id INTEGER NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('score', 'grade', 'attendance', 'message')),
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    read_at INTEGER,
+    FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
+);
+CREATE INDEX notifications_account ON notifications (district_id, account_id, created_at);
+
+-- A message staff send to the whole district, a school, a grade level or a class.
+CREATE TABLE school_messages (
+    id INTEGER PRIMARY KEY NOT NULL,
+    district_id INTEGER NOT NULL REFERENCES districts (id),
+    author_account_id INTEGER,
+    audience TEXT NOT NULL CHECK (audience IN ('district', 'school', 'grade', 'class')),
+    audience_ref TEXT,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);

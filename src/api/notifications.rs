@@ -1,0 +1,57 @@
+//! The inbox by API.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::app::App;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::session::Ready;
+use crate::services::notifications::{self, Inbox};
+use crate::services::{Error, Result};
+
+/// **Notifications**: the last 90 days, newest first, with the unread count.
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The inbox", body = Inbox),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+    )
+)]
+pub async fn inbox(State(app): State<App>, Ready(who): Ready) -> Result<Json<Inbox>, ApiError> {
+    Ok(Json(notifications::inbox(&app, &who).await?))
+}
+
+fn id(raw: &str) -> Result<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(Error::NotFound)
+}
+
+/// Marks a notification read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/read",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The notification's id")),
+    responses(
+        (status = 204, description = "Read"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+        (status = 404, description = "Not one of this account's notifications", body = ErrorBody),
+    )
+)]
+pub async fn read(
+    State(app): State<App>,
+    Ready(who): Ready,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    notifications::mark_read(&app, &who, id(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,297 @@
+//! Notifications in the portal's inbox: school messages staff write, and what an import brought
+//! (one notification per family per import, not one per row). The event writes a job in its
+//! own transaction; the worker fans it out to the student and every guardian with portal
+//! access, unless the district turned notifications off.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::admin::Actor;
+use super::auth::Authenticated;
+use super::recovery::JobOutcome;
+use super::{Error, Result};
+use crate::app::App;
+use crate::domain::{District, Invalid, SourcedId};
+use crate::store::{Audience, AuditEntry, JobRecord, NewJob, NewNotification};
+
+pub const MESSAGE_JOB: &str = "notify.message";
+pub const IMPORT_JOB: &str = "notify.import";
+
+/// How long the inbox keeps a notification.
+pub const KEEP_SECONDS: i64 = 90 * 24 * 60 * 60;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct MessageJob {
+    message: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ImportJob {
+    at: i64,
+}
+
+/// Who a message is for, as staff choose it.
+pub struct MessageRequest<'a> {
+    /// `district`, `school`, `grade` or `class`.
+    pub audience: &'a str,
+    /// The school's or class's sourcedId, or the grade level.
+    pub reference: Option<&'a str>,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+fn text(what: &str, raw: &str, max: usize) -> Result<String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(Invalid::new(format!("{what} must not be empty")).into());
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Invalid::new(format!("{what} must not contain control characters")).into());
+    }
+    if value.chars().count() > max {
+        return Err(Invalid::new(format!("{what} is longer than {max} characters")).into());
+    }
+    Ok(value.replace("\r\n", "\n"))
+}
+
+async fn audience(
+    app: &App,
+    district: &District,
+    request: &MessageRequest<'_>,
+) -> Result<Audience> {
+    let reference = request.reference.map(str::trim).filter(|r| !r.is_empty());
+    let needed = || Invalid::new(format!("say which {}", request.audience));
+    let unknown = |what: &str, r: &str| {
+        Error::Invalid(Invalid::new(format!(
+            "{} has no {what} {r:?}",
+            district.name
+        )))
+    };
+    match request.audience {
+        "district" => Ok(Audience::District),
+        "school" => {
+            let r = reference.ok_or_else(needed)?;
+            let school = app
+                .store
+                .school_by_sourced_id(district.id, &SourcedId::parse(r)?)
+                .await?
+                .ok_or_else(|| unknown("school", r))?;
+            Ok(Audience::School(school.id))
+        }
+        "grade" => {
+            let r = reference.ok_or_else(needed)?;
+            if r.chars().count() > 20 || r.chars().any(char::is_control) {
+                return Err(unknown("grade", r));
+            }
+            Ok(Audience::Grade(r.to_owned()))
+        }
+        "class" => {
+            let r = reference.ok_or_else(needed)?;
+            let id = app
+                .store
+                .class_id_by_sourced_id(district.id, &SourcedId::parse(r)?)
+                .await?
+                .ok_or_else(|| unknown("class", r))?;
+            Ok(Audience::Class(id))
+        }
+        other => Err(Invalid::new(format!(
+            "the audience is district, school, grade or class, not {other:?}"
+        ))
+        .into()),
+    }
+}
+
+/// Staff write a school message; it reaches its families through the job queue. Audited.
+pub async fn send_message(
+    app: &App,
+    district: &District,
+    request: &MessageRequest<'_>,
+    actor: Actor<'_>,
+) -> Result<i64> {
+    let title = text("the title", request.title, 120)?;
+    let body = text("the message", request.body, 4000)?;
+    let audience = audience(app, district, request).await?;
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    let id = tx
+        .insert_message(district.id, actor.account, &audience, &title, &body, now)
+        .await?;
+    tx.enqueue(
+        &NewJob {
+            district: district.id,
+            kind: MESSAGE_JOB,
+            payload: serde_json::to_string(&MessageJob { message: id })
+                .map_err(|e| Error::internal(e.to_string()))?,
+            idempotency_key: format!("message:{id}"),
+        },
+        now,
+    )
+    .await?;
+    tx.audit(
+        AuditEntry {
+            district: Some(district.id),
+            actor: actor.name,
+            account: actor.account,
+            action: "message.sent",
+            target: Some(audience.kind()),
+            detail: Some(title.clone()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The job an import writes, in its own transaction, to tell families what it brought.
+pub fn import_job(district: &District, at: i64) -> NewJob<'static> {
+    NewJob {
+        district: district.id,
+        kind: IMPORT_JOB,
+        payload: format!("{{\"at\":{at}}}"),
+        idempotency_key: format!("import:{at}"),
+    }
+}
+
+/// Runs a notification job: writes the inbox entries.
+pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
+    match fan_out(app, job).await {
+        Ok(()) => JobOutcome::Done,
+        Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
+        Err(err) => JobOutcome::Give(err.to_string()),
+    }
+}
+
+async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
+    let district = app
+        .store
+        .district_by_id(job.district)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !district.settings.notifications {
+        return Ok(());
+    }
+    let parse = |e: serde_json::Error| Error::internal(format!("job payload: {e}"));
+    let notes: Vec<NewNotification<'_>> = match job.kind.as_str() {
+        MESSAGE_JOB => {
+            let MessageJob { message } = serde_json::from_str(&job.payload).map_err(parse)?;
+            let Some(message) = app.store.message(district.id, message).await? else {
+                return Ok(());
+            };
+            app.store
+                .message_readers(district.id, &message.audience)
+                .await?
+                .into_iter()
+                .map(|account| NewNotification {
+                    account,
+                    event: "message",
+                    title: message.title.clone(),
+                    body: message.body.clone(),
+                })
+                .collect()
+        }
+        IMPORT_JOB => {
+            let ImportJob { at } = serde_json::from_str(&job.payload).map_err(parse)?;
+            let news = app.store.import_news(district.id, at).await?;
+            let mut notes: Vec<NewNotification<'_>> = Vec::new();
+            for (account, name, scores, marks) in news {
+                let line = match (scores, marks) {
+                    (0, m) => format!("{name}: {m} attendance {}", plural(m, "mark", "marks")),
+                    (s, 0) => format!("{name}: {s} new {}", plural(s, "score", "scores")),
+                    (s, m) => format!(
+                        "{name}: {s} new {} and {m} attendance {}",
+                        plural(s, "score", "scores"),
+                        plural(m, "mark", "marks")
+                    ),
+                };
+                match notes.last_mut() {
+                    Some(last) if last.account == account => {
+                        last.body.push('\n');
+                        last.body.push_str(&line);
+                    }
+                    _ => notes.push(NewNotification {
+                        account,
+                        event: if scores > 0 { "score" } else { "attendance" },
+                        title: "New from school".to_owned(),
+                        body: line,
+                    }),
+                }
+            }
+            notes
+        }
+        other => return Err(Error::internal(format!("unknown job kind {other:?}"))),
+    };
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    tx.insert_notifications(district.id, &notes, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn plural(n: i64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// A notification as the inbox shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    /// `score`, `grade`, `attendance` or `message`.
+    pub event: String,
+    pub title: String,
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Inbox {
+    pub unread: usize,
+    pub notifications: Vec<Notification>,
+}
+
+/// The account's **Notifications** of the last 90 days, newest first.
+pub async fn inbox(app: &App, who: &Authenticated) -> Result<Inbox> {
+    let records = app
+        .store
+        .inbox(
+            who.district.id,
+            who.account.id,
+            app.clock.unix(),
+            KEEP_SECONDS,
+        )
+        .await?;
+    let notifications: Vec<Notification> = records
+        .into_iter()
+        .map(|r| Notification {
+            id: r.id,
+            event: r.event,
+            title: r.title,
+            body: r.body,
+            created_at: r.created_at,
+            read: r.read_at.is_some(),
+        })
+        .collect();
+    Ok(Inbox {
+        unread: notifications.iter().filter(|n| !n.read).count(),
+        notifications,
+    })
+}
+
+/// Marks one of the account's notifications read; any other id is not found.
+pub async fn mark_read(app: &App, who: &Authenticated, id: i64) -> Result<()> {
+    if app
+        .store
+        .mark_read(who.district.id, who.account.id, id, app.clock.unix())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}

@@ -1,0 +1,310 @@
+//! The inbox, school messages, and who is told about a student: the student's own account and
+//! every guardian account with an active relationship whose portal access is on.
+
+use sqlx::Row;
+
+use super::{Result, Store, Tx};
+use crate::domain::{AccountId, DistrictId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRecord {
+    pub id: i64,
+    pub event: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+/// A notification to write.
+pub struct NewNotification<'a> {
+    pub account: AccountId,
+    pub event: &'a str,
+    pub title: String,
+    pub body: String,
+}
+
+/// Who a school message goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    District,
+    /// A school, by id.
+    School(i64),
+    /// A grade level, as the rosters write it (`03`, `10`).
+    Grade(String),
+    /// A class, by id.
+    Class(i64),
+}
+
+impl Audience {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Audience::District => "district",
+            Audience::School(_) => "school",
+            Audience::Grade(_) => "grade",
+            Audience::Class(_) => "class",
+        }
+    }
+
+    fn reference(&self) -> Option<String> {
+        match self {
+            Audience::District => None,
+            Audience::School(id) | Audience::Class(id) => Some(id.to_string()),
+            Audience::Grade(grade) => Some(grade.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    pub id: i64,
+    pub district: DistrictId,
+    pub audience: Audience,
+    pub title: String,
+    pub body: String,
+}
+
+/// (account, student) pairs: each account told about each of its students in scope. `$1` is
+/// the district; `students` selects `id` from `people`.
+fn readers_sql(students: &str) -> String {
+    format!(
+        "SELECT a.id AS account_id, p.id AS student_id FROM accounts a \
+           JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id \
+         WHERE a.district_id = $1 AND a.kind = 'student' AND a.active = $2 AND p.active = $2 \
+           AND p.id IN ({students}) \
+         UNION \
+         SELECT a.id AS account_id, r.student_id FROM relationships r \
+           JOIN accounts a ON a.district_id = r.district_id AND a.person_id = r.guardian_id \
+           JOIN people s ON s.district_id = r.district_id AND s.id = r.student_id \
+         WHERE r.district_id = $1 AND r.active = $2 AND r.portal = $2 AND a.active = $2 \
+           AND a.kind = 'parent' AND s.active = $2 AND r.student_id IN ({students})"
+    )
+}
+
+impl Tx {
+    pub async fn insert_message(
+        &mut self,
+        district: DistrictId,
+        author: Option<AccountId>,
+        audience: &Audience,
+        title: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO school_messages (district_id, author_account_id, audience, audience_ref, \
+               title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(district.0)
+        .bind(author.map(|a| a.0))
+        .bind(audience.kind())
+        .bind(audience.reference())
+        .bind(title.to_owned())
+        .bind(body.to_owned())
+        .bind(now)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    pub async fn insert_notifications(
+        &mut self,
+        district: DistrictId,
+        notes: &[NewNotification<'_>],
+        now: i64,
+    ) -> Result<()> {
+        for note in notes {
+            sqlx::query(
+                "INSERT INTO notifications (district_id, account_id, event, title, body, \
+                   created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(district.0)
+            .bind(note.account.0)
+            .bind(note.event)
+            .bind(note.title.clone())
+            .bind(note.body.clone())
+            .bind(now)
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn message(&self, district: DistrictId, id: i64) -> Result<Option<MessageRecord>> {
+        let row = sqlx::query(
+            "SELECT id, district_id, audience, audience_ref, title, body FROM school_messages \
+             WHERE district_id = $1 AND id = $2",
+        )
+        .bind(district.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let reference: Option<String> = row.try_get("audience_ref")?;
+        let number = || {
+            reference
+                .as_deref()
+                .and_then(|r| r.parse::<i64>().ok())
+                .ok_or_else(|| super::StoreError::Corrupt("school_messages.audience_ref".into()))
+        };
+        let audience = match row.try_get::<String, _>("audience")?.as_str() {
+            "school" => Audience::School(number()?),
+            "class" => Audience::Class(number()?),
+            "grade" => Audience::Grade(reference.clone().unwrap_or_default()),
+            _ => Audience::District,
+        };
+        Ok(Some(MessageRecord {
+            id: row.try_get("id")?,
+            district: DistrictId(row.try_get("district_id")?),
+            audience,
+            title: row.try_get("title")?,
+            body: row.try_get("body")?,
+        }))
+    }
+
+    /// The accounts a school message reaches: each once, however many of its students are in
+    /// the audience.
+    pub async fn message_readers(
+        &self,
+        district: DistrictId,
+        audience: &Audience,
+    ) -> Result<Vec<AccountId>> {
+        let students = match audience {
+            Audience::District => {
+                "SELECT id FROM people WHERE district_id = $1 AND role = 'student'"
+            }
+            Audience::School(_) => {
+                "SELECT id FROM people WHERE district_id = $1 AND role = 'student' AND school_id = $3"
+            }
+            Audience::Grade(_) => {
+                "SELECT id FROM people WHERE district_id = $1 AND role = 'student' AND grade = $3"
+            }
+            Audience::Class(_) => {
+                "SELECT person_id FROM enrollments WHERE district_id = $1 AND class_id = $3 \
+                 AND role = 'student' AND active = $2"
+            }
+        };
+        let sql = format!(
+            "SELECT DISTINCT account_id FROM ({}) readers ORDER BY account_id",
+            readers_sql(students)
+        );
+        let query = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(true);
+        let query = match audience {
+            Audience::District => query,
+            Audience::School(id) | Audience::Class(id) => query.bind(*id),
+            Audience::Grade(grade) => query.bind(grade.clone()),
+        };
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok(AccountId(r.try_get("account_id")?)))
+            .collect()
+    }
+
+    /// What an import wrote at `at` (its timestamp on every row it changed), per account and
+    /// student: (account, student's name, new or changed scores, absences and tardies).
+    pub async fn import_news(
+        &self,
+        district: DistrictId,
+        at: i64,
+    ) -> Result<Vec<(AccountId, String, i64, i64)>> {
+        let students = "SELECT person_id FROM results WHERE district_id = $1 AND updated_at = $3 \
+                          AND score IS NOT NULL AND active = $2 \
+                        UNION SELECT person_id FROM attendance WHERE district_id = $1 \
+                          AND updated_at = $3 AND status <> 'present' AND active = $2";
+        let sql = format!(
+            "SELECT r.account_id, p.given_name, \
+               (SELECT COUNT(*) FROM results x WHERE x.district_id = $1 AND x.person_id = r.student_id \
+                  AND x.updated_at = $3 AND x.score IS NOT NULL AND x.active = $2) AS scores, \
+               (SELECT COUNT(*) FROM attendance y WHERE y.district_id = $1 AND y.person_id = r.student_id \
+                  AND y.updated_at = $3 AND y.status <> 'present' AND y.active = $2) AS marks \
+             FROM ({}) r JOIN people p ON p.district_id = $1 AND p.id = r.student_id \
+             ORDER BY r.account_id, p.given_name",
+            readers_sql(students)
+        );
+        let rows = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(true)
+            .bind(at)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    AccountId(r.try_get("account_id")?),
+                    r.try_get("given_name")?,
+                    r.try_get("scores")?,
+                    r.try_get("marks")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The account's notifications of the last `keep_seconds`, newest first; older ones are
+    /// deleted on the way.
+    pub async fn inbox(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+        now: i64,
+        keep_seconds: i64,
+    ) -> Result<Vec<NotificationRecord>> {
+        {
+            let _turn = self.write_turn().await?;
+            sqlx::query(
+                "DELETE FROM notifications WHERE district_id = $1 AND account_id = $2 \
+                 AND created_at < $3",
+            )
+            .bind(district.0)
+            .bind(account.0)
+            .bind(now - keep_seconds)
+            .execute(&self.pool)
+            .await?;
+        }
+        let rows = sqlx::query(
+            "SELECT id, event, title, body, created_at, read_at FROM notifications \
+             WHERE district_id = $1 AND account_id = $2 ORDER BY created_at DESC, id DESC LIMIT 200",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(NotificationRecord {
+                    id: r.try_get("id")?,
+                    event: r.try_get("event")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                    read_at: r.try_get("read_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks one of the account's notifications read; false when it has none with that id.
+    pub async fn mark_read(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+        id: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let _turn = self.write_turn().await?;
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = COALESCE(read_at, $4) \
+             WHERE district_id = $1 AND account_id = $2 AND id = $3",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

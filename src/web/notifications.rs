@@ -1,0 +1,162 @@
+//! **Notifications** (the inbox) and the staff console's **Send a Message**.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::account::ready_in;
+use super::admin::{actor, staff};
+use super::pages;
+use crate::app::App;
+use crate::domain::AccountKind;
+use crate::server::error::{PageError, status_of};
+use crate::services::Error;
+use crate::services::notifications::{self, MessageRequest};
+
+pub async fn inbox(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let inbox = match notifications::inbox(&app, &who).await {
+        Ok(inbox) => inbox,
+        Err(err) => return PageError(err).into_response(),
+    };
+    let tz = jiff::tz::TimeZone::get(who.district.settings.timezone.as_str())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    Html(pages::render(&pages::NotificationsPage {
+        linking: super::portal::menu_links(&app, &who),
+        slug: who.district.slug.as_str(),
+        district_name: who.district.name.as_str(),
+        unread: inbox.unread,
+        notifications: inbox
+            .notifications
+            .into_iter()
+            .map(|n| pages::NotificationLine {
+                id: n.id,
+                title: n.title,
+                body: n.body,
+                when: jiff::Timestamp::from_second(n.created_at)
+                    .map(|t| {
+                        t.to_zoned_datetime(tz.clone())
+                            .strftime("%B %-d at %-I:%M %p")
+                            .to_string()
+                    })
+                    .unwrap_or_default(),
+                read: n.read,
+            })
+            .collect(),
+    }))
+    .into_response()
+}
+
+pub async fn read(
+    State(app): State<App>,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let Some(id) = id.parse::<i64>().ok().filter(|id| *id > 0) else {
+        return PageError(Error::NotFound).into_response();
+    };
+    match notifications::mark_read(&app, &who, id).await {
+        Ok(()) => Redirect::to(&format!("/d/{}/notifications", who.district.slug)).into_response(),
+        Err(err) => PageError(err).into_response(),
+    }
+}
+
+fn message_page(slug: &str, district: &str, done: Option<String>, error: Option<String>) -> String {
+    pages::render(&pages::AdminMessages {
+        linking: false,
+        slug,
+        district_name: district,
+        done,
+        error,
+    })
+}
+
+pub async fn message_form(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match staff(&app, &headers, &slug).await {
+        Ok(who) => Html(message_page(
+            who.district.slug.as_str(),
+            who.district.name.as_str(),
+            None,
+            None,
+        ))
+        .into_response(),
+        Err(response) => response,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageForm {
+    audience: String,
+    reference: Option<String>,
+    title: String,
+    body: String,
+}
+
+pub async fn send(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<MessageForm>, FormRejection>,
+) -> Response {
+    let who = match staff(&app, &headers, &slug).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let (slug, name) = (who.district.slug.as_str(), who.district.name.as_str());
+    let outcome = match form {
+        Ok(Form(form)) => {
+            notifications::send_message(
+                &app,
+                &who.district,
+                &MessageRequest {
+                    audience: &form.audience,
+                    reference: form.reference.as_deref(),
+                    title: &form.title,
+                    body: &form.body,
+                },
+                actor(&who),
+            )
+            .await
+        }
+        Err(_) => Err(Error::Invalid(crate::domain::Invalid::new(
+            "Fill in the title and the message.",
+        ))),
+    };
+    match outcome {
+        Ok(_) => Html(message_page(
+            slug,
+            name,
+            Some("The message is on its way to the families.".to_owned()),
+            None,
+        ))
+        .into_response(),
+        Err(err) if status_of(&err).is_server_error() => PageError(err).into_response(),
+        Err(err) => (
+            if matches!(err, Error::Invalid(_)) {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                status_of(&err)
+            },
+            Html(message_page(slug, name, None, Some(err.public_message()))),
+        )
+            .into_response(),
+    }
+}

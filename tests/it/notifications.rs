@@ -1,0 +1,215 @@
+//! Notifications: school messages and import news reach exactly the student and the guardians
+//! with portal access, once per family, and only where the district has them on.
+
+use reqwest::StatusCode;
+
+use crate::portal::{Portal, portal, write_set};
+use homeroom::services::admin::OPERATOR;
+use homeroom::services::notifications::{self, MessageRequest};
+use homeroom::services::worker;
+
+const READERS: [&str; 8] = [
+    "self",
+    "other student",
+    "parent",
+    "portal off",
+    "ended",
+    "nobody's parent",
+    "staff",
+    "other district",
+];
+
+/// Each reader's inbox: (titles, unread).
+async fn inboxes(p: &Portal) -> Vec<(&'static str, Vec<String>)> {
+    let mut all = Vec::new();
+    for who in READERS {
+        let (status, body) = p.get("/api/v1/notifications", Some(who)).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        let titles = body["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap().to_owned())
+            .collect();
+        all.push((who, titles));
+    }
+    all
+}
+
+fn titles<'a>(all: &'a [(&'static str, Vec<String>)], who: &str) -> &'a [String] {
+    &all.iter().find(|(w, _)| *w == who).unwrap().1
+}
+
+async fn flush(p: &Portal) {
+    while worker::run_due(&p.app.app).await.unwrap() > 0 {}
+}
+
+async fn send(p: &Portal, audience: &str, reference: Option<&str>, title: &str) {
+    notifications::send_message(
+        &p.app.app,
+        &p.district,
+        &MessageRequest {
+            audience,
+            reference,
+            title,
+            body: "The building opens at 7:30.\nBring a coat.",
+        },
+        OPERATOR,
+    )
+    .await
+    .unwrap();
+    flush(p).await;
+}
+
+#[tokio::test]
+async fn a_school_message_reaches_exactly_its_families_once() {
+    let p = portal().await;
+    flush(&p).await;
+    let before = inboxes(&p).await;
+    send(&p, "school", Some("s1"), "Picture day").await;
+    let after = inboxes(&p).await;
+    for who in READERS {
+        let new: Vec<&String> = titles(&after, who)
+            .iter()
+            .filter(|t| *t == "Picture day")
+            .collect();
+        let expected = match who {
+            // Ava and Ben are at Oak Elementary; Maria, their mother, hears once.
+            "self" | "other student" | "parent" => 1,
+            _ => 0,
+        };
+        assert_eq!(new.len(), expected, "{who}");
+        assert_eq!(
+            titles(&after, who).len() - titles(&before, who).len(),
+            expected,
+            "{who}"
+        );
+    }
+    // A class of Pine High reaches none of them; a grade level reaches Ava's family only.
+    send(&p, "class", Some("k3"), "Lab goggles").await;
+    send(&p, "grade", Some("05"), "Field trip").await;
+    let after = inboxes(&p).await;
+    for who in READERS {
+        assert!(
+            !titles(&after, who).contains(&"Lab goggles".to_owned()),
+            "{who}"
+        );
+        let trip = titles(&after, who).contains(&"Field trip".to_owned());
+        assert_eq!(trip, matches!(who, "other student" | "parent"), "{who}");
+    }
+    // Bad audiences are refused with the reason, and nothing is sent.
+    for (audience, reference, expected) in [
+        ("school", Some("nowhere"), "has no school"),
+        ("class", None, "say which class"),
+        ("planet", None, "district, school, grade or class"),
+    ] {
+        let err = notifications::send_message(
+            &p.app.app,
+            &p.district,
+            &MessageRequest {
+                audience,
+                reference,
+                title: "x",
+                body: "y",
+            },
+            OPERATOR,
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn switched_off_the_district_sends_nothing() {
+    let p = portal().await;
+    flush(&p).await;
+    p.app
+        .cli(&["district", "set", "river", "notifications", "off"])
+        .await;
+    send(&p, "district", None, "Snow day").await;
+    for (who, list) in inboxes(&p).await {
+        assert!(!list.contains(&"Snow day".to_owned()), "{who}");
+    }
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn an_import_tells_each_family_once_and_the_inbox_marks_read() {
+    let p = portal().await;
+    flush(&p).await;
+    let before = inboxes(&p).await;
+    // A new score for Ava and a new absence for Ben and Ava: one notification per family.
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), false);
+    let results = std::fs::read_to_string(dir.path().join("results.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("results.csv"),
+        results.replace(
+            "r2,,,li2,st1,fully graded,70,",
+            "r2,,,li2,st1,fully graded,75,",
+        ),
+    )
+    .unwrap();
+    let attendance = std::fs::read_to_string(dir.path().join("attendance.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("attendance.csv"),
+        format!(
+            "{attendance}a4,,,st2,,2025-10-06,absent,false\na5,,,st1,,2025-10-03,absent,true\n"
+        ),
+    )
+    .unwrap();
+    p.app.app.clock.advance(60);
+    homeroom::services::import::oneroster(&p.app.app, &p.district, dir.path(), None, OPERATOR)
+        .await
+        .unwrap();
+    flush(&p).await;
+    let after = inboxes(&p).await;
+    let grew = |who: &str| titles(&after, who).len() - titles(&before, who).len();
+    assert_eq!(grew("parent"), 1);
+    assert_eq!(grew("self"), 1);
+    assert_eq!(grew("other student"), 1);
+    for who in [
+        "portal off",
+        "ended",
+        "nobody's parent",
+        "staff",
+        "other district",
+    ] {
+        assert_eq!(grew(who), 0, "{who}");
+    }
+    let (_, inbox) = p.get("/api/v1/notifications", Some("parent")).await;
+    let newest = &inbox["notifications"][0];
+    let body = newest["body"].as_str().unwrap();
+    assert!(
+        body.contains("Ava: 1 new score and 1 attendance mark"),
+        "{body}"
+    );
+    assert!(body.contains("Ben: 1 attendance mark"), "{body}");
+    assert_eq!(newest["read"], false);
+
+    // Mark read; someone else's notification is not found.
+    let unread = inbox["unread"].as_u64().unwrap();
+    let id = newest["id"].as_i64().unwrap();
+    let response = reqwest::Client::new()
+        .post(p.app.url(&format!("/api/v1/notifications/{id}/read")))
+        .bearer_auth(p.token("parent"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, inbox) = p.get("/api/v1/notifications", Some("parent")).await;
+    assert_eq!(inbox["unread"].as_u64().unwrap(), unread - 1);
+    let response = reqwest::Client::new()
+        .post(p.app.url(&format!("/api/v1/notifications/{id}/read")))
+        .bearer_auth(p.token("self"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let (status, html) = p.page("/d/river/notifications", Some("parent")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("New from school"));
+    p.app.stop().await;
+}
