@@ -295,3 +295,13 @@ pub async fn mark_read(app: &App, who: &Authenticated, id: i64) -> Result<()> {
         Err(Error::NotFound)
     }
 }
+
+/// How many of the account's notifications are unread.
+pub async fn unread(app: &App, who: &Authenticated) -> Result<usize> {
+    let since = app.clock.unix() - KEEP_SECONDS;
+    let n = app
+        .store
+        .unread_count(who.district.id, who.account.id, since)
+        .await?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}

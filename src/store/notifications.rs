@@ -286,6 +286,24 @@ impl Store {
             .collect()
     }
 
+    pub async fn unread_count(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+        since: i64,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM notifications WHERE district_id = $1 AND account_id = $2 \
+             AND read_at IS NULL AND created_at >= $3",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// Marks one of the account's notifications read; false when it has none with that id.
     pub async fn mark_read(
         &self,

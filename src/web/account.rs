@@ -77,7 +77,7 @@ pub async fn home(
         Err(err) => return PageError(err).into_response(),
     };
     Html(pages::render(&pages::Home {
-        linking: super::portal::menu_links(&app, &who),
+        menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         portal_title: who.account.kind.portal_title(),
@@ -89,7 +89,7 @@ pub async fn home(
     .into_response()
 }
 
-fn password_page(
+async fn password_page(
     app: &App,
     who: &Authenticated,
     done: bool,
@@ -97,7 +97,7 @@ fn password_page(
     new_error: Option<String>,
 ) -> String {
     pages::render(&pages::Password {
-        linking: super::portal::menu_links(app, who),
+        menu: super::portal::account_menu(app, who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         must_change: who.account.must_change_password && !done,
@@ -114,7 +114,7 @@ pub async fn password(
     headers: HeaderMap,
 ) -> Response {
     match signed_in(&app, &headers, &slug).await {
-        Ok(who) => Html(password_page(&app, &who, false, None, None)).into_response(),
+        Ok(who) => Html(password_page(&app, &who, false, None, None).await).into_response(),
         Err(response) => response,
     }
 }
@@ -143,11 +143,12 @@ pub async fn change_password(
             false,
             Some("Fill in both passwords.".to_owned()),
             None,
-        );
+        )
+        .await;
         return (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response();
     };
     match auth::change_password(&app, &who, &form.current, &form.new, &client).await {
-        Ok(()) => Html(password_page(&app, &who, true, None, None)).into_response(),
+        Ok(()) => Html(password_page(&app, &who, true, None, None).await).into_response(),
         Err(Error::InvalidCredentials) => {
             let page = password_page(
                 &app,
@@ -155,15 +156,16 @@ pub async fn change_password(
                 false,
                 Some("This is not your current password.".to_owned()),
                 None,
-            );
+            )
+            .await;
             (axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response()
         }
         Err(err @ Error::Locked { .. }) => {
-            let page = password_page(&app, &who, false, Some(err.public_message()), None);
+            let page = password_page(&app, &who, false, Some(err.public_message()), None).await;
             (axum::http::StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
         }
         Err(Error::WeakPassword(weak)) => {
-            let page = password_page(&app, &who, false, None, Some(weak.0));
+            let page = password_page(&app, &who, false, None, Some(weak.0)).await;
             (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response()
         }
         Err(other) => PageError(other).into_response(),
@@ -212,7 +214,7 @@ pub async fn settings(
         })
         .collect();
     Html(pages::render(&pages::Settings {
-        linking: super::portal::menu_links(&app, &who),
+        menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         sessions,

@@ -77,7 +77,7 @@ pub async fn console(
         error: job.last_error.clone(),
     };
     Html(pages::render(&pages::Admin {
-        linking: false,
+        menu: pages::AccountMenu::default(),
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         q: &q.chars().take(100).collect::<String>(),
@@ -105,7 +105,7 @@ fn person_page(
     secret: Option<Secret>,
 ) -> String {
     pages::render(&pages::AdminPerson {
-        linking: false,
+        menu: pages::AccountMenu::default(),
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         id: view.person.id,
@@ -297,7 +297,7 @@ pub async fn import(
         Err(response) => return response,
     };
     let mut page = pages::AdminImport {
-        linking: false,
+        menu: pages::AccountMenu::default(),
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         error: None,

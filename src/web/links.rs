@@ -38,7 +38,7 @@ async fn page(app: &App, who: &Authenticated, view: View) -> Response {
         return PageError(view.error.unwrap_or(Error::internal("no error"))).into_response();
     }
     let html = pages::render(&pages::Links {
-        linking: true,
+        menu: super::portal::account_menu(app, who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         manage: view.manage,

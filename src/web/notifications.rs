@@ -32,7 +32,7 @@ pub async fn inbox(
     let tz = jiff::tz::TimeZone::get(who.district.settings.timezone.as_str())
         .unwrap_or(jiff::tz::TimeZone::UTC);
     Html(pages::render(&pages::NotificationsPage {
-        linking: super::portal::menu_links(&app, &who),
+        menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         unread: inbox.unread,
@@ -77,7 +77,7 @@ pub async fn read(
 
 fn message_page(slug: &str, district: &str, done: Option<String>, error: Option<String>) -> String {
     pages::render(&pages::AdminMessages {
-        linking: false,
+        menu: pages::AccountMenu::default(),
         slug,
         district_name: district,
         done,

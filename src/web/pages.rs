@@ -17,6 +17,15 @@ pub fn render(page: &impl Template) -> String {
     })
 }
 
+/// What the account menu shows besides its fixed links.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AccountMenu {
+    /// **Linked Districts**, where the district offers it.
+    pub linking: bool,
+    /// Unread notifications.
+    pub unread: usize,
+}
+
 #[derive(Template)]
 #[template(path = "finder.html")]
 pub struct Finder<'a> {
@@ -85,8 +94,7 @@ pub struct Activate<'a> {
 #[derive(Template)]
 #[template(path = "admin.html")]
 pub struct Admin<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub q: &'a str,
@@ -108,8 +116,7 @@ pub struct JobLine {
 #[derive(Template)]
 #[template(path = "admin_import.html")]
 pub struct AdminImport<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     /// Why the file could not be imported at all.
@@ -139,8 +146,7 @@ pub struct AdminResult {
 #[derive(Template)]
 #[template(path = "admin_person.html")]
 pub struct AdminPerson<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub id: i64,
@@ -168,8 +174,7 @@ pub struct Secret {
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct Home<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub portal_title: &'a str,
@@ -198,7 +203,7 @@ macro_rules! tool_page {
         #[derive(Template)]
         #[template(path = $path)]
         pub struct $name<'a> {
-            pub linking: bool,
+            pub menu: AccountMenu,
             pub slug: &'a str,
             pub nav: StudentNav<'a>,
             pub view: &'a $view,
@@ -223,8 +228,7 @@ tool_page!(SchedulePage, "tool_schedule.html", records::ScheduleView);
 #[derive(Template)]
 #[template(path = "tool_calendar.html")]
 pub struct CalendarPage<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub nav: StudentNav<'a>,
     pub view: &'a records::CalendarView,
@@ -235,8 +239,7 @@ pub struct CalendarPage<'a> {
 #[derive(Template)]
 #[template(path = "access_log.html")]
 pub struct AccessLogPage<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub parent: bool,
@@ -246,8 +249,7 @@ pub struct AccessLogPage<'a> {
 #[derive(Template)]
 #[template(path = "password.html")]
 pub struct Password<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub must_change: bool,
@@ -260,8 +262,7 @@ pub struct Password<'a> {
 #[derive(Template)]
 #[template(path = "settings.html")]
 pub struct Settings<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub sessions: Vec<SessionLine>,
@@ -364,8 +365,7 @@ pub fn district_date(district: &District, at: i64) -> String {
 #[derive(Template)]
 #[template(path = "admin_tools.html")]
 pub struct AdminTools<'a> {
-    /// The account menu offers Linked Districts.
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub today: String,
@@ -412,7 +412,7 @@ pub struct Recovery<'a> {
 #[derive(Template)]
 #[template(path = "links.html")]
 pub struct Links<'a> {
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub manage: bool,
@@ -433,7 +433,7 @@ pub struct LinkLine {
 #[derive(Template)]
 #[template(path = "notifications.html")]
 pub struct NotificationsPage<'a> {
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub unread: usize,
@@ -451,7 +451,7 @@ pub struct NotificationLine {
 #[derive(Template)]
 #[template(path = "admin_messages.html")]
 pub struct AdminMessages<'a> {
-    pub linking: bool,
+    pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
     pub done: Option<String>,

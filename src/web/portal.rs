@@ -46,6 +46,17 @@ pub(super) fn menu_links(app: &App, who: &Authenticated) -> bool {
     who.account.kind != AccountKind::Staff && crate::services::links::available(app, &who.district)
 }
 
+/// The account menu's state: Linked Districts where offered, and the unread count (a
+/// database that cannot answer shows none rather than failing the page).
+pub(super) async fn account_menu(app: &App, who: &Authenticated) -> pages::AccountMenu {
+    pages::AccountMenu {
+        linking: menu_links(app, who),
+        unread: crate::services::notifications::unread(app, who)
+            .await
+            .unwrap_or(0),
+    }
+}
+
 /// The other children of a parent, for the picker at the top of each tool.
 async fn siblings(
     app: &App,
@@ -103,13 +114,13 @@ async fn render(
     client: &crate::services::auth::Client,
 ) -> Result<String, Error> {
     let slug = who.district.slug.as_str();
-    let linking = menu_links(app, who);
+    let menu = account_menu(app, who).await;
     let page = match tool {
         Tool::Today => {
             let view = records::today(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::TodayPage {
-                linking,
+                menu,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -122,7 +133,7 @@ async fn render(
                 .map(|d| d.strftime("%B %Y").to_string())
                 .unwrap_or_else(|_| view.month.clone());
             pages::render(&pages::CalendarPage {
-                linking,
+                menu,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -133,7 +144,7 @@ async fn render(
             let view = records::assignments(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::AssignmentsPage {
-                linking,
+                menu,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -143,7 +154,7 @@ async fn render(
             let view = records::grades(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::GradesPage {
-                linking,
+                menu,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -153,7 +164,7 @@ async fn render(
             let view = records::attendance(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::AttendancePage {
-                linking,
+                menu,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -163,7 +174,7 @@ async fn render(
             let view = records::schedule(app, who, id, client).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::SchedulePage {
-                linking,
+                menu,
                 slug,
                 nav: nav(who, tool, &view.student, others),
                 view: &view,
@@ -185,7 +196,7 @@ pub async fn access_log(
     };
     match records::access_log(&app, &who).await {
         Ok(entries) => Html(pages::render(&pages::AccessLogPage {
-            linking: menu_links(&app, &who),
+            menu: account_menu(&app, &who).await,
             slug: who.district.slug.as_str(),
             district_name: who.district.name.as_str(),
             parent: who.account.kind == AccountKind::Parent,

@@ -25,7 +25,7 @@ async fn page(
 ) -> Result<String, Error> {
     let overview = tools::overview(app, &who.district).await?;
     Ok(pages::render(&pages::AdminTools {
-        linking: false,
+        menu: pages::AccountMenu::default(),
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         today: overview.today.to_string(),

@@ -191,6 +191,13 @@ async fn an_import_tells_each_family_once_and_the_inbox_marks_read() {
 
     // Mark read; someone else's notification is not found.
     let unread = inbox["unread"].as_u64().unwrap();
+    let (_, home) = p.page("/d/river/home", Some("parent")).await;
+    assert!(
+        home.contains(&format!(
+            "Notifications <span class=\"badge\">{unread} unread</span>"
+        )),
+        "the menu shows the unread count"
+    );
     let id = newest["id"].as_i64().unwrap();
     let response = reqwest::Client::new()
         .post(p.app.url(&format!("/api/v1/notifications/{id}/read")))
