@@ -5,6 +5,7 @@ mod account;
 mod activate;
 mod admin;
 mod finder;
+mod installable;
 mod links;
 mod login;
 mod notifications;
@@ -21,6 +22,11 @@ use crate::app::App;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(finder::page))
+        .route("/manifest.webmanifest", get(installable::manifest))
+        .route("/sw.js", get(installable::service_worker))
+        .route("/static/pwa.js", get(installable::register_script))
+        .route("/static/{icon}", get(installable::icon))
+        .route("/offline", get(installable::offline))
         .route("/d/{slug}/{portal}", get(login::page).post(login::submit))
         .route("/d/{slug}/home", get(account::home))
         .route("/d/{slug}/admin", get(admin::console))

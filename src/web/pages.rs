@@ -457,3 +457,7 @@ pub struct AdminMessages<'a> {
     pub done: Option<String>,
     pub error: Option<String>,
 }
+
+#[derive(Template)]
+#[template(path = "connection_error.html")]
+pub struct ConnectionError {}

@@ -197,3 +197,51 @@ async fn the_openapi_document_describes_the_api() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_app_installs_and_has_a_connection_error_page() {
+    let app = spawn_app().await;
+    let response = app.get("/manifest.webmanifest").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/manifest+json"
+    );
+    let manifest: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(manifest["display"], "standalone");
+    assert_eq!(manifest["start_url"], "/");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let src = icon["src"].as_str().unwrap();
+        let response = app.get(src).await;
+        assert_eq!(response.status(), 200, "{src}");
+        assert_eq!(response.headers()["content-type"], "image/png");
+        let bytes = response.bytes().await.unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let reader = decoder.read_info().unwrap();
+        let size = icon["sizes"].as_str().unwrap();
+        assert_eq!(
+            format!("{}x{}", reader.info().width, reader.info().height),
+            size
+        );
+    }
+    let worker = app.get("/sw.js").await;
+    assert_eq!(worker.status(), 200);
+    assert!(
+        worker.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let script = worker.text().await.unwrap();
+    assert!(script.contains("\"/offline\"") && script.contains("caches.match(OFFLINE)"));
+    let (status, page) = app.get_text("/offline").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Connection Error</h1>"));
+    assert!(page.contains("Check your Internet connection"));
+    assert!(page.contains("Make sure your district's portal is not down"));
+    // Every page links the manifest and registers the worker.
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("rel=\"manifest\"") && home.contains("/static/pwa.js"));
+    assert_eq!(app.get("/static/icon-7.png").await.status(), 404);
+    app.stop().await;
+}
