@@ -24,3 +24,19 @@ CREATE TABLE school_messages (
     body TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
+
+-- What an account wants beyond the inbox (which always gets everything): email per event type.
+-- No row: nothing beyond the inbox.
+CREATE TABLE notification_preferences (
+    district_id INTEGER NOT NULL REFERENCES districts (id),
+    account_id INTEGER NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('score', 'grade', 'attendance', 'message')),
+    email INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (district_id, account_id, event),
+    FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
+);
+
+-- Which kinds of notification the district sends, as `score,grade,attendance,message`; NULL is
+-- all of them (the `notifications` switch turns them all off at once).
+ALTER TABLE districts ADD COLUMN notification_events TEXT;

@@ -31,7 +31,8 @@ use crate::server::error::{ErrorBody, api_error};
         records::students, records::today, records::calendar, records::assignments,
         records::grades, records::attendance, records::schedule, recovery::forgot_password,
         recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
-        links::switch, links::unlink, notifications::inbox, notifications::read
+        links::switch, links::unlink, notifications::inbox, notifications::read,
+        notifications::preferences, notifications::set_preferences
     ),
     components(schemas(
         ErrorBody,
@@ -87,6 +88,10 @@ pub fn routes() -> Router<App> {
         .route("/me/links/{id}/switch", post(links::switch))
         .route("/me/links/{id}", delete(links::unlink))
         .route("/notifications", get(notifications::inbox))
+        .route(
+            "/me/notification-preferences",
+            get(notifications::preferences).put(notifications::set_preferences),
+        )
         .route("/notifications/{id}/read", post(notifications::read))
         .route("/me/tools", get(records::tools))
         .route("/me/access-log", get(records::access_log))

@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
+use super::auth::Body;
 use crate::app::App;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::Ready;
-use crate::services::notifications::{self, Inbox};
+use crate::services::notifications::{self, Inbox, Preferences};
 use crate::services::{Error, Result};
 
 /// **Notifications**: the last 90 days, newest first, with the unread count.
@@ -54,4 +55,54 @@ pub async fn read(
 ) -> Result<StatusCode, ApiError> {
     notifications::mark_read(&app, &who, id(&raw)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which kinds of notification also come by email (the inbox gets every kind).
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/notification-preferences",
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The preferences", body = Preferences),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+    )
+)]
+pub async fn preferences(
+    State(app): State<App>,
+    Ready(who): Ready,
+) -> Result<Json<Preferences>, ApiError> {
+    Ok(Json(notifications::preferences(&app, &who).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesBody {
+    /// Kinds to mail: `score`, `grade`, `attendance`, `message`.
+    email: Vec<String>,
+}
+
+/// Sets which kinds of notification also come by email.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/notification-preferences",
+    tag = "notifications",
+    security(("bearer" = [])),
+    request_body = PreferencesBody,
+    responses(
+        (status = 200, description = "The preferences now", body = Preferences),
+        (status = 400, description = "An unknown kind", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+    )
+)]
+pub async fn set_preferences(
+    State(app): State<App>,
+    Ready(who): Ready,
+    Body(body): Body<PreferencesBody>,
+) -> Result<Json<Preferences>, ApiError> {
+    Ok(Json(
+        notifications::set_preferences(&app, &who, &body.email).await?,
+    ))
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::text::clean_line;
-use super::{DistrictSlug, GradingScale, Invalid, StateCode};
+use super::{DistrictSlug, EventSet, GradingScale, Invalid, StateCode};
 
 /// The database key of a district.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,6 +94,8 @@ pub struct DistrictSettings {
     pub timezone: TimeZoneName,
     pub maintenance: Option<MaintenanceMessage>,
     pub grading_scale: GradingScale,
+    /// The kinds of notification the district sends (when `notifications` is on).
+    pub notification_events: EventSet,
 }
 
 impl DistrictSettings {
@@ -112,6 +114,7 @@ impl DistrictSettings {
             timezone: TimeZoneName(state.principal_time_zone().to_owned()),
             maintenance: None,
             grading_scale: GradingScale::default(),
+            notification_events: EventSet::all(),
         }
     }
 
@@ -139,6 +142,7 @@ impl DistrictSettings {
             SettingChange::Timezone(tz) => self.timezone = tz.clone(),
             SettingChange::Maintenance(message) => self.maintenance = message.clone(),
             SettingChange::GradingScale(scale) => self.grading_scale = scale.clone(),
+            SettingChange::NotificationEvents(set) => self.notification_events = *set,
         }
     }
 }
@@ -160,6 +164,7 @@ pub enum SettingChange {
     /// `None` ends maintenance.
     Maintenance(Option<MaintenanceMessage>),
     GradingScale(GradingScale),
+    NotificationEvents(EventSet),
 }
 
 /// The setting keys, in the order `district set` lists them.
@@ -176,6 +181,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "timezone",
     "maintenance",
     "grading_scale",
+    "notification_events",
 ];
 
 impl SettingChange {
@@ -199,6 +205,7 @@ impl SettingChange {
                 message => Some(MaintenanceMessage::parse(message)?),
             }),
             "grading_scale" => Self::GradingScale(GradingScale::parse(value)?),
+            "notification_events" => Self::NotificationEvents(EventSet::parse(value)?),
             _ => {
                 return Err(Invalid::new(format!(
                     "unknown setting {key:?}: the settings are {}",
@@ -223,6 +230,7 @@ impl SettingChange {
             Self::Timezone(_) => "timezone",
             Self::Maintenance(_) => "maintenance",
             Self::GradingScale(_) => "grading_scale",
+            Self::NotificationEvents(_) => "notification_events",
         }
     }
 
@@ -243,6 +251,7 @@ impl SettingChange {
             Self::Maintenance(None) => "off".to_owned(),
             Self::Maintenance(Some(message)) => message.as_str().to_owned(),
             Self::GradingScale(scale) => scale.to_string(),
+            Self::NotificationEvents(set) => set.to_string(),
         }
     }
 }
@@ -297,6 +306,7 @@ mod tests {
             "America/Denver",
             "Back at 6 pm",
             "A:93,B:85,C:75,F:0",
+            "score,message",
         ];
         for (key, value) in SETTING_KEYS.iter().zip(samples) {
             let change = SettingChange::parse(key, value).unwrap();

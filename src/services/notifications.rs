@@ -11,11 +11,15 @@ use super::auth::Authenticated;
 use super::recovery::JobOutcome;
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::{District, Invalid, SourcedId};
+use askama::Template;
+
+use crate::domain::{District, Event, Invalid, SourcedId};
 use crate::store::{Audience, AuditEntry, JobRecord, NewJob, NewNotification};
 
 pub const MESSAGE_JOB: &str = "notify.message";
 pub const IMPORT_JOB: &str = "notify.import";
+/// A notification mailed to an account that asked for it.
+pub const MAIL_JOB: &str = "mail.notification";
 
 /// How long the inbox keeps a notification.
 pub const KEEP_SECONDS: i64 = 90 * 24 * 60 * 60;
@@ -28,6 +32,11 @@ struct MessageJob {
 #[derive(Debug, Serialize, Deserialize)]
 struct ImportJob {
     at: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct MailJob {
+    notification: i64,
 }
 
 /// Who a message is for, as staff choose it.
@@ -157,8 +166,21 @@ pub fn import_job(district: &District, at: i64) -> NewJob<'static> {
     }
 }
 
-/// Runs a notification job: writes the inbox entries.
+/// Runs a notification job: writes the inbox entries (and the mail jobs of those who asked),
+/// or mails one notification.
 pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
+    if job.kind == MAIL_JOB {
+        return match mail(app, job).await {
+            Ok(Some(mail)) => match app.mailer.send(&mail).await {
+                Ok(()) => JobOutcome::Done,
+                Err(super::mail::MailError::Invalid(why)) => JobOutcome::Give(why),
+                Err(err) => JobOutcome::Retry(err.to_string()),
+            },
+            Ok(None) => JobOutcome::Done,
+            Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
+            Err(err) => JobOutcome::Give(err.to_string()),
+        };
+    }
     match fan_out(app, job).await {
         Ok(()) => JobOutcome::Done,
         Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
@@ -225,11 +247,151 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
         }
         other => return Err(Error::internal(format!("unknown job kind {other:?}"))),
     };
+    // The district's switch for this kind of notification.
+    let notes: Vec<NewNotification<'_>> = notes
+        .into_iter()
+        .filter(|n| {
+            Event::parse(n.event)
+                .is_ok_and(|event| district.settings.notification_events.contains(event))
+        })
+        .collect();
+    // Who asked for which kinds by email.
+    let mut mailed = Vec::new();
+    for note in &notes {
+        let wants = app.store.email_events(district.id, note.account).await?;
+        mailed.push(wants.iter().any(|e| e == note.event));
+    }
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
-    tx.insert_notifications(district.id, &notes, now).await?;
+    let ids = tx.insert_notifications(district.id, &notes, now).await?;
+    for (id, mail) in ids.iter().zip(mailed) {
+        if mail {
+            tx.enqueue(
+                &NewJob {
+                    district: district.id,
+                    kind: MAIL_JOB,
+                    payload: format!("{{\"notification\":{id}}}"),
+                    idempotency_key: format!("notification:{id}"),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "mail/notification.txt")]
+struct NotificationText<'a> {
+    title: &'a str,
+    body: &'a str,
+    link: &'a str,
+    district: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notification.html")]
+struct NotificationHtml<'a> {
+    title: &'a str,
+    body: &'a str,
+    link: &'a str,
+    district: &'a str,
+}
+
+async fn mail(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {
+    let MailJob { notification } = serde_json::from_str(&job.payload)
+        .map_err(|e| Error::internal(format!("job payload: {e}")))?;
+    let Some(district) = app.store.district_by_id(job.district).await? else {
+        return Ok(None);
+    };
+    let Some((account, note)) = app.store.notification(district.id, notification).await? else {
+        return Ok(None);
+    };
+    let Some(to) = app.store.recipient(district.id, account).await? else {
+        return Ok(None);
+    };
+    let (Some(email), true) = (to.email.clone(), to.active) else {
+        return Ok(None);
+    };
+    let base = app.config.public_url.as_str().trim_end_matches('/');
+    let link = format!("{base}/d/{}/notifications", district.slug);
+    let name = district.name.as_str();
+    let render =
+        |t: &dyn askama::DynTemplate| t.dyn_render().map_err(|e| Error::internal(e.to_string()));
+    Ok(Some(super::mail::Mail {
+        from_name: name.to_owned(),
+        to: email,
+        subject: note.title.clone(),
+        text: render(&NotificationText {
+            title: &note.title,
+            body: &note.body,
+            link: &link,
+            district: name,
+        })?,
+        html: render(&NotificationHtml {
+            title: &note.title,
+            body: &note.body,
+            link: &link,
+            district: name,
+        })?,
+        idempotency_key: job.idempotency_key.clone(),
+    }))
+}
+
+/// An account's choices: which kinds of notification it also wants by email, and which kinds
+/// the district sends at all.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Preferences {
+    /// Kinds mailed as well as shown in the inbox: `score`, `grade`, `attendance`, `message`.
+    pub email: Vec<String>,
+    /// Kinds the district sends (read only).
+    #[serde(default)]
+    pub district_sends: Vec<String>,
+}
+
+pub async fn preferences(app: &App, who: &Authenticated) -> Result<Preferences> {
+    Ok(Preferences {
+        email: app
+            .store
+            .email_events(who.district.id, who.account.id)
+            .await?,
+        district_sends: Event::ALL
+            .iter()
+            .filter(|e| {
+                who.district.settings.notifications
+                    && who.district.settings.notification_events.contains(**e)
+            })
+            .map(|e| e.as_str().to_owned())
+            .collect(),
+    })
+}
+
+/// Sets which kinds of notification the account wants by email (every other kind: inbox only).
+pub async fn set_preferences(
+    app: &App,
+    who: &Authenticated,
+    email: &[String],
+) -> Result<Preferences> {
+    let wanted = email
+        .iter()
+        .map(|e| Event::parse(e))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    for event in Event::ALL {
+        tx.set_email_preference(
+            who.district.id,
+            who.account.id,
+            event.as_str(),
+            wanted.contains(&event),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    preferences(app, who).await
 }
 
 fn plural(n: i64, one: &'static str, many: &'static str) -> &'static str {

@@ -66,9 +66,9 @@ async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
         recovery::RESET_MAIL | recovery::CHANGED_MAIL | recovery::USERNAMES_MAIL => {
             recovery::run(app, job).await
         }
-        super::notifications::MESSAGE_JOB | super::notifications::IMPORT_JOB => {
-            super::notifications::run(app, job).await
-        }
+        super::notifications::MESSAGE_JOB
+        | super::notifications::IMPORT_JOB
+        | super::notifications::MAIL_JOB => super::notifications::run(app, job).await,
         other => JobOutcome::Give(format!("no worker runs jobs of kind {other:?}")),
     }
 }

@@ -5,7 +5,7 @@ use sqlx::{Any, Executor, Row};
 
 use super::{Result, Store, StoreError, Tx, count, flag};
 use crate::domain::{
-    District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, GradingScale,
+    District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, EventSet, GradingScale,
     MaintenanceMessage, SettingChange, StateCode, TimeZoneName, fold_for_search,
 };
 
@@ -13,7 +13,7 @@ macro_rules! district_columns {
     () => {
         "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
-         key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale"
+         key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events"
     };
 }
 
@@ -184,6 +184,9 @@ impl Tx {
             SettingChange::GradingScale(scale) => {
                 sqlx::query(set!("grading_scale")).bind(scale.to_string())
             }
+            SettingChange::NotificationEvents(set) => {
+                sqlx::query(set!("notification_events")).bind(set.to_string())
+            }
         };
         query.bind(now).bind(id.0).execute(&mut *self.inner).await?;
         Ok(())
@@ -208,6 +211,7 @@ where
 fn district_from_row(row: &AnyRow) -> Result<District> {
     let maintenance: Option<String> = row.try_get("maintenance_message")?;
     let grading_scale: Option<String> = row.try_get("grading_scale")?;
+    let notification_events: Option<String> = row.try_get("notification_events")?;
     Ok(District {
         id: DistrictId(row.try_get("id")?),
         slug: DistrictSlug::parse(row.try_get("slug")?)?,
@@ -232,6 +236,10 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
             grading_scale: match grading_scale {
                 Some(text) => GradingScale::parse(&text)?,
                 None => GradingScale::default(),
+            },
+            notification_events: match notification_events {
+                Some(text) => EventSet::parse(&text)?,
+                None => EventSet::all(),
             },
         },
     })

@@ -107,16 +107,18 @@ impl Tx {
         Ok(row.try_get("id")?)
     }
 
+    /// Writes the notifications; answers their ids, in order.
     pub async fn insert_notifications(
         &mut self,
         district: DistrictId,
         notes: &[NewNotification<'_>],
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<Vec<i64>> {
+        let mut ids = Vec::with_capacity(notes.len());
         for note in notes {
-            sqlx::query(
+            let row = sqlx::query(
                 "INSERT INTO notifications (district_id, account_id, event, title, body, \
-                   created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                   created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(district.0)
             .bind(note.account.0)
@@ -124,9 +126,34 @@ impl Tx {
             .bind(note.title.clone())
             .bind(note.body.clone())
             .bind(now)
-            .execute(&mut *self.inner)
+            .fetch_one(&mut *self.inner)
             .await?;
+            ids.push(row.try_get("id")?);
         }
+        Ok(ids)
+    }
+
+    /// Sets whether the account wants email for one kind of notification.
+    pub async fn set_email_preference(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        event: &str,
+        email: bool,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO notification_preferences (district_id, account_id, event, email, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (district_id, account_id, event) \
+             DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(event.to_owned())
+        .bind(email)
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 }
@@ -284,6 +311,54 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The kinds of notification the account wants by email.
+    pub async fn email_events(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+    ) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT event FROM notification_preferences \
+             WHERE district_id = $1 AND account_id = $2 AND email = $3 ORDER BY event",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(true)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("event")?)).collect()
+    }
+
+    /// One notification of the district, with its account.
+    pub async fn notification(
+        &self,
+        district: DistrictId,
+        id: i64,
+    ) -> Result<Option<(AccountId, NotificationRecord)>> {
+        let row = sqlx::query(
+            "SELECT id, account_id, event, title, body, created_at, read_at FROM notifications \
+             WHERE district_id = $1 AND id = $2",
+        )
+        .bind(district.0)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                AccountId(r.try_get("account_id")?),
+                NotificationRecord {
+                    id: r.try_get("id")?,
+                    event: r.try_get("event")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                    read_at: r.try_get("read_at")?,
+                },
+            ))
+        })
+        .transpose()
     }
 
     pub async fn unread_count(

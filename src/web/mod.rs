@@ -58,6 +58,10 @@ pub fn routes() -> Router<App> {
         .route("/d/{slug}/access-log", get(portal::access_log))
         .route("/d/{slug}/notifications", get(notifications::inbox))
         .route(
+            "/d/{slug}/notifications/preferences",
+            post(notifications::save_preferences),
+        )
+        .route(
             "/d/{slug}/notifications/{id}/read",
             post(notifications::read),
         )

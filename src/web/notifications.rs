@@ -29,9 +29,30 @@ pub async fn inbox(
         Ok(inbox) => inbox,
         Err(err) => return PageError(err).into_response(),
     };
+    let preferences = match notifications::preferences(&app, &who).await {
+        Ok(preferences) => preferences,
+        Err(err) => return PageError(err).into_response(),
+    };
+    let choices = crate::domain::Event::ALL
+        .iter()
+        .filter(|e| preferences.district_sends.iter().any(|s| s == e.as_str()))
+        .map(|e| {
+            (
+                e.as_str(),
+                match e {
+                    crate::domain::Event::Score => "New scores",
+                    crate::domain::Event::Grade => "A grade below my threshold",
+                    crate::domain::Event::Attendance => "Absences and tardies",
+                    crate::domain::Event::Message => "Messages from the school",
+                },
+                preferences.email.iter().any(|m| m == e.as_str()),
+            )
+        })
+        .collect();
     let tz = jiff::tz::TimeZone::get(who.district.settings.timezone.as_str())
         .unwrap_or(jiff::tz::TimeZone::UTC);
     Html(pages::render(&pages::NotificationsPage {
+        choices,
         menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
@@ -158,5 +179,45 @@ pub async fn send(
             Html(message_page(slug, name, None, Some(err.public_message()))),
         )
             .into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PreferencesForm {
+    email_score: Option<String>,
+    email_grade: Option<String>,
+    email_attendance: Option<String>,
+    email_message: Option<String>,
+}
+
+pub async fn save_preferences(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<PreferencesForm>, FormRejection>,
+) -> Response {
+    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let Ok(Form(form)) = form else {
+        return PageError(Error::Invalid(crate::domain::Invalid::new(
+            "The form could not be read.",
+        )))
+        .into_response();
+    };
+    let email: Vec<String> = [
+        ("score", form.email_score),
+        ("grade", form.email_grade),
+        ("attendance", form.email_attendance),
+        ("message", form.email_message),
+    ]
+    .into_iter()
+    .filter(|(_, on)| on.is_some())
+    .map(|(event, _)| event.to_owned())
+    .collect();
+    match notifications::set_preferences(&app, &who, &email).await {
+        Ok(_) => Redirect::to(&format!("/d/{}/notifications", who.district.slug)).into_response(),
+        Err(err) => PageError(err).into_response(),
     }
 }

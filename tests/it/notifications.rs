@@ -3,7 +3,8 @@
 
 use reqwest::StatusCode;
 
-use crate::portal::{Portal, portal, write_set};
+use crate::portal::{Portal, portal, portal_with, write_set};
+use crate::smtp::Sink;
 use homeroom::services::admin::OPERATOR;
 use homeroom::services::notifications::{self, MessageRequest};
 use homeroom::services::worker;
@@ -218,5 +219,73 @@ async fn an_import_tells_each_family_once_and_the_inbox_marks_read() {
     let (status, html) = p.page("/d/river/notifications", Some("parent")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("New from school"));
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn families_choose_email_and_districts_choose_kinds() {
+    let sink = Sink::start().await;
+    let p = portal_with(|c| homeroom::config::ConfigInput {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(sink.port),
+        smtp_tls: Some("none".into()),
+        ..c
+    })
+    .await;
+    flush(&p).await;
+    // Maria wants messages by email; the student does not.
+    let response = reqwest::Client::new()
+        .put(p.app.url("/api/v1/me/notification-preferences"))
+        .bearer_auth(p.token("parent"))
+        .json(&serde_json::json!({"email": ["message"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, prefs) = p
+        .get("/api/v1/me/notification-preferences", Some("parent"))
+        .await;
+    assert_eq!(prefs["email"], serde_json::json!(["message"]));
+    assert_eq!(
+        prefs["district_sends"],
+        serde_json::json!(["score", "grade", "attendance", "message"])
+    );
+    let response = reqwest::Client::new()
+        .put(p.app.url("/api/v1/me/notification-preferences"))
+        .bearer_auth(p.token("parent"))
+        .json(&serde_json::json!({"email": ["weather"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    send(&p, "district", None, "Early release").await;
+    let received = sink.received().await;
+    assert_eq!(received.len(), 1, "only Maria asked for mail");
+    assert_eq!(received[0].to, ["maria@example.org"]);
+    assert!(received[0].readable().contains("Early release"));
+    assert!(received[0].readable().contains("/d/river/notifications"));
+
+    // The district stops sending messages: nothing new in any inbox, no mail.
+    p.app
+        .cli(&[
+            "district",
+            "set",
+            "river",
+            "notification_events",
+            "score,attendance",
+        ])
+        .await;
+    send(&p, "district", None, "Bake sale").await;
+    for (who, list) in inboxes(&p).await {
+        assert!(!list.contains(&"Bake sale".to_owned()), "{who}");
+    }
+    assert_eq!(sink.received().await.len(), 1);
+    let (_, prefs) = p
+        .get("/api/v1/me/notification-preferences", Some("parent"))
+        .await;
+    assert_eq!(
+        prefs["district_sends"],
+        serde_json::json!(["score", "attendance"])
+    );
     p.app.stop().await;
 }

@@ -226,7 +226,14 @@ async fn login(app: &TestApp, slug: &str, portal: &str, username: &str) -> Strin
 /// River Unified with the families above, a second district holding the same sourcedIds, and
 /// a logged-in token for each kind of reader.
 pub async fn portal() -> Portal {
-    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    portal_with(|c| c).await
+}
+
+/// `portal`, with the configuration adjusted first.
+pub async fn portal_with(
+    adjust: impl FnOnce(homeroom::config::ConfigInput) -> homeroom::config::ConfigInput,
+) -> Portal {
+    let app = spawn_app_with(TestDb::fresh().await, adjust).await;
     app.app.clock.advance(TODAY_UTC - app.app.clock.unix());
     let dir = tempfile::tempdir().unwrap();
     write_set(dir.path(), true);

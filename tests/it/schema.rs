@@ -39,6 +39,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "link_codes",
             "login_failures",
             "no_school_days",
+            "notification_preferences",
             "notifications",
             "password_resets",
             "people",
