@@ -13,6 +13,7 @@ pub mod links;
 pub mod mail;
 pub mod notifications;
 pub mod passwords;
+pub mod push;
 pub mod records;
 pub mod recovery;
 pub mod tools;
