@@ -16,6 +16,10 @@ pub struct App {
     pub clock: Clock,
     pub passwords: Arc<PasswordHasher>,
     pub mailer: Arc<Mailer>,
+    /// The deployment's VAPID key, for Web Push.
+    pub vapid: Arc<p256::SecretKey>,
+    /// Outgoing HTTP (push services).
+    pub http: reqwest::Client,
 }
 
 /// Why the app could not start.
@@ -25,6 +29,10 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("mail: {0}")]
     Mail(#[from] MailError),
+    #[error("{0}")]
+    Service(#[from] crate::services::Error),
+    #[error("the HTTP client: {0}")]
+    Http(String),
 }
 
 impl App {
@@ -34,7 +42,17 @@ impl App {
         let store = Store::connect(&config.database_url, config.database_max_connections).await?;
         store.migrate().await?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let vapid = crate::services::push::vapid_key(&store, clock.unix()).await?;
+        // rustls with the ring provider, as for mail; installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .user_agent("Homeroom")
+            .build()
+            .map_err(|e| StartError::Http(e.to_string()))?;
         Ok(Self {
+            vapid: Arc::new(vapid),
+            http,
             config: Arc::new(config),
             store,
             clock,

@@ -35,3 +35,26 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => caches.match(request)));
   }
 });
+
+// A pushed notification: shown by the system, opening the portal's Notifications when tapped.
+self.addEventListener("push", (event) => {
+  let data = { title: "Homeroom", body: "", url: "/" };
+  try {
+    data = Object.assign(data, event.data ? event.data.json() : {});
+  } catch (e) {
+    data.body = event.data ? event.data.text() : "";
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title, {
+      body: data.body,
+      icon: "/static/icon-192.png",
+      data: { url: data.url },
+    })
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/";
+  event.waitUntil(self.clients.openWindow(url));
+});

@@ -32,7 +32,8 @@ use crate::server::error::{ErrorBody, api_error};
         records::grades, records::attendance, records::schedule, recovery::forgot_password,
         recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
         links::switch, links::unlink, notifications::inbox, notifications::read,
-        notifications::preferences, notifications::set_preferences
+        notifications::preferences, notifications::set_preferences, notifications::public_key,
+        notifications::subscribe
     ),
     components(schemas(
         ErrorBody,
@@ -88,6 +89,8 @@ pub fn routes() -> Router<App> {
         .route("/me/links/{id}/switch", post(links::switch))
         .route("/me/links/{id}", delete(links::unlink))
         .route("/notifications", get(notifications::inbox))
+        .route("/push/public-key", get(notifications::public_key))
+        .route("/me/push-subscriptions", post(notifications::subscribe))
         .route(
             "/me/notification-preferences",
             get(notifications::preferences).put(notifications::set_preferences),

@@ -79,8 +79,10 @@ pub async fn preferences(
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreferencesBody {
-    /// Kinds to mail: `score`, `grade`, `attendance`, `message`.
-    email: Vec<String>,
+    /// Kinds to mail: `score`, `grade`, `attendance`, `message`; absent: unchanged.
+    email: Option<Vec<String>>,
+    /// Kinds to push to the account's browsers and apps; absent: unchanged.
+    push: Option<Vec<String>>,
 }
 
 /// Sets which kinds of notification also come by email.
@@ -103,6 +105,49 @@ pub async fn set_preferences(
     Body(body): Body<PreferencesBody>,
 ) -> Result<Json<Preferences>, ApiError> {
     Ok(Json(
-        notifications::set_preferences(&app, &who, &body.email).await?,
+        notifications::set_preferences(&app, &who, body.email.as_deref(), body.push.as_deref())
+            .await?,
     ))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PublicKey {
+    /// The VAPID public key, base64url: the `applicationServerKey` to subscribe with.
+    key: String,
+}
+
+/// The key browsers subscribe to Web Push with.
+#[utoipa::path(
+    get,
+    path = "/api/v1/push/public-key",
+    tag = "notifications",
+    responses((status = 200, description = "The VAPID public key", body = PublicKey))
+)]
+pub async fn public_key(State(app): State<App>) -> Json<PublicKey> {
+    Json(PublicKey {
+        key: crate::services::push::public_key(&app),
+    })
+}
+
+/// Registers a browser's or app's Web Push subscription for this account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/push-subscriptions",
+    tag = "notifications",
+    security(("bearer" = [])),
+    request_body = crate::services::push::Subscription,
+    responses(
+        (status = 201, description = "Subscribed"),
+        (status = 400, description = "Not a usable subscription", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+    )
+)]
+pub async fn subscribe(
+    State(app): State<App>,
+    Ready(who): Ready,
+    Body(subscription): Body<crate::services::push::Subscription>,
+) -> Result<StatusCode, ApiError> {
+    crate::services::push::subscribe(&app, &who, &subscription).await?;
+    Ok(StatusCode::CREATED)
 }

@@ -255,15 +255,32 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
                 .is_ok_and(|event| district.settings.notification_events.contains(event))
         })
         .collect();
-    // Who asked for which kinds by email.
+    // Who asked for which kinds by email, and pushed to their browsers and apps.
     let mut mailed = Vec::new();
+    let mut pushed = Vec::new();
     for note in &notes {
         let wants = app.store.email_events(district.id, note.account).await?;
         mailed.push(wants.iter().any(|e| e == note.event));
+        let wants = app.store.push_events(district.id, note.account).await?;
+        pushed.push(wants.iter().any(|e| e == note.event));
     }
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     let ids = tx.insert_notifications(district.id, &notes, now).await?;
+    for (id, push) in ids.iter().zip(pushed) {
+        if push {
+            tx.enqueue(
+                &NewJob {
+                    district: district.id,
+                    kind: super::push::PUSH_JOB,
+                    payload: super::push::job_payload(*id),
+                    idempotency_key: format!("push:{id}"),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
     for (id, mail) in ids.iter().zip(mailed) {
         if mail {
             tx.enqueue(
@@ -340,23 +357,25 @@ async fn mail(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {
     }))
 }
 
-/// An account's choices: which kinds of notification it also wants by email, and which kinds
-/// the district sends at all.
+/// An account's choices: which kinds of notification it also wants by email and by push, and
+/// which kinds the district sends at all.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Preferences {
     /// Kinds mailed as well as shown in the inbox: `score`, `grade`, `attendance`, `message`.
     pub email: Vec<String>,
+    /// Kinds pushed to the account's browsers and apps.
+    #[serde(default)]
+    pub push: Vec<String>,
     /// Kinds the district sends (read only).
     #[serde(default)]
     pub district_sends: Vec<String>,
 }
 
 pub async fn preferences(app: &App, who: &Authenticated) -> Result<Preferences> {
+    let (district, account) = (who.district.id, who.account.id);
     Ok(Preferences {
-        email: app
-            .store
-            .email_events(who.district.id, who.account.id)
-            .await?,
+        email: app.store.email_events(district, account).await?,
+        push: app.store.push_events(district, account).await?,
         district_sends: Event::ALL
             .iter()
             .filter(|e| {
@@ -368,27 +387,46 @@ pub async fn preferences(app: &App, who: &Authenticated) -> Result<Preferences> 
     })
 }
 
-/// Sets which kinds of notification the account wants by email (every other kind: inbox only).
+/// Sets which kinds of notification the account wants by email and by push (every other
+/// kind: the inbox only). `None` leaves that channel as it is.
 pub async fn set_preferences(
     app: &App,
     who: &Authenticated,
-    email: &[String],
+    email: Option<&[String]>,
+    push: Option<&[String]>,
 ) -> Result<Preferences> {
-    let wanted = email
-        .iter()
-        .map(|e| Event::parse(e))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let parse = |list: Option<&[String]>| {
+        list.map(|l| {
+            l.iter()
+                .map(|e| Event::parse(e))
+                .collect::<std::result::Result<Vec<_>, _>>()
+        })
+        .transpose()
+    };
+    let (email, push) = (parse(email)?, parse(push)?);
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     for event in Event::ALL {
-        tx.set_email_preference(
-            who.district.id,
-            who.account.id,
-            event.as_str(),
-            wanted.contains(&event),
-            now,
-        )
-        .await?;
+        if let Some(email) = &email {
+            tx.set_email_preference(
+                who.district.id,
+                who.account.id,
+                event.as_str(),
+                email.contains(&event),
+                now,
+            )
+            .await?;
+        }
+        if let Some(push) = &push {
+            tx.set_push_preference(
+                who.district.id,
+                who.account.id,
+                event.as_str(),
+                push.contains(&event),
+                now,
+            )
+            .await?;
+        }
     }
     tx.commit().await?;
     preferences(app, who).await

@@ -69,6 +69,7 @@ async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
         super::notifications::MESSAGE_JOB
         | super::notifications::IMPORT_JOB
         | super::notifications::MAIL_JOB => super::notifications::run(app, job).await,
+        super::push::PUSH_JOB => super::push::run(app, job).await,
         other => JobOutcome::Give(format!("no worker runs jobs of kind {other:?}")),
     }
 }

@@ -14,6 +14,7 @@ mod keys;
 mod links;
 mod notifications;
 mod people;
+mod push;
 mod records;
 mod recovery;
 mod rosters;
@@ -37,6 +38,7 @@ pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use links::{CodeOwner, LinkedAccount};
 pub use notifications::{Audience, MessageRecord, NewNotification, NotificationRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
+pub use push::SubscriptionRecord;
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
     ReadRecord, StudentRecord, TeacherRecord, TermGradeRecord,

@@ -52,6 +52,17 @@ pub async fn service_worker() -> Response {
         .into_response()
 }
 
+pub async fn push_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/push.js"),
+    )
+        .into_response()
+}
+
 pub async fn register_script() -> Response {
     (
         [

@@ -25,6 +25,7 @@ pub fn routes() -> Router<App> {
         .route("/manifest.webmanifest", get(installable::manifest))
         .route("/sw.js", get(installable::service_worker))
         .route("/static/pwa.js", get(installable::register_script))
+        .route("/static/push.js", get(installable::push_script))
         .route("/static/{icon}", get(installable::icon))
         .route("/offline", get(installable::offline))
         .route("/d/{slug}/{portal}", get(login::page).post(login::submit))

@@ -46,6 +46,7 @@ pub async fn inbox(
                     crate::domain::Event::Message => "Messages from the school",
                 },
                 preferences.email.iter().any(|m| m == e.as_str()),
+                preferences.push.iter().any(|m| m == e.as_str()),
             )
         })
         .collect();
@@ -188,6 +189,10 @@ pub struct PreferencesForm {
     email_grade: Option<String>,
     email_attendance: Option<String>,
     email_message: Option<String>,
+    push_score: Option<String>,
+    push_grade: Option<String>,
+    push_attendance: Option<String>,
+    push_message: Option<String>,
 }
 
 pub async fn save_preferences(
@@ -206,17 +211,26 @@ pub async fn save_preferences(
         )))
         .into_response();
     };
-    let email: Vec<String> = [
+    let chosen = |boxes: [(&str, Option<String>); 4]| -> Vec<String> {
+        boxes
+            .into_iter()
+            .filter(|(_, on)| on.is_some())
+            .map(|(event, _)| event.to_owned())
+            .collect()
+    };
+    let email = chosen([
         ("score", form.email_score),
         ("grade", form.email_grade),
         ("attendance", form.email_attendance),
         ("message", form.email_message),
-    ]
-    .into_iter()
-    .filter(|(_, on)| on.is_some())
-    .map(|(event, _)| event.to_owned())
-    .collect();
-    match notifications::set_preferences(&app, &who, &email).await {
+    ]);
+    let push = chosen([
+        ("score", form.push_score),
+        ("grade", form.push_grade),
+        ("attendance", form.push_attendance),
+        ("message", form.push_message),
+    ]);
+    match notifications::set_preferences(&app, &who, Some(&email), Some(&push)).await {
         Ok(_) => Redirect::to(&format!("/d/{}/notifications", who.district.slug)).into_response(),
         Err(err) => PageError(err).into_response(),
     }

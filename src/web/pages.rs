@@ -438,8 +438,8 @@ pub struct NotificationsPage<'a> {
     pub district_name: &'a str,
     pub unread: usize,
     pub notifications: Vec<NotificationLine>,
-    /// (kind, label, mailed) of each kind the district sends.
-    pub choices: Vec<(&'static str, &'static str, bool)>,
+    /// (kind, label, mailed, pushed) of each kind the district sends.
+    pub choices: Vec<(&'static str, &'static str, bool, bool)>,
 }
 
 pub struct NotificationLine {

@@ -17,6 +17,7 @@ mod login;
 mod maintenance;
 mod notifications;
 mod portal;
+mod push;
 mod recovery;
 mod schema;
 mod smtp;

@@ -76,7 +76,7 @@ pub fn encrypt(
     let cipher = Aes128Gcm::new_from_slice(&cek).map_err(|_| CryptoError::Encrypt)?;
     let sealed = cipher
         .encrypt(
-            Nonce::from_slice(&nonce),
+            &Nonce::from(nonce),
             Payload {
                 msg: &record,
                 aad: b"",

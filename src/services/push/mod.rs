@@ -2,3 +2,182 @@
 //! browsers and installed apps that asked for them.
 
 pub mod crypto;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use p256::SecretKey;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::auth::Authenticated;
+use super::recovery::JobOutcome;
+use super::{Error, Result};
+use crate::app::App;
+use crate::domain::Invalid;
+use crate::store::JobRecord;
+
+/// A notification pushed to an account's browsers and apps.
+pub const PUSH_JOB: &str = "push.notification";
+
+/// How long a push service keeps a message for an offline device.
+const TTL_SECONDS: i64 = 24 * 60 * 60;
+
+/// The deployment's VAPID key: made at first start, kept in the database.
+pub async fn vapid_key(store: &crate::store::Store, now: i64) -> Result<SecretKey> {
+    let text = store
+        .server_key(
+            "vapid_private_key",
+            || loop {
+                // A random 32-byte string is a valid P-256 scalar but for a vanishing few.
+                if let Ok(bytes) = crate::secrets::random_bytes::<32>()
+                    && SecretKey::from_slice(&bytes).is_ok()
+                {
+                    return Base64UrlUnpadded::encode_string(&bytes);
+                }
+            },
+            now,
+        )
+        .await?;
+    let bytes = Base64UrlUnpadded::decode_vec(&text)
+        .map_err(|_| Error::internal("the stored VAPID key is not base64url"))?;
+    SecretKey::from_slice(&bytes).map_err(|_| Error::internal("the stored VAPID key is not P-256"))
+}
+
+/// The public key browsers subscribe with (`applicationServerKey`), base64url.
+pub fn public_key(app: &App) -> String {
+    Base64UrlUnpadded::encode_string(&crypto::public_bytes(&app.vapid.public_key()))
+}
+
+/// A browser's subscription, as `PushSubscription.toJSON()` gives it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Subscription {
+    pub endpoint: String,
+    pub keys: SubscriptionKeys,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SubscriptionKeys {
+    pub p256dh: String,
+    pub auth: String,
+}
+
+/// Stores a subscription for the account after checking it can be used: an https endpoint
+/// (plain http only on this machine, for development), a P-256 key and a 16-byte secret.
+pub async fn subscribe(app: &App, who: &Authenticated, s: &Subscription) -> Result<()> {
+    let url = url::Url::parse(s.endpoint.trim())
+        .map_err(|_| Invalid::new("the endpoint is not an address"))?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if s.endpoint.len() > 2000 || !(url.scheme() == "https" || (url.scheme() == "http" && loopback))
+    {
+        return Err(Invalid::new("the endpoint must be an https:// address").into());
+    }
+    let p256dh = Base64UrlUnpadded::decode_vec(s.keys.p256dh.trim_end_matches('='))
+        .ok()
+        .filter(|k| p256::PublicKey::from_sec1_bytes(k).is_ok())
+        .ok_or_else(|| Invalid::new("keys.p256dh is not a P-256 public key"))?;
+    let auth = Base64UrlUnpadded::decode_vec(s.keys.auth.trim_end_matches('='))
+        .ok()
+        .filter(|a| a.len() == 16)
+        .ok_or_else(|| Invalid::new("keys.auth is not a 16-byte secret"))?;
+    app.store
+        .put_subscription(
+            who.district.id,
+            who.account.id,
+            url.as_str(),
+            &Base64UrlUnpadded::encode_string(&p256dh),
+            &Base64UrlUnpadded::encode_string(&auth),
+            app.clock.unix(),
+        )
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct PushJob {
+    notification: i64,
+}
+
+pub fn job_payload(notification: i64) -> String {
+    format!("{{\"notification\":{notification}}}")
+}
+
+/// Pushes one notification to every subscription of its account. Subscriptions the push
+/// service no longer knows (404, 410) are removed; other failures are tried again.
+pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
+    match deliver(app, job).await {
+        Ok(None) => JobOutcome::Done,
+        Ok(Some(why)) => JobOutcome::Retry(why),
+        Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
+        Err(err) => JobOutcome::Give(err.to_string()),
+    }
+}
+
+/// `Ok(Some(reason))` when some push should be tried again.
+async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
+    let PushJob { notification } = serde_json::from_str(&job.payload)
+        .map_err(|e| Error::internal(format!("job payload: {e}")))?;
+    let Some(district) = app.store.district_by_id(job.district).await? else {
+        return Ok(None);
+    };
+    let Some((account, note)) = app.store.notification(district.id, notification).await? else {
+        return Ok(None);
+    };
+    let payload = serde_json::json!({
+        "title": note.title,
+        "body": note.body,
+        "url": format!("/d/{}/notifications", district.slug),
+    })
+    .to_string();
+    let now = app.clock.unix();
+    let mut retry = None;
+    for subscription in app.store.subscriptions_of(district.id, account).await? {
+        let (Ok(p256dh), Ok(auth)) = (
+            Base64UrlUnpadded::decode_vec(&subscription.p256dh),
+            Base64UrlUnpadded::decode_vec(&subscription.auth),
+        ) else {
+            app.store.delete_subscription(subscription.id).await?;
+            continue;
+        };
+        let sender = ephemeral_key()?;
+        let salt = crate::secrets::random_bytes::<16>()?;
+        let body = crypto::encrypt(payload.as_bytes(), &p256dh, &auth, &sender, &salt)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let Ok(endpoint) = url::Url::parse(&subscription.endpoint) else {
+            app.store.delete_subscription(subscription.id).await?;
+            continue;
+        };
+        let audience = endpoint.origin().ascii_serialization();
+        let authorization = crypto::vapid_authorization(
+            &app.vapid,
+            &audience,
+            &format!("mailto:{}", app.config.mail_from),
+            now + 12 * 60 * 60,
+        );
+        let sent = app
+            .http
+            .post(endpoint.as_str())
+            .header("TTL", TTL_SECONDS.to_string())
+            .header("Content-Encoding", "aes128gcm")
+            .header("Content-Type", "application/octet-stream")
+            .header("Urgency", "normal")
+            .header("Authorization", authorization)
+            .body(body)
+            .send()
+            .await;
+        match sent.map(|r| r.status().as_u16()) {
+            Ok(200..=299) => {}
+            Ok(404 | 410) => app.store.delete_subscription(subscription.id).await?,
+            Ok(status) => retry = Some(format!("the push service answered {status}")),
+            Err(err) => retry = Some(format!("the push service could not be reached: {err}")),
+        }
+    }
+    Ok(retry)
+}
+
+fn ephemeral_key() -> Result<SecretKey> {
+    for _ in 0..8 {
+        if let Ok(key) = SecretKey::from_slice(&crate::secrets::random_bytes::<32>()?) {
+            return Ok(key);
+        }
+    }
+    Err(Error::internal("no P-256 key could be made"))
+}

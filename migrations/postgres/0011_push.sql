@@ -1,0 +1,24 @@
+-- Web Push. The deployment's VAPID key pair is made at first start and kept here (it signs
+-- every push; it is the deployment's, not a district's). A subscription is a browser's or an
+-- installed app's push endpoint with its keys; the push service answering 404 or 410 removes
+-- it.
+CREATE TABLE server_keys (
+    name TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE push_subscriptions (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    district_id BIGINT NOT NULL REFERENCES districts (id),
+    account_id BIGINT NOT NULL,
+    endpoint TEXT NOT NULL UNIQUE,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
+);
+CREATE INDEX push_subscriptions_account ON push_subscriptions (district_id, account_id);
+
+-- Whether the account wants each kind of notification pushed too.
+ALTER TABLE notification_preferences ADD COLUMN push BOOLEAN NOT NULL DEFAULT FALSE;

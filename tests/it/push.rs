@@ -1,0 +1,255 @@
+//! Web Push end to end: a push service on loopback receives the request, and an independent
+//! implementation (Python's http_ece and cryptography) decrypts the payload and checks the
+//! VAPID signature. A subscription the service answers 410 for is removed.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde_json::json;
+use tokio::sync::Mutex;
+
+use crate::harness::{TestApp, TestDb, spawn_app_with};
+use homeroom::services::admin::OPERATOR;
+use homeroom::services::notifications::{self, MessageRequest};
+use homeroom::services::worker;
+
+/// The Python that has http_ece, or `None` (the test then says it was skipped): `.ci/run`
+/// makes `.venv` and sets HOMEROOM_TEST_PYTHON.
+fn python() -> Option<String> {
+    let candidates = [
+        std::env::var("HOMEROOM_TEST_PYTHON").ok(),
+        Some(format!("{}/.venv/bin/python", env!("CARGO_MANIFEST_DIR"))),
+    ];
+    candidates.into_iter().flatten().find(|python| {
+        std::process::Command::new(python)
+            .args(["-c", "import http_ece, cryptography"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+#[derive(Clone, Default)]
+struct Service {
+    received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
+}
+
+async fn receive(
+    State(service): State<Service>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    service
+        .received
+        .lock()
+        .await
+        .push((id.clone(), headers, body));
+    if id == "gone" {
+        StatusCode::GONE
+    } else {
+        StatusCode::CREATED
+    }
+}
+
+async fn push_service() -> (Service, String) {
+    let service = Service::default();
+    let router = Router::new()
+        .route("/push/{id}", post(receive))
+        .with_state(service.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (service, base)
+}
+
+async fn app() -> TestApp {
+    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    while worker::run_due(&app.app).await.unwrap() > 0 {}
+    app
+}
+
+async fn maria(app: &TestApp) -> String {
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/districts/cedar-valley/login"))
+        .json(&json!({"portal": "parent", "username": "maria.alvarez", "password": "maple river lantern"}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// A browser's key pair and auth secret.
+fn browser_keys() -> (p256::SecretKey, String, String) {
+    let key = p256::SecretKey::from_slice(&[7u8; 32]).unwrap();
+    let public = homeroom::services::push::crypto::public_bytes(&key.public_key());
+    (
+        key,
+        Base64UrlUnpadded::encode_string(&public),
+        Base64UrlUnpadded::encode_string(&[9u8; 16]),
+    )
+}
+
+async fn subscribe(
+    app: &TestApp,
+    token: &str,
+    endpoint: &str,
+    p256dh: &str,
+    auth: &str,
+) -> StatusCode {
+    reqwest::Client::new()
+        .post(app.url("/api/v1/me/push-subscriptions"))
+        .bearer_auth(token)
+        .json(&json!({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn message(app: &TestApp, title: &str) {
+    let district = app
+        .app
+        .store
+        .district_by_slug(&homeroom::domain::DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    notifications::send_message(
+        &app.app,
+        &district,
+        &MessageRequest {
+            audience: "district",
+            reference: None,
+            title,
+            body: "Buses run two hours late.",
+        },
+        OPERATOR,
+    )
+    .await
+    .unwrap();
+    while worker::run_due(&app.app).await.unwrap() > 0 {}
+}
+
+#[tokio::test]
+async fn a_pushed_notification_decrypts_with_an_independent_implementation() {
+    let Some(python) = python() else {
+        eprintln!("skipped: no Python with http_ece (run .ci/run, or set HOMEROOM_TEST_PYTHON)");
+        return;
+    };
+    let app = app().await;
+    let (service, base) = push_service().await;
+    let token = maria(&app).await;
+    let (browser, p256dh, auth) = browser_keys();
+    let endpoint = format!("{base}/push/maria-phone");
+    assert_eq!(
+        subscribe(&app, &token, &endpoint, &p256dh, &auth).await,
+        StatusCode::CREATED
+    );
+    // Bad subscriptions are refused.
+    assert_eq!(
+        subscribe(&app, &token, "http://push.example.net/x", &p256dh, &auth).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        subscribe(&app, &token, &endpoint, "AAAA", &auth).await,
+        StatusCode::BAD_REQUEST
+    );
+    // Nothing is pushed until Maria asks for it.
+    message(&app, "Late buses").await;
+    assert!(service.received.lock().await.is_empty());
+    let response = reqwest::Client::new()
+        .put(app.url("/api/v1/me/notification-preferences"))
+        .bearer_auth(&token)
+        .json(&json!({"push": ["message"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    message(&app, "Snow day").await;
+    let received = service.received.lock().await.clone();
+    assert_eq!(received.len(), 1);
+    let (_, headers, body) = &received[0];
+    assert_eq!(headers["content-encoding"], "aes128gcm");
+    assert!(headers.contains_key("ttl"));
+    let request = json!({
+        "private_key": Base64UrlUnpadded::encode_string(&browser.to_bytes()),
+        "auth": auth,
+        "body": Base64UrlUnpadded::encode_string(body),
+        "authorization": headers["authorization"].to_str().unwrap(),
+        "audience": base,
+    });
+    let mut child = tokio::process::Command::new(&python)
+        .arg(format!(
+            "{}/tests/webpush/verify.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(request.to_string().as_bytes())
+            .await
+            .unwrap();
+    }
+    let out = child.wait_with_output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "the independent check failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let payload: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(payload["title"], "Snow day");
+    assert_eq!(payload["url"], "/d/cedar-valley/notifications");
+    // The VAPID key the token names is the one the portal publishes.
+    let (_, key) = app.get_json("/api/v1/push/public-key").await;
+    assert!(
+        headers["authorization"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("k={}", key["key"].as_str().unwrap()))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_subscription_the_service_has_forgotten_is_removed() {
+    let app = app().await;
+    let (service, base) = push_service().await;
+    let token = maria(&app).await;
+    let (_, p256dh, auth) = browser_keys();
+    let gone = format!("{base}/push/gone");
+    assert_eq!(
+        subscribe(&app, &token, &gone, &p256dh, &auth).await,
+        StatusCode::CREATED
+    );
+    reqwest::Client::new()
+        .put(app.url("/api/v1/me/notification-preferences"))
+        .bearer_auth(&token)
+        .json(&json!({"push": ["message"]}))
+        .send()
+        .await
+        .unwrap();
+    message(&app, "First").await;
+    message(&app, "Second").await;
+    // The 410 to the first push removed the subscription: the second was not sent.
+    let received = service.received.lock().await.clone();
+    assert_eq!(
+        received.len(),
+        1,
+        "{:?}",
+        received.iter().map(|r| &r.0).collect::<Vec<_>>()
+    );
+    app.stop().await;
+}
