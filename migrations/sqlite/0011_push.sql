@@ -22,3 +22,18 @@ CREATE INDEX push_subscriptions_account ON push_subscriptions (district_id, acco
 
 -- Whether the account wants each kind of notification pushed too.
 ALTER TABLE notification_preferences ADD COLUMN push INTEGER NOT NULL DEFAULT 0;
+
+-- Mobile apps: a device's push token for an account, reached through the platform's gateway
+-- (FCM, APNs) where the deployment has one configured.
+CREATE TABLE devices (
+    id INTEGER PRIMARY KEY NOT NULL,
+    district_id INTEGER NOT NULL REFERENCES districts (id),
+    account_id INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    platform TEXT NOT NULL CHECK (platform IN ('ios', 'android')),
+    token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (district_id, account_id, device_id),
+    FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
+);

@@ -33,7 +33,7 @@ use crate::server::error::{ErrorBody, api_error};
         recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
         links::switch, links::unlink, notifications::inbox, notifications::read,
         notifications::preferences, notifications::set_preferences, notifications::public_key,
-        notifications::subscribe
+        notifications::subscribe, notifications::register_device
     ),
     components(schemas(
         ErrorBody,
@@ -91,6 +91,7 @@ pub fn routes() -> Router<App> {
         .route("/notifications", get(notifications::inbox))
         .route("/push/public-key", get(notifications::public_key))
         .route("/me/push-subscriptions", post(notifications::subscribe))
+        .route("/me/devices", post(notifications::register_device))
         .route(
             "/me/notification-preferences",
             get(notifications::preferences).put(notifications::set_preferences),

@@ -151,3 +151,26 @@ pub async fn subscribe(
     crate::services::push::subscribe(&app, &who, &subscription).await?;
     Ok(StatusCode::CREATED)
 }
+
+/// Registers a mobile app's push token for this account (`ios` or `android`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/devices",
+    tag = "notifications",
+    security(("bearer" = [])),
+    request_body = crate::services::push::DeviceRegistration,
+    responses(
+        (status = 201, description = "Registered"),
+        (status = 400, description = "Not a usable registration", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+    )
+)]
+pub async fn register_device(
+    State(app): State<App>,
+    Ready(who): Ready,
+    Body(registration): Body<crate::services::push::DeviceRegistration>,
+) -> Result<StatusCode, ApiError> {
+    crate::services::push::register_device(&app, &who, &registration).await?;
+    Ok(StatusCode::CREATED)
+}

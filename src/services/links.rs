@@ -288,7 +288,7 @@ pub async fn switch(
         return Err(Error::NotFound);
     }
     let device = Device {
-        id: None,
+        id: who.session.device_id.clone(),
         name: who.session.device_name.clone(),
         platform: who.session.platform.clone(),
     };
@@ -303,6 +303,16 @@ pub async fn switch(
         "link.switched_in",
     )
     .await?;
+    // The first switch on a device brings its push notifications along.
+    if let Some(device) = &who.session.device_id {
+        super::push::follow_switch(
+            app,
+            device,
+            (who.district.id, who.account.id),
+            (district.id, account.id),
+        )
+        .await?;
+    }
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.delete_session_of(who.district.id, who.account.id, who.session.id)

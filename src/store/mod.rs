@@ -38,7 +38,7 @@ pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use links::{CodeOwner, LinkedAccount};
 pub use notifications::{Audience, MessageRecord, NewNotification, NotificationRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
-pub use push::SubscriptionRecord;
+pub use push::{DeviceRecord, SubscriptionRecord};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
     ReadRecord, StudentRecord, TeacherRecord, TermGradeRecord,

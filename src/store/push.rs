@@ -149,3 +149,63 @@ impl super::Tx {
         Ok(())
     }
 }
+
+/// A mobile app's registration for push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub device_id: String,
+    pub platform: String,
+    pub token: String,
+}
+
+impl Store {
+    /// Registers (or refreshes) a device's push token for the account.
+    pub async fn put_device(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+        device: &DeviceRecord,
+        now: i64,
+    ) -> Result<()> {
+        let _turn = self.write_turn().await?;
+        sqlx::query(
+            "INSERT INTO devices (district_id, account_id, device_id, platform, token, created_at, \
+               updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             ON CONFLICT (district_id, account_id, device_id) DO UPDATE SET \
+               platform = excluded.platform, token = excluded.token, updated_at = excluded.updated_at",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(device.device_id.clone())
+        .bind(device.platform.clone())
+        .bind(device.token.clone())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn devices_of(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+    ) -> Result<Vec<DeviceRecord>> {
+        let rows = sqlx::query(
+            "SELECT device_id, platform, token FROM devices \
+             WHERE district_id = $1 AND account_id = $2 ORDER BY id",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeviceRecord {
+                    device_id: r.try_get("device_id")?,
+                    platform: r.try_get("platform")?,
+                    token: r.try_get("token")?,
+                })
+            })
+            .collect()
+    }
+}

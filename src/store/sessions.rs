@@ -45,6 +45,8 @@ pub struct SessionRecord {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// The app's own id for the device it runs on (API logins).
+    pub device_id: Option<String>,
     pub device_name: Option<String>,
     pub platform: Option<String>,
     pub address: Option<String>,
@@ -53,8 +55,8 @@ pub struct SessionRecord {
 
 macro_rules! session_columns {
     () => {
-        "id, district_id, account_id, kind, created_at, last_seen_at, expires_at, device_name, \
-         platform, address, user_agent FROM sessions"
+        "id, district_id, account_id, kind, created_at, last_seen_at, expires_at, device_id, \
+         device_name, platform, address, user_agent FROM sessions"
     };
 }
 
@@ -206,6 +208,7 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord> {
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
         expires_at: row.try_get("expires_at")?,
+        device_id: row.try_get("device_id")?,
         device_name: row.try_get("device_name")?,
         platform: row.try_get("platform")?,
         address: row.try_get("address")?,

@@ -603,3 +603,82 @@ async fn the_pages_walk_generate_link_switch_and_unlink() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_first_switch_on_a_device_turns_push_on_there() {
+    let app = app().await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/districts/cedar-valley/login"))
+        .json(&json!({
+            "portal": "parent", "username": "maria.alvarez", "password": "maple river lantern",
+            "device": {"id": "phone-1", "name": "Maria's phone", "platform": "ios"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    let cv = body["token"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/me/devices",
+        &cv,
+        Some(json!({"platform": "ios", "token": "apns-token-1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = call(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/me/devices",
+        &cv,
+        Some(json!({"platform": "windows", "token": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let rb = login(&app, "riverbend", "parent", "rb.parent", PASSWORD).await;
+    let c = code(&app, &cv).await;
+    assert_eq!(link(&app, &rb, &c).await.0, StatusCode::CREATED);
+    let (_, list) = call(&app, reqwest::Method::GET, "/api/v1/me/links", &cv, None).await;
+    let to_rb = link_id(&list, "riverbend");
+    let (status, switched) = call(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/me/links/{to_rb}/switch"),
+        &cv,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let riverbend = district(&app, "riverbend").await;
+    let account = homeroom::services::admin::account_by_username(&app.app, &riverbend, "rb.parent")
+        .await
+        .unwrap();
+    let devices = app
+        .app
+        .store
+        .devices_of(riverbend.id, account.id)
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].device_id, "phone-1");
+    assert_eq!(devices[0].token, "apns-token-1");
+    let new_token = switched["token"].as_str().unwrap();
+    let (_, prefs) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/me/notification-preferences",
+        new_token,
+        None,
+    )
+    .await;
+    let mut push: Vec<&str> = prefs["push"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    push.sort();
+    assert_eq!(push, ["attendance", "grade", "message", "score"]);
+    app.stop().await;
+}

@@ -32,6 +32,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "class_terms",
             "classes",
             "courses",
+            "devices",
             "districts",
             "enrollments",
             "jobs",

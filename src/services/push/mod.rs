@@ -129,6 +129,11 @@ async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
     .to_string();
     let now = app.clock.unix();
     let mut retry = None;
+    for device in app.store.devices_of(district.id, account).await? {
+        // No FCM or APNs gateway is configured in this build: the device is registered, and
+        // deployments that have one deliver through it (README, "Mobile apps").
+        tracing::debug!(platform = %device.platform, "no gateway for this device's platform");
+    }
     for subscription in app.store.subscriptions_of(district.id, account).await? {
         let (Ok(p256dh), Ok(auth)) = (
             Base64UrlUnpadded::decode_vec(&subscription.p256dh),
@@ -180,4 +185,95 @@ fn ephemeral_key() -> Result<SecretKey> {
         }
     }
     Err(Error::internal("no P-256 key could be made"))
+}
+
+/// A mobile app's registration, as it sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRegistration {
+    /// The app's id for the device; the one it logged in with when absent.
+    pub device_id: Option<String>,
+    /// `ios` or `android`.
+    pub platform: String,
+    /// The platform's push token (APNs device token, FCM registration token).
+    pub token: String,
+}
+
+/// Registers a mobile device's push token for this account. Delivery to it goes through the
+/// platform's gateway (FCM, APNs) where the deployment has one; see the README.
+pub async fn register_device(app: &App, who: &Authenticated, r: &DeviceRegistration) -> Result<()> {
+    let platform = match r.platform.trim().to_ascii_lowercase().as_str() {
+        "ios" => "ios",
+        "android" => "android",
+        other => {
+            return Err(Invalid::new(format!("platform is ios or android, not {other:?}")).into());
+        }
+    };
+    let device_id = r
+        .device_id
+        .clone()
+        .or_else(|| who.session.device_id.clone())
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| Invalid::new("give the device_id (or log in with one)"))?;
+    let token = r.token.trim();
+    for (what, value, max) in [
+        ("device_id", device_id.as_str(), 100),
+        ("token", token, 4096),
+    ] {
+        if value.is_empty() || value.len() > max || value.chars().any(char::is_control) {
+            return Err(Invalid::new(format!("{what} is not valid")).into());
+        }
+    }
+    app.store
+        .put_device(
+            who.district.id,
+            who.account.id,
+            &crate::store::DeviceRecord {
+                device_id,
+                platform: platform.to_owned(),
+                token: token.to_owned(),
+            },
+            app.clock.unix(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// After a switch between linked accounts on a device, the device gets the new account's
+/// notifications too: the first switch registers it, and turns push on for every kind the
+/// district sends when the account had not chosen any.
+pub async fn follow_switch(
+    app: &App,
+    device_id: &str,
+    from: (crate::domain::DistrictId, crate::domain::AccountId),
+    to: (crate::domain::DistrictId, crate::domain::AccountId),
+) -> Result<bool> {
+    let theirs = app.store.devices_of(from.0, from.1).await?;
+    let Some(device) = theirs.into_iter().find(|d| d.device_id == device_id) else {
+        return Ok(false);
+    };
+    let (district, account) = to;
+    if app
+        .store
+        .devices_of(district, account)
+        .await?
+        .iter()
+        .any(|d| d.device_id == device_id)
+    {
+        return Ok(false);
+    }
+    app.store
+        .put_device(district, account, &device, app.clock.unix())
+        .await?;
+    if app.store.push_events(district, account).await?.is_empty() {
+        let now = app.clock.unix();
+        let mut tx = app.store.begin().await?;
+        for event in crate::domain::Event::ALL {
+            tx.set_push_preference(district, account, event.as_str(), true, now)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(true)
 }
