@@ -257,7 +257,7 @@ async fn member(app: &App, who: &Authenticated, link_id: i64) -> Result<LinkedAc
 }
 
 /// **Switch**: a new session for the linked account, without its password (linking proved the
-/// holder has both); this session ends. Audited in both districts.
+/// holder has both); the current session ends. Audited in both districts.
 pub async fn switch(
     app: &App,
     who: &Authenticated,

@@ -14,7 +14,7 @@ use crate::app::App;
 use askama::Template;
 
 use crate::domain::{District, Event, Invalid, SourcedId};
-use crate::store::{Audience, AuditEntry, JobRecord, NewJob, NewNotification};
+use crate::store::{Audience, AuditEntry, Channel, JobRecord, NewJob, NewNotification};
 
 pub const MESSAGE_JOB: &str = "notify.message";
 pub const IMPORT_JOB: &str = "notify.import";
@@ -259,9 +259,15 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
     let mut mailed = Vec::new();
     let mut pushed = Vec::new();
     for note in &notes {
-        let wants = app.store.email_events(district.id, note.account).await?;
+        let wants = app
+            .store
+            .channel_events(district.id, note.account, Channel::Email)
+            .await?;
         mailed.push(wants.iter().any(|e| e == note.event));
-        let wants = app.store.push_events(district.id, note.account).await?;
+        let wants = app
+            .store
+            .channel_events(district.id, note.account, Channel::Push)
+            .await?;
         pushed.push(wants.iter().any(|e| e == note.event));
     }
     let now = app.clock.unix();
@@ -374,8 +380,14 @@ pub struct Preferences {
 pub async fn preferences(app: &App, who: &Authenticated) -> Result<Preferences> {
     let (district, account) = (who.district.id, who.account.id);
     Ok(Preferences {
-        email: app.store.email_events(district, account).await?,
-        push: app.store.push_events(district, account).await?,
+        email: app
+            .store
+            .channel_events(district, account, Channel::Email)
+            .await?,
+        push: app
+            .store
+            .channel_events(district, account, Channel::Push)
+            .await?,
         district_sends: Event::ALL
             .iter()
             .filter(|e| {
@@ -408,20 +420,22 @@ pub async fn set_preferences(
     let mut tx = app.store.begin().await?;
     for event in Event::ALL {
         if let Some(email) = &email {
-            tx.set_email_preference(
+            tx.set_channel_preference(
                 who.district.id,
                 who.account.id,
                 event.as_str(),
+                Channel::Email,
                 email.contains(&event),
                 now,
             )
             .await?;
         }
         if let Some(push) = &push {
-            tx.set_push_preference(
+            tx.set_channel_preference(
                 who.district.id,
                 who.account.id,
                 event.as_str(),
+                Channel::Push,
                 push.contains(&event),
                 now,
             )

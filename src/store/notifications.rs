@@ -16,6 +16,22 @@ pub struct NotificationRecord {
     pub read_at: Option<i64>,
 }
 
+/// A way of telling besides the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Push,
+}
+
+impl Channel {
+    fn column(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Push => "push",
+        }
+    }
+}
+
 /// A notification to write.
 pub struct NewNotification<'a> {
     pub account: AccountId,
@@ -133,27 +149,31 @@ impl Tx {
         Ok(ids)
     }
 
-    /// Sets whether the account wants email for one kind of notification.
-    pub async fn set_email_preference(
+    /// Sets whether the account wants one kind of notification on a channel besides the inbox.
+    pub async fn set_channel_preference(
         &mut self,
         district: DistrictId,
         account: AccountId,
         event: &str,
-        email: bool,
+        channel: Channel,
+        on: bool,
         now: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO notification_preferences (district_id, account_id, event, email, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (district_id, account_id, event) \
-             DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
-        )
-        .bind(district.0)
-        .bind(account.0)
-        .bind(event.to_owned())
-        .bind(email)
-        .bind(now)
-        .execute(&mut *self.inner)
-        .await?;
+        let column = channel.column();
+        let sql = format!(
+            "INSERT INTO notification_preferences (district_id, account_id, event, {column}, \
+               updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (district_id, account_id, event) \
+             DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at"
+        );
+        sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(account.0)
+            .bind(event.to_owned())
+            .bind(on)
+            .bind(now)
+            .execute(&mut *self.inner)
+            .await?;
         Ok(())
     }
 }
@@ -313,21 +333,24 @@ impl Store {
             .collect()
     }
 
-    /// The kinds of notification the account wants by email.
-    pub async fn email_events(
+    /// The kinds of notification the account wants on a channel.
+    pub async fn channel_events(
         &self,
         district: DistrictId,
         account: AccountId,
+        channel: Channel,
     ) -> Result<Vec<String>> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT event FROM notification_preferences \
-             WHERE district_id = $1 AND account_id = $2 AND email = $3 ORDER BY event",
-        )
-        .bind(district.0)
-        .bind(account.0)
-        .bind(true)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE district_id = $1 AND account_id = $2 AND {} = $3 ORDER BY event",
+            channel.column()
+        );
+        let rows = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(account.0)
+            .bind(true)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(|r| Ok(r.try_get("event")?)).collect()
     }
 

@@ -104,50 +104,6 @@ impl Store {
             .await?;
         Ok(())
     }
-
-    /// The kinds of notification the account wants pushed.
-    pub async fn push_events(
-        &self,
-        district: DistrictId,
-        account: AccountId,
-    ) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT event FROM notification_preferences \
-             WHERE district_id = $1 AND account_id = $2 AND push = $3 ORDER BY event",
-        )
-        .bind(district.0)
-        .bind(account.0)
-        .bind(true)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get("event")?)).collect()
-    }
-}
-
-impl super::Tx {
-    /// Sets whether the account wants one kind of notification pushed.
-    pub async fn set_push_preference(
-        &mut self,
-        district: DistrictId,
-        account: AccountId,
-        event: &str,
-        push: bool,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO notification_preferences (district_id, account_id, event, push, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (district_id, account_id, event) \
-             DO UPDATE SET push = excluded.push, updated_at = excluded.updated_at",
-        )
-        .bind(district.0)
-        .bind(account.0)
-        .bind(event.to_owned())
-        .bind(push)
-        .bind(now)
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
-    }
 }
 
 /// A mobile app's registration for push.

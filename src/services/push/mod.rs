@@ -266,12 +266,24 @@ pub async fn follow_switch(
     app.store
         .put_device(district, account, &device, app.clock.unix())
         .await?;
-    if app.store.push_events(district, account).await?.is_empty() {
+    if app
+        .store
+        .channel_events(district, account, crate::store::Channel::Push)
+        .await?
+        .is_empty()
+    {
         let now = app.clock.unix();
         let mut tx = app.store.begin().await?;
         for event in crate::domain::Event::ALL {
-            tx.set_push_preference(district, account, event.as_str(), true, now)
-                .await?;
+            tx.set_channel_preference(
+                district,
+                account,
+                event.as_str(),
+                crate::store::Channel::Push,
+                true,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
     }
