@@ -65,13 +65,6 @@ fn body(l: LinkedAccount) -> LinkBodyOut {
     }
 }
 
-fn link_id(raw: &str) -> Result<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(Error::NotFound)
-}
-
 /// **Generate a code from this district**: a new one replaces the last.
 #[utoipa::path(
     post,
@@ -168,7 +161,7 @@ pub async fn switch(
     ClientInfo(client): ClientInfo,
     Path(id): Path<String>,
 ) -> Result<Json<LoginAnswer>, ApiError> {
-    let id = link_id(&id)?;
+    let id = crate::domain::record_id(&id).ok_or(Error::NotFound)?;
     let (district, logged_in) = links::switch(&app, &who, id, &client).await?;
     Ok(Json(LoginAnswer {
         token: logged_in.token,
@@ -201,7 +194,7 @@ pub async fn unlink(
     ClientInfo(client): ClientInfo,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = link_id(&id)?;
+    let id = crate::domain::record_id(&id).ok_or(Error::NotFound)?;
     links::unlink(&app, &who, id, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

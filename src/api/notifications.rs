@@ -27,13 +27,6 @@ pub async fn inbox(State(app): State<App>, Ready(who): Ready) -> Result<Json<Inb
     Ok(Json(notifications::inbox(&app, &who).await?))
 }
 
-fn id(raw: &str) -> Result<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(Error::NotFound)
-}
-
 /// Marks a notification read.
 #[utoipa::path(
     post,
@@ -53,7 +46,12 @@ pub async fn read(
     Ready(who): Ready,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    notifications::mark_read(&app, &who, id(&raw)?).await?;
+    notifications::mark_read(
+        &app,
+        &who,
+        crate::domain::record_id(&raw).ok_or(Error::NotFound)?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

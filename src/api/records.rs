@@ -74,15 +74,6 @@ pub async fn students(
     }))
 }
 
-/// A student id from the address; anything but a positive number is a student that does not
-/// exist.
-fn student_id(raw: &str) -> Result<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(Error::NotFound)
-}
-
 macro_rules! tool_route {
     ($name:ident, $path:literal, $body:ty, $what:literal) => {
         #[doc = $what]
@@ -105,7 +96,7 @@ macro_rules! tool_route {
             ClientInfo(client): ClientInfo,
             Path(id): Path<String>,
         ) -> Result<Json<$body>, ApiError> {
-            let id = student_id(&id)?;
+            let id = crate::domain::record_id(&id).ok_or(Error::NotFound)?;
             Ok(Json(records::$name(&app, &who, id, &client).await?))
         }
     };
@@ -170,7 +161,7 @@ pub async fn calendar(
     Path(id): Path<String>,
     query: Result<Query<MonthQuery>, QueryRejection>,
 ) -> Result<Json<CalendarView>, ApiError> {
-    let id = student_id(&id)?;
+    let id = crate::domain::record_id(&id).ok_or(Error::NotFound)?;
     let Query(query) = query
         .map_err(|rejection| Error::Invalid(crate::domain::Invalid::new(rejection.body_text())))?;
     Ok(Json(

@@ -35,6 +35,12 @@ pub use tools::{
     parse_date,
 };
 
+/// A record's id as an address carries it: a positive number, or nothing (which the adapters
+/// answer exactly like a record that does not exist).
+pub fn record_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
 /// A value that does not parse. The message is one line, written for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -76,10 +76,22 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", crate::api::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/static/app.css", get(stylesheet))
-        .route("/static/letters.css", get(letters_stylesheet))
-        .route("/static/captcha.js", get(captcha_script))
-        .route("/static/copy.js", get(copy_script))
+        .route(
+            "/static/app.css",
+            get(|| async { static_file(CSS, include_str!("../../static/app.css")) }),
+        )
+        .route(
+            "/static/letters.css",
+            get(|| async { static_file(CSS, pages::LETTERS_CSS) }),
+        )
+        .route(
+            "/static/captcha.js",
+            get(|| async { static_file(JAVASCRIPT, include_str!("../../static/captcha.js")) }),
+        )
+        .route(
+            "/static/copy.js",
+            get(|| async { static_file(JAVASCRIPT, include_str!("../../static/copy.js")) }),
+        )
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -191,49 +203,20 @@ fn not_ready() -> Response {
         .into_response()
 }
 
-async fn stylesheet() -> Response {
+/// A file served as it is built into the binary, cached by browsers for an hour.
+pub(crate) fn static_file(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/app.css"),
+        body,
     )
         .into_response()
 }
 
-async fn letters_stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        pages::LETTERS_CSS,
-    )
-        .into_response()
-}
-
-async fn copy_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/copy.js"),
-    )
-        .into_response()
-}
-
-async fn captcha_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/captcha.js"),
-    )
-        .into_response()
-}
+pub(crate) const CSS: &str = "text/css; charset=utf-8";
+pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 async fn page_not_found() -> Response {
     let page = pages::render(&pages::ErrorPage {

@@ -66,11 +66,18 @@ pub async fn console(
         Err(err) => return PageError(err).into_response(),
     };
     let line = |job: &crate::store::JobRecord| pages::JobLine {
-        what: match job.kind.as_str() {
-            "mail.password_reset" => "Password reset link",
-            "mail.password_changed" => "Password changed notice",
-            "mail.usernames" => "Username reminder",
-            _ => "Other",
+        what: {
+            use crate::services::{notifications, push, recovery};
+            match job.kind.as_str() {
+                recovery::RESET_MAIL => "Password reset link",
+                recovery::CHANGED_MAIL => "Password changed notice",
+                recovery::USERNAMES_MAIL => "Username reminder",
+                notifications::MAIL_JOB => "Notification by email",
+                notifications::MESSAGE_JOB => "School message to families",
+                notifications::IMPORT_JOB => "News of an import to families",
+                push::PUSH_JOB => "Push notification",
+                _ => "Other",
+            }
         },
         since: pages::district_date(&who.district, job.created_at),
         attempts: job.attempts,

@@ -9,6 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::pages;
+use crate::server::{JAVASCRIPT, static_file};
 
 /// The app's colour, as in the style sheet.
 const ACCENT: [u8; 3] = [0x0b, 0x5c, 0xad];
@@ -53,25 +54,11 @@ pub async fn service_worker() -> Response {
 }
 
 pub async fn push_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/push.js"),
-    )
-        .into_response()
+    static_file(JAVASCRIPT, include_str!("../../static/push.js"))
 }
 
 pub async fn register_script() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/pwa.js"),
-    )
-        .into_response()
+    static_file(JAVASCRIPT, include_str!("../../static/pwa.js"))
 }
 
 /// **Connection Error**: what the app shows when it cannot reach the portal.

@@ -194,10 +194,6 @@ pub async fn link(
     }
 }
 
-fn link_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0)
-}
-
 /// **Switch**: logged in to the linked account, on its district's home page.
 pub async fn switch(
     State(app): State<App>,
@@ -209,7 +205,7 @@ pub async fn switch(
         Ok(who) => who,
         Err(response) => return response,
     };
-    let Some(id) = link_id(&id) else {
+    let Some(id) = crate::domain::record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };
     match links::switch(&app, &who, id, &client).await {
@@ -235,7 +231,7 @@ pub async fn unlink(
         Ok(who) => who,
         Err(response) => return response,
     };
-    let Some(id) = link_id(&id) else {
+    let Some(id) = crate::domain::record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };
     let view = match links::unlink(&app, &who, id, &client).await {

@@ -88,7 +88,7 @@ pub async fn read(
         Ok(who) => who,
         Err(response) => return response,
     };
-    let Some(id) = id.parse::<i64>().ok().filter(|id| *id > 0) else {
+    let Some(id) = crate::domain::record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };
     match notifications::mark_read(&app, &who, id).await {

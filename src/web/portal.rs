@@ -87,10 +87,7 @@ pub async fn tool(
         Err(response) => return response,
     };
     // An unknown tool or a malformed id is a page that does not exist.
-    let (Ok(tool), Some(id)) = (
-        Tool::parse(&tool),
-        id.parse::<i64>().ok().filter(|i| *i > 0),
-    ) else {
+    let (Ok(tool), Some(id)) = (Tool::parse(&tool), crate::domain::record_id(&id)) else {
         return PageError(Error::NotFound).into_response();
     };
     let Ok(Query(query)) = query else {

@@ -209,6 +209,16 @@ async fn an_import_tells_each_family_once_and_the_inbox_marks_read() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let (_, inbox) = p.get("/api/v1/notifications", Some("parent")).await;
     assert_eq!(inbox["unread"].as_u64().unwrap(), unread - 1);
+    // A second click changes nothing.
+    let again = reqwest::Client::new()
+        .post(p.app.url(&format!("/api/v1/notifications/{id}/read")))
+        .bearer_auth(p.token("parent"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NO_CONTENT);
+    let (_, inbox) = p.get("/api/v1/notifications", Some("parent")).await;
+    assert_eq!(inbox["unread"].as_u64().unwrap(), unread - 1);
     let response = reqwest::Client::new()
         .post(p.app.url(&format!("/api/v1/notifications/{id}/read")))
         .bearer_auth(p.token("self"))
