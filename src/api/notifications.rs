@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 
 use super::auth::Body;
 use crate::app::App;
+use crate::domain::GradeThreshold;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::Ready;
-use crate::services::notifications::{self, Inbox, Preferences};
+use crate::services::notifications::{self, Inbox, Preferences, PreferencesChange};
 use crate::services::{Error, Result};
 
 /// **Notifications**: the last 90 days, newest first, with the unread count.
@@ -81,9 +82,22 @@ pub struct PreferencesBody {
     email: Option<Vec<String>>,
     /// Kinds to push to the account's browsers and apps; absent: unchanged.
     push: Option<Vec<String>>,
+    /// Mail in one daily digest instead of at once; absent: unchanged.
+    email_digest: Option<bool>,
+    /// Tell when a class's in-progress grade falls below this percentage (1 to 100); `null`:
+    /// never; absent: unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
+    grade_below: Option<Option<i64>>,
 }
 
-/// Sets which kinds of notification also come by email.
+/// A field that is present, even as `null`, is `Some`; an absent one stays `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
+/// Sets which kinds of notification also come by email and by push, the daily digest and
+/// the grade threshold.
 #[utoipa::path(
     put,
     path = "/api/v1/me/notification-preferences",
@@ -102,9 +116,19 @@ pub async fn set_preferences(
     Ready(who): Ready,
     Body(body): Body<PreferencesBody>,
 ) -> Result<Json<Preferences>, ApiError> {
+    let grade_below = body
+        .grade_below
+        .map(|t| t.map(GradeThreshold::new).transpose())
+        .transpose()
+        .map_err(crate::services::Error::from)?;
+    let change = PreferencesChange {
+        email: body.email.as_deref(),
+        push: body.push.as_deref(),
+        email_digest: body.email_digest,
+        grade_below,
+    };
     Ok(Json(
-        notifications::set_preferences(&app, &who, body.email.as_deref(), body.push.as_deref())
-            .await?,
+        notifications::set_preferences(&app, &who, change).await?,
     ))
 }
 

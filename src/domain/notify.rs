@@ -99,9 +99,68 @@ impl fmt::Display for EventSet {
     }
 }
 
+/// The in-progress grade, as a whole percentage from 1 to 100, below which a family is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GradeThreshold(u8);
+
+impl GradeThreshold {
+    pub fn new(percent: i64) -> Result<Self, Invalid> {
+        u8::try_from(percent)
+            .ok()
+            .filter(|p| (1..=100).contains(p))
+            .map(Self)
+            .ok_or_else(|| {
+                Invalid::new(format!(
+                    "a grade threshold is a whole percentage from 1 to 100, not {percent}"
+                ))
+            })
+    }
+
+    /// As a form writes it: `70`, `70 %` or blank for none.
+    pub fn parse(raw: &str) -> Result<Option<Self>, Invalid> {
+        let digits = raw.trim().trim_end_matches('%').trim();
+        if digits.is_empty() {
+            return Ok(None);
+        }
+        let percent = digits.parse::<i64>().map_err(|_| {
+            Invalid::new(format!(
+                "a grade threshold is a whole percentage from 1 to 100, not {:?}",
+                raw.trim()
+            ))
+        })?;
+        Self::new(percent).map(Some)
+    }
+
+    pub fn percent(self) -> u8 {
+        self.0
+    }
+
+    /// Whether a grade of `percent` falls below this threshold.
+    pub fn below(self, percent: f64) -> bool {
+        percent < f64::from(self.0)
+    }
+}
+
+/// Daily digests go out at this local hour (17:00, after school), in the district's time zone.
+pub const DIGEST_HOUR: i8 = 17;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_parse() {
+        assert_eq!(
+            GradeThreshold::parse(" 70 % ").unwrap().unwrap().percent(),
+            70
+        );
+        assert_eq!(GradeThreshold::parse("").unwrap(), None);
+        for bad in ["0", "101", "-5", "seventy", "70.5", "99999999999999999999"] {
+            assert!(GradeThreshold::parse(bad).is_err(), "{bad}");
+        }
+        let t = GradeThreshold::new(70).unwrap();
+        assert!(t.below(69.9) && !t.below(70.0));
+    }
 
     #[test]
     fn sets_parse_and_print() {

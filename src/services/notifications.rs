@@ -1,7 +1,8 @@
 //! Notifications in the portal's inbox: school messages staff write, and what an import brought
-//! (one notification per family per import, not one per row). The event writes a job in its
-//! own transaction; the worker fans it out to the student and every guardian with portal
-//! access, unless the district turned notifications off.
+//! (one notification per family per import, not one per row, and one more where a grade fell
+//! below the family's threshold). The event writes a job in its own transaction; the worker
+//! fans it out to the student and every guardian with portal access, unless the district
+//! turned notifications off, and mails them at once or in a daily digest, as each asked.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,13 +14,20 @@ use super::{Error, Result};
 use crate::app::App;
 use askama::Template;
 
-use crate::domain::{District, Event, Invalid, SourcedId};
-use crate::store::{Audience, AuditEntry, Channel, JobRecord, NewJob, NewNotification};
+use crate::domain::{
+    AccountId, DIGEST_HOUR, District, DistrictId, Event, GradeThreshold, Invalid, SourcedId,
+};
+use crate::store::{
+    Audience, AuditEntry, Channel, JobRecord, NewJob, NewNotification, NotificationRecord,
+    NotificationSettings,
+};
 
 pub const MESSAGE_JOB: &str = "notify.message";
 pub const IMPORT_JOB: &str = "notify.import";
 /// A notification mailed to an account that asked for it.
 pub const MAIL_JOB: &str = "mail.notification";
+/// An account's daily digest of notifications.
+pub const DIGEST_JOB: &str = "mail.digest";
 
 /// How long the inbox keeps a notification.
 pub const KEEP_SECONDS: i64 = 90 * 24 * 60 * 60;
@@ -37,6 +45,12 @@ struct ImportJob {
 #[derive(Debug, Serialize, Deserialize)]
 struct MailJob {
     notification: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct DigestJob {
+    account: i64,
+    notifications: Vec<i64>,
 }
 
 /// Who a message is for, as staff choose it.
@@ -169,8 +183,13 @@ pub fn import_job(district: &District, at: i64) -> NewJob<'static> {
 /// Runs a notification job: writes the inbox entries (and the mail jobs of those who asked),
 /// or mails one notification.
 pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
-    if job.kind == MAIL_JOB {
-        return match mail(app, job).await {
+    if job.kind == MAIL_JOB || job.kind == DIGEST_JOB {
+        let mail = if job.kind == MAIL_JOB {
+            mail(app, job).await
+        } else {
+            digest(app, job).await
+        };
+        return match mail {
             Ok(Some(mail)) => match app.mailer.send(&mail).await {
                 Ok(()) => JobOutcome::Done,
                 Err(super::mail::MailError::Invalid(why)) => JobOutcome::Give(why),
@@ -198,6 +217,7 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
         return Ok(());
     }
     let parse = |e: serde_json::Error| Error::internal(format!("job payload: {e}"));
+    let mut alert_changes = Vec::new();
     let notes: Vec<NewNotification<'_>> = match job.kind.as_str() {
         MESSAGE_JOB => {
             let MessageJob { message } = serde_json::from_str(&job.payload).map_err(parse)?;
@@ -213,35 +233,17 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
                     event: "message",
                     title: message.title.clone(),
                     body: message.body.clone(),
+                    digest: false,
                 })
                 .collect()
         }
         IMPORT_JOB => {
             let ImportJob { at } = serde_json::from_str(&job.payload).map_err(parse)?;
-            let news = app.store.import_news(district.id, at).await?;
-            let mut notes: Vec<NewNotification<'_>> = Vec::new();
-            for (account, name, scores, marks) in news {
-                let line = match (scores, marks) {
-                    (0, m) => format!("{name}: {m} attendance {}", plural(m, "mark", "marks")),
-                    (s, 0) => format!("{name}: {s} new {}", plural(s, "score", "scores")),
-                    (s, m) => format!(
-                        "{name}: {s} new {} and {m} attendance {}",
-                        plural(s, "score", "scores"),
-                        plural(m, "mark", "marks")
-                    ),
-                };
-                match notes.last_mut() {
-                    Some(last) if last.account == account => {
-                        last.body.push('\n');
-                        last.body.push_str(&line);
-                    }
-                    _ => notes.push(NewNotification {
-                        account,
-                        event: if scores > 0 { "score" } else { "attendance" },
-                        title: "New from school".to_owned(),
-                        body: line,
-                    }),
-                }
+            let mut notes = import_news(app, &district, at).await?;
+            if district.settings.notification_events.contains(Event::Grade) {
+                let (alerts, changes) = grade_crossings(app, &district, at).await?;
+                notes.extend(alerts);
+                alert_changes = changes;
             }
             notes
         }
@@ -255,15 +257,24 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
                 .is_ok_and(|event| district.settings.notification_events.contains(event))
         })
         .collect();
-    // Who asked for which kinds by email, and pushed to their browsers and apps.
+    // Who asked for which kinds by email (at once, or in the daily digest), and pushed to
+    // their browsers and apps.
+    let mut notes = notes;
     let mut mailed = Vec::new();
     let mut pushed = Vec::new();
-    for note in &notes {
+    for note in &mut notes {
         let wants = app
             .store
             .channel_events(district.id, note.account, Channel::Email)
             .await?;
-        mailed.push(wants.iter().any(|e| e == note.event));
+        let mail = wants.iter().any(|e| e == note.event);
+        note.digest = mail
+            && app
+                .store
+                .notification_settings(district.id, note.account)
+                .await?
+                .email_digest;
+        mailed.push(mail && !note.digest);
         let wants = app
             .store
             .channel_events(district.id, note.account, Channel::Push)
@@ -273,6 +284,17 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     let ids = tx.insert_notifications(district.id, &notes, now).await?;
+    for change in &alert_changes {
+        tx.set_grade_alert(
+            district.id,
+            change.account,
+            change.student,
+            change.class,
+            change.below,
+            now,
+        )
+        .await?;
+    }
     for (id, push) in ids.iter().zip(pushed) {
         if push {
             tx.enqueue(
@@ -305,6 +327,296 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
     Ok(())
 }
 
+/// One notification per family for what the import at `at` brought: new scores and
+/// absences or tardies, a line a student.
+async fn import_news(
+    app: &App,
+    district: &District,
+    at: i64,
+) -> Result<Vec<NewNotification<'static>>> {
+    let news = app.store.import_news(district.id, at).await?;
+    let mut notes: Vec<NewNotification<'static>> = Vec::new();
+    for (account, name, scores, marks) in news {
+        let line = match (scores, marks) {
+            (0, m) => format!("{name}: {m} attendance {}", plural(m, "mark", "marks")),
+            (s, 0) => format!("{name}: {s} new {}", plural(s, "score", "scores")),
+            (s, m) => format!(
+                "{name}: {s} new {} and {m} attendance {}",
+                plural(s, "score", "scores"),
+                plural(m, "mark", "marks")
+            ),
+        };
+        match notes.last_mut() {
+            Some(last) if last.account == account => {
+                last.body.push('\n');
+                last.body.push_str(&line);
+            }
+            _ => notes.push(NewNotification {
+                account,
+                event: if scores > 0 { "score" } else { "attendance" },
+                title: "New from school".to_owned(),
+                body: line,
+                digest: false,
+            }),
+        }
+    }
+    Ok(notes)
+}
+
+/// A grade alert to record (`below`) or to clear.
+struct AlertChange {
+    account: AccountId,
+    student: i64,
+    class: i64,
+    below: bool,
+}
+
+/// Where the import at `at` took a class's in-progress grade below a family's threshold: one
+/// notification per family, a line a class. A class already told stays quiet until its grade
+/// is back up (which clears the alert) and falls again.
+async fn grade_crossings(
+    app: &App,
+    district: &District,
+    at: i64,
+) -> Result<(Vec<NewNotification<'static>>, Vec<AlertChange>)> {
+    let watches = app.store.grade_watches(district.id, at).await?;
+    let mut notes: Vec<NewNotification<'static>> = Vec::new();
+    let mut changes = Vec::new();
+    let mut grades: Option<(i64, Vec<(super::records::ClassRef, f64)>)> = None;
+    for watch in watches {
+        // Watches come a student at a time: each student's grades are worked out once.
+        if grades
+            .as_ref()
+            .is_none_or(|(student, _)| *student != watch.student)
+        {
+            let of = super::records::current_grades(app, district, watch.student).await?;
+            grades = Some((watch.student, of));
+        }
+        let Some((_, of)) = &grades else { continue };
+        let told = app
+            .store
+            .grade_alerts(district.id, watch.account, watch.student)
+            .await?;
+        for (class, percent) in of {
+            let below = watch.below.below(*percent);
+            if below == told.contains(&class.id) {
+                continue;
+            }
+            changes.push(AlertChange {
+                account: watch.account,
+                student: watch.student,
+                class: class.id,
+                below,
+            });
+            if !below {
+                continue;
+            }
+            let line = format!("{}: {} is at {percent} %", watch.student_name, class.title);
+            match notes.iter_mut().find(|n| n.account == watch.account) {
+                Some(note) => {
+                    note.body.push('\n');
+                    note.body.push_str(&line);
+                }
+                None => notes.push(NewNotification {
+                    account: watch.account,
+                    event: "grade",
+                    title: format!("A grade below {} %", watch.below.percent()),
+                    body: line,
+                    digest: false,
+                }),
+            }
+        }
+    }
+    Ok((notes, changes))
+}
+
+/// The moment of the district's latest digest, as Unix seconds: today's `DIGEST_HOUR` in its
+/// time zone when that has passed, else yesterday's.
+fn digest_cut(now: jiff::Timestamp, district: &District) -> Result<i64> {
+    let tz = jiff::tz::TimeZone::get(district.settings.timezone.as_str())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = now.to_zoned_datetime(tz.clone());
+    let at = |date: jiff::civil::Date| {
+        date.at(DIGEST_HOUR, 0, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| Error::internal(e.to_string()))
+    };
+    let today = at(local.date())?;
+    if today <= now.as_second() {
+        return Ok(today);
+    }
+    let yesterday = local
+        .date()
+        .yesterday()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    at(yesterday)
+}
+
+/// Queues the daily digests that are due: for each account that chose a digest, what waits
+/// for it from before its district's latest digest time (17:00 local), in one mail. Safe to
+/// run from several workers at once; the worker runs it every minute. Answers how many
+/// digests it queued.
+pub async fn schedule_digests(app: &App) -> Result<usize> {
+    let mut queued = 0;
+    for district in app.store.digest_districts().await? {
+        let Some(district) = app.store.district_by_id(district).await? else {
+            continue;
+        };
+        let cut = digest_cut(app.clock.now(), &district)?;
+        for account in app.store.digest_accounts(district.id, cut).await? {
+            queued += usize::from(queue_digest(app, district.id, account, cut).await?);
+        }
+    }
+    Ok(queued)
+}
+
+async fn queue_digest(
+    app: &App,
+    district: DistrictId,
+    account: AccountId,
+    cut: i64,
+) -> Result<bool> {
+    let mut tx = app.store.begin().await?;
+    let ids = tx.take_digest(district, account, cut).await?;
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let payload = serde_json::to_string(&DigestJob {
+        account: account.0,
+        notifications: ids,
+    })
+    .map_err(|e| Error::internal(e.to_string()))?;
+    tx.enqueue(
+        &NewJob {
+            district,
+            kind: DIGEST_JOB,
+            payload,
+            idempotency_key: format!("digest:{}:{cut}", account.0),
+        },
+        app.clock.unix(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A notification in a digest.
+struct DigestLine {
+    title: String,
+    body: String,
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/digest.txt")]
+struct DigestText<'a> {
+    heading: &'a str,
+    notifications: &'a [DigestLine],
+    link: &'a str,
+    district: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/digest.html")]
+struct DigestHtml<'a> {
+    heading: &'a str,
+    notifications: &'a [DigestLine],
+    link: &'a str,
+    district: &'a str,
+}
+
+async fn digest(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {
+    let DigestJob {
+        account,
+        notifications,
+    } = serde_json::from_str(&job.payload)
+        .map_err(|e| Error::internal(format!("job payload: {e}")))?;
+    let account = AccountId(account);
+    let Some(district) = app.store.district_by_id(job.district).await? else {
+        return Ok(None);
+    };
+    let Some(email) = address_of(app, &district, account).await? else {
+        return Ok(None);
+    };
+    let tz = jiff::tz::TimeZone::get(district.settings.timezone.as_str())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut lines = Vec::new();
+    for id in notifications {
+        // Gone after 90 days, or not this account's: left out.
+        if let Some((
+            owner,
+            NotificationRecord {
+                title,
+                body,
+                created_at,
+                ..
+            },
+        )) = app.store.notification(district.id, id).await?
+            && owner == account
+        {
+            let when = jiff::Timestamp::from_second(created_at)
+                .map(|t| {
+                    t.to_zoned_datetime(tz.clone())
+                        .strftime("%b %-d, %-I:%M %p")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            lines.push(DigestLine { title, body, when });
+        }
+    }
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let heading = format!(
+        "{} {} from {}",
+        lines.len(),
+        if lines.len() == 1 {
+            "notification"
+        } else {
+            "notifications"
+        },
+        district.name
+    );
+    let link = inbox_link(app, &district);
+    let name = district.name.as_str();
+    Ok(Some(super::mail::Mail {
+        from_name: name.to_owned(),
+        to: email,
+        subject: heading.clone(),
+        text: render(&DigestText {
+            heading: &heading,
+            notifications: &lines,
+            link: &link,
+            district: name,
+        })?,
+        html: render(&DigestHtml {
+            heading: &heading,
+            notifications: &lines,
+            link: &link,
+            district: name,
+        })?,
+        idempotency_key: job.idempotency_key.clone(),
+    }))
+}
+
+/// The address mail for this account goes to, while it is active and has one.
+async fn address_of(app: &App, district: &District, account: AccountId) -> Result<Option<String>> {
+    let to = app.store.recipient(district.id, account).await?;
+    Ok(to.filter(|to| to.active).and_then(|to| to.email))
+}
+
+fn inbox_link(app: &App, district: &District) -> String {
+    let base = app.config.public_url.as_str().trim_end_matches('/');
+    format!("{base}/d/{}/notifications", district.slug)
+}
+
+fn render(template: &dyn askama::DynTemplate) -> Result<String> {
+    template
+        .dyn_render()
+        .map_err(|e| Error::internal(e.to_string()))
+}
+
 #[derive(Template)]
 #[template(path = "mail/notification.txt")]
 struct NotificationText<'a> {
@@ -332,17 +644,11 @@ async fn mail(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {
     let Some((account, note)) = app.store.notification(district.id, notification).await? else {
         return Ok(None);
     };
-    let Some(to) = app.store.recipient(district.id, account).await? else {
+    let Some(email) = address_of(app, &district, account).await? else {
         return Ok(None);
     };
-    let (Some(email), true) = (to.email.clone(), to.active) else {
-        return Ok(None);
-    };
-    let base = app.config.public_url.as_str().trim_end_matches('/');
-    let link = format!("{base}/d/{}/notifications", district.slug);
+    let link = inbox_link(app, &district);
     let name = district.name.as_str();
-    let render =
-        |t: &dyn askama::DynTemplate| t.dyn_render().map_err(|e| Error::internal(e.to_string()));
     Ok(Some(super::mail::Mail {
         from_name: name.to_owned(),
         to: email,
@@ -372,14 +678,34 @@ pub struct Preferences {
     /// Kinds pushed to the account's browsers and apps.
     #[serde(default)]
     pub push: Vec<String>,
+    /// Mail in one daily digest (at 17:00 in the district's time zone) instead of one mail a
+    /// notification.
+    #[serde(default)]
+    pub email_digest: bool,
+    /// Tell the family when a class's in-progress grade falls below this percentage (1 to
+    /// 100); `null`: never.
+    #[serde(default)]
+    pub grade_below: Option<u8>,
     /// Kinds the district sends (read only).
     #[serde(default)]
     pub district_sends: Vec<String>,
 }
 
+/// What an account changes of its preferences; `None` leaves that part as it is.
+#[derive(Debug, Default)]
+pub struct PreferencesChange<'a> {
+    pub email: Option<&'a [String]>,
+    pub push: Option<&'a [String]>,
+    pub email_digest: Option<bool>,
+    pub grade_below: Option<Option<GradeThreshold>>,
+}
+
 pub async fn preferences(app: &App, who: &Authenticated) -> Result<Preferences> {
     let (district, account) = (who.district.id, who.account.id);
+    let settings = app.store.notification_settings(district, account).await?;
     Ok(Preferences {
+        email_digest: settings.email_digest,
+        grade_below: settings.grade_below.map(GradeThreshold::percent),
         email: app
             .store
             .channel_events(district, account, Channel::Email)
@@ -399,13 +725,12 @@ pub async fn preferences(app: &App, who: &Authenticated) -> Result<Preferences> 
     })
 }
 
-/// Sets which kinds of notification the account wants by email and by push (every other
-/// kind: the inbox only). `None` leaves that channel as it is.
+/// Changes the account's preferences: which kinds of notification it wants by email and by
+/// push (every other kind: the inbox only), the daily digest, and the grade threshold.
 pub async fn set_preferences(
     app: &App,
     who: &Authenticated,
-    email: Option<&[String]>,
-    push: Option<&[String]>,
+    change: PreferencesChange<'_>,
 ) -> Result<Preferences> {
     let parse = |list: Option<&[String]>| {
         list.map(|l| {
@@ -415,32 +740,32 @@ pub async fn set_preferences(
         })
         .transpose()
     };
-    let (email, push) = (parse(email)?, parse(push)?);
+    let (email, push) = (parse(change.email)?, parse(change.push)?);
+    let (district, account) = (who.district.id, who.account.id);
+    let before = app.store.notification_settings(district, account).await?;
+    let settings = NotificationSettings {
+        email_digest: change.email_digest.unwrap_or(before.email_digest),
+        grade_below: change.grade_below.unwrap_or(before.grade_below),
+    };
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
-    for event in Event::ALL {
-        if let Some(email) = &email {
+    for (channel, chosen) in [(Channel::Email, &email), (Channel::Push, &push)] {
+        let Some(chosen) = chosen else { continue };
+        for event in Event::ALL {
             tx.set_channel_preference(
-                who.district.id,
-                who.account.id,
+                district,
+                account,
                 event.as_str(),
-                Channel::Email,
-                email.contains(&event),
+                channel,
+                chosen.contains(&event),
                 now,
             )
             .await?;
         }
-        if let Some(push) = &push {
-            tx.set_channel_preference(
-                who.district.id,
-                who.account.id,
-                event.as_str(),
-                Channel::Push,
-                push.contains(&event),
-                now,
-            )
+    }
+    if settings != before {
+        tx.set_notification_settings(district, account, settings, now)
             .await?;
-        }
     }
     tx.commit().await?;
     preferences(app, who).await

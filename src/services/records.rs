@@ -677,28 +677,17 @@ pub async fn grades(
                     .iter()
                     .filter(|m| m.class_id == class.id && m.grading_period_id == period)
                     .collect();
-                let counted: Vec<Counted> = in_period
-                    .iter()
-                    .filter_map(|m| {
-                        as_mark(m).counted(today).map(|(earned, possible)| Counted {
-                            category: m.category_id,
-                            weight: m.weight,
-                            earned,
-                            possible,
-                        })
-                    })
-                    .collect();
-                let percent = percentage(&counted);
-                let weighted = !counted.is_empty()
-                    && counted
-                        .iter()
-                        .all(|c| c.category.is_some() && c.weight.is_some_and(|w| w > 0.0));
+                let InProgress {
+                    percent,
+                    weighted,
+                    counted,
+                } = in_progress(&in_period, today);
                 PeriodGrade {
                     period: session_ref(period),
                     percent: percent.map(rounded),
                     letter: percent.map(|p| scale.letter(p).to_owned()),
                     weighting: percent.map(|_| if weighted { "category" } else { "points" }),
-                    counted: counted.len() as u32,
+                    counted,
                     missing: in_period
                         .iter()
                         .filter(|m| as_mark(m).flags(today).missing)
@@ -728,6 +717,85 @@ pub async fn grades(
         scale: scale.to_string(),
         classes: view,
     })
+}
+
+/// A grading period's grade so far, from the scores that count.
+struct InProgress {
+    percent: Option<f64>,
+    /// Weighted by category (every counted score has a weighted category), else by points.
+    weighted: bool,
+    counted: u32,
+}
+
+fn in_progress(marks: &[&MarkRecord], today: Date) -> InProgress {
+    let counted: Vec<Counted> = marks
+        .iter()
+        .filter_map(|m| {
+            as_mark(m).counted(today).map(|(earned, possible)| Counted {
+                category: m.category_id,
+                weight: m.weight,
+                earned,
+                possible,
+            })
+        })
+        .collect();
+    InProgress {
+        percent: percentage(&counted),
+        weighted: !counted.is_empty()
+            && counted
+                .iter()
+                .all(|c| c.category.is_some() && c.weight.is_some_and(|w| w > 0.0)),
+        counted: counted.len() as u32,
+    }
+}
+
+/// Each class's in-progress percentage in its current grading period (the latest one that
+/// has begun; scores outside every period count only where a class has no period at all), as
+/// the Grades tool shows it. For notifications: no account reads the record here, so nothing
+/// is audited.
+pub async fn current_grades(
+    app: &App,
+    district: &crate::domain::District,
+    student: i64,
+) -> Result<Vec<(ClassRef, f64)>> {
+    let today = tools::today(app, district);
+    let classes = app.store.classes_of(district.id, student).await?;
+    let sessions = app.store.academic_sessions(district.id).await?;
+    let marks = app
+        .store
+        .marks_of(district.id, student, &Marks::Scored)
+        .await?;
+    let begun = today.to_string();
+    let start_of = |period: Option<i64>| {
+        period
+            .and_then(|id| sessions.iter().find(|s| s.id == id))
+            .map(|s| s.start.as_str())
+    };
+    let mut grades = Vec::new();
+    for class in &classes {
+        let of_class: Vec<&MarkRecord> = marks.iter().filter(|m| m.class_id == class.id).collect();
+        // The latest period that has begun; `None` (no period) only when there is no other.
+        let current = of_class
+            .iter()
+            .map(|m| m.grading_period_id)
+            .filter(|p| start_of(*p).is_none_or(|start| start <= begun.as_str()))
+            .max_by_key(|p| (start_of(*p).is_some(), start_of(*p).map(str::to_owned)));
+        let Some(current) = current else { continue };
+        let in_period: Vec<&MarkRecord> = of_class
+            .into_iter()
+            .filter(|m| m.grading_period_id == current)
+            .collect();
+        if let Some(percent) = in_progress(&in_period, today).percent {
+            grades.push((
+                ClassRef {
+                    id: class.id,
+                    title: class.title.clone(),
+                },
+                rounded(percent),
+            ));
+        }
+    }
+    Ok(grades)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,10 +15,20 @@ const BATCH: u32 = 20;
 /// How often an idle worker looks for work.
 const IDLE: Duration = Duration::from_secs(1);
 
+/// How often the worker looks for daily digests that are due.
+const DIGESTS: Duration = Duration::from_secs(60);
+
 /// Runs until `stop` resolves: claims due jobs, runs them, sleeps while there are none.
 pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
     tokio::pin!(stop);
+    let mut digests_checked: Option<std::time::Instant> = None;
     loop {
+        if digests_checked.is_none_or(|at| at.elapsed() >= DIGESTS) {
+            digests_checked = Some(std::time::Instant::now());
+            if let Err(err) = super::notifications::schedule_digests(&app).await {
+                tracing::warn!(%err, "the job worker could not queue the daily digests");
+            }
+        }
         let ran = match run_due(&app).await {
             Ok(ran) => ran,
             Err(err) => {
@@ -68,7 +78,8 @@ async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
         }
         super::notifications::MESSAGE_JOB
         | super::notifications::IMPORT_JOB
-        | super::notifications::MAIL_JOB => super::notifications::run(app, job).await,
+        | super::notifications::MAIL_JOB
+        | super::notifications::DIGEST_JOB => super::notifications::run(app, job).await,
         super::push::PUSH_JOB => super::push::run(app, job).await,
         other => JobOutcome::Give(format!("no worker runs jobs of kind {other:?}")),
     }

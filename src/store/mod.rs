@@ -36,7 +36,10 @@ pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use links::{CodeOwner, LinkedAccount};
-pub use notifications::{Audience, Channel, MessageRecord, NewNotification, NotificationRecord};
+pub use notifications::{
+    Audience, Channel, GradeWatch, MessageRecord, NewNotification, NotificationRecord,
+    NotificationSettings,
+};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use push::{DeviceRecord, SubscriptionRecord};
 pub use records::{

@@ -3,8 +3,8 @@
 
 use sqlx::Row;
 
-use super::{Result, Store, Tx};
-use crate::domain::{AccountId, DistrictId};
+use super::{Result, Store, Tx, flag};
+use crate::domain::{AccountId, DistrictId, GradeThreshold};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRecord {
@@ -38,6 +38,27 @@ pub struct NewNotification<'a> {
     pub event: &'a str,
     pub title: String,
     pub body: String,
+    /// To be mailed in the account's next daily digest.
+    pub digest: bool,
+}
+
+/// How an account wants its notifications beyond the kinds it chose. The default (no row):
+/// mail at once, no grade alerts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NotificationSettings {
+    /// Mail in one daily digest instead of one mail a notification.
+    pub email_digest: bool,
+    pub grade_below: Option<GradeThreshold>,
+}
+
+/// An account told about a student whose scores an import changed, with the account's grade
+/// threshold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeWatch {
+    pub account: AccountId,
+    pub student: i64,
+    pub student_name: String,
+    pub below: GradeThreshold,
 }
 
 /// Who a school message goes to.
@@ -134,7 +155,7 @@ impl Tx {
         for note in notes {
             let row = sqlx::query(
                 "INSERT INTO notifications (district_id, account_id, event, title, body, \
-                   created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                   created_at, digest_pending) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(district.0)
             .bind(note.account.0)
@@ -142,6 +163,7 @@ impl Tx {
             .bind(note.title.clone())
             .bind(note.body.clone())
             .bind(now)
+            .bind(note.digest)
             .fetch_one(&mut *self.inner)
             .await?;
             ids.push(row.try_get("id")?);
@@ -176,9 +198,197 @@ impl Tx {
             .await?;
         Ok(())
     }
+
+    pub async fn set_notification_settings(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        settings: NotificationSettings,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO notification_settings (district_id, account_id, email_digest, \
+               grade_below, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (district_id, account_id) DO UPDATE SET \
+               email_digest = excluded.email_digest, grade_below = excluded.grade_below, \
+               updated_at = excluded.updated_at",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(settings.email_digest)
+        .bind(settings.grade_below.map(|t| i64::from(t.percent())))
+        .bind(now)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that the account was told this class is below its threshold (`on`), or that
+    /// the grade is back up.
+    pub async fn set_grade_alert(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        student: i64,
+        class: i64,
+        on: bool,
+        now: i64,
+    ) -> Result<()> {
+        let sql = if on {
+            "INSERT INTO grade_alerts (district_id, account_id, student_id, class_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (district_id, account_id, student_id, class_id) DO NOTHING"
+        } else {
+            "DELETE FROM grade_alerts WHERE district_id = $1 AND account_id = $2 \
+             AND student_id = $3 AND class_id = $4 AND created_at <= $5"
+        };
+        sqlx::query(sql)
+            .bind(district.0)
+            .bind(account.0)
+            .bind(student)
+            .bind(class)
+            .bind(now)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the account's notifications waiting for its digest that were made before
+    /// `before`: answers their ids, oldest first, and they wait no more. Two workers taking at
+    /// once cannot both have them (the update is the claim).
+    pub async fn take_digest(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        before: i64,
+    ) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "UPDATE notifications SET digest_pending = FALSE WHERE district_id = $1 \
+             AND account_id = $2 AND digest_pending = TRUE AND created_at < $3 RETURNING id",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(before)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        let mut ids = rows
+            .iter()
+            .map(|r| Ok(r.try_get("id")?))
+            .collect::<Result<Vec<i64>>>()?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
 }
 
 impl Store {
+    /// The account's digest and grade threshold.
+    pub async fn notification_settings(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+    ) -> Result<NotificationSettings> {
+        let row = sqlx::query(
+            "SELECT email_digest, grade_below FROM notification_settings \
+             WHERE district_id = $1 AND account_id = $2",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(NotificationSettings::default());
+        };
+        let below: Option<i64> = row.try_get("grade_below")?;
+        Ok(NotificationSettings {
+            email_digest: flag(&row, "email_digest")?,
+            grade_below: below.map(GradeThreshold::new).transpose().map_err(|_| {
+                super::StoreError::Corrupt("notification_settings.grade_below".into())
+            })?,
+        })
+    }
+
+    /// The accounts with a grade threshold that are told about a student whose scores the
+    /// import at `at` changed.
+    pub async fn grade_watches(&self, district: DistrictId, at: i64) -> Result<Vec<GradeWatch>> {
+        let students = "SELECT person_id FROM results WHERE district_id = $1 AND updated_at = $3";
+        let sql = format!(
+            "SELECT r.account_id, r.student_id, p.given_name, n.grade_below FROM ({}) r \
+               JOIN notification_settings n ON n.district_id = $1 AND n.account_id = r.account_id \
+               JOIN people p ON p.district_id = $1 AND p.id = r.student_id \
+             WHERE n.grade_below IS NOT NULL ORDER BY r.student_id, r.account_id",
+            readers_sql(students)
+        );
+        let rows = sqlx::query(super::staging::built(sql))
+            .bind(district.0)
+            .bind(true)
+            .bind(at)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(GradeWatch {
+                    account: AccountId(r.try_get("account_id")?),
+                    student: r.try_get("student_id")?,
+                    student_name: r.try_get("given_name")?,
+                    below: GradeThreshold::new(r.try_get("grade_below")?).map_err(|_| {
+                        super::StoreError::Corrupt("notification_settings.grade_below".into())
+                    })?,
+                })
+            })
+            .collect()
+    }
+
+    /// The classes of a student whose grade the account was told is below its threshold.
+    pub async fn grade_alerts(
+        &self,
+        district: DistrictId,
+        account: AccountId,
+        student: i64,
+    ) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT class_id FROM grade_alerts WHERE district_id = $1 AND account_id = $2 \
+             AND student_id = $3 ORDER BY class_id",
+        )
+        .bind(district.0)
+        .bind(account.0)
+        .bind(student)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("class_id")?)).collect()
+    }
+
+    /// The districts with notifications waiting for a digest.
+    pub async fn digest_districts(&self) -> Result<Vec<DistrictId>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT district_id FROM notifications WHERE digest_pending = TRUE \
+             ORDER BY district_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(DistrictId(r.try_get("district_id")?)))
+            .collect()
+    }
+
+    /// The accounts with notifications waiting for a digest made before `before`.
+    pub async fn digest_accounts(
+        &self,
+        district: DistrictId,
+        before: i64,
+    ) -> Result<Vec<AccountId>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT account_id FROM notifications WHERE district_id = $1 \
+             AND digest_pending = TRUE AND created_at < $2 ORDER BY account_id",
+        )
+        .bind(district.0)
+        .bind(before)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(AccountId(r.try_get("account_id")?)))
+            .collect()
+    }
+
     pub async fn message(&self, district: DistrictId, id: i64) -> Result<Option<MessageRecord>> {
         let row = sqlx::query(
             "SELECT id, district_id, audience, audience_ref, title, body FROM school_messages \

@@ -73,6 +73,7 @@ pub async fn console(
                 recovery::CHANGED_MAIL => "Password changed notice",
                 recovery::USERNAMES_MAIL => "Username reminder",
                 notifications::MAIL_JOB => "Notification by email",
+                notifications::DIGEST_JOB => "Daily summary by email",
                 notifications::MESSAGE_JOB => "School message to families",
                 notifications::IMPORT_JOB => "News of an import to families",
                 push::PUSH_JOB => "Push notification",

@@ -12,9 +12,10 @@ use super::admin::{actor, staff};
 use super::pages;
 use crate::app::App;
 use crate::domain::AccountKind;
+use crate::domain::GradeThreshold;
 use crate::server::error::{PageError, status_of};
 use crate::services::Error;
-use crate::services::notifications::{self, MessageRequest};
+use crate::services::notifications::{self, MessageRequest, PreferencesChange};
 
 pub async fn inbox(
     State(app): State<App>,
@@ -54,6 +55,9 @@ pub async fn inbox(
         .unwrap_or(jiff::tz::TimeZone::UTC);
     Html(pages::render(&pages::NotificationsPage {
         choices,
+        email_digest: preferences.email_digest,
+        grade_alerts: preferences.district_sends.iter().any(|s| s == "grade"),
+        grade_below: preferences.grade_below,
         menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
@@ -193,6 +197,9 @@ pub struct PreferencesForm {
     push_grade: Option<String>,
     push_attendance: Option<String>,
     push_message: Option<String>,
+    /// `immediate` or `daily`.
+    email_delivery: Option<String>,
+    grade_below: Option<String>,
 }
 
 pub async fn save_preferences(
@@ -230,7 +237,18 @@ pub async fn save_preferences(
         ("attendance", form.push_attendance),
         ("message", form.push_message),
     ]);
-    match notifications::set_preferences(&app, &who, Some(&email), Some(&push)).await {
+    let grade_below = match form.grade_below.as_deref().map(GradeThreshold::parse) {
+        Some(Ok(threshold)) => Some(threshold),
+        Some(Err(invalid)) => return PageError(Error::Invalid(invalid)).into_response(),
+        None => None,
+    };
+    let change = PreferencesChange {
+        email: Some(&email),
+        push: Some(&push),
+        email_digest: form.email_delivery.as_deref().map(|d| d == "daily"),
+        grade_below,
+    };
+    match notifications::set_preferences(&app, &who, change).await {
         Ok(_) => Redirect::to(&format!("/d/{}/notifications", who.district.slug)).into_response(),
         Err(err) => PageError(err).into_response(),
     }

@@ -440,6 +440,10 @@ pub struct NotificationsPage<'a> {
     pub notifications: Vec<NotificationLine>,
     /// (kind, label, mailed, pushed) of each kind the district sends.
     pub choices: Vec<(&'static str, &'static str, bool, bool)>,
+    pub email_digest: bool,
+    /// Whether the district sends grade alerts, and the account's threshold.
+    pub grade_alerts: bool,
+    pub grade_below: Option<u8>,
 }
 
 pub struct NotificationLine {

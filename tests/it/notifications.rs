@@ -299,3 +299,290 @@ async fn families_choose_email_and_districts_choose_kinds() {
     );
     p.app.stop().await;
 }
+
+/// Ava's in-progress Math 3 grade for Quarter 1, as the Grades tool shows it to Maria.
+async fn ava_math(p: &Portal) -> f64 {
+    let (status, grades) = p
+        .get(
+            &format!("/api/v1/students/{}/grades", p.ava),
+            Some("parent"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let math = grades["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["class"]["title"] == "Math 3")
+        .unwrap();
+    let quarter = math["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["period"]["title"] == "Quarter 1")
+        .unwrap();
+    quarter["percent"].as_f64().unwrap()
+}
+
+/// Imports the portal's set again a minute later with Ava's unit test scored `score`.
+async fn import_unit_test(p: &Portal, score: u32) {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), false);
+    let results = std::fs::read_to_string(dir.path().join("results.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("results.csv"),
+        results.replace(
+            "r2,,,li2,st1,fully graded,70,",
+            &format!("r2,,,li2,st1,fully graded,{score},"),
+        ),
+    )
+    .unwrap();
+    p.app.app.clock.advance(60);
+    homeroom::services::import::oneroster(&p.app.app, &p.district, dir.path(), None, OPERATOR)
+        .await
+        .unwrap();
+    flush(p).await;
+}
+
+/// The bodies of the grade alerts in an inbox, newest first.
+async fn grade_alerts(p: &Portal, who: &str) -> Vec<String> {
+    let (_, inbox) = p.get("/api/v1/notifications", Some(who)).await;
+    inbox["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["event"] == "grade")
+        .map(|n| {
+            format!(
+                "{}|{}",
+                n["title"].as_str().unwrap(),
+                n["body"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+async fn put_preferences(
+    p: &Portal,
+    who: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .put(p.app.url("/api/v1/me/notification-preferences"))
+        .bearer_auth(p.token(who))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_grade_below_the_threshold_is_told_once_until_it_is_back_up() {
+    let p = portal().await;
+    import_unit_test(&p, 70).await;
+    let start = ava_math(&p).await;
+    let threshold = start.floor() as i64;
+    // Maria sets her threshold just under Ava's grade; Jorge, whose portal access is off,
+    // would hear of every grade; the student sets none.
+    for (who, below) in [("parent", threshold), ("portal off", 100)] {
+        let (status, prefs) =
+            put_preferences(&p, who, serde_json::json!({"grade_below": below})).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert_eq!(prefs["grade_below"], below, "{who}");
+    }
+    for bad in [
+        serde_json::json!(0),
+        serde_json::json!(101),
+        serde_json::json!("70"),
+    ] {
+        let (status, body) =
+            put_preferences(&p, "parent", serde_json::json!({"grade_below": bad})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    // Unchanged by the refused changes, nor by a change of something else.
+    let (_, prefs) = put_preferences(&p, "parent", serde_json::json!({"email": []})).await;
+    assert_eq!(prefs["grade_below"], threshold);
+
+    // A score that stays above the threshold: no alert.
+    import_unit_test(&p, 75).await;
+    assert!(ava_math(&p).await >= threshold as f64);
+    assert!(grade_alerts(&p, "parent").await.is_empty());
+
+    // The unit test rescored 0: Math 3 falls below; Maria is told, once, with the grade.
+    import_unit_test(&p, 0).await;
+    let low = ava_math(&p).await;
+    assert!(low < threshold as f64, "{low} < {threshold}");
+    let alerts = grade_alerts(&p, "parent").await;
+    assert_eq!(
+        alerts,
+        [format!(
+            "A grade below {threshold} %|Ava: Math 3 is at {low} %"
+        )]
+    );
+    for who in ["self", "portal off", "other student", "nobody's parent"] {
+        assert!(grade_alerts(&p, who).await.is_empty(), "{who}");
+    }
+    // Still below after another change: nothing new.
+    import_unit_test(&p, 5).await;
+    assert_eq!(grade_alerts(&p, "parent").await.len(), 1);
+    // Back up, then down again: told again.
+    import_unit_test(&p, 100).await;
+    assert_eq!(grade_alerts(&p, "parent").await.len(), 1);
+    import_unit_test(&p, 0).await;
+    assert_eq!(grade_alerts(&p, "parent").await.len(), 2);
+
+    // Without a threshold, or where the district does not send grade alerts: nothing.
+    let (_, prefs) = put_preferences(&p, "parent", serde_json::json!({"grade_below": null})).await;
+    assert_eq!(prefs["grade_below"], serde_json::Value::Null);
+    import_unit_test(&p, 100).await;
+    import_unit_test(&p, 0).await;
+    assert_eq!(grade_alerts(&p, "parent").await.len(), 2);
+    put_preferences(&p, "parent", serde_json::json!({"grade_below": 100})).await;
+    p.app
+        .cli(&[
+            "district",
+            "set",
+            "river",
+            "notification_events",
+            "score,attendance,message",
+        ])
+        .await;
+    import_unit_test(&p, 100).await;
+    import_unit_test(&p, 0).await;
+    assert_eq!(grade_alerts(&p, "parent").await.len(), 2);
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn the_notifications_page_sets_the_digest_and_the_threshold() {
+    let p = portal().await;
+    let (status, html) = p.page("/d/river/notifications", Some("parent")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("In one daily summary, at 5 PM"), "{html}");
+    assert!(html.contains("id=\"grade_below\""), "{html}");
+    let post = |form: &'static [(&'static str, &'static str)]| {
+        p.app
+            .client
+            .post(p.app.url("/d/river/notifications/preferences"))
+            .bearer_auth(p.token("parent"))
+            .form(form)
+            .send()
+    };
+    // A threshold in words is refused, and nothing changes.
+    let refused = post(&[("grade_below", "seventy"), ("email_delivery", "daily")])
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("whole percentage from 1 to 100")
+    );
+    let (_, prefs) = p
+        .get("/api/v1/me/notification-preferences", Some("parent"))
+        .await;
+    assert_eq!(prefs["email_digest"], false);
+    assert_eq!(prefs["grade_below"], serde_json::Value::Null);
+    let saved = post(&[
+        ("grade_below", "65 %"),
+        ("email_delivery", "daily"),
+        ("email_message", "on"),
+    ])
+    .await
+    .unwrap();
+    assert!(saved.status().is_redirection() || saved.status().is_success());
+    let (_, prefs) = p
+        .get("/api/v1/me/notification-preferences", Some("parent"))
+        .await;
+    assert_eq!(prefs["email_digest"], true);
+    assert_eq!(prefs["grade_below"], 65);
+    assert_eq!(prefs["email"], serde_json::json!(["message"]));
+    let (_, html) = p.page("/d/river/notifications", Some("parent")).await;
+    assert!(html.contains("value=\"65\""), "{html}");
+    // Blank: no more alerts.
+    post(&[("grade_below", " "), ("email_delivery", "immediate")])
+        .await
+        .unwrap();
+    let (_, prefs) = p
+        .get("/api/v1/me/notification-preferences", Some("parent"))
+        .await;
+    assert_eq!(prefs["email_digest"], false);
+    assert_eq!(prefs["grade_below"], serde_json::Value::Null);
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_daily_digest_mails_the_days_notifications_together_once() {
+    let sink = Sink::start().await;
+    let p = portal_with(|c| homeroom::config::ConfigInput {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(sink.port),
+        smtp_tls: Some("none".into()),
+        ..c
+    })
+    .await;
+    flush(&p).await;
+    let (status, prefs) = put_preferences(
+        &p,
+        "parent",
+        serde_json::json!({"email": ["message"], "email_digest": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(prefs["email_digest"], true);
+    send(&p, "district", None, "Early release").await;
+    send(&p, "district", None, "Bake sale").await;
+    let digests = || notifications::schedule_digests(&p.app.app);
+    assert_eq!(
+        digests().await.unwrap(),
+        0,
+        "nothing is due before the digest hour"
+    );
+    flush(&p).await;
+    assert!(
+        sink.received().await.is_empty(),
+        "Maria's mail waits for the digest"
+    );
+
+    // A day later (past 17:00 in the district): one mail with both, and only once.
+    p.app.app.clock.advance(25 * 60 * 60);
+    assert_eq!(digests().await.unwrap(), 1);
+    assert_eq!(digests().await.unwrap(), 0);
+    flush(&p).await;
+    let received = sink.received().await;
+    assert_eq!(received.len(), 1);
+    let digest = &received[0];
+    assert_eq!(digest.to, ["maria@example.org"]);
+    let text = digest.readable();
+    assert!(
+        text.contains("2 notifications from River Unified"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Early release") && text.contains("Bake sale"),
+        "{text}"
+    );
+    assert!(text.contains("/d/river/notifications"), "{text}");
+    // The inbox had them all along.
+    let (_, inbox) = p.get("/api/v1/notifications", Some("parent")).await;
+    let titles: Vec<&str> = inbox["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Early release") && titles.contains(&"Bake sale"));
+
+    // Back to mail at once: the next message comes by itself.
+    put_preferences(&p, "parent", serde_json::json!({"email_digest": false})).await;
+    send(&p, "district", None, "Picture day").await;
+    assert_eq!(digests().await.unwrap(), 0);
+    let received = sink.received().await;
+    assert_eq!(received.len(), 2);
+    assert!(received[1].readable().contains("Picture day"));
+    p.app.stop().await;
+}
