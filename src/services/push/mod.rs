@@ -2,6 +2,9 @@
 //! browsers and installed apps that asked for them.
 
 pub mod crypto;
+mod gateway;
+
+pub use gateway::{Delivery, Gateway, WebPush};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use p256::SecretKey;
@@ -17,9 +20,6 @@ use crate::store::JobRecord;
 
 /// A notification pushed to an account's browsers and apps.
 pub const PUSH_JOB: &str = "push.notification";
-
-/// How long a push service keeps a message for an offline device.
-const TTL_SECONDS: i64 = 24 * 60 * 60;
 
 /// The deployment's VAPID key: made at first start, kept in the database.
 pub async fn vapid_key(store: &crate::store::Store, now: i64) -> Result<SecretKey> {
@@ -127,64 +127,26 @@ async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
         "url": format!("/d/{}/notifications", district.slug),
     })
     .to_string();
-    let now = app.clock.unix();
+    let web = WebPush {
+        http: &app.http,
+        vapid: &app.vapid,
+        contact: format!("mailto:{}", app.config.mail_from),
+        now: app.clock.unix(),
+    };
     let mut retry = None;
     for device in app.store.devices_of(district.id, account).await? {
-        // No FCM or APNs gateway is configured in this build: the device is registered, and
-        // deployments that have one deliver through it (README, "Mobile apps").
+        // No FCM or APNs gateway is in this build: the device stays registered for a
+        // deployment that adds one (see `gateway`).
         tracing::debug!(platform = %device.platform, "no gateway for this device's platform");
     }
     for subscription in app.store.subscriptions_of(district.id, account).await? {
-        let (Ok(p256dh), Ok(auth)) = (
-            Base64UrlUnpadded::decode_vec(&subscription.p256dh),
-            Base64UrlUnpadded::decode_vec(&subscription.auth),
-        ) else {
-            app.store.delete_subscription(subscription.id).await?;
-            continue;
-        };
-        let sender = ephemeral_key()?;
-        let salt = crate::secrets::random_bytes::<16>()?;
-        let body = crypto::encrypt(payload.as_bytes(), &p256dh, &auth, &sender, &salt)
-            .map_err(|e| Error::internal(e.to_string()))?;
-        let Ok(endpoint) = url::Url::parse(&subscription.endpoint) else {
-            app.store.delete_subscription(subscription.id).await?;
-            continue;
-        };
-        let audience = endpoint.origin().ascii_serialization();
-        let authorization = crypto::vapid_authorization(
-            &app.vapid,
-            &audience,
-            &format!("mailto:{}", app.config.mail_from),
-            now + 12 * 60 * 60,
-        );
-        let sent = app
-            .http
-            .post(endpoint.as_str())
-            .header("TTL", TTL_SECONDS.to_string())
-            .header("Content-Encoding", "aes128gcm")
-            .header("Content-Type", "application/octet-stream")
-            .header("Urgency", "normal")
-            .header("Authorization", authorization)
-            .body(body)
-            .send()
-            .await;
-        match sent.map(|r| r.status().as_u16()) {
-            Ok(200..=299) => {}
-            Ok(404 | 410) => app.store.delete_subscription(subscription.id).await?,
-            Ok(status) => retry = Some(format!("the push service answered {status}")),
-            Err(err) => retry = Some(format!("the push service could not be reached: {err}")),
+        match web.deliver(&subscription, payload.as_bytes()).await? {
+            Delivery::Delivered => {}
+            Delivery::Gone => app.store.delete_subscription(subscription.id).await?,
+            Delivery::Retry(why) => retry = Some(why),
         }
     }
     Ok(retry)
-}
-
-fn ephemeral_key() -> Result<SecretKey> {
-    for _ in 0..8 {
-        if let Ok(key) = SecretKey::from_slice(&crate::secrets::random_bytes::<32>()?) {
-            return Ok(key);
-        }
-    }
-    Err(Error::internal("no P-256 key could be made"))
 }
 
 /// A mobile app's registration, as it sends it.
