@@ -1,0 +1,736 @@
+// Homeroom's browser tests: the journeys of DESIGN section 1 walked by their visible labels in
+// headless Chromium against the built binary, with axe-core on every page visited.
+//
+//   cargo build --bin homeroom && npm ci --prefix e2e && node e2e/run.mjs [NAME…]
+//
+// HOMEROOM_BIN chooses the binary (default target/debug/homeroom), CHROMIUM the browser
+// (default /usr/bin/chromium); names given as arguments run only the journeys whose names
+// contain them. E2E_KEEP=1 keeps the temporary database folder, E2E_VERBOSE=1 shows the
+// portal's log.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { startSmtpSink } from './smtp.mjs';
+import {
+  ARTIFACTS, CAPTCHA_ANSWER, REPO, check, demoLogins, fail, launchBrowser, parseCsv, runTests, screenshot, startPortal,
+} from './harness.mjs';
+
+const PINE_GROVE = { slug: 'pine-grove', name: 'Pine Grove School District', state: 'NC' };
+const OFF_REASON = 'Grades are closed while report cards are prepared';
+
+/** Everything the journeys share: the portal, the mail sink, the demo logins and the families. */
+const world = {};
+
+async function setUp() {
+  world.smtp = await startSmtpSink();
+  world.portal = await startPortal({ smtpPort: world.smtp.port });
+  const { cli, dir } = world.portal;
+
+  world.logins = demoLogins(world.portal.output());
+  for (const kind of ['parent', 'student', 'staff']) {
+    check(world.logins[kind], `serve --demo did not print a ${kind} login:\n${world.portal.output()}`);
+  }
+  const cedar = world.logins.parent.district;
+  world.cedar = cedar;
+  await cli(['district', 'set', cedar, 'forgot_password', 'on']);
+  await cli(['district', 'set', cedar, 'linking', 'on']);
+  // Every browser here shares 127.0.0.1, as a whole school shares one address: the suite's
+  // deliberate failures must not bring the address's CAPTCHA to the other journeys.
+  await cli(['district', 'set', cedar, 'captcha_after_address_failures', '1000']);
+
+  // A district of generated families, imported like one arriving from its information system.
+  const gen = path.join(dir, 'generated');
+  await cli(['demo', 'generate', '--students', '40', '--seed', '7', '--out', gen]);
+  await cli(['district', 'add', '--slug', PINE_GROVE.slug, '--name', PINE_GROVE.name, '--state', PINE_GROVE.state]);
+  await cli(['import', 'oneroster', '--district', PINE_GROVE.slug, gen]);
+  await cli(['district', 'set', PINE_GROVE.slug, 'forgot_password', 'on']);
+  await cli(['district', 'set', PINE_GROVE.slug, 'linking', 'on']);
+  await cli(['district', 'set', PINE_GROVE.slug, 'captcha_after_address_failures', '1000']);
+  world.staff = { username: 'pg-admin', password: 'staff ledger willow cabin' };
+  await cli(['admin', 'add', '--district', PINE_GROVE.slug, '--username', world.staff.username, '--password-stdin'],
+    { input: `${world.staff.password}\n` });
+
+  // The generated families: each guardian with their children and email address.
+  const users = parseCsv(await fs.readFile(path.join(gen, 'users.csv'), 'utf8'));
+  const byId = new Map(users.map((u) => [u.sourcedId, u]));
+  const fullName = (u) => `${u.givenName} ${u.familyName}`;
+  const guardians = users
+    .filter((u) => u.role !== 'student' && u.role !== 'teacher' && u.role !== 'administrator' && u.agentSourcedIds)
+    .map((u) => ({
+      id: u.sourcedId,
+      name: fullName(u),
+      email: u.email,
+      children: u.agentSourcedIds.split(',').map((id) => byId.get(id.trim())).filter((s) => s && s.role === 'student')
+        .map(fullName),
+    }))
+    .filter((g) => g.children.length > 0);
+  check(guardians.length >= 4, `the generated district has ${guardians.length} guardians with children`);
+
+  const keysFile = path.join(dir, 'keys.csv');
+  await cli(['keys', 'generate', '--district', PINE_GROVE.slug, '--role', 'guardian', '--out', keysFile]);
+  const keys = new Map(parseCsv(await fs.readFile(keysFile, 'utf8')).map((k) => [k.sourcedId, k.key]));
+  for (const g of guardians) g.key = keys.get(g.id);
+  check(guardians.every((g) => g.key), 'keys generate left out a guardian without an account');
+
+  // Distinct names so that every family is told apart on screen.
+  const names = new Map();
+  for (const g of guardians) names.set(g.name, (names.get(g.name) || 0) + 1);
+  const pool = guardians.filter((g) => names.get(g.name) === 1 && new Set(g.children).size === g.children.length
+    && !g.children.includes(g.name));
+  const take = (pred, what) => {
+    const i = pool.findIndex(pred);
+    check(i >= 0, `no generated guardian ${what}`);
+    return pool.splice(i, 1)[0];
+  };
+  world.threeChildren = take((g) => g.children.length === 3, 'with three children');
+  world.withEmail = take((g) => /@/.test(g.email), 'with an email address');
+  world.newUser = take(() => true, 'for New User');
+  world.linker = take(() => true, 'to link');
+
+  // Accounts made through the API (the browser journeys make their own through the pages).
+  for (const [g, username] of [[world.threeChildren, 'three.kids'], [world.withEmail, 'forgetful.parent'],
+    [world.linker, 'linking.parent']]) {
+    g.username = username;
+    g.password = `${username} harbor lantern`;
+    const res = await fetch(`${world.portal.base}/api/v1/districts/${PINE_GROVE.slug}/activate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: g.key, username: g.username, password: g.password }),
+    });
+    check(res.ok, `activating ${g.name} by API: ${res.status} ${await res.text()}`);
+  }
+  world.browser = await launchBrowser();
+}
+
+async function tearDown() {
+  await world.browser?.close().catch(() => {});
+  await world.portal?.stop().catch(() => {});
+  await world.smtp?.close().catch(() => {});
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+/** The login page of a portal, filled and submitted by label. */
+async function logIn(j, page, { slug, portal = 'parent', username, password }) {
+  await page.goto(`/d/${slug}/${portal}`);
+  await j.a11y(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log In' }).click();
+  await page.waitForLoadState('load');
+}
+
+async function expectHome(j, page, slug, name) {
+  await page.waitForURL(`**/d/${slug}/home`);
+  await j.a11y(page);
+  const heading = await page.getByRole('heading', { level: 1 }).textContent();
+  check(heading.includes(`Welcome, ${name}`), `home page heading is ${JSON.stringify(heading)}, not Welcome, ${name}`);
+}
+
+/** The children shown on a parent's home page: the level-2 headings of their cards. */
+async function childrenShown(page) {
+  return (await page.getByRole('heading', { level: 2 }).allTextContents()).map((s) => s.trim());
+}
+
+async function descriptionOf(locator) {
+  return locator.evaluate((el) => (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent.trim() ?? `(missing #${id})`).join(' '));
+}
+
+function isoDate(offsetDays) {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+// ---- the journeys -------------------------------------------------------------------------
+
+const tests = [
+  {
+    name: 'Find your district → Parent → Log In',
+    async run(j) {
+      const parent = world.logins.parent;
+      const page = await j.newPage();
+      await page.goto('/');
+      await j.a11y(page);
+      check(await page.getByRole('heading', { name: 'Find your district', level: 1 }).isVisible(), 'no Find your district heading');
+      await page.getByLabel('District name').fill('cedar');
+      await page.getByLabel('State').selectOption({ label: 'North Carolina' });
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/\?q=cedar/);
+      await j.a11y(page, 'results');
+      const result = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Cedar Valley Public Schools' }) });
+      check(await result.count() === 1, 'Cedar Valley is not among the results');
+      check(await page.getByRole('heading', { name: 'Lakeshore Unified School District' }).count() === 0,
+        'a district of another state is among the results');
+      check(await result.getByRole('link', { name: 'Student' }).isVisible(), 'the result has no Student button');
+      await result.getByRole('link', { name: 'Parent' }).click();
+      await page.waitForURL(`**/d/${parent.district}/parent`);
+      await j.a11y(page);
+      check(await page.getByText('Cedar Valley Public Schools').first().isVisible(), 'the login page does not name the district');
+      check(await page.getByText('North Carolina').isVisible(), 'the login page does not name the state');
+      await page.getByLabel('Username').fill(parent.username);
+      await page.getByLabel('Password').fill(parent.password);
+      await page.getByRole('button', { name: 'Log In' }).click();
+      await expectHome(j, page, parent.district, 'Maria Alvarez');
+      const children = await childrenShown(page);
+      for (const child of ['Sofia Alvarez', 'Mateo Alvarez']) {
+        check(children.includes(child), `${child} is not on the parent's home page (shown: ${children.join(', ')})`);
+      }
+      // Each child's tools open their records.
+      const tools = page.getByRole('navigation', { name: 'Tools for Sofia Alvarez' });
+      await tools.getByRole('link', { name: 'Today' }).click();
+      await page.waitForURL(/\/students\/\d+\/today$/);
+      await j.a11y(page);
+      check((await page.getByRole('heading', { level: 1 }).textContent()).includes('Sofia Alvarez'), 'Today is not Sofia\'s');
+    },
+  },
+  {
+    name: 'A parent on the Student login page is told the right portal',
+    async run(j) {
+      const parent = world.logins.parent;
+      const page = await j.newPage();
+      await logIn(j, page, { slug: parent.district, portal: 'student', ...parent });
+      await j.a11y(page, 'wrong portal');
+      check(page.url().endsWith(`/d/${parent.district}/student`), `not kept on the login page: ${page.url()}`);
+      const alert = await page.getByRole('alert').textContent();
+      check(/Parent/.test(alert), `the message does not name the Parent portal: ${JSON.stringify(alert)}`);
+      await page.goto(`/d/${parent.district}/home`);
+      await j.a11y(page, 'after the refusal');
+      check(!page.url().endsWith('/home'), 'the refused login opened the home page anyway');
+    },
+  },
+  {
+    name: 'New User with an activation key from homeroom keys generate',
+    async run(j) {
+      const g = world.newUser;
+      const page = await j.newPage();
+      await page.goto('/');
+      await j.a11y(page);
+      await page.getByLabel('District name').fill('pine grove');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/\?q=/);
+      await j.a11y(page, 'results');
+      await page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: PINE_GROVE.name }) })
+        .getByRole('link', { name: 'Parent' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/parent`);
+      await j.a11y(page);
+      await page.getByRole('link', { name: 'New User' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/activate`);
+      await j.a11y(page);
+      check(await page.getByText('Contact your school district').isVisible(), 'the key page does not say to contact the district');
+      // Typed in lower case with spaces instead of dashes: still the key.
+      await page.getByLabel('Activation Key').fill(g.key.toLowerCase().replaceAll('-', ' '));
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'account step');
+      check(await page.getByText(`This key is for ${g.name}`).isVisible(), `the account step does not name ${g.name}`);
+      await page.getByLabel('Username').fill('new.parent');
+      await page.getByLabel('Password').fill('willow canoe morning tide');
+      await page.getByRole('button', { name: 'Create Account' }).click();
+      await expectHome(j, page, PINE_GROVE.slug, g.name);
+      const children = await childrenShown(page);
+      check(g.children.every((c) => children.includes(c)), `home shows ${children.join(', ')}, not ${g.children.join(', ')}`);
+
+      // The key was used up: a second try is refused, and no second account is made.
+      const again = await j.newPage();
+      await again.goto(`/d/${PINE_GROVE.slug}/activate`);
+      await j.a11y(again);
+      await again.getByLabel('Activation Key').fill(g.key);
+      await again.getByRole('button', { name: 'Continue' }).click();
+      await again.waitForLoadState('load');
+      await j.a11y(again, 'used key');
+      check(await again.getByRole('alert').isVisible(), 'a used key gave no error');
+      check(await again.getByLabel('Activation Key').isVisible(), 'a used key went on to the account step');
+
+      // The new account logs in with its password.
+      const login = await j.newPage();
+      await logIn(j, login, { slug: PINE_GROVE.slug, username: 'new.parent', password: 'willow canoe morning tide' });
+      await expectHome(j, login, PINE_GROVE.slug, g.name);
+    },
+  },
+  {
+    name: 'Three wrong passwords bring the CAPTCHA; solved with the right password it logs in',
+    async run(j) {
+      const student = world.logins.student;
+      const page = await j.newPage();
+      await page.goto(`/d/${student.district}/student`);
+      await j.a11y(page);
+      const captcha = page.getByLabel('Letters in the picture');
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        check(await captcha.count() === 0, `the CAPTCHA was asked for before failure ${attempt}`);
+        await page.getByLabel('Username').fill(student.username);
+        await page.getByLabel('Password').fill(`not the password ${attempt}`);
+        await page.getByRole('button', { name: 'Log In' }).click();
+        await page.waitForLoadState('load');
+        await j.a11y(page, `failure ${attempt}`);
+        check(await page.getByRole('alert').isVisible(), `failure ${attempt} showed no error`);
+      }
+      check(await captcha.isVisible(), 'no CAPTCHA after three failed logins');
+      check(await page.getByRole('group', { name: 'Show that you are a person' }).getByRole('img').isVisible(),
+        'the CAPTCHA has no picture');
+      // The right password with a wrong answer is refused.
+      await page.getByLabel('Username').fill(student.username);
+      await page.getByLabel('Password').fill(student.password);
+      await captcha.fill('WRONG');
+      await page.getByRole('button', { name: 'Log In' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'wrong CAPTCHA');
+      check(!page.url().endsWith('/home'), 'a wrong CAPTCHA answer logged in');
+      check(await captcha.isVisible(), 'a wrong CAPTCHA answer did not ask again');
+      // The right password and the right answer log in.
+      await page.getByLabel('Username').fill(student.username);
+      await page.getByLabel('Password').fill(student.password);
+      await captcha.fill(CAPTCHA_ANSWER);
+      await page.getByRole('button', { name: 'Log In' }).click();
+      await expectHome(j, page, student.district, 'Sofia Alvarez');
+    },
+  },
+  {
+    name: 'Forgot your password? by mail through SMTP, a new password, then Log In',
+    async run(j) {
+      const g = world.withEmail;
+      const page = await j.newPage();
+      await page.goto(`/d/${PINE_GROVE.slug}/parent`);
+      await j.a11y(page);
+      await page.getByRole('link', { name: 'Forgot your password?' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/password/forgot`);
+      await j.a11y(page);
+      const since = world.smtp.messages.length;
+      await page.getByLabel('Username').fill(g.username);
+      await page.getByRole('button', { name: 'Send the link' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'sent');
+      check(await page.getByRole('status').isVisible(), 'no confirmation after asking for the link');
+
+      const mail = await world.smtp.waitFor((m, i) => world.smtp.messages.indexOf(m) >= since
+        && m.to.includes(g.email) && /password\/reset\?token=/.test(m.text));
+      const link = /(https?:\/\/\S+\/password\/reset\?token=[\w%-]+)/.exec(mail.text)?.[1];
+      check(link, `no reset link in the mail:\n${mail.text}`);
+      check(link.startsWith(world.portal.base), `the link ${link} is not on the portal ${world.portal.base}`);
+      check(mail.text.includes(g.username), 'the mail does not name the account');
+
+      await page.goto(link);
+      await j.a11y(page);
+      const newPassword = 'lighthouse pepper autumn';
+      await page.getByLabel('New password').fill(newPassword);
+      await page.getByRole('button', { name: 'Change Password' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'changed');
+      check(await page.getByRole('status').isVisible(), 'no confirmation after the new password');
+      // "Your password was changed" goes to the same address.
+      await world.smtp.waitFor((m) => world.smtp.messages.indexOf(m) > world.smtp.messages.indexOf(mail)
+        && m.to.includes(g.email));
+
+      // The link works once.
+      const reuse = await j.newPage();
+      await reuse.goto(link);
+      await j.a11y(reuse, 'used link');
+      await reuse.getByLabel('New password').fill('another fresh passphrase');
+      await reuse.getByRole('button', { name: 'Change Password' }).click();
+      await reuse.waitForLoadState('load');
+      await j.a11y(reuse, 'used link submitted');
+      check(/used already/.test(await reuse.getByRole('alert').textContent()), 'a used reset link gave no error');
+      check(await reuse.getByRole('status').count() === 0, 'a used reset link changed the password again');
+
+      // The old password no longer works; the new one does.
+      const old = await j.newPage();
+      await logIn(j, old, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await j.a11y(old, 'old password');
+      check(!old.url().endsWith('/home'), 'the old password still logs in');
+      const fresh = await j.newPage();
+      await logIn(j, fresh, { slug: PINE_GROVE.slug, username: g.username, password: newPassword });
+      await expectHome(j, fresh, PINE_GROVE.slug, g.name);
+      g.password = newPassword;
+    },
+  },
+  {
+    name: 'A parent sees their children but not one whose portal access is off',
+    async run(j) {
+      const g = world.threeChildren;
+      const [kept1, kept2, hidden] = g.children;
+      const parent = await j.newPage();
+      await logIn(j, parent, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await expectHome(j, parent, PINE_GROVE.slug, g.name);
+      let children = await childrenShown(parent);
+      check(g.children.every((c) => children.includes(c)), `before: home shows ${children.join(', ')}, not all of ${g.children.join(', ')}`);
+      const hiddenToday = await parent.getByRole('navigation', { name: `Tools for ${hidden}` })
+        .getByRole('link', { name: 'Today' }).getAttribute('href');
+
+      // District staff turn portal access off for one child in the Staff Console.
+      const staff = await j.newPage();
+      await logIn(j, staff, { slug: PINE_GROVE.slug, portal: 'staff', ...world.staff });
+      await staff.waitForURL(`**/d/${PINE_GROVE.slug}/home`);
+      await j.a11y(staff);
+      await staff.getByRole('link', { name: 'Staff Console' }).click();
+      await staff.waitForURL(`**/d/${PINE_GROVE.slug}/admin`);
+      await j.a11y(staff);
+      await staff.getByLabel('Find a person or an account').fill(g.username);
+      await staff.getByRole('button', { name: 'Search' }).click();
+      await staff.waitForURL(/\/admin\?q=/);
+      await j.a11y(staff, 'search');
+      await staff.getByRole('link', { name: g.name }).click();
+      await staff.waitForURL(/\/admin\/people\/\d+$/);
+      await j.a11y(staff);
+      const relation = staff.getByRole('listitem').filter({ has: staff.getByRole('link', { name: hidden }) });
+      await relation.getByRole('button', { name: 'Turn Portal Access Off' }).click();
+      await staff.waitForLoadState('load');
+      await j.a11y(staff, 'portal off');
+      check(await staff.getByRole('listitem').filter({ has: staff.getByRole('link', { name: hidden }) })
+        .getByRole('button', { name: 'Turn Portal Access On' }).isVisible(), 'the console does not show the access as off');
+
+      // The parent now sees the other two, and the third's records answer Page not found.
+      await parent.reload();
+      await j.a11y(parent, 'after');
+      children = await childrenShown(parent);
+      check(children.includes(kept1) && children.includes(kept2), `after: home shows ${children.join(', ')}, not ${kept1} and ${kept2}`);
+      check(!children.includes(hidden), `after: ${hidden} is still on the home page`);
+      check(!(await parent.content()).includes(hidden), `${hidden}'s name is still somewhere on the page`);
+      const response = await parent.goto(hiddenToday);
+      await j.a11y(parent, 'hidden child');
+      check(response.status() === 404, `${hidden}'s Today answered ${response.status()}, not 404`);
+      check(await parent.getByRole('heading', { name: 'Page not found' }).isVisible(), 'no Page not found');
+    },
+  },
+  {
+    name: 'A tool in an off-window shows its reason',
+    async run(j) {
+      const parent = world.logins.parent;
+      const page = await j.newPage();
+      await logIn(j, page, { slug: parent.district, ...parent });
+      await expectHome(j, page, parent.district, 'Maria Alvarez');
+      const tools = page.getByRole('navigation', { name: 'Tools for Mateo Alvarez' });
+      const grades = tools.getByRole('link', { name: 'Grades' });
+      check(await grades.isVisible(), 'Grades is not in the menu before the window');
+      const gradesHref = await grades.getAttribute('href');
+
+      // Off from yesterday to tomorrow: today in any time zone.
+      const out = await world.portal.cli(['district', 'tools', parent.district, 'window', 'grades',
+        '--from', isoDate(-1), '--to', isoDate(1), '--reason', OFF_REASON]);
+      try {
+        await page.reload();
+        await j.a11y(page, 'window');
+        check(await grades.count() === 0, 'Grades is still in the menu during the window');
+        check(await page.getByText(`Grades is not available: ${OFF_REASON}`).first().isVisible(),
+          'the home page does not give the reason');
+        const response = await page.goto(gradesHref);
+        await j.a11y(page, 'refused');
+        check(response.status() >= 400, `Grades answered ${response.status()} during the window`);
+        check(await page.getByRole('heading', { name: 'This tool is turned off' }).isVisible(), 'no "This tool is turned off"');
+        check(await page.getByText(OFF_REASON).isVisible(), 'the refusal does not give the reason');
+      } finally {
+        const listing = await world.portal.cli(['district', 'tools', parent.district, 'list']);
+        const id = /(\d+)[^\n]*grades[^\n]*\n?/i.exec(listing.split('\n').find((l) => l.includes(OFF_REASON)) || '')?.[1]
+          ?? /(\d+)/.exec(out)?.[1];
+        if (id) await world.portal.cli(['district', 'tools', parent.district, 'remove-window', id]);
+      }
+      const back = await page.goto(gradesHref);
+      await j.a11y(page, 'after the window');
+      check(back.status() === 200, `Grades answered ${back.status()} after the window was removed`);
+    },
+  },
+  {
+    name: 'Linked Districts → Generate → Link → Switch',
+    async run(j) {
+      const parent = world.logins.parent;
+      const maria = await j.newPage();
+      await logIn(j, maria, { slug: parent.district, ...parent });
+      await expectHome(j, maria, parent.district, 'Maria Alvarez');
+      await maria.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Linked Districts' }).click();
+      await maria.waitForURL(`**/d/${parent.district}/links`);
+      await j.a11y(maria);
+      await maria.getByRole('link', { name: 'Manage Districts' }).click();
+      await maria.waitForURL(`**/links/manage`);
+      await j.a11y(maria);
+      const generate = maria.getByRole('region', { name: 'Generate a code from this district' });
+      await generate.getByRole('button', { name: 'Generate', exact: true }).click();
+      await maria.waitForLoadState('load');
+      await j.a11y(maria, 'code');
+      const code = (await maria.getByRole('region', { name: 'Generate a code from this district' })
+        .getByRole('button', { name: 'Copy' }).getAttribute('data-copy'))?.trim();
+      check(code && /^[A-Z0-9-]{6,}$/i.test(code), `no code shown: ${code}`);
+      check(await maria.getByText(code, { exact: true }).isVisible(), 'the code is not shown as text');
+
+      const g = world.linker;
+      const other = await j.newPage();
+      await logIn(j, other, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await expectHome(j, other, PINE_GROVE.slug, g.name);
+      await other.getByRole('link', { name: 'Linked Districts' }).click();
+      await other.waitForURL(`**/d/${PINE_GROVE.slug}/links`);
+      await j.a11y(other);
+      check(await other.getByRole('button', { name: 'Switch' }).count() === 0, 'Switch offered before any link');
+      await other.getByRole('link', { name: 'Manage Districts' }).click();
+      await other.waitForURL('**/links/manage');
+      await j.a11y(other);
+      const enter = other.getByRole('region', { name: 'Enter the code generated from another district' });
+      await enter.getByLabel('Code').fill(code);
+      await enter.getByRole('button', { name: 'Link' }).click();
+      await other.waitForLoadState('load');
+      await j.a11y(other, 'linked');
+      check(await other.getByRole('alert').count() === 0, `linking failed: ${await other.getByRole('alert').allTextContents()}`);
+      if (!other.url().endsWith('/links')) {
+        await other.goto(`/d/${PINE_GROVE.slug}/links`);
+        await j.a11y(other, 'linked');
+      }
+      const card = other.getByRole('listitem').filter({ hasText: 'Cedar Valley Public Schools' });
+      check(await card.count() === 1, 'the linked account is not listed');
+      await card.getByRole('button', { name: 'Switch' }).click();
+      await expectHome(j, other, parent.district, 'Maria Alvarez');
+      check(await other.getByText(`as ${parent.username}`).isVisible(), 'the switch did not open Maria\'s account');
+
+      // The code was single-use.
+      await maria.goto(`/d/${parent.district}/links`);
+      await j.a11y(maria, 'after');
+      check(await maria.getByRole('listitem').filter({ hasText: PINE_GROVE.name }).getByRole('button', { name: 'Switch' }).isVisible(),
+        'the link is not listed on the other side');
+    },
+  },
+  {
+    name: 'Log Out',
+    async run(j) {
+      const parent = world.logins.parent;
+      const page = await j.newPage();
+      await logIn(j, page, { slug: parent.district, ...parent });
+      await expectHome(j, page, parent.district, 'Maria Alvarez');
+      await page.getByRole('button', { name: 'Log Out' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'logged out');
+      check(!page.url().endsWith('/home'), `Log Out stayed at ${page.url()}`);
+      await page.goto(`/d/${parent.district}/home`);
+      await j.a11y(page, 'home after logout');
+      check(!page.url().endsWith('/home') || await page.getByText('Welcome').count() === 0,
+        'the home page still opens after Log Out');
+      check(await page.getByRole('button', { name: 'Log In' }).isVisible(), 'not sent to Log In after Log Out');
+    },
+  },
+  {
+    name: 'The installable app shows Connection Error offline',
+    async run(j) {
+      const parent = world.logins.parent;
+      const page = await j.newPage({ serviceWorkers: 'allow' });
+      await page.goto(`/d/${parent.district}/parent`);
+      await j.a11y(page);
+      const manifest = await page.evaluate(() => document.querySelector('link[rel=manifest]')?.href);
+      check(manifest, 'no web app manifest');
+      await page.evaluate(() => navigator.serviceWorker.ready);
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+      await page.context().setOffline(true);
+      try {
+        await page.goto(`/d/${parent.district}/home`);
+        await j.a11y(page, 'offline');
+        check(await page.getByRole('heading', { name: 'Connection Error', level: 1 }).isVisible(), 'no Connection Error page');
+        check(await page.getByText('Check your Internet connection').isVisible(), 'no advice to check the connection');
+        // The cached style sheet applies.
+        const styled = await page.evaluate(() => getComputedStyle(document.body).display);
+        check(styled === 'flex', 'the style sheet was not served from the cache');
+      } finally {
+        await page.context().setOffline(false);
+      }
+      await page.getByRole('link', { name: 'Try again' }).click();
+      await page.waitForURL((url) => url.pathname === '/');
+      await j.a11y(page, 'back online');
+      check(await page.getByRole('heading', { name: 'Find your district' }).isVisible(), 'Try again did not reach the portal');
+    },
+  },
+  {
+    name: 'Log in by keyboard alone',
+    async run(j) {
+      const parent = world.logins.parent;
+      const page = await j.newPage();
+      await page.goto(`/d/${parent.district}/parent`);
+      await j.a11y(page);
+      const focused = () => page.evaluate(() => {
+        const el = document.activeElement;
+        return { tag: el.tagName, id: el.id, text: el.textContent.trim(), label: el.labels?.[0]?.textContent.trim() ?? '' };
+      });
+      await page.keyboard.press('Tab');
+      const first = await focused();
+      check(first.text === 'Skip to main content', `the first Tab reaches ${JSON.stringify(first)}, not the skip link`);
+      let reached = null;
+      for (let i = 0; i < 10 && !reached; i += 1) {
+        await page.keyboard.press('Tab');
+        const now = await focused();
+        if (now.label === 'Username') reached = now;
+      }
+      check(reached, 'Tab never reaches the Username field');
+      await page.keyboard.type(parent.username);
+      await page.keyboard.press('Tab');
+      check((await focused()).label === 'Password', 'Tab from Username does not reach Password');
+      await page.keyboard.type(parent.password);
+      await page.keyboard.press('Enter');
+      await expectHome(j, page, parent.district, 'Maria Alvarez');
+      // The account menu's Log Out works by keyboard too.
+      await page.getByRole('button', { name: 'Log Out' }).focus();
+      await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/home')), page.keyboard.press('Enter')]);
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'logged out');
+      check(!page.url().endsWith('/home'), 'Enter on Log Out did not log out');
+    },
+  },
+  {
+    name: 'Focus is visible on every control',
+    async run(j) {
+      const g = world.threeChildren;
+      const page = await j.newPage();
+      const walk = async (where) => {
+        const seen = [];
+        const problems = [];
+        for (let i = 0; i < 60; i += 1) {
+          await page.keyboard.press('Tab');
+          const state = await page.evaluate(() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return null;
+            const style = getComputedStyle(el);
+            return {
+              what: `${el.tagName.toLowerCase()} "${(el.labels?.[0]?.textContent || el.textContent || el.value || '').trim().slice(0, 40)}"`,
+              key: el.outerHTML.slice(0, 200),
+              outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+                ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : null,
+              shadow: style.boxShadow !== 'none' ? style.boxShadow : null,
+            };
+          });
+          if (!state) break;
+          if (seen.includes(state.key)) break; // wrapped around
+          seen.push(state.key);
+          if (!state.outline && !state.shadow) problems.push(state.what);
+        }
+        check(seen.length >= 3, `${where}: Tab reached only ${seen.length} control(s)`);
+        check(problems.length === 0, `${where}: no visible focus on ${problems.join(', ')}`);
+      };
+      await page.goto(`/d/${PINE_GROVE.slug}/parent`);
+      await j.a11y(page);
+      await walk('login page');
+      await logIn(j, page, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await expectHome(j, page, PINE_GROVE.slug, g.name);
+      await walk('home page');
+      await page.goto('/?q=grove');
+      await j.a11y(page);
+      await walk('district finder');
+    },
+  },
+  {
+    name: 'Form errors are tied to their fields',
+    async run(j) {
+      const page = await j.newPage();
+      // A failed login: both fields are described by the error.
+      await logIn(j, page, { slug: PINE_GROVE.slug, username: 'nobody.here', password: 'not a real password' });
+      await j.a11y(page, 'failed');
+      const error = (await page.getByRole('alert').textContent()).trim();
+      check(error.length > 0, 'no error after a failed login');
+      for (const label of ['Username', 'Password']) {
+        const field = page.getByLabel(label);
+        check((await descriptionOf(field)).includes(error), `${label} is not described by the error "${error}"`);
+        check(await field.getAttribute('aria-invalid') === 'true', `${label} is not marked invalid`);
+      }
+
+      // New User: a common password is refused on the Password field.
+      const key = world.linker.key; // used already: check the key step's error instead
+      await page.goto(`/d/${PINE_GROVE.slug}/activate`);
+      await j.a11y(page);
+      await page.getByLabel('Activation Key').fill(key);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'used key');
+      const keyError = (await page.getByRole('alert').textContent()).trim();
+      const keyField = page.getByLabel('Activation Key');
+      check((await descriptionOf(keyField)).includes(keyError), `Activation Key is not described by "${keyError}"`);
+      check(await keyField.getAttribute('aria-invalid') === 'true', 'Activation Key is not marked invalid');
+
+      // Change Password: a wrong current password and a too-short new one, each on its field.
+      const g = world.threeChildren;
+      await logIn(j, page, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await expectHome(j, page, PINE_GROVE.slug, g.name);
+      await page.getByRole('link', { name: 'Change Password' }).click();
+      await page.waitForURL('**/password');
+      await j.a11y(page);
+      await page.getByLabel('Current Password').fill('not my password at all');
+      await page.getByLabel('New Password').fill('short');
+      await page.getByRole('button', { name: 'Change Password' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'errors');
+      for (const label of ['Current Password', 'New Password']) {
+        const field = page.getByLabel(label);
+        const invalid = await field.getAttribute('aria-invalid');
+        const description = await descriptionOf(field);
+        // A form may stop at the first problem: every field marked invalid must say why.
+        if (invalid === 'true') {
+          const shown = await page.locator('.error').allTextContents();
+          check(shown.some((e) => description.includes(e.trim())), `${label} is invalid but not described by its error`);
+        }
+      }
+      const invalidCount = await page.locator('[aria-invalid="true"]').count();
+      check(invalidCount >= 1, 'no field marked invalid after a wrong current password');
+    },
+  },
+  {
+    name: 'Screenshots of the main pages at 360 px and 1280 px',
+    async run(j) {
+      const g = world.threeChildren;
+      for (const width of [360, 1280]) {
+        const page = await j.newPage({ width, height: width < 600 ? 780 : 900 });
+        await page.goto('/?q=valley');
+        await j.a11y(page, `${width} px`);
+        await screenshot(page, 'finder');
+        await page.goto(`/d/${PINE_GROVE.slug}/parent`);
+        await j.a11y(page, `${width} px`);
+        await screenshot(page, 'login');
+        await page.goto(`/d/${PINE_GROVE.slug}/activate`);
+        await j.a11y(page, `${width} px`);
+        await screenshot(page, 'new-user');
+        await logIn(j, page, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+        await expectHome(j, page, PINE_GROVE.slug, g.name);
+        await screenshot(page, 'home');
+        if (width === 360) await screenshot(page, 'readme-home', { fullPage: false });
+        const tools = page.getByRole('navigation', { name: `Tools for ${g.children[0]}` });
+        for (const tool of ['Today', 'Calendar', 'Assignments', 'Grades', 'Attendance', 'Schedule']) {
+          const link = tools.getByRole('link', { name: tool });
+          if (await link.count() === 0) fail(`${tool} is missing from ${g.children[0]}'s menu`);
+          const href = await link.getAttribute('href');
+          const response = await page.goto(href);
+          check(response.status() === 200, `${tool} answered ${response.status()}`);
+          await j.a11y(page, `${width} px`);
+          await screenshot(page, tool.toLowerCase());
+          if (width === 1280 && tool === 'Grades') await screenshot(page, 'readme-grades', { fullPage: false });
+          await page.goBack();
+        }
+        await page.goto(`/d/${PINE_GROVE.slug}/notifications`);
+        await j.a11y(page, `${width} px`);
+        await screenshot(page, 'notifications');
+        for (const [where, name] of [['access-log', 'access-log'], ['settings', 'settings'], ['links', 'linked-districts'],
+          ['links/manage', 'manage-districts'], ['password', 'change-password']]) {
+          await page.goto(`/d/${PINE_GROVE.slug}/${where}`);
+          await j.a11y(page, `${width} px`);
+          await screenshot(page, name);
+        }
+        await page.goto('/offline');
+        await j.a11y(page, `${width} px`);
+        await screenshot(page, 'connection-error');
+        // The staff console.
+        const staff = await j.newPage({ width, height: width < 600 ? 780 : 900 });
+        await logIn(j, staff, { slug: PINE_GROVE.slug, portal: 'staff', ...world.staff });
+        await staff.waitForURL('**/home');
+        await j.a11y(staff, `${width} px`);
+        for (const [where, name] of [['admin?q=a', 'staff-console'], ['admin/tools', 'portal-tools'], ['admin/messages', 'send-a-message']]) {
+          await staff.goto(`/d/${PINE_GROVE.slug}/${where}`);
+          await j.a11y(staff, `${width} px`);
+          await screenshot(staff, name);
+        }
+      }
+    },
+  },
+];
+
+// ---- run ----------------------------------------------------------------------------------
+
+let code = 1;
+try {
+  await fs.rm(ARTIFACTS, { recursive: true, force: true });
+  await setUp();
+  const { failed } = await runTests(tests, { browser: world.browser, portal: world.portal, only: process.argv.slice(2) });
+  code = failed === 0 ? 0 : 1;
+} catch (err) {
+  console.log(`the browser tests could not start: ${err.stack || err}`);
+  console.log('\n0 passed, 1 failed');
+} finally {
+  await tearDown();
+}
+console.log(`artifacts: ${path.relative(process.cwd(), path.join(REPO, 'e2e', 'artifacts')) || '.'}`);
+process.exit(code);
