@@ -160,6 +160,7 @@ export class Journey {
   async newPage({ width = 1280, height = 900, serviceWorkers = 'block' } = {}) {
     const context = await this.browser.newContext({
       viewport: { width, height },
+      locale: 'en-US',
       baseURL: this.portal.base,
       serviceWorkers,
     });

@@ -570,30 +570,52 @@ const tests = [
     async run(j) {
       const g = world.threeChildren;
       const page = await j.newPage();
+      // Tab through the page; each control reached must draw a focus indicator, and an outline
+      // must stand out from what is behind it (3:1, WCAG 1.4.11).
       const walk = async (where) => {
         const seen = [];
         const problems = [];
-        for (let i = 0; i < 60; i += 1) {
+        for (let i = 0; i < 80; i += 1) {
           await page.keyboard.press('Tab');
           const state = await page.evaluate(() => {
             const el = document.activeElement;
             if (!el || el === document.body) return null;
+            const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+            const luminance = ([r, g, b]) => {
+              const lin = (v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+              return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+            };
+            // The outline is drawn outside the control, over its parent's background.
+            let behind = [255, 255, 255];
+            for (let a = el.parentElement; a; a = a.parentElement) {
+              const c = rgb(getComputedStyle(a).backgroundColor);
+              if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) { behind = c.slice(0, 3); break; }
+            }
             const style = getComputedStyle(el);
+            const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+            let contrast = null;
+            if (outline) {
+              const [l1, l2] = [luminance(rgb(style.outlineColor)), luminance(behind)].sort((a, b) => b - a);
+              contrast = (l1 + 0.05) / (l2 + 0.05);
+            }
             return {
-              what: `${el.tagName.toLowerCase()} "${(el.labels?.[0]?.textContent || el.textContent || el.value || '').trim().slice(0, 40)}"`,
+              what: `${el.tagName.toLowerCase()} "${(el.labels?.[0]?.textContent || el.textContent || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 40)}"`,
               key: el.outerHTML.slice(0, 200),
-              outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
-                ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : null,
+              outline: outline ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : null,
+              contrast,
               shadow: style.boxShadow !== 'none' ? style.boxShadow : null,
             };
           });
           if (!state) break;
           if (seen.includes(state.key)) break; // wrapped around
           seen.push(state.key);
-          if (!state.outline && !state.shadow) problems.push(state.what);
+          if (!state.outline && !state.shadow) problems.push(`${state.what}: no outline or shadow`);
+          else if (state.outline && state.contrast < 3) {
+            problems.push(`${state.what}: outline ${state.outline} has contrast ${state.contrast.toFixed(2)}:1 with its background`);
+          }
         }
         check(seen.length >= 3, `${where}: Tab reached only ${seen.length} control(s)`);
-        check(problems.length === 0, `${where}: no visible focus on ${problems.join(', ')}`);
+        check(problems.length === 0, `${where}: focus not visible enough on\n    ${problems.join('\n    ')}`);
       };
       await page.goto(`/d/${PINE_GROVE.slug}/parent`);
       await j.a11y(page);
@@ -601,6 +623,10 @@ const tests = [
       await logIn(j, page, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
       await expectHome(j, page, PINE_GROVE.slug, g.name);
       await walk('home page');
+      await page.getByRole('navigation', { name: `Tools for ${g.children[0]}` }).getByRole('link', { name: 'Grades' }).click();
+      await page.waitForURL(/\/grades$/);
+      await j.a11y(page);
+      await walk('Grades');
       await page.goto('/?q=grove');
       await j.a11y(page);
       await walk('district finder');
