@@ -15,6 +15,8 @@ pub mod clock;
 pub mod config;
 /// Newtypes and rules with no I/O.
 pub mod domain;
+/// The portal's languages and their words.
+pub mod i18n;
 /// Random secrets and their hashes.
 pub mod secrets;
 /// Middleware, error mapping, health and graceful shutdown.

@@ -20,6 +20,8 @@ pub struct Account {
     pub display_name: String,
     pub active: bool,
     pub must_change_password: bool,
+    /// The language it reads the portal and its mail in, once known.
+    pub language: Option<super::Lang>,
 }
 
 /// A username as chosen: 3 to 64 characters of ASCII letters, digits and `. _ - @ +`, so that an

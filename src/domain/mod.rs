@@ -6,6 +6,7 @@ mod district;
 mod grading;
 mod jobs;
 mod key;
+mod language;
 mod notify;
 mod password;
 mod people;
@@ -23,6 +24,7 @@ pub use district::{
 pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
 pub use jobs::{AfterFailure, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH, LINK_CODE_LENGTH, LinkCode};
+pub use language::Lang;
 pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};

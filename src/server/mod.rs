@@ -1,6 +1,7 @@
 //! The HTTP server: pages and API behind one stack of middleware, and graceful shutdown.
 
 pub mod error;
+pub mod language;
 pub mod session;
 
 use std::future::Future;
@@ -109,6 +110,7 @@ pub fn router(app: App) -> Router {
     everyday
         .merge(uploads)
         .fallback(page_not_found)
+        .layer(middleware::from_fn(language::layer))
         .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
         .layer(CompressionLayer::new())
         .layer(middleware::map_response_with_state(

@@ -115,6 +115,22 @@ pub fn session_cookie(config: &Config, token: &str) -> String {
         .to_string()
 }
 
+/// The cookies a new browser session starts with: its secret, and the account's language, so
+/// that the portal speaks it from the first page on.
+pub fn logged_in_cookies(
+    config: &Config,
+    logged_in: &crate::services::auth::LoggedIn,
+) -> axum::response::AppendHeaders<[(header::HeaderName, String); 2]> {
+    let lang = logged_in
+        .account
+        .language
+        .unwrap_or_else(crate::i18n::current);
+    axum::response::AppendHeaders([
+        (header::SET_COOKIE, session_cookie(config, &logged_in.token)),
+        (header::SET_COOKIE, super::language::cookie(config, lang)),
+    ])
+}
+
 /// `Set-Cookie` that removes the session cookie.
 pub fn cleared_cookie(config: &Config) -> String {
     Cookie::build((cookie_name(config), ""))

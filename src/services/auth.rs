@@ -330,6 +330,14 @@ pub(super) async fn start_session_as(
     let (device_id, device_name, platform) =
         (clip(&device.id), clip(&device.name), clip(&device.platform));
     let mut tx = app.store.begin().await?;
+    // An account whose language is not known yet takes the one it logs in with.
+    let mut account = account.clone();
+    if account.language.is_none() {
+        let lang = crate::i18n::current();
+        tx.set_account_language(account.district, account.id, lang)
+            .await?;
+        account.language = Some(lang);
+    }
     let idle = i64::from(district.settings.session_idle_minutes) * 60;
     tx.delete_expired_sessions(account.district, account.id, now, idle)
         .await?;
@@ -367,7 +375,7 @@ pub(super) async fn start_session_as(
     Ok(LoggedIn {
         token,
         expires_at,
-        account: account.clone(),
+        account,
     })
 }
 

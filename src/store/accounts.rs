@@ -4,12 +4,12 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Result, Store, StoreError, Tx, flag};
-use crate::domain::{Account, AccountId, AccountKind, DistrictId, Username};
+use crate::domain::{Account, AccountId, AccountKind, DistrictId, Lang, Username};
 
 macro_rules! account_columns {
     () => {
         "a.id, a.district_id, a.person_id, a.kind, a.username, a.active, \
-         a.must_change_password, a.password_hash, p.given_name, p.family_name \
+         a.must_change_password, a.password_hash, a.language, p.given_name, p.family_name \
          FROM accounts a JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id"
     };
 }
@@ -103,6 +103,22 @@ impl Store {
 }
 
 impl Tx {
+    /// Remembers the language the account reads the portal and its mail in.
+    pub async fn set_account_language(
+        &mut self,
+        district: DistrictId,
+        account: AccountId,
+        language: Lang,
+    ) -> Result<()> {
+        sqlx::query("UPDATE accounts SET language = $3 WHERE district_id = $1 AND id = $2")
+            .bind(district.0)
+            .bind(account.0)
+            .bind(language.code())
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
     /// A username in use in the district is a `Conflict`.
     pub async fn insert_account(&mut self, new: &NewAccount<'_>, now: i64) -> Result<AccountId> {
         let row = sqlx::query(
@@ -177,6 +193,10 @@ fn account_with_hash(row: &AnyRow) -> Result<(Account, String)> {
         display_name: format!("{given} {family}").trim().to_owned(),
         active: flag(row, "active")?,
         must_change_password: flag(row, "must_change_password")?,
+        language: row
+            .try_get::<Option<String>, _>("language")?
+            .as_deref()
+            .and_then(Lang::parse),
     };
     Ok((account, row.try_get("password_hash")?))
 }

@@ -3,7 +3,7 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -11,7 +11,7 @@ use super::pages;
 use crate::app::App;
 use crate::domain::District;
 use crate::server::error::{PageError, status_of};
-use crate::server::session::{ClientInfo, session_cookie};
+use crate::server::session::{ClientInfo, logged_in_cookies};
 use crate::services::activation::{self, Activation};
 use crate::services::auth::Device;
 use crate::services::{self, Error};
@@ -167,10 +167,7 @@ pub async fn create_account(
     let refusal = match activation::activate_or_refuse(&app, &district, request, &client).await {
         Ok(logged_in) => {
             return Ok((
-                [(
-                    header::SET_COOKIE,
-                    session_cookie(&app.config, &logged_in.token),
-                )],
+                logged_in_cookies(&app.config, &logged_in),
                 Redirect::to(&format!("/d/{}/home", district.slug)),
             )
                 .into_response());

@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use super::pages::{self, LinkLine};
 use crate::app::App;
 use crate::domain::AccountKind;
 use crate::server::error::{PageError, status_of};
-use crate::server::session::{ClientInfo, session_cookie};
+use crate::server::session::{ClientInfo, logged_in_cookies};
 use crate::services::auth::Authenticated;
 use crate::services::{Error, links};
 
@@ -209,13 +209,11 @@ pub async fn switch(
         return PageError(Error::NotFound).into_response();
     };
     match links::switch(&app, &who, id, &client).await {
-        Ok((district, logged_in)) => {
-            let mut response = Redirect::to(&format!("/d/{}/home", district.slug)).into_response();
-            if let Ok(cookie) = session_cookie(&app.config, &logged_in.token).parse() {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
-            }
-            response
-        }
+        Ok((district, logged_in)) => (
+            logged_in_cookies(&app.config, &logged_in),
+            Redirect::to(&format!("/d/{}/home", district.slug)),
+        )
+            .into_response(),
         Err(err) => PageError(err).into_response(),
     }
 }

@@ -3,7 +3,7 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -11,7 +11,7 @@ use super::pages;
 use crate::app::App;
 use crate::domain::{AccountKind, District};
 use crate::server::error::{PageError, status_of};
-use crate::server::session::{ClientInfo, presented_token, session_cookie};
+use crate::server::session::{ClientInfo, logged_in_cookies, presented_token};
 use crate::services::auth::{self, Device, LoginRequest};
 use crate::services::captcha::Challenge;
 use crate::services::{self, Error};
@@ -74,10 +74,7 @@ pub async fn submit(
                 format!("/d/{}/home", district.slug)
             };
             Ok((
-                [(
-                    header::SET_COOKIE,
-                    session_cookie(&app.config, &logged_in.token),
-                )],
+                logged_in_cookies(&app.config, &logged_in),
                 Redirect::to(&next),
             )
                 .into_response())

@@ -6,6 +6,7 @@ mod activate;
 mod admin;
 mod finder;
 mod installable;
+mod language;
 mod links;
 mod login;
 mod notifications;
@@ -22,6 +23,7 @@ use crate::app::App;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(finder::page))
+        .route("/language", post(language::switch))
         .route("/manifest.webmanifest", get(installable::manifest))
         .route("/sw.js", get(installable::service_worker))
         .route("/static/pwa.js", get(installable::register_script))

@@ -3,6 +3,7 @@
 use askama::Template;
 
 use crate::domain::{District, PersonRole};
+use crate::i18n::filters;
 use crate::services::activation::IssuedKey;
 use crate::services::captcha::Challenge;
 use crate::services::records::{self, StudentSummary};

@@ -1,0 +1,245 @@
+//! The languages the portal speaks, English and Spanish: its words live in Fluent files
+//! (`locales/{en,es}/*.ftl`, one file per part of the portal, built into the binary), and
+//! each request or mail is rendered in one language, chosen once (`server::language` for a
+//! request, the account's for a mail) and held for the rendering in a task-local, so that
+//! templates ask for words by id: `{{ "log-in"|t }}`.
+
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+pub use crate::domain::Lang;
+
+/// A language's files, one per part of the portal. A message id is unique across them.
+fn sources(lang: Lang) -> [(&'static str, &'static str); 5] {
+    macro_rules! files {
+        ($lang:literal) => {
+            [
+                (
+                    "common",
+                    include_str!(concat!("../locales/", $lang, "/common.ftl")),
+                ),
+                (
+                    "access",
+                    include_str!(concat!("../locales/", $lang, "/access.ftl")),
+                ),
+                (
+                    "portal",
+                    include_str!(concat!("../locales/", $lang, "/portal.ftl")),
+                ),
+                (
+                    "console",
+                    include_str!(concat!("../locales/", $lang, "/console.ftl")),
+                ),
+                (
+                    "mail",
+                    include_str!(concat!("../locales/", $lang, "/mail.ftl")),
+                ),
+            ]
+        };
+    }
+    match lang {
+        Lang::En => files!("en"),
+        Lang::Es => files!("es"),
+    }
+}
+
+struct Words {
+    bundles: Vec<(Lang, FluentBundle<FluentResource>)>,
+}
+
+static WORDS: LazyLock<Words> = LazyLock::new(|| Words {
+    bundles: Lang::ALL.into_iter().map(|l| (l, bundle(l))).collect(),
+});
+
+/// A language's bundle. The files are part of the binary and checked by the tests, so a
+/// message that does not parse is a build defect: it is left out and its id shows instead.
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // No Unicode isolation marks around arguments: the pages and mails are in one direction.
+    bundle.set_use_isolating(false);
+    for (_, text) in sources(lang) {
+        let resource = FluentResource::try_new(text.to_owned()).unwrap_or_else(|(r, _)| r);
+        let _ = bundle.add_resource(resource);
+    }
+    bundle
+}
+
+/// The message `id` in `lang`, with `args`; the English one where Spanish lacks it, and the
+/// id itself where both do.
+pub fn message(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+    for try_lang in [lang, Lang::En] {
+        let Some((_, bundle)) = WORDS.bundles.iter().find(|(l, _)| *l == try_lang) else {
+            continue;
+        };
+        if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+            let mut errors = Vec::new();
+            return bundle
+                .format_pattern(pattern, args, &mut errors)
+                .into_owned();
+        }
+    }
+    id.to_owned()
+}
+
+/// Every message id of a language, with its file, for the tests that keep the languages in
+/// step.
+pub fn ids(lang: Lang) -> Vec<(&'static str, String)> {
+    let mut ids = Vec::new();
+    for (file, text) in sources(lang) {
+        let resource = FluentResource::try_new(text.to_owned()).unwrap_or_else(|(r, _)| r);
+        for entry in resource.entries() {
+            if let fluent_syntax::ast::Entry::Message(m) = entry {
+                ids.push((file, m.id.name.to_owned()));
+            }
+        }
+    }
+    ids
+}
+
+/// Whether every file parses without an error.
+pub fn files_parse() -> Result<(), String> {
+    for lang in Lang::ALL {
+        for (file, text) in sources(lang) {
+            if let Err((_, errors)) = FluentResource::try_new(text.to_owned()) {
+                return Err(format!("locales/{}/{file}.ftl: {errors:?}", lang.code()));
+            }
+        }
+    }
+    Ok(())
+}
+
+tokio::task_local! {
+    static CURRENT: Lang;
+}
+
+/// The language of what is being rendered now: the request's or the mail's.
+pub fn current() -> Lang {
+    CURRENT.try_with(|l| *l).unwrap_or_default()
+}
+
+/// Runs `work` (a request, a mail's rendering) in `lang`.
+pub async fn scope<F: std::future::Future>(lang: Lang, work: F) -> F::Output {
+    CURRENT.scope(lang, work).await
+}
+
+/// Runs synchronous `work` in `lang`.
+pub fn sync_scope<R>(lang: Lang, work: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(lang, work)
+}
+
+/// The message `id` in the current language.
+pub fn t(id: &str) -> String {
+    message(current(), id, None)
+}
+
+/// The message `id` in the current language with one argument.
+pub fn t1(id: &str, name: &str, value: impl Into<FluentValue<'static>>) -> String {
+    let mut args = FluentArgs::new();
+    args.set(name.to_owned(), value.into());
+    message(current(), id, Some(&args))
+}
+
+/// The template filters: `{{ "id"|t }}`, `{{ "id"|t1("name", value) }}`.
+pub mod filters {
+    use std::fmt::Display;
+
+    #[askama::filter_fn]
+    pub fn t(id: impl Display, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::t(&id.to_string()))
+    }
+
+    #[askama::filter_fn]
+    pub fn t1<N: Display, V: Display>(
+        id: impl Display,
+        _: &dyn askama::Values,
+        name: N,
+        value: V,
+    ) -> askama::Result<String> {
+        // Numbers stay numbers, so that plurals can be chosen by them.
+        let value = value.to_string();
+        Ok(match value.parse::<f64>() {
+            Ok(number) => super::t1(&id.to_string(), &name.to_string(), number),
+            Err(_) => super::t1(&id.to_string(), &name.to_string(), value),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_parse_and_both_languages_have_the_same_messages() {
+        files_parse().unwrap();
+        let en = ids(Lang::En);
+        let es = ids(Lang::Es);
+        for (lang, list) in [("en", &en), ("es", &es)] {
+            let mut seen = std::collections::HashSet::new();
+            for (file, id) in list {
+                assert!(seen.insert(id), "{lang}/{file}.ftl: {id} is defined twice");
+            }
+        }
+        let missing: Vec<_> = en.iter().filter(|m| !es.contains(m)).collect();
+        let extra: Vec<_> = es.iter().filter(|m| !en.contains(m)).collect();
+        assert!(missing.is_empty(), "missing in Spanish: {missing:?}");
+        assert!(extra.is_empty(), "only in Spanish: {extra:?}");
+    }
+
+    /// The ids a file asks for: `"id"|t` and `"id"|t1(…)` in templates, `i18n::t("id")` and
+    /// `i18n::t1("id", …)` in code.
+    fn asked_for(text: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        for (at, _) in text.match_indices("\"|t") {
+            if let Some(open) = text[..at].rfind('"') {
+                ids.push(text[open + 1..at].to_owned());
+            }
+        }
+        for call in ["i18n::t(\"", "i18n::t1(\""] {
+            for piece in text.split(call).skip(1) {
+                if let Some(end) = piece.find('"') {
+                    ids.push(piece[..end].to_owned());
+                }
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn every_message_asked_for_exists() {
+        let known: Vec<String> = ids(Lang::En).into_iter().map(|(_, id)| id).collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut unknown = Vec::new();
+        let mut dirs = vec![root.join("templates"), root.join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.file_name().is_some_and(|n| n != "i18n.rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for id in asked_for(&text) {
+                        if !known.contains(&id) {
+                            unknown.push(format!("{}: {id}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(unknown.is_empty(), "not in locales/en: {unknown:?}");
+        assert_eq!(
+            asked_for("{{ \"log-in\"|t }} {{ \"hi\"|t1(\"name\", n) }}"),
+            ["log-in", "hi"]
+        );
+    }
+
+    #[test]
+    fn messages_render_in_the_current_language() {
+        assert_eq!(sync_scope(Lang::Es, || t("log-in")), "Iniciar sesión");
+        assert_eq!(sync_scope(Lang::En, || t("log-in")), "Log In");
+        assert_eq!(t("no-such-message"), "no-such-message");
+    }
+}
