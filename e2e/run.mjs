@@ -44,6 +44,7 @@ async function setUp() {
   await cli(['district', 'add', '--slug', PINE_GROVE.slug, '--name', PINE_GROVE.name, '--state', PINE_GROVE.state]);
   await cli(['import', 'oneroster', '--district', PINE_GROVE.slug, gen]);
   await cli(['district', 'set', PINE_GROVE.slug, 'forgot_password', 'on']);
+  await cli(['district', 'set', PINE_GROVE.slug, 'forgot_username', 'on']);
   await cli(['district', 'set', PINE_GROVE.slug, 'linking', 'on']);
   await cli(['district', 'set', PINE_GROVE.slug, 'captcha_after_address_failures', '1000']);
   world.staff = { username: 'pg-admin', password: 'staff ledger willow cabin' };
@@ -282,6 +283,8 @@ const tests = [
       await captcha.fill(CAPTCHA_ANSWER);
       await page.getByRole('button', { name: 'Log In' }).click();
       await expectHome(j, page, student.district, 'Sofia Alvarez');
+      const shown = await childrenShown(page);
+      check(shown.length === 1 && shown[0] === 'Sofia Alvarez', `a student's home shows ${shown.join(', ')}`);
     },
   },
   {
@@ -340,6 +343,68 @@ const tests = [
       await logIn(j, fresh, { slug: PINE_GROVE.slug, username: g.username, password: newPassword });
       await expectHome(j, fresh, PINE_GROVE.slug, g.name);
       g.password = newPassword;
+    },
+  },
+  {
+    name: 'Forgot your username? mails the usernames, and answers the same for an unknown address',
+    async run(j) {
+      const g = world.withEmail;
+      const page = await j.newPage();
+      await page.goto(`/d/${PINE_GROVE.slug}/parent`);
+      await j.a11y(page);
+      await page.getByRole('link', { name: 'Forgot your username?' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/username/forgot`);
+      await j.a11y(page);
+      const since = world.smtp.messages.length;
+      await page.getByLabel('Email address').fill(g.email);
+      await page.getByRole('button', { name: 'Send my usernames' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'sent');
+      const answer = (await page.getByRole('status').textContent()).trim();
+      const mail = await world.smtp.waitFor((m) => world.smtp.messages.indexOf(m) >= since && m.to.includes(g.email)
+        && m.text.includes(g.username));
+      check(!/password\/reset/.test(mail.text), 'the usernames mail carries a reset link');
+
+      const other = await j.newPage();
+      await other.goto(`/d/${PINE_GROVE.slug}/username/forgot`);
+      await j.a11y(other);
+      await other.getByLabel('Email address').fill('nobody.at.all@example.org');
+      await other.getByRole('button', { name: 'Send my usernames' }).click();
+      await other.waitForLoadState('load');
+      await j.a11y(other, 'unknown address');
+      const unknown = (await other.getByRole('status').textContent()).trim();
+      check(unknown === answer, `the answers differ: ${JSON.stringify(answer)} and ${JSON.stringify(unknown)}`);
+      await new Promise((r) => setTimeout(r, 1500));
+      check(!world.smtp.messages.some((m) => m.to.includes('nobody.at.all@example.org')), 'mail went to an unknown address');
+    },
+  },
+  {
+    name: 'A district in maintenance answers with its message',
+    async run(j) {
+      const slug = 'lakeshore';
+      const message = 'The portal is being updated. Back at 6 pm.';
+      const page = await j.newPage();
+      const before = await page.goto(`/d/${slug}/parent`);
+      await j.a11y(page);
+      check(before.status() === 200, `the login page answered ${before.status()} before maintenance`);
+      await world.portal.cli(['district', 'set', slug, 'maintenance', message]);
+      try {
+        const during = await page.goto(`/d/${slug}/parent`);
+        await j.a11y(page, 'maintenance');
+        check(during.status() === 503, `the login page answered ${during.status()} in maintenance, not 503`);
+        check(await page.getByText(message).isVisible(), 'the maintenance message is not shown');
+        check(await page.getByRole('button', { name: 'Log In' }).count() === 0, 'the login form is still offered');
+        await page.goto('/?q=lakeshore');
+        await j.a11y(page, 'finder in maintenance');
+        check(await page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Lakeshore Unified School District' }) })
+          .getByText(message).isVisible(), 'the finder does not show the maintenance message');
+      } finally {
+        await world.portal.cli(['district', 'set', slug, 'maintenance', 'off']);
+      }
+      const after = await page.goto(`/d/${slug}/parent`);
+      await j.a11y(page, 'after');
+      check(after.status() === 200, `the login page answered ${after.status()} after maintenance`);
+      check(await page.getByRole('button', { name: 'Log In' }).isVisible(), 'no Log In after maintenance');
     },
   },
   {
@@ -428,7 +493,7 @@ const tests = [
     },
   },
   {
-    name: 'Linked Districts → Generate → Link → Switch',
+    name: 'Linked Districts → Generate → Link → Switch → Unlink',
     async run(j) {
       const parent = world.logins.parent;
       const maria = await j.newPage();
@@ -479,8 +544,24 @@ const tests = [
       // The code was single-use.
       await maria.goto(`/d/${parent.district}/links`);
       await j.a11y(maria, 'after');
-      check(await maria.getByRole('listitem').filter({ hasText: PINE_GROVE.name }).getByRole('button', { name: 'Switch' }).isVisible(),
-        'the link is not listed on the other side');
+      const back = maria.getByRole('listitem').filter({ hasText: PINE_GROVE.name });
+      check(await back.getByRole('button', { name: 'Switch' }).isVisible(), 'the link is not listed on the other side');
+
+      // Unlink undoes it on both sides.
+      await back.getByRole('button', { name: 'Unlink' }).click();
+      await maria.waitForLoadState('load');
+      await j.a11y(maria, 'unlinked');
+      if (!maria.url().endsWith('/links')) {
+        await maria.goto(`/d/${parent.district}/links`);
+        await j.a11y(maria, 'unlinked');
+      }
+      check(await maria.getByRole('button', { name: 'Switch' }).count() === 0, 'Switch is still offered after Unlink');
+      const second = await j.newPage();
+      await logIn(j, second, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await expectHome(j, second, PINE_GROVE.slug, g.name);
+      await second.goto(`/d/${PINE_GROVE.slug}/links`);
+      await j.a11y(second, 'unlinked');
+      check(await second.getByRole('button', { name: 'Switch' }).count() === 0, 'the other district still offers Switch');
     },
   },
   {
