@@ -12,6 +12,7 @@ mod harness;
 mod health;
 mod http;
 mod import;
+mod language;
 mod links;
 mod login;
 mod maintenance;
