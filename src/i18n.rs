@@ -143,7 +143,17 @@ pub fn t1(id: &str, name: &str, value: impl Into<FluentValue<'static>>) -> Strin
     message(current(), id, Some(&args))
 }
 
-/// The template filters: `{{ "id"|t }}`, `{{ "id"|t1("name", value) }}`.
+/// A filter's argument as Fluent takes it: numbers stay numbers, so that plurals can be
+/// chosen by them.
+fn value_of(value: String) -> FluentValue<'static> {
+    match value.parse::<f64>() {
+        Ok(number) => FluentValue::from(number),
+        Err(_) => FluentValue::from(value),
+    }
+}
+
+/// The template filters: `{{ "id"|t }}`, `{{ "id"|t1("name", value) }}`,
+/// `{{ "id"|t2("a", a, "b", b) }}`.
 pub mod filters {
     use std::fmt::Display;
 
@@ -159,12 +169,24 @@ pub mod filters {
         name: N,
         value: V,
     ) -> askama::Result<String> {
-        // Numbers stay numbers, so that plurals can be chosen by them.
-        let value = value.to_string();
-        Ok(match value.parse::<f64>() {
-            Ok(number) => super::t1(&id.to_string(), &name.to_string(), number),
-            Err(_) => super::t1(&id.to_string(), &name.to_string(), value),
-        })
+        let mut args = super::FluentArgs::new();
+        args.set(name.to_string(), super::value_of(value.to_string()));
+        Ok(super::message(super::current(), &id.to_string(), Some(&args)))
+    }
+
+    #[askama::filter_fn]
+    pub fn t2<A: Display, B: Display, C: Display, D: Display>(
+        id: impl Display,
+        _: &dyn askama::Values,
+        name_a: A,
+        value_a: B,
+        name_b: C,
+        value_b: D,
+    ) -> askama::Result<String> {
+        let mut args = super::FluentArgs::new();
+        args.set(name_a.to_string(), super::value_of(value_a.to_string()));
+        args.set(name_b.to_string(), super::value_of(value_b.to_string()));
+        Ok(super::message(super::current(), &id.to_string(), Some(&args)))
     }
 }
 
