@@ -143,6 +143,16 @@ pub fn t1(id: &str, name: &str, value: impl Into<FluentValue<'static>>) -> Strin
     message(current(), id, Some(&args))
 }
 
+/// The message `id` in the current language with named arguments (numbers given as text
+/// count as numbers).
+pub fn ta(id: &str, args: &[(&str, String)]) -> String {
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, value_of(value.clone()));
+    }
+    message(current(), id, Some(&fluent))
+}
+
 /// A filter's argument as Fluent takes it: numbers stay numbers, so that plurals can be
 /// chosen by them.
 fn value_of(value: String) -> FluentValue<'static> {
@@ -171,7 +181,11 @@ pub mod filters {
     ) -> askama::Result<String> {
         let mut args = super::FluentArgs::new();
         args.set(name.to_string(), super::value_of(value.to_string()));
-        Ok(super::message(super::current(), &id.to_string(), Some(&args)))
+        Ok(super::message(
+            super::current(),
+            &id.to_string(),
+            Some(&args),
+        ))
     }
 
     #[askama::filter_fn]
@@ -186,7 +200,11 @@ pub mod filters {
         let mut args = super::FluentArgs::new();
         args.set(name_a.to_string(), super::value_of(value_a.to_string()));
         args.set(name_b.to_string(), super::value_of(value_b.to_string()));
-        Ok(super::message(super::current(), &id.to_string(), Some(&args)))
+        Ok(super::message(
+            super::current(),
+            &id.to_string(),
+            Some(&args),
+        ))
     }
 }
 
@@ -211,8 +229,8 @@ mod tests {
         assert!(extra.is_empty(), "only in Spanish: {extra:?}");
     }
 
-    /// The ids a file asks for: `"id"|t` and `"id"|t1(…)` in templates, `i18n::t("id")` and
-    /// `i18n::t1("id", …)` in code.
+    /// The ids a file asks for: `"id"|t` and `"id"|t1(…)` in templates, `i18n::t("id")`,
+    /// `i18n::t1("id", …)` and `i18n::ta("id", …)` in code.
     fn asked_for(text: &str) -> Vec<String> {
         let mut ids = Vec::new();
         for (at, _) in text.match_indices("\"|t") {
@@ -220,7 +238,7 @@ mod tests {
                 ids.push(text[open + 1..at].to_owned());
             }
         }
-        for call in ["i18n::t(\"", "i18n::t1(\""] {
+        for call in ["i18n::t(\"", "i18n::t1(\"", "i18n::ta(\""] {
             for piece in text.split(call).skip(1) {
                 if let Some(end) = piece.find('"') {
                     ids.push(piece[..end].to_owned());
