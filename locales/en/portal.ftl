@@ -1,1 +1,225 @@
-# portal
+# portal: the pages families use after logging in (home, the six tools, Notifications,
+# Access Log, Linked Districts), the page errors and the Connection Error page.
+
+## The tools, as the menus and headings name them (DESIGN 1.7).
+
+tool-today = Today
+tool-calendar = Calendar
+tool-assignments = Assignments
+tool-grades = Grades
+tool-attendance = Attendance
+tool-schedule = Schedule
+# The reason shown when staff turned a tool off without giving one.
+tool-off-default = Your school district has turned this tool off.
+tool-off-line = { $tool } is not available: { $reason }
+
+## Dates and times. Numbers come as text, already padded where they need it.
+
+when-month = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+}
+when-month-short = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+}
+# 3:05 PM
+when-time = { $hour }:{ $minute } { $half ->
+    [am] AM
+   *[pm] PM
+}
+# October 2025
+when-month-year = { $month } { $year }
+# Oct 6, 2025 3:05 PM
+when-date-time = { $month } { $day }, { $year } { $time }
+# October 6 at 3:05 PM
+when-day-time = { $month } { $day } at { $time }
+
+## Home and the account menu.
+
+home-portal-parent = Parent Portal
+home-portal-student = Student Portal
+home-portal-staff = Staff Console
+home-welcome = Welcome, { $name }
+# Followed by the username, in bold, and a full stop. $kind: parent, student or staff.
+home-logged-in = You are logged in to the { $portal } as
+home-no-students = No student records are shared with this account yet. If you expected to see a child here, contact your school.
+home-grade = grade { $grade }
+home-tools-for = Tools for { $name }
+menu-account = Account
+menu-home = Home
+menu-notifications = Notifications
+menu-unread = { $count } unread
+menu-access-log = Access Log
+menu-linked-districts = Linked Districts
+menu-settings = Settings
+menu-change-password = Change Password
+menu-log-out = Log Out
+
+## The top of each tool page.
+
+nav-children = Children
+nav-also-see = Also see:
+nav-tools = Tools
+
+## What the tools show.
+
+flag-missing = Missing
+flag-late = Late
+flag-excused = Excused
+mark-absent = Absent
+mark-tardy = Tardy
+mark-present = Present
+mark-excused = excused
+mark-unexcused = unexcused
+mark-whole-day = Whole day
+tools-no-classes = No classes yet.
+today-classes = Today's classes
+today-no-school = No school today: { $reason }
+today-weekend = Weekend
+today-no-classes = No classes today.
+today-period = Period { $period }
+today-due-soon = Due soon
+today-nothing-due = Nothing due in the next seven days.
+today-due-on = due { $date }
+today-recent-scores = Recent scores
+today-no-scores = No new scores in the last two weeks.
+today-attendance = Attendance today
+today-nothing-recorded = Nothing recorded today.
+calendar-months = Months
+calendar-previous = Previous month
+calendar-next = Next month
+calendar-no-school = No school: { $reason }
+calendar-due = Due: { $title }
+assignments-assignment = Assignment
+assignments-due = Due
+assignments-score = Score
+assignments-flags = Flags
+grades-period = Grading period
+grades-in-progress = In progress
+grades-posted = Posted
+grades-other = Other
+grades-missing = { $count } missing
+grades-scale = Letters: { $scale }. In-progress grades change as scores are posted.
+attendance-outside-terms = Outside the terms
+attendance-absences = { $count } absences
+attendance-tardies = { $count } tardies
+attendance-excused = { $count } excused
+attendance-unexcused = { $count } unexcused
+attendance-date = Date
+attendance-mark = Mark
+attendance-none = No absences or tardies.
+schedule-dates = { $start } to { $end }
+schedule-classes = Classes
+schedule-period = Period
+schedule-class = Class
+schedule-room = Room
+schedule-teacher = Teacher
+
+## Notifications (the inbox and the choices of delivery).
+
+inbox-nothing-unread = Nothing unread.
+inbox-unread = { $count } unread.
+inbox-kept = Notifications are kept for 90 days.
+inbox-new = New
+inbox-mark-read = Mark read
+inbox-device = On this device
+inbox-push-on = Turn on push notifications
+inbox-also = Also by email or push
+inbox-tell-me = Tell me, besides this inbox, about
+inbox-by-email = { $what } by email
+inbox-by-push = { $what } by push
+inbox-send-email = Send my email
+inbox-immediate = As each notification arrives
+inbox-daily = In one daily summary, at 5 PM
+inbox-grade-below = Tell me when a class grade falls below (percent, blank for never)
+inbox-save = Save
+inbox-event-score = New scores
+inbox-event-grade = A grade below my threshold
+inbox-event-attendance = Absences and tardies
+inbox-event-message = Messages from the school
+inbox-bad-form = The form could not be read.
+
+## Access Log.
+
+accesslog-intro = Every time someone opens a student's record in the portal, it is written down. This is who did, newest first.
+accesslog-none = Nobody has read these records yet.
+accesslog-caption-parent = Reads of your children's records
+accesslog-caption-student = Reads of your record
+accesslog-when = When
+accesslog-student = Student
+accesslog-who = Who
+accesslog-what = What
+accesslog-reader = { $name } ({ $role ->
+    [parent] parent
+    [student] student
+   *[staff] district staff
+})
+accesslog-operator = District operator
+accesslog-staff = District staff
+accesslog-record = Record
+
+## Linked Districts (DESIGN 1.10).
+
+links-manage = Manage Districts
+links-generate-heading = Generate a code from this district
+links-generate-help = Then log in to your account in the other district and enter the code there, within 10 minutes.
+links-copy = Copy
+links-generate = Generate
+links-enter-heading = Enter the code generated from another district
+links-code = Code
+links-link = Link
+links-back = Back to Linked Districts
+links-none = This account is not linked with an account in another district yet.
+links-switch = Switch
+links-unlink = Unlink
+links-linked = The accounts are linked.
+links-unlinked = The account was unlinked.
+links-enter-code = Enter the code generated from the other district.
+
+## Page errors, a district in maintenance, and the app's Connection Error page.
+
+page-error-not-found = Page not found
+page-error-bad-link = This link does not work
+page-error-tool-off = This tool is turned off
+page-error-invalid = That request could not be understood
+page-error-unavailable = The portal is unavailable
+page-error-home = Go to the home page
+page-error-nothing-here = Nothing was found at this address.
+page-error-log-in = Please log in.
+page-error-change-password = Choose a new password before you continue.
+page-error-invalid-code = This code is not valid. Codes work once, for 10 minutes: generate a new one.
+page-error-linking-off = Linked Districts is not available for this account.
+page-error-reset-link = This link is not valid: it was used already or has expired. Ask for a new one.
+page-error-rate-limited = Too many requests from your network. Please wait a few minutes and try again.
+page-error-database = The portal is temporarily unavailable. Please try again in a few minutes.
+page-error-internal = Something went wrong on our side. Please try again later.
+page-error-address = The address could not be understood.
+unavailable-title = { $district } is unavailable
+unavailable-later = Please try again later.
+unavailable-other = Find a different district
+offline-title = Connection Error
+offline-unreachable = The portal could not be reached.
+offline-check = Check your Internet connection: turn Wi-Fi or mobile data off and on again.
+offline-down = Make sure your district's portal is not down: your school's website or office will say.
+offline-retry = Try again

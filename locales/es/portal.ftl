@@ -1,1 +1,240 @@
-# portal
+# portal: las páginas que usan las familias después de iniciar sesión (inicio, las seis
+# herramientas, Notificaciones, Registro de acceso, Distritos vinculados), los errores de
+# página y la página Error de conexión.
+
+## Las herramientas, como las nombran los menús y los títulos.
+
+tool-today = Hoy
+tool-calendar = Calendario
+tool-assignments = Tareas
+tool-grades = Calificaciones
+tool-attendance = Asistencia
+tool-schedule = Horario
+tool-off-default = Su distrito escolar desactivó esta herramienta.
+tool-off-line = { $tool } no está disponible: { $reason }
+
+## Fechas y horas.
+
+when-month = { $month ->
+    [1] enero
+    [2] febrero
+    [3] marzo
+    [4] abril
+    [5] mayo
+    [6] junio
+    [7] julio
+    [8] agosto
+    [9] septiembre
+    [10] octubre
+    [11] noviembre
+   *[12] diciembre
+}
+when-month-short = { $month ->
+    [1] ene
+    [2] feb
+    [3] mar
+    [4] abr
+    [5] may
+    [6] jun
+    [7] jul
+    [8] ago
+    [9] sept
+    [10] oct
+    [11] nov
+   *[12] dic
+}
+# 3:05 p. m.
+when-time = { $hour }:{ $minute } { $half ->
+    [am] a. m.
+   *[pm] p. m.
+}
+# octubre de 2025
+when-month-year = { $month } de { $year }
+# 6 oct 2025, 3:05 p. m.
+when-date-time = { $day } { $month } { $year }, { $time }
+# 6 de octubre a las 3:05 p. m.
+when-day-time = { $day } de { $month } a las { $time }
+
+## Inicio y el menú de la cuenta.
+
+home-portal-parent = Portal de Padres
+home-portal-student = Portal de Estudiantes
+home-portal-staff = Consola del personal
+home-welcome = Le damos la bienvenida, { $name }
+# Le siguen el nombre de usuario, en negrita, y un punto.
+home-logged-in = Ha iniciado sesión en { $kind ->
+    [staff] la
+   *[other] el
+} { $portal } como
+home-no-students = Todavía no hay expedientes de estudiantes compartidos con esta cuenta. Si esperaba ver aquí a su hijo o hija, comuníquese con su escuela.
+home-grade = grado { $grade }
+home-tools-for = Herramientas de { $name }
+menu-account = Cuenta
+menu-home = Inicio
+menu-notifications = Notificaciones
+menu-unread = { $count } sin leer
+menu-access-log = Registro de acceso
+menu-linked-districts = Distritos vinculados
+menu-settings = Configuración
+menu-change-password = Cambiar contraseña
+menu-log-out = Cerrar sesión
+
+## La parte de arriba de cada herramienta.
+
+nav-children = Hijos
+nav-also-see = Ver también:
+nav-tools = Herramientas
+
+## Lo que muestran las herramientas.
+
+flag-missing = Falta
+flag-late = Tarde
+flag-excused = Justificado
+mark-absent = Ausente
+mark-tardy = Tardanza
+mark-present = Presente
+mark-excused = justificada
+mark-unexcused = sin justificar
+mark-whole-day = Todo el día
+tools-no-classes = Todavía no hay clases.
+today-classes = Clases de hoy
+today-no-school = Hoy no hay clases: { $reason }
+today-weekend = Fin de semana
+today-no-classes = Hoy no hay clases.
+today-period = Período { $period }
+today-due-soon = Próximas entregas
+today-nothing-due = Nada que entregar en los próximos siete días.
+today-due-on = se entrega el { $date }
+today-recent-scores = Puntuaciones recientes
+today-no-scores = No hay puntuaciones nuevas en las últimas dos semanas.
+today-attendance = Asistencia de hoy
+today-nothing-recorded = Hoy no hay nada registrado.
+calendar-months = Meses
+calendar-previous = Mes anterior
+calendar-next = Mes siguiente
+calendar-no-school = No hay clases: { $reason }
+calendar-due = Se entrega: { $title }
+assignments-assignment = Tarea
+assignments-due = Fecha de entrega
+assignments-score = Puntuación
+assignments-flags = Avisos
+grades-period = Período de calificaciones
+grades-in-progress = En curso
+grades-posted = Publicada
+grades-other = Otro
+grades-missing = { $count ->
+    [one] 1 falta
+   *[other] { $count } faltan
+}
+grades-scale = Letras: { $scale }. Las calificaciones en curso cambian a medida que se publican las puntuaciones.
+attendance-outside-terms = Fuera de los períodos
+attendance-absences = { $count ->
+    [one] 1 ausencia
+   *[other] { $count } ausencias
+}
+attendance-tardies = { $count ->
+    [one] 1 tardanza
+   *[other] { $count } tardanzas
+}
+attendance-excused = { $count ->
+    [one] 1 justificada
+   *[other] { $count } justificadas
+}
+attendance-unexcused = { $count } sin justificar
+attendance-date = Fecha
+attendance-mark = Registro
+attendance-none = No hay ausencias ni tardanzas.
+schedule-dates = del { $start } al { $end }
+schedule-classes = Clases
+schedule-period = Período
+schedule-class = Clase
+schedule-room = Salón
+schedule-teacher = Maestro(a)
+
+## Notificaciones (la bandeja y cómo recibirlas).
+
+inbox-nothing-unread = No hay nada sin leer.
+inbox-unread = { $count } sin leer.
+inbox-kept = Las notificaciones se guardan durante 90 días.
+inbox-new = Nueva
+inbox-mark-read = Marcar como leída
+inbox-device = En este dispositivo
+inbox-push-on = Activar las notificaciones push
+inbox-also = También por correo electrónico o push
+inbox-tell-me = Avisarme, además de en esta bandeja, sobre
+inbox-by-email = { $what } por correo electrónico
+inbox-by-push = { $what } por notificación push
+inbox-send-email = Enviar mis correos
+inbox-immediate = Cada vez que llega una notificación
+inbox-daily = En un resumen diario, a las 5 p. m.
+inbox-grade-below = Avisarme cuando la calificación de una clase baje de (porcentaje; vacío para nunca)
+inbox-save = Guardar
+inbox-event-score = Puntuaciones nuevas
+inbox-event-grade = Una calificación por debajo de mi límite
+inbox-event-attendance = Ausencias y tardanzas
+inbox-event-message = Mensajes de la escuela
+inbox-bad-form = No se pudo leer el formulario.
+
+## Registro de acceso.
+
+accesslog-intro = Cada vez que alguien abre el expediente de un estudiante en el portal, queda registrado. Aquí está quién lo hizo, empezando por lo más reciente.
+accesslog-none = Nadie ha consultado estos expedientes todavía.
+accesslog-caption-parent = Consultas de los expedientes de sus hijos
+accesslog-caption-student = Consultas de su expediente
+accesslog-when = Cuándo
+accesslog-student = Estudiante
+accesslog-who = Quién
+accesslog-what = Qué
+accesslog-reader = { $name } ({ $role ->
+    [parent] padre o tutor
+    [student] estudiante
+   *[staff] personal del distrito
+})
+accesslog-operator = Operador del distrito
+accesslog-staff = Personal del distrito
+accesslog-record = Expediente
+
+## Distritos vinculados.
+
+links-manage = Administrar distritos
+links-generate-heading = Generar un código desde este distrito
+links-generate-help = Luego inicie sesión en su cuenta del otro distrito e ingrese allí el código, antes de que pasen 10 minutos.
+links-copy = Copiar
+links-generate = Generar
+links-enter-heading = Ingresar el código generado desde otro distrito
+links-code = Código
+links-link = Vincular
+links-back = Volver a Distritos vinculados
+links-none = Esta cuenta todavía no está vinculada con una cuenta de otro distrito.
+links-switch = Cambiar
+links-unlink = Desvincular
+links-linked = Las cuentas quedaron vinculadas.
+links-unlinked = La cuenta se desvinculó.
+links-enter-code = Ingrese el código generado desde el otro distrito.
+
+## Errores de página, un distrito en mantenimiento y la página Error de conexión de la app.
+
+page-error-not-found = Página no encontrada
+page-error-bad-link = Este enlace no funciona
+page-error-tool-off = Esta herramienta está desactivada
+page-error-invalid = No se pudo entender la solicitud
+page-error-unavailable = El portal no está disponible
+page-error-home = Ir a la página de inicio
+page-error-nothing-here = No se encontró nada en esta dirección.
+page-error-log-in = Inicie sesión.
+page-error-change-password = Elija una contraseña nueva antes de continuar.
+page-error-invalid-code = Este código no es válido. Cada código funciona una sola vez, durante 10 minutos: genere uno nuevo.
+page-error-linking-off = Distritos vinculados no está disponible para esta cuenta.
+page-error-reset-link = Este enlace no es válido: ya se usó o venció. Pida uno nuevo.
+page-error-rate-limited = Demasiadas solicitudes desde su red. Espere unos minutos y vuelva a intentarlo.
+page-error-database = El portal no está disponible por el momento. Vuelva a intentarlo en unos minutos.
+page-error-internal = Algo salió mal de nuestra parte. Vuelva a intentarlo más tarde.
+page-error-address = No se pudo entender la dirección.
+unavailable-title = { $district } no está disponible
+unavailable-later = Vuelva a intentarlo más tarde.
+unavailable-other = Buscar otro distrito
+offline-title = Error de conexión
+offline-unreachable = No se pudo conectar con el portal.
+offline-check = Revise su conexión a Internet: apague y vuelva a encender el wifi o los datos móviles.
+offline-down = Asegúrese de que el portal de su distrito esté funcionando: el sitio web o la oficina de su escuela se lo dirá.
+offline-retry = Volver a intentar

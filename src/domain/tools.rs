@@ -41,7 +41,7 @@ impl Tool {
         }
     }
 
-    /// The label in the menu.
+    /// The label in English, as the API and the command line give it.
     pub fn label(self) -> &'static str {
         match self {
             Tool::Today => "Today",
@@ -51,6 +51,23 @@ impl Tool {
             Tool::Attendance => "Attendance",
             Tool::Schedule => "Schedule",
         }
+    }
+
+    /// The id of the label's words in `locales/*/portal.ftl`.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            Tool::Today => "tool-today",
+            Tool::Calendar => "tool-calendar",
+            Tool::Assignments => "tool-assignments",
+            Tool::Grades => "tool-grades",
+            Tool::Attendance => "tool-attendance",
+            Tool::Schedule => "tool-schedule",
+        }
+    }
+
+    /// The label in the menu, in the language of the page being rendered.
+    pub fn name(self) -> String {
+        crate::i18n::t(self.label_id())
     }
 
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
@@ -124,7 +141,7 @@ impl ToolReason {
     }
 }
 
-/// The reason shown when staff switched a tool off without giving one.
+/// The reason shown when staff switched a tool off without giving one (in English: the API's).
 pub const DEFAULT_OFF_REASON: &str = "Your school district has turned this tool off.";
 
 /// A tool switched on or off for one portal, district-wide (`school: None`) or for one school.
@@ -361,6 +378,18 @@ mod tests {
         assert!(grades(&rules, Portal::Parent, Some(3), TODAY).is_on());
         assert!(grades(&rules, Portal::Student, Some(4), TODAY).is_on());
         assert!(grades(&rules, Portal::Student, None, TODAY).is_on());
+    }
+
+    #[test]
+    fn tools_are_named_in_the_page_language() {
+        use crate::i18n::{Lang, sync_scope};
+        for tool in Tool::ALL {
+            assert_eq!(sync_scope(Lang::En, || tool.name()), tool.label());
+        }
+        assert_eq!(
+            sync_scope(Lang::Es, || Tool::Grades.name()),
+            "Calificaciones"
+        );
     }
 
     #[test]

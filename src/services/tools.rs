@@ -9,7 +9,8 @@ use super::admin::Actor;
 use super::{Error, Result};
 use crate::app::App;
 use crate::domain::{
-    District, Portal, SourcedId, Tool, ToolReason, ToolRules, ToolSetting, ToolState, ToolWindow,
+    DEFAULT_OFF_REASON, District, Portal, SourcedId, Tool, ToolReason, ToolRules, ToolSetting,
+    ToolState, ToolWindow,
 };
 use crate::store::{AuditEntry, SchoolRecord};
 
@@ -31,6 +32,38 @@ pub struct OffTool {
     pub label: &'static str,
     #[schema(example = "Grades are closed while report cards are prepared.")]
     pub reason: String,
+}
+
+impl MenuTool {
+    /// The label in the language of the page being rendered (`label` is the API's English).
+    pub fn name(&self) -> String {
+        named(self.tool, self.label)
+    }
+}
+
+impl OffTool {
+    pub fn name(&self) -> String {
+        named(self.tool, self.label)
+    }
+
+    /// The reason in the language of the page being rendered, where it is the default one.
+    pub fn reason_words(&self) -> String {
+        off_reason_words(&self.reason)
+    }
+}
+
+fn named(tool: &str, label: &str) -> String {
+    Tool::parse(tool).map_or_else(|_| label.to_owned(), Tool::name)
+}
+
+/// A tool's reason for being off as a page shows it: the district's own words as they were
+/// written, the default reason in the page's language.
+pub fn off_reason_words(reason: &str) -> String {
+    if reason == DEFAULT_OFF_REASON {
+        crate::i18n::t("tool-off-default")
+    } else {
+        reason.to_owned()
+    }
 }
 
 /// The tools that are on (the menu) and those that are off, with why.
@@ -318,4 +351,52 @@ pub async fn overview(app: &App, district: &District) -> Result<Overview> {
         schools: app.store.schools(district.id).await?,
         today: today(app, district),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, sync_scope};
+
+    #[test]
+    fn the_menu_and_its_reasons_are_in_the_page_language() {
+        let menu = Menu::build(
+            &ToolRules {
+                settings: vec![ToolSetting {
+                    school: None,
+                    portal: Portal::Parent,
+                    tool: Tool::Grades,
+                    enabled: false,
+                    reason: None,
+                }],
+                windows: vec![],
+            },
+            Portal::Parent,
+            None,
+            jiff::civil::date(2026, 6, 10),
+        );
+        assert_eq!(menu.tools[0].label, "Today");
+        assert_eq!(sync_scope(Lang::Es, || menu.tools[0].name()), "Hoy");
+        let off = &menu.off[0];
+        assert_eq!(
+            (off.label, off.reason.as_str()),
+            ("Grades", DEFAULT_OFF_REASON)
+        );
+        assert_eq!(
+            sync_scope(Lang::En, || (off.name(), off.reason_words())),
+            ("Grades".to_owned(), DEFAULT_OFF_REASON.to_owned())
+        );
+        assert_eq!(
+            sync_scope(Lang::Es, || (off.name(), off.reason_words())),
+            (
+                "Calificaciones".to_owned(),
+                "Su distrito escolar desactivó esta herramienta.".to_owned()
+            )
+        );
+        // A district's own reason is shown as it was written.
+        assert_eq!(
+            sync_scope(Lang::Es, || off_reason_words("Closed for the summer")),
+            "Closed for the summer"
+        );
+    }
 }
