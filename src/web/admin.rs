@@ -14,6 +14,7 @@ use super::account::ready_in;
 use super::pages::{self, Secret};
 use crate::app::App;
 use crate::domain::{AccountKind, PersonRole};
+use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::services::Error;
 use crate::services::admin::{self, Actor, PersonView};
@@ -69,15 +70,16 @@ pub async fn console(
         what: {
             use crate::services::{notifications, push, recovery};
             match job.kind.as_str() {
-                recovery::RESET_MAIL => "Password reset link",
-                recovery::CHANGED_MAIL => "Password changed notice",
-                recovery::USERNAMES_MAIL => "Username reminder",
-                notifications::MAIL_JOB => "Notification by email",
-                notifications::DIGEST_JOB => "Daily summary by email",
-                notifications::MESSAGE_JOB => "School message to families",
-                notifications::IMPORT_JOB => "News of an import to families",
-                push::PUSH_JOB => "Push notification",
-                _ => "Other",
+                // Message ids (locales/*/console.ftl).
+                recovery::RESET_MAIL => "job-reset-link",
+                recovery::CHANGED_MAIL => "job-password-changed",
+                recovery::USERNAMES_MAIL => "job-usernames",
+                notifications::MAIL_JOB => "job-notification-mail",
+                notifications::DIGEST_JOB => "job-digest",
+                notifications::MESSAGE_JOB => "job-school-message",
+                notifications::IMPORT_JOB => "job-import-news",
+                push::PUSH_JOB => "job-push",
+                _ => "job-other",
             }
         },
         since: pages::district_date(&who.district, job.created_at),
@@ -180,12 +182,14 @@ pub async fn act(
             .await
             .map(|issued| {
                 Some(Secret {
-                    label: "Activation Key",
+                    label: "person-activation-key",
                     value: issued.key.grouped(),
-                    note: format!(
-                        "Give it to {}; it expires on {}.",
-                        view.person.name(),
-                        pages::district_date(district, issued.expires_at)
+                    note: i18n::ta(
+                        "person-key-note",
+                        &[
+                            ("name", view.person.name()),
+                            ("expires", pages::district_date(district, issued.expires_at)),
+                        ],
                     ),
                 })
             }),
@@ -206,25 +210,22 @@ pub async fn act(
             };
         }
         "account" => match form {
-            Ok(Form(form)) => admin::create_account(
-                &app,
-                district,
-                view.person.id,
-                &form.username,
-                actor(&who),
-            )
-            .await
-            .map(|(account, password)| {
-                Some(Secret {
-                    label: "Temporary password",
-                    value: password,
-                    note: format!(
-                        "Account {} was created; the password must be changed at the first login.",
-                        account.username
-                    ),
-                })
-            }),
-            Err(_) => Err(crate::domain::Invalid::new("Choose a username for the account.").into()),
+            Ok(Form(form)) => {
+                admin::create_account(&app, district, view.person.id, &form.username, actor(&who))
+                    .await
+                    .map(|(account, password)| {
+                        Some(Secret {
+                            label: "person-temporary-password",
+                            value: password,
+                            note: i18n::t1(
+                                "person-account-created",
+                                "username",
+                                account.username.to_string(),
+                            ),
+                        })
+                    })
+            }
+            Err(_) => Err(crate::domain::Invalid::new(i18n::t("person-choose-username")).into()),
         },
         "portal" => match form {
             Ok(Form(AccountForm {
@@ -248,11 +249,12 @@ pub async fn act(
                     .await
                     .map(|password| {
                         Some(Secret {
-                            label: "Temporary password",
+                            label: "person-temporary-password",
                             value: password,
-                            note: format!(
-                                "{} must change it at the next login; every session was ended.",
-                                account.username
+                            note: i18n::t1(
+                                "person-password-reset",
+                                "username",
+                                account.username.to_string(),
                             ),
                         })
                     }),
@@ -324,7 +326,7 @@ pub async fn import(
         }
     };
     let Some(_running) = import::one_at_a_time() else {
-        page.error = Some("Another import is running. Try again when it has finished.".to_owned());
+        page.error = Some(i18n::t("import-busy"));
         return refused(page, StatusCode::CONFLICT);
     };
     match import::oneroster(&app, &who.district, file.path(), None, actor(&who)).await {
@@ -357,30 +359,22 @@ async fn receive_zip(
     limit: u64,
 ) -> Result<tempfile::NamedTempFile, String> {
     use tokio::io::AsyncWriteExt;
-    let too_large = || {
-        format!(
-            "The file is larger than the {} MB this server accepts.",
-            limit / (1024 * 1024)
-        )
-    };
+    let too_large = || i18n::t1("import-too-large", "megabytes", limit / (1024 * 1024));
+    let unstored = |_| i18n::t("import-unstored");
     let unreadable = |err: axum::extract::multipart::MultipartError| {
         if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
         } else {
-            "The upload could not be read. Choose the file again.".to_owned()
+            i18n::t("import-unreadable")
         }
     };
-    let mut upload = upload.map_err(|_| "Choose a .zip file to import.".to_owned())?;
+    let mut upload = upload.map_err(|_| i18n::t("import-choose-zip"))?;
     while let Some(mut field) = upload.next_field().await.map_err(unreadable)? {
         if field.name() != Some("file") {
             continue;
         }
-        let stored = tempfile::NamedTempFile::new()
-            .map_err(|_| "The server could not store the upload.".to_owned())?;
-        let copy = stored
-            .as_file()
-            .try_clone()
-            .map_err(|_| "The server could not store the upload.".to_owned())?;
+        let stored = tempfile::NamedTempFile::new().map_err(unstored)?;
+        let copy = stored.as_file().try_clone().map_err(unstored)?;
         let mut out = tokio::fs::File::from_std(copy);
         let mut size = 0u64;
         let mut head: Vec<u8> = Vec::with_capacity(4);
@@ -392,23 +386,16 @@ async fn receive_zip(
             if head.len() < 4 {
                 head.extend(chunk.iter().copied().take(4 - head.len()));
             }
-            out.write_all(&chunk)
-                .await
-                .map_err(|_| "The server could not store the upload.".to_owned())?;
+            out.write_all(&chunk).await.map_err(unstored)?;
         }
-        out.flush()
-            .await
-            .map_err(|_| "The server could not store the upload.".to_owned())?;
+        out.flush().await.map_err(unstored)?;
         if size == 0 {
-            return Err("Choose a .zip file to import.".to_owned());
+            return Err(i18n::t("import-choose-zip"));
         }
         if head.as_slice() != b"PK\x03\x04" {
-            return Err(
-                "That file is not a .zip. Export the OneRoster files as a .zip and choose it."
-                    .to_owned(),
-            );
+            return Err(i18n::t("import-not-zip"));
         }
         return Ok(stored);
     }
-    Err("Choose a .zip file to import.".to_owned())
+    Err(i18n::t("import-choose-zip"))
 }

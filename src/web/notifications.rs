@@ -162,15 +162,15 @@ pub async fn send(
             )
             .await
         }
-        Err(_) => Err(Error::Invalid(crate::domain::Invalid::new(
-            "Fill in the title and the message.",
-        ))),
+        Err(_) => Err(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
+            "messages-fill-in",
+        )))),
     };
     match outcome {
         Ok(_) => Html(message_page(
             slug,
             name,
-            Some("The message is on its way to the families.".to_owned()),
+            Some(crate::i18n::t("messages-sent")),
             None,
         ))
         .into_response(),

@@ -12,6 +12,7 @@ use super::admin::{actor, staff};
 use super::pages::{self, ToolRow};
 use crate::app::App;
 use crate::domain::{Portal, Tool, ToolState};
+use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::services::Error;
 use crate::services::auth::Authenticated;
@@ -35,17 +36,22 @@ async fn page(
             .settings
             .iter()
             .map(|s| {
-                format!(
-                    "{} {} on the {} portal, {}{}",
-                    s.tool.label(),
-                    if s.enabled { "on" } else { "off" },
-                    s.portal.as_str(),
-                    overview.school_name(s.school),
-                    s.reason
-                        .as_ref()
-                        .map(|r| format!(": “{}”", r.as_str()))
-                        .unwrap_or_default()
-                )
+                let line = i18n::ta(
+                    if s.enabled {
+                        "tools-switch-on-line"
+                    } else {
+                        "tools-switch-off-line"
+                    },
+                    &[
+                        ("tool", s.tool.label().to_owned()),
+                        ("portal", s.portal.as_str().to_owned()),
+                        ("where", place(&overview, s.school)),
+                    ],
+                );
+                match &s.reason {
+                    Some(reason) => format!("{line}: “{}”", reason.as_str()),
+                    None => line,
+                }
             })
             .collect(),
         windows: overview
@@ -55,17 +61,22 @@ async fn page(
             .map(|w| {
                 (
                     w.id,
-                    format!(
-                        "{} off from {} to {} on {}, {}: “{}”",
-                        w.tool.label(),
-                        w.start,
-                        w.end,
-                        w.portal.map_or("both portals".to_owned(), |p| format!(
-                            "the {} portal",
-                            p.as_str()
-                        )),
-                        overview.school_name(w.school),
-                        w.reason.as_str()
+                    i18n::ta(
+                        match w.portal {
+                            Some(_) => "tools-window-line",
+                            None => "tools-window-line-both",
+                        },
+                        &[
+                            ("tool", w.tool.label().to_owned()),
+                            ("from", w.start.to_string()),
+                            ("to", w.end.to_string()),
+                            (
+                                "portal",
+                                w.portal.map(|p| p.as_str()).unwrap_or_default().to_owned(),
+                            ),
+                            ("where", place(&overview, w.school)),
+                            ("reason", w.reason.as_str().to_owned()),
+                        ],
                     ),
                 )
             })
@@ -81,10 +92,18 @@ async fn page(
     }))
 }
 
+/// A school's name, or the whole district, in words.
+fn place(overview: &Overview, school: Option<i64>) -> String {
+    match school {
+        None => i18n::t("tools-whole-district"),
+        Some(_) => overview.school_name(school),
+    }
+}
+
 fn rows(overview: &Overview) -> Vec<ToolRow> {
     let state = |tool, portal| match overview.rules.state(tool, portal, None, overview.today) {
-        ToolState::On => "On".to_owned(),
-        ToolState::Off { reason } => format!("Off: {reason}"),
+        ToolState::On => i18n::t("tools-on"),
+        ToolState::Off { reason } => i18n::t1("tools-off-because", "reason", reason.to_string()),
     };
     Tool::ALL
         .iter()
@@ -140,9 +159,9 @@ pub async fn switch(
             let enabled = match form.state.as_str() {
                 "on" => Ok(true),
                 "off" => Ok(false),
-                _ => Err(Error::Invalid(crate::domain::Invalid::new(
-                    "Choose On or Off.",
-                ))),
+                _ => Err(Error::Invalid(crate::domain::Invalid::new(i18n::t(
+                    "tools-choose-on-off",
+                )))),
             };
             match enabled {
                 Ok(enabled) => tools::switch(
@@ -158,7 +177,7 @@ pub async fn switch(
                     actor(&who),
                 )
                 .await
-                .map(|()| "The switch was saved.".to_owned()),
+                .map(|()| i18n::t("tools-switch-saved")),
                 Err(err) => Err(err),
             }
         }
@@ -203,7 +222,7 @@ pub async fn add_window(
             actor(&who),
         )
         .await
-        .map(|id| format!("Window {id} was added.")),
+        .map(|id| i18n::t1("tools-window-added", "id", id)),
         Err(rejection) => Err(bad_form(&rejection)),
     };
     respond(&app, &who, outcome).await
@@ -222,16 +241,17 @@ pub async fn remove_window(
     let outcome = match id.parse::<i64>() {
         Ok(id) => tools::remove_window(&app, &who.district, id, actor(&who))
             .await
-            .map(|()| format!("Window {id} was removed.")),
+            .map(|()| i18n::t1("tools-window-removed", "id", id)),
         Err(_) => Err(Error::NotFound),
     };
     respond(&app, &who, outcome).await
 }
 
 fn bad_form(rejection: &FormRejection) -> Error {
-    Error::Invalid(crate::domain::Invalid::new(format!(
-        "The form could not be read: {}",
-        rejection.body_text()
+    Error::Invalid(crate::domain::Invalid::new(i18n::t1(
+        "console-form-unreadable",
+        "why",
+        rejection.body_text(),
     )))
 }
 

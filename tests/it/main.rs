@@ -22,3 +22,4 @@ mod push;
 mod recovery;
 mod schema;
 mod smtp;
+mod spanish_console;
