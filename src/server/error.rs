@@ -138,6 +138,26 @@ impl<E: Into<Error>> From<E> for PageError {
     }
 }
 
+/// The sentence a page shows for an error, in the page's language: the portal's own words
+/// translated, the words a district or a form gave (a reason, a maintenance message, what was
+/// wrong with the input) as they are. The API's sentence is `Error::public_message`, in English.
+pub fn page_message(err: &Error) -> String {
+    let id = match err {
+        Error::NotFound | Error::FeatureDisabled => "page-error-nothing-here",
+        Error::Unauthorized => "page-error-log-in",
+        Error::PasswordChangeRequired => "page-error-change-password",
+        Error::InvalidCode => "page-error-invalid-code",
+        Error::LinkingUnavailable => "page-error-linking-off",
+        Error::InvalidResetLink => "page-error-reset-link",
+        Error::RateLimited { .. } => "page-error-rate-limited",
+        Error::Unavailable(_) => "page-error-database",
+        Error::Internal(_) => "page-error-internal",
+        Error::ToolDisabled { reason } => return crate::services::tools::off_reason_words(reason),
+        other => return other.public_message(),
+    };
+    crate::i18n::t(id)
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log(&self.0);
@@ -147,14 +167,14 @@ impl IntoResponse for PageError {
                 pages::render(&pages::Unavailable { district, message })
             }
             other => pages::render(&pages::ErrorPage {
-                title: match other {
-                    Error::NotFound | Error::FeatureDisabled => "Page not found",
-                    Error::InvalidResetLink => "This link does not work",
-                    Error::ToolDisabled { .. } => "This tool is turned off",
-                    Error::Invalid(_) => "That request could not be understood",
-                    _ => "The portal is unavailable",
-                },
-                message: &other.public_message(),
+                title: &crate::i18n::t(match other {
+                    Error::NotFound | Error::FeatureDisabled => "page-error-not-found",
+                    Error::InvalidResetLink => "page-error-bad-link",
+                    Error::ToolDisabled { .. } => "page-error-tool-off",
+                    Error::Invalid(_) => "page-error-invalid",
+                    _ => "page-error-unavailable",
+                }),
+                message: &page_message(other),
             }),
         };
         (status, Html(page)).into_response()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use tokio::net::TcpListener;
@@ -221,9 +221,5 @@ pub(crate) const CSS: &str = "text/css; charset=utf-8";
 pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 async fn page_not_found() -> Response {
-    let page = pages::render(&pages::ErrorPage {
-        title: "Page not found",
-        message: &Error::NotFound.public_message(),
-    });
-    (StatusCode::NOT_FOUND, Html(page)).into_response()
+    error::PageError(Error::NotFound).into_response()
 }
