@@ -67,7 +67,7 @@ home-logged-in = Ha iniciado sesión en { $kind ->
    *[other] el
 } { $portal } como
 home-no-students = Todavía no hay expedientes de estudiantes compartidos con esta cuenta. Si esperaba ver aquí a su hijo o hija, comuníquese con su escuela.
-home-grade = grado { $grade }
+home-grade = grado
 home-tools-for = Herramientas de { $name }
 menu-account = Cuenta
 menu-home = Inicio
@@ -101,7 +101,7 @@ today-classes = Clases de hoy
 today-no-school = Hoy no hay clases: { $reason }
 today-weekend = Fin de semana
 today-no-classes = Hoy no hay clases.
-today-period = Período { $period }
+today-period = Período
 today-due-soon = Próximas entregas
 today-nothing-due = Nada que entregar en los próximos siete días.
 today-due-on = se entrega el { $date }
@@ -113,7 +113,7 @@ calendar-months = Meses
 calendar-previous = Mes anterior
 calendar-next = Mes siguiente
 calendar-no-school = No hay clases: { $reason }
-calendar-due = Se entrega: { $title }
+calendar-due = Se entrega:
 assignments-assignment = Tarea
 assignments-due = Fecha de entrega
 assignments-score = Puntuación

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use jiff::ToSpan;
+use fluent_bundle::{FluentArgs, FluentValue};
 use jiff::civil::{Date, Weekday};
+use jiff::{ToSpan, ZonedDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,7 +15,7 @@ use super::auth::{Authenticated, Client};
 use super::tools::{self, Menu};
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::{Counted, Flags, Mark, Portal, Tool, percentage, rounded};
+use crate::domain::{Counted, Flags, Lang, Mark, Portal, Tool, percentage, rounded};
 use crate::store::{
     AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, Marks,
     StudentRecord, TeacherRecord,
@@ -344,11 +345,23 @@ pub struct TodayView {
 const DUE_SOON_DAYS: i64 = 7;
 const RECENT_DAYS: i64 = 14;
 
+/// Today, with its words in English (the API's).
 pub async fn today(
     app: &App,
     who: &Authenticated,
     student: i64,
     client: &Client,
+) -> Result<TodayView> {
+    today_in(app, who, student, client, Lang::En).await
+}
+
+/// Today, with its words (a weekend's reason for no school) in `lang`.
+pub async fn today_in(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    client: &Client,
+    lang: Lang,
 ) -> Result<TodayView> {
     let opened = open(app, who, student, Tool::Today, client).await?;
     let (district, id, day) = (who.district.id, opened.record.id, opened.today);
@@ -370,7 +383,7 @@ pub async fn today(
         .map(|d| d.description)
         .or_else(|| {
             matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
-                .then(|| "Weekend".to_owned())
+                .then(|| words(lang, "today-weekend", &[]))
         });
     let schedule = if no_school.is_some() {
         Vec::new()
@@ -962,8 +975,14 @@ pub struct AccessEntry {
 /// Entries shown per student.
 const ACCESS_LOG_LIMIT: u32 = 100;
 
-/// Who read the records of the students this account may see, newest first.
+/// Who read the records of the students this account may see, newest first, in English (the
+/// API's words).
 pub async fn access_log(app: &App, who: &Authenticated) -> Result<Vec<AccessEntry>> {
+    access_log_in(app, who, Lang::En).await
+}
+
+/// The Access Log with its words (times, readers, tools) in `lang`.
+pub async fn access_log_in(app: &App, who: &Authenticated, lang: Lang) -> Result<Vec<AccessEntry>> {
     let today = tools::today(app, &who.district);
     let students = visible(app, who, today, None).await?;
     let timezone = who.district.settings.timezone.as_str();
@@ -976,24 +995,23 @@ pub async fn access_log(app: &App, who: &Authenticated) -> Result<Vec<AccessEntr
             .await?
         {
             let reader = match (&read.given_name, &read.family_name, read.kind.as_deref()) {
-                (Some(given), Some(family), Some(kind)) => format!(
-                    "{} ({})",
-                    full_name(given, family),
-                    match kind {
-                        "parent" => "parent",
-                        "student" => "student",
-                        _ => "district staff",
-                    }
+                (Some(given), Some(family), Some(kind)) => words(
+                    lang,
+                    "accesslog-reader",
+                    &[
+                        ("name", full_name(given, family).into()),
+                        ("role", kind.to_owned().into()),
+                    ],
                 ),
-                _ if read.actor == "operator" => "District operator".to_owned(),
-                _ => "District staff".to_owned(),
+                _ if read.actor == "operator" => words(lang, "accesslog-operator", &[]),
+                _ => words(lang, "accesslog-staff", &[]),
             };
             entries.push(AccessEntry {
                 at: read.at,
                 when: jiff::Timestamp::from_second(read.at)
                     .ok()
                     .and_then(|t| t.in_tz(timezone).ok())
-                    .map(|t| t.strftime("%b %-d, %Y %-I:%M %p").to_string())
+                    .map(|t| date_time(lang, &t))
                     .unwrap_or_default(),
                 student: name.clone(),
                 reader,
@@ -1001,10 +1019,127 @@ pub async fn access_log(app: &App, who: &Authenticated) -> Result<Vec<AccessEntr
                     .detail
                     .as_deref()
                     .and_then(|d| Tool::parse(d).ok())
-                    .map_or_else(|| "Record".to_owned(), |t| t.label().to_owned()),
+                    .map_or_else(
+                        || words(lang, "accesslog-record", &[]),
+                        |t| words(lang, t.label_id(), &[]),
+                    ),
             });
         }
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.at));
     Ok(entries)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and times in words
+
+/// The message `id` in `lang` (words from `locales/*/portal.ftl`).
+fn words(lang: Lang, id: &str, args: &[(&str, FluentValue<'static>)]) -> String {
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, value.clone());
+    }
+    crate::i18n::message(lang, id, Some(&fluent))
+}
+
+fn month_name(lang: Lang, id: &str, month: i8) -> FluentValue<'static> {
+    words(lang, id, &[("month", month.into())]).into()
+}
+
+/// "3:05 PM", "3:05 p. m.".
+fn time_of_day(lang: Lang, at: &ZonedDateTime) -> FluentValue<'static> {
+    let (hour, half) = match at.hour() {
+        0 => (12, "am"),
+        h @ 1..=11 => (h, "am"),
+        12 => (12, "pm"),
+        h => (h - 12, "pm"),
+    };
+    words(
+        lang,
+        "when-time",
+        &[
+            ("hour", hour.to_string().into()),
+            ("minute", format!("{:02}", at.minute()).into()),
+            ("half", half.into()),
+        ],
+    )
+    .into()
+}
+
+/// A month: "October 2025", "octubre de 2025".
+pub fn month_year(lang: Lang, month: Date) -> String {
+    words(
+        lang,
+        "when-month-year",
+        &[
+            ("month", month_name(lang, "when-month", month.month())),
+            ("year", month.year().to_string().into()),
+        ],
+    )
+}
+
+/// A moment with its year: "Oct 6, 2025 3:05 PM", "6 oct 2025, 3:05 p. m.".
+pub fn date_time(lang: Lang, at: &ZonedDateTime) -> String {
+    words(
+        lang,
+        "when-date-time",
+        &[
+            ("month", month_name(lang, "when-month-short", at.month())),
+            ("day", at.day().to_string().into()),
+            ("year", at.year().to_string().into()),
+            ("time", time_of_day(lang, at)),
+        ],
+    )
+}
+
+/// A moment of this year: "October 6 at 3:05 PM", "6 de octubre a las 3:05 p. m.".
+pub fn day_time(lang: Lang, at: &ZonedDateTime) -> String {
+    words(
+        lang,
+        "when-day-time",
+        &[
+            ("month", month_name(lang, "when-month", at.month())),
+            ("day", at.day().to_string().into()),
+            ("time", time_of_day(lang, at)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> ZonedDateTime {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_read_as_before_in_english_and_naturally_in_spanish() {
+        for moment in [
+            "2025-10-06T12:00:00-07:00[America/Los_Angeles]",
+            "2025-01-09T00:05:00-08:00[America/Los_Angeles]",
+            "2026-05-31T23:59:00-07:00[America/Los_Angeles]",
+            "2026-12-01T09:30:00-08:00[America/Los_Angeles]",
+        ] {
+            let t = at(moment);
+            assert_eq!(
+                date_time(Lang::En, &t),
+                t.strftime("%b %-d, %Y %-I:%M %p").to_string()
+            );
+            assert_eq!(
+                day_time(Lang::En, &t),
+                t.strftime("%B %-d at %-I:%M %p").to_string()
+            );
+            assert_eq!(
+                month_year(Lang::En, t.date()),
+                t.strftime("%B %Y").to_string()
+            );
+        }
+        let t = at("2025-10-06T15:05:00-07:00[America/Los_Angeles]");
+        assert_eq!(date_time(Lang::Es, &t), "6 oct 2025, 3:05 p. m.");
+        assert_eq!(day_time(Lang::Es, &t), "6 de octubre a las 3:05 p. m.");
+        assert_eq!(month_year(Lang::Es, t.date()), "octubre de 2025");
+        let t = at("2026-01-09T00:05:00-08:00[America/Los_Angeles]");
+        assert_eq!(date_time(Lang::Es, &t), "9 ene 2026, 12:05 a. m.");
+    }
 }

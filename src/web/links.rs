@@ -12,7 +12,7 @@ use super::account::ready_in;
 use super::pages::{self, LinkLine};
 use crate::app::App;
 use crate::domain::AccountKind;
-use crate::server::error::{PageError, status_of};
+use crate::server::error::{PageError, page_message, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies};
 use crate::services::auth::Authenticated;
 use crate::services::{Error, links};
@@ -53,7 +53,7 @@ async fn page(app: &App, who: &Authenticated, view: View) -> Response {
             .collect(),
         code: view.code,
         done: view.done,
-        error: view.error.as_ref().map(Error::public_message),
+        error: view.error.as_ref().map(page_message),
     });
     (status, Html(html)).into_response()
 }
@@ -160,9 +160,9 @@ pub async fn link(
     };
     let outcome = match form {
         Ok(Form(form)) => links::link(&app, &who, &form.code, &client).await,
-        Err(_) => Err(Error::Invalid(crate::domain::Invalid::new(
-            "Enter the code generated from the other district.",
-        ))),
+        Err(_) => Err(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
+            "links-enter-code",
+        )))),
     };
     match outcome {
         Ok(()) => {
@@ -172,7 +172,7 @@ pub async fn link(
                 View {
                     manage: false,
                     code: None,
-                    done: Some("The accounts are linked.".to_owned()),
+                    done: Some(crate::i18n::t("links-linked")),
                     error: None,
                 },
             )
@@ -236,7 +236,7 @@ pub async fn unlink(
         Ok(()) => View {
             manage: false,
             code: None,
-            done: Some("The account was unlinked.".to_owned()),
+            done: Some(crate::i18n::t("links-unlinked")),
             error: None,
         },
         Err(err) => View {

@@ -14,8 +14,8 @@ use crate::app::App;
 use crate::domain::AccountKind;
 use crate::domain::GradeThreshold;
 use crate::server::error::{PageError, status_of};
-use crate::services::Error;
 use crate::services::notifications::{self, MessageRequest, PreferencesChange};
+use crate::services::{Error, records};
 
 pub async fn inbox(
     State(app): State<App>,
@@ -40,12 +40,12 @@ pub async fn inbox(
         .map(|e| {
             (
                 e.as_str(),
-                match e {
-                    crate::domain::Event::Score => "New scores",
-                    crate::domain::Event::Grade => "A grade below my threshold",
-                    crate::domain::Event::Attendance => "Absences and tardies",
-                    crate::domain::Event::Message => "Messages from the school",
-                },
+                crate::i18n::t(match e {
+                    crate::domain::Event::Score => "inbox-event-score",
+                    crate::domain::Event::Grade => "inbox-event-grade",
+                    crate::domain::Event::Attendance => "inbox-event-attendance",
+                    crate::domain::Event::Message => "inbox-event-message",
+                }),
                 preferences.email.iter().any(|m| m == e.as_str()),
                 preferences.push.iter().any(|m| m == e.as_str()),
             )
@@ -53,6 +53,7 @@ pub async fn inbox(
         .collect();
     let tz = jiff::tz::TimeZone::get(who.district.settings.timezone.as_str())
         .unwrap_or(jiff::tz::TimeZone::UTC);
+    let lang = crate::i18n::current();
     Html(pages::render(&pages::NotificationsPage {
         choices,
         email_digest: preferences.email_digest,
@@ -70,11 +71,7 @@ pub async fn inbox(
                 title: n.title,
                 body: n.body,
                 when: jiff::Timestamp::from_second(n.created_at)
-                    .map(|t| {
-                        t.to_zoned_datetime(tz.clone())
-                            .strftime("%B %-d at %-I:%M %p")
-                            .to_string()
-                    })
+                    .map(|t| records::day_time(lang, &t.to_zoned_datetime(tz.clone())))
                     .unwrap_or_default(),
                 read: n.read,
             })
@@ -213,9 +210,9 @@ pub async fn save_preferences(
         Err(response) => return response,
     };
     let Ok(Form(form)) = form else {
-        return PageError(Error::Invalid(crate::domain::Invalid::new(
-            "The form could not be read.",
-        )))
+        return PageError(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
+            "inbox-bad-form",
+        ))))
         .into_response();
     };
     let chosen = |boxes: [(&str, Option<String>); 4]| -> Vec<String> {

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::domain::{District, PersonRole};
+use crate::domain::{AccountKind, District, PersonRole};
 use crate::i18n::filters;
 use crate::services::activation::IssuedKey;
 use crate::services::captcha::Challenge;
@@ -186,11 +186,45 @@ pub struct Home<'a> {
     pub students: Vec<StudentSummary>,
 }
 
+impl Home<'_> {
+    /// The account's kind, known by its portal's title.
+    fn kind(&self) -> Option<AccountKind> {
+        AccountKind::ALL
+            .into_iter()
+            .find(|k| k.portal_title() == self.portal_title)
+    }
+
+    /// The portal's name in the page's language.
+    pub fn portal_name(&self) -> String {
+        match self.kind() {
+            Some(AccountKind::Parent) => crate::i18n::t("home-portal-parent"),
+            Some(AccountKind::Student) => crate::i18n::t("home-portal-student"),
+            Some(AccountKind::Staff) => crate::i18n::t("home-portal-staff"),
+            None => self.portal_title.to_owned(),
+        }
+    }
+
+    /// "You are logged in to the Parent Portal as", before the username.
+    pub fn logged_in(&self) -> String {
+        crate::i18n::ta(
+            "home-logged-in",
+            &[
+                ("portal", self.portal_name()),
+                (
+                    "kind",
+                    self.kind().map_or("", AccountKind::as_str).to_owned(),
+                ),
+            ],
+        )
+    }
+}
+
 /// The top of every tool page: whose record, the other children, the tools.
 pub struct StudentNav<'a> {
     pub slug: &'a str,
     pub district_name: &'a str,
-    pub heading: &'static str,
+    /// The tool's name, in the page's language.
+    pub heading: String,
     pub current: &'static str,
     pub student_id: i64,
     pub student_name: String,
@@ -440,7 +474,7 @@ pub struct NotificationsPage<'a> {
     pub unread: usize,
     pub notifications: Vec<NotificationLine>,
     /// (kind, label, mailed, pushed) of each kind the district sends.
-    pub choices: Vec<(&'static str, &'static str, bool, bool)>,
+    pub choices: Vec<(&'static str, String, bool, bool)>,
     pub email_digest: bool,
     /// Whether the district sends grade alerts, and the account's threshold.
     pub grade_alerts: bool,

@@ -32,7 +32,7 @@ fn nav<'a>(
     StudentNav {
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
-        heading: tool.label(),
+        heading: tool.name(),
         current: tool.as_str(),
         student_id: student.id,
         student_name: student.name.clone(),
@@ -91,9 +91,9 @@ pub async fn tool(
         return PageError(Error::NotFound).into_response();
     };
     let Ok(Query(query)) = query else {
-        return PageError(Error::Invalid(crate::domain::Invalid::new(
-            "The address could not be understood.",
-        )))
+        return PageError(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
+            "page-error-address",
+        ))))
         .into_response();
     };
     match render(&app, &who, id, tool, query.month.as_deref(), &client).await {
@@ -114,7 +114,7 @@ async fn render(
     let menu = account_menu(app, who).await;
     let page = match tool {
         Tool::Today => {
-            let view = records::today(app, who, id, client).await?;
+            let view = records::today_in(app, who, id, client, crate::i18n::current()).await?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::TodayPage {
                 menu,
@@ -127,7 +127,7 @@ async fn render(
             let view = records::calendar(app, who, id, month, client).await?;
             let others = siblings(app, who, id).await?;
             let month_title = records::parse_month(&view.month)
-                .map(|d| d.strftime("%B %Y").to_string())
+                .map(|d| records::month_year(crate::i18n::current(), d))
                 .unwrap_or_else(|_| view.month.clone());
             pages::render(&pages::CalendarPage {
                 menu,
@@ -191,7 +191,7 @@ pub async fn access_log(
         Ok(who) => who,
         Err(response) => return response,
     };
-    match records::access_log(&app, &who).await {
+    match records::access_log_in(&app, &who, crate::i18n::current()).await {
         Ok(entries) => Html(pages::render(&pages::AccessLogPage {
             menu: account_menu(&app, &who).await,
             slug: who.district.slug.as_str(),
