@@ -23,3 +23,4 @@ mod recovery;
 mod schema;
 mod smtp;
 mod spanish_console;
+mod spanish_portal;

@@ -155,9 +155,22 @@ impl Portal {
     }
 
     pub async fn page(&self, path: &str, who: Option<&str>) -> (StatusCode, String) {
+        self.page_in(path, who, None).await
+    }
+
+    /// `page`, asked for with the browser's `Accept-Language` when given.
+    pub async fn page_in(
+        &self,
+        path: &str,
+        who: Option<&str>,
+        accept_language: Option<&str>,
+    ) -> (StatusCode, String) {
         let mut request = self.app.client.get(self.app.url(path));
         if let Some(who) = who {
             request = request.bearer_auth(self.token(who));
+        }
+        if let Some(lang) = accept_language {
+            request = request.header(reqwest::header::ACCEPT_LANGUAGE, lang);
         }
         let response = request.send().await.unwrap();
         let status = response.status();
