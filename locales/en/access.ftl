@@ -1,1 +1,161 @@
-# access
+# The words of the pages a family meets before and around logging in: finding the district,
+# logging in, New User, Forgot your password? / username?, the CAPTCHA, Change Password,
+# Settings, and the printable activation-key letters. Labels in section 1 of DESIGN.md are
+# kept word for word: help pages quote them.
+
+## Find your district
+
+finder-title = Find your district
+finder-intro = Search for your school district by name or state, then choose the portal you use.
+finder-district-name = District name
+finder-state = State
+finder-all-states = All states
+finder-search = Search
+finder-none-found = No districts found
+finder-districts = Districts
+finder-none-help = Check the spelling, try part of the name, or choose another state.
+finder-parent = Parent
+finder-student = Student
+finder-choose-state = Choose a state from the list.
+
+## Log in
+
+access-portal-parent = Parent Portal
+access-portal-student = Student Portal
+access-portal-staff = Staff Console
+login-go-to-parent = Go to the Parent Portal
+login-go-to-student = Go to the Student Portal
+login-go-to-staff = Go to the Staff Console
+login-other-student = Student? Go to the Student portal
+login-other-parent = Parent? Go to the Parent portal
+access-username = Username
+access-password = Password
+access-forgot-password = Forgot your password?
+access-forgot-username = Forgot your username?
+access-new-user = New User
+login-find-another = Find a different district
+login-fill-in = Fill in your username and password.
+
+## What went wrong, as the pages say it
+
+access-error-invalid-credentials = The username or password is not correct. Check them and try again.
+access-error-captcha-required = Type the letters in the picture to show that you are a person.
+access-error-captcha-invalid = The letters did not match the picture. Try this new one.
+# $time: when the account may try again, such as "3:45 PM (CST)"; $hour: its hour, 1 to 12.
+access-error-locked = Too many tries. This account can log in again after { $time }.
+access-error-locked-soon = Too many tries. This account can log in again after a few minutes.
+access-error-wrong-portal-parent = This is a parent account. Log in on the Parent Portal.
+access-error-wrong-portal-student = This is a student account. Log in on the Student Portal.
+access-error-wrong-portal-staff = This is a staff account. Log in on the Staff Console.
+access-error-username-taken = That username is taken. Choose another.
+access-error-invalid-key = This activation key is not valid. Check it against your letter; each key works only once.
+access-error-expired-key = This activation key has expired. Contact your school district for a new one.
+access-error-invalid-reset-link = This link is not valid: it was used already or has expired. Ask for a new one.
+access-error-rate-limited = Too many requests from your network. Please wait a few minutes and try again.
+# A time of day: $hour 1 to 12, $minute two digits, $pm yes or no.
+access-clock = { $hour }:{ $minute } { $pm ->
+    [yes] PM
+   *[no] AM
+}
+
+## The CAPTCHA
+
+captcha-legend = Show that you are a person
+captcha-image-alt = Five letters, drawn to be hard for computers to read
+captcha-answer = Letters in the picture
+captcha-cant-read = Can't read the picture?
+captcha-puzzle = Let your device solve a puzzle instead
+
+## New User
+
+# Followed by the person's name in bold, then a full stop.
+activate-key-for = This key is for
+activate-choose = Choose the username and password you will log in with.
+activate-username-rules = 3 to 64 characters: letters, digits and . _ - @ + (an email address works).
+access-password-rules = At least { $min } characters. Not your username and not a common password. A few words you will remember make a good one.
+activate-create = Create Account
+activate-intro = Enter the activation key from the letter your district sent you.
+access-activation-key = Activation Key
+activate-key-help = 20 letters and digits, such as 7K3M-9QRT-A2B4-C6D8-EFGH.
+access-continue = Continue
+activate-no-key = No key? Contact your school district: they can send you one.
+activate-enter-key = Enter your activation key.
+access-back-to-login = Back to Log In
+
+## Forgot your password? / Forgot your username? / a new password from the link
+
+recovery-choose-new = Choose a new password
+recovery-password-intro = Enter your username. If your account has an email address, we will send you a link to choose a new password.
+recovery-send-link = Send the link
+recovery-username-intro = Enter the email address your school has for you. We will send the usernames of your accounts to it.
+recovery-email = Email address
+recovery-send-usernames = Send my usernames
+recovery-new-password = New password
+recovery-password-help = At least { $min } characters. A few unrelated words make a strong password.
+access-change-password = Change Password
+recovery-password-sent = If that username has an account with an email address, a link to choose a new password is on its way. It works for 30 minutes.
+recovery-usernames-sent = If accounts use that email address, their usernames are on their way to it.
+recovery-changed = Your password was changed. Log in with it now.
+recovery-enter-username = Enter your username.
+recovery-enter-email = Enter your email address.
+recovery-enter-password = Enter a new password.
+recovery-email-needed = Enter the email address the school has for you.
+
+## Change Password
+
+password-must-change = Choose a new password before you continue.
+password-changed = Your password was changed. Every other device was logged out.
+password-current = Current Password
+password-new = New Password
+password-fill-both = Fill in both passwords.
+password-not-current = This is not your current password.
+
+## Settings
+
+settings-title = Settings
+settings-where = Where you are logged in
+settings-intro = Browsers and apps logged in to this account. Log out any you do not recognize, then change your password.
+settings-this-device = (this device)
+# $when: settings-when.
+settings-last-used = Last used { $when }
+settings-from = from { $address }
+# A day and time: $month 1 to 12, $day, $hour 1 to 12, $time (access-clock).
+settings-when = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $day } at { $time }
+settings-app-on = App on { $device }
+settings-app = App
+settings-browser-agent = Browser: { $agent }
+settings-browser = Browser
+settings-log-out-device = Log out this device
+
+## The printable activation-key letters
+
+letters-title = Activation letters
+# Followed by the person's name in bold.
+letters-for = For
+letters-intro-parent = Your district's family portal lets you follow your children's classes, grades and attendance from a browser or a phone. To create your account:
+letters-intro-student = Your district's family portal lets you follow your classes, grades and attendance from a browser or a phone. To create your account:
+# Followed by the portal's address in bold.
+letters-go-to = Go to
+# "Select New User at the bottom of the page.", around the label in bold.
+letters-select = Select
+letters-at-bottom = at the bottom of the page.
+# "Enter this Activation Key:", before the label in bold.
+letters-enter-this = Enter this
+letters-choose = Choose a username and a password that you will remember.
+# Followed by the date in bold, then letters-expired-help.
+letters-expires = This key works once and expires on
+letters-expired-help = . If it has expired, or you already have an account, contact your school.
+letters-private = Keep this letter private: the key opens an account for { $name }.

@@ -1,1 +1,157 @@
-# access
+# Las palabras de las páginas que una familia encuentra antes de iniciar sesión y alrededor:
+# buscar el distrito, iniciar sesión, Usuario nuevo, ¿Olvidó su contraseña? / ¿nombre de
+# usuario?, el CAPTCHA, Cambiar contraseña, Configuración y las cartas con la clave de
+# activación. Los mismos identificadores que ../en/access.ftl.
+
+## Buscar su distrito
+
+finder-title = Busque su distrito
+finder-intro = Busque su distrito escolar por nombre o por estado y luego elija el portal que usa.
+finder-district-name = Nombre del distrito
+finder-state = Estado
+finder-all-states = Todos los estados
+finder-search = Buscar
+finder-none-found = No se encontraron distritos
+finder-districts = Distritos
+finder-none-help = Revise cómo lo escribió, pruebe con parte del nombre o elija otro estado.
+finder-parent = Padres
+finder-student = Estudiante
+finder-choose-state = Elija un estado de la lista.
+
+## Iniciar sesión
+
+access-portal-parent = Portal de Padres
+access-portal-student = Portal de Estudiantes
+access-portal-staff = Consola del personal
+login-go-to-parent = Ir al Portal de Padres
+login-go-to-student = Ir al Portal de Estudiantes
+login-go-to-staff = Ir a la Consola del personal
+login-other-student = ¿Es estudiante? Vaya al Portal de Estudiantes
+login-other-parent = ¿Es padre o tutor? Vaya al Portal de Padres
+access-username = Nombre de usuario
+access-password = Contraseña
+access-forgot-password = ¿Olvidó su contraseña?
+access-forgot-username = ¿Olvidó su nombre de usuario?
+access-new-user = Usuario nuevo
+login-find-another = Buscar otro distrito
+login-fill-in = Escriba su nombre de usuario y su contraseña.
+
+## Lo que salió mal, como lo dicen las páginas
+
+access-error-invalid-credentials = El nombre de usuario o la contraseña no son correctos. Revíselos e inténtelo de nuevo.
+access-error-captcha-required = Escriba las letras de la imagen para mostrar que es una persona.
+access-error-captcha-invalid = Las letras no coinciden con la imagen. Pruebe con esta nueva.
+access-error-locked = Demasiados intentos. Esta cuenta podrá iniciar sesión de nuevo después de { $hour ->
+    [1] la
+   *[other] las
+} { $time }.
+access-error-locked-soon = Demasiados intentos. Esta cuenta podrá iniciar sesión de nuevo en unos minutos.
+access-error-wrong-portal-parent = Esta es una cuenta de padre o tutor. Inicie sesión en el Portal de Padres.
+access-error-wrong-portal-student = Esta es una cuenta de estudiante. Inicie sesión en el Portal de Estudiantes.
+access-error-wrong-portal-staff = Esta es una cuenta del personal. Inicie sesión en la Consola del personal.
+access-error-username-taken = Ese nombre de usuario ya está en uso. Elija otro.
+access-error-invalid-key = Esta clave de activación no es válida. Compárela con su carta; cada clave funciona una sola vez.
+access-error-expired-key = Esta clave de activación venció. Pida una nueva a su distrito escolar.
+access-error-invalid-reset-link = Este enlace no es válido: ya se usó o venció. Pida uno nuevo.
+access-error-rate-limited = Demasiadas solicitudes desde su red. Espere unos minutos e inténtelo de nuevo.
+access-clock = { $hour }:{ $minute } { $pm ->
+    [yes] p. m.
+   *[no] a. m.
+}
+
+## El CAPTCHA
+
+captcha-legend = Muestre que es una persona
+captcha-image-alt = Cinco letras, dibujadas para que a una computadora le cueste leerlas
+captcha-answer = Letras de la imagen
+captcha-cant-read = ¿No puede leer la imagen?
+captcha-puzzle = Deje que su dispositivo resuelva un acertijo
+
+## Usuario nuevo
+
+activate-key-for = Esta clave es para
+activate-choose = Elija el nombre de usuario y la contraseña con los que iniciará sesión.
+activate-username-rules = De 3 a 64 caracteres: letras, números y . _ - @ + (sirve una dirección de correo electrónico).
+access-password-rules = Al menos { $min } caracteres. Que no sea su nombre de usuario ni una contraseña común. Unas cuantas palabras que pueda recordar son una buena contraseña.
+activate-create = Crear cuenta
+activate-intro = Escriba la clave de activación de la carta que le envió su distrito.
+access-activation-key = Clave de activación
+activate-key-help = 20 letras y números, como 7K3M-9QRT-A2B4-C6D8-EFGH.
+access-continue = Continuar
+activate-no-key = ¿No tiene clave? Comuníquese con su distrito escolar: le pueden enviar una.
+activate-enter-key = Escriba su clave de activación.
+access-back-to-login = Volver a Iniciar sesión
+
+## ¿Olvidó su contraseña? / ¿Olvidó su nombre de usuario? / una contraseña nueva con el enlace
+
+recovery-choose-new = Elija una contraseña nueva
+recovery-password-intro = Escriba su nombre de usuario. Si su cuenta tiene una dirección de correo electrónico, le enviaremos un enlace para elegir una contraseña nueva.
+recovery-send-link = Enviar el enlace
+recovery-username-intro = Escriba la dirección de correo electrónico que tiene su escuela. Le enviaremos a ella los nombres de usuario de sus cuentas.
+recovery-email = Correo electrónico
+recovery-send-usernames = Enviar mis nombres de usuario
+recovery-new-password = Contraseña nueva
+recovery-password-help = Al menos { $min } caracteres. Unas cuantas palabras sin relación entre sí hacen una contraseña segura.
+access-change-password = Cambiar contraseña
+recovery-password-sent = Si ese nombre de usuario tiene una cuenta con correo electrónico, le enviamos un enlace para elegir una contraseña nueva. Funciona durante 30 minutos.
+recovery-usernames-sent = Si hay cuentas que usan ese correo electrónico, le enviamos a esa dirección sus nombres de usuario.
+recovery-changed = Su contraseña se cambió. Inicie sesión con ella ahora.
+recovery-enter-username = Escriba su nombre de usuario.
+recovery-enter-email = Escriba su dirección de correo electrónico.
+recovery-enter-password = Escriba una contraseña nueva.
+recovery-email-needed = Escriba la dirección de correo electrónico que tiene su escuela.
+
+## Cambiar contraseña
+
+password-must-change = Elija una contraseña nueva antes de continuar.
+password-changed = Su contraseña se cambió. Se cerró la sesión en todos los demás dispositivos.
+password-current = Contraseña actual
+password-new = Contraseña nueva
+password-fill-both = Escriba las dos contraseñas.
+password-not-current = Esta no es su contraseña actual.
+
+## Configuración
+
+settings-title = Configuración
+settings-where = Dónde tiene la sesión iniciada
+settings-intro = Navegadores y aplicaciones con la sesión iniciada en esta cuenta. Cierre la sesión en los que no reconozca y luego cambie su contraseña.
+settings-this-device = (este dispositivo)
+settings-last-used = Último uso: { $when }
+settings-from = desde { $address }
+settings-when = { $day } de { $month ->
+    [1] enero
+    [2] febrero
+    [3] marzo
+    [4] abril
+    [5] mayo
+    [6] junio
+    [7] julio
+    [8] agosto
+    [9] septiembre
+    [10] octubre
+    [11] noviembre
+   *[12] diciembre
+} a { $hour ->
+    [1] la
+   *[other] las
+} { $time }
+settings-app-on = Aplicación en { $device }
+settings-app = Aplicación
+settings-browser-agent = Navegador: { $agent }
+settings-browser = Navegador
+settings-log-out-device = Cerrar sesión en este dispositivo
+
+## Las cartas con la clave de activación
+
+letters-title = Cartas de activación
+letters-for = Para
+letters-intro-parent = El portal para familias de su distrito le permite seguir las clases, las calificaciones y la asistencia de sus hijos desde un navegador o un teléfono. Para crear su cuenta:
+letters-intro-student = El portal para familias de su distrito le permite seguir sus clases, sus calificaciones y su asistencia desde un navegador o un teléfono. Para crear su cuenta:
+letters-go-to = Vaya a
+letters-select = Seleccione
+letters-at-bottom = al final de la página.
+letters-enter-this = Escriba esta
+letters-choose = Elija un nombre de usuario y una contraseña que pueda recordar.
+letters-expires = Esta clave funciona una sola vez y vence el
+letters-expired-help = . Si ya venció, o si ya tiene una cuenta, comuníquese con su escuela.
+letters-private = Guarde esta carta en privado: la clave abre una cuenta para { $name }.

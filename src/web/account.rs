@@ -6,11 +6,13 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use fluent_bundle::FluentArgs;
 use serde::Deserialize;
 
 use super::pages;
 use crate::app::App;
 use crate::domain::AccountKind;
+use crate::i18n;
 use crate::server::error::PageError;
 use crate::server::session::{self, ClientInfo, cleared_cookie};
 use crate::services::Error;
@@ -137,14 +139,8 @@ pub async fn change_password(
         Err(response) => return response,
     };
     let Ok(Form(form)) = form else {
-        let page = password_page(
-            &app,
-            &who,
-            false,
-            Some("Fill in both passwords.".to_owned()),
-            None,
-        )
-        .await;
+        let page =
+            password_page(&app, &who, false, Some(i18n::t("password-fill-both")), None).await;
         return (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response();
     };
     match auth::change_password(&app, &who, &form.current, &form.new, &client).await {
@@ -154,14 +150,21 @@ pub async fn change_password(
                 &app,
                 &who,
                 false,
-                Some("This is not your current password.".to_owned()),
+                Some(i18n::t("password-not-current")),
                 None,
             )
             .await;
             (axum::http::StatusCode::UNAUTHORIZED, Html(page)).into_response()
         }
         Err(err @ Error::Locked { .. }) => {
-            let page = password_page(&app, &who, false, Some(err.public_message()), None).await;
+            let page = password_page(
+                &app,
+                &who,
+                false,
+                Some(super::login::error_text(&err)),
+                None,
+            )
+            .await;
             (axum::http::StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
         }
         Err(Error::WeakPassword(weak)) => {
@@ -193,22 +196,23 @@ pub async fn settings(
             id: r.id,
             label: match r.kind {
                 SessionKind::App => match (&r.device_name, &r.platform) {
-                    (Some(name), _) => format!("App on {name}"),
-                    (None, Some(platform)) => format!("App on {platform}"),
-                    _ => "App".to_owned(),
+                    (Some(device), _) | (None, Some(device)) => {
+                        named("settings-app-on", "device", device)
+                    }
+                    _ => i18n::t("settings-app"),
                 },
                 SessionKind::Web => match &r.user_agent {
-                    Some(ua) => format!("Browser: {}", ua.chars().take(80).collect::<String>()),
-                    None => "Browser".to_owned(),
+                    Some(ua) => named(
+                        "settings-browser-agent",
+                        "agent",
+                        &ua.chars().take(80).collect::<String>(),
+                    ),
+                    None => i18n::t("settings-browser"),
                 },
             },
             current: r.id == who.session.id,
             last_seen: jiff::Timestamp::from_second(r.last_seen_at)
-                .map(|t| {
-                    t.to_zoned_datetime(tz.clone())
-                        .strftime("%B %-d at %-I:%M %p")
-                        .to_string()
-                })
+                .map(|t| when(&t.to_zoned_datetime(tz.clone())))
                 .unwrap_or_default(),
             address: r.address,
         })
@@ -220,6 +224,24 @@ pub async fn settings(
         sessions,
     }))
     .into_response()
+}
+
+/// A message with one argument taken as text as it is (a device's name that happens to be a
+/// number stays as typed).
+fn named(id: &str, name: &'static str, value: &str) -> String {
+    let mut args = FluentArgs::new();
+    args.set(name, value.to_owned());
+    i18n::message(i18n::current(), id, Some(&args))
+}
+
+/// A day and time in the current language: `October 3 at 2:05 PM`, `3 de octubre a las 2:05 p. m.`.
+fn when(at: &jiff::ZonedDateTime) -> String {
+    let mut args = FluentArgs::new();
+    args.set("month", at.month());
+    args.set("day", at.day());
+    args.set("hour", super::login::hour12(at));
+    args.set("time", super::login::clock(at));
+    i18n::message(i18n::current(), "settings-when", Some(&args))
 }
 
 pub async fn revoke(

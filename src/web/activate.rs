@@ -7,9 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::login::error_text;
 use super::pages;
 use crate::app::App;
 use crate::domain::District;
+use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies};
 use crate::services::activation::{self, Activation};
@@ -75,7 +77,7 @@ pub async fn check_key(
     let district = services::districts::open(&app, &slug).await?;
     let Ok(Form(form)) = form else {
         let step = Step {
-            error: Some("Enter your activation key.".to_owned()),
+            error: Some(i18n::t("activate-enter-key")),
             ..Step::default()
         };
         return Ok((StatusCode::BAD_REQUEST, Html(render(&district, step))).into_response());
@@ -119,7 +121,7 @@ async fn key_error(
         _ => return Err(err.into()),
     };
     let step = Step {
-        error: Some(err.public_message()),
+        error: Some(error_text(&err)),
         key,
         captcha,
         ..Step::default()
@@ -148,7 +150,7 @@ pub async fn create_account(
     let district = services::districts::open(&app, &slug).await?;
     let Ok(Form(form)) = form else {
         let step = Step {
-            error: Some("Enter your activation key.".to_owned()),
+            error: Some(i18n::t("activate-enter-key")),
             ..Step::default()
         };
         return Ok((StatusCode::BAD_REQUEST, Html(render(&district, step))).into_response());
@@ -184,12 +186,12 @@ pub async fn create_account(
     };
     match &err {
         Error::CaptchaRequired(c) | Error::CaptchaInvalid(c) => {
-            step.error = Some(err.public_message());
+            step.error = Some(error_text(&err));
             step.captcha = Some((**c).clone());
         }
         Error::WeakPassword(weak) => step.password_error = Some(weak.0.clone()),
         Error::UsernameTaken | Error::Invalid(_) => {
-            step.username_error = Some(err.public_message());
+            step.username_error = Some(error_text(&err));
         }
         _ => return key_error(&app, &district, err, &form.key, &client).await,
     }

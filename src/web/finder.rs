@@ -62,7 +62,7 @@ pub async fn page(
         // Bad input is shown next to the field it belongs to.
         Err(Error::Invalid(invalid)) => {
             if chosen_state.is_none() && !state.trim().is_empty() {
-                page.state_error = Some("Choose a state from the list.".to_owned());
+                page.state_error = Some(crate::i18n::t("finder-choose-state"));
             } else {
                 page.q_error = Some(invalid.0);
             }

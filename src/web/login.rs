@@ -5,11 +5,13 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use fluent_bundle::FluentArgs;
 use serde::Deserialize;
 
 use super::pages;
 use crate::app::App;
 use crate::domain::{AccountKind, District};
+use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies, presented_token};
 use crate::services::auth::{self, Device, LoginRequest};
@@ -44,9 +46,7 @@ pub async fn submit(
     let portal = AccountKind::parse(&portal).map_err(|_| Error::NotFound)?;
     let district = services::districts::open(&app, &slug).await?;
     let Ok(Form(form)) = form else {
-        let missing = Error::Invalid(crate::domain::Invalid::new(
-            "Fill in your username and password.",
-        ));
+        let missing = Error::Invalid(crate::domain::Invalid::new(i18n::t("login-fill-in")));
         let page = render(&district, portal, Some(&missing), "", None);
         return Ok((StatusCode::BAD_REQUEST, Html(page)).into_response());
     };
@@ -120,14 +120,19 @@ fn render(
     let right_portal = match error {
         Some(Error::WrongPortal(kind)) => Some((
             format!("/d/{}/{}", district.slug, kind.as_str()),
-            kind.portal_title(),
+            match kind {
+                AccountKind::Parent => i18n::t("login-go-to-parent"),
+                AccountKind::Student => i18n::t("login-go-to-student"),
+                AccountKind::Staff => i18n::t("login-go-to-staff"),
+            },
         )),
         _ => None,
     };
     let (other, other_title) = match portal {
-        AccountKind::Parent => ("student", "Student? Go to the Student portal"),
-        _ => ("parent", "Parent? Go to the Parent portal"),
+        AccountKind::Parent => ("student", i18n::t("login-other-student")),
+        _ => ("parent", i18n::t("login-other-parent")),
     };
+    let portal_title = portal_title(portal);
     let username: String = username
         .chars()
         .filter(|c| !c.is_control())
@@ -140,12 +145,72 @@ fn render(
         district_name: district.name.as_str(),
         state_name: district.state.name(),
         portal: portal.as_str(),
-        portal_title: portal.portal_title(),
+        portal_title: &portal_title,
         other_portal: other,
-        other_portal_title: other_title,
-        error: error.map(Error::public_message),
+        other_portal_title: &other_title,
+        error: error.map(error_text),
         right_portal,
         username: &username,
         captcha,
     })
+}
+
+/// A portal's name, as its login page heads it.
+fn portal_title(portal: AccountKind) -> String {
+    match portal {
+        AccountKind::Parent => i18n::t("access-portal-parent"),
+        AccountKind::Student => i18n::t("access-portal-student"),
+        AccountKind::Staff => i18n::t("access-portal-staff"),
+    }
+}
+
+/// What went wrong, as the logging-in pages (login, New User, recovery, Change Password) say
+/// it, in the page's language. A domain rule's own words (`Invalid`, a weak password) and
+/// what the district wrote come as they are.
+pub(super) fn error_text(err: &Error) -> String {
+    match err {
+        Error::InvalidCredentials => i18n::t("access-error-invalid-credentials"),
+        Error::CaptchaRequired(_) => i18n::t("access-error-captcha-required"),
+        Error::CaptchaInvalid(_) => i18n::t("access-error-captcha-invalid"),
+        Error::Locked {
+            until, timezone, ..
+        } => match jiff::Timestamp::from_second(*until).and_then(|t| t.in_tz(timezone)) {
+            Ok(at) => {
+                let mut args = FluentArgs::new();
+                args.set("time", format!("{} ({})", clock(&at), at.strftime("%Z")));
+                args.set("hour", hour12(&at));
+                i18n::message(i18n::current(), "access-error-locked", Some(&args))
+            }
+            Err(_) => i18n::t("access-error-locked-soon"),
+        },
+        Error::WrongPortal(kind) => match kind {
+            AccountKind::Parent => i18n::t("access-error-wrong-portal-parent"),
+            AccountKind::Student => i18n::t("access-error-wrong-portal-student"),
+            AccountKind::Staff => i18n::t("access-error-wrong-portal-staff"),
+        },
+        Error::UsernameTaken => i18n::t("access-error-username-taken"),
+        Error::InvalidKey => i18n::t("access-error-invalid-key"),
+        Error::ExpiredKey => i18n::t("access-error-expired-key"),
+        Error::InvalidResetLink => i18n::t("access-error-invalid-reset-link"),
+        Error::RateLimited { .. } => i18n::t("access-error-rate-limited"),
+        Error::PasswordChangeRequired => i18n::t("password-must-change"),
+        other => other.public_message(),
+    }
+}
+
+/// The hour of a moment on a 12-hour clock, 1 to 12.
+pub(super) fn hour12(at: &jiff::ZonedDateTime) -> i64 {
+    match i64::from(at.hour()) % 12 {
+        0 => 12,
+        h => h,
+    }
+}
+
+/// A time of day in the current language: `3:45 PM`, `3:45 p. m.`.
+pub(super) fn clock(at: &jiff::ZonedDateTime) -> String {
+    let mut args = FluentArgs::new();
+    args.set("hour", hour12(at));
+    args.set("minute", format!("{:02}", at.minute()));
+    args.set("pm", if at.hour() >= 12 { "yes" } else { "no" });
+    i18n::message(i18n::current(), "access-clock", Some(&args))
 }

@@ -66,8 +66,8 @@ pub struct Login<'a> {
     pub other_portal_title: &'a str,
     /// What went wrong with the last try.
     pub error: Option<String>,
-    /// With a wrong-portal error: where this account logs in, and that portal's name.
-    pub right_portal: Option<(String, &'static str)>,
+    /// With a wrong-portal error: where this account logs in, and the link's words.
+    pub right_portal: Option<(String, String)>,
     /// The username typed, kept after a failed try.
     pub username: &'a str,
     pub captcha: Option<Challenge>,
@@ -349,6 +349,8 @@ pub enum LettersFor {
 
 struct Letter {
     name: String,
+    /// "Keep this letter private: …", naming the person.
+    private: String,
     school: Option<String>,
     portal: &'static str,
     address: String,
@@ -375,8 +377,15 @@ pub fn letters(
                 } else {
                     "student"
                 };
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("name", key.person.name());
                 Letter {
                     name: key.person.name(),
+                    private: crate::i18n::message(
+                        crate::i18n::current(),
+                        "letters-private",
+                        Some(&args),
+                    ),
                     school: key.person.school.clone(),
                     portal,
                     address: format!("{base}/d/{}/{portal}", district.slug),
@@ -433,7 +442,7 @@ pub struct Recovery<'a> {
     pub district_name: &'a str,
     /// `password`, `username` or `reset`.
     pub form: &'static str,
-    pub title: &'static str,
+    pub title: String,
     /// After a request: what to tell the person (the same whether or not the account exists).
     pub done: Option<String>,
     pub error: Option<String>,

@@ -8,13 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::login::error_text;
 use super::pages;
 use crate::app::App;
 use crate::domain::District;
+use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::server::session::ClientInfo;
 use crate::services::captcha::Challenge;
-use crate::services::recovery::{self, PASSWORD_SENT, USERNAMES_SENT};
+use crate::services::recovery;
 use crate::services::{self, Error};
 
 struct View<'a> {
@@ -34,12 +36,12 @@ fn render(district: &District, view: View<'_>) -> String {
         district_name: district.name.as_str(),
         form: view.form,
         title: match view.form {
-            "password" => "Forgot your password?",
-            "username" => "Forgot your username?",
-            _ => "Choose a new password",
+            "password" => i18n::t("access-forgot-password"),
+            "username" => i18n::t("access-forgot-username"),
+            _ => i18n::t("recovery-choose-new"),
         },
         done: view.done,
-        error: view.error.map(Error::public_message),
+        error: view.error.map(error_text),
         captcha,
         token: view.token,
         min_length: district.settings.password_min_length,
@@ -136,9 +138,9 @@ pub async fn forgot_password(
             let captcha = captcha(&form.captcha_id, &form.captcha_answer);
             recovery::forgot_password(&app, &district, &form.username, captcha, &client)
                 .await
-                .map(|()| PASSWORD_SENT.to_owned())
+                .map(|()| i18n::t("recovery-password-sent"))
         }
-        Err(_) => Err(missing("Enter your username.")),
+        Err(_) => Err(missing(i18n::t("recovery-enter-username"))),
     };
     Ok(answer(&district, "password", outcome))
 }
@@ -170,9 +172,9 @@ pub async fn forgot_username(
             let captcha = captcha(&form.captcha_id, &form.captcha_answer);
             recovery::forgot_username(&app, &district, &form.email, captcha, &client)
                 .await
-                .map(|()| USERNAMES_SENT.to_owned())
+                .map(|()| i18n::t("recovery-usernames-sent"))
         }
-        Err(_) => Err(missing("Enter your email address.")),
+        Err(_) => Err(missing(i18n::t("recovery-enter-email"))),
     };
     Ok(answer(&district, "username", outcome))
 }
@@ -214,12 +216,12 @@ pub async fn reset(
         return Ok(answer(
             &district,
             "reset",
-            Err(missing("Enter a new password.")),
+            Err(missing(i18n::t("recovery-enter-password"))),
         ));
     };
     let outcome = recovery::reset_password(&app, &district, &form.token, &form.password, &client)
         .await
-        .map(|()| "Your password was changed. Log in with it now.".to_owned());
+        .map(|()| i18n::t("recovery-changed"));
     // A weak password keeps the form (and its token) on the page; a bad link does not.
     if let Err(err @ Error::WeakPassword(_)) = &outcome {
         let token: String = form
@@ -249,6 +251,6 @@ fn captcha<'a>(id: &'a Option<String>, answer: &'a Option<String>) -> Option<(&'
     }
 }
 
-fn missing(what: &str) -> Error {
+fn missing(what: String) -> Error {
     Error::Invalid(crate::domain::Invalid::new(what))
 }
