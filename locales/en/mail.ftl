@@ -1,1 +1,61 @@
-# mail
+# The words of the mail the portal sends: a reset link, a changed password, forgotten
+# usernames, a notification and the daily digest. Each mail is written in the language of the
+# account it goes to.
+
+mail-hello-name = Hello { $name },
+mail-hello = Hello,
+
+## Forgot your password?
+
+mail-reset-subject = Reset your { $district } portal password
+mail-reset-title = Reset your password
+mail-reset-asked = Someone asked to reset the password of the { $district } portal account { $username }.
+mail-reset-open = To choose a new password, open this link within 30 minutes:
+mail-reset-link = Choose a new password
+mail-reset-once = The link works once. If you did not ask for this, you can ignore this mail: your password stays as it is.
+
+## The password was changed
+
+mail-changed-subject = Your { $district } portal password was changed
+mail-changed-title = Your password was changed
+mail-changed-body = The password of the { $district } portal account { $username } was changed, and every device that was logged in to it has been logged out.
+mail-changed-not-you = If you did not do this, contact your school district at once.
+
+## Forgot your username?
+
+mail-usernames-subject = Your { $district } portal username
+mail-usernames-title = Your usernames
+mail-usernames-asked = Someone asked for the usernames of the { $district } portal accounts that belong to this email address. They are:
+mail-log-in = Log in
+# Followed by the address of the login page.
+mail-log-in-at = Log in at
+mail-ignore = If you did not ask for this, you can ignore this mail.
+
+## A notification, and the daily digest
+
+mail-see-it = See it in the portal
+mail-notification-why = You get this mail because you asked for it in the portal's Notifications settings.
+mail-digest-heading = { $count ->
+    [one] { $count } notification
+   *[other] { $count } notifications
+} from { $district }
+mail-see-them = See them in the portal
+mail-digest-why = You get this mail once a day because you asked for a daily digest in the portal's Notifications settings.
+# When a notification came: $month 1 to 12, $day, $hour 1 to 12, $minute two digits, $pm yes or no.
+mail-when = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $day }, { $hour }:{ $minute } { $pm ->
+    [yes] PM
+   *[no] AM
+}

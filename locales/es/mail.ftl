@@ -1,1 +1,59 @@
-# mail
+# Las palabras del correo que envía el portal: un enlace para restablecer la contraseña, una
+# contraseña cambiada, nombres de usuario olvidados, una notificación y el resumen diario. Cada
+# correo se escribe en el idioma de la cuenta a la que va.
+
+mail-hello-name = Hola, { $name }:
+mail-hello = Hola:
+
+## ¿Olvidó su contraseña?
+
+mail-reset-subject = Restablezca la contraseña de su portal de { $district }
+mail-reset-title = Restablezca su contraseña
+mail-reset-asked = Alguien pidió restablecer la contraseña de la cuenta { $username } del portal de { $district }.
+mail-reset-open = Para elegir una contraseña nueva, abra este enlace en los próximos 30 minutos:
+mail-reset-link = Elegir una contraseña nueva
+mail-reset-once = El enlace funciona una sola vez. Si usted no lo pidió, puede ignorar este correo: su contraseña no cambia.
+
+## Se cambió la contraseña
+
+mail-changed-subject = Se cambió la contraseña de su portal de { $district }
+mail-changed-title = Se cambió su contraseña
+mail-changed-body = Se cambió la contraseña de la cuenta { $username } del portal de { $district }, y se cerró la sesión en todos los dispositivos que la tenían abierta.
+mail-changed-not-you = Si usted no lo hizo, comuníquese de inmediato con su distrito escolar.
+
+## ¿Olvidó su nombre de usuario?
+
+mail-usernames-subject = Su nombre de usuario del portal de { $district }
+mail-usernames-title = Sus nombres de usuario
+mail-usernames-asked = Alguien pidió los nombres de usuario de las cuentas del portal de { $district } que corresponden a esta dirección de correo electrónico. Son:
+mail-log-in = Iniciar sesión
+mail-log-in-at = Inicie sesión en
+mail-ignore = Si usted no lo pidió, puede ignorar este correo.
+
+## Una notificación y el resumen diario
+
+mail-see-it = Véala en el portal
+mail-notification-why = Recibe este correo porque lo pidió en la configuración de Notificaciones del portal.
+mail-digest-heading = { $count ->
+    [one] { $count } notificación
+   *[other] { $count } notificaciones
+} de { $district }
+mail-see-them = Véalas en el portal
+mail-digest-why = Recibe este correo una vez al día porque pidió un resumen diario en la configuración de Notificaciones del portal.
+mail-when = { $day } { $month ->
+    [1] ene.
+    [2] feb.
+    [3] mar.
+    [4] abr.
+    [5] may.
+    [6] jun.
+    [7] jul.
+    [8] ago.
+    [9] sept.
+    [10] oct.
+    [11] nov.
+   *[12] dic.
+}, { $hour }:{ $minute } { $pm ->
+    [yes] p. m.
+   *[no] a. m.
+}

@@ -12,7 +12,9 @@ use super::auth::Authenticated;
 use super::recovery::JobOutcome;
 use super::{Error, Result};
 use crate::app::App;
+use crate::i18n::{self, Lang, filters};
 use askama::Template;
+use fluent_bundle::FluentArgs;
 
 use crate::domain::{
     AccountId, DIGEST_HOUR, District, DistrictId, Event, GradeThreshold, Invalid, SourcedId,
@@ -536,9 +538,10 @@ async fn digest(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>>
     let Some(district) = app.store.district_by_id(job.district).await? else {
         return Ok(None);
     };
-    let Some(email) = address_of(app, &district, account).await? else {
+    let Some((email, lang)) = address_of(app, &district, account).await? else {
         return Ok(None);
     };
+    // The mail is in the account's language, its dates too.
     let tz = jiff::tz::TimeZone::get(district.settings.timezone.as_str())
         .unwrap_or(jiff::tz::TimeZone::UTC);
     let mut lines = Vec::new();
@@ -556,11 +559,7 @@ async fn digest(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>>
             && owner == account
         {
             let when = jiff::Timestamp::from_second(created_at)
-                .map(|t| {
-                    t.to_zoned_datetime(tz.clone())
-                        .strftime("%b %-d, %-I:%M %p")
-                        .to_string()
-                })
+                .map(|t| when(lang, &t.to_zoned_datetime(tz.clone())))
                 .unwrap_or_default();
             lines.push(DigestLine { title, body, when });
         }
@@ -568,42 +567,62 @@ async fn digest(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>>
     if lines.is_empty() {
         return Ok(None);
     }
-    let heading = format!(
-        "{} {} from {}",
-        lines.len(),
-        if lines.len() == 1 {
-            "notification"
-        } else {
-            "notifications"
-        },
-        district.name
-    );
+    let mut args = FluentArgs::new();
+    args.set("count", lines.len());
+    args.set("district", district.name.as_str().to_owned());
+    let heading = i18n::message(lang, "mail-digest-heading", Some(&args));
     let link = inbox_link(app, &district);
     let name = district.name.as_str();
-    Ok(Some(super::mail::Mail {
-        from_name: name.to_owned(),
-        to: email,
-        subject: heading.clone(),
-        text: render(&DigestText {
-            heading: &heading,
-            notifications: &lines,
-            link: &link,
-            district: name,
-        })?,
-        html: render(&DigestHtml {
-            heading: &heading,
-            notifications: &lines,
-            link: &link,
-            district: name,
-        })?,
-        idempotency_key: job.idempotency_key.clone(),
-    }))
+    i18n::sync_scope(lang, || {
+        Ok(Some(super::mail::Mail {
+            from_name: name.to_owned(),
+            to: email,
+            subject: heading.clone(),
+            text: render(&DigestText {
+                heading: &heading,
+                notifications: &lines,
+                link: &link,
+                district: name,
+            })?,
+            html: render(&DigestHtml {
+                heading: &heading,
+                notifications: &lines,
+                link: &link,
+                district: name,
+            })?,
+            idempotency_key: job.idempotency_key.clone(),
+        }))
+    })
 }
 
-/// The address mail for this account goes to, while it is active and has one.
-async fn address_of(app: &App, district: &District, account: AccountId) -> Result<Option<String>> {
+/// When a notification came, in `lang`: `Oct 3, 2:05 PM`, `3 oct., 2:05 p. m.`.
+fn when(lang: Lang, at: &jiff::ZonedDateTime) -> String {
+    let mut args = FluentArgs::new();
+    args.set("month", at.month());
+    args.set("day", at.day());
+    args.set(
+        "hour",
+        match at.hour() % 12 {
+            0 => 12,
+            h => h,
+        },
+    );
+    args.set("minute", format!("{:02}", at.minute()));
+    args.set("pm", if at.hour() >= 12 { "yes" } else { "no" });
+    i18n::message(lang, "mail-when", Some(&args))
+}
+
+/// The address mail for this account goes to, while it is active and has one, and the
+/// language its mail is written in.
+async fn address_of(
+    app: &App,
+    district: &District,
+    account: AccountId,
+) -> Result<Option<(String, Lang)>> {
     let to = app.store.recipient(district.id, account).await?;
-    Ok(to.filter(|to| to.active).and_then(|to| to.email))
+    Ok(to
+        .filter(|to| to.active)
+        .and_then(|to| Some((to.email?, to.language))))
 }
 
 fn inbox_link(app: &App, district: &District) -> String {
@@ -644,29 +663,33 @@ async fn mail(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {
     let Some((account, note)) = app.store.notification(district.id, notification).await? else {
         return Ok(None);
     };
-    let Some(email) = address_of(app, &district, account).await? else {
+    let Some((email, lang)) = address_of(app, &district, account).await? else {
         return Ok(None);
     };
     let link = inbox_link(app, &district);
     let name = district.name.as_str();
-    Ok(Some(super::mail::Mail {
-        from_name: name.to_owned(),
-        to: email,
-        subject: note.title.clone(),
-        text: render(&NotificationText {
-            title: &note.title,
-            body: &note.body,
-            link: &link,
-            district: name,
-        })?,
-        html: render(&NotificationHtml {
-            title: &note.title,
-            body: &note.body,
-            link: &link,
-            district: name,
-        })?,
-        idempotency_key: job.idempotency_key.clone(),
-    }))
+    // The notification's own words are as it was written; the mail around it is in the
+    // account's language.
+    i18n::sync_scope(lang, || {
+        Ok(Some(super::mail::Mail {
+            from_name: name.to_owned(),
+            to: email,
+            subject: note.title.clone(),
+            text: render(&NotificationText {
+                title: &note.title,
+                body: &note.body,
+                link: &link,
+                district: name,
+            })?,
+            html: render(&NotificationHtml {
+                title: &note.title,
+                body: &note.body,
+                link: &link,
+                district: name,
+            })?,
+            idempotency_key: job.idempotency_key.clone(),
+        }))
+    })
 }
 
 /// An account's choices: which kinds of notification it also wants by email and by push, and

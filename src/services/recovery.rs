@@ -6,6 +6,7 @@
 //! holds a usable token), is kept only as a hash, works once, and for 30 minutes.
 
 use askama::Template;
+use fluent_bundle::FluentArgs;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{Client, policy};
@@ -13,12 +14,15 @@ use super::mail::Mail;
 use super::{Error, Result, captcha};
 use crate::app::App;
 use crate::domain::{AccountId, District, Invalid, Username, WINDOW_SECONDS, fold_username};
+use crate::i18n::{self, filters};
 use crate::secrets;
 use crate::store::{AuditEntry, FailureScope, JobRecord, NewJob};
 
-/// The answer to Forgot your password?, whether or not the account exists.
+/// The answer to Forgot your password?, whether or not the account exists, as the API gives
+/// it (pages say it in their language: `recovery-password-sent`).
 pub const PASSWORD_SENT: &str = "If that username has an account with an email address, a link to choose a new password is on its way. It works for 30 minutes.";
-/// The answer to Forgot your username?, whether or not any account uses the address.
+/// The answer to Forgot your username?, whether or not any account uses the address, as the
+/// API gives it (pages: `recovery-usernames-sent`).
 pub const USERNAMES_SENT: &str =
     "If accounts use that email address, their usernames are on their way to it.";
 
@@ -166,7 +170,7 @@ pub async fn forgot_username(
     require(district.settings.forgot_username)?;
     let email = email.trim();
     if email.is_empty() || email.chars().count() > 254 || !email.contains('@') {
-        return Err(Invalid::new("Enter the email address the school has for you.").into());
+        return Err(Invalid::new(crate::i18n::t("recovery-email-needed")).into());
     }
     crate::domain::refuse_control("the email address", email)?;
     let target = format!("usernames:{}", email.to_lowercase());
@@ -310,40 +314,43 @@ pub enum JobOutcome {
 #[derive(Template)]
 #[template(path = "mail/reset.txt")]
 struct ResetText<'a> {
-    name: &'a str,
+    hello: &'a str,
+    asked: &'a str,
     district: &'a str,
-    username: &'a str,
     link: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "mail/reset.html")]
 struct ResetHtml<'a> {
-    name: &'a str,
+    hello: &'a str,
+    /// HTML: its arguments are escaped.
+    asked: &'a str,
     district: &'a str,
-    username: &'a str,
     link: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "mail/changed.txt")]
 struct ChangedText<'a> {
-    name: &'a str,
+    hello: &'a str,
+    body: &'a str,
     district: &'a str,
-    username: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "mail/changed.html")]
 struct ChangedHtml<'a> {
-    name: &'a str,
+    hello: &'a str,
+    /// HTML: its arguments are escaped.
+    body: &'a str,
     district: &'a str,
-    username: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "mail/usernames.txt")]
 struct UsernamesText<'a> {
+    asked: &'a str,
     district: &'a str,
     usernames: &'a [String],
     link: &'a str,
@@ -352,9 +359,57 @@ struct UsernamesText<'a> {
 #[derive(Template)]
 #[template(path = "mail/usernames.html")]
 struct UsernamesHtml<'a> {
+    asked: &'a str,
     district: &'a str,
     usernames: &'a [String],
     link: &'a str,
+}
+
+/// A sentence of a mail in the current language, its arguments taken as text as they are (a
+/// username of digits stays as typed).
+fn say(id: &str, args: &[(&'static str, &str)]) -> String {
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, (*value).to_owned());
+    }
+    i18n::message(i18n::current(), id, Some(&fluent))
+}
+
+/// The same sentence as HTML: escaped, with `username` in bold. The arguments go in as
+/// markers and are put back after the escaping, so that each is escaped once.
+fn say_html(id: &str, args: &[(&'static str, &str)]) -> String {
+    let marker = |i: usize| format!("\u{1}{i}\u{1}");
+    let mut fluent = FluentArgs::new();
+    for (i, (name, _)) in args.iter().enumerate() {
+        fluent.set(*name, marker(i));
+    }
+    let mut html = escape_html(&i18n::message(i18n::current(), id, Some(&fluent)));
+    for (i, (name, value)) in args.iter().enumerate() {
+        let value = escape_html(&value.replace('\u{1}', ""));
+        let value = if *name == "username" {
+            format!("<strong>{value}</strong>")
+        } else {
+            value
+        };
+        html = html.replace(&marker(i), &value);
+    }
+    html
+}
+
+/// Escapes text for HTML.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn rendered(template: &impl Template) -> std::result::Result<String, String> {
@@ -416,24 +471,28 @@ async fn build(app: &App, job: &JobRecord) -> Result<Option<Mail>> {
                 )
                 .await?;
             let link = format!("{base}/d/{slug}/password/reset?token={token}");
-            mail(
-                name,
-                email,
-                format!("Reset your {name} portal password"),
-                rendered(&ResetText {
-                    name: &to.given_name,
-                    district: name,
-                    username: &to.username,
-                    link: &link,
-                }),
-                rendered(&ResetHtml {
-                    name: &to.given_name,
-                    district: name,
-                    username: &to.username,
-                    link: &link,
-                }),
-                job,
-            )
+            i18n::sync_scope(to.language, || {
+                let hello = say("mail-hello-name", &[("name", &to.given_name)]);
+                let args = [("district", name), ("username", to.username.as_str())];
+                mail(
+                    name,
+                    email,
+                    say("mail-reset-subject", &[("district", name)]),
+                    rendered(&ResetText {
+                        hello: &hello,
+                        asked: &say("mail-reset-asked", &args),
+                        district: name,
+                        link: &link,
+                    }),
+                    rendered(&ResetHtml {
+                        hello: &hello,
+                        asked: &say_html("mail-reset-asked", &args),
+                        district: name,
+                        link: &link,
+                    }),
+                    job,
+                )
+            })
         }
         CHANGED_MAIL => {
             let AccountJob { account } = serde_json::from_str(&job.payload).map_err(parse)?;
@@ -443,32 +502,41 @@ async fn build(app: &App, job: &JobRecord) -> Result<Option<Mail>> {
             let Some(email) = to.email.clone() else {
                 return Ok(None);
             };
-            mail(
-                name,
-                email,
-                format!("Your {name} portal password was changed"),
-                rendered(&ChangedText {
-                    name: &to.given_name,
-                    district: name,
-                    username: &to.username,
-                }),
-                rendered(&ChangedHtml {
-                    name: &to.given_name,
-                    district: name,
-                    username: &to.username,
-                }),
-                job,
-            )
+            i18n::sync_scope(to.language, || {
+                let hello = say("mail-hello-name", &[("name", &to.given_name)]);
+                let args = [("district", name), ("username", to.username.as_str())];
+                mail(
+                    name,
+                    email,
+                    say("mail-changed-subject", &[("district", name)]),
+                    rendered(&ChangedText {
+                        hello: &hello,
+                        body: &say("mail-changed-body", &args),
+                        district: name,
+                    }),
+                    rendered(&ChangedHtml {
+                        hello: &hello,
+                        body: &say_html("mail-changed-body", &args),
+                        district: name,
+                    }),
+                    job,
+                )
+            })
         }
         USERNAMES_MAIL => {
             let UsernamesJob { accounts } = serde_json::from_str(&job.payload).map_err(parse)?;
             let mut usernames = Vec::new();
             let mut email = None;
+            // The mail is in the language of the account whose address it goes to.
+            let mut language = None;
             for id in accounts {
                 if let Some(to) = app.store.recipient(district.id, AccountId(id)).await?
                     && to.active
                 {
-                    email = email.or(to.email.clone());
+                    if email.is_none() && to.email.is_some() {
+                        email = to.email.clone();
+                        language = Some(to.language);
+                    }
                     usernames.push(to.username);
                 }
             }
@@ -476,22 +544,27 @@ async fn build(app: &App, job: &JobRecord) -> Result<Option<Mail>> {
                 return Ok(None);
             };
             let link = format!("{base}/d/{slug}/parent");
-            mail(
-                name,
-                email,
-                format!("Your {name} portal username"),
-                rendered(&UsernamesText {
-                    district: name,
-                    usernames: &usernames,
-                    link: &link,
-                }),
-                rendered(&UsernamesHtml {
-                    district: name,
-                    usernames: &usernames,
-                    link: &link,
-                }),
-                job,
-            )
+            i18n::sync_scope(language.unwrap_or_default(), || {
+                let asked = say("mail-usernames-asked", &[("district", name)]);
+                mail(
+                    name,
+                    email,
+                    say("mail-usernames-subject", &[("district", name)]),
+                    rendered(&UsernamesText {
+                        asked: &asked,
+                        district: name,
+                        usernames: &usernames,
+                        link: &link,
+                    }),
+                    rendered(&UsernamesHtml {
+                        asked: &asked,
+                        district: name,
+                        usernames: &usernames,
+                        link: &link,
+                    }),
+                    job,
+                )
+            })
         }
         other => Err(Error::internal(format!("unknown job kind {other:?}"))),
     }

@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::{Result, Store, Tx};
-use crate::domain::{AccountId, DistrictId};
+use crate::domain::{AccountId, DistrictId, Lang};
 
 /// A reset request as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub struct Recipient {
     pub given_name: String,
     pub email: Option<String>,
     pub active: bool,
+    /// The language the account reads its mail in: English until it has one.
+    pub language: Lang,
 }
 
 const RESET_COLUMNS: &str = "id, district_id, account_id, expires_at, used_at";
@@ -130,7 +132,7 @@ impl Store {
         account: AccountId,
     ) -> Result<Option<Recipient>> {
         let row = sqlx::query(
-            "SELECT a.id, a.username, a.active, p.given_name, p.email FROM accounts a \
+            "SELECT a.id, a.username, a.active, a.language, p.given_name, p.email FROM accounts a \
              JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id \
              WHERE a.district_id = $1 AND a.id = $2",
         )
@@ -148,7 +150,7 @@ impl Store {
         email: &str,
     ) -> Result<Vec<Recipient>> {
         let rows = sqlx::query(
-            "SELECT a.id, a.username, a.active, p.given_name, p.email FROM accounts a \
+            "SELECT a.id, a.username, a.active, a.language, p.given_name, p.email FROM accounts a \
              JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id \
              WHERE a.district_id = $1 AND a.active = $3 AND p.email IS NOT NULL \
                AND LOWER(TRIM(p.email)) = $2 \
@@ -170,5 +172,10 @@ fn recipient_from_row(row: &sqlx::any::AnyRow) -> Result<Recipient> {
         given_name: row.try_get("given_name")?,
         email: row.try_get("email")?,
         active: super::flag(row, "active")?,
+        language: row
+            .try_get::<Option<String>, _>("language")?
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default(),
     })
 }

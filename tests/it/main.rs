@@ -22,5 +22,6 @@ mod push;
 mod recovery;
 mod schema;
 mod smtp;
+mod spanish_access;
 mod spanish_console;
 mod spanish_portal;
