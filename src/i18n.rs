@@ -153,12 +153,17 @@ pub fn ta(id: &str, args: &[(&str, String)]) -> String {
     message(current(), id, Some(&fluent))
 }
 
-/// A filter's argument as Fluent takes it: numbers stay numbers, so that plurals can be
-/// chosen by them.
+/// A filter's argument as Fluent takes it: a plain decimal number (`3`, `-2`, `72.5`) stays a
+/// number, so that plurals can be chosen by it; anything else (a name such as "Nan", an id
+/// such as "007", "1e3") stays text.
 fn value_of(value: String) -> FluentValue<'static> {
+    let digits = value.strip_prefix('-').unwrap_or(&value);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let decimal = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let plain = decimal(whole) && decimal(fraction) && (whole == "0" || !whole.starts_with('0'));
     match value.parse::<f64>() {
-        Ok(number) => FluentValue::from(number),
-        Err(_) => FluentValue::from(value),
+        Ok(number) if plain => FluentValue::from(number),
+        _ => FluentValue::from(value),
     }
 }
 
@@ -274,6 +279,16 @@ mod tests {
             asked_for("{{ \"log-in\"|t }} {{ \"hi\"|t1(\"name\", n) }}"),
             ["log-in", "hi"]
         );
+    }
+
+    #[test]
+    fn only_plain_numbers_count_as_numbers() {
+        for number in ["3", "-2", "72.5", "0", "0.5"] {
+            assert!(matches!(value_of(number.into()), FluentValue::Number(_)), "{number}");
+        }
+        for text in ["Nan", "inf", "1e3", "007", "", "-", "1.", ".5", "3 apples"] {
+            assert!(matches!(value_of(text.into()), FluentValue::String(_)), "{text}");
+        }
     }
 
     #[test]
