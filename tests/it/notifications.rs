@@ -45,6 +45,20 @@ async fn flush(p: &Portal) {
     while worker::run_due(&p.app.app).await.unwrap() > 0 {}
 }
 
+/// The portal fixture with its mail going to an SMTP sink, its queue flushed.
+async fn mailing_portal() -> (Sink, Portal) {
+    let sink = Sink::start().await;
+    let p = portal_with(|c| homeroom::config::ConfigInput {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(sink.port),
+        smtp_tls: Some("none".into()),
+        ..c
+    })
+    .await;
+    flush(&p).await;
+    (sink, p)
+}
+
 async fn send(p: &Portal, audience: &str, reference: Option<&str>, title: &str) {
     notifications::send_message(
         &p.app.app,
@@ -234,15 +248,7 @@ async fn an_import_tells_each_family_once_and_the_inbox_marks_read() {
 
 #[tokio::test]
 async fn families_choose_email_and_districts_choose_kinds() {
-    let sink = Sink::start().await;
-    let p = portal_with(|c| homeroom::config::ConfigInput {
-        smtp_host: Some("127.0.0.1".into()),
-        smtp_port: Some(sink.port),
-        smtp_tls: Some("none".into()),
-        ..c
-    })
-    .await;
-    flush(&p).await;
+    let (sink, p) = mailing_portal().await;
     // Maria wants messages by email; the student does not.
     let response = reqwest::Client::new()
         .put(p.app.url("/api/v1/me/notification-preferences"))
@@ -517,15 +523,7 @@ async fn the_notifications_page_sets_the_digest_and_the_threshold() {
 
 #[tokio::test]
 async fn a_daily_digest_mails_the_days_notifications_together_once() {
-    let sink = Sink::start().await;
-    let p = portal_with(|c| homeroom::config::ConfigInput {
-        smtp_host: Some("127.0.0.1".into()),
-        smtp_port: Some(sink.port),
-        smtp_tls: Some("none".into()),
-        ..c
-    })
-    .await;
-    flush(&p).await;
+    let (sink, p) = mailing_portal().await;
     let (status, prefs) = put_preferences(
         &p,
         "parent",
