@@ -167,6 +167,7 @@ pub struct AdminPerson<'a> {
 
 /// A key or temporary password, shown once.
 pub struct Secret {
+    /// A message id: what the secret is.
     pub label: &'static str,
     pub value: String,
     pub note: String,
