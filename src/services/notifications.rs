@@ -20,8 +20,8 @@ use crate::domain::{
     AccountId, DIGEST_HOUR, District, DistrictId, Event, GradeThreshold, Invalid, SourcedId,
 };
 use crate::store::{
-    Audience, AuditEntry, Channel, JobRecord, NewJob, NewNotification, NotificationRecord,
-    NotificationSettings,
+    Audience, AuditEntry, Channel, ImportNews, JobRecord, NewJob, NewNotification,
+    NotificationRecord, NotificationSettings,
 };
 
 pub const MESSAGE_JOB: &str = "notify.message";
@@ -338,16 +338,25 @@ async fn import_news(
 ) -> Result<Vec<NewNotification<'static>>> {
     let news = app.store.import_news(district.id, at).await?;
     let mut notes: Vec<NewNotification<'static>> = Vec::new();
-    for (account, name, scores, marks) in news {
-        let line = match (scores, marks) {
-            (0, m) => format!("{name}: {m} attendance {}", plural(m, "mark", "marks")),
-            (s, 0) => format!("{name}: {s} new {}", plural(s, "score", "scores")),
-            (s, m) => format!(
-                "{name}: {s} new {} and {m} attendance {}",
-                plural(s, "score", "scores"),
-                plural(m, "mark", "marks")
-            ),
-        };
+    for news in news {
+        let ImportNews {
+            account,
+            language,
+            ref student_name,
+            scores,
+            marks,
+        } = news;
+        let (line, title) = i18n::sync_scope(language, || {
+            let args = [
+                ("name", student_name.clone()),
+                ("scores", scores.to_string()),
+                ("marks", marks.to_string()),
+            ];
+            (
+                i18n::ta("notice-import-line", &args),
+                i18n::t("notice-import-title"),
+            )
+        });
         match notes.last_mut() {
             Some(last) if last.account == account => {
                 last.body.push('\n');
@@ -356,7 +365,7 @@ async fn import_news(
             _ => notes.push(NewNotification {
                 account,
                 event: if scores > 0 { "score" } else { "attendance" },
-                title: "New from school".to_owned(),
+                title,
                 body: line,
                 digest: false,
             }),
@@ -413,7 +422,18 @@ async fn grade_crossings(
             if !below {
                 continue;
             }
-            let line = format!("{}: {} is at {percent} %", watch.student_name, class.title);
+            let (line, title) = i18n::sync_scope(watch.language, || {
+                let line = i18n::ta(
+                    "notice-grade-line",
+                    &[
+                        ("name", watch.student_name.clone()),
+                        ("class", class.title.clone()),
+                        ("percent", percent.to_string()),
+                    ],
+                );
+                let below = watch.below.percent().to_string();
+                (line, i18n::t1("notice-grade-title", "below", below))
+            });
             match notes.iter_mut().find(|n| n.account == watch.account) {
                 Some(note) => {
                     note.body.push('\n');
@@ -422,7 +442,7 @@ async fn grade_crossings(
                 None => notes.push(NewNotification {
                     account: watch.account,
                     event: "grade",
-                    title: format!("A grade below {} %", watch.below.percent()),
+                    title,
                     body: line,
                     digest: false,
                 }),
@@ -792,10 +812,6 @@ pub async fn set_preferences(
     }
     tx.commit().await?;
     preferences(app, who).await
-}
-
-fn plural(n: i64, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 { one } else { many }
 }
 
 /// A notification as the inbox shows it.

@@ -37,7 +37,7 @@ pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use links::{CodeOwner, LinkedAccount};
 pub use notifications::{
-    Audience, Channel, GradeWatch, MessageRecord, NewNotification, NotificationRecord,
+    Audience, Channel, GradeWatch, ImportNews, MessageRecord, NewNotification, NotificationRecord,
     NotificationSettings,
 };
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};

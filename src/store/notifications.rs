@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::{Result, Store, Tx, flag};
-use crate::domain::{AccountId, DistrictId, GradeThreshold};
+use crate::domain::{AccountId, DistrictId, GradeThreshold, Lang};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRecord {
@@ -51,11 +51,25 @@ pub struct NotificationSettings {
     pub grade_below: Option<GradeThreshold>,
 }
 
+/// What an import brought one account about one student.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportNews {
+    pub account: AccountId,
+    /// The language the account reads the portal in.
+    pub language: Lang,
+    pub student_name: String,
+    /// New or changed scores.
+    pub scores: i64,
+    /// Absences and tardies.
+    pub marks: i64,
+}
+
 /// An account told about a student whose scores an import changed, with the account's grade
 /// threshold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GradeWatch {
     pub account: AccountId,
+    pub language: Lang,
     pub student: i64,
     pub student_name: String,
     pub below: GradeThreshold,
@@ -101,21 +115,27 @@ pub struct MessageRecord {
     pub body: String,
 }
 
-/// (account, student) pairs: each account told about each of its students in scope. `$1` is
-/// the district; `students` selects `id` from `people`.
+/// (account, its language, student) rows: each account told about each of its students in
+/// scope. `$1` is the district; `students` selects `id` from `people`.
 fn readers_sql(students: &str) -> String {
     format!(
-        "SELECT a.id AS account_id, p.id AS student_id FROM accounts a \
+        "SELECT a.id AS account_id, a.language, p.id AS student_id FROM accounts a \
            JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id \
          WHERE a.district_id = $1 AND a.kind = 'student' AND a.active = $2 AND p.active = $2 \
            AND p.id IN ({students}) \
          UNION \
-         SELECT a.id AS account_id, r.student_id FROM relationships r \
+         SELECT a.id AS account_id, a.language, r.student_id FROM relationships r \
            JOIN accounts a ON a.district_id = r.district_id AND a.person_id = r.guardian_id \
            JOIN people s ON s.district_id = r.district_id AND s.id = r.student_id \
          WHERE r.district_id = $1 AND r.active = $2 AND r.portal = $2 AND a.active = $2 \
            AND a.kind = 'parent' AND s.active = $2 AND r.student_id IN ({students})"
     )
+}
+
+/// A reader's language: English until the account has one.
+fn language(row: &sqlx::any::AnyRow) -> Result<Lang> {
+    let code: Option<String> = row.try_get("language")?;
+    Ok(code.as_deref().and_then(Lang::parse).unwrap_or_default())
 }
 
 impl Tx {
@@ -312,7 +332,7 @@ impl Store {
     pub async fn grade_watches(&self, district: DistrictId, at: i64) -> Result<Vec<GradeWatch>> {
         let students = "SELECT person_id FROM results WHERE district_id = $1 AND updated_at = $3";
         let sql = format!(
-            "SELECT r.account_id, r.student_id, p.given_name, n.grade_below FROM ({}) r \
+            "SELECT r.account_id, r.language, r.student_id, p.given_name, n.grade_below FROM ({}) r \
                JOIN notification_settings n ON n.district_id = $1 AND n.account_id = r.account_id \
                JOIN people p ON p.district_id = $1 AND p.id = r.student_id \
              WHERE n.grade_below IS NOT NULL ORDER BY r.student_id, r.account_id",
@@ -328,6 +348,7 @@ impl Store {
             .map(|r| {
                 Ok(GradeWatch {
                     account: AccountId(r.try_get("account_id")?),
+                    language: language(r)?,
                     student: r.try_get("student_id")?,
                     student_name: r.try_get("given_name")?,
                     below: GradeThreshold::new(r.try_get("grade_below")?).map_err(|_| {
@@ -462,18 +483,14 @@ impl Store {
     }
 
     /// What an import wrote at `at` (its timestamp on every row it changed), per account and
-    /// student: (account, student's name, new or changed scores, absences and tardies).
-    pub async fn import_news(
-        &self,
-        district: DistrictId,
-        at: i64,
-    ) -> Result<Vec<(AccountId, String, i64, i64)>> {
+    /// student, by account.
+    pub async fn import_news(&self, district: DistrictId, at: i64) -> Result<Vec<ImportNews>> {
         let students = "SELECT person_id FROM results WHERE district_id = $1 AND updated_at = $3 \
                           AND score IS NOT NULL AND active = $2 \
                         UNION SELECT person_id FROM attendance WHERE district_id = $1 \
                           AND updated_at = $3 AND status <> 'present' AND active = $2";
         let sql = format!(
-            "SELECT r.account_id, p.given_name, \
+            "SELECT r.account_id, r.language, p.given_name, \
                (SELECT COUNT(*) FROM results x WHERE x.district_id = $1 AND x.person_id = r.student_id \
                   AND x.updated_at = $3 AND x.score IS NOT NULL AND x.active = $2) AS scores, \
                (SELECT COUNT(*) FROM attendance y WHERE y.district_id = $1 AND y.person_id = r.student_id \
@@ -490,12 +507,13 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    AccountId(r.try_get("account_id")?),
-                    r.try_get("given_name")?,
-                    r.try_get("scores")?,
-                    r.try_get("marks")?,
-                ))
+                Ok(ImportNews {
+                    account: AccountId(r.try_get("account_id")?),
+                    language: language(r)?,
+                    student_name: r.try_get("given_name")?,
+                    scores: r.try_get("scores")?,
+                    marks: r.try_get("marks")?,
+                })
             })
             .collect()
     }

@@ -433,11 +433,26 @@ async fn a_grade_below_the_threshold_is_told_once_until_it_is_back_up() {
     // Still below after another change: nothing new.
     import_unit_test(&p, 5).await;
     assert_eq!(grade_alerts(&p, "parent").await.len(), 1);
-    // Back up, then down again: told again.
+    // Back up, then down again: told again, in the language Maria has chosen since.
     import_unit_test(&p, 100).await;
     assert_eq!(grade_alerts(&p, "parent").await.len(), 1);
+    let switched = p
+        .app
+        .client
+        .post(p.app.url("/language"))
+        .bearer_auth(p.token("parent"))
+        .form(&[("lang", "es")])
+        .send()
+        .await
+        .unwrap();
+    assert!(switched.status().is_redirection() || switched.status().is_success());
     import_unit_test(&p, 0).await;
-    assert_eq!(grade_alerts(&p, "parent").await.len(), 2);
+    let alerts = grade_alerts(&p, "parent").await;
+    assert_eq!(alerts.len(), 2);
+    assert_eq!(
+        alerts[0],
+        format!("Una calificación por debajo del {threshold} %|Ava: Math 3 está en {low} %")
+    );
 
     // Without a threshold, or where the district does not send grade alerts: nothing.
     let (_, prefs) = put_preferences(&p, "parent", serde_json::json!({"grade_below": null})).await;
