@@ -284,10 +284,16 @@ mod tests {
     #[test]
     fn only_plain_numbers_count_as_numbers() {
         for number in ["3", "-2", "72.5", "0", "0.5"] {
-            assert!(matches!(value_of(number.into()), FluentValue::Number(_)), "{number}");
+            assert!(
+                matches!(value_of(number.into()), FluentValue::Number(_)),
+                "{number}"
+            );
         }
         for text in ["Nan", "inf", "1e3", "007", "", "-", "1.", ".5", "3 apples"] {
-            assert!(matches!(value_of(text.into()), FluentValue::String(_)), "{text}");
+            assert!(
+                matches!(value_of(text.into()), FluentValue::String(_)),
+                "{text}"
+            );
         }
     }
 
