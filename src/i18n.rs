@@ -112,23 +112,42 @@ pub fn files_parse() -> Result<(), String> {
     Ok(())
 }
 
+/// The language of what is being rendered, and whether the visitor chose it with the switch
+/// (rather than it coming from the browser's or an account's setting).
+#[derive(Debug, Clone, Copy)]
+struct Speaking {
+    lang: Lang,
+    chosen: bool,
+}
+
 tokio::task_local! {
-    static CURRENT: Lang;
+    static CURRENT: Speaking;
 }
 
 /// The language of what is being rendered now: the request's or the mail's.
 pub fn current() -> Lang {
-    CURRENT.try_with(|l| *l).unwrap_or_default()
+    CURRENT.try_with(|s| s.lang).unwrap_or_default()
 }
 
-/// Runs `work` (a request, a mail's rendering) in `lang`.
-pub async fn scope<F: std::future::Future>(lang: Lang, work: F) -> F::Output {
-    CURRENT.scope(lang, work).await
+/// Whether the request's visitor chose its language with the switch.
+pub fn chosen() -> bool {
+    CURRENT.try_with(|s| s.chosen).unwrap_or_default()
 }
 
-/// Runs synchronous `work` in `lang`.
+/// Runs a request in `lang`, `chosen` with the switch or not.
+pub async fn scope<F: std::future::Future>(lang: Lang, chosen: bool, work: F) -> F::Output {
+    CURRENT.scope(Speaking { lang, chosen }, work).await
+}
+
+/// Runs synchronous `work` (a mail's or a notification's words) in `lang`.
 pub fn sync_scope<R>(lang: Lang, work: impl FnOnce() -> R) -> R {
-    CURRENT.sync_scope(lang, work)
+    CURRENT.sync_scope(
+        Speaking {
+            lang,
+            chosen: false,
+        },
+        work,
+    )
 }
 
 /// The message `id` in the current language.

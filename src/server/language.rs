@@ -13,11 +13,6 @@ use crate::domain::Lang;
 
 const COOKIE: &str = "homeroom_lang";
 
-/// The language the request asks for.
-pub fn of_request(headers: &HeaderMap) -> Lang {
-    chosen(headers).unwrap_or_else(|| browser(headers))
-}
-
 /// The language chosen with the switch, if any.
 fn chosen(headers: &HeaderMap) -> Option<Lang> {
     headers
@@ -31,7 +26,7 @@ fn chosen(headers: &HeaderMap) -> Option<Lang> {
 }
 
 /// The browser's language, from `Accept-Language`.
-pub fn browser(headers: &HeaderMap) -> Lang {
+fn browser(headers: &HeaderMap) -> Lang {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -53,8 +48,9 @@ pub fn cookie(config: &Config, lang: Lang) -> String {
 
 /// Renders the request in its language and says which (`Content-Language`).
 pub async fn layer(request: Request, next: Next) -> Response {
-    let lang = of_request(request.headers());
-    let mut response = crate::i18n::scope(lang, next.run(request)).await;
+    let chosen = chosen(request.headers());
+    let lang = chosen.unwrap_or_else(|| browser(request.headers()));
+    let mut response = crate::i18n::scope(lang, chosen.is_some(), next.run(request)).await;
     let headers = response.headers_mut();
     let page = headers
         .get(header::CONTENT_TYPE)

@@ -330,10 +330,12 @@ pub(super) async fn start_session_as(
     let (device_id, device_name, platform) =
         (clip(&device.id), clip(&device.name), clip(&device.platform));
     let mut tx = app.store.begin().await?;
-    // An account whose language is not known yet takes the one it logs in with.
+    // An account takes the language its visitor chose with the switch, and one whose language
+    // is not known yet the browser's; otherwise the account's language wins (and the browser
+    // is told it).
     let mut account = account.clone();
-    if account.language.is_none() {
-        let lang = crate::i18n::current();
+    let lang = crate::i18n::current();
+    if account.language.is_none() || (crate::i18n::chosen() && account.language != Some(lang)) {
         tx.set_account_language(account.district, account.id, lang)
             .await?;
         account.language = Some(lang);

@@ -129,5 +129,16 @@ async fn the_browser_language_the_switch_and_the_account_choose_the_language() {
         "{cookies:?}"
     );
     assert!(english(&front_page(app, &third, None).await));
+    // A choice made in a browser before logging in wins over the account's, and is kept.
+    let fourth = browser();
+    switch(app, &fourth, "es", &app.url("/d/river/staff")).await;
+    let cookies = staff_login(app, &fourth, None).await;
+    assert!(
+        cookies.iter().any(|c| c.starts_with("homeroom_lang=es")),
+        "{cookies:?}"
+    );
+    let fifth = browser();
+    staff_login(app, &fifth, Some("en")).await;
+    assert!(spanish(&front_page(app, &fifth, None).await));
     p.app.stop().await;
 }
