@@ -157,10 +157,10 @@ export class Journey {
   }
 
   /** A new browser context (a separate cookie jar) with one page. */
-  async newPage({ width = 1280, height = 900, serviceWorkers = 'block' } = {}) {
+  async newPage({ width = 1280, height = 900, serviceWorkers = 'block', locale = 'en-US' } = {}) {
     const context = await this.browser.newContext({
       viewport: { width, height },
-      locale: 'en-US',
+      locale,
       baseURL: this.portal.base,
       serviceWorkers,
     });

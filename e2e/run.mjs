@@ -87,6 +87,7 @@ async function setUp() {
   world.withEmail = take((g) => /@/.test(g.email), 'with an email address');
   world.newUser = take(() => true, 'for New User');
   world.linker = take(() => true, 'to link');
+  world.spanish = take(() => true, 'who reads Spanish');
 
   // Accounts made through the API (the browser journeys make their own through the pages).
   for (const [g, username] of [[world.threeChildren, 'three.kids'], [world.withEmail, 'forgetful.parent'],
@@ -182,6 +183,67 @@ const tests = [
       await page.waitForURL(/\/students\/\d+\/today$/);
       await j.a11y(page);
       check((await page.getByRole('heading', { level: 1 }).textContent()).includes('Sofia Alvarez'), 'Today is not Sofia\'s');
+    },
+  },
+  {
+    name: 'En español: Busque su distrito → Padres → Usuario nuevo → Iniciar sesión → Cerrar sesión',
+    async run(j) {
+      const g = world.spanish;
+      const page = await j.newPage({ locale: 'es-MX' });
+      const lang = () => page.locator('html').getAttribute('lang');
+      await page.goto('/');
+      await j.a11y(page);
+      check(await lang() === 'es', `the finder is in ${await lang()} for a Spanish browser`);
+      check(await page.getByRole('heading', { name: 'Busque su distrito', level: 1 }).isVisible(), 'no Busque su distrito heading');
+      await page.getByLabel('Nombre del distrito').fill('pine grove');
+      await page.getByRole('button', { name: 'Buscar' }).click();
+      await page.waitForURL(/\?q=/);
+      await j.a11y(page, 'results');
+      await page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: PINE_GROVE.name }) })
+        .getByRole('link', { name: 'Padres' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/parent`);
+      await j.a11y(page);
+      // Usuario nuevo, with the key from the district's letter.
+      await page.getByRole('link', { name: 'Usuario nuevo' }).click();
+      await j.a11y(page);
+      await page.getByLabel('Clave de activación').fill(g.key);
+      await page.getByRole('button', { name: 'Continuar' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'the key accepted');
+      await page.getByLabel('Nombre de usuario').fill('padre.espanol');
+      await page.getByLabel('Contraseña').fill('girasol montaña río azul');
+      await page.getByRole('button', { name: 'Crear cuenta' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/home`);
+      await j.a11y(page);
+      const welcome = await page.getByRole('heading', { level: 1 }).textContent();
+      check(welcome.includes(`Le damos la bienvenida, ${g.name}`), `the home page says ${JSON.stringify(welcome)}`);
+      check(await page.getByRole('navigation', { name: `Herramientas de ${g.children[0]}` })
+        .getByRole('link', { name: 'Calificaciones' }).isVisible(), 'no Calificaciones for the first child');
+      // The switch at the foot of the page: English, then back to Spanish.
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/home`);
+      await j.a11y(page, 'English');
+      check(await lang() === 'en', 'the switch did not change the page to English');
+      check((await page.getByRole('heading', { level: 1 }).textContent()).includes(`Welcome, ${g.name}`), 'not Welcome after the switch');
+      await page.getByRole('button', { name: 'Español' }).click();
+      await page.waitForURL(`**/d/${PINE_GROVE.slug}/home`);
+      await j.a11y(page, 'Spanish again');
+      check(await lang() === 'es', 'the switch did not change the page back to Spanish');
+      await page.getByRole('navigation', { name: 'Cuenta' }).getByRole('button', { name: 'Cerrar sesión' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'logged out');
+      // Another browser that asks for English: the account's Spanish follows it after Iniciar sesión.
+      const other = await j.newPage({ locale: 'en-US' });
+      await other.goto(`/d/${PINE_GROVE.slug}/parent`);
+      await j.a11y(other);
+      check(await other.locator('html').getAttribute('lang') === 'en', 'an English browser is not greeted in English');
+      await other.getByLabel('Username').fill('padre.espanol');
+      await other.getByLabel('Password').fill('girasol montaña río azul');
+      await other.getByRole('button', { name: 'Log In' }).click();
+      await other.waitForURL(`**/d/${PINE_GROVE.slug}/home`);
+      await j.a11y(other);
+      check((await other.getByRole('heading', { level: 1 }).textContent()).includes(`Le damos la bienvenida, ${g.name}`),
+        'the account\'s Spanish did not follow it to another browser');
     },
   },
   {
