@@ -12,6 +12,8 @@ use unic_langid::LanguageIdentifier;
 
 pub use crate::domain::Lang;
 
+pub mod when;
+
 /// A language's files, one per part of the portal. A message id is unique across them.
 fn sources(lang: Lang) -> [(&'static str, &'static str); 5] {
     macro_rules! files {
@@ -148,6 +150,15 @@ pub fn sync_scope<R>(lang: Lang, work: impl FnOnce() -> R) -> R {
         },
         work,
     )
+}
+
+/// The message `id` in `lang` with named values.
+pub fn words(lang: Lang, id: &str, args: &[(&str, FluentValue<'static>)]) -> String {
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        fluent.set(*name, value.clone());
+    }
+    message(lang, id, Some(&fluent))
 }
 
 /// The message `id` in the current language.

@@ -80,14 +80,14 @@
   button.addEventListener("click", function () {
     var max = parseInt(button.dataset.max, 10);
     button.disabled = true;
-    status.textContent = "Working…";
+    status.textContent = status.dataset.working || "Working…";
     solve(button.dataset.salt, button.dataset.challenge, max, function (n) {
       if (n >= 0) {
         field.value = String(n);
-        status.textContent = "Done. Press the button below to go on.";
+        status.textContent = status.dataset.done || "Done. Press the button below to go on.";
         return;
       }
-      status.textContent = "That did not work. Type the letters instead.";
+      status.textContent = status.dataset.failed || "That did not work. Type the letters instead.";
       button.disabled = false;
     });
   });

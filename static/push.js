@@ -6,6 +6,13 @@
   var status = document.getElementById("push-status");
   if (!button || !("serviceWorker" in navigator) || !("PushManager" in window)) { return; }
   button.hidden = false;
+  // The words, in the page's language, from the status element.
+  var words = {
+    working: status.dataset.working || "Turning on…",
+    blocked: status.dataset.blocked || "Notifications are blocked in this browser's settings.",
+    on: status.dataset.on || "Push notifications are on for this device.",
+    failed: status.dataset.failed || "Push notifications could not be turned on.",
+  };
   function key(text) {
     var padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
     var raw = atob(padded);
@@ -14,9 +21,9 @@
     return out;
   }
   button.addEventListener("click", function () {
-    status.textContent = "Turning on…";
+    status.textContent = words.working;
     Notification.requestPermission().then(function (permission) {
-      if (permission !== "granted") { throw new Error("Notifications are blocked in this browser's settings."); }
+      if (permission !== "granted") { throw new Error(words.blocked); }
       return fetch("/api/v1/push/public-key").then(function (r) { return r.json(); });
     }).then(function (answer) {
       return navigator.serviceWorker.ready.then(function (registration) {
@@ -30,9 +37,9 @@
         body: JSON.stringify(subscription.toJSON()),
       });
     }).then(function (response) {
-      status.textContent = response.ok ? "Push notifications are on for this device." : "Push notifications could not be turned on.";
+      status.textContent = response.ok ? words.on : words.failed;
     }).catch(function (error) {
-      status.textContent = error.message || "Push notifications could not be turned on.";
+      status.textContent = error.message || words.failed;
     });
   });
 })();

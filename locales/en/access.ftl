@@ -52,11 +52,6 @@ access-error-invalid-key = This activation key is not valid. Check it against yo
 access-error-expired-key = This activation key has expired. Contact your school district for a new one.
 access-error-invalid-reset-link = This link is not valid: it was used already or has expired. Ask for a new one.
 access-error-rate-limited = Too many requests from your network. Please wait a few minutes and try again.
-# A time of day: $hour 1 to 12, $minute two digits, $pm yes or no.
-access-clock = { $hour }:{ $minute } { $pm ->
-    [yes] PM
-   *[no] AM
-}
 
 ## The CAPTCHA
 
@@ -116,24 +111,9 @@ settings-title = Settings
 settings-where = Where you are logged in
 settings-intro = Browsers and apps logged in to this account. Log out any you do not recognize, then change your password.
 settings-this-device = (this device)
-# $when: settings-when.
+# $when: a day and time (when-day-time).
 settings-last-used = Last used { $when }
 settings-from = from { $address }
-# A day and time: $month 1 to 12, $day, $hour 1 to 12, $time (access-clock).
-settings-when = { $month ->
-    [1] January
-    [2] February
-    [3] March
-    [4] April
-    [5] May
-    [6] June
-    [7] July
-    [8] August
-    [9] September
-    [10] October
-    [11] November
-   *[12] December
-} { $day } at { $time }
 settings-app-on = App on { $device }
 settings-app = App
 settings-browser-agent = Browser: { $agent }

@@ -32,3 +32,56 @@ notice-import-line = { $scores ->
     }
 notice-grade-title = A grade below { $below } %
 notice-grade-line = { $name }: { $class } is at { $percent } %
+
+# Words the page's scripts show, handed to them by the page.
+captcha-working = Working…
+captcha-done = Done. Press the button below to go on.
+captcha-failed = That did not work. Type the letters instead.
+links-copied = Copied.
+links-copy-by-hand = Copy it by hand.
+push-working = Turning on…
+push-blocked = Notifications are blocked in this browser's settings.
+push-on-done = Push notifications are on for this device.
+push-failed = Push notifications could not be turned on.
+
+# Dates and times. Numbers come as text, already padded where they need it.
+
+when-month = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+}
+when-month-short = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+}
+# 3:05 PM
+when-time = { $hour }:{ $minute } { $half ->
+    [am] AM
+   *[pm] PM
+}
+# October 2025
+when-month-year = { $month } { $year }
+# Oct 6, 2025 3:05 PM
+when-date-time = { $month } { $day }, { $year } { $time }
+# October 6 at 3:05 PM
+when-day-time = { $month } { $day } at { $time }

@@ -41,21 +41,3 @@ mail-digest-heading = { $count ->
 } from { $district }
 mail-see-them = See them in the portal
 mail-digest-why = You get this mail once a day because you asked for a daily digest in the portal's Notifications settings.
-# When a notification came: $month 1 to 12, $day, $hour 1 to 12, $minute two digits, $pm yes or no.
-mail-when = { $month ->
-    [1] Jan
-    [2] Feb
-    [3] Mar
-    [4] Apr
-    [5] May
-    [6] Jun
-    [7] Jul
-    [8] Aug
-    [9] Sep
-    [10] Oct
-    [11] Nov
-   *[12] Dec
-} { $day }, { $hour }:{ $minute } { $pm ->
-    [yes] PM
-   *[no] AM
-}

@@ -13,48 +13,6 @@ tool-schedule = Schedule
 tool-off-default = Your school district has turned this tool off.
 tool-off-line = { $tool } is not available: { $reason }
 
-## Dates and times. Numbers come as text, already padded where they need it.
-
-when-month = { $month ->
-    [1] January
-    [2] February
-    [3] March
-    [4] April
-    [5] May
-    [6] June
-    [7] July
-    [8] August
-    [9] September
-    [10] October
-    [11] November
-   *[12] December
-}
-when-month-short = { $month ->
-    [1] Jan
-    [2] Feb
-    [3] Mar
-    [4] Apr
-    [5] May
-    [6] Jun
-    [7] Jul
-    [8] Aug
-    [9] Sep
-    [10] Oct
-    [11] Nov
-   *[12] Dec
-}
-# 3:05 PM
-when-time = { $hour }:{ $minute } { $half ->
-    [am] AM
-   *[pm] PM
-}
-# October 2025
-when-month-year = { $month } { $year }
-# Oct 6, 2025 3:05 PM
-when-date-time = { $month } { $day }, { $year } { $time }
-# October 6 at 3:05 PM
-when-day-time = { $month } { $day } at { $time }
-
 ## Home and the account menu.
 
 home-portal-parent = Parent Portal
@@ -122,8 +80,14 @@ grades-other = Other
 grades-missing = { $count } missing
 grades-scale = Letters: { $scale }. In-progress grades change as scores are posted.
 attendance-outside-terms = Outside the terms
-attendance-absences = { $count } absences
-attendance-tardies = { $count } tardies
+attendance-absences = { $count } { $count ->
+        [one] absence
+       *[other] absences
+    }
+attendance-tardies = { $count } { $count ->
+        [one] tardy
+       *[other] tardies
+    }
 attendance-excused = { $count } excused
 attendance-unexcused = { $count } unexcused
 attendance-date = Date

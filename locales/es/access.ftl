@@ -54,10 +54,6 @@ access-error-invalid-key = Esta clave de activación no es válida. Compárela c
 access-error-expired-key = Esta clave de activación venció. Pida una nueva a su distrito escolar.
 access-error-invalid-reset-link = Este enlace no es válido: ya se usó o venció. Pida uno nuevo.
 access-error-rate-limited = Demasiadas solicitudes desde su red. Espere unos minutos e inténtelo de nuevo.
-access-clock = { $hour }:{ $minute } { $pm ->
-    [yes] p. m.
-   *[no] a. m.
-}
 
 ## El CAPTCHA
 
@@ -118,23 +114,6 @@ settings-intro = Navegadores y aplicaciones con la sesión iniciada en esta cuen
 settings-this-device = (este dispositivo)
 settings-last-used = Último uso: { $when }
 settings-from = desde { $address }
-settings-when = { $day } de { $month ->
-    [1] enero
-    [2] febrero
-    [3] marzo
-    [4] abril
-    [5] mayo
-    [6] junio
-    [7] julio
-    [8] agosto
-    [9] septiembre
-    [10] octubre
-    [11] noviembre
-   *[12] diciembre
-} a { $hour ->
-    [1] la
-   *[other] las
-} { $time }
 settings-app-on = Aplicación en { $device }
 settings-app = Aplicación
 settings-browser-agent = Navegador: { $agent }

@@ -31,3 +31,56 @@ notice-import-line = { $scores ->
     }
 notice-grade-title = Una calificación por debajo del { $below } %
 notice-grade-line = { $name }: { $class } está en { $percent } %
+
+# Palabras que muestran los scripts de la página, que la página les entrega.
+captcha-working = Trabajando…
+captcha-done = Listo. Presione el botón de abajo para continuar.
+captcha-failed = No funcionó. Escriba las letras.
+links-copied = Copiado.
+links-copy-by-hand = Cópielo a mano.
+push-working = Activando…
+push-blocked = Las notificaciones están bloqueadas en la configuración de este navegador.
+push-on-done = Las notificaciones push están activadas en este dispositivo.
+push-failed = No se pudieron activar las notificaciones push.
+
+# Fechas y horas.
+
+when-month = { $month ->
+    [1] enero
+    [2] febrero
+    [3] marzo
+    [4] abril
+    [5] mayo
+    [6] junio
+    [7] julio
+    [8] agosto
+    [9] septiembre
+    [10] octubre
+    [11] noviembre
+   *[12] diciembre
+}
+when-month-short = { $month ->
+    [1] ene
+    [2] feb
+    [3] mar
+    [4] abr
+    [5] may
+    [6] jun
+    [7] jul
+    [8] ago
+    [9] sept
+    [10] oct
+    [11] nov
+   *[12] dic
+}
+# 3:05 p. m.
+when-time = { $hour }:{ $minute } { $half ->
+    [am] a. m.
+   *[pm] p. m.
+}
+# octubre de 2025
+when-month-year = { $month } de { $year }
+# 6 oct 2025, 3:05 p. m.
+when-date-time = { $day } { $month } { $year }, { $time }
+# 6 de octubre a las 3:05 p. m.
+when-day-time = { $day } de { $month } a las { $time }

@@ -40,20 +40,3 @@ mail-digest-heading = { $count ->
 } de { $district }
 mail-see-them = Véalas en el portal
 mail-digest-why = Recibe este correo una vez al día porque pidió un resumen diario en la configuración de Notificaciones del portal.
-mail-when = { $day } { $month ->
-    [1] ene.
-    [2] feb.
-    [3] mar.
-    [4] abr.
-    [5] may.
-    [6] jun.
-    [7] jul.
-    [8] ago.
-    [9] sept.
-    [10] oct.
-    [11] nov.
-   *[12] dic.
-}, { $hour }:{ $minute } { $pm ->
-    [yes] p. m.
-   *[no] a. m.
-}

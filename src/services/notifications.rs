@@ -579,7 +579,7 @@ async fn digest(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>>
             && owner == account
         {
             let when = jiff::Timestamp::from_second(created_at)
-                .map(|t| when(lang, &t.to_zoned_datetime(tz.clone())))
+                .map(|t| i18n::when::day_time(lang, &t.to_zoned_datetime(tz.clone())))
                 .unwrap_or_default();
             lines.push(DigestLine { title, body, when });
         }
@@ -613,23 +613,6 @@ async fn digest(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>>
             idempotency_key: job.idempotency_key.clone(),
         }))
     })
-}
-
-/// When a notification came, in `lang`: `Oct 3, 2:05 PM`, `3 oct., 2:05 p. m.`.
-fn when(lang: Lang, at: &jiff::ZonedDateTime) -> String {
-    let mut args = FluentArgs::new();
-    args.set("month", at.month());
-    args.set("day", at.day());
-    args.set(
-        "hour",
-        match at.hour() % 12 {
-            0 => 12,
-            h => h,
-        },
-    );
-    args.set("minute", format!("{:02}", at.minute()));
-    args.set("pm", if at.hour() >= 12 { "yes" } else { "no" });
-    i18n::message(lang, "mail-when", Some(&args))
 }
 
 /// The address mail for this account goes to, while it is active and has one, and the

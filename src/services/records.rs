@@ -5,9 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use fluent_bundle::{FluentArgs, FluentValue};
+use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
-use jiff::{ToSpan, ZonedDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,6 +15,7 @@ use super::tools::{self, Menu};
 use super::{Error, Result};
 use crate::app::App;
 use crate::domain::{Counted, Flags, Lang, Mark, Portal, Tool, percentage, rounded};
+use crate::i18n::{when, words};
 use crate::store::{
     AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, Marks,
     StudentRecord, TeacherRecord,
@@ -1011,7 +1011,7 @@ pub async fn access_log_in(app: &App, who: &Authenticated, lang: Lang) -> Result
                 when: jiff::Timestamp::from_second(read.at)
                     .ok()
                     .and_then(|t| t.in_tz(timezone).ok())
-                    .map(|t| date_time(lang, &t))
+                    .map(|t| when::date_time(lang, &t))
                     .unwrap_or_default(),
                 student: name.clone(),
                 reader,
@@ -1028,118 +1028,4 @@ pub async fn access_log_in(app: &App, who: &Authenticated, lang: Lang) -> Result
     }
     entries.sort_by_key(|e| std::cmp::Reverse(e.at));
     Ok(entries)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dates and times in words
-
-/// The message `id` in `lang` (words from `locales/*/portal.ftl`).
-fn words(lang: Lang, id: &str, args: &[(&str, FluentValue<'static>)]) -> String {
-    let mut fluent = FluentArgs::new();
-    for (name, value) in args {
-        fluent.set(*name, value.clone());
-    }
-    crate::i18n::message(lang, id, Some(&fluent))
-}
-
-fn month_name(lang: Lang, id: &str, month: i8) -> FluentValue<'static> {
-    words(lang, id, &[("month", month.into())]).into()
-}
-
-/// "3:05 PM", "3:05 p. m.".
-fn time_of_day(lang: Lang, at: &ZonedDateTime) -> FluentValue<'static> {
-    let (hour, half) = match at.hour() {
-        0 => (12, "am"),
-        h @ 1..=11 => (h, "am"),
-        12 => (12, "pm"),
-        h => (h - 12, "pm"),
-    };
-    words(
-        lang,
-        "when-time",
-        &[
-            ("hour", hour.to_string().into()),
-            ("minute", format!("{:02}", at.minute()).into()),
-            ("half", half.into()),
-        ],
-    )
-    .into()
-}
-
-/// A month: "October 2025", "octubre de 2025".
-pub fn month_year(lang: Lang, month: Date) -> String {
-    words(
-        lang,
-        "when-month-year",
-        &[
-            ("month", month_name(lang, "when-month", month.month())),
-            ("year", month.year().to_string().into()),
-        ],
-    )
-}
-
-/// A moment with its year: "Oct 6, 2025 3:05 PM", "6 oct 2025, 3:05 p. m.".
-pub fn date_time(lang: Lang, at: &ZonedDateTime) -> String {
-    words(
-        lang,
-        "when-date-time",
-        &[
-            ("month", month_name(lang, "when-month-short", at.month())),
-            ("day", at.day().to_string().into()),
-            ("year", at.year().to_string().into()),
-            ("time", time_of_day(lang, at)),
-        ],
-    )
-}
-
-/// A moment of this year: "October 6 at 3:05 PM", "6 de octubre a las 3:05 p. m.".
-pub fn day_time(lang: Lang, at: &ZonedDateTime) -> String {
-    words(
-        lang,
-        "when-day-time",
-        &[
-            ("month", month_name(lang, "when-month", at.month())),
-            ("day", at.day().to_string().into()),
-            ("time", time_of_day(lang, at)),
-        ],
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(text: &str) -> ZonedDateTime {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn dates_read_as_before_in_english_and_naturally_in_spanish() {
-        for moment in [
-            "2025-10-06T12:00:00-07:00[America/Los_Angeles]",
-            "2025-01-09T00:05:00-08:00[America/Los_Angeles]",
-            "2026-05-31T23:59:00-07:00[America/Los_Angeles]",
-            "2026-12-01T09:30:00-08:00[America/Los_Angeles]",
-        ] {
-            let t = at(moment);
-            assert_eq!(
-                date_time(Lang::En, &t),
-                t.strftime("%b %-d, %Y %-I:%M %p").to_string()
-            );
-            assert_eq!(
-                day_time(Lang::En, &t),
-                t.strftime("%B %-d at %-I:%M %p").to_string()
-            );
-            assert_eq!(
-                month_year(Lang::En, t.date()),
-                t.strftime("%B %Y").to_string()
-            );
-        }
-        let t = at("2025-10-06T15:05:00-07:00[America/Los_Angeles]");
-        assert_eq!(date_time(Lang::Es, &t), "6 oct 2025, 3:05 p. m.");
-        assert_eq!(day_time(Lang::Es, &t), "6 de octubre a las 3:05 p. m.");
-        assert_eq!(month_year(Lang::Es, t.date()), "octubre de 2025");
-        let t = at("2026-01-09T00:05:00-08:00[America/Los_Angeles]");
-        assert_eq!(date_time(Lang::Es, &t), "9 ene 2026, 12:05 a. m.");
-    }
 }

@@ -396,20 +396,12 @@ fn say_html(id: &str, args: &[(&'static str, &str)]) -> String {
     html
 }
 
-/// Escapes text for HTML.
+/// Escapes text for HTML, as the templates do.
 fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
+    match askama::filters::escape(text, askama::filters::Html) {
+        Ok(safe) => safe.to_string(),
+        Err(never) => match never {},
     }
-    out
 }
 
 fn rendered(template: &impl Template) -> std::result::Result<String, String> {

@@ -82,7 +82,7 @@ pub async fn home(
         menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
-        portal_title: who.account.kind.portal_title(),
+        kind: who.account.kind,
         name: &who.account.display_name,
         username: who.account.username.as_str(),
         family: who.account.kind != AccountKind::Staff,
@@ -212,7 +212,7 @@ pub async fn settings(
             },
             current: r.id == who.session.id,
             last_seen: jiff::Timestamp::from_second(r.last_seen_at)
-                .map(|t| when(&t.to_zoned_datetime(tz.clone())))
+                .map(|t| i18n::when::day_time(i18n::current(), &t.to_zoned_datetime(tz.clone())))
                 .unwrap_or_default(),
             address: r.address,
         })
@@ -232,16 +232,6 @@ fn named(id: &str, name: &'static str, value: &str) -> String {
     let mut args = FluentArgs::new();
     args.set(name, value.to_owned());
     i18n::message(i18n::current(), id, Some(&args))
-}
-
-/// A day and time in the current language: `October 3 at 2:05 PM`, `3 de octubre a las 2:05 p. m.`.
-fn when(at: &jiff::ZonedDateTime) -> String {
-    let mut args = FluentArgs::new();
-    args.set("month", at.month());
-    args.set("day", at.day());
-    args.set("hour", super::login::hour12(at));
-    args.set("time", super::login::clock(at));
-    i18n::message(i18n::current(), "settings-when", Some(&args))
 }
 
 pub async fn revoke(

@@ -5,7 +5,6 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use fluent_bundle::FluentArgs;
 use serde::Deserialize;
 
 use super::pages;
@@ -176,10 +175,9 @@ pub(super) fn error_text(err: &Error) -> String {
             until, timezone, ..
         } => match jiff::Timestamp::from_second(*until).and_then(|t| t.in_tz(timezone)) {
             Ok(at) => {
-                let mut args = FluentArgs::new();
-                args.set("time", format!("{} ({})", clock(&at), at.strftime("%Z")));
-                args.set("hour", hour12(&at));
-                i18n::message(i18n::current(), "access-error-locked", Some(&args))
+                let time = i18n::when::time_of_day(i18n::current(), &at);
+                let zone = at.strftime("%Z").to_string();
+                i18n::t1("access-error-locked", "time", format!("{time} ({zone})"))
             }
             Err(_) => i18n::t("access-error-locked-soon"),
         },
@@ -196,21 +194,4 @@ pub(super) fn error_text(err: &Error) -> String {
         Error::PasswordChangeRequired => i18n::t("password-must-change"),
         other => other.public_message(),
     }
-}
-
-/// The hour of a moment on a 12-hour clock, 1 to 12.
-pub(super) fn hour12(at: &jiff::ZonedDateTime) -> i64 {
-    match i64::from(at.hour()) % 12 {
-        0 => 12,
-        h => h,
-    }
-}
-
-/// A time of day in the current language: `3:45 PM`, `3:45 p. m.`.
-pub(super) fn clock(at: &jiff::ZonedDateTime) -> String {
-    let mut args = FluentArgs::new();
-    args.set("hour", hour12(at));
-    args.set("minute", format!("{:02}", at.minute()));
-    args.set("pm", if at.hour() >= 12 { "yes" } else { "no" });
-    i18n::message(i18n::current(), "access-clock", Some(&args))
 }

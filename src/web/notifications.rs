@@ -14,8 +14,8 @@ use crate::app::App;
 use crate::domain::AccountKind;
 use crate::domain::GradeThreshold;
 use crate::server::error::{PageError, status_of};
+use crate::services::Error;
 use crate::services::notifications::{self, MessageRequest, PreferencesChange};
-use crate::services::{Error, records};
 
 pub async fn inbox(
     State(app): State<App>,
@@ -71,7 +71,7 @@ pub async fn inbox(
                 title: n.title,
                 body: n.body,
                 when: jiff::Timestamp::from_second(n.created_at)
-                    .map(|t| records::day_time(lang, &t.to_zoned_datetime(tz.clone())))
+                    .map(|t| crate::i18n::when::day_time(lang, &t.to_zoned_datetime(tz.clone())))
                     .unwrap_or_default(),
                 read: n.read,
             })

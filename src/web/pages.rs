@@ -179,7 +179,7 @@ pub struct Home<'a> {
     pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
-    pub portal_title: &'a str,
+    pub kind: AccountKind,
     pub name: &'a str,
     pub username: &'a str,
     /// A parent or student account (staff have the console instead).
@@ -188,21 +188,13 @@ pub struct Home<'a> {
 }
 
 impl Home<'_> {
-    /// The account's kind, known by its portal's title.
-    fn kind(&self) -> Option<AccountKind> {
-        AccountKind::ALL
-            .into_iter()
-            .find(|k| k.portal_title() == self.portal_title)
-    }
-
     /// The portal's name in the page's language.
     pub fn portal_name(&self) -> String {
-        match self.kind() {
-            Some(AccountKind::Parent) => crate::i18n::t("home-portal-parent"),
-            Some(AccountKind::Student) => crate::i18n::t("home-portal-student"),
-            Some(AccountKind::Staff) => crate::i18n::t("home-portal-staff"),
-            None => self.portal_title.to_owned(),
-        }
+        crate::i18n::t(match self.kind {
+            AccountKind::Parent => "home-portal-parent",
+            AccountKind::Student => "home-portal-student",
+            AccountKind::Staff => "home-portal-staff",
+        })
     }
 
     /// "You are logged in to the Parent Portal as", before the username.
@@ -211,10 +203,7 @@ impl Home<'_> {
             "home-logged-in",
             &[
                 ("portal", self.portal_name()),
-                (
-                    "kind",
-                    self.kind().map_or("", AccountKind::as_str).to_owned(),
-                ),
+                ("kind", self.kind.as_str().to_owned()),
             ],
         )
     }

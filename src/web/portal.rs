@@ -127,7 +127,7 @@ async fn render(
             let view = records::calendar(app, who, id, month, client).await?;
             let others = siblings(app, who, id).await?;
             let month_title = records::parse_month(&view.month)
-                .map(|d| records::month_year(crate::i18n::current(), d))
+                .map(|d| crate::i18n::when::month_year(crate::i18n::current(), d))
                 .unwrap_or_else(|_| view.month.clone());
             pages::render(&pages::CalendarPage {
                 menu,

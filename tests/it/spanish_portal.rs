@@ -177,7 +177,7 @@ fn pages(ava: i64) -> Vec<(String, Vec<&'static str>, Vec<&'static str>)> {
             ],
             vec![
                 "<h1>Attendance <span",
-                "Fall:\n    1 absences, 1 tardies (1 excused, 1 unexcused)",
+                "Fall:\n    1 absence, 1 tardy (1 excused, 1 unexcused)",
                 "<strong>Absent</strong>, excused",
                 "Whole day",
                 "No absences or tardies.",
