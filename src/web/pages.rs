@@ -409,7 +409,8 @@ pub struct AdminTools<'a> {
     /// (id, the window in words).
     pub windows: Vec<(i64, String)>,
     /// (name, label) of each tool, for the forms.
-    pub tools: Vec<(&'static str, &'static str)>,
+    /// (name in the API and CLI, name in the page's language).
+    pub tools: Vec<(&'static str, String)>,
     /// (sourcedId, name) of each school.
     pub schools: Vec<(String, String)>,
     pub done: Option<String>,
@@ -418,7 +419,7 @@ pub struct AdminTools<'a> {
 
 /// A tool's state today in each portal, district-wide.
 pub struct ToolRow {
-    pub label: &'static str,
+    pub label: String,
     pub parent: String,
     pub student: String,
 }

@@ -43,7 +43,7 @@ async fn page(
                         "tools-switch-off-line"
                     },
                     &[
-                        ("tool", s.tool.label().to_owned()),
+                        ("tool", s.tool.name()),
                         ("portal", s.portal.as_str().to_owned()),
                         ("where", place(&overview, s.school)),
                     ],
@@ -67,7 +67,7 @@ async fn page(
                             None => "tools-window-line-both",
                         },
                         &[
-                            ("tool", w.tool.label().to_owned()),
+                            ("tool", w.tool.name()),
                             ("from", w.start.to_string()),
                             ("to", w.end.to_string()),
                             (
@@ -81,7 +81,7 @@ async fn page(
                 )
             })
             .collect(),
-        tools: Tool::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
+        tools: Tool::ALL.iter().map(|t| (t.as_str(), t.name())).collect(),
         schools: overview
             .schools
             .iter()
@@ -108,7 +108,7 @@ fn rows(overview: &Overview) -> Vec<ToolRow> {
     Tool::ALL
         .iter()
         .map(|t| ToolRow {
-            label: t.label(),
+            label: t.name(),
             parent: state(*t, Portal::Parent),
             student: state(*t, Portal::Student),
         })

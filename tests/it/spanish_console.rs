@@ -86,5 +86,14 @@ async fn the_staff_console_speaks_spanish_when_asked() {
             assert!(!en.contains(want), "{path}: {want} in English");
         }
     }
+    // The tools by their names in the page's language.
+    let es = staff_page(&p, "/d/river/admin/tools", Some("es")).await;
+    assert!(es.contains("<th scope=\"row\">Calificaciones</th>"), "{es}");
+    assert!(
+        es.contains("<option value=\"grades\">Calificaciones</option>"),
+        "{es}"
+    );
+    let en = staff_page(&p, "/d/river/admin/tools", None).await;
+    assert!(en.contains("<th scope=\"row\">Grades</th>"), "{en}");
     p.app.stop().await;
 }
