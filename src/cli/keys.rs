@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::app::App;
-use crate::domain::{Invalid, PersonRole, SourcedId};
+use crate::domain::{Invalid, Lang, PersonRole, SourcedId};
 use crate::services::{self, activation};
 use crate::store::KeyScope;
 
@@ -35,6 +35,9 @@ pub enum KeysCommand {
         /// Also write printable letters, one a page, as HTML.
         #[arg(long, value_name = "FILE.html")]
         letters: Option<PathBuf>,
+        /// The letters' language: en or es.
+        #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_language)]
+        language: Lang,
     },
 }
 
@@ -47,6 +50,7 @@ pub async fn run(app: &App, command: KeysCommand) -> Result<(), CliError> {
         regenerate,
         out,
         letters,
+        language,
     } = command;
     let district = services::districts::by_slug(app, &district).await?;
     let scope = KeyScope {
@@ -92,16 +96,22 @@ pub async fn run(app: &App, command: KeysCommand) -> Result<(), CliError> {
     csv_file.finish(&bytes).map_err(|e| failed(&out, &e))?;
 
     if let (Some(file), Some(path)) = (letters_file, letters.as_deref()) {
-        let html = crate::web::pages::letters(
-            &app.config.public_url,
-            &district,
-            &issued,
-            crate::web::pages::LettersFor::File,
-        );
+        let html = crate::i18n::sync_scope(language, || {
+            crate::web::pages::letters(
+                &app.config.public_url,
+                &district,
+                &issued,
+                crate::web::pages::LettersFor::File,
+            )
+        });
         file.finish(html.as_bytes()).map_err(|e| failed(path, &e))?;
     }
     println!("{} keys written to {}", issued.len(), out.display());
     Ok(())
+}
+
+fn parse_language(raw: &str) -> Result<Lang, String> {
+    Lang::parse(raw).ok_or_else(|| format!("the portal speaks en and es, not {raw:?}"))
 }
 
 /// A file written in full beside its destination, then moved into place: a reader never sees

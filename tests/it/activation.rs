@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, TestDb, assert_fails_with, spawn_app_with, stdout};
+use crate::harness::{TestApp, TestDb, assert_fails_with, spawn_app_with, stderr, stdout};
 use homeroom::config::ConfigInput;
 use homeroom::domain::{DistrictSlug, SourcedId};
 use homeroom::store::KeyScope;
@@ -456,6 +456,32 @@ async fn keys_csv_and_letters_hold_exactly_the_people_in_scope() {
     let out = call(run(&["--regenerate", "--person", "cv-s-daniel"])).await;
     assert!(out.status.success());
     assert_eq!(ids(&read()), ["cv-s-daniel"]);
+    // Letters in Spanish; a language the portal does not speak is refused before any key.
+    let out = call(run(&[
+        "--regenerate",
+        "--person",
+        "cv-s-daniel",
+        "--language",
+        "es",
+        "--letters",
+        letters.to_str().unwrap(),
+    ]))
+    .await;
+    assert!(out.status.success(), "{out:?}");
+    let html = std::fs::read_to_string(&letters).unwrap();
+    assert!(html.contains("<strong>Usuario nuevo</strong>"), "{html}");
+    let key = read()[0][4].clone();
+    let out = call(run(&[
+        "--regenerate",
+        "--person",
+        "cv-s-daniel",
+        "--language",
+        "fr",
+    ]))
+    .await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("en and es"), "{}", stderr(&out));
+    assert_eq!(read()[0][4], key, "no new key for a refused command");
 
     // The keys in the file work.
     let (status, _) = activate(&app, &read()[0][4], "daniel.o", "golden maple trail").await;
