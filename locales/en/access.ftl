@@ -139,3 +139,11 @@ letters-choose = Choose a username and a password that you will remember.
 letters-expires = This key works once and expires on
 letters-expired-help = . If it has expired, or you already have an account, contact your school.
 letters-private = Keep this letter private: the key opens an account for { $name }.
+
+## Why a new password was refused.
+
+password-too-short = Use at least { $min } characters; a few words you will remember make a good password.
+password-too-long = Use at most { $max } characters.
+password-too-common = This password is one of the most common ones and easy to guess. Choose another.
+password-is-username = Your password must not be your username.
+password-is-district-name = Your password must not be the district's name.

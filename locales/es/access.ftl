@@ -134,3 +134,11 @@ letters-choose = Elija un nombre de usuario y una contraseña que pueda recordar
 letters-expires = Esta clave funciona una sola vez y vence el
 letters-expired-help = . Si ya venció, o si ya tiene una cuenta, comuníquese con su escuela.
 letters-private = Guarde esta carta en privado: la clave abre una cuenta para { $name }.
+
+## Por qué se rechazó una contraseña nueva.
+
+password-too-short = Use al menos { $min } caracteres; unas cuantas palabras que pueda recordar forman una buena contraseña.
+password-too-long = Use como máximo { $max } caracteres.
+password-too-common = Esta contraseña es una de las más comunes y es fácil de adivinar. Elija otra.
+password-is-username = Su contraseña no puede ser su nombre de usuario.
+password-is-district-name = Su contraseña no puede ser el nombre del distrito.

@@ -15,10 +15,21 @@ fn common_passwords() -> &'static HashSet<&'static str> {
     SET.get_or_init(|| COMMON.lines().filter(|l| !l.is_empty()).collect())
 }
 
-/// Why a new password was refused, in words for the person choosing it.
+/// Why a new password was refused. The words here are the API's; pages say them in their own
+/// language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct WeakPassword(pub String);
+pub enum WeakPassword {
+    #[error("Use at least {min} characters; a few words you will remember make a good password.")]
+    TooShort { min: usize },
+    #[error("Use at most {max} characters.")]
+    TooLong { max: usize },
+    #[error("This password is one of the most common ones and easy to guess. Choose another.")]
+    Common,
+    #[error("Your password must not be your username.")]
+    Username,
+    #[error("Your password must not be the district's name.")]
+    DistrictName,
+}
 
 pub struct PasswordPolicy<'a> {
     pub min_length: u32,
@@ -31,21 +42,16 @@ impl PasswordPolicy<'_> {
         let length = password.chars().count();
         let min = self.min_length as usize;
         if length < min {
-            return Err(WeakPassword(format!(
-                "Use at least {min} characters; a few words you will remember make a good password."
-            )));
+            return Err(WeakPassword::TooShort { min });
         }
         if length > MAX_PASSWORD_CHARS {
-            return Err(WeakPassword(format!(
-                "Use at most {MAX_PASSWORD_CHARS} characters."
-            )));
+            return Err(WeakPassword::TooLong {
+                max: MAX_PASSWORD_CHARS,
+            });
         }
         let lowered = password.to_lowercase();
         if common_passwords().contains(lowered.as_str()) {
-            return Err(WeakPassword(
-                "This password is one of the most common ones and easy to guess. Choose another."
-                    .to_owned(),
-            ));
+            return Err(WeakPassword::Common);
         }
         let squeezed = |s: &str| -> String {
             s.chars()
@@ -55,14 +61,10 @@ impl PasswordPolicy<'_> {
         };
         let candidate = squeezed(password);
         if candidate == squeezed(self.username) {
-            return Err(WeakPassword(
-                "Your password must not be your username.".to_owned(),
-            ));
+            return Err(WeakPassword::Username);
         }
         if candidate == squeezed(self.district_name) {
-            return Err(WeakPassword(
-                "Your password must not be the district's name.".to_owned(),
-            ));
+            return Err(WeakPassword::DistrictName);
         }
         Ok(())
     }

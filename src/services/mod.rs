@@ -164,7 +164,7 @@ impl Error {
                 },
                 kind.portal_title()
             ),
-            Self::WeakPassword(weak) => weak.0.clone(),
+            Self::WeakPassword(weak) => weak.to_string(),
             Self::UsernameTaken => "That username is taken. Choose another.".to_owned(),
             Self::InvalidKey => {
                 "This activation key is not valid. Check it against your letter; each key works only once."

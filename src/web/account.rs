@@ -167,8 +167,9 @@ pub async fn change_password(
             .await;
             (axum::http::StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
         }
-        Err(Error::WeakPassword(weak)) => {
-            let page = password_page(&app, &who, false, None, Some(weak.0)).await;
+        Err(err @ Error::WeakPassword(_)) => {
+            let words = super::login::error_text(&err);
+            let page = password_page(&app, &who, false, None, Some(words)).await;
             (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response()
         }
         Err(other) => PageError(other).into_response(),

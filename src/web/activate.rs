@@ -189,7 +189,7 @@ pub async fn create_account(
             step.error = Some(error_text(&err));
             step.captcha = Some((**c).clone());
         }
-        Error::WeakPassword(weak) => step.password_error = Some(weak.0.clone()),
+        Error::WeakPassword(_) => step.password_error = Some(error_text(&err)),
         Error::UsernameTaken | Error::Invalid(_) => {
             step.username_error = Some(error_text(&err));
         }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::pages;
 use crate::app::App;
-use crate::domain::{AccountKind, District};
+use crate::domain::{AccountKind, District, WeakPassword};
 use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies, presented_token};
@@ -192,6 +192,13 @@ pub(super) fn error_text(err: &Error) -> String {
         Error::InvalidResetLink => i18n::t("access-error-invalid-reset-link"),
         Error::RateLimited { .. } => i18n::t("access-error-rate-limited"),
         Error::PasswordChangeRequired => i18n::t("password-must-change"),
+        Error::WeakPassword(weak) => match weak {
+            WeakPassword::TooShort { min } => i18n::t1("password-too-short", "min", *min as i64),
+            WeakPassword::TooLong { max } => i18n::t1("password-too-long", "max", *max as i64),
+            WeakPassword::Common => i18n::t("password-too-common"),
+            WeakPassword::Username => i18n::t("password-is-username"),
+            WeakPassword::DistrictName => i18n::t("password-is-district-name"),
+        },
         other => other.public_message(),
     }
 }

@@ -142,3 +142,53 @@ async fn the_browser_language_the_switch_and_the_account_choose_the_language() {
     assert!(spanish(&front_page(app, &fifth, None).await));
     p.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_refused_new_password_is_explained_in_the_page_language() {
+    let p = portal().await;
+    for (accept, words) in [
+        (
+            "es",
+            "Esta contraseña es una de las más comunes y es fácil de adivinar.",
+        ),
+        (
+            "en",
+            "This password is one of the most common ones and easy to guess.",
+        ),
+    ] {
+        let response = p
+            .app
+            .client
+            .post(p.app.url("/d/river/password"))
+            .bearer_auth(p.token("parent"))
+            .header(ACCEPT_LANGUAGE, accept)
+            .form(&[("current", "correct horse battery"), ("new", "password1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let html = response.text().await.unwrap();
+        assert!(html.contains(words), "{accept}: {html}");
+    }
+    // The API keeps its English words and its code.
+    let response = reqwest::Client::new()
+        .put(p.app.url("/api/v1/me/password"))
+        .bearer_auth(p.token("parent"))
+        .header(ACCEPT_LANGUAGE, "es")
+        .json(&serde_json::json!({"current": "correct horse battery", "new": "password1"}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "weak_password");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("This password is one of the most common ones"),
+        "{body}"
+    );
+    p.app.stop().await;
+}
