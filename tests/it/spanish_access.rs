@@ -7,26 +7,11 @@ use base64ct::{Base64, Encoding};
 use reqwest::StatusCode;
 use reqwest::header::ACCEPT_LANGUAGE;
 
-use crate::harness::{TestApp, TestDb, spawn_app_with};
+use crate::harness::TestApp;
+use crate::recovery::app;
 use crate::smtp::{Received, Sink};
-use homeroom::config::ConfigInput;
 use homeroom::domain::{DistrictSlug, Lang};
 use homeroom::services::worker;
-
-async fn app(sink: &Sink) -> TestApp {
-    let app = spawn_app_with(TestDb::fresh().await, |c| ConfigInput {
-        smtp_host: Some("127.0.0.1".into()),
-        smtp_port: Some(sink.port),
-        smtp_tls: Some("none".into()),
-        mail_from: Some("portal@homeroom.test".into()),
-        ..c
-    })
-    .await;
-    homeroom::services::demo::load(&app.app).await.unwrap();
-    // The demo's import left its notification job: run it, so that the tests count their own.
-    while worker::run_due(&app.app).await.unwrap() > 0 {}
-    app
-}
 
 /// A page, asked for in `accept` (or with no `Accept-Language`): its status and its text.
 async fn page(app: &TestApp, path: &str, accept: Option<&str>) -> (StatusCode, String) {
