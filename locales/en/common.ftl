@@ -85,3 +85,19 @@ when-month-year = { $month } { $year }
 when-date-time = { $month } { $day }, { $year } { $time }
 # October 6 at 3:05 PM
 when-day-time = { $month } { $day } at { $time }
+
+# What is wrong with a value someone typed.
+invalid-username-length = A username is { $min } to { $max } characters long.
+invalid-username-characters = A username may hold only letters a-z, digits and . _ - @ +
+invalid-code-characters = { $what ->
+        [key] An activation key
+       *[code] A code
+    } holds only letters and digits.
+invalid-code-length = { $what ->
+        [key] An activation key
+       *[code] A code
+    } has { $length } letters and digits.
+invalid-grade-threshold = A grade threshold is a whole percentage from 1 to 100, not “{ $value }”.
+invalid-window-order = The window ends before it starts.
+invalid-window-length = A window lasts at most 400 days.
+invalid-date = A date is written YYYY-MM-DD, not “{ $value }”.

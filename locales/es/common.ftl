@@ -84,3 +84,19 @@ when-month-year = { $month } de { $year }
 when-date-time = { $day } { $month } { $year }, { $time }
 # 6 de octubre a las 3:05 p. m.
 when-day-time = { $day } de { $month } a las { $time }
+
+# Qué está mal en un valor que alguien escribió.
+invalid-username-length = Un nombre de usuario tiene de { $min } a { $max } caracteres.
+invalid-username-characters = Un nombre de usuario solo puede tener letras a-z, números y . _ - @ +
+invalid-code-characters = { $what ->
+        [key] Una clave de activación
+       *[code] Un código
+    } solo tiene letras y números.
+invalid-code-length = { $what ->
+        [key] Una clave de activación
+       *[code] Un código
+    } tiene { $length } letras y números.
+invalid-grade-threshold = Un límite de calificación es un porcentaje entero del 1 al 100, no “{ $value }”.
+invalid-window-order = El período termina antes de empezar.
+invalid-window-length = Un período dura como máximo 400 días.
+invalid-date = Una fecha se escribe AAAA-MM-DD, no “{ $value }”.

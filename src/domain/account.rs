@@ -36,18 +36,27 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let name = raw.trim();
         if name.len() < Self::MIN_LEN || name.len() > Self::MAX_LEN {
-            return Err(Invalid::new(format!(
-                "a username is {} to {} characters long",
-                Self::MIN_LEN,
-                Self::MAX_LEN
-            )));
+            return Err(Invalid::worded(
+                format!(
+                    "a username is {} to {} characters long",
+                    Self::MIN_LEN,
+                    Self::MAX_LEN
+                ),
+                "invalid-username-length",
+                vec![
+                    ("min", Self::MIN_LEN.to_string()),
+                    ("max", Self::MAX_LEN.to_string()),
+                ],
+            ));
         }
         if !name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'))
         {
-            return Err(Invalid::new(
+            return Err(Invalid::worded(
                 "a username may hold only letters a-z, digits and . _ - @ +",
+                "invalid-username-characters",
+                vec![],
             ));
         }
         Ok(Self(name.to_owned()))

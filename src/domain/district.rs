@@ -330,7 +330,7 @@ mod tests {
         ];
         for (key, value, expected) in cases {
             let err = SettingChange::parse(key, value).unwrap_err();
-            assert!(err.0.contains(expected), "{key}={value:?}: {err}");
+            assert!(err.to_string().contains(expected), "{key}={value:?}: {err}");
         }
     }
 

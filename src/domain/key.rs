@@ -31,6 +31,11 @@ impl ActivationKey {
     }
 }
 
+/// Which kind of code, for the words that say what is wrong with it.
+fn kind(what: &str) -> &'static str {
+    if what.contains("key") { "key" } else { "code" }
+}
+
 /// Reads Crockford base32 as a person types it: case, dashes and spaces do not matter, and
 /// the letters the alphabet leaves out are read as the digits they look like.
 fn read_crockford(raw: &str, length: usize, what: &str) -> Result<String, Invalid> {
@@ -42,9 +47,11 @@ fn read_crockford(raw: &str, length: usize, what: &str) -> Result<String, Invali
             'O' => '0',
             c if c.is_ascii() && CROCKFORD.contains(&(c as u8)) => c,
             _ => {
-                return Err(Invalid::new(format!(
-                    "{what} holds only letters and digits"
-                )));
+                return Err(Invalid::worded(
+                    format!("{what} holds only letters and digits"),
+                    "invalid-code-characters",
+                    vec![("what", kind(what).to_owned())],
+                ));
             }
         };
         text.push(c);
@@ -53,9 +60,14 @@ fn read_crockford(raw: &str, length: usize, what: &str) -> Result<String, Invali
         }
     }
     if text.len() != length {
-        return Err(Invalid::new(format!(
-            "{what} has {length} letters and digits"
-        )));
+        return Err(Invalid::worded(
+            format!("{what} has {length} letters and digits"),
+            "invalid-code-length",
+            vec![
+                ("what", kind(what).to_owned()),
+                ("length", length.to_string()),
+            ],
+        ));
     }
     Ok(text)
 }

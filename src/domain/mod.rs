@@ -43,13 +43,37 @@ pub fn record_id(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
-/// A value that does not parse. The message is one line, written for the person who typed it.
+/// A value that does not parse. The message is one line, written for the person who typed it;
+/// where it has one, the id of the message that says it in a page's language (locales/*.ftl)
+/// with its values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Invalid(pub String);
+#[error("{message}")]
+pub struct Invalid {
+    message: String,
+    words: Option<(&'static str, Vec<(&'static str, String)>)>,
+}
 
 impl Invalid {
     pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+        Self {
+            message: message.into(),
+            words: None,
+        }
+    }
+
+    /// With the message id (and its values) that says it in any language.
+    pub fn worded(
+        message: impl Into<String>,
+        id: &'static str,
+        args: Vec<(&'static str, String)>,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            words: Some((id, args)),
+        }
+    }
+
+    pub fn words(&self) -> Option<(&'static str, &[(&'static str, String)])> {
+        self.words.as_ref().map(|(id, args)| (*id, args.as_slice()))
     }
 }

@@ -110,9 +110,11 @@ impl GradeThreshold {
             .filter(|p| (1..=100).contains(p))
             .map(Self)
             .ok_or_else(|| {
-                Invalid::new(format!(
-                    "a grade threshold is a whole percentage from 1 to 100, not {percent}"
-                ))
+                Invalid::worded(
+                    format!("a grade threshold is a whole percentage from 1 to 100, not {percent}"),
+                    "invalid-grade-threshold",
+                    vec![("value", percent.to_string())],
+                )
             })
     }
 
@@ -123,10 +125,14 @@ impl GradeThreshold {
             return Ok(None);
         }
         let percent = digits.parse::<i64>().map_err(|_| {
-            Invalid::new(format!(
-                "a grade threshold is a whole percentage from 1 to 100, not {:?}",
-                raw.trim()
-            ))
+            Invalid::worded(
+                format!(
+                    "a grade threshold is a whole percentage from 1 to 100, not {:?}",
+                    raw.trim()
+                ),
+                "invalid-grade-threshold",
+                vec![("value", raw.trim().to_owned())],
+            )
         })?;
         Self::new(percent).map(Some)
     }

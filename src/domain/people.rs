@@ -88,7 +88,11 @@ mod tests {
             PersonRole::Guardian
         );
         let err = PersonRole::parse("aide").unwrap_err();
-        assert!(err.0.contains("student, guardian, staff, teacher"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("student, guardian, staff, teacher"),
+            "{err}"
+        );
     }
 
     #[test]

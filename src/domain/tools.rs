@@ -171,10 +171,18 @@ impl ToolWindow {
     /// Checks the dates: the window ends on or after the day it starts, within a year's span.
     pub fn check_dates(start: Date, end: Date) -> Result<(), Invalid> {
         if end < start {
-            return Err(Invalid::new("the window ends before it starts"));
+            return Err(Invalid::worded(
+                "the window ends before it starts",
+                "invalid-window-order",
+                vec![],
+            ));
         }
         if start.until(end).map_or(true, |span| span.get_days() > 400) {
-            return Err(Invalid::new("a window lasts at most 400 days"));
+            return Err(Invalid::worded(
+                "a window lasts at most 400 days",
+                "invalid-window-length",
+                vec![],
+            ));
         }
         Ok(())
     }
@@ -183,13 +191,17 @@ impl ToolWindow {
 /// Parses a calendar date written `YYYY-MM-DD`.
 pub fn parse_date(what: &str, raw: &str) -> Result<Date, Invalid> {
     let text = raw.trim();
+    let invalid = || {
+        Invalid::worded(
+            format!("{what} is a date written YYYY-MM-DD, not {raw:?}"),
+            "invalid-date",
+            vec![("value", text.to_owned())],
+        )
+    };
     if text.len() != 10 {
-        return Err(Invalid::new(format!(
-            "{what} is a date written YYYY-MM-DD, not {raw:?}"
-        )));
+        return Err(invalid());
     }
-    text.parse::<Date>()
-        .map_err(|_| Invalid::new(format!("{what} is a date written YYYY-MM-DD, not {raw:?}")))
+    text.parse::<Date>().map_err(|_| invalid())
 }
 
 /// Whether a tool is on, and if not, why.
@@ -398,7 +410,7 @@ mod tests {
         assert!(
             Tool::parse("messages")
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("the tools are")
         );
         assert_eq!(Portal::parse("STUDENT").unwrap(), Portal::Student);

@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::{AccountKind, WeakPassword};
 use crate::services::Error;
 use crate::services::captcha::Challenge;
 use crate::web::pages;
@@ -139,8 +140,8 @@ impl<E: Into<Error>> From<E> for PageError {
 }
 
 /// The sentence a page shows for an error, in the page's language: the portal's own words
-/// translated, the words a district or a form gave (a reason, a maintenance message, what was
-/// wrong with the input) as they are. The API's sentence is `Error::public_message`, in English.
+/// translated, the words a district or a form gave (a reason, a maintenance message) as they
+/// are. The API's sentence is `Error::public_message`, in English.
 pub fn page_message(err: &Error) -> String {
     let id = match err {
         Error::NotFound | Error::FeatureDisabled => "page-error-nothing-here",
@@ -152,10 +153,54 @@ pub fn page_message(err: &Error) -> String {
         Error::RateLimited { .. } => "page-error-rate-limited",
         Error::Unavailable(_) => "page-error-database",
         Error::Internal(_) => "page-error-internal",
+        Error::InvalidCredentials => "access-error-invalid-credentials",
+        Error::CaptchaRequired(_) => "access-error-captcha-required",
+        Error::CaptchaInvalid(_) => "access-error-captcha-invalid",
+        Error::UsernameTaken => "access-error-username-taken",
+        Error::InvalidKey => "access-error-invalid-key",
+        Error::ExpiredKey => "access-error-expired-key",
+        Error::WrongPortal(kind) => match kind {
+            AccountKind::Parent => "access-error-wrong-portal-parent",
+            AccountKind::Student => "access-error-wrong-portal-student",
+            AccountKind::Staff => "access-error-wrong-portal-staff",
+        },
+        Error::Locked {
+            until, timezone, ..
+        } => return locked_until(*until, timezone),
+        Error::WeakPassword(weak) => return weak_password(weak),
+        Error::Invalid(invalid) => {
+            return match invalid.words() {
+                Some((id, args)) => crate::i18n::ta(id, args),
+                None => invalid.to_string(),
+            };
+        }
         Error::ToolDisabled { reason } => return crate::services::tools::off_reason_words(reason),
         other => return other.public_message(),
     };
     crate::i18n::t(id)
+}
+
+/// "Too many tries. This account can log in again after 3:05 PM (EDT)."
+fn locked_until(until: i64, timezone: &str) -> String {
+    match jiff::Timestamp::from_second(until).and_then(|t| t.in_tz(timezone)) {
+        Ok(at) => {
+            let time = crate::i18n::when::time_of_day(crate::i18n::current(), &at);
+            let zone = at.strftime("%Z").to_string();
+            crate::i18n::t1("access-error-locked", "time", format!("{time} ({zone})"))
+        }
+        Err(_) => crate::i18n::t("access-error-locked-soon"),
+    }
+}
+
+fn weak_password(weak: &WeakPassword) -> String {
+    use crate::i18n::{t, t1};
+    match weak {
+        WeakPassword::TooShort { min } => t1("password-too-short", "min", *min as i64),
+        WeakPassword::TooLong { max } => t1("password-too-long", "max", *max as i64),
+        WeakPassword::Common => t("password-too-common"),
+        WeakPassword::Username => t("password-is-username"),
+        WeakPassword::DistrictName => t("password-is-district-name"),
+    }
 }
 
 impl IntoResponse for PageError {

@@ -132,7 +132,7 @@ impl Error {
     /// The sentence shown to the person; never holds internal detail.
     pub fn public_message(&self) -> String {
         match self {
-            Self::Invalid(invalid) => invalid.0.clone(),
+            Self::Invalid(invalid) => invalid.to_string(),
             Self::NotFound => "Nothing was found at this address.".to_owned(),
             Self::Conflict(what) => what.clone(),
             Self::Forbidden(why) => why.clone(),

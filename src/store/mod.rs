@@ -132,7 +132,7 @@ fn sqlite_unavailable(code: i64) -> bool {
 
 impl From<Invalid> for StoreError {
     fn from(err: Invalid) -> Self {
-        StoreError::Corrupt(err.0)
+        StoreError::Corrupt(err.to_string())
     }
 }
 

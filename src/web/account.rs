@@ -161,14 +161,14 @@ pub async fn change_password(
                 &app,
                 &who,
                 false,
-                Some(super::login::error_text(&err)),
+                Some(crate::server::error::page_message(&err)),
                 None,
             )
             .await;
             (axum::http::StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response()
         }
         Err(err @ Error::WeakPassword(_)) => {
-            let words = super::login::error_text(&err);
+            let words = crate::server::error::page_message(&err);
             let page = password_page(&app, &who, false, None, Some(words)).await;
             (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response()
         }

@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::login::error_text;
 use super::pages;
 use crate::app::App;
 use crate::domain::District;
 use crate::i18n;
+use crate::server::error::page_message;
 use crate::server::error::{PageError, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies};
 use crate::services::activation::{self, Activation};
@@ -121,7 +121,7 @@ async fn key_error(
         _ => return Err(err.into()),
     };
     let step = Step {
-        error: Some(error_text(&err)),
+        error: Some(page_message(&err)),
         key,
         captcha,
         ..Step::default()
@@ -186,12 +186,12 @@ pub async fn create_account(
     };
     match &err {
         Error::CaptchaRequired(c) | Error::CaptchaInvalid(c) => {
-            step.error = Some(error_text(&err));
+            step.error = Some(page_message(&err));
             step.captcha = Some((**c).clone());
         }
-        Error::WeakPassword(_) => step.password_error = Some(error_text(&err)),
+        Error::WeakPassword(_) => step.password_error = Some(page_message(&err)),
         Error::UsernameTaken | Error::Invalid(_) => {
-            step.username_error = Some(error_text(&err));
+            step.username_error = Some(page_message(&err));
         }
         _ => return key_error(&app, &district, err, &form.key, &client).await,
     }

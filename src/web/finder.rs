@@ -64,7 +64,7 @@ pub async fn page(
             if chosen_state.is_none() && !state.trim().is_empty() {
                 page.state_error = Some(crate::i18n::t("finder-choose-state"));
             } else {
-                page.q_error = Some(invalid.0);
+                page.q_error = Some(invalid.to_string());
             }
             Ok((StatusCode::BAD_REQUEST, Html(pages::render(&page))).into_response())
         }

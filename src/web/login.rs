@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use super::pages;
 use crate::app::App;
-use crate::domain::{AccountKind, District, WeakPassword};
+use crate::domain::{AccountKind, District};
 use crate::i18n;
-use crate::server::error::{PageError, status_of};
+use crate::server::error::{PageError, page_message, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies, presented_token};
 use crate::services::auth::{self, Device, LoginRequest};
 use crate::services::captcha::Challenge;
@@ -147,7 +147,7 @@ fn render(
         portal_title: &portal_title,
         other_portal: other,
         other_portal_title: &other_title,
-        error: error.map(error_text),
+        error: error.map(page_message),
         right_portal,
         username: &username,
         captcha,
@@ -160,45 +160,5 @@ fn portal_title(portal: AccountKind) -> String {
         AccountKind::Parent => i18n::t("access-portal-parent"),
         AccountKind::Student => i18n::t("access-portal-student"),
         AccountKind::Staff => i18n::t("access-portal-staff"),
-    }
-}
-
-/// What went wrong, as the logging-in pages (login, New User, recovery, Change Password) say
-/// it, in the page's language. A domain rule's own words (`Invalid`, a weak password) and
-/// what the district wrote come as they are.
-pub(super) fn error_text(err: &Error) -> String {
-    match err {
-        Error::InvalidCredentials => i18n::t("access-error-invalid-credentials"),
-        Error::CaptchaRequired(_) => i18n::t("access-error-captcha-required"),
-        Error::CaptchaInvalid(_) => i18n::t("access-error-captcha-invalid"),
-        Error::Locked {
-            until, timezone, ..
-        } => match jiff::Timestamp::from_second(*until).and_then(|t| t.in_tz(timezone)) {
-            Ok(at) => {
-                let time = i18n::when::time_of_day(i18n::current(), &at);
-                let zone = at.strftime("%Z").to_string();
-                i18n::t1("access-error-locked", "time", format!("{time} ({zone})"))
-            }
-            Err(_) => i18n::t("access-error-locked-soon"),
-        },
-        Error::WrongPortal(kind) => match kind {
-            AccountKind::Parent => i18n::t("access-error-wrong-portal-parent"),
-            AccountKind::Student => i18n::t("access-error-wrong-portal-student"),
-            AccountKind::Staff => i18n::t("access-error-wrong-portal-staff"),
-        },
-        Error::UsernameTaken => i18n::t("access-error-username-taken"),
-        Error::InvalidKey => i18n::t("access-error-invalid-key"),
-        Error::ExpiredKey => i18n::t("access-error-expired-key"),
-        Error::InvalidResetLink => i18n::t("access-error-invalid-reset-link"),
-        Error::RateLimited { .. } => i18n::t("access-error-rate-limited"),
-        Error::PasswordChangeRequired => i18n::t("password-must-change"),
-        Error::WeakPassword(weak) => match weak {
-            WeakPassword::TooShort { min } => i18n::t1("password-too-short", "min", *min as i64),
-            WeakPassword::TooLong { max } => i18n::t1("password-too-long", "max", *max as i64),
-            WeakPassword::Common => i18n::t("password-too-common"),
-            WeakPassword::Username => i18n::t("password-is-username"),
-            WeakPassword::DistrictName => i18n::t("password-is-district-name"),
-        },
-        other => other.public_message(),
     }
 }

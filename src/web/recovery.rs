@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::login::error_text;
 use super::pages;
 use crate::app::App;
 use crate::domain::District;
 use crate::i18n;
+use crate::server::error::page_message;
 use crate::server::error::{PageError, status_of};
 use crate::server::session::ClientInfo;
 use crate::services::captcha::Challenge;
@@ -41,7 +41,7 @@ fn render(district: &District, view: View<'_>) -> String {
             _ => i18n::t("recovery-choose-new"),
         },
         done: view.done,
-        error: view.error.map(error_text),
+        error: view.error.map(page_message),
         captcha,
         token: view.token,
         min_length: district.settings.password_min_length,

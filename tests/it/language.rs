@@ -192,3 +192,33 @@ async fn a_refused_new_password_is_explained_in_the_page_language() {
     );
     p.app.stop().await;
 }
+
+#[tokio::test]
+async fn what_is_wrong_with_a_typed_value_is_said_in_the_page_language() {
+    let p = portal().await;
+    for (accept, words) in [
+        (
+            "es",
+            "Un límite de calificación es un porcentaje entero del 1 al 100",
+        ),
+        (
+            "en",
+            "A grade threshold is a whole percentage from 1 to 100",
+        ),
+    ] {
+        let response = p
+            .app
+            .client
+            .post(p.app.url("/d/river/notifications/preferences"))
+            .bearer_auth(p.token("parent"))
+            .header(ACCEPT_LANGUAGE, accept)
+            .form(&[("grade_below", "setenta"), ("email_delivery", "daily")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let html = response.text().await.unwrap();
+        assert!(html.contains(words), "{accept}: {html}");
+    }
+    p.app.stop().await;
+}

@@ -1377,7 +1377,7 @@ fn common(
     let sourced_id = match SourcedId::parse(raw) {
         Ok(id) => id.as_str().to_owned(),
         Err(e) => {
-            problems.add(Problem::at(file, row.line, e.0));
+            problems.add(Problem::at(file, row.line, e.to_string()));
             return None;
         }
     };
