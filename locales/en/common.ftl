@@ -101,3 +101,12 @@ invalid-grade-threshold = A grade threshold is a whole percentage from 1 to 100,
 invalid-window-order = The window ends before it starts.
 invalid-window-length = A window lasts at most 400 days.
 invalid-date = A date is written YYYY-MM-DD, not “{ $value }”.
+
+# What stands in the way of a request.
+conflict-same-district = Two accounts of one district cannot be linked. Enter the code in the other district's portal.
+conflict-other-kind = A { $kind } account can be linked only with another { $kind } account.
+conflict-linked-already = These accounts are linked already.
+conflict-one-district = Linking these would put two accounts of one district together. Unlink one first.
+conflict-has-account = This person already has an account.
+conflict-has-account-reset = This person already has an account: reset its password instead.
+conflict-keys-only = Keys are only for active guardians and students.

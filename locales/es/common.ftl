@@ -100,3 +100,16 @@ invalid-grade-threshold = Un límite de calificación es un porcentaje entero de
 invalid-window-order = El período termina antes de empezar.
 invalid-window-length = Un período dura como máximo 400 días.
 invalid-date = Una fecha se escribe AAAA-MM-DD, no “{ $value }”.
+
+# Lo que impide una solicitud.
+conflict-same-district = No se pueden vincular dos cuentas del mismo distrito. Escriba el código en el portal del otro distrito.
+conflict-other-kind = Una cuenta { $kind ->
+        [parent] de padre o tutor solo se puede vincular con otra cuenta de padre o tutor.
+        [student] de estudiante solo se puede vincular con otra cuenta de estudiante.
+       *[other] del personal solo se puede vincular con otra cuenta del personal.
+    }
+conflict-linked-already = Estas cuentas ya están vinculadas.
+conflict-one-district = Vincularlas juntaría dos cuentas del mismo distrito. Primero desvincule una.
+conflict-has-account = Esta persona ya tiene una cuenta.
+conflict-has-account-reset = Esta persona ya tiene una cuenta: restablezca su contraseña.
+conflict-keys-only = Las claves son solo para padres o tutores y estudiantes activos.

@@ -168,10 +168,10 @@ pub fn page_message(err: &Error) -> String {
             until, timezone, ..
         } => return locked_until(*until, timezone),
         Error::WeakPassword(weak) => return weak_password(weak),
-        Error::Invalid(invalid) => {
-            return match invalid.words() {
+        Error::Invalid(said) | Error::Conflict(said) => {
+            return match said.words() {
                 Some((id, args)) => crate::i18n::ta(id, args),
-                None => invalid.to_string(),
+                None => said.to_string(),
             };
         }
         Error::ToolDisabled { reason } => return crate::services::tools::off_reason_words(reason),
@@ -223,5 +223,47 @@ impl IntoResponse for PageError {
             }),
         };
         (status, Html(page)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Invalid;
+    use crate::i18n::{Lang, sync_scope};
+
+    #[test]
+    fn pages_say_errors_in_their_language_and_the_api_in_english() {
+        let conflict = Error::Conflict(Invalid::worded(
+            "These accounts are linked already.",
+            "conflict-linked-already",
+            vec![],
+        ));
+        assert_eq!(
+            sync_scope(Lang::Es, || page_message(&conflict)),
+            "Estas cuentas ya están vinculadas."
+        );
+        assert_eq!(
+            sync_scope(Lang::En, || page_message(&conflict)),
+            conflict.public_message()
+        );
+        let kind = Error::Conflict(Invalid::worded(
+            "A student account can be linked only with another student account.",
+            "conflict-other-kind",
+            vec![("kind", "student".to_owned())],
+        ));
+        assert_eq!(
+            sync_scope(Lang::En, || page_message(&kind)),
+            kind.public_message()
+        );
+        assert!(sync_scope(Lang::Es, || page_message(&kind)).contains("de estudiante"));
+        // Words a district or a command gave are kept as they are.
+        let plain = Error::Invalid(Invalid::new(
+            "a district with the slug \"x\" already exists",
+        ));
+        assert_eq!(
+            sync_scope(Lang::Es, || page_message(&plain)),
+            plain.public_message()
+        );
     }
 }

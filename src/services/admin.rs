@@ -3,7 +3,7 @@
 //! once.
 
 use crate::app::App;
-use crate::domain::{Account, AccountKind, District, fold_username};
+use crate::domain::{Account, AccountKind, District, Invalid, fold_username};
 use crate::secrets;
 use crate::store::AuditEntry;
 
@@ -260,9 +260,11 @@ pub async fn create_account(
 ) -> Result<(Account, String)> {
     let view = person(app, district, person_id).await?;
     if view.account.is_some() {
-        return Err(Error::Conflict(
-            "This person already has an account.".to_owned(),
-        ));
+        return Err(Error::Conflict(Invalid::worded(
+            "This person already has an account.",
+            "conflict-has-account",
+            vec![],
+        )));
     }
     let kind = match view.person.role {
         crate::domain::PersonRole::Guardian => crate::domain::AccountKind::Parent,
@@ -298,9 +300,11 @@ pub async fn key_for(
 ) -> Result<super::activation::IssuedKey> {
     let view = person(app, district, person_id).await?;
     if view.account.is_some() {
-        return Err(Error::Conflict(
-            "This person already has an account: reset its password instead.".to_owned(),
-        ));
+        return Err(Error::Conflict(Invalid::worded(
+            "This person already has an account: reset its password instead.",
+            "conflict-has-account-reset",
+            vec![],
+        )));
     }
     let scope = crate::store::KeyScope {
         person: Some(crate::domain::SourcedId::parse(&view.person.sourced_id)?),
@@ -312,7 +316,11 @@ pub async fn key_for(
         .into_iter()
         .next()
         .ok_or_else(|| {
-            Error::Conflict("Keys are only for active guardians and students.".to_owned())
+            Error::Conflict(Invalid::worded(
+                "Keys are only for active guardians and students.",
+                "conflict-keys-only",
+                vec![],
+            ))
         })
 }
 

@@ -666,9 +666,11 @@ pub(super) async fn insert_account(
         Err(StoreError::Conflict { constraint }) if !constraint.contains("person") => {
             Err(Error::UsernameTaken)
         }
-        Err(StoreError::Conflict { .. }) => Err(Error::Conflict(
-            "This person already has an account.".to_owned(),
-        )),
+        Err(StoreError::Conflict { .. }) => Err(Error::Conflict(Invalid::worded(
+            "This person already has an account.",
+            "conflict-has-account",
+            vec![],
+        ))),
         other => Ok(other?),
     }
 }

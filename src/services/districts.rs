@@ -1,7 +1,7 @@
 //! Districts: adding them, their settings, finding them, and whether one is open to families.
 
 use crate::app::App;
-use crate::domain::{District, DistrictName, DistrictSlug, SettingChange, StateCode};
+use crate::domain::{District, DistrictName, DistrictSlug, Invalid, SettingChange, StateCode};
 use crate::store::{AuditEntry, DistrictCounts, DistrictFilter, NewDistrict, StoreError};
 
 use super::{Error, Result};
@@ -22,10 +22,10 @@ pub async fn add(app: &App, slug: &str, name: &str, state: &str) -> Result<Distr
     let mut tx = app.store.begin().await?;
     let district = match tx.insert_district(&new, now).await {
         Err(StoreError::Conflict { .. }) => {
-            return Err(Error::Conflict(format!(
+            return Err(Error::Conflict(Invalid::new(format!(
                 "a district with the slug {:?} already exists",
                 new.slug.as_str()
-            )));
+            ))));
         }
         other => other?,
     };

@@ -5,7 +5,7 @@
 use super::auth::{self, Authenticated, Client, Device, LoggedIn};
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::{AccountId, AccountKind, District, LinkCode, WINDOW_SECONDS};
+use crate::domain::{AccountId, AccountKind, District, Invalid, LinkCode, WINDOW_SECONDS};
 use crate::secrets;
 use crate::store::{AuditEntry, FailureScope, LinkedAccount, SessionKind};
 
@@ -145,24 +145,28 @@ pub async fn link(app: &App, who: &Authenticated, code: &str, client: &Client) -
         return Err(Error::LinkingUnavailable);
     }
     if owner.district == who.district.id {
-        return Err(Error::Conflict(
-            "Two accounts of one district cannot be linked. Enter the code in the other district's portal."
-                .to_owned(),
-        ));
+        return Err(Error::Conflict(Invalid::worded(
+            "Two accounts of one district cannot be linked. Enter the code in the other district's portal.",
+            "conflict-same-district",
+            vec![],
+        )));
     }
     if other.kind != who.account.kind {
-        return Err(Error::Conflict(format!(
-            "A {} account can be linked only with another {} account.",
-            who.account.kind.as_str(),
-            who.account.kind.as_str()
+        let kind = who.account.kind.as_str();
+        return Err(Error::Conflict(Invalid::worded(
+            format!("A {kind} account can be linked only with another {kind} account."),
+            "conflict-other-kind",
+            vec![("kind", kind.to_owned())],
         )));
     }
     let mine = tx.group_of(who.district.id, who.account.id).await?;
     let theirs = tx.group_of(owner.district, owner.account).await?;
     if mine.is_some() && mine == theirs {
-        return Err(Error::Conflict(
-            "These accounts are linked already.".to_owned(),
-        ));
+        return Err(Error::Conflict(Invalid::worded(
+            "These accounts are linked already.",
+            "conflict-linked-already",
+            vec![],
+        )));
     }
     // One account per district in a group: a switch must always know where it goes.
     let mut districts = Vec::new();
@@ -179,10 +183,11 @@ pub async fn link(app: &App, who: &Authenticated, code: &str, client: &Client) -
     districts.sort_by_key(|d| d.0);
     districts.dedup();
     if districts.len() != count {
-        return Err(Error::Conflict(
-            "Linking these would put two accounts of one district together. Unlink one first."
-                .to_owned(),
-        ));
+        return Err(Error::Conflict(Invalid::worded(
+            "Linking these would put two accounts of one district together. Unlink one first.",
+            "conflict-one-district",
+            vec![],
+        )));
     }
     let group = match (&mine, &theirs) {
         (Some(mine), Some(theirs)) => {

@@ -34,8 +34,10 @@ pub enum Error {
     /// Known and understood, but not this actor's to do; the sentence says whose it is.
     #[error("{0}")]
     Forbidden(String),
+    /// What stands in the way, in words (with the message id that says it in any language,
+    /// where families or staff meet it).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Invalid),
     /// The district is in maintenance; `message` is the district's own words.
     #[error("{district} is unavailable: {message}")]
     DistrictUnavailable { district: String, message: String },
@@ -134,7 +136,7 @@ impl Error {
         match self {
             Self::Invalid(invalid) => invalid.to_string(),
             Self::NotFound => "Nothing was found at this address.".to_owned(),
-            Self::Conflict(what) => what.clone(),
+            Self::Conflict(what) => what.to_string(),
             Self::Forbidden(why) => why.clone(),
             Self::DistrictUnavailable { message, .. } => message.clone(),
             Self::InvalidCredentials => {
