@@ -132,6 +132,17 @@ fn readers_sql(students: &str) -> String {
     )
 }
 
+fn notification_from_row(r: &sqlx::any::AnyRow) -> Result<NotificationRecord> {
+    Ok(NotificationRecord {
+        id: r.try_get("id")?,
+        event: r.try_get("event")?,
+        title: r.try_get("title")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+        read_at: r.try_get("read_at")?,
+    })
+}
+
 /// A reader's language: English until the account has one.
 fn language(row: &sqlx::any::AnyRow) -> Result<Lang> {
     let code: Option<String> = row.try_get("language")?;
@@ -547,18 +558,7 @@ impl Store {
         .bind(account.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(NotificationRecord {
-                    id: r.try_get("id")?,
-                    event: r.try_get("event")?,
-                    title: r.try_get("title")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                    read_at: r.try_get("read_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(notification_from_row).collect()
     }
 
     /// The kinds of notification the account wants on a channel.
@@ -599,14 +599,7 @@ impl Store {
         row.map(|r| {
             Ok((
                 AccountId(r.try_get("account_id")?),
-                NotificationRecord {
-                    id: r.try_get("id")?,
-                    event: r.try_get("event")?,
-                    title: r.try_get("title")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                    read_at: r.try_get("read_at")?,
-                },
+                notification_from_row(&r)?,
             ))
         })
         .transpose()
