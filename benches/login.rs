@@ -19,6 +19,8 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 fn main() {
+    // reqwest leaves the choice of TLS provider to the program; plain HTTP never uses it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let seconds: u64 = std::env::var("HOMEROOM_BENCH_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -31,6 +31,8 @@ fn env_number(name: &str, default: u64) -> u64 {
 }
 
 fn main() {
+    // reqwest leaves the choice of TLS provider to the program; plain HTTP never uses it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let students = env_number("HOMEROOM_BENCH_STUDENTS", 50_000);
     let seconds = env_number("HOMEROOM_BENCH_SECONDS", 15);
     let clients = env_number("HOMEROOM_BENCH_CLIENTS", 64) as usize;

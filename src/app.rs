@@ -33,6 +33,8 @@ pub enum StartError {
     Service(#[from] crate::services::Error),
     #[error("the HTTP client: {0}")]
     Http(String),
+    #[error("the password hashing threads: {0}")]
+    Threads(#[from] std::io::Error),
 }
 
 impl App {
@@ -56,7 +58,7 @@ impl App {
             config: Arc::new(config),
             store,
             clock,
-            passwords: Arc::new(PasswordHasher::new(cores)),
+            passwords: Arc::new(PasswordHasher::new(cores)?),
             mailer,
         })
     }
