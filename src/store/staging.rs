@@ -42,7 +42,9 @@ struct Spec {
     /// The real table's own columns the merge writes (besides the common ones).
     fields: &'static [&'static str],
     /// `SELECT` of the staged rows with references turned into ids: yields `sourced_id`,
-    /// every field, `active` and `modified_at`. `$1` is the district.
+    /// every field, `active`, `modified_at` and `complete`. `$1` is the district. A row with an
+    /// unknown required reference drops out of the joins; one with an unknown optional
+    /// reference stays, with `complete` false.
     resolved: &'static str,
     /// `SELECT line, a, b, c` of staged rows whose references point at nothing.
     unknown: &'static str,
@@ -91,7 +93,7 @@ const ENROLLMENTS: Spec = Spec {
         "end_date",
     ],
     resolved: "SELECT s.sourced_id, c.id AS class_id, p.id AS person_id, s.role, s.is_primary, \
-                 s.begin_date, s.end_date, NOT s.deleted AS active, s.modified_at \
+                 s.begin_date, s.end_date, NOT s.deleted AS active, s.modified_at, TRUE AS complete \
                FROM stage_enrollments s \
                JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person",
@@ -121,7 +123,8 @@ const LINE_ITEMS: Spec = Spec {
                  s.title, s.description, s.assign_date, s.due_date, \
                  CAST(s.result_min AS DOUBLE PRECISION) AS result_min, \
                  CAST(s.result_max AS DOUBLE PRECISION) AS result_max, \
-                 NOT s.deleted AS active, s.modified_at \
+                 NOT s.deleted AS active, s.modified_at, \
+                 (s.category IS NULL OR g.id IS NOT NULL) AND (s.grading_period IS NULL OR a.id IS NOT NULL) AS complete \
                FROM stage_line_items s \
                JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
                LEFT JOIN categories g ON g.district_id = $1 AND g.sourced_id = s.category \
@@ -153,7 +156,7 @@ const RESULTS: Spec = Spec {
     ],
     resolved: "SELECT s.sourced_id, l.id AS line_item_id, p.id AS person_id, \
                  CAST(s.score AS DOUBLE PRECISION) AS score, s.score_status, \
-                 s.comment, s.score_date, s.late, s.missing, NOT s.deleted AS active, s.modified_at \
+                 s.comment, s.score_date, s.late, s.missing, NOT s.deleted AS active, s.modified_at, TRUE AS complete \
                FROM stage_results s \
                JOIN line_items l ON l.district_id = $1 AND l.sourced_id = s.line_item \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.student",
@@ -169,7 +172,7 @@ const ATTENDANCE: Spec = Spec {
     columns: "person TEXT NOT NULL, class TEXT, date TEXT NOT NULL, status TEXT NOT NULL, excused BOOLEAN NOT NULL",
     fields: &["person_id", "class_id", "date", "status", "excused"],
     resolved: "SELECT s.sourced_id, p.id AS person_id, c.id AS class_id, s.date, s.status, s.excused, \
-                 NOT s.deleted AS active, s.modified_at \
+                 NOT s.deleted AS active, s.modified_at, (s.class IS NULL OR c.id IS NOT NULL) AS complete \
                FROM stage_attendance s \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person \
                LEFT JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class",
@@ -195,7 +198,7 @@ const TERM_GRADES: Spec = Spec {
     ],
     resolved: "SELECT s.sourced_id, c.id AS class_id, p.id AS person_id, a.id AS session_id, s.grade, \
                  CAST(s.percent AS DOUBLE PRECISION) AS percent, s.comment, \
-                 NOT s.deleted AS active, s.modified_at \
+                 NOT s.deleted AS active, s.modified_at, TRUE AS complete \
                FROM stage_term_grades s \
                JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person \
@@ -213,7 +216,7 @@ const NO_SCHOOL_DAYS: Spec = Spec {
     columns: "school TEXT, date TEXT NOT NULL, description TEXT NOT NULL",
     fields: &["school_id", "date", "description"],
     resolved: "SELECT s.sourced_id, o.id AS school_id, s.date, s.description, \
-                 NOT s.deleted AS active, s.modified_at \
+                 NOT s.deleted AS active, s.modified_at, (s.school IS NULL OR o.id IS NOT NULL) AS complete \
                FROM stage_no_school_days s \
                LEFT JOIN schools o ON o.district_id = $1 AND o.sourced_id = s.school",
     refers_to: &["schools"],
@@ -407,8 +410,8 @@ impl Tx {
         .is_some();
         if !holds_any {
             // The district's first: every staged row is new, and nothing can be missing. A row
-            // whose references are unknown drops out of the join, so a shortfall tells of it
-            // without a pass of its own.
+            // whose references are unknown is not written, so a shortfall tells of it without a
+            // pass of its own.
             let staged_rows = self
                 .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
                 .await?;
@@ -420,36 +423,30 @@ impl Tx {
                 ..Merged::default()
             }));
         }
-        let unknown = sqlx::query(built(format!(
-            "SELECT 1 AS one FROM ({}) u LIMIT 1",
-            spec.unknown
-        )))
-        .bind(district.0)
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        if unknown.is_some() {
-            return Ok(None);
-        }
-        let created = self
-            .count(
-                format!(
-                    "SELECT COUNT(*) AS n FROM ({}) excluded WHERE NOT EXISTS \
-                       (SELECT 1 FROM {t} WHERE {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id)",
-                    spec.resolved
-                ),
-                Some(district),
-            )
+        // One pass tells what the merge will do. A staged row whose references are unknown is
+        // not complete or drops out of the join: a shortfall tells of it, as in a first import.
+        let staged_rows = self
+            .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
             .await?;
         let row = sqlx::query(built(format!(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN {t}.active AND NOT excluded.active THEN 1 ELSE 0 END), 0) AS off \
-             FROM ({}) excluded JOIN {t} ON {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id \
-             WHERE {changed}",
+            "SELECT COALESCE(SUM(CASE WHEN excluded.complete THEN 1 ELSE 0 END), 0) AS resolved, \
+               COALESCE(SUM(CASE WHEN {t}.id IS NULL THEN 1 ELSE 0 END), 0) AS created, \
+               COALESCE(SUM(CASE WHEN {t}.id IS NOT NULL AND {changed} THEN 1 ELSE 0 END), 0) AS n, \
+               COALESCE(SUM(CASE WHEN {t}.id IS NOT NULL AND {changed} AND {t}.active AND NOT excluded.active \
+                 THEN 1 ELSE 0 END), 0) AS off \
+             FROM ({}) excluded LEFT JOIN {t} ON {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id",
             spec.resolved
         )))
         .bind(district.0)
         .bind(honour_dates)
         .fetch_one(&mut *self.inner)
         .await?;
+        let resolved: i64 = row.try_get("resolved")?;
+        if u64::try_from(resolved).unwrap_or(0) != staged_rows {
+            return Ok(None);
+        }
+        let created: i64 = row.try_get("created")?;
+        let created = u64::try_from(created).unwrap_or(0);
         let (written, switched_off): (i64, i64) = (row.try_get("n")?, row.try_get("off")?);
         self.merge_rows(spec, district, now, honour_dates, Some(&changed))
             .await?;
@@ -500,7 +497,7 @@ impl Tx {
         // after page instead of all over (a third faster for 10 million scores on SQLite).
         let insert = format!(
             "INSERT INTO {t} (district_id, sourced_id, {fields}, active, modified_at, updated_at) \
-             SELECT $1, n.sourced_id, {n_fields}, n.active, n.modified_at, $3 FROM ({resolved}) n WHERE TRUE ORDER BY n.sourced_id",
+             SELECT $1, n.sourced_id, {n_fields}, n.active, n.modified_at, $3 FROM ({resolved}) n WHERE n.complete ORDER BY n.sourced_id",
             resolved = spec.resolved,
         );
         let sql = match changed {

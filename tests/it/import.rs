@@ -892,3 +892,53 @@ async fn a_first_import_with_an_unknown_reference_writes_nothing() {
     assert!(people.is_empty(), "nothing was written: {people:?}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_first_import_with_an_unknown_optional_reference_writes_nothing() {
+    // A category, grading period or class that a row may leave blank but names wrongly is as
+    // unknown as a missing student, in a district's first import as in any later one.
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    full_set(dir.path(), ENROLLMENTS);
+    write_set(
+        dir.path(),
+        &[
+            (
+                "manifest.csv",
+                "propertyName,value\nfile.categories,bulk\nfile.lineItems,bulk\nfile.attendance,bulk\n",
+            ),
+            (
+                "categories.csv",
+                "sourcedId,status,dateLastModified,title,weight\ncat-hw,,,Homework,40\n",
+            ),
+            (
+                "lineItems.csv",
+                "sourcedId,status,dateLastModified,title,description,assignDate,dueDate,classSourcedId,categorySourcedId,gradingPeriodSourcedId,resultValueMin,resultValueMax\n\
+li1,,,Worksheet,,2025-09-01,2025-09-05,k-math,cat-hw,gp1,0,10\n\
+li2,,,Unit test,,2025-09-10,2025-09-12,k-math,cat-none,gp1,0,100\n",
+            ),
+            (
+                "attendance.csv",
+                "sourcedId,status,dateLastModified,userSourcedId,classSourcedId,date,attendanceStatus,excused\n\
+a1,,,st1,,2025-09-03,absent,true\n\
+a2,,,st1,k-none,2025-09-04,tardy,false\n",
+            ),
+        ],
+    );
+    let out = import(&app, dir.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "lineItems.csv:3: unknown class \"k-math\", category \"cat-none\" or grading period \"gp1\""
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("attendance.csv:3: unknown user \"st1\" or class \"k-none\""),
+        "{err}"
+    );
+    let (people, _, _) = snapshot(&app).await;
+    assert!(people.is_empty(), "nothing was written: {people:?}");
+    app.stop().await;
+}
