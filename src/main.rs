@@ -5,6 +5,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the C library's allocator: an import hands millions of small strings
+/// from the thread that reads the files to the one that writes the database, and the portal
+/// allocates and frees many small values per request.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = homeroom::cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
