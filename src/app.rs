@@ -34,7 +34,7 @@ pub enum StartError {
     #[error("the HTTP client: {0}")]
     Http(String),
     #[error("the password hashing threads: {0}")]
-    Threads(#[from] std::io::Error),
+    Threads(std::io::Error),
 }
 
 impl App {
@@ -58,7 +58,7 @@ impl App {
             config: Arc::new(config),
             store,
             clock,
-            passwords: Arc::new(PasswordHasher::new(cores)?),
+            passwords: Arc::new(PasswordHasher::new(cores).map_err(StartError::Threads)?),
             mailer,
         })
     }

@@ -274,6 +274,7 @@ impl Store {
                 .await?;
         }
         Ok(Tx {
+            // What `Pool::begin` does, on a connection set up first.
             inner: sqlx::Transaction::begin(conn, None).await?,
             backend: self.backend,
         })

@@ -408,13 +408,13 @@ impl Tx {
         .fetch_optional(&mut *self.inner)
         .await?
         .is_some();
+        // A row whose references are unknown is neither written nor counted as complete, so a
+        // shortfall against this count tells of it without a pass of its own.
+        let staged_rows = self
+            .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
+            .await?;
         if !holds_any {
-            // The district's first: every staged row is new, and nothing can be missing. A row
-            // whose references are unknown is not written, so a shortfall tells of it without a
-            // pass of its own.
-            let staged_rows = self
-                .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
-                .await?;
+            // The district's first: every staged row is new, and nothing can be missing.
             let created = self
                 .merge_rows(spec, district, now, honour_dates, None)
                 .await?;
@@ -423,11 +423,8 @@ impl Tx {
                 ..Merged::default()
             }));
         }
-        // One pass tells what the merge will do. A staged row whose references are unknown is
-        // not complete or drops out of the join: a shortfall tells of it, as in a first import.
-        let staged_rows = self
-            .count(format!("SELECT COUNT(*) AS n FROM {}", spec.stage), None)
-            .await?;
+        // One pass tells what the merge will do: how many rows are complete, new, changed, and
+        // switched off.
         let row = sqlx::query(built(format!(
             "SELECT COALESCE(SUM(CASE WHEN excluded.complete THEN 1 ELSE 0 END), 0) AS resolved, \
                COALESCE(SUM(CASE WHEN {t}.id IS NULL THEN 1 ELSE 0 END), 0) AS created, \
