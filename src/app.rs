@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::cache::Caches;
 use crate::services::mail::{MailError, Mailer};
 use crate::services::passwords::PasswordHasher;
 use crate::store::{Store, StoreError};
@@ -20,6 +21,8 @@ pub struct App {
     pub vapid: Arc<p256::SecretKey>,
     /// Outgoing HTTP (push services).
     pub http: reqwest::Client,
+    /// Districts, tool rules and record views kept between requests.
+    pub caches: Arc<Caches>,
 }
 
 /// Why the app could not start.
@@ -60,6 +63,7 @@ impl App {
             clock,
             passwords: Arc::new(PasswordHasher::new(cores).map_err(StartError::Threads)?),
             mailer,
+            caches: Arc::default(),
         })
     }
 }

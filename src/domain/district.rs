@@ -16,6 +16,9 @@ pub struct District {
     pub name: DistrictName,
     pub state: StateCode,
     pub settings: DistrictSettings,
+    /// Counts the changes to the settings, tool switches and imported records; what is cached
+    /// of the district is keyed by it.
+    pub revision: i64,
 }
 
 impl District {

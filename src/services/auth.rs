@@ -393,16 +393,23 @@ pub struct Authenticated {
 /// disabled account or was revoked is `Unauthorized`, exactly like a secret that never existed.
 pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
     let now = app.clock.unix();
-    let session = app
+    let (session, account, revision) = app
         .store
-        .session_by_token_hash(&secrets::hash_token(token))
+        .session_with_account(&secrets::hash_token(token))
         .await?
         .ok_or(Error::Unauthorized)?;
-    let district = app
-        .store
-        .district_by_id(session.district)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    let district = match app.caches.district(session.district, revision) {
+        Some(district) => district,
+        None => {
+            let district = app
+                .store
+                .district_by_id(session.district)
+                .await?
+                .ok_or(Error::Unauthorized)?;
+            app.caches.keep_district(&district);
+            district
+        }
+    };
     let idle_limit = i64::from(district.settings.session_idle_minutes) * 60;
     let expired = session.expires_at <= now
         || (session.kind == SessionKind::Web && session.last_seen_at + idle_limit <= now);
@@ -410,11 +417,6 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
         app.store.delete_session(session.id).await?;
         return Err(Error::Unauthorized);
     }
-    let (account, _) = app
-        .store
-        .account(session.district, session.account)
-        .await?
-        .ok_or(Error::Unauthorized)?;
     if !account.active {
         return Err(Error::Unauthorized);
     }

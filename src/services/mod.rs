@@ -4,6 +4,7 @@
 pub mod activation;
 pub mod admin;
 pub mod auth;
+pub mod cache;
 pub mod captcha;
 pub mod demo;
 pub mod districts;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Authenticated, Client};
+use super::cache::{self, ViewKey};
 use super::tools::{self, Menu};
 use super::{Error, Result};
 use crate::app::App;
@@ -364,7 +365,26 @@ pub async fn today_in(
     lang: Lang,
 ) -> Result<TodayView> {
     let opened = open(app, who, student, Tool::Today, client).await?;
-    let (district, id, day) = (who.district.id, opened.record.id, opened.today);
+    let key = view_key(who, &opened, lang);
+    let kept = cache::view(
+        &app.caches.today,
+        key,
+        make_today(app, who.district.id, &opened, lang),
+    )
+    .await?;
+    Ok(TodayView {
+        student: opened.student,
+        ..TodayView::clone(&kept)
+    })
+}
+
+async fn make_today(
+    app: &App,
+    district: crate::domain::DistrictId,
+    opened: &Opened,
+    lang: Lang,
+) -> Result<TodayView> {
+    let (id, day) = (opened.record.id, opened.today);
     let date = day.to_string();
     let classes = app.store.classes_of(district, id).await?;
     let teachers = app.store.teachers_of(district, id).await?;
@@ -426,7 +446,7 @@ pub async fn today_in(
         .map(|a| attendance_mark(a, &classes))
         .collect();
     Ok(TodayView {
-        student: opened.student,
+        student: opened.student.clone(),
         date,
         no_school,
         schedule,
@@ -656,8 +676,38 @@ pub async fn grades(
     client: &Client,
 ) -> Result<GradesView> {
     let opened = open(app, who, student, Tool::Grades, client).await?;
-    let (district, id, today) = (who.district.id, opened.record.id, opened.today);
-    let scale = &who.district.settings.grading_scale;
+    let key = view_key(who, &opened, Lang::En);
+    let kept = cache::view(
+        &app.caches.grades,
+        key,
+        make_grades(app, &who.district, &opened),
+    )
+    .await?;
+    Ok(GradesView {
+        student: opened.student,
+        ..GradesView::clone(&kept)
+    })
+}
+
+/// Which kept view a read of `opened` may use.
+fn view_key(who: &Authenticated, opened: &Opened, lang: Lang) -> ViewKey {
+    ViewKey {
+        district: who.district.id,
+        revision: who.district.revision,
+        student: opened.record.id,
+        date: opened.today,
+        lang,
+    }
+}
+
+async fn make_grades(
+    app: &App,
+    district: &crate::domain::District,
+    opened: &Opened,
+) -> Result<GradesView> {
+    let (id, today) = (opened.record.id, opened.today);
+    let scale = &district.settings.grading_scale;
+    let district = district.id;
     let classes = app.store.classes_of(district, id).await?;
     let teachers = app.store.teachers_of(district, id).await?;
     let sessions = app.store.academic_sessions(district).await?;
@@ -726,7 +776,7 @@ pub async fn grades(
         });
     }
     Ok(GradesView {
-        student: opened.student,
+        student: opened.student.clone(),
         scale: scale.to_string(),
         classes: view,
     })

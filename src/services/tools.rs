@@ -106,10 +106,11 @@ pub fn today(app: &App, district: &District) -> Date {
 }
 
 /// The district's switches and the windows that have not ended.
-pub async fn rules(app: &App, district: &District) -> Result<ToolRules> {
+pub async fn rules(app: &App, district: &District) -> Result<std::sync::Arc<ToolRules>> {
+    let today = today(app, district);
     Ok(app
-        .store
-        .tool_rules(district.id, today(app, district))
+        .caches
+        .rules(district, today, app.store.tool_rules(district.id, today))
         .await?)
 }
 
@@ -347,7 +348,11 @@ impl Overview {
 
 pub async fn overview(app: &App, district: &District) -> Result<Overview> {
     Ok(Overview {
-        rules: rules(app, district).await?,
+        // Read afresh: staff see their change at once, whatever district value they hold.
+        rules: app
+            .store
+            .tool_rules(district.id, today(app, district))
+            .await?,
         schools: app.store.schools(district.id).await?,
         today: today(app, district),
     })

@@ -13,6 +13,7 @@ macro_rules! account_columns {
          FROM accounts a JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id"
     };
 }
+pub(super) use account_columns;
 
 pub struct NewAccount<'a> {
     pub district: DistrictId,
@@ -181,7 +182,7 @@ impl Tx {
     }
 }
 
-fn account_with_hash(row: &AnyRow) -> Result<(Account, String)> {
+pub(super) fn account_with_hash(row: &AnyRow) -> Result<(Account, String)> {
     let given: String = row.try_get("given_name")?;
     let family: String = row.try_get("family_name")?;
     let account = Account {

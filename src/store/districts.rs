@@ -13,7 +13,8 @@ macro_rules! district_columns {
     () => {
         "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
-         key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events"
+         key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events, \
+         revision"
     };
 }
 
@@ -138,6 +139,7 @@ impl Tx {
             name: new.name.clone(),
             state: new.state,
             settings,
+            revision: 0,
         })
     }
 
@@ -152,7 +154,7 @@ impl Tx {
                 concat!(
                     "UPDATE districts SET ",
                     $column,
-                    " = $1, updated_at = $2 WHERE id = $3"
+                    " = $1, updated_at = $2, revision = revision + 1 WHERE id = $3"
                 )
             };
         }
@@ -189,6 +191,16 @@ impl Tx {
             }
         };
         query.bind(now).bind(id.0).execute(&mut *self.inner).await?;
+        Ok(())
+    }
+
+    /// Counts a change to what the district's families see (see [`District::revision`]); the
+    /// setting changes above count themselves.
+    pub async fn bump_revision(&mut self, id: DistrictId) -> Result<()> {
+        sqlx::query("UPDATE districts SET revision = revision + 1 WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *self.inner)
+            .await?;
         Ok(())
     }
 }
@@ -242,6 +254,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
                 None => EventSet::all(),
             },
         },
+        revision: row.try_get("revision")?,
     })
 }
 

@@ -3,8 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::accounts::{account_columns, account_with_hash};
 use super::{Result, Store, StoreError, Tx};
-use crate::domain::{AccountId, DistrictId};
+use crate::domain::{Account, AccountId, DistrictId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionKind {
@@ -55,8 +56,9 @@ pub struct SessionRecord {
 
 macro_rules! session_columns {
     () => {
-        "id, district_id, account_id, kind, created_at, last_seen_at, expires_at, device_id, \
-         device_name, platform, address, user_agent FROM sessions"
+        "id AS session_id, district_id, account_id, kind AS session_kind, created_at, \
+         last_seen_at, expires_at, device_id, device_name, platform, address, user_agent \
+         FROM sessions"
     };
 }
 
@@ -71,6 +73,31 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(session_from_row).transpose()
+    }
+
+    /// The session behind a secret with its account and its district's revision, in one
+    /// statement: every logged-in request begins here.
+    pub async fn session_with_account(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionRecord, Account, i64)>> {
+        let row = sqlx::query(concat!(
+            "SELECT s.id AS session_id, s.account_id, s.kind AS session_kind, s.created_at, \
+               s.last_seen_at, s.expires_at, s.device_id, s.device_name, s.platform, \
+               s.address, s.user_agent, d.revision, ",
+            account_columns!(),
+            " JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
+              JOIN districts d ON d.id = a.district_id \
+              WHERE s.token_hash = $1"
+        ))
+        .bind(token_hash.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let (account, _) = account_with_hash(&row)?;
+            Ok((session_from_row(&row)?, account, row.try_get("revision")?))
+        })
+        .transpose()
     }
 
     pub async fn sessions_of(
@@ -195,13 +222,13 @@ impl Tx {
 }
 
 fn session_from_row(row: &AnyRow) -> Result<SessionRecord> {
-    let kind = match row.try_get::<String, _>("kind")?.as_str() {
+    let kind = match row.try_get::<String, _>("session_kind")?.as_str() {
         "web" => SessionKind::Web,
         "app" => SessionKind::App,
         other => return Err(StoreError::Corrupt(format!("session kind {other:?}"))),
     };
     Ok(SessionRecord {
-        id: row.try_get("id")?,
+        id: row.try_get("session_id")?,
         district: DistrictId(row.try_get("district_id")?),
         account: AccountId(row.try_get("account_id")?),
         kind,

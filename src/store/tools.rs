@@ -136,7 +136,7 @@ impl Tx {
         .bind(now)
         .execute(&mut *self.inner)
         .await?;
-        Ok(())
+        self.bump_revision(district).await
     }
 
     /// Adds a window; answers its id.
@@ -160,6 +160,7 @@ impl Tx {
         .bind(now)
         .fetch_one(&mut *self.inner)
         .await?;
+        self.bump_revision(district).await?;
         Ok(row.try_get("id")?)
     }
 
@@ -170,6 +171,7 @@ impl Tx {
             .bind(id)
             .execute(&mut *self.inner)
             .await?;
+        self.bump_revision(district).await?;
         Ok(done.rows_affected() > 0)
     }
 }

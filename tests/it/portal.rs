@@ -616,6 +616,62 @@ async fn the_tools_show_what_the_school_sent() {
     p.app.stop().await;
 }
 
+/// Grades and Today are kept between reads; a kept view follows every import and every new day.
+#[tokio::test]
+async fn a_kept_view_follows_each_import_and_each_new_day() {
+    let p = portal().await;
+    let grades = format!("/api/v1/students/{}/grades", p.ava);
+    let today = format!("/api/v1/students/{}/today", p.ava);
+    for _ in 0..2 {
+        let (_, body) = p.get(&grades, Some("parent")).await;
+        assert_eq!(body["classes"][0]["periods"][0]["percent"], 60.0);
+        assert_eq!(body["student"]["name"], "Ava Alvarez");
+        let (_, body) = p.get(&today, Some("self")).await;
+        assert_eq!(body["date"], "2025-10-06");
+    }
+
+    // Homework 2 is handed in late and scored 10/10: Homework 19/20 = 95 %, so
+    // 0.4 × 95 + 0.6 × 70 = 80.0. The delta is imported the way a nightly job would.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "propertyName,value\nfile.results,delta\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("results.csv"),
+        "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\n\
+         r3,active,2025-10-06T12:00:00Z,li3,st1,fully graded,10,2025-10-06,Late but complete\n",
+    )
+    .unwrap();
+    let out = p
+        .app
+        .cli(&[
+            "import",
+            "oneroster",
+            "--district",
+            "river",
+            dir.path().to_str().unwrap(),
+        ])
+        .await;
+    assert!(out.status.success(), "{out:?}");
+    let (_, body) = p.get(&grades, Some("parent")).await;
+    let q1 = &body["classes"][0]["periods"][0];
+    assert_eq!(q1["percent"], 80.0, "{body}");
+    assert_eq!(q1["letter"], "B");
+    assert_eq!(q1["missing"], 0);
+    // The same student's view, read by the student: the new figures, under their own name.
+    let (_, body) = p.get(&grades, Some("self")).await;
+    assert_eq!(body["classes"][0]["periods"][0]["percent"], 80.0);
+
+    // Tuesday: Today is Tuesday's, and Homework 2's score is among the recent ones.
+    p.app.app.clock.advance(24 * 60 * 60);
+    let (_, body) = p.get(&today, Some("self")).await;
+    assert_eq!(body["date"], "2025-10-07");
+    assert_eq!(body["recent_scores"][0]["title"], "Homework 2", "{body}");
+    p.app.stop().await;
+}
+
 #[tokio::test]
 async fn a_tool_switched_off_leaves_the_menu_and_is_refused_with_the_reason() {
     let p = portal().await;

@@ -1741,6 +1741,8 @@ async fn apply(
         now,
     )
     .await?;
+    // Every import counts as a change: the records families see may differ from here on.
+    tx.bump_revision(district.id).await?;
     tx.commit().await?;
     Ok(report)
 }
