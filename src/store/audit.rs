@@ -1,9 +1,13 @@
 //! The audit log: who did what, in which district, when, from where. Written in the same
-//! transaction as the change it records, where there is one.
+//! transaction as the change it records, where there is one; otherwise (a read of a record, a
+//! failed login) through the [`AuditQueue`], which writes what waits together.
 
-use sqlx::{Any, Executor, Row};
+use std::fmt::Write as _;
 
-use super::{Result, Store, Tx};
+use sqlx::{Any, AnyPool, Executor, Row};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Result, Store, StoreError, Tx, WriteTurn};
 use crate::domain::{AccountId, DistrictId};
 
 #[derive(Debug, Default)]
@@ -40,10 +44,10 @@ impl Tx {
 }
 
 impl Store {
-    /// Records an event that changes nothing else (a failed login, a logout).
+    /// Records an event that changes nothing else (a read of a record, a failed login), and
+    /// answers once it is committed.
     pub async fn audit(&self, entry: AuditEntry<'_>, now: i64) -> Result<()> {
-        let _turn = self.write_turn().await?;
-        insert(&self.pool, entry, now).await
+        self.audit.write(Row9::of(entry, now)?).await
     }
 
     /// A district's entries, newest first.
@@ -81,30 +85,158 @@ async fn insert<'e, E>(executor: E, entry: AuditEntry<'_>, now: i64) -> Result<(
 where
     E: Executor<'e, Database = Any>,
 {
-    let Some(district) = entry.district else {
-        return Err(super::StoreError::Corrupt(format!(
-            "audit entry {} without a district",
-            entry.action
-        )));
-    };
-    sqlx::query(
+    insert_rows(executor, &[Row9::of(entry, now)?]).await
+}
+
+/// An entry as its columns, owned, to wait in the queue.
+struct Row9 {
+    district: i64,
+    at: i64,
+    actor: String,
+    account: Option<i64>,
+    action: &'static str,
+    target: Option<String>,
+    detail: Option<String>,
+    address: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl Row9 {
+    fn of(entry: AuditEntry<'_>, now: i64) -> Result<Self> {
+        let Some(district) = entry.district else {
+            return Err(StoreError::Corrupt(format!(
+                "audit entry {} without a district",
+                entry.action
+            )));
+        };
+        Ok(Self {
+            district: district.0,
+            at: now,
+            actor: entry.actor.to_owned(),
+            account: entry.account.map(|a| a.0),
+            action: entry.action,
+            target: entry.target.map(str::to_owned),
+            detail: entry.detail,
+            address: entry.address.map(str::to_owned),
+            user_agent: entry
+                .user_agent
+                .map(|ua| ua.chars().take(300).collect::<String>()),
+        })
+    }
+}
+
+/// Writes `rows` in one statement.
+async fn insert_rows<'e, E>(executor: E, rows: &[Row9]) -> Result<()>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let mut sql = String::from(
         "INSERT INTO audit_log (district_id, at, actor, account_id, action, target, detail, \
-           address, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(district.0)
-    .bind(now)
-    .bind(entry.actor.to_owned())
-    .bind(entry.account.map(|a| a.0))
-    .bind(entry.action)
-    .bind(entry.target.map(str::to_owned))
-    .bind(entry.detail)
-    .bind(entry.address.map(str::to_owned))
-    .bind(
-        entry
-            .user_agent
-            .map(|ua| ua.chars().take(300).collect::<String>()),
-    )
-    .execute(executor)
-    .await?;
+           address, user_agent) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let n = i * 9;
+        let _ = write!(
+            sql,
+            "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            if i == 0 { "" } else { ", " },
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8,
+            n + 9
+        );
+    }
+    // One prepared statement per batch size would crowd the connection's statement cache.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).persistent(rows.len() == 1);
+    for row in rows {
+        query = query
+            .bind(row.district)
+            .bind(row.at)
+            .bind(row.actor.clone())
+            .bind(row.account)
+            .bind(row.action)
+            .bind(row.target.clone())
+            .bind(row.detail.clone())
+            .bind(row.address.clone())
+            .bind(row.user_agent.clone());
+    }
+    query.execute(executor).await?;
     Ok(())
+}
+
+/// Entries that wait for the queue's writer, each with whoever waits for its commit.
+type Waiting = (Row9, oneshot::Sender<Result<()>>);
+
+/// The most entries written in one statement (nine values each, well under both databases'
+/// limits on a statement's values).
+const BATCH: usize = 256;
+
+/// Audit entries written outside a transaction of their own: a writer task takes whatever
+/// has gathered while the last batch was written and writes it in one statement, one commit.
+/// Under load, hundreds of reads then cost one write instead of hundreds (SQLite has one
+/// writer at a time, and every commit its own pass through the write-ahead log); alone, an
+/// entry is written at once. Each caller hears of its own entry's commit, so a read is never
+/// answered before it is on record.
+#[derive(Clone)]
+pub(super) struct AuditQueue {
+    sender: mpsc::UnboundedSender<Waiting>,
+}
+
+impl AuditQueue {
+    /// Starts the writer on the current runtime; it stops when the last queue is dropped.
+    pub(super) fn start(pool: AnyPool, turn: WriteTurn) -> Self {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(write_batches(pool, turn, receiver));
+        Self { sender }
+    }
+
+    async fn write(&self, row: Row9) -> Result<()> {
+        let gone = || StoreError::Unavailable(sqlx::Error::WorkerCrashed);
+        let (done, answer) = oneshot::channel();
+        self.sender.send((row, done)).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+async fn write_batches(
+    pool: AnyPool,
+    turn: WriteTurn,
+    mut receiver: mpsc::UnboundedReceiver<Waiting>,
+) {
+    let mut batch: Vec<Waiting> = Vec::with_capacity(BATCH);
+    while receiver.recv_many(&mut batch, BATCH).await > 0 {
+        let (rows, waiting): (Vec<Row9>, Vec<_>) = batch.drain(..).unzip();
+        let written = match turn.take().await {
+            Ok(_turn) => insert_rows(&pool, &rows).await,
+            Err(err) => Err(err),
+        };
+        match written {
+            Ok(()) => {
+                for done in waiting {
+                    let _ = done.send(Ok(()));
+                }
+            }
+            // One entry the database refuses (text it cannot hold) must not fail the others:
+            // each is tried alone and hears its own answer.
+            Err(_) if rows.len() > 1 => {
+                for (row, done) in rows.into_iter().zip(waiting) {
+                    let alone = match turn.take().await {
+                        Ok(_turn) => insert_rows(&pool, std::slice::from_ref(&row)).await,
+                        Err(err) => Err(err),
+                    };
+                    let _ = done.send(alone);
+                }
+            }
+            Err(err) => {
+                if let Some(done) = waiting.into_iter().next() {
+                    let _ = done.send(Err(err));
+                }
+            }
+        }
+    }
 }

@@ -144,10 +144,33 @@ pub struct Store {
     backend: Backend,
     /// The SQLite file, watched by [`Store::ping`].
     sqlite_file: Option<PathBuf>,
-    /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps
-    /// (the busy timeout polls, in steps of up to 100 ms). The frequent one-statement writes
-    /// (audit entries of reads, session activity) queue here instead, and never sleep.
-    writes: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    writes: WriteTurn,
+    audit: audit::AuditQueue,
+}
+
+/// SQLite has one writer at a time, and a connection that finds the lock taken sleeps (the
+/// busy timeout polls, in steps of up to 100 ms). The frequent small writes of this process
+/// (audit entries, session activity) take turns here instead, and never sleep.
+#[derive(Clone)]
+struct WriteTurn(Option<std::sync::Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteTurn {
+    fn new(backend: Backend) -> Self {
+        Self((backend == Backend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(()))))
+    }
+
+    /// Waits for this process's turn to write on SQLite (no wait on PostgreSQL). A wait as
+    /// long as the busy timeout means something holds the database: unavailable, as SQLite
+    /// would say.
+    async fn take(&self) -> Result<Option<tokio::sync::MutexGuard<'_, ()>>> {
+        let Some(writes) = &self.0 else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(Duration::from_secs(5), writes.lock()).await {
+            Ok(guard) => Ok(Some(guard)),
+            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+        }
+    }
 }
 
 impl Store {
@@ -183,12 +206,13 @@ impl Store {
             sqlx::Connection::close(created).await?;
         }
         let pool = options.connect(&url.connect_url()).await?;
+        let writes = WriteTurn::new(url.backend());
         Ok(Self {
+            audit: audit::AuditQueue::start(pool.clone(), writes.clone()),
             pool,
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),
-            writes: (url.backend() == Backend::Sqlite)
-                .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(()))),
+            writes,
         })
     }
 
@@ -219,16 +243,8 @@ impl Store {
         Ok(())
     }
 
-    /// Waits for this process's turn to write on SQLite (no wait on PostgreSQL). A wait as long
-    /// as the busy timeout means something holds the database: unavailable, as SQLite would say.
     async fn write_turn(&self) -> Result<Option<tokio::sync::MutexGuard<'_, ()>>> {
-        let Some(writes) = &self.writes else {
-            return Ok(None);
-        };
-        match tokio::time::timeout(Duration::from_secs(5), writes.lock()).await {
-            Ok(guard) => Ok(Some(guard)),
-            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
-        }
+        self.writes.take().await
     }
 
     pub fn backend(&self) -> Backend {

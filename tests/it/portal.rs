@@ -616,6 +616,53 @@ async fn the_tools_show_what_the_school_sent() {
     p.app.stop().await;
 }
 
+/// Reads at once are audited together; each is answered only once its entry is written, and
+/// an entry the database refuses fails its own read alone.
+#[tokio::test]
+async fn every_read_of_many_at_once_is_on_record() {
+    let p = portal().await;
+    let before = reads(&p).await;
+    let url = p.app.url(&format!("/api/v1/students/{}/grades", p.ava));
+    let mut reading = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let (url, token) = (url.clone(), p.token("parent").to_owned());
+        reading.spawn(async move {
+            let response = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            response.status()
+        });
+    }
+    for status in reading.join_all().await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(reads(&p).await, before + 40);
+
+    // Written beside good entries, one PostgreSQL refuses (a NUL in its text) is refused on
+    // its own; SQLite keeps it.
+    let store = &p.app.app.store;
+    let entry = |target: &'static str| homeroom::store::AuditEntry {
+        district: Some(p.district.id),
+        actor: "account",
+        action: "record.read",
+        target: Some(target),
+        ..Default::default()
+    };
+    let (good, bad, also_good) = tokio::join!(
+        store.audit(entry("st1"), 1),
+        store.audit(entry("st\0"), 1),
+        store.audit(entry("st2"), 1),
+    );
+    assert!(good.is_ok() && also_good.is_ok(), "{good:?} {also_good:?}");
+    let postgres = store.backend() == homeroom::store::Backend::Postgres;
+    assert_eq!(bad.is_err(), postgres, "{bad:?}");
+    assert_eq!(reads(&p).await, before + 40 + if postgres { 2 } else { 3 });
+    p.app.stop().await;
+}
+
 /// Grades and Today are kept between reads; a kept view follows every import and every new day.
 #[tokio::test]
 async fn a_kept_view_follows_each_import_and_each_new_day() {
