@@ -1,11 +1,14 @@
 //! What a server process keeps between requests: each district (read with every session), its
-//! tool switches and windows, and the Grades and Today views of the students read lately.
+//! tool switches and windows, the students each family may see, and the Grades and Today views
+//! of the students read lately.
 //!
 //! Every entry is keyed by the district's revision, which each change to what it holds
 //! (settings, switches and windows, an import) bumps in the change's own transaction, and which
 //! every logged-in request reads with its session. An entry can therefore be old but never
-//! stale, in this process or in any other sharing the database. Who may read what is never
-//! cached: it is checked on every request before anything here is used.
+//! stale, in this process or in any other sharing the database. That includes who may see
+//! whom: staff switching a family's portal access, or an import ending a relationship, bump
+//! the revision too, and every request still checks its student against the list for its own
+//! account and day before anything else is read.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -13,20 +16,34 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use quick_cache::sync::Cache;
 
-use crate::domain::{District, DistrictId, Lang, ToolRules};
+use crate::domain::{AccountKind, District, DistrictId, Lang, ToolRules};
+use crate::store::StudentRecord;
 
 /// Districts kept: every district with a logged-in family, in any deployment.
 const DISTRICTS: usize = 1_024;
 /// A district's rules are kept per day (windows open and close by date).
 const RULES: usize = 1_024;
+/// Families whose students are kept.
+const FAMILIES: usize = 16_384;
 /// Views kept per tool: a few kilobytes each.
 const VIEWS: usize = 4_096;
 
 pub struct Caches {
     districts: Cache<DistrictId, District>,
     rules: Cache<(DistrictId, i64, Date), Arc<ToolRules>>,
+    pub(super) students: Cache<FamilyKey, Arc<Vec<StudentRecord>>>,
     pub(super) grades: Cache<ViewKey, Arc<super::records::GradesView>>,
     pub(super) today: Cache<ViewKey, Arc<super::records::TodayView>>,
+}
+
+/// The students one account may see, as of one revision of its district and one day in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct FamilyKey {
+    pub district: DistrictId,
+    pub revision: i64,
+    pub kind: AccountKind,
+    pub person: i64,
+    pub date: Date,
 }
 
 /// One student's view of one tool, as of one revision of the district and one day in it.
@@ -44,6 +61,7 @@ impl Default for Caches {
         Self {
             districts: Cache::new(DISTRICTS),
             rules: Cache::new(RULES),
+            students: Cache::new(FAMILIES),
             grades: Cache::new(VIEWS),
             today: Cache::new(VIEWS),
         }
@@ -76,12 +94,15 @@ impl Caches {
     }
 }
 
-/// A view kept in `cache` under `key`, or made by `make` and kept.
-pub(super) async fn view<V, E>(
-    cache: &Cache<ViewKey, Arc<V>>,
-    key: ViewKey,
+/// What `cache` keeps under `key`, or what `make` makes, then kept.
+pub(super) async fn kept<K, V, E>(
+    cache: &Cache<K, Arc<V>>,
+    key: K,
     make: impl Future<Output = Result<V, E>>,
-) -> Result<Arc<V>, E> {
+) -> Result<Arc<V>, E>
+where
+    K: Eq + std::hash::Hash + Clone,
+{
     cache
         .get_or_insert_async(&key, async { make.await.map(Arc::new) })
         .await

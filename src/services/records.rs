@@ -11,7 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{Authenticated, Client};
-use super::cache::{self, ViewKey};
+use super::cache::{self, FamilyKey, ViewKey};
 use super::tools::{self, Menu};
 use super::{Error, Result};
 use crate::app::App;
@@ -83,22 +83,38 @@ pub async fn menu(app: &App, who: &Authenticated) -> Result<Menu> {
     Ok(Menu::build(&rules, portal, None, today))
 }
 
+/// The students this account may see today (all, or only the one asked for), checked against
+/// the list kept for its district's revision.
 async fn visible(
     app: &App,
     who: &Authenticated,
     today: Date,
     only: Option<i64>,
 ) -> Result<Vec<StudentRecord>> {
-    Ok(app
-        .store
-        .visible_students(
-            who.district.id,
-            who.account.kind,
-            who.account.person_id,
-            &today.to_string(),
-            only,
-        )
-        .await?)
+    let key = FamilyKey {
+        district: who.district.id,
+        revision: who.district.revision,
+        kind: who.account.kind,
+        person: who.account.person_id,
+        date: today,
+    };
+    let all = cache::kept(&app.caches.students, key, async {
+        app.store
+            .visible_students(
+                who.district.id,
+                who.account.kind,
+                who.account.person_id,
+                &today.to_string(),
+            )
+            .await
+            .map_err(Error::from)
+    })
+    .await?;
+    Ok(all
+        .iter()
+        .filter(|s| only.is_none_or(|id| s.id == id))
+        .cloned()
+        .collect())
 }
 
 /// A student opened for one tool: authorized, the tool on, the read audited.
@@ -366,7 +382,7 @@ pub async fn today_in(
 ) -> Result<TodayView> {
     let opened = open(app, who, student, Tool::Today, client).await?;
     let key = view_key(who, &opened, lang);
-    let kept = cache::view(
+    let kept = cache::kept(
         &app.caches.today,
         key,
         make_today(app, who.district.id, &opened, lang),
@@ -677,7 +693,7 @@ pub async fn grades(
 ) -> Result<GradesView> {
     let opened = open(app, who, student, Tool::Grades, client).await?;
     let key = view_key(who, &opened, Lang::En);
-    let kept = cache::view(
+    let kept = cache::kept(
         &app.caches.grades,
         key,
         make_grades(app, &who.district, &opened),

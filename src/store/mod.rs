@@ -186,11 +186,15 @@ impl Store {
                     // WAL lets readers run beside the one writer; the busy timeout makes a
                     // writer wait its turn instead of failing; foreign keys are off by default.
                     // A larger page cache than SQLite's 2 MB default: a student's record
-                    // spans pages all over the results indexes.
+                    // spans pages all over the results indexes. No memory-mapped reads: every
+                    // time the file grows, each connection maps it anew, and the unmapping
+                    // flushes every core's address cache (under load, 3 % of the portal's
+                    // time); and while an import writes, its pages are in the write-ahead log
+                    // anyway (mapped reads made its largest merge 2.4 times slower).
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                         PRAGMA cache_size = -16384; PRAGMA mmap_size = 1073741824;",
+                         PRAGMA cache_size = -16384;",
                     )
                     .execute(conn)
                     .await?;
@@ -272,26 +276,6 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(Tx {
             inner: self.pool.begin().await?,
-            backend: self.backend,
-        })
-    }
-
-    /// A transaction for a bulk import. On SQLite its connection reads the file without
-    /// memory-mapping it, and is closed afterwards rather than going back to the pool with that
-    /// setting: a transaction that writes millions of rows keeps its pages in the write-ahead
-    /// log, and mapped reads made the 50,000-student import's largest merge 2.4 times slower
-    /// (a larger page cache, 128 MiB, made it 2 times slower too: docs/BENCHMARKS.md).
-    pub async fn begin_bulk(&self) -> Result<Tx> {
-        let mut conn = self.pool.acquire().await?;
-        if self.backend == Backend::Sqlite {
-            conn.close_on_drop();
-            sqlx::raw_sql("PRAGMA mmap_size = 0")
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(Tx {
-            // What `Pool::begin` does, on a connection set up first.
-            inner: sqlx::Transaction::begin(conn, None).await?,
             backend: self.backend,
         })
     }

@@ -109,7 +109,7 @@ impl Tx {
         .bind(now)
         .execute(&mut *self.inner)
         .await?;
-        Ok(())
+        self.bump_revision(district).await
     }
 
     /// The id of a person by sourcedId, if the district has them.
@@ -220,6 +220,8 @@ impl Tx {
         .bind(person_id)
         .execute(&mut *self.inner)
         .await?;
+        // Who may see whom is kept per revision too: the change must be seen at once.
+        self.bump_revision(district).await?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -140,42 +140,36 @@ const ENROLLED: &str = "SELECT e.class_id FROM enrollments e \
 impl Store {
     /// The students an account may see on `today`: a student account itself; for a parent,
     /// each active student with an active, current relationship whose portal access is on.
-    /// Nobody for staff. `only` narrows to one student.
+    /// Nobody for staff.
     pub async fn visible_students(
         &self,
         district: DistrictId,
         kind: AccountKind,
         person: i64,
         today: &str,
-        only: Option<i64>,
     ) -> Result<Vec<StudentRecord>> {
-        let only = only.unwrap_or(0);
         let query = match kind {
             AccountKind::Student => sqlx::query(super::staging::built(format!(
                 "SELECT {STUDENT_COLUMNS} FROM people p \
                  LEFT JOIN schools s ON s.district_id = p.district_id AND s.id = p.school_id \
-                 WHERE p.district_id = $1 AND p.id = $2 AND p.role = 'student' AND p.active = $3 \
-                   AND ($4 = 0 OR p.id = $4)"
+                 WHERE p.district_id = $1 AND p.id = $2 AND p.role = 'student' AND p.active = $3"
             )))
             .bind(district.0)
             .bind(person)
-            .bind(true)
-            .bind(only),
+            .bind(true),
             AccountKind::Parent => sqlx::query(super::staging::built(format!(
                 "SELECT {STUDENT_COLUMNS} FROM relationships r \
                  JOIN people p ON p.district_id = r.district_id AND p.id = r.student_id \
                  LEFT JOIN schools s ON s.district_id = p.district_id AND s.id = p.school_id \
                  WHERE r.district_id = $1 AND r.guardian_id = $2 AND r.active = $3 \
                    AND r.portal = $3 AND p.role = 'student' AND p.active = $3 \
-                   AND ($4 = 0 OR p.id = $4) \
-                   AND (r.start_date IS NULL OR r.start_date <= $5) \
-                   AND (r.end_date IS NULL OR r.end_date >= $5) \
+                   AND (r.start_date IS NULL OR r.start_date <= $4) \
+                   AND (r.end_date IS NULL OR r.end_date >= $4) \
                  ORDER BY p.given_name, p.family_name, p.id"
             )))
             .bind(district.0)
             .bind(person)
             .bind(true)
-            .bind(only)
             .bind(today.to_owned()),
             AccountKind::Staff => return Ok(Vec::new()),
         };

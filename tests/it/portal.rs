@@ -663,6 +663,42 @@ async fn every_read_of_many_at_once_is_on_record() {
     p.app.stop().await;
 }
 
+/// Who may see whom is kept between requests too, and follows staff's switch at once.
+#[tokio::test]
+async fn portal_access_switched_by_staff_takes_effect_at_the_next_request() {
+    let p = portal().await;
+    let grades = format!("/api/v1/students/{}/grades", p.ava);
+    let (status, _) = p.get(&grades, Some("parent")).await;
+    assert_eq!(status, StatusCode::OK);
+    let maria = person_id(&p.app, &p.district, "g1").await;
+    let view = admin::person(&p.app.app, &p.district, maria).await.unwrap();
+    let to_ava = view
+        .relationships
+        .iter()
+        .find(|r| r.other_id == p.ava)
+        .unwrap()
+        .id;
+    admin::set_portal(&p.app.app, &p.district, maria, to_ava, false, OPERATOR)
+        .await
+        .unwrap();
+    let (status, _) = p.get(&grades, Some("parent")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, students) = p.get("/api/v1/students", Some("parent")).await;
+    let ids: Vec<i64> = students["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [p.ben]);
+    admin::set_portal(&p.app.app, &p.district, maria, to_ava, true, OPERATOR)
+        .await
+        .unwrap();
+    let (status, _) = p.get(&grades, Some("parent")).await;
+    assert_eq!(status, StatusCode::OK);
+    p.app.stop().await;
+}
+
 /// Grades and Today are kept between reads; a kept view follows every import and every new day.
 #[tokio::test]
 async fn a_kept_view_follows_each_import_and_each_new_day() {

@@ -133,7 +133,7 @@ pub async fn oneroster(
     let path: PathBuf = path.to_owned();
     let reading = progress.clone();
     let started = std::time::Instant::now();
-    let mut tx = app.store.begin_bulk().await?;
+    let mut tx = app.store.begin().await?;
     for staged in Staged::ALL {
         tx.create_stage(staged).await?;
     }
