@@ -6,8 +6,10 @@
 //! with 64 concurrent clients (HOMEROOM_BENCH_CLIENTS), for HOMEROOM_BENCH_SECONDS each:
 //! 1. `/healthz` as fast as it answers: the server's ceiling on this machine;
 //! 2. `/api/v1/me`: the cheapest logged-in request (the session, its district and account);
-//! 3. Grades and Today, half and half, for a random child of each parent: p50/p99 per tool;
-//! 4. Grades alone: its throughput, as a share of the ceiling.
+//! 3. first reads: each client reads Grades, then Today, of each of its children once, all
+//!    clients at once, before the server has kept any of them: p50/p99 per tool;
+//! 4. Grades and Today, half and half, for a random child of each parent: p50/p99 per tool;
+//! 5. Grades alone: its throughput, as a share of the ceiling.
 //!
 //! `cargo bench --bench portal`.
 
@@ -85,13 +87,14 @@ fn main() {
         let duration = Duration::from_secs(seconds);
         let healthz = load(&base, &sessions, duration, Mix::Healthz).await;
         let me = load(&base, &sessions, duration, Mix::Me).await;
+        let first = first_reads(&base, &sessions).await;
         let mixed = load(&base, &sessions, duration, Mix::GradesAndToday).await;
         let grades = load(&base, &sessions, duration, Mix::Grades).await;
-        (healthz, me, mixed, grades)
+        (healthz, me, first, mixed, grades)
     });
     let _ = server.kill();
     let _ = server.wait();
-    let (healthz, me, mixed, grades) = results;
+    let (healthz, me, first, mixed, grades) = results;
     let rate = |samples: &[(Kind, f64)], kind: Option<Kind>| {
         samples
             .iter()
@@ -121,6 +124,16 @@ fn main() {
         percentile(&m, 0.99),
         100.0 * me_rate / ceiling
     );
+    for kind in [Kind::Grades, Kind::Today] {
+        let l = latencies(&first, kind);
+        println!(
+            "first reads: {:<6} {} reads, p50 {:.1} ms, p99 {:.1} ms",
+            kind.name(),
+            l.len(),
+            percentile(&l, 0.50),
+            percentile(&l, 0.99)
+        );
+    }
     for kind in [Kind::Grades, Kind::Today] {
         let l = latencies(&mixed, kind);
         println!(
@@ -352,6 +365,42 @@ async fn load(base: &str, sessions: &[Session], duration: Duration, mix: Mix) ->
                     Err(_) => false,
                 };
                 if ok && Instant::now() < deadline {
+                    samples.push((kind, sent.elapsed().as_secs_f64() * 1000.0));
+                }
+            }
+            samples
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("a client task"));
+    }
+    all
+}
+
+/// Every client reads Grades and then Today of each of its children once, all clients at once:
+/// what a read costs before the server keeps anything of it. Answers (kind, milliseconds).
+async fn first_reads(base: &str, sessions: &[Session]) -> Vec<(Kind, f64)> {
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for session in sessions {
+        let (client, base) = (client.clone(), base.to_owned());
+        let token = session.token.clone();
+        let children = session.children.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            for child in children {
+                for kind in [Kind::Grades, Kind::Today] {
+                    let url = format!("{base}/api/v1/students/{child}/{}", kind.name());
+                    let sent = Instant::now();
+                    let response = client
+                        .get(url)
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .expect("the server answers");
+                    assert!(response.status().is_success(), "{}", response.status());
+                    response.bytes().await.expect("a body");
                     samples.push((kind, sent.elapsed().as_secs_f64() * 1000.0));
                 }
             }
