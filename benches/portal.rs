@@ -371,11 +371,7 @@ async fn load(base: &str, sessions: &[Session], duration: Duration, mix: Mix) ->
             samples
         }));
     }
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.expect("a client task"));
-    }
-    all
+    gather(tasks).await
 }
 
 /// Every client reads Grades and then Today of each of its children once, all clients at once:
@@ -407,6 +403,11 @@ async fn first_reads(base: &str, sessions: &[Session]) -> Vec<(Kind, f64)> {
             samples
         }));
     }
+    gather(tasks).await
+}
+
+/// Every client's samples, once all have finished.
+async fn gather(tasks: Vec<tokio::task::JoinHandle<Vec<(Kind, f64)>>>) -> Vec<(Kind, f64)> {
     let mut all = Vec::new();
     for task in tasks {
         all.extend(task.await.expect("a client task"));

@@ -11,6 +11,7 @@
 //! account and day before anything else is read.
 
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -30,11 +31,14 @@ const VIEWS: usize = 4_096;
 
 pub struct Caches {
     districts: Cache<DistrictId, District>,
-    rules: Cache<(DistrictId, i64, Date), Arc<ToolRules>>,
+    pub(super) rules: Cache<RulesKey, Arc<ToolRules>>,
     pub(super) students: Cache<FamilyKey, Arc<Vec<StudentRecord>>>,
     pub(super) grades: Cache<ViewKey, Arc<super::records::GradesView>>,
     pub(super) today: Cache<ViewKey, Arc<super::records::TodayView>>,
 }
+
+/// A district's tool rules, as of one revision and one day (windows open and close by date).
+pub(super) type RulesKey = (DistrictId, i64, Date);
 
 /// The students one account may see, as of one revision of its district and one day in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -79,19 +83,6 @@ impl Caches {
     pub(super) fn keep_district(&self, district: &District) {
         self.districts.insert(district.id, district.clone());
     }
-
-    /// The district's rules as of its revision and `today`, read by `read` when not kept.
-    pub(super) async fn rules<E>(
-        &self,
-        district: &District,
-        today: Date,
-        read: impl Future<Output = Result<ToolRules, E>>,
-    ) -> Result<Arc<ToolRules>, E> {
-        let key = (district.id, district.revision, today);
-        self.rules
-            .get_or_insert_async(&key, async { read.await.map(Arc::new) })
-            .await
-    }
 }
 
 /// What `cache` keeps under `key`, or what `make` makes, then kept.
@@ -101,7 +92,7 @@ pub(super) async fn kept<K, V, E>(
     make: impl Future<Output = Result<V, E>>,
 ) -> Result<Arc<V>, E>
 where
-    K: Eq + std::hash::Hash + Clone,
+    K: Eq + Hash + Clone,
 {
     cache
         .get_or_insert_async(&key, async { make.await.map(Arc::new) })

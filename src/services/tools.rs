@@ -108,10 +108,9 @@ pub fn today(app: &App, district: &District) -> Date {
 /// The district's switches and the windows that have not ended.
 pub async fn rules(app: &App, district: &District) -> Result<std::sync::Arc<ToolRules>> {
     let today = today(app, district);
-    Ok(app
-        .caches
-        .rules(district, today, app.store.tool_rules(district.id, today))
-        .await?)
+    let key = (district.id, district.revision, today);
+    let read = async { Ok(app.store.tool_rules(district.id, today).await?) };
+    super::cache::kept(&app.caches.rules, key, read).await
 }
 
 /// Refuses a tool that is off for this portal and school today, with the district's reason.

@@ -221,6 +221,16 @@ async fn write_batches(
                     let _ = done.send(Ok(()));
                 }
             }
+            // A database that is away is away for every entry: each hears so at once, rather
+            // than after a try of its own.
+            Err(StoreError::Unavailable(err)) => {
+                let reason = err.to_string();
+                for done in waiting {
+                    let _ = done.send(Err(StoreError::Unavailable(sqlx::Error::Protocol(
+                        reason.clone(),
+                    ))));
+                }
+            }
             // One entry the database refuses (text it cannot hold) must not fail the others:
             // each is tried alone and hears its own answer.
             Err(_) if rows.len() > 1 => {

@@ -54,11 +54,14 @@ pub struct SessionRecord {
     pub user_agent: Option<String>,
 }
 
+/// A session's columns but its district, named apart from an account's beside them: a session
+/// is read alone (`FROM sessions s`, with `s.district_id`) or joined to its account, whose
+/// `district_id` is the same.
 macro_rules! session_columns {
     () => {
-        "id AS session_id, district_id, account_id, kind AS session_kind, created_at, \
-         last_seen_at, expires_at, device_id, device_name, platform, address, user_agent \
-         FROM sessions"
+        "s.id AS session_id, s.account_id, s.kind AS session_kind, s.created_at, \
+         s.last_seen_at, s.expires_at, s.device_id, s.device_name, s.platform, s.address, \
+         s.user_agent"
     };
 }
 
@@ -67,7 +70,7 @@ impl Store {
         let row = sqlx::query(concat!(
             "SELECT ",
             session_columns!(),
-            " WHERE token_hash = $1"
+            ", s.district_id FROM sessions s WHERE s.token_hash = $1"
         ))
         .bind(token_hash.to_owned())
         .fetch_optional(&self.pool)
@@ -82,9 +85,9 @@ impl Store {
         token_hash: &str,
     ) -> Result<Option<(SessionRecord, Account, i64)>> {
         let row = sqlx::query(concat!(
-            "SELECT s.id AS session_id, s.account_id, s.kind AS session_kind, s.created_at, \
-               s.last_seen_at, s.expires_at, s.device_id, s.device_name, s.platform, \
-               s.address, s.user_agent, d.revision, ",
+            "SELECT ",
+            session_columns!(),
+            ", d.revision, ",
             account_columns!(),
             " JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
               JOIN districts d ON d.id = a.district_id \
@@ -108,7 +111,8 @@ impl Store {
         let rows = sqlx::query(concat!(
             "SELECT ",
             session_columns!(),
-            " WHERE district_id = $1 AND account_id = $2 ORDER BY last_seen_at DESC, id DESC"
+            ", s.district_id FROM sessions s WHERE s.district_id = $1 AND s.account_id = $2 \
+             ORDER BY s.last_seen_at DESC, s.id DESC"
         ))
         .bind(district.0)
         .bind(account.0)

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use homeroom::store::StoreError;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
@@ -143,6 +144,25 @@ async fn readyz_follows_postgresql_going_away_and_coming_back() {
     assert!(page.contains("temporarily unavailable"));
     // Liveness does not depend on the database.
     assert_eq!(app.get_text("/healthz").await.0, 200);
+    // Audit entries waiting together are each told the database is away.
+    let entry = || homeroom::store::AuditEntry {
+        district: Some(homeroom::domain::DistrictId(1)),
+        actor: "anonymous",
+        action: "login.failed",
+        ..Default::default()
+    };
+    let store = &app.app.store;
+    let written = tokio::join!(
+        store.audit(entry(), 1),
+        store.audit(entry(), 1),
+        store.audit(entry(), 1)
+    );
+    for result in [written.0, written.1, written.2] {
+        assert!(
+            matches!(result, Err(StoreError::Unavailable(_))),
+            "{result:?}"
+        );
+    }
 
     proxy.restore();
     let mut status = 0;

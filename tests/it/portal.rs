@@ -737,7 +737,7 @@ async fn a_kept_view_follows_each_import_and_each_new_day() {
             dir.path().to_str().unwrap(),
         ])
         .await;
-    assert!(out.status.success(), "{out:?}");
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
     let (_, body) = p.get(&grades, Some("parent")).await;
     let q1 = &body["classes"][0]["periods"][0];
     assert_eq!(q1["percent"], 80.0, "{body}");
