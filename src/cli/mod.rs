@@ -166,8 +166,9 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
                 Command::Account(command) => account::run(&app, command).await,
                 Command::Import(command) => import::run(&app, command).await,
                 Command::Worker => {
+                    let stop = crate::server::shutdown_signal();
                     println!("the job worker is running");
-                    services::worker::run(app.clone(), crate::server::shutdown_signal()).await;
+                    services::worker::run(app.clone(), stop).await;
                     Ok(())
                 }
                 // Handled above.

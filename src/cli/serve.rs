@@ -40,6 +40,8 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {bind}: {e}")))?;
     let address = listener.local_addr()?;
+    // From the moment the operator is told the address, SIGTERM means "stop cleanly".
+    let stop = crate::server::shutdown_signal();
     say!(
         "Homeroom is listening on http://{address}/ ({} database {})",
         app.store.backend().name(),
@@ -81,8 +83,7 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
     let worker = tokio::spawn(services::worker::run(app.clone(), async {
         let _ = worker_stop.await;
     }));
-    let served =
-        crate::server::serve(app.clone(), listener, crate::server::shutdown_signal()).await;
+    let served = crate::server::serve(app.clone(), listener, stop).await;
     let _ = stop_worker.send(());
     let _ = worker.await;
     served?;
