@@ -23,6 +23,7 @@ mod staging;
 mod throttle;
 mod tools;
 mod url;
+mod wal;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -146,6 +147,8 @@ pub struct Store {
     sqlite_file: Option<PathBuf>,
     writes: WriteTurn,
     audit: audit::AuditQueue,
+    /// SQLite only: the write-ahead log's checkpoints, stopped with the last clone.
+    _checkpoints: Option<wal::Checkpoints>,
 }
 
 /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps (the
@@ -190,11 +193,12 @@ impl Store {
                     // time the file grows, each connection maps it anew, and the unmapping
                     // flushes every core's address cache (under load, 3 % of the portal's
                     // time); and while an import writes, its pages are in the write-ahead log
-                    // anyway (mapped reads made its largest merge 2.4 times slower).
+                    // anyway (mapped reads made its largest merge 2.4 times slower). No
+                    // checkpoint on commit: see `wal`.
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                         PRAGMA cache_size = -16384;",
+                         PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;",
                     )
                     .execute(conn)
                     .await?;
@@ -211,7 +215,9 @@ impl Store {
         }
         let pool = options.connect(&url.connect_url()).await?;
         let writes = WriteTurn::new(url.backend());
+        let checkpoints = (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone()));
         Ok(Self {
+            _checkpoints: checkpoints,
             audit: audit::AuditQueue::start(pool.clone(), writes.clone()),
             pool,
             backend: url.backend(),

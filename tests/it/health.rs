@@ -176,3 +176,54 @@ async fn readyz_follows_postgresql_going_away_and_coming_back() {
     assert_eq!(status, 200, "ready again once the database returns");
     app.stop().await;
 }
+
+/// SQLite's log is copied back into the database file by the store's own timer, not only
+/// inside some commit that crosses SQLite's threshold (that commit would make every read
+/// waiting on it wait for the copy too).
+#[tokio::test]
+async fn sqlite_writes_reach_the_database_file_without_a_commit_checkpointing() {
+    use homeroom::store::{AuditEntry, DatabaseUrl, Store};
+    let db = TestDb::sqlite();
+    let file = db.url.strip_prefix("sqlite://").unwrap().to_owned();
+    let added = crate::harness::run_cli(
+        &db.url,
+        &[
+            "district", "add", "--slug", "wal", "--name", "Wal", "--state", "DE",
+        ],
+    )
+    .await;
+    assert!(added.status.success());
+    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), 2)
+        .await
+        .unwrap();
+    let slug = homeroom::domain::DistrictSlug::parse("wal").unwrap();
+    let district = store.district_by_slug(&slug).await.unwrap().unwrap().id;
+    let before = std::fs::metadata(&file).unwrap().len();
+    // About 2 MB: half of SQLite's own threshold (1,000 pages), so no commit checkpoints.
+    for _ in 0..500 {
+        let entry = AuditEntry {
+            district: Some(district),
+            actor: "operator",
+            action: "test.filler",
+            detail: Some("x".repeat(4000)),
+            ..Default::default()
+        };
+        store.audit(entry, 0).await.unwrap();
+    }
+    let mut grown = 0;
+    for _ in 0..50 {
+        grown = std::fs::metadata(&file)
+            .unwrap()
+            .len()
+            .saturating_sub(before);
+        if grown > 1_500_000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        grown > 1_500_000,
+        "the database file grew by only {grown} bytes"
+    );
+    store.close().await;
+}
