@@ -2,12 +2,10 @@
 //! transaction as the change it records, where there is one; otherwise (a read of a record, a
 //! failed login) through the [`AuditQueue`], which writes what waits together.
 
-use std::fmt::Write as _;
-
 use sqlx::{Any, AnyPool, Executor, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Result, Store, StoreError, Tx, WriteTurn};
+use super::{Backend, Result, Store, StoreError, Tx, WriteTurn};
 use crate::domain::{AccountId, DistrictId};
 
 #[derive(Debug, Default)]
@@ -39,7 +37,7 @@ pub struct AuditRecord {
 
 impl Tx {
     pub async fn audit(&mut self, entry: AuditEntry<'_>, now: i64) -> Result<()> {
-        insert(&mut *self.inner, entry, now).await
+        insert_rows(&mut *self.inner, self.backend, &[Row9::of(entry, now)?]).await
     }
 }
 
@@ -81,13 +79,6 @@ impl Store {
     }
 }
 
-async fn insert<'e, E>(executor: E, entry: AuditEntry<'_>, now: i64) -> Result<()>
-where
-    E: Executor<'e, Database = Any>,
-{
-    insert_rows(executor, &[Row9::of(entry, now)?]).await
-}
-
 /// An entry as its columns, owned, to wait in the queue.
 struct Row9 {
     district: i64,
@@ -126,31 +117,16 @@ impl Row9 {
 }
 
 /// Writes `rows` in one statement.
-async fn insert_rows<'e, E>(executor: E, rows: &[Row9]) -> Result<()>
+async fn insert_rows<'e, E>(executor: E, backend: Backend, rows: &[Row9]) -> Result<()>
 where
     E: Executor<'e, Database = Any>,
 {
-    let mut sql = String::from(
+    // `?` on SQLite, which looks each `$n` up by a linear search (quadratic in a batch).
+    let sql = format!(
         "INSERT INTO audit_log (district_id, at, actor, account_id, action, target, detail, \
-           address, user_agent) VALUES ",
+           address, user_agent) VALUES {}",
+        super::staging::values(backend, rows.len(), 9)
     );
-    for i in 0..rows.len() {
-        let n = i * 9;
-        let _ = write!(
-            sql,
-            "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            if i == 0 { "" } else { ", " },
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5,
-            n + 6,
-            n + 7,
-            n + 8,
-            n + 9
-        );
-    }
     // One prepared statement per batch size would crowd the connection's statement cache.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).persistent(rows.len() == 1);
     for row in rows {
@@ -189,9 +165,9 @@ pub(super) struct AuditQueue {
 
 impl AuditQueue {
     /// Starts the writer on the current runtime; it stops when the last queue is dropped.
-    pub(super) fn start(pool: AnyPool, turn: WriteTurn) -> Self {
+    pub(super) fn start(pool: AnyPool, backend: Backend, turn: WriteTurn) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(write_batches(pool, turn, receiver));
+        tokio::spawn(write_batches(pool, backend, turn, receiver));
         Self { sender }
     }
 
@@ -205,6 +181,7 @@ impl AuditQueue {
 
 async fn write_batches(
     pool: AnyPool,
+    backend: Backend,
     turn: WriteTurn,
     mut receiver: mpsc::UnboundedReceiver<Waiting>,
 ) {
@@ -212,7 +189,7 @@ async fn write_batches(
     while receiver.recv_many(&mut batch, BATCH).await > 0 {
         let (rows, waiting): (Vec<Row9>, Vec<_>) = batch.drain(..).unzip();
         let written = match turn.take().await {
-            Ok(_turn) => insert_rows(&pool, &rows).await,
+            Ok(_turn) => insert_rows(&pool, backend, &rows).await,
             Err(err) => Err(err),
         };
         match written {
@@ -236,7 +213,7 @@ async fn write_batches(
             Err(_) if rows.len() > 1 => {
                 for (row, done) in rows.into_iter().zip(waiting) {
                     let alone = match turn.take().await {
-                        Ok(_turn) => insert_rows(&pool, std::slice::from_ref(&row)).await,
+                        Ok(_turn) => insert_rows(&pool, backend, std::slice::from_ref(&row)).await,
                         Err(err) => Err(err),
                     };
                     let _ = done.send(alone);

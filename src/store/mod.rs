@@ -218,7 +218,7 @@ impl Store {
         let checkpoints = (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone()));
         Ok(Self {
             _checkpoints: checkpoints,
-            audit: audit::AuditQueue::start(pool.clone(), writes.clone()),
+            audit: audit::AuditQueue::start(pool.clone(), url.backend(), writes.clone()),
             pool,
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),
