@@ -1,5 +1,6 @@
-//! What every adapter holds: the configuration, the store and the clock. Cheap to clone; the
-//! web server's state and the command line's context are both an `App`.
+//! What every adapter holds: the configuration, the store and the clock. Cheap to clone (one
+//! shared count: every request's handlers and middleware each take a clone); the web server's
+//! state and the command line's context are both an `App`.
 
 use std::sync::Arc;
 
@@ -11,7 +12,10 @@ use crate::services::passwords::PasswordHasher;
 use crate::store::{Store, StoreError};
 
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Parts>);
+
+/// What an [`App`] holds; its fields read as the app's own (`app.store`).
+pub struct Parts {
     pub config: Arc<Config>,
     pub store: Store,
     pub clock: Clock,
@@ -55,7 +59,7 @@ impl App {
             .user_agent("Homeroom")
             .build()
             .map_err(|e| StartError::Http(e.to_string()))?;
-        Ok(Self {
+        Ok(Self(Arc::new(Parts {
             vapid: Arc::new(vapid),
             http,
             config: Arc::new(config),
@@ -64,6 +68,14 @@ impl App {
             passwords: Arc::new(PasswordHasher::new(cores).map_err(StartError::Threads)?),
             mailer,
             caches: Arc::default(),
-        })
+        })))
+    }
+}
+
+impl std::ops::Deref for App {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
     }
 }
