@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod copy;
 mod districts;
 mod jobs;
 mod keys;
@@ -33,6 +34,7 @@ use sqlx::{Any, AnyPool, Row};
 
 pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
+pub use copy::Cleanup as StagingCleanup;
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
@@ -145,6 +147,8 @@ pub struct Store {
     backend: Backend,
     /// The SQLite file, watched by [`Store::ping`].
     sqlite_file: Option<PathBuf>,
+    /// PostgreSQL: how an import connects for `COPY`.
+    postgres_url: Option<String>,
     writes: WriteTurn,
     audit: audit::AuditQueue,
     /// SQLite only: the write-ahead log's checkpoints, stopped with the last clone.
@@ -222,6 +226,7 @@ impl Store {
             pool,
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),
+            postgres_url: (url.backend() == Backend::Postgres).then(|| url.connect_url()),
             writes,
         })
     }
@@ -283,7 +288,29 @@ impl Store {
         Ok(Tx {
             inner: self.pool.begin().await?,
             backend: self.backend,
+            copy: None,
         })
+    }
+
+    /// A transaction for an import, which stages its large files. On PostgreSQL it comes
+    /// with a connection of its own that stages them by `COPY` into a schema of the import's
+    /// own, put first on the transaction's search path (see `copy`); the caller drops that
+    /// schema when the transaction has ended ([`Tx::staging_cleanup`]).
+    pub async fn begin_import(&self) -> Result<Tx> {
+        let Some(url) = &self.postgres_url else {
+            return self.begin().await;
+        };
+        let copy = copy::CopyStage::open(url).await?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "SELECT set_config('search_path', $1 || ', ' || current_setting('search_path'), TRUE) \
+               AS path",
+        )
+        .bind(copy.schema().to_owned())
+        .fetch_one(&mut *tx.inner)
+        .await?;
+        tx.copy = Some(copy);
+        Ok(tx)
     }
 
     pub async fn close(&self) {
@@ -327,12 +354,19 @@ impl Store {
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
     backend: Backend,
+    /// An import's staging by `COPY`, on PostgreSQL.
+    copy: Option<copy::CopyStage>,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         self.inner.commit().await?;
         Ok(())
+    }
+
+    /// An import's staging schema on PostgreSQL, to drop once this transaction has ended.
+    pub fn staging_cleanup(&self) -> Option<StagingCleanup> {
+        self.copy.as_ref().map(copy::CopyStage::cleanup)
     }
 }
 

@@ -67,6 +67,24 @@ impl Staged {
         4 + self.spec().columns.split(',').count()
     }
 
+    /// The staging table's name.
+    pub(super) fn stage_name(self) -> &'static str {
+        self.spec().stage
+    }
+
+    /// The staging table's columns, in order.
+    pub(super) fn column_names(self) -> Vec<&'static str> {
+        let own = self
+            .spec()
+            .columns
+            .split(',')
+            .map(|c| c.split_whitespace().next().unwrap_or_default());
+        ["line", "sourced_id", "deleted", "modified_at"]
+            .into_iter()
+            .chain(own)
+            .collect()
+    }
+
     fn spec(self) -> &'static Spec {
         match self {
             Staged::Enrollments => &ENROLLMENTS,
@@ -245,14 +263,22 @@ pub struct Merged {
 }
 
 impl Tx {
-    /// Creates an empty staging table (temporary: it lives and dies with this connection).
+    /// Creates an empty staging table: temporary (it lives and dies with this connection), or
+    /// on PostgreSQL in the import's schema, for `COPY` (see `copy`).
     pub async fn create_stage(&mut self, staged: Staged) -> Result<()> {
         let spec = staged.spec();
+        let columns = format!(
+            "line BIGINT NOT NULL, sourced_id TEXT NOT NULL, deleted BOOLEAN NOT NULL, \
+             modified_at TEXT, {}",
+            spec.columns
+        );
+        if let Some(copy) = &mut self.copy {
+            return copy.create(staged, &columns).await;
+        }
         self.drop_stage(staged).await?;
         sqlx::query(built(format!(
-            "CREATE TEMPORARY TABLE {} (line BIGINT NOT NULL, sourced_id TEXT NOT NULL, \
-               deleted BOOLEAN NOT NULL, modified_at TEXT, {})",
-            spec.stage, spec.columns
+            "CREATE TEMPORARY TABLE {} ({columns})",
+            spec.stage
         )))
         .execute(&mut *self.inner)
         .await?;
@@ -261,6 +287,9 @@ impl Tx {
 
     /// Appends rows, each [`Staged::width`] values in the staging table's column order.
     pub async fn stage(&mut self, staged: Staged, rows: Vec<Vec<Value>>) -> Result<()> {
+        if let Some(copy) = &mut self.copy {
+            return copy.send(staged, rows).await;
+        }
         let width = staged.width();
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
@@ -285,6 +314,10 @@ impl Tx {
 
     /// Indexes a fully staged table for the checks and the merge.
     pub async fn seal_stage(&mut self, staged: Staged) -> Result<()> {
+        if let Some(copy) = &mut self.copy {
+            // The last file's rows, committed for this transaction to read.
+            copy.finish().await?;
+        }
         let spec = staged.spec();
         sqlx::query(built(format!(
             "CREATE INDEX {0}_sourced_id ON {0} (sourced_id)",
@@ -522,10 +555,11 @@ impl Tx {
     }
 
     pub async fn drop_stage(&mut self, staged: Staged) -> Result<()> {
-        // Named in the temporary schema, so that it can never drop a table of the same name.
-        let schema = match self.backend {
-            Backend::Sqlite => "temp",
-            Backend::Postgres => "pg_temp",
+        // Named in its schema, so that it can never drop a table of the same name.
+        let schema = match (&self.copy, self.backend) {
+            (Some(copy), _) => copy.schema(),
+            (None, Backend::Sqlite) => "temp",
+            (None, Backend::Postgres) => "pg_temp",
         };
         sqlx::query(built(format!(
             "DROP TABLE IF EXISTS {schema}.{}",

@@ -942,3 +942,57 @@ a2,,,st1,k-none,2025-09-04,tardy,false\n",
     assert!(people.is_empty(), "nothing was written: {people:?}");
     app.stop().await;
 }
+
+/// Staging schemas on PostgreSQL whose import's connection is gone.
+async fn dead_staging_schemas(db_url: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
+    let names: Vec<(String,)> = sqlx::query_as(
+        "SELECT nspname::text FROM pg_namespace n WHERE nspname LIKE 'import\\_stage\\_%' \
+         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a \
+                         WHERE n.nspname = 'import_stage_' || a.pid::text)",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    names.into_iter().map(|(name,)| name).collect()
+}
+
+/// PostgreSQL stages the large files by `COPY` into a schema of the import's own: it is gone
+/// after an import that failed and after one that succeeded, and what an import that died
+/// with its connection left behind is dropped by the next.
+#[tokio::test]
+async fn postgresql_staging_never_outlives_its_import() {
+    if crate::harness::postgres_base_url().is_none() {
+        return;
+    }
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    full_set(
+        dir.path(),
+        &format!("{ENROLLMENTS}e9,,,k-math,s1,nobody,student,false,,\n"),
+    );
+    let out = import(&app, dir.path()).await;
+    assert!(stderr(&out).contains("unknown class \"k-math\" or user \"nobody\""));
+    assert_eq!(
+        dead_staging_schemas(&app.db.url).await,
+        Vec::<String>::new()
+    );
+
+    crate::harness::run_sql(
+        &app.db.url,
+        "CREATE SCHEMA import_stage_2147480000; \
+         CREATE UNLOGGED TABLE import_stage_2147480000.stage_results (line BIGINT)",
+    )
+    .await;
+    let good = tempfile::tempdir().unwrap();
+    full_set(good.path(), ENROLLMENTS);
+    let out = import(&app, good.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        dead_staging_schemas(&app.db.url).await,
+        Vec::<String>::new()
+    );
+    app.stop().await;
+}

@@ -130,10 +130,34 @@ pub async fn oneroster(
     progress: Option<Progress>,
     actor: Actor<'_>,
 ) -> Result<Report, ImportError> {
+    let tx = app.store.begin_import().await?;
+    let cleanup = tx.staging_cleanup();
+    let imported = stage_and_apply(app, district, path, progress, actor, tx).await;
+    // The transaction has ended, committed or rolled back: what it staged can go.
+    if let Some(cleanup) = cleanup {
+        cleanup.run().await;
+    }
+    let report = imported?;
+    // A large import leaves SQLite's write-ahead log as large as itself; folding it into the
+    // database now keeps that cost here rather than on the next writer.
+    if let Err(err) = app.store.checkpoint().await {
+        tracing::warn!(%err, "the write-ahead log could not be checkpointed after the import");
+    }
+    Ok(report)
+}
+
+/// Reads and stages the set in `tx`, then checks and writes it.
+async fn stage_and_apply(
+    app: &App,
+    district: &District,
+    path: &Path,
+    progress: Option<Progress>,
+    actor: Actor<'_>,
+    mut tx: Tx,
+) -> Result<Report, ImportError> {
     let path: PathBuf = path.to_owned();
     let reading = progress.clone();
     let started = std::time::Instant::now();
-    let mut tx = app.store.begin().await?;
     for staged in Staged::ALL {
         tx.create_stage(staged).await?;
     }
@@ -156,13 +180,7 @@ pub async fn oneroster(
     if let Some(progress) = &progress {
         progress(Stage::Writing);
     }
-    let report = apply(app, district, set, tx, actor).await?;
-    // A large import leaves SQLite's write-ahead log as large as itself; folding it into the
-    // database now keeps that cost here rather than on the next writer.
-    if let Err(err) = app.store.checkpoint().await {
-        tracing::warn!(%err, "the write-ahead log could not be checkpointed after the import");
-    }
-    Ok(report)
+    apply(app, district, set, tx, actor).await
 }
 
 /// One import at a time in this process: two at once would only wait on each other's writes.
