@@ -1,9 +1,12 @@
 //! Staging for the large roster files (enrollments, line items, results, attendance): rows
-//! go into a temporary table as they are read, in multi-row statements, and are merged into
-//! the real table with a few set-based statements. Neither the file nor the table's ids are
-//! ever held in memory, so a district with millions of scores imports in bounded memory.
+//! go into a staging table as they are read, and are merged into the real table with a few
+//! set-based statements. Neither the file nor the table's ids are ever held in memory, so a
+//! district with millions of scores imports in bounded memory.
 //!
-//! Everything happens inside the import's transaction: a rejected import leaves nothing.
+//! On SQLite the staging tables are temporary, filled by multi-row statements inside the
+//! import's transaction. On PostgreSQL they are filled by `COPY` from a connection of the
+//! import's own (see `copy`). Either way the real tables are written only by the import's
+//! transaction: a rejected import leaves nothing.
 
 use sqlx::Row;
 

@@ -12,7 +12,7 @@
 //! is read as a
 //! stream. The small ones (schools, people, the calendar, courses, classes, categories) are held
 //! in memory once checked; the large ones (enrollments, line items, results, attendance) go
-//! row by row into staging tables inside the import's transaction while they are read, and
+//! row by row into staging tables (see `store::staging`) while they are read, and
 //! are merged only once every file has been read without a problem. Reading and staging run at
 //! once, on two threads.
 
