@@ -303,8 +303,8 @@ impl Store {
         let copy = copy::CopyStage::open(url).await?;
         let mut tx = self.begin().await?;
         sqlx::query(
-            "SELECT set_config('search_path', $1 || ', ' || current_setting('search_path'), TRUE) \
-               AS path",
+            "SELECT set_config('search_path', \
+               concat_ws(', ', $1, NULLIF(current_setting('search_path'), '')), TRUE) AS path",
         )
         .bind(copy.schema().to_owned())
         .fetch_one(&mut *tx.inner)
