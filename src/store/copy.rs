@@ -45,10 +45,16 @@ impl CopyStage {
         .await?;
         for row in left {
             let name: String = row.try_get("name")?;
-            // Our own pid's name can only be a dead connection's leftover too.
-            sqlx::query(built(format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE")))
-                .execute(&pool)
-                .await?;
+            // Our own pid's name can only be a dead connection's leftover too. Another import
+            // starting at this moment may be dropping the same leftover: that is no reason
+            // for this one to fail.
+            if let Err(err) =
+                sqlx::query(built(format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE")))
+                    .execute(&pool)
+                    .await
+            {
+                tracing::warn!(%err, schema = %name, "a dead import's staging schema is left for later");
+            }
         }
         let schema = format!("import_stage_{pid}");
         sqlx::query(built(format!("CREATE SCHEMA {schema}")))
