@@ -606,18 +606,11 @@ fn insert_sql(staged: Staged, rows: usize, backend: Backend) -> std::borrow::Cow
     static FULL: [[OnceLock<&'static str>; 2]; KINDS] =
         [const { [const { OnceLock::new() }; 2] }; KINDS];
     let build = || -> String {
-        let spec = staged.spec();
-        let width = staged.width();
-        let names: Vec<&str> = spec
-            .columns
-            .split(',')
-            .map(|c| c.split_whitespace().next().unwrap_or_default())
-            .collect();
         format!(
-            "INSERT INTO {} (line, sourced_id, deleted, modified_at, {}) VALUES {}",
-            spec.stage,
-            names.join(", "),
-            values(backend, rows, width)
+            "INSERT INTO {} ({}) VALUES {}",
+            staged.stage_name(),
+            staged.column_names().join(", "),
+            values(backend, rows, staged.width())
         )
     };
     if rows == BATCH_ROWS {
