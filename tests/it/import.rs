@@ -873,15 +873,21 @@ async fn progress_is_told_per_file_and_before_writing() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_first_import_with_an_unknown_reference_writes_nothing() {
-    let app = app().await;
+/// Imports a whole set whose last enrollment names a user nobody knows: found only once the
+/// large files are staged.
+async fn import_with_an_unknown_user(app: &TestApp) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     full_set(
         dir.path(),
         &format!("{ENROLLMENTS}e9,,,k-math,s1,nobody,student,false,,\n"),
     );
-    let out = import(&app, dir.path()).await;
+    import(app, dir.path()).await
+}
+
+#[tokio::test]
+async fn a_first_import_with_an_unknown_reference_writes_nothing() {
+    let app = app().await;
+    let out = import_with_an_unknown_user(&app).await;
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
@@ -968,12 +974,7 @@ async fn postgresql_staging_never_outlives_its_import() {
         return;
     }
     let app = app().await;
-    let dir = tempfile::tempdir().unwrap();
-    full_set(
-        dir.path(),
-        &format!("{ENROLLMENTS}e9,,,k-math,s1,nobody,student,false,,\n"),
-    );
-    let out = import(&app, dir.path()).await;
+    let out = import_with_an_unknown_user(&app).await;
     assert!(stderr(&out).contains("unknown class \"k-math\" or user \"nobody\""));
     assert_eq!(
         dead_staging_schemas(&app.db.url).await,
@@ -993,6 +994,55 @@ async fn postgresql_staging_never_outlives_its_import() {
     assert_eq!(
         dead_staging_schemas(&app.db.url).await,
         Vec::<String>::new()
+    );
+    app.stop().await;
+}
+
+/// Text in the large files arrives as written, whatever it holds: tabs, line breaks and
+/// backslashes (which PostgreSQL's `COPY` escapes), a literal `\N` (its mark for none). A NUL,
+/// which PostgreSQL refuses in any text, is a problem of its line on both databases.
+#[tokio::test]
+async fn staged_text_arrives_as_written_and_a_nul_is_refused() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    full_set(dir.path(), ENROLLMENTS);
+    let manifest = "propertyName,value\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\nfile.lineItems,bulk\n";
+    let description = "Tab\there, a \\N, C:\\path\\ and\r\na second line";
+    let line_items = format!(
+        "sourcedId,title,description,dueDate,classSourcedId\nli1,Essay,\"{description}\",2025-09-05,k-math\n"
+    );
+    write_set(
+        dir.path(),
+        &[("manifest.csv", manifest), ("lineItems.csv", &line_items)],
+    );
+    let out = import(&app, dir.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .unwrap();
+    let (stored,): (String,) =
+        sqlx::query_as("SELECT description FROM line_items WHERE sourced_id = 'li1'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    assert_eq!(stored, description);
+
+    let nul = tempfile::tempdir().unwrap();
+    full_set(nul.path(), ENROLLMENTS);
+    write_set(
+        nul.path(),
+        &[
+            ("manifest.csv", manifest),
+            ("lineItems.csv", &line_items.replace("Essay", "Es\0say")),
+        ],
+    );
+    let out = import(&app, nul.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("lineItems.csv:2: a NUL character, which no field may hold"),
+        "{err}"
     );
     app.stop().await;
 }

@@ -63,6 +63,14 @@ impl<'a> Table<'a> {
             Ok(false) => None,
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
+                // SQLite would keep it, PostgreSQL refuses it in any text: one answer for both.
+                if self.record.as_slice().contains('\0') {
+                    return Some(Err(Problem::at(
+                        self.file,
+                        line,
+                        "a NUL character, which no field may hold".to_owned(),
+                    )));
+                }
                 Some(Ok(Row {
                     line,
                     record: &self.record,
