@@ -315,27 +315,49 @@ impl Tx {
         Ok(())
     }
 
-    /// Indexes a fully staged table for the checks and the merge.
-    pub async fn seal_stage(&mut self, staged: Staged) -> Result<()> {
+    /// Indexes a fully staged table for the checks and the merge; answers whether every
+    /// sourcedId is staged once. The index is unique when it can be, which proves that in the
+    /// same pass that builds it; only a file with repeats needs [`Tx::stage_duplicates`].
+    pub async fn seal_stage(&mut self, staged: Staged) -> Result<bool> {
         if let Some(copy) = &mut self.copy {
             // The last file's rows, committed for this transaction to read.
             copy.finish().await?;
         }
-        let spec = staged.spec();
-        sqlx::query(built(format!(
-            "CREATE INDEX {0}_sourced_id ON {0} (sourced_id)",
-            spec.stage
-        )))
-        .execute(&mut *self.inner)
-        .await?;
+        let stage = staged.spec().stage;
+        let index = |unique: &str| {
+            built(format!(
+                "CREATE {unique}INDEX {stage}_sourced_id ON {stage} (sourced_id)"
+            ))
+        };
+        // A failed statement spoils a PostgreSQL transaction; the savepoint takes it back.
+        sqlx::query("SAVEPOINT seal")
+            .execute(&mut *self.inner)
+            .await?;
+        let unique = match sqlx::query(index("UNIQUE "))
+            .execute(&mut *self.inner)
+            .await
+        {
+            Ok(_) => true,
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                sqlx::query("ROLLBACK TO SAVEPOINT seal")
+                    .execute(&mut *self.inner)
+                    .await?;
+                sqlx::query(index("")).execute(&mut *self.inner).await?;
+                false
+            }
+            Err(err) => return Err(err.into()),
+        };
+        sqlx::query("RELEASE SAVEPOINT seal")
+            .execute(&mut *self.inner)
+            .await?;
         // PostgreSQL never gathers statistics on temporary tables by itself; without them it
         // plans the merge's joins badly. SQLite plans well enough with the index alone.
         if self.backend == Backend::Postgres {
-            sqlx::query(built(format!("ANALYZE {}", spec.stage)))
+            sqlx::query(built(format!("ANALYZE {stage}")))
                 .execute(&mut *self.inner)
                 .await?;
         }
-        Ok(())
+        Ok(unique)
     }
 
     /// Staged sourcedIds that occur more than once: (line of a repeat, sourcedId), at most
@@ -463,9 +485,9 @@ impl Tx {
         // switched off.
         let row = sqlx::query(built(format!(
             "SELECT COALESCE(SUM(CASE WHEN excluded.complete THEN 1 ELSE 0 END), 0) AS resolved, \
-               COALESCE(SUM(CASE WHEN {t}.id IS NULL THEN 1 ELSE 0 END), 0) AS created, \
-               COALESCE(SUM(CASE WHEN {t}.id IS NOT NULL AND {changed} THEN 1 ELSE 0 END), 0) AS n, \
-               COALESCE(SUM(CASE WHEN {t}.id IS NOT NULL AND {changed} AND {t}.active AND NOT excluded.active \
+               COALESCE(SUM(CASE WHEN {t}.sourced_id IS NULL THEN 1 ELSE 0 END), 0) AS created, \
+               COALESCE(SUM(CASE WHEN {t}.sourced_id IS NOT NULL AND {changed} THEN 1 ELSE 0 END), 0) AS n, \
+               COALESCE(SUM(CASE WHEN {t}.sourced_id IS NOT NULL AND {changed} AND {t}.active AND NOT excluded.active \
                  THEN 1 ELSE 0 END), 0) AS off \
              FROM ({}) excluded LEFT JOIN {t} ON {t}.district_id = $1 AND {t}.sourced_id = excluded.sourced_id",
             spec.resolved

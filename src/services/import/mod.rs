@@ -1490,7 +1490,9 @@ async fn apply(
 
     // Repeated sourcedIds in the large files are found in their staging tables.
     for &(staged, _) in &set.staged {
-        tx.seal_stage(staged).await?;
+        if tx.seal_stage(staged).await? {
+            continue;
+        }
         let (repeats, total) = tx.stage_duplicates(staged, LISTED as i64).await?;
         let listed = repeats.into_iter().map(|(line, sourced_id)| {
             Problem::at(
