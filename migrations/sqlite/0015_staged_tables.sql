@@ -1,7 +1,7 @@
 -- Nothing refers to a result, so its key is the source's own (district, sourcedId): no
--- surrogate id, whose index PostgreSQL would maintain for each of millions of rows (see the
--- PostgreSQL tree, which also drops the foreign keys SQLite keeps). SQLite cannot drop a
--- primary key column, so the table is rebuilt.
+-- surrogate id, whose index PostgreSQL would maintain for each of millions of rows (the
+-- PostgreSQL tree also drops the staged tables' foreign keys; SQLite keeps them). SQLite
+-- cannot drop a primary key column, so the table is rebuilt.
 CREATE TABLE results_keyed (
     district_id INTEGER NOT NULL REFERENCES districts (id),
     sourced_id TEXT NOT NULL,
