@@ -551,6 +551,81 @@ impl Tx {
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
+    /// Writes new classes and the terms they run in, many to a statement; answers their ids in
+    /// the order given.
+    pub async fn insert_classes(
+        &mut self,
+        district: DistrictId,
+        classes: &[(&str, ClassFields<'_>, Vec<i64>)],
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        const WIDTH: usize = 11;
+        let mut ids = HashMap::with_capacity(classes.len());
+        for chunk in classes.chunks(super::staging::BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO classes (district_id, sourced_id, title, code, course_id, school_id, periods, \
+                   location, active, modified_at, updated_at) VALUES {} RETURNING id, sourced_id",
+                super::staging::values(self.backend, chunk.len(), WIDTH)
+            );
+            let mut query = sqlx::query(super::staging::built(sql));
+            for (sourced_id, f, _) in chunk {
+                query = query
+                    .bind(district.0)
+                    .bind((*sourced_id).to_owned())
+                    .bind(f.title.to_owned())
+                    .bind(f.code.map(str::to_owned))
+                    .bind(f.course_id)
+                    .bind(f.school_id)
+                    .bind(f.periods.map(str::to_owned))
+                    .bind(f.location.map(str::to_owned))
+                    .bind(f.active)
+                    .bind(f.modified_at.map(str::to_owned))
+                    .bind(now);
+            }
+            for row in query.fetch_all(&mut *self.inner).await? {
+                ids.insert(
+                    row.try_get::<String, _>("sourced_id")?,
+                    row.try_get::<i64, _>("id")?,
+                );
+            }
+        }
+        let ids = classes
+            .iter()
+            .map(|(sourced_id, _, _)| {
+                ids.get(*sourced_id).copied().ok_or_else(|| {
+                    super::StoreError::Corrupt(format!("no id came back for {sourced_id:?}"))
+                })
+            })
+            .collect::<Result<Vec<i64>>>()?;
+        let terms: Vec<(i64, i64)> = classes
+            .iter()
+            .zip(&ids)
+            .flat_map(|((_, _, terms), id)| terms.iter().map(move |term| (*id, *term)))
+            .collect();
+        self.insert_class_terms(district, &terms).await?;
+        Ok(ids)
+    }
+
+    /// Adds (class, session) pairs, many to a statement; a pair already there stays.
+    async fn insert_class_terms(
+        &mut self,
+        district: DistrictId,
+        terms: &[(i64, i64)],
+    ) -> Result<()> {
+        for chunk in terms.chunks(super::staging::BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO class_terms (district_id, class_id, session_id) VALUES {} ON CONFLICT DO NOTHING",
+                super::staging::values(self.backend, chunk.len(), 3)
+            );
+            let mut query = sqlx::query(super::staging::built(sql));
+            for (class, term) in chunk {
+                query = query.bind(district.0).bind(*class).bind(*term);
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        Ok(())
+    }
+
     /// Writes a class and, when it was written, the terms it runs in.
     pub async fn upsert_class(
         &mut self,
@@ -600,14 +675,8 @@ impl Tx {
             .bind(id)
             .execute(&mut *self.inner)
             .await?;
-        for term in terms {
-            sqlx::query("INSERT INTO class_terms (district_id, class_id, session_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(district.0)
-                .bind(id)
-                .bind(*term)
-                .execute(&mut *self.inner)
-                .await?;
-        }
+        let pairs: Vec<(i64, i64)> = terms.iter().map(|term| (id, *term)).collect();
+        self.insert_class_terms(district, &pairs).await?;
         Ok(Some(id))
     }
 }

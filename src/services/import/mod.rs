@@ -1857,6 +1857,7 @@ async fn apply_classes(
     let mut classes = tx.roster_ids(RosterTable::Classes, d).await?;
     if let Some((mode, rows)) = &set.classes {
         let counts = report.kinds.entry("classes").or_default();
+        let mut new_classes = Vec::new();
         for r in rows {
             let course = courses.get(&r.course).map(|c| c.0);
             let school = schools.get(&r.school).map(|s| s.id);
@@ -1892,6 +1893,10 @@ async fn apply_classes(
                 active: !r.common.deleted,
                 modified_at: r.common.modified_at.as_deref(),
             };
+            if !classes.contains_key(&r.common.sourced_id) {
+                new_classes.push((r.common.sourced_id.as_str(), f, terms));
+                continue;
+            }
             if let Some(id) = tx
                 .upsert_class(
                     d,
@@ -1909,6 +1914,14 @@ async fn apply_classes(
                     f.active,
                 );
             }
+        }
+        let ids = tx.insert_classes(d, &new_classes, now).await?;
+        for ((sourced_id, f, _), id) in new_classes.iter().zip(ids) {
+            count_write(
+                counts,
+                classes.insert((*sourced_id).to_owned(), (id, f.active)),
+                f.active,
+            );
         }
         deactivate_missing(
             tx,
