@@ -626,13 +626,37 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes a class and, when it was written, the terms it runs in.
+    /// class id → the sessions it runs in, in order, for every class of the district.
+    pub async fn class_term_sets(
+        &mut self,
+        district: DistrictId,
+    ) -> Result<HashMap<i64, Vec<i64>>> {
+        let rows = sqlx::query(
+            "SELECT class_id, session_id FROM class_terms WHERE district_id = $1 \
+             ORDER BY class_id, session_id",
+        )
+        .bind(district.0)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        let mut sets: HashMap<i64, Vec<i64>> = HashMap::new();
+        for row in rows {
+            sets.entry(row.try_get("class_id")?)
+                .or_default()
+                .push(row.try_get("session_id")?);
+        }
+        Ok(sets)
+    }
+
+    /// Writes a class and, when it was written, the terms it runs in. A class whose terms
+    /// alone differ (`terms_differ`) is written too.
+    #[allow(clippy::too_many_arguments)]
     pub async fn upsert_class(
         &mut self,
         district: DistrictId,
         sourced_id: &str,
         f: &ClassFields<'_>,
         terms: &[i64],
+        terms_differ: bool,
         now: i64,
         honour_dates: bool,
     ) -> Result<Option<i64>> {
@@ -651,7 +675,7 @@ impl Tx {
                OR classes.periods IS DISTINCT FROM excluded.periods \
                OR classes.location IS DISTINCT FROM excluded.location \
                OR classes.active IS DISTINCT FROM excluded.active \
-               OR classes.modified_at IS DISTINCT FROM excluded.modified_at) \
+               OR classes.modified_at IS DISTINCT FROM excluded.modified_at OR $13) \
              RETURNING id",
         )
         .bind(district.0)
@@ -666,6 +690,7 @@ impl Tx {
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
         .bind(honour_dates)
+        .bind(terms_differ)
         .fetch_optional(&mut *self.inner)
         .await?;
         let Some(row) = row else { return Ok(None) };

@@ -37,6 +37,23 @@ async fn app() -> TestApp {
     app
 }
 
+/// "class/term" sourcedIds of every class's terms, in order.
+async fn class_terms(app: &TestApp) -> Vec<String> {
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .unwrap();
+    let pairs: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.sourced_id, s.sourced_id FROM class_terms t \
+         JOIN classes c ON c.id = t.class_id JOIN academic_sessions s ON s.id = t.session_id \
+         ORDER BY c.sourced_id, s.sourced_id",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    pairs.into_iter().map(|(c, t)| format!("{c}/{t}")).collect()
+}
+
 async fn import(app: &TestApp, path: &Path) -> std::process::Output {
     app.cli(&[
         "import",
@@ -460,6 +477,11 @@ async fn sessions_courses_classes_and_enrollments_import_once_and_follow_bulk() 
             "{expected:?} missing from {printed}"
         );
     }
+    assert_eq!(
+        class_terms(&app).await,
+        ["k-bio/t1", "k-math/t1", "k-math/t2"],
+        "each new class runs in the terms its row names"
+    );
     let again = stdout(&import(&app, dir.path()).await);
     for kind in ["academic sessions", "courses", "classes", "enrollments"] {
         assert!(
@@ -477,10 +499,24 @@ async fn sessions_courses_classes_and_enrollments_import_once_and_follow_bulk() 
             "",
         ),
     );
+    std::fs::write(
+        second.path().join("classes.csv"),
+        CLASSES.replace("\"t1,t2\"", "t2"),
+    )
+    .unwrap();
     let printed = stdout(&import(&app, second.path()).await);
     assert!(
         printed.contains("enrollments: 0 created, 0 updated, 1 deactivated"),
         "{printed}"
+    );
+    assert!(
+        printed.contains("classes: 0 created, 1 updated"),
+        "{printed}"
+    );
+    assert_eq!(
+        class_terms(&app).await,
+        ["k-bio/t1", "k-math/t2"],
+        "a changed class runs in its new terms only"
     );
 
     // A class in a term nobody sent, and an enrollment of an unknown user: nothing is written.

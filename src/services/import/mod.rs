@@ -1858,6 +1858,7 @@ async fn apply_classes(
     if let Some((mode, rows)) = &set.classes {
         let counts = report.kinds.entry("classes").or_default();
         let mut new_classes = Vec::new();
+        let stored_terms = tx.class_term_sets(d).await?;
         for r in rows {
             let course = courses.get(&r.course).map(|c| c.0);
             let school = schools.get(&r.school).map(|s| s.id);
@@ -1893,16 +1894,21 @@ async fn apply_classes(
                 active: !r.common.deleted,
                 modified_at: r.common.modified_at.as_deref(),
             };
-            if !classes.contains_key(&r.common.sourced_id) {
+            let Some(&(stored, _)) = classes.get(&r.common.sourced_id) else {
                 new_classes.push((r.common.sourced_id.as_str(), f, terms));
                 continue;
-            }
+            };
+            let mut sorted = terms.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            let terms_differ = stored_terms.get(&stored).map_or(&[][..], Vec::as_slice) != sorted;
             if let Some(id) = tx
                 .upsert_class(
                     d,
                     &r.common.sourced_id,
                     &f,
                     &terms,
+                    terms_differ,
                     now,
                     *mode == Mode::Delta,
                 )
