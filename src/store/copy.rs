@@ -10,12 +10,16 @@
 //! transaction has ended ([`Cleanup`]); one left behind by an import that died with its
 //! connection is dropped by the next import.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgCopyIn, PgPool, PgPoolCopyExt, PgPoolOptions, Postgres};
 
-use super::Result;
+use tokio::sync::oneshot;
+
 use super::staging::{Staged, Value, built, real};
+use super::{Result, StoreError};
 
 /// The staging side of one PostgreSQL import.
 pub(super) struct CopyStage {
@@ -25,6 +29,9 @@ pub(super) struct CopyStage {
     open: Option<(Staged, PgCopyIn<PoolConnection<Postgres>>)>,
     /// Rows encoded for `COPY`, reused from batch to batch.
     buffer: Vec<u8>,
+    /// Staging tables being indexed on this connection: whether each one's sourcedIds are
+    /// unique, once it is done.
+    sealing: HashMap<Staged, oneshot::Receiver<Result<bool>>>,
 }
 
 impl CopyStage {
@@ -65,6 +72,7 @@ impl CopyStage {
             schema,
             open: None,
             buffer: Vec::new(),
+            sealing: HashMap::new(),
         })
     }
 
@@ -120,6 +128,47 @@ impl CopyStage {
         Ok(())
     }
 
+    /// Indexes and analyzes the staging tables, in the order given, on this connection while
+    /// the import's transaction goes on with what needs none of them (the server has a core
+    /// for each); [`Self::sealed`] waits for one. The transaction sees each index once it is
+    /// committed, from its next statement.
+    pub(super) async fn seal_in_background(&mut self, tables: &[Staged]) -> Result<()> {
+        self.finish().await?;
+        let mut queue = Vec::with_capacity(tables.len());
+        for &staged in tables {
+            let (done, waiting) = oneshot::channel();
+            self.sealing.insert(staged, waiting);
+            queue.push((staged, done));
+        }
+        let (pool, schema) = (self.pool.clone(), self.schema.clone());
+        tokio::spawn(async move {
+            for (staged, done) in queue {
+                // Nobody waiting any more means the import has failed; what is built is
+                // dropped with the schema.
+                let _ = done.send(seal(&pool, &schema, staged).await);
+            }
+        });
+        Ok(())
+    }
+
+    /// Waits until `staged` is indexed: whether every sourcedId in it is staged once.
+    pub(super) async fn sealed(&mut self, staged: Staged) -> Result<bool> {
+        let waiting = self.sealing.remove(&staged).ok_or_else(|| {
+            StoreError::Corrupt(format!("{} was never sealed", staged.stage_name()))
+        })?;
+        waiting.await.map_err(|_| {
+            StoreError::Corrupt(format!("sealing {} stopped", staged.stage_name()))
+        })?
+    }
+
+    /// Waits for any work on `staged` still under way, whatever its outcome: the table is
+    /// about to be dropped.
+    pub(super) async fn settle(&mut self, staged: Staged) {
+        if let Some(waiting) = self.sealing.remove(&staged) {
+            let _ = waiting.await;
+        }
+    }
+
     /// What drops the schema once the import is over.
     pub(super) fn cleanup(&self) -> Cleanup {
         Cleanup {
@@ -145,6 +194,31 @@ impl Cleanup {
         }
         self.pool.close().await;
     }
+}
+
+/// Indexes one staging table by sourcedId, uniquely when it can be, and gathers its
+/// statistics: answers whether the index is unique.
+async fn seal(pool: &PgPool, schema: &str, staged: Staged) -> Result<bool> {
+    let stage = staged.stage_name();
+    let index = |unique: &str| {
+        built(format!(
+            "CREATE {unique}INDEX {stage}_sourced_id ON {schema}.{stage} (sourced_id)"
+        ))
+    };
+    let unique = match sqlx::query(index("UNIQUE ")).execute(pool).await {
+        Ok(_) => true,
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            sqlx::query(index("")).execute(pool).await?;
+            false
+        }
+        Err(err) => return Err(err.into()),
+    };
+    // PostgreSQL gathers no statistics on a table this new by itself; without them it plans
+    // the merge's joins badly.
+    sqlx::query(built(format!("ANALYZE {schema}.{stage}")))
+        .execute(pool)
+        .await?;
+    Ok(unique)
 }
 
 /// One row in `COPY`'s text format: tab between values, `\N` for none, and backslash, tab,

@@ -25,7 +25,7 @@ pub enum Value {
 
 /// One staged table: how its rows look, how their references resolve, and which columns the
 /// merge compares and writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Staged {
     Enrollments,
     LineItems,
@@ -315,13 +315,22 @@ impl Tx {
         Ok(())
     }
 
-    /// Indexes a fully staged table for the checks and the merge; answers whether every
-    /// sourcedId is staged once. The index is unique when it can be, which proves that in the
-    /// same pass that builds it; only a file with repeats needs [`Tx::stage_duplicates`].
-    pub async fn seal_stage(&mut self, staged: Staged) -> Result<bool> {
+    /// Starts indexing the fully staged tables for the checks and the merge, in the order
+    /// given: on PostgreSQL on the import's own connection, beside this transaction; on SQLite
+    /// each when [`Tx::sealed`] asks for it.
+    pub async fn seal_stages(&mut self, tables: &[Staged]) -> Result<()> {
         if let Some(copy) = &mut self.copy {
-            // The last file's rows, committed for this transaction to read.
-            copy.finish().await?;
+            copy.seal_in_background(tables).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits until a staged table is indexed; answers whether every sourcedId is staged once.
+    /// The index is unique when it can be, which proves that in the same pass that builds it;
+    /// only a file with repeats needs [`Tx::stage_duplicates`].
+    pub async fn sealed(&mut self, staged: Staged) -> Result<bool> {
+        if let Some(copy) = &mut self.copy {
+            return copy.sealed(staged).await;
         }
         let stage = staged.spec().stage;
         let index = |unique: &str| {
@@ -330,9 +339,7 @@ impl Tx {
             ))
         };
         // A failed statement spoils a PostgreSQL transaction; the savepoint takes it back.
-        sqlx::query("SAVEPOINT seal")
-            .execute(&mut *self.inner)
-            .await?;
+        sqlx::query("SAVEPOINT seal").execute(&mut *self.inner).await?;
         let unique = match sqlx::query(index("UNIQUE "))
             .execute(&mut *self.inner)
             .await
@@ -580,6 +587,9 @@ impl Tx {
     }
 
     pub async fn drop_stage(&mut self, staged: Staged) -> Result<()> {
+        if let Some(copy) = &mut self.copy {
+            copy.settle(staged).await;
+        }
         // Named in its schema, so that it can never drop a table of the same name.
         let schema = match (&self.copy, self.backend) {
             (Some(copy), _) => copy.schema(),

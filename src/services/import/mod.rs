@@ -1488,25 +1488,13 @@ async fn apply(
     let mut problems = Problems::default();
     let started = std::time::Instant::now();
 
-    // Repeated sourcedIds in the large files are found in their staging tables.
-    for &(staged, _) in &set.staged {
-        if tx.seal_stage(staged).await? {
-            continue;
-        }
-        let (repeats, total) = tx.stage_duplicates(staged, LISTED as i64).await?;
-        let listed = repeats.into_iter().map(|(line, sourced_id)| {
-            Problem::at(
-                staged_file(staged),
-                line,
-                format!("duplicate sourcedId {sourced_id:?}"),
-            )
-        });
-        problems.add_counted(listed, total);
-    }
-    if problems.total > 0 {
-        return Err(problems.rejected());
-    }
-    tracing::debug!(elapsed = ?started.elapsed(), "import staging checked");
+    // The large files' staging tables are indexed (on PostgreSQL, beside this transaction)
+    // in the order they are merged in; each is checked for repeats just before its merge.
+    let staged: Vec<Staged> = Staged::ALL
+        .into_iter()
+        .filter(|kind| set.staged.iter().any(|(s, _)| s == kind))
+        .collect();
+    tx.seal_stages(&staged).await?;
 
     // Schools.
     let mut schools = tx.school_states(district.id).await?;
@@ -1730,10 +1718,7 @@ async fn apply(
     .await?;
     if problems.total > 0 {
         // Nothing is committed: the transaction ends here and every write above is undone.
-        return Err(ImportError::Rejected {
-            problems: problems.listed,
-            total: problems.total,
-        });
+        return Err(problems.rejected());
     }
     for staged in Staged::ALL {
         tx.drop_stage(staged).await?;
@@ -2015,6 +2000,17 @@ async fn merge_staged(
         return Ok(());
     };
     let started = std::time::Instant::now();
+    if !tx.sealed(staged).await? {
+        let (repeats, total) = tx.stage_duplicates(staged, LISTED as i64).await?;
+        let listed = repeats.into_iter().map(|(line, sourced_id)| {
+            Problem::at(
+                staged_file(staged),
+                line,
+                format!("duplicate sourcedId {sourced_id:?}"),
+            )
+        });
+        problems.add_counted(listed, total);
+    }
     if problems.total == 0 {
         let merged = tx
             .merge_stage(
