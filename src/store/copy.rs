@@ -18,7 +18,7 @@ use sqlx::postgres::{PgCopyIn, PgPool, PgPoolCopyExt, PgPoolOptions, Postgres};
 
 use tokio::sync::oneshot;
 
-use super::staging::{Staged, Value, built, real};
+use super::staging::{Staged, Value, built, real, stage_index};
 use super::{Result, StoreError};
 
 /// The staging side of one PostgreSQL import.
@@ -156,9 +156,9 @@ impl CopyStage {
         let waiting = self.sealing.remove(&staged).ok_or_else(|| {
             StoreError::Corrupt(format!("{} was never sealed", staged.stage_name()))
         })?;
-        waiting.await.map_err(|_| {
-            StoreError::Corrupt(format!("sealing {} stopped", staged.stage_name()))
-        })?
+        waiting
+            .await
+            .map_err(|_| StoreError::Corrupt(format!("sealing {} stopped", staged.stage_name())))?
     }
 
     /// Waits for any work on `staged` still under way, whatever its outcome: the table is
@@ -199,23 +199,23 @@ impl Cleanup {
 /// Indexes one staging table by sourcedId, uniquely when it can be, and gathers its
 /// statistics: answers whether the index is unique.
 async fn seal(pool: &PgPool, schema: &str, staged: Staged) -> Result<bool> {
-    let stage = staged.stage_name();
-    let index = |unique: &str| {
-        built(format!(
-            "CREATE {unique}INDEX {stage}_sourced_id ON {schema}.{stage} (sourced_id)"
-        ))
-    };
-    let unique = match sqlx::query(index("UNIQUE ")).execute(pool).await {
+    let stage = format!("{schema}.{}", staged.stage_name());
+    let unique = match sqlx::query(stage_index(staged, &stage, true))
+        .execute(pool)
+        .await
+    {
         Ok(_) => true,
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            sqlx::query(index("")).execute(pool).await?;
+            sqlx::query(stage_index(staged, &stage, false))
+                .execute(pool)
+                .await?;
             false
         }
         Err(err) => return Err(err.into()),
     };
     // PostgreSQL gathers no statistics on a table this new by itself; without them it plans
     // the merge's joins badly.
-    sqlx::query(built(format!("ANALYZE {schema}.{stage}")))
+    sqlx::query(built(format!("ANALYZE {stage}")))
         .execute(pool)
         .await?;
     Ok(unique)

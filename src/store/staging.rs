@@ -333,14 +333,11 @@ impl Tx {
             return copy.sealed(staged).await;
         }
         let stage = staged.spec().stage;
-        let index = |unique: &str| {
-            built(format!(
-                "CREATE {unique}INDEX {stage}_sourced_id ON {stage} (sourced_id)"
-            ))
-        };
         // A failed statement spoils a PostgreSQL transaction; the savepoint takes it back.
-        sqlx::query("SAVEPOINT seal").execute(&mut *self.inner).await?;
-        let unique = match sqlx::query(index("UNIQUE "))
+        sqlx::query("SAVEPOINT seal")
+            .execute(&mut *self.inner)
+            .await?;
+        let unique = match sqlx::query(stage_index(staged, stage, true))
             .execute(&mut *self.inner)
             .await
         {
@@ -349,7 +346,9 @@ impl Tx {
                 sqlx::query("ROLLBACK TO SAVEPOINT seal")
                     .execute(&mut *self.inner)
                     .await?;
-                sqlx::query(index("")).execute(&mut *self.inner).await?;
+                sqlx::query(stage_index(staged, stage, false))
+                    .execute(&mut *self.inner)
+                    .await?;
                 false
             }
             Err(err) => return Err(err.into()),
@@ -604,6 +603,20 @@ impl Tx {
         .await?;
         Ok(())
     }
+}
+
+/// The index of a staging table (named `table`, in its schema where need be) by sourcedId:
+/// unique when the file holds no repeats, which the index proves by being built.
+pub(super) fn stage_index(
+    staged: Staged,
+    table: &str,
+    unique: bool,
+) -> sqlx::AssertSqlSafe<String> {
+    let unique = if unique { "UNIQUE " } else { "" };
+    built(format!(
+        "CREATE {unique}INDEX {}_sourced_id ON {table} (sourced_id)",
+        staged.spec().stage
+    ))
 }
 
 /// A statement put together from this module's own constants, never from input.
