@@ -750,6 +750,40 @@ a2,tobedeleted,2025-09-05T08:00:00Z,st1,k-math,2025-09-04,tardy,false\n",
         "{err}"
     );
 
+    // A score of a student nobody sent, alone: the merge itself finds it (on PostgreSQL no
+    // foreign key would), and nothing is written.
+    let orphan = tempfile::tempdir().unwrap();
+    full_set(orphan.path(), ENROLLMENTS);
+    write_set(
+        orphan.path(),
+        &[
+            ("manifest.csv", manifest),
+            ("categories.csv", categories),
+            ("lineItems.csv", line_items),
+            (
+                "results.csv",
+                &format!("{results}r9,,,li2,st-none,fully graded,80,2025-09-13,\n"),
+            ),
+            ("attendance.csv", attendance),
+        ],
+    );
+    let out = import(&app, orphan.path()).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("results.csv:4: unknown line item \"li2\" or student \"st-none\""),
+        "{err}"
+    );
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .unwrap();
+    let (orphans,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM results WHERE sourced_id = 'r9'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    assert_eq!(orphans, 0);
+
     let dangling = tempfile::tempdir().unwrap();
     full_set(dangling.path(), ENROLLMENTS);
     write_set(
