@@ -1,7 +1,6 @@
 //! One CSV file of the set, read a record at a time with its line number. Handles a UTF-8 byte
 //! order mark, CRLF line ends, and quoted fields holding commas, quotes and line breaks.
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use super::Problem;
@@ -9,7 +8,9 @@ use super::Problem;
 pub struct Table<'a> {
     pub file: &'static str,
     reader: csv::Reader<Box<dyn Read + 'a>>,
-    columns: HashMap<String, usize>,
+    /// The header's names, trimmed. A handful: searched in order, faster than hashing for
+    /// each of the millions of fields a large file has.
+    columns: Vec<String>,
     record: csv::StringRecord,
 }
 
@@ -17,7 +18,7 @@ pub struct Table<'a> {
 pub struct Row<'t> {
     pub line: u64,
     record: &'t csv::StringRecord,
-    columns: &'t HashMap<String, usize>,
+    columns: &'t [String],
 }
 
 impl<'a> Table<'a> {
@@ -32,15 +33,14 @@ impl<'a> Table<'a> {
             .headers()
             .map_err(|e| Problem::at(file, 1, format!("unreadable header: {e}")))?
             .clone();
-        let columns: HashMap<String, usize> = headers
+        let columns: Vec<String> = headers
             .iter()
-            .enumerate()
-            .map(|(i, name)| (name.trim_start_matches('\u{feff}').trim().to_owned(), i))
+            .map(|name| name.trim_start_matches('\u{feff}').trim().to_owned())
             .collect();
         let missing: Vec<&str> = required
             .iter()
             .copied()
-            .filter(|c| !columns.contains_key(*c))
+            .filter(|c| !columns.iter().any(|name| name == c))
             .collect();
         if !missing.is_empty() {
             return Err(Problem::at(
@@ -92,9 +92,11 @@ impl<'a> Table<'a> {
 impl Row<'_> {
     /// The field, trimmed; an empty or absent field is `None`.
     pub fn get(&self, column: &str) -> Option<&str> {
+        // The last of two columns of one name wins.
         self.columns
-            .get(column)
-            .and_then(|&i| self.record.get(i))
+            .iter()
+            .rposition(|name| name == column)
+            .and_then(|i| self.record.get(i))
             .map(str::trim)
             .filter(|v| !v.is_empty())
     }
