@@ -435,6 +435,25 @@ pub struct ClassFields<'a> {
     pub modified_at: Option<&'a str>,
 }
 
+impl ClassFields<'_> {
+    /// Binds the fields in their column order: title, code, course, school, periods,
+    /// location, active, modified_at.
+    fn bind<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        query
+            .bind(self.title.to_owned())
+            .bind(self.code.map(str::to_owned))
+            .bind(self.course_id)
+            .bind(self.school_id)
+            .bind(self.periods.map(str::to_owned))
+            .bind(self.location.map(str::to_owned))
+            .bind(self.active)
+            .bind(self.modified_at.map(str::to_owned))
+    }
+}
+
 impl Tx {
     /// sourcedId → (id, active) for one roster table of the district.
     pub async fn roster_ids(
@@ -569,17 +588,8 @@ impl Tx {
             );
             let mut query = sqlx::query(super::staging::built(sql));
             for (sourced_id, f, _) in chunk {
-                query = query
-                    .bind(district.0)
-                    .bind((*sourced_id).to_owned())
-                    .bind(f.title.to_owned())
-                    .bind(f.code.map(str::to_owned))
-                    .bind(f.course_id)
-                    .bind(f.school_id)
-                    .bind(f.periods.map(str::to_owned))
-                    .bind(f.location.map(str::to_owned))
-                    .bind(f.active)
-                    .bind(f.modified_at.map(str::to_owned))
+                query = f
+                    .bind(query.bind(district.0).bind((*sourced_id).to_owned()))
                     .bind(now);
             }
             for row in query.fetch_all(&mut *self.inner).await? {
@@ -660,7 +670,7 @@ impl Tx {
         now: i64,
         honour_dates: bool,
     ) -> Result<Option<i64>> {
-        let row = sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO classes (district_id, sourced_id, title, code, course_id, school_id, periods, location, \
                active, modified_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
@@ -679,20 +689,14 @@ impl Tx {
              RETURNING id",
         )
         .bind(district.0)
-        .bind(sourced_id.to_owned())
-        .bind(f.title.to_owned())
-        .bind(f.code.map(str::to_owned))
-        .bind(f.course_id)
-        .bind(f.school_id)
-        .bind(f.periods.map(str::to_owned))
-        .bind(f.location.map(str::to_owned))
-        .bind(f.active)
-        .bind(f.modified_at.map(str::to_owned))
-        .bind(now)
-        .bind(honour_dates)
-        .bind(terms_differ)
-        .fetch_optional(&mut *self.inner)
-        .await?;
+        .bind(sourced_id.to_owned());
+        let row = f
+            .bind(query)
+            .bind(now)
+            .bind(honour_dates)
+            .bind(terms_differ)
+            .fetch_optional(&mut *self.inner)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let id: i64 = row.try_get("id")?;
         sqlx::query("DELETE FROM class_terms WHERE district_id = $1 AND class_id = $2")
