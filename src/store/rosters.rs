@@ -178,7 +178,7 @@ impl Tx {
         now: i64,
     ) -> Result<Vec<i64>> {
         const WIDTH: usize = 14;
-        let mut ids = HashMap::with_capacity(people.len());
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(people.len());
         for chunk in people.chunks(super::staging::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO people (district_id, sourced_id, role, given_name, family_name, email, phone, \
@@ -208,20 +208,10 @@ impl Tx {
                     .bind(now);
             }
             for row in query.fetch_all(&mut *self.inner).await? {
-                ids.insert(
-                    row.try_get::<String, _>("sourced_id")?,
-                    row.try_get::<i64, _>("id")?,
-                );
+                ids.insert(row.try_get("sourced_id")?, row.try_get("id")?);
             }
         }
-        people
-            .iter()
-            .map(|(sourced_id, _)| {
-                ids.get(*sourced_id).copied().ok_or_else(|| {
-                    super::StoreError::Corrupt(format!("no id came back for {sourced_id:?}"))
-                })
-            })
-            .collect()
+        in_order(&ids, people.iter().map(|(sourced_id, _)| *sourced_id))
     }
 
     pub async fn put_person(
@@ -579,7 +569,7 @@ impl Tx {
         now: i64,
     ) -> Result<Vec<i64>> {
         const WIDTH: usize = 11;
-        let mut ids = HashMap::with_capacity(classes.len());
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(classes.len());
         for chunk in classes.chunks(super::staging::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO classes (district_id, sourced_id, title, code, course_id, school_id, periods, \
@@ -593,20 +583,10 @@ impl Tx {
                     .bind(now);
             }
             for row in query.fetch_all(&mut *self.inner).await? {
-                ids.insert(
-                    row.try_get::<String, _>("sourced_id")?,
-                    row.try_get::<i64, _>("id")?,
-                );
+                ids.insert(row.try_get("sourced_id")?, row.try_get("id")?);
             }
         }
-        let ids = classes
-            .iter()
-            .map(|(sourced_id, _, _)| {
-                ids.get(*sourced_id).copied().ok_or_else(|| {
-                    super::StoreError::Corrupt(format!("no id came back for {sourced_id:?}"))
-                })
-            })
-            .collect::<Result<Vec<i64>>>()?;
+        let ids = in_order(&ids, classes.iter().map(|(sourced_id, _, _)| *sourced_id))?;
         let terms: Vec<(i64, i64)> = classes
             .iter()
             .zip(&ids)
@@ -750,4 +730,19 @@ impl Tx {
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
+}
+
+/// The ids a multi-row insert answered (by sourcedId: `RETURNING` promises no order), in the
+/// order the rows were given.
+fn in_order<'a>(
+    ids: &HashMap<String, i64>,
+    sourced_ids: impl Iterator<Item = &'a str>,
+) -> Result<Vec<i64>> {
+    sourced_ids
+        .map(|sourced_id| {
+            ids.get(sourced_id).copied().ok_or_else(|| {
+                super::StoreError::Corrupt(format!("no id came back for {sourced_id:?}"))
+            })
+        })
+        .collect()
 }
