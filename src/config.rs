@@ -24,6 +24,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The largest OneRoster .zip the staff console accepts.
     pub max_import_bytes: u64,
+    /// What an import reads before it refuses a file (CLI and console alike).
+    pub import_limits: ImportLimits,
     /// States whose districts may offer Linked Districts.
     pub linking_states: Vec<StateCode>,
     /// A `tracing` filter such as `info` or `homeroom=debug,tower_http=info`.
@@ -38,6 +40,37 @@ pub struct Config {
     pub mail: MailConfig,
     /// The sender's address; the district's name is the display name.
     pub mail_from: String,
+}
+
+/// How much an import may read before it refuses a file: a staff upload is untrusted input,
+/// and a small zip can inflate to any size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// All the CSV a zip inflates to, in bytes.
+    pub unzipped_bytes: u64,
+    /// How many times its compressed size one entry may inflate to, once past 10 MiB.
+    pub ratio: u64,
+    /// Entries in a zip.
+    pub entries: u64,
+    /// Bytes in one field.
+    pub field_bytes: u64,
+    /// Fields in one row.
+    pub fields: u64,
+    /// Rows in one file.
+    pub rows: u64,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        Self {
+            unzipped_bytes: 4 << 30,
+            ratio: 200,
+            entries: 1_000,
+            field_bytes: 64 << 10,
+            fields: 500,
+            rows: 50_000_000,
+        }
+    }
 }
 
 /// How mail leaves: through an SMTP server, or as `.eml` files in a folder (the default, so
@@ -76,6 +109,12 @@ pub struct ConfigInput {
     pub request_timeout_seconds: Option<u64>,
     pub max_body_bytes: Option<usize>,
     pub max_import_bytes: Option<u64>,
+    pub import_max_unzipped_bytes: Option<u64>,
+    pub import_max_ratio: Option<u64>,
+    pub import_max_entries: Option<u64>,
+    pub import_max_field_bytes: Option<u64>,
+    pub import_max_fields: Option<u64>,
+    pub import_max_rows: Option<u64>,
     pub linking_states: Option<Vec<String>>,
     pub log: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
@@ -135,6 +174,12 @@ impl ConfigInput {
             max_body_bytes: number("HOMEROOM_MAX_BODY_BYTES")?
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             max_import_bytes: number("HOMEROOM_MAX_IMPORT_BYTES")?,
+            import_max_unzipped_bytes: number("HOMEROOM_IMPORT_MAX_UNZIPPED_BYTES")?,
+            import_max_ratio: number("HOMEROOM_IMPORT_MAX_RATIO")?,
+            import_max_entries: number("HOMEROOM_IMPORT_MAX_ENTRIES")?,
+            import_max_field_bytes: number("HOMEROOM_IMPORT_MAX_FIELD_BYTES")?,
+            import_max_fields: number("HOMEROOM_IMPORT_MAX_FIELDS")?,
+            import_max_rows: number("HOMEROOM_IMPORT_MAX_ROWS")?,
             linking_states: var("HOMEROOM_LINKING_STATES")
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             log: var("HOMEROOM_LOG"),
@@ -175,6 +220,14 @@ impl ConfigInput {
                 .or(self.request_timeout_seconds),
             max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
             max_import_bytes: over.max_import_bytes.or(self.max_import_bytes),
+            import_max_unzipped_bytes: over
+                .import_max_unzipped_bytes
+                .or(self.import_max_unzipped_bytes),
+            import_max_ratio: over.import_max_ratio.or(self.import_max_ratio),
+            import_max_entries: over.import_max_entries.or(self.import_max_entries),
+            import_max_field_bytes: over.import_max_field_bytes.or(self.import_max_field_bytes),
+            import_max_fields: over.import_max_fields.or(self.import_max_fields),
+            import_max_rows: over.import_max_rows.or(self.import_max_rows),
             linking_states: over.linking_states.or(self.linking_states),
             log: over.log.or(self.log),
             trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
@@ -191,9 +244,37 @@ impl ConfigInput {
         }
     }
 
+    fn import_limits(&self) -> Result<ImportLimits, ConfigError> {
+        let pick = |name: &str, value: Option<u64>, default: u64, least: u64| match value {
+            None => Ok(default),
+            Some(n) if n >= least => Ok(n),
+            Some(_) => Err(ConfigError(format!("{name} must be at least {least}"))),
+        };
+        let d = ImportLimits::default();
+        Ok(ImportLimits {
+            unzipped_bytes: pick(
+                "import_max_unzipped_bytes",
+                self.import_max_unzipped_bytes,
+                d.unzipped_bytes,
+                1 << 20,
+            )?,
+            ratio: pick("import_max_ratio", self.import_max_ratio, d.ratio, 10)?,
+            entries: pick("import_max_entries", self.import_max_entries, d.entries, 20)?,
+            field_bytes: pick(
+                "import_max_field_bytes",
+                self.import_max_field_bytes,
+                d.field_bytes,
+                1 << 10,
+            )?,
+            fields: pick("import_max_fields", self.import_max_fields, d.fields, 30)?,
+            rows: pick("import_max_rows", self.import_max_rows, d.rows, 1)?,
+        })
+    }
+
     /// Checks every value; the first bad one stops the start with a one-line reason.
     pub fn resolve(self) -> Result<Config, ConfigError> {
         let mail = self.mail_config()?;
+        let import_limits = self.import_limits()?;
         let database_url =
             DatabaseUrl::parse(self.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL))
                 .map_err(|e| ConfigError(format!("database_url: {e}")))?;
@@ -296,6 +377,7 @@ impl ConfigInput {
             request_timeout: Duration::from_secs(timeout),
             max_body_bytes,
             max_import_bytes,
+            import_limits,
             linking_states,
             log,
             trusted_proxies,

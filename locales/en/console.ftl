@@ -125,6 +125,10 @@ import-nothing-imported = Nothing was imported: { $total } { $total ->
        *[other] problems
     } in the files.
 import-the-first = The first { $shown }:
+import-warnings = { $total ->
+    [one] One row was imported but looks wrong; check it in the student information system.
+   *[other] { $total } rows were imported but look wrong; check them in the student information system.
+}
 import-done = The import is done.
 import-what-changed = What changed
 import-kind = Kind

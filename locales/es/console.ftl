@@ -135,6 +135,10 @@ import-nothing-imported = No se importó nada: { $total } { $total ->
        *[other] problemas
     } en los archivos.
 import-the-first = Los primeros { $shown }:
+import-warnings = { $total ->
+    [one] Se importó una fila que parece incorrecta; revísela en el sistema de información estudiantil.
+   *[other] Se importaron { $total } filas que parecen incorrectas; revíselas en el sistema de información estudiantil.
+}
 import-done = La importación terminó.
 import-what-changed = Qué cambió
 import-kind = Tipo

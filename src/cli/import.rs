@@ -41,6 +41,15 @@ pub async fn run(app: &App, command: ImportCommand) -> Result<(), CliError> {
     match outcome {
         Ok(report) => {
             println!("imported into {}: {report}", district.slug);
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
+            if report.warning_total > report.warnings.len() {
+                eprintln!(
+                    "… and {} more warnings",
+                    report.warning_total - report.warnings.len()
+                );
+            }
             Ok(())
         }
         Err(ImportError::Rejected { problems, total }) => {

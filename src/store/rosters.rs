@@ -357,9 +357,12 @@ impl Tx {
     }
 }
 
-/// The roster tables that imports fill by upsert.
+/// The tables of what an import keeps in memory while it writes: a bulk file switches off what
+/// it no longer holds in any of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RosterTable {
+    Schools,
+    People,
     AcademicSessions,
     Courses,
     Classes,
@@ -370,6 +373,8 @@ pub enum RosterTable {
 macro_rules! for_table {
     ($table:expr, $before:literal, $after:literal) => {
         match $table {
+            RosterTable::Schools => concat!($before, "schools", $after),
+            RosterTable::People => concat!($before, "people", $after),
             RosterTable::AcademicSessions => concat!($before, "academic_sessions", $after),
             RosterTable::Courses => concat!($before, "courses", $after),
             RosterTable::Classes => concat!($before, "classes", $after),
@@ -393,6 +398,43 @@ impl RosterTable {
             "UPDATE ",
             " SET active = $1, updated_at = $2 WHERE district_id = $3 AND id = $4"
         )
+    }
+}
+
+/// The tables whose records an import's rows refer to by sourcedId.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Referable {
+    Schools,
+    People,
+    AcademicSessions,
+    Courses,
+    Classes,
+    Categories,
+    LineItems,
+}
+
+impl Referable {
+    fn sourced_ids_sql(self) -> &'static str {
+        macro_rules! page {
+            ($table:literal, $role:literal) => {
+                concat!(
+                    "SELECT sourced_id, ",
+                    $role,
+                    " AS role FROM ",
+                    $table,
+                    " WHERE district_id = $1 AND sourced_id > $2 ORDER BY sourced_id LIMIT $3"
+                )
+            };
+        }
+        match self {
+            Referable::Schools => page!("schools", "CAST(NULL AS TEXT)"),
+            Referable::People => page!("people", "role"),
+            Referable::AcademicSessions => page!("academic_sessions", "CAST(NULL AS TEXT)"),
+            Referable::Courses => page!("courses", "CAST(NULL AS TEXT)"),
+            Referable::Classes => page!("classes", "CAST(NULL AS TEXT)"),
+            Referable::Categories => page!("categories", "CAST(NULL AS TEXT)"),
+            Referable::LineItems => page!("line_items", "CAST(NULL AS TEXT)"),
+        }
     }
 }
 
@@ -445,6 +487,26 @@ impl ClassFields<'_> {
 }
 
 impl Tx {
+    /// A page of the district's sourcedIds in one table, those after `after` in sourcedId
+    /// order, each with the person's role where the table is people's.
+    pub async fn sourced_ids(
+        &mut self,
+        table: Referable,
+        district: DistrictId,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        let rows = sqlx::query(table.sourced_ids_sql())
+            .bind(district.0)
+            .bind(after.to_owned())
+            .bind(limit)
+            .fetch_all(&mut *self.inner)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("sourced_id")?, r.try_get("role")?)))
+            .collect()
+    }
+
     /// sourcedId → (id, active) for one roster table of the district.
     pub async fn roster_ids(
         &mut self,

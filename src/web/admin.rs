@@ -314,6 +314,8 @@ pub async fn import(
         problems: Vec::new(),
         total: 0,
         kinds: Vec::new(),
+        warnings: Vec::new(),
+        warning_total: 0,
     };
     let refused = |page: pages::AdminImport<'_>, status: StatusCode| {
         (status, Html(pages::render(&page))).into_response()
@@ -331,6 +333,8 @@ pub async fn import(
     };
     match import::oneroster(&app, &who.district, file.path(), None, actor(&who)).await {
         Ok(report) => {
+            page.warnings = report.warnings.iter().map(ToString::to_string).collect();
+            page.warning_total = report.warning_total;
             page.kinds = report
                 .kinds
                 .into_iter()

@@ -127,6 +127,9 @@ pub struct AdminImport<'a> {
     pub total: usize,
     /// After a good import: what changed, per kind.
     pub kinds: Vec<ImportedKind>,
+    /// After a good import: rows it took but found odd (the first ones), and how many in all.
+    pub warnings: Vec<String>,
+    pub warning_total: usize,
 }
 
 pub struct ImportedKind {

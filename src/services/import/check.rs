@@ -1,0 +1,301 @@
+//! The check stage: every reference a row makes, against what the set has read before it and
+//! what the district already holds, so that the report names each missing record by its
+//! column and value before anything is written.
+//!
+//! The ids are kept compact: a record's kind and sourcedId are hashed, with keys of this
+//! import's own, into 64 bits. A collision could only let an unknown reference pass here; the
+//! merge resolves every reference by join and refuses the import on any it cannot.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+
+use super::Mode;
+use super::problems::{Problem, ProblemId, Problems};
+use crate::domain::{District, PersonRole};
+use crate::store::{Referable, Tx};
+
+/// What a row may refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    /// An org of any type.
+    Org,
+    /// An org of type school.
+    School,
+    Person,
+    Session,
+    Course,
+    Class,
+    Category,
+    LineItem,
+}
+
+impl Kind {
+    /// What the rows of a file make.
+    pub(crate) fn made_by(file: &str) -> &'static [Kind] {
+        match file {
+            "orgs.csv" => &[Kind::Org, Kind::School],
+            "users.csv" => &[Kind::Person],
+            "academicSessions.csv" => &[Kind::Session],
+            "courses.csv" => &[Kind::Course],
+            "classes.csv" => &[Kind::Class],
+            "categories.csv" => &[Kind::Category],
+            "lineItems.csv" => &[Kind::LineItem],
+            _ => &[],
+        }
+    }
+
+    /// The file whose rows make records of this kind.
+    pub(crate) fn file(self) -> &'static str {
+        match self {
+            Kind::Org | Kind::School => "orgs.csv",
+            Kind::Person => "users.csv",
+            Kind::Session => "academicSessions.csv",
+            Kind::Course => "courses.csv",
+            Kind::Class => "classes.csv",
+            Kind::Category => "categories.csv",
+            Kind::LineItem => "lineItems.csv",
+        }
+    }
+}
+
+/// What a reference turned out to be.
+pub(crate) enum Found {
+    Known,
+    /// Its record's own row was refused, for this problem.
+    Refused(ProblemId),
+    /// Reported now, as this problem.
+    Unknown(ProblemId),
+}
+
+impl Found {
+    /// The problem a row with this reference is refused for, if any.
+    pub(crate) fn cause(&self) -> Option<ProblemId> {
+        match self {
+            Found::Known => None,
+            Found::Refused(id) | Found::Unknown(id) => Some(*id),
+        }
+    }
+}
+
+/// A record as the check stage sees it: what it is, and what it refers to.
+pub(crate) trait Refers {
+    /// What later rows may refer to it as (nothing, for what nothing refers to).
+    fn kinds(&self) -> &'static [Kind] {
+        &[]
+    }
+    fn sourced_id(&self) -> &str;
+    /// A person's role, for the enrollments that name the person.
+    fn role(&self) -> Option<PersonRole> {
+        None
+    }
+    /// Each reference: (column, kind, value).
+    fn references(&self, _each: &mut dyn FnMut(&'static str, Kind, &str)) {}
+    /// Something odd enough to tell, in a row that is still good.
+    fn warning(&self, _catalog: &Catalog) -> Option<String> {
+        None
+    }
+}
+
+/// Every record a row may refer to: the district's, then the set's as its files are read.
+pub(crate) struct Catalog {
+    keys: RandomState,
+    known: HashSet<u64>,
+    roles: HashMap<u64, PersonRole>,
+    refused: HashMap<u64, ProblemId>,
+    /// How each file of the set is read (absent files are not here).
+    modes: HashMap<&'static str, Mode>,
+}
+
+/// sourcedIds are read from the database this many at a time.
+const PAGE: i64 = 50_000;
+
+impl Catalog {
+    /// The district's records, every kind a row may refer to.
+    pub(crate) async fn load(tx: &mut Tx, district: &District) -> crate::store::Result<Self> {
+        let mut catalog = Self {
+            keys: RandomState::new(),
+            known: HashSet::new(),
+            roles: HashMap::new(),
+            refused: HashMap::new(),
+            modes: HashMap::new(),
+        };
+        for (table, kinds) in [
+            (Referable::Schools, &[Kind::Org, Kind::School][..]),
+            (Referable::People, &[Kind::Person]),
+            (Referable::AcademicSessions, &[Kind::Session]),
+            (Referable::Courses, &[Kind::Course]),
+            (Referable::Classes, &[Kind::Class]),
+            (Referable::Categories, &[Kind::Category]),
+            (Referable::LineItems, &[Kind::LineItem]),
+        ] {
+            let mut after = String::new();
+            loop {
+                let page = tx.sourced_ids(table, district.id, &after, PAGE).await?;
+                for (sourced_id, role) in &page {
+                    for &kind in kinds {
+                        catalog.add(kind, sourced_id);
+                    }
+                    if let Some(role) = role.as_deref().and_then(|r| PersonRole::parse(r).ok()) {
+                        catalog.set_role(sourced_id, role);
+                    }
+                }
+                match page.last() {
+                    Some((last, _)) if page.len() as i64 == PAGE => after.clone_from(last),
+                    _ => break,
+                }
+            }
+        }
+        Ok(catalog)
+    }
+
+    fn key(&self, kind: Kind, sourced_id: &str) -> u64 {
+        self.keys.hash_one((kind, sourced_id))
+    }
+
+    /// Tells how the set's files are read, for the wording of what is missing.
+    pub(crate) fn reading(&mut self, file: &'static str, mode: Mode) {
+        self.modes.insert(file, mode);
+    }
+
+    pub(crate) fn add(&mut self, kind: Kind, sourced_id: &str) {
+        let key = self.key(kind, sourced_id);
+        self.known.insert(key);
+    }
+
+    pub(crate) fn set_role(&mut self, sourced_id: &str, role: PersonRole) {
+        let key = self.key(Kind::Person, sourced_id);
+        self.roles.insert(key, role);
+    }
+
+    /// A person's role, if the person is known.
+    pub(crate) fn role(&self, sourced_id: &str) -> Option<PersonRole> {
+        self.roles.get(&self.key(Kind::Person, sourced_id)).copied()
+    }
+
+    /// Remembers that a row that would have made this record was refused, for `cause`.
+    pub(crate) fn refuse(&mut self, kind: Kind, sourced_id: &str, cause: ProblemId) {
+        let key = self.key(kind, sourced_id);
+        if !self.known.contains(&key) {
+            self.refused.entry(key).or_insert(cause);
+        }
+    }
+
+    /// Checks a record's references; a good record is known from here on. Answers the problem
+    /// a refused one is refused for (its own, or that of a record it refers to).
+    pub(crate) fn admit<R: Refers>(
+        &mut self,
+        record: &R,
+        at: (&'static str, u64),
+        problems: &mut Problems,
+        warnings: &mut Problems,
+    ) -> Option<ProblemId> {
+        let mut cause = None;
+        record.references(&mut |column, kind, value| {
+            let found = self.check(problems, at, column, kind, value);
+            cause = cause.or(found.cause());
+        });
+        if let Some(cause) = cause {
+            for &kind in record.kinds() {
+                self.refuse(kind, record.sourced_id(), cause);
+            }
+            return Some(cause);
+        }
+        for &kind in record.kinds() {
+            self.add(kind, record.sourced_id());
+        }
+        if let Some(role) = record.role() {
+            self.set_role(record.sourced_id(), role);
+        }
+        if let Some(warning) = record.warning(self) {
+            warnings.add(Problem::at(at.0, at.1, warning));
+        }
+        None
+    }
+
+    /// Checks one reference of a row of `file` at `line`: known, refused (counted as a
+    /// follower of its cause), or a problem of this row naming the column and the value.
+    pub(crate) fn check(
+        &self,
+        problems: &mut Problems,
+        (file, line): (&'static str, u64),
+        column: &str,
+        kind: Kind,
+        value: &str,
+    ) -> Found {
+        let key = self.key(kind, value);
+        if self.known.contains(&key) {
+            return Found::Known;
+        }
+        if let Some(&cause) = self.refused.get(&key) {
+            problems.follow(cause, file);
+            return Found::Refused(cause);
+        }
+        let what = match kind {
+            Kind::School => " (as a school)",
+            _ => "",
+        };
+        let source = kind.file();
+        let reason = match self.modes.get(source) {
+            Some(Mode::Bulk) => format!("{column} {value:?} is not in {source}{what}"),
+            Some(Mode::Delta) => {
+                format!("{column} {value:?} is neither in {source}{what} nor in the district")
+            }
+            None => format!(
+                "{column} {value:?} is not in the district{what}, and the set has no {source}"
+            ),
+        };
+        Found::Unknown(problems.add(Problem::at(file, line, reason)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog {
+            keys: RandomState::new(),
+            known: HashSet::new(),
+            roles: HashMap::new(),
+            refused: HashMap::new(),
+            modes: HashMap::from([("users.csv", Mode::Bulk), ("classes.csv", Mode::Delta)]),
+        }
+    }
+
+    #[test]
+    fn a_reference_is_known_refused_or_a_problem_that_names_it() {
+        let mut catalog = catalog();
+        let mut problems = Problems::default();
+        catalog.add(Kind::Person, "u-1");
+        let cause = problems.add(Problem::at("users.csv", 3, "unknown role"));
+        catalog.refuse(Kind::Person, "u-2", cause);
+        let at = ("enrollments.csv", 7);
+        assert!(matches!(
+            catalog.check(&mut problems, at, "userSourcedId", Kind::Person, "u-1"),
+            Found::Known
+        ));
+        // The same sourcedId of another kind is another record.
+        assert!(matches!(
+            catalog.check(&mut problems, at, "classSourcedId", Kind::Class, "u-1"),
+            Found::Unknown(_)
+        ));
+        assert!(matches!(
+            catalog.check(&mut problems, at, "userSourcedId", Kind::Person, "u-2"),
+            Found::Refused(c) if c == cause
+        ));
+        catalog.check(&mut problems, at, "userSourcedId", Kind::Person, "u-99");
+        catalog.check(&mut problems, at, "courseSourcedId", Kind::Course, "c-1");
+        let (listed, total) = problems.into_listed();
+        let text: Vec<String> = listed.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "users.csv:3: unknown role … and 1 row in enrollments.csv refers to it",
+                "enrollments.csv:7: classSourcedId \"u-1\" is neither in classes.csv nor in the district",
+                "enrollments.csv:7: userSourcedId \"u-99\" is not in users.csv",
+                "enrollments.csv:7: courseSourcedId \"c-1\" is not in the district, and the set has no courses.csv",
+            ]
+        );
+        assert_eq!(total, 4);
+    }
+}
