@@ -1125,13 +1125,14 @@ h1,,,s9,2025-10-13,Holiday\n",
     };
     let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert!(
-        problems.contains(
-            &"termGrades.csv:2: unknown class \"k9\", user \"st1\" or term \"gp1\"".to_owned()
-        ),
+        problems
+            .contains(&"termGrades.csv:2: classSourcedId \"k9\" is not in classes.csv".to_owned()),
         "{problems:?}"
     );
     assert!(
-        problems.contains(&"calendar.csv:2: unknown school \"s9\"".to_owned()),
+        problems.contains(
+            &"calendar.csv:2: schoolSourcedId \"s9\" is not a school in orgs.csv".to_owned()
+        ),
         "{problems:?}"
     );
     assert_eq!(

@@ -230,19 +230,17 @@ impl Catalog {
             problems.follow(cause, file);
             return Found::Refused(cause);
         }
-        let what = match kind {
-            Kind::School => " (as a school)",
-            _ => "",
-        };
         let source = kind.file();
+        let (in_file, of_district) = match kind {
+            Kind::School => (format!("a school in {source}"), "a school of the district"),
+            _ => (format!("in {source}"), "in the district"),
+        };
         let reason = match self.modes.get(source) {
-            Some(Mode::Bulk) => format!("{column} {value:?} is not in {source}{what}"),
+            Some(Mode::Bulk) => format!("{column} {value:?} is not {in_file}"),
             Some(Mode::Delta) => {
-                format!("{column} {value:?} is neither in {source}{what} nor in the district")
+                format!("{column} {value:?} is neither {in_file} nor {of_district}")
             }
-            None => format!(
-                "{column} {value:?} is not in the district{what}, and the set has no {source}"
-            ),
+            None => format!("{column} {value:?} is not {of_district}, and the set has no {source}"),
         };
         Found::Unknown(problems.add(Problem::at(file, line, reason)))
     }
