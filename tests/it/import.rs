@@ -6,30 +6,30 @@ use std::path::Path;
 use crate::harness::{TestApp, TestDb, spawn_app_with, stderr, stdout};
 use homeroom::domain::DistrictSlug;
 
-const MANIFEST_BULK: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,bulk\nfile.enrollments,absent\n";
+pub(crate) const MANIFEST_BULK: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,bulk\nfile.enrollments,absent\n";
 
-const ORGS: &str = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
+pub(crate) const ORGS: &str = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
 d1,,,Riverbend Unified,district,,\n\
 s1,,2024-08-01T10:00:00.000Z,Riverbend Elementary,school,,d1\n\
 s2,,2024-08-01T10:00:00.000Z,Riverbend High,school,,d1\n";
 
 /// OneRoster 1.1 users: a role column; names with accents, apostrophes, commas and quotes; a
 /// quoted field holding a line break.
-const USERS_11: &str = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n\
+pub(crate) const USERS_11: &str = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n\
 st1,,2024-08-01T10:00:00Z,true,s1,student,,,Zoë,O'Brien,,\"two\nlines\",,,,\"g1,g2\",03,\n\
 st2,,2024-08-01T10:00:00Z,true,s2,student,,,Jamal,\"Smith, Jr.\",,,,,,g1,10,\n\
 g1,,2024-08-01T10:00:00Z,true,s1,parent,,,Ana,Pérez,,,ana@example.org,,555-0100,,,\n\
 g2,,2024-08-01T10:00:00Z,true,s1,guardian,,,\"Li \"\"Lee\"\"\",Wong,,,,,,st1,,\n\
 t1,,2024-08-01T10:00:00Z,true,s1,teacher,,,Terry,Teach,,,,,,,,\n";
 
-fn write_set(dir: &Path, files: &[(&str, &str)]) {
+pub(crate) fn write_set(dir: &Path, files: &[(&str, &str)]) {
     std::fs::create_dir_all(dir).unwrap();
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
     }
 }
 
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
     homeroom::services::districts::add(&app.app, "riverbend", "Riverbend Unified", "CA")
         .await
@@ -54,7 +54,7 @@ async fn class_terms(app: &TestApp) -> Vec<String> {
     pairs.into_iter().map(|(c, t)| format!("{c}/{t}")).collect()
 }
 
-async fn import(app: &TestApp, path: &Path) -> std::process::Output {
+pub(crate) async fn import(app: &TestApp, path: &Path) -> std::process::Output {
     app.cli(&[
         "import",
         "oneroster",
@@ -67,7 +67,7 @@ async fn import(app: &TestApp, path: &Path) -> std::process::Output {
 
 /// (sourcedId, given, family, role, active) of every person, and (guardian, student, relation,
 /// active) of every relationship, and the newest modification time of a person.
-async fn snapshot(
+pub(crate) async fn snapshot(
     app: &TestApp,
 ) -> (
     Vec<(String, String, String, String, bool)>,
@@ -424,27 +424,27 @@ r2,active,2024-08-01T10:00:00.000Z,g1,primary,relative,,,s1\r\n";
     app.stop().await;
 }
 
-const SESSIONS: &str = "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\n\
+pub(crate) const SESSIONS: &str = "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\n\
 y2025,,,2025-2026,schoolYear,2025-08-15,2026-06-10,,2026\n\
 t1,,,Fall,term,2025-08-15,2025-12-19,y2025,2026\n\
 t2,,,Spring,term,2026-01-05,2026-06-10,y2025,2026\n\
 gp1,,,Quarter 1,gradingPeriod,2025-08-15,2025-10-17,t1,2026\n";
 
-const COURSES: &str = "sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects\n\
+pub(crate) const COURSES: &str = "sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects\n\
 c-math,,,y2025,Math 3,M3,03,s1,Math\n\
 c-bio,,,y2025,Biology,BIO,10,s2,Science\n";
 
-const CLASSES: &str = "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,periods\n\
+pub(crate) const CLASSES: &str = "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,periods\n\
 k-math,,,Math 3 - Room 12,03,c-math,M3-1,scheduled,Room 12,s1,\"t1,t2\",Math,1\n\
 k-bio,,,Biology - Lab 2,10,c-bio,BIO-2,scheduled,Lab 2,s2,t1,Science,3\n";
 
-const ENROLLMENTS: &str = "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n\
+pub(crate) const ENROLLMENTS: &str = "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n\
 e1,,,k-math,s1,st1,student,false,2025-08-15,2026-06-10\n\
 e2,,,k-bio,s2,st2,student,false,2025-08-15,2025-12-19\n\
 e3,,,k-math,s1,t1,teacher,true,,\n\
 e4,,,k-bio,s2,t1,teacher,true,,\n";
 
-fn full_set(dir: &Path, enrollments: &str) {
+pub(crate) fn full_set(dir: &Path, enrollments: &str) {
     let manifest = "propertyName,value\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\n";
     write_set(
         dir,
