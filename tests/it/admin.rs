@@ -30,7 +30,7 @@ async fn person_id(app: &TestApp, district: &str, sourced_id: &str) -> i64 {
     id
 }
 
-async fn web_login(app: &TestApp, portal: &str, username: &str, password: &str) {
+pub(crate) async fn web_login(app: &TestApp, portal: &str, username: &str, password: &str) {
     let response = app
         .client
         .post(app.url(&format!("/d/cedar-valley/{portal}")))
@@ -695,7 +695,7 @@ fn zipped(files: &[(&str, &str)]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
-async fn upload(app: &TestApp, bytes: Vec<u8>) -> (u16, String) {
+pub(crate) async fn upload(app: &TestApp, bytes: Vec<u8>) -> (u16, String) {
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name("export.zip"),

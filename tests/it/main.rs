@@ -12,6 +12,7 @@ mod harness;
 mod health;
 mod http;
 mod import;
+mod import_hostile;
 mod import_quirks;
 mod language;
 mod links;

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 
 use super::Mode;
-use super::problems::{Problem, ProblemId, Problems};
+use super::problems::{Problem, ProblemId, Problems, quoted};
 use crate::domain::{District, PersonRole};
 use crate::store::{Referable, Tx};
 
@@ -236,11 +236,17 @@ impl Catalog {
             _ => (format!("in {source}"), "in the district"),
         };
         let reason = match self.modes.get(source) {
-            Some(Mode::Bulk) => format!("{column} {value:?} is not {in_file}"),
+            Some(Mode::Bulk) => format!("{column} {} is not {in_file}", quoted(value)),
             Some(Mode::Delta) => {
-                format!("{column} {value:?} is neither {in_file} nor {of_district}")
+                format!(
+                    "{column} {} is neither {in_file} nor {of_district}",
+                    quoted(value)
+                )
             }
-            None => format!("{column} {value:?} is not {of_district}, and the set has no {source}"),
+            None => format!(
+                "{column} {} is not {of_district}, and the set has no {source}",
+                quoted(value)
+            ),
         };
         Found::Unknown(problems.add(Problem::at(file, line, reason)))
     }

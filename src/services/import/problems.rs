@@ -66,6 +66,16 @@ impl fmt::Display for Problem {
     }
 }
 
+/// A value from a file, quoted for a report: a long one is cut short, so that a report of
+/// fifty problems stays readable whatever the fields hold.
+pub(crate) fn quoted(value: &str) -> String {
+    const SHOWN: usize = 60;
+    match value.char_indices().nth(SHOWN) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &value[..cut], value.len()),
+    }
+}
+
 /// Which problem a refused record was refused for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ProblemId(u64);
@@ -259,6 +269,14 @@ mod tests {
             ]
         );
         assert_eq!(total, 6);
+    }
+
+    #[test]
+    fn long_values_are_cut_short() {
+        assert_eq!(quoted("u-1"), "\"u-1\"");
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+        let long = "é".repeat(100);
+        assert_eq!(quoted(&long), format!("{:?}… (200 bytes)", "é".repeat(60)));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::super::problems::Problem;
+use super::super::problems::{Problem, quoted};
 use super::super::read::{Common, Set, staged_file};
 use super::super::{ImportError, LISTED, Mode};
 use super::people::Schools;
@@ -279,7 +279,7 @@ impl Applier<'_> {
                 Problem::at(
                     staged_file(staged),
                     line,
-                    format!("duplicate sourcedId {sourced_id:?}"),
+                    format!("duplicate sourcedId {}", quoted(&sourced_id)),
                 )
             });
             self.problems.add_counted(listed, total);

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::check::{Catalog, Kind, Refers};
-use super::problems::{FileOrder, Problem, Problems, single};
+use super::problems::{FileOrder, Problem, Problems, quoted, single};
 use super::{BATCH, Batch, ImportError, Mode, Progress, Stage};
 use crate::config::ImportLimits;
 use crate::domain::SourcedId;
@@ -352,7 +352,7 @@ impl Reader<'_> {
                         self.problems.add(Problem::at(
                             "manifest.csv",
                             row.line,
-                            format!("{name} is bulk, delta or absent, not {other:?}"),
+                            format!("{name} is bulk, delta or absent, not {}", quoted(other)),
                         ));
                         continue;
                     }
@@ -464,7 +464,7 @@ fn common(
         problems.add(Problem::at(
             file,
             row.line,
-            format!("duplicate sourcedId {sourced_id:?}"),
+            format!("duplicate sourcedId {}", quoted(&sourced_id)),
         ));
         return None;
     }
@@ -475,7 +475,7 @@ fn common(
             problems.add(Problem::at(
                 file,
                 row.line,
-                format!("status is active or tobedeleted, not {other:?}"),
+                format!("status is active or tobedeleted, not {}", quoted(other)),
             ));
             return None;
         }
@@ -488,7 +488,7 @@ fn common(
                 problems.add(Problem::at(
                     file,
                     row.line,
-                    format!("dateLastModified {text:?} is not a date and time"),
+                    format!("dateLastModified {} is not a date and time", quoted(text)),
                 ));
                 return None;
             }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::super::check::{Catalog, Kind, Refers};
-use super::super::problems::{Problem, Problems};
+use super::super::problems::{Problem, Problems, quoted};
 use super::table::Row;
 use crate::domain::{PersonRole, Relation};
 use crate::store::Value;
@@ -269,7 +269,7 @@ pub(crate) fn date(
             problems.add(Problem::at(
                 file,
                 row.line,
-                format!("{column} {text:?} is not a date (YYYY-MM-DD)"),
+                format!("{column} {} is not a date (YYYY-MM-DD)", quoted(text)),
             ));
             None
         }
@@ -292,7 +292,7 @@ pub(crate) fn session_row(
             problems.add(Problem::at(
                 FILE,
                 row.line,
-                format!("unknown session type {:?}", other.unwrap_or("")),
+                format!("unknown session type {}", quoted(other.unwrap_or(""))),
             ));
             return None;
         }
@@ -372,7 +372,7 @@ pub(crate) fn enrollment_row(
             problems.add(Problem::at(
                 FILE,
                 row.line,
-                format!("unknown enrollment role {:?}", other.unwrap_or("")),
+                format!("unknown enrollment role {}", quoted(other.unwrap_or(""))),
             ));
             return None;
         }
@@ -403,7 +403,7 @@ pub(crate) fn org_row(row: &Row<'_>, common: Common, problems: &mut Problems) ->
             problems.add(Problem::at(
                 FILE,
                 row.line,
-                format!("unknown org type {other:?}"),
+                format!("unknown org type {}", quoted(other)),
             ));
             return None;
         }
@@ -439,8 +439,8 @@ pub(crate) fn role_row(row: &Row<'_>, common: Common, problems: &mut Problems) -
                 FILE,
                 row.line,
                 format!(
-                    "roleType is primary or secondary, not {:?}",
-                    other.unwrap_or("")
+                    "roleType is primary or secondary, not {}",
+                    quoted(other.unwrap_or(""))
                 ),
             ));
             return None;
@@ -496,7 +496,7 @@ pub(crate) fn user_row(
         problems.add(Problem::at(
             FILE,
             row.line,
-            format!("unknown role {role_text:?}"),
+            format!("unknown role {}", quoted(&role_text)),
         ));
         return None;
     };
@@ -544,7 +544,7 @@ pub(crate) fn number(
                 problems.add(Problem::at(
                     file,
                     row.line,
-                    format!("{column} {text:?} is not a number"),
+                    format!("{column} {} is not a number", quoted(text)),
                 ));
                 None
             }
@@ -570,8 +570,9 @@ pub(crate) fn when(
                 file,
                 row.line,
                 format!(
-                    "{column} {text:?} is not a date (YYYY-MM-DD) or a date and time \
-                     (YYYY-MM-DDThh:mm:ssZ)"
+                    "{column} {} is not a date (YYYY-MM-DD) or a date and time \
+                     (YYYY-MM-DDThh:mm:ssZ)",
+                    quoted(text)
                 ),
             ));
             None
@@ -633,7 +634,7 @@ pub(crate) fn score_row(row: &Row<'_>, common: Common, problems: &mut Problems) 
             problems.add(Problem::at(
                 FILE,
                 row.line,
-                format!("unknown scoreStatus {:?}", other.unwrap_or("")),
+                format!("unknown scoreStatus {}", quoted(other.unwrap_or(""))),
             ));
             return None;
         }
@@ -671,8 +672,8 @@ pub(crate) fn mark_row(row: &Row<'_>, common: Common, problems: &mut Problems) -
                 FILE,
                 row.line,
                 format!(
-                    "attendanceStatus is present, absent or tardy, not {:?}",
-                    other.unwrap_or("")
+                    "attendanceStatus is present, absent or tardy, not {}",
+                    quoted(other.unwrap_or(""))
                 ),
             ));
             return None;
@@ -703,7 +704,7 @@ pub(crate) fn boolean(
             problems.add(Problem::at(
                 file,
                 row.line,
-                format!("{column} is true or false, not {other:?}"),
+                format!("{column} is true or false, not {}", quoted(other)),
             ));
             None
         }
@@ -724,7 +725,7 @@ pub(crate) fn term_grade_row(
         problems.add(Problem::at(
             FILE,
             row.line,
-            format!("grade {grade:?} is longer than 20 characters"),
+            format!("grade {} is longer than 20 characters", quoted(grade)),
         ));
         return None;
     }
@@ -912,8 +913,8 @@ impl Refers for Enrollment {
         };
         (!fits).then(|| {
             format!(
-                "userSourcedId {:?} is a {} in users.csv but enrolled as {}",
-                self.user,
+                "userSourcedId {} is a {} in users.csv but enrolled as {}",
+                quoted(&self.user),
                 role.as_str(),
                 self.role
             )

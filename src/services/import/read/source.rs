@@ -2,9 +2,11 @@
 //! that holds them, at any depth. Files are read as streams, never whole, and an archive is
 //! held to the limits as it inflates: what it declares about itself is not believed.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::super::problems::Problem;
 use crate::config::ImportLimits;
@@ -12,7 +14,9 @@ use crate::config::ImportLimits;
 pub enum Source {
     Folder(PathBuf),
     Zip {
-        archive: zip::ZipArchive<BufReader<File>>,
+        archive: zip::ZipArchive<BufReader<Counted>>,
+        /// Bytes read from the archive's file so far.
+        compressed: Rc<Cell<u64>>,
         /// The folder inside the archive that holds the files, with a trailing `/`, or empty.
         prefix: String,
         limits: ImportLimits,
@@ -44,10 +48,17 @@ impl Source {
         }
         let file = File::open(path)
             .map_err(|e| Problem::general(format!("cannot read {}: {e}", path.display())))?;
-        let archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
+        let compressed = Rc::new(Cell::new(0));
+        let counted = Counted {
+            file,
+            read: compressed.clone(),
+        };
+        let archive = zip::ZipArchive::new(BufReader::new(counted)).map_err(|e| {
+            // Its name only: an upload's path on the server is nobody's business.
+            let name = path.file_name().unwrap_or(path.as_os_str());
             Problem::general(format!(
                 "{} is neither a folder nor a readable .zip: {e}",
-                path.display()
+                name.to_string_lossy()
             ))
         })?;
         if archive.len() as u64 > limits.entries {
@@ -60,6 +71,7 @@ impl Source {
         let prefix = zip_prefix(&archive)?;
         Ok(Self::Zip {
             archive,
+            compressed,
             prefix,
             limits,
             inflated: 0,
@@ -80,6 +92,7 @@ impl Source {
             }
             Self::Zip {
                 archive,
+                compressed,
                 prefix,
                 limits,
                 inflated,
@@ -91,10 +104,10 @@ impl Source {
                 let entry = archive.by_name(&full).map_err(|e| {
                     Problem::file(name, format!("cannot read from the archive: {e}"))
                 })?;
-                let compressed = entry.compressed_size().max(1);
                 Ok(Some(Box::new(Inflating {
                     entry,
-                    compressed,
+                    compressed: compressed.clone(),
+                    started: compressed.get(),
                     read: 0,
                     limits: *limits,
                     inflated,
@@ -104,10 +117,33 @@ impl Source {
     }
 }
 
+/// The archive's file, counted as it is read: how much an entry has inflated is measured
+/// against the compressed bytes read so far, not the size its header declares.
+pub struct Counted {
+    file: File,
+    read: Rc<Cell<u64>>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl Seek for Counted {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(pos)
+    }
+}
+
 /// An entry of the archive, counted as it inflates.
 struct Inflating<'a, R> {
     entry: R,
-    compressed: u64,
+    /// Bytes read from the archive's file: since `started`, this entry's.
+    compressed: Rc<Cell<u64>>,
+    started: u64,
     /// Bytes of this entry so far.
     read: u64,
     limits: ImportLimits,
@@ -126,7 +162,8 @@ impl<R: Read> Read for Inflating<'_, R> {
                 self.limits.unzipped_bytes
             )));
         }
-        if self.read > RATIO_FLOOR && self.read / self.compressed > self.limits.ratio {
+        let compressed = self.compressed.get().saturating_sub(self.started).max(1);
+        if self.read > RATIO_FLOOR && self.read / compressed > self.limits.ratio {
             return Err(refused(format!(
                 "inflates to more than {} times its compressed size (import_max_ratio): not a \
                  CSV file a student information system writes",
@@ -174,7 +211,7 @@ fn find_folder(path: &Path) -> Result<PathBuf, Problem> {
 }
 
 /// The folder inside the archive that holds the files.
-fn zip_prefix(archive: &zip::ZipArchive<BufReader<File>>) -> Result<String, Problem> {
+fn zip_prefix(archive: &zip::ZipArchive<BufReader<Counted>>) -> Result<String, Problem> {
     let mut prefixes: Vec<String> = archive
         .file_names()
         .filter_map(Result::ok)
