@@ -58,6 +58,9 @@ pub struct ImportLimits {
     pub fields: u64,
     /// Rows in one file.
     pub rows: u64,
+    /// Bytes, about, of the records an import keeps in memory while it checks the large files
+    /// against them: schools, people, the calendar, courses, classes, categories.
+    pub held_bytes: u64,
 }
 
 impl Default for ImportLimits {
@@ -69,6 +72,7 @@ impl Default for ImportLimits {
             field_bytes: 64 << 10,
             fields: 500,
             rows: 50_000_000,
+            held_bytes: 512 << 20,
         }
     }
 }
@@ -115,6 +119,7 @@ pub struct ConfigInput {
     pub import_max_field_bytes: Option<u64>,
     pub import_max_fields: Option<u64>,
     pub import_max_rows: Option<u64>,
+    pub import_max_held_bytes: Option<u64>,
     pub linking_states: Option<Vec<String>>,
     pub log: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
@@ -180,6 +185,7 @@ impl ConfigInput {
             import_max_field_bytes: number("HOMEROOM_IMPORT_MAX_FIELD_BYTES")?,
             import_max_fields: number("HOMEROOM_IMPORT_MAX_FIELDS")?,
             import_max_rows: number("HOMEROOM_IMPORT_MAX_ROWS")?,
+            import_max_held_bytes: number("HOMEROOM_IMPORT_MAX_HELD_BYTES")?,
             linking_states: var("HOMEROOM_LINKING_STATES")
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             log: var("HOMEROOM_LOG"),
@@ -228,6 +234,7 @@ impl ConfigInput {
             import_max_field_bytes: over.import_max_field_bytes.or(self.import_max_field_bytes),
             import_max_fields: over.import_max_fields.or(self.import_max_fields),
             import_max_rows: over.import_max_rows.or(self.import_max_rows),
+            import_max_held_bytes: over.import_max_held_bytes.or(self.import_max_held_bytes),
             linking_states: over.linking_states.or(self.linking_states),
             log: over.log.or(self.log),
             trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
@@ -268,6 +275,12 @@ impl ConfigInput {
             )?,
             fields: pick("import_max_fields", self.import_max_fields, d.fields, 30)?,
             rows: pick("import_max_rows", self.import_max_rows, d.rows, 1)?,
+            held_bytes: pick(
+                "import_max_held_bytes",
+                self.import_max_held_bytes,
+                d.held_bytes,
+                1 << 20,
+            )?,
         })
     }
 
@@ -519,6 +532,8 @@ mod tests {
             ("public_url = \"ftp://x\"", "public_url must be"),
             ("request_timeout_seconds = 0", "request_timeout_seconds"),
             ("max_body_bytes = 10", "max_body_bytes"),
+            ("import_max_field_bytes = 10", "import_max_field_bytes must be at least 1024"),
+            ("import_max_ratio = 1", "import_max_ratio must be at least 10"),
             ("linking_states = [\"NC\", \"ZZ\"]", "unknown state"),
             ("database_max_connections = 0", "database_max_connections"),
             ("trusted_proxies = [\"10.0.0.0/33\"]", "trusted_proxies"),

@@ -378,3 +378,37 @@ async fn arbitrary_files_are_imported_whole_or_refused_with_a_place() {
     );
     app.stop().await;
 }
+
+/// The records kept in memory while the large files are checked (people, classes and the like)
+/// are held to a budget: past it, the set is refused, not the server's memory spent.
+#[tokio::test]
+async fn what_an_import_holds_in_memory_is_held_to_a_budget() {
+    let app = crate::import::app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut users = String::from("sourcedId,orgSourcedIds,role,givenName,familyName\n");
+    for i in 0..20_000 {
+        users.push_str(&format!("u{i},s1,student,Given{i},Family{i}\n"));
+    }
+    crate::import::write_set(
+        dir.path(),
+        &[("orgs.csv", crate::import::ORGS), ("users.csv", &users)],
+    );
+    let path = dir.path().to_str().unwrap();
+    let args = ["--database-url", &app.db.url, "import", "oneroster"];
+    let args = [&args[..], &["--district", "riverbend", path]].concat();
+    let small =
+        crate::harness::run_binary(&args, &[("HOMEROOM_IMPORT_MAX_HELD_BYTES", "1048576")]).await;
+    assert!(!small.status.success());
+    assert!(
+        crate::harness::stderr(&small).contains(
+            "users.csv: the set's schools, people, classes and the like take more than 1 MiB to check (import_max_held_bytes)"
+        ),
+        "{}",
+        crate::harness::stderr(&small)
+    );
+    assert!(crate::import::snapshot(&app).await.0.is_empty());
+    let roomy = crate::harness::run_binary(&args, &[]).await;
+    assert!(roomy.status.success(), "{}", crate::harness::stderr(&roomy));
+    assert_eq!(crate::import::snapshot(&app).await.0.len(), 20_000);
+    app.stop().await;
+}

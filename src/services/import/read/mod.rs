@@ -71,6 +71,7 @@ pub(crate) fn read_set(
         modes: HashMap::new(),
         sender,
         staged: Vec::new(),
+        held: 0,
     };
     reader.manifest()?;
 
@@ -184,6 +185,8 @@ struct Reader<'a> {
     sender: &'a tokio::sync::mpsc::Sender<Batch>,
     /// The large files that were staged, and how.
     staged: Vec<(Staged, Mode)>,
+    /// About how many bytes the records kept in memory take.
+    held: u64,
 }
 
 impl Reader<'_> {
@@ -222,10 +225,29 @@ impl Reader<'_> {
             seen: Some(&mut seen),
         };
         let mut records = Vec::new();
-        each_record(&mut table, checks, &mut parse, |record, _| {
-            records.push(record);
+        let budget = &mut self.held;
+        let limit = self.limits.held_bytes;
+        let mut over = false;
+        each_record(&mut table, checks, &mut parse, |record, problems, bytes| {
+            // What a record costs: itself, and about twice its text in the strings it owns.
+            *budget += (std::mem::size_of::<T>() + 2 * bytes) as u64;
+            if *budget > limit && !over {
+                over = true;
+                problems.add(Problem::file(
+                    file,
+                    format!(
+                        "the set's schools, people, classes and the like take more than {} MiB \
+                         to check (import_max_held_bytes)",
+                        limit >> 20
+                    ),
+                ));
+            }
+            if !over {
+                records.push(record);
+            }
             Ok(())
         })?;
+        records.shrink_to_fit();
         Ok(Some((mode, records)))
     }
 
@@ -267,7 +289,7 @@ impl Reader<'_> {
                 .map_err(|_| ImportError::from(Error::internal("the import's writer stopped")))
         };
         let mut batch = Vec::with_capacity(BATCH);
-        each_record(&mut table, checks, &mut parse, |record, problems| {
+        each_record(&mut table, checks, &mut parse, |record, problems, _| {
             if problems.total == 0 {
                 batch.push(record.into());
                 if batch.len() == BATCH {
@@ -385,7 +407,7 @@ fn each_record<T: Refers>(
     table: &mut Table<'_>,
     mut checks: Checks<'_>,
     parse: &mut impl FnMut(&Row<'_>, Common, &mut Problems) -> Option<T>,
-    mut keep: impl FnMut(T, &Problems) -> Result<(), ImportError>,
+    mut keep: impl FnMut(T, &mut Problems, usize) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
     let file = table.file;
     let mut rows = 0u64;
@@ -416,12 +438,13 @@ fn each_record<T: Refers>(
             continue;
         };
         let at = (file, row.line);
+        let bytes = row.bytes();
         if checks
             .catalog
             .admit(&record, at, checks.problems, checks.warnings)
             .is_none()
         {
-            keep(record, checks.problems)?;
+            keep(record, checks.problems, bytes)?;
         }
     }
     checks.problems.tell(Stage::Reading { file, rows });

@@ -239,6 +239,11 @@ impl<'a> Table<'a> {
 }
 
 impl Row<'_> {
+    /// How many bytes its fields hold.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
     /// The field, trimmed; an empty or absent field is `None`. The last of two columns of one
     /// name wins.
     pub fn get(&self, column: &str) -> Option<&str> {
