@@ -158,6 +158,7 @@ pub(crate) fn read_set(
         &["sourcedId", "date", "description"],
         day_off_row,
     )?;
+    tracing::debug!(held_bytes = reader.held, "import read its files");
     if reader.problems.total > 0 {
         return Err(reader.problems.rejected());
     }
