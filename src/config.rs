@@ -532,8 +532,14 @@ mod tests {
             ("public_url = \"ftp://x\"", "public_url must be"),
             ("request_timeout_seconds = 0", "request_timeout_seconds"),
             ("max_body_bytes = 10", "max_body_bytes"),
-            ("import_max_field_bytes = 10", "import_max_field_bytes must be at least 1024"),
-            ("import_max_ratio = 1", "import_max_ratio must be at least 10"),
+            (
+                "import_max_field_bytes = 10",
+                "import_max_field_bytes must be at least 1024",
+            ),
+            (
+                "import_max_ratio = 1",
+                "import_max_ratio must be at least 10",
+            ),
             ("linking_states = [\"NC\", \"ZZ\"]", "unknown state"),
             ("database_max_connections = 0", "database_max_connections"),
             ("trusted_proxies = [\"10.0.0.0/33\"]", "trusted_proxies"),

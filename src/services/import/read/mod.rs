@@ -3,7 +3,9 @@
 //! the district holds and what the files before it made; the large files' good rows go on to
 //! their staging tables.
 
+mod fields;
 mod records;
+mod rows;
 mod source;
 mod table;
 
@@ -17,7 +19,9 @@ use crate::config::ImportLimits;
 use crate::domain::SourcedId;
 use crate::services::Error;
 use crate::store::{Staged, Value};
+use fields::parse_timestamp;
 pub(crate) use records::*;
+use rows::*;
 use source::Source;
 use table::{Row, Table};
 
