@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod copy;
 mod districts;
+mod import_runs;
 mod jobs;
 mod keys;
 mod links;
@@ -289,6 +290,7 @@ impl Store {
             inner: self.pool.begin().await?,
             backend: self.backend,
             copy: None,
+            import_run: None,
         })
     }
 
@@ -356,6 +358,8 @@ pub struct Tx {
     backend: Backend,
     /// An import's staging by `COPY`, on PostgreSQL.
     copy: Option<copy::CopyStage>,
+    /// The import run this transaction writes as, once it has one (see [`Tx::import_run`]).
+    import_run: Option<i64>,
 }
 
 impl Tx {
