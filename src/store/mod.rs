@@ -41,8 +41,8 @@ pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use links::{CodeOwner, LinkedAccount};
 pub use notifications::{
-    Audience, Channel, GradeWatch, ImportNews, MessageRecord, NewNotification, NotificationRecord,
-    NotificationSettings,
+    Audience, Channel, GradeWatch, ImportNews, Imported, MessageRecord, NewNotification,
+    NotificationRecord, NotificationSettings,
 };
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use push::{DeviceRecord, SubscriptionRecord};

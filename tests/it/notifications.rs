@@ -350,6 +350,115 @@ async fn import_unit_test(p: &Portal, score: u32) {
     flush(p).await;
 }
 
+/// Imports a delta of Ava's scores alone: `rows` in the columns of results.csv.
+async fn import_scores(p: &Portal, rows: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.csv"),
+        "propertyName,value\nfile.results,delta\nfile.orgs,absent\nfile.users,absent\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("results.csv"),
+        format!(
+            "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,\
+             score,scoreDate,comment,late,missing\n{rows}"
+        ),
+    )
+    .unwrap();
+    homeroom::services::import::oneroster(&p.app.app, &p.district, dir.path(), None, OPERATOR)
+        .await
+        .unwrap();
+}
+
+/// The bodies of an inbox's notifications, newest first.
+async fn bodies(p: &Portal, who: &str) -> Vec<String> {
+    let (_, inbox) = p.get("/api/v1/notifications", Some(who)).await;
+    inbox["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// How many new scores of Ava's these notifications tell of, one line or several.
+fn scores_told(bodies: &[String]) -> u32 {
+    bodies
+        .iter()
+        .flat_map(|body| body.lines())
+        .filter_map(|line| line.strip_prefix("Ava: "))
+        .filter(|rest| rest.contains("new score"))
+        .map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse::<u32>().unwrap()
+        })
+        .sum()
+}
+
+/// Two imports within one second, each with a new score for Ava: Maria hears of both, whether
+/// the first import's news went out before the second import came or not.
+async fn two_imports_within_one_second(first_told_before_second: bool) {
+    let p = portal().await;
+    flush(&p).await;
+    let before = bodies(&p, "parent").await.len();
+    p.app.app.clock.advance(60);
+    p.app.app.clock.stop();
+    import_scores(&p, "r7,,,li4,st1,fully graded,8,2025-10-05,,,\n").await;
+    if first_told_before_second {
+        flush(&p).await;
+        assert_eq!(scores_told(&bodies(&p, "parent").await[..1]), 1);
+    }
+    import_scores(&p, "r3,,,li3,st1,fully graded,7,2025-10-05,,,\n").await;
+    flush(&p).await;
+    let all = bodies(&p, "parent").await;
+    let new = &all[..all.len() - before];
+    assert_eq!(scores_told(new), 2, "{new:?}");
+    p.app.stop().await;
+}
+
+#[tokio::test]
+async fn two_imports_within_one_second_are_both_told_after_the_first_was() {
+    two_imports_within_one_second(true).await;
+}
+
+#[tokio::test]
+async fn two_imports_within_one_second_are_both_told_when_neither_was_yet() {
+    two_imports_within_one_second(false).await;
+}
+
+/// A job queued before import runs were counted names the second its import wrote in; it
+/// still tells of what was written then.
+#[tokio::test]
+async fn an_import_job_queued_by_its_time_still_runs() {
+    let p = portal().await;
+    flush(&p).await;
+    p.app.app.clock.advance(60);
+    p.app.app.clock.stop();
+    import_scores(&p, "r7,,,li4,st1,fully graded,8,2025-10-05,,,\n").await;
+    flush(&p).await;
+    let before = bodies(&p, "parent").await.len();
+    let at = p.app.app.clock.unix();
+    let mut tx = p.app.app.store.begin().await.unwrap();
+    tx.enqueue(
+        &homeroom::store::NewJob {
+            district: p.district.id,
+            kind: notifications::IMPORT_JOB,
+            payload: format!("{{\"at\":{at}}}"),
+            idempotency_key: format!("import:{at}"),
+        },
+        at,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    flush(&p).await;
+    let all = bodies(&p, "parent").await;
+    assert_eq!(all.len(), before + 1);
+    assert_eq!(all[0], "Ava: 1 new score");
+    p.app.stop().await;
+}
+
 /// The bodies of the grade alerts in an inbox, newest first.
 async fn grade_alerts(p: &Portal, who: &str) -> Vec<String> {
     let (_, inbox) = p.get("/api/v1/notifications", Some(who)).await;

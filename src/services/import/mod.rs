@@ -1730,8 +1730,10 @@ async fn apply(
             .get(kind)
             .is_some_and(|c| c.created + c.updated > 0)
     });
+    // Every import is a run: what it wrote carries the run's id, and so does its news.
+    let run = tx.import_run(district.id, now).await?;
     if news {
-        tx.enqueue(&super::notifications::import_job(district, now), now)
+        tx.enqueue(&super::notifications::import_job(district, run), now)
             .await?;
     }
     tx.audit(
