@@ -20,7 +20,7 @@ use crate::domain::{
     AccountId, DIGEST_HOUR, District, DistrictId, Event, GradeThreshold, Invalid, SourcedId,
 };
 use crate::store::{
-    Audience, AuditEntry, Channel, ImportNews, JobRecord, NewJob, NewNotification,
+    Audience, AuditEntry, Channel, ImportNews, Imported, JobRecord, NewJob, NewNotification,
     NotificationRecord, NotificationSettings,
 };
 
@@ -39,9 +39,13 @@ struct MessageJob {
     message: i64,
 }
 
+/// What an import job tells of: the import run's rows. Jobs queued before import runs were
+/// counted name the second their import wrote in instead, and still run so.
 #[derive(Debug, Serialize, Deserialize)]
-struct ImportJob {
-    at: i64,
+#[serde(untagged)]
+enum ImportJob {
+    Run { run: i64 },
+    At { at: i64 },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -172,13 +176,14 @@ pub async fn send_message(
     Ok(id)
 }
 
-/// The job an import writes, in its own transaction, to tell families what it brought.
-pub fn import_job(district: &District, at: i64) -> NewJob<'static> {
+/// The job an import writes, in its own transaction, to tell families what its run brought:
+/// one job a run, however close together two imports come.
+pub fn import_job(district: &District, run: i64) -> NewJob<'static> {
     NewJob {
         district: district.id,
         kind: IMPORT_JOB,
-        payload: format!("{{\"at\":{at}}}"),
-        idempotency_key: format!("import:{at}"),
+        payload: format!("{{\"run\":{run}}}"),
+        idempotency_key: format!("import-run:{run}"),
     }
 }
 
@@ -240,10 +245,13 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
                 .collect()
         }
         IMPORT_JOB => {
-            let ImportJob { at } = serde_json::from_str(&job.payload).map_err(parse)?;
-            let mut notes = import_news(app, &district, at).await?;
+            let imported = match serde_json::from_str(&job.payload).map_err(parse)? {
+                ImportJob::Run { run } => Imported::Run(run),
+                ImportJob::At { at } => Imported::At(at),
+            };
+            let mut notes = import_news(app, &district, imported).await?;
             if district.settings.notification_events.contains(Event::Grade) {
-                let (alerts, changes) = grade_crossings(app, &district, at).await?;
+                let (alerts, changes) = grade_crossings(app, &district, imported).await?;
                 notes.extend(alerts);
                 alert_changes = changes;
             }
@@ -329,14 +337,14 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
     Ok(())
 }
 
-/// One notification per family for what the import at `at` brought: new scores and
-/// absences or tardies, a line a student.
+/// One notification per family for what the import brought: new scores and absences or
+/// tardies, a line a student.
 async fn import_news(
     app: &App,
     district: &District,
-    at: i64,
+    imported: Imported,
 ) -> Result<Vec<NewNotification<'static>>> {
-    let news = app.store.import_news(district.id, at).await?;
+    let news = app.store.import_news(district.id, imported).await?;
     let mut notes: Vec<NewNotification<'static>> = Vec::new();
     for news in news {
         let ImportNews {
@@ -382,15 +390,15 @@ struct AlertChange {
     below: bool,
 }
 
-/// Where the import at `at` took a class's in-progress grade below a family's threshold: one
+/// Where the import took a class's in-progress grade below a family's threshold: one
 /// notification per family, a line a class. A class already told stays quiet until its grade
 /// is back up (which clears the alert) and falls again.
 async fn grade_crossings(
     app: &App,
     district: &District,
-    at: i64,
+    imported: Imported,
 ) -> Result<(Vec<NewNotification<'static>>, Vec<AlertChange>)> {
-    let watches = app.store.grade_watches(district.id, at).await?;
+    let watches = app.store.grade_watches(district.id, imported).await?;
     let mut notes: Vec<NewNotification<'static>> = Vec::new();
     let mut changes = Vec::new();
     let mut grades: Option<(i64, Vec<(super::records::ClassRef, f64)>)> = None;

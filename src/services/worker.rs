@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::recovery::{self, JobOutcome};
 use crate::app::App;
 use crate::domain::MAX_ATTEMPTS;
-use crate::store::JobRecord;
+use crate::store::{JobRecord, StoreError};
 
 /// Jobs claimed at a time.
 const BATCH: u32 = 20;
@@ -17,6 +17,11 @@ const IDLE: Duration = Duration::from_secs(1);
 
 /// How often the worker looks for daily digests that are due.
 const DIGESTS: Duration = Duration::from_secs(60);
+
+/// How long the worker keeps trying to record what a job came to while the database cannot
+/// take it (SQLite held past its busy timeout by an import, say): well within a lease, since
+/// a job left `running` waits out its whole lease before it runs again.
+const RECORDING: Duration = Duration::from_secs(60);
 
 /// Runs until `stop` resolves: claims due jobs, runs them, sleeps while there are none.
 pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
@@ -47,28 +52,51 @@ pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
 }
 
 /// One pass: claims a batch of due jobs and runs each. Answers how many ran.
-pub async fn run_due(app: &App) -> Result<usize, crate::store::StoreError> {
+pub async fn run_due(app: &App) -> Result<usize, StoreError> {
     let jobs = app.store.claim_jobs(app.clock.unix(), BATCH).await?;
     for job in &jobs {
         let outcome = perform(app, job).await;
-        let now = app.clock.unix();
-        match outcome {
-            JobOutcome::Done => app.store.finish_job(job.id, now).await?,
-            JobOutcome::Retry(why) => {
-                let dead = app.store.fail_job(job, &why, now).await?;
-                tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, dead, %why, "job failed");
-            }
-            JobOutcome::Give(why) => {
-                let hopeless = JobRecord {
-                    attempts: MAX_ATTEMPTS,
-                    ..job.clone()
-                };
-                app.store.fail_job(&hopeless, &why, now).await?;
-                tracing::warn!(job = job.id, kind = %job.kind, %why, "job cannot succeed: dead");
-            }
-        }
+        record(app, job, &outcome).await?;
     }
     Ok(jobs.len())
+}
+
+/// Records what a job came to. While the database is unavailable the worker waits and tries
+/// again (for up to [`RECORDING`]) rather than leave the job, and the rest of its batch,
+/// `running` until their leases run out: a job that failed for the same busy database would
+/// otherwise wait minutes for its next try, and one that was done would run twice.
+async fn record(app: &App, job: &JobRecord, outcome: &JobOutcome) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match record_once(app, job, outcome).await {
+            Err(StoreError::Unavailable(err)) if started.elapsed() < RECORDING => {
+                tracing::warn!(job = job.id, kind = %job.kind, %err, "the job's outcome waits for the database");
+                tokio::time::sleep(IDLE).await;
+            }
+            recorded => return recorded,
+        }
+    }
+}
+
+async fn record_once(app: &App, job: &JobRecord, outcome: &JobOutcome) -> Result<(), StoreError> {
+    let now = app.clock.unix();
+    match outcome {
+        JobOutcome::Done => app.store.finish_job(job.id, now).await,
+        JobOutcome::Retry(why) => {
+            let dead = app.store.fail_job(job, why, now).await?;
+            tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, dead, %why, "job failed");
+            Ok(())
+        }
+        JobOutcome::Give(why) => {
+            let hopeless = JobRecord {
+                attempts: MAX_ATTEMPTS,
+                ..job.clone()
+            };
+            app.store.fail_job(&hopeless, why, now).await?;
+            tracing::warn!(job = job.id, kind = %job.kind, %why, "job cannot succeed: dead");
+            Ok(())
+        }
+    }
 }
 
 async fn perform(app: &App, job: &JobRecord) -> JobOutcome {

@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod copy;
 mod districts;
+mod import_runs;
 mod jobs;
 mod keys;
 mod links;
@@ -40,8 +41,8 @@ pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
 pub use links::{CodeOwner, LinkedAccount};
 pub use notifications::{
-    Audience, Channel, GradeWatch, ImportNews, MessageRecord, NewNotification, NotificationRecord,
-    NotificationSettings,
+    Audience, Channel, GradeWatch, ImportNews, Imported, MessageRecord, NewNotification,
+    NotificationRecord, NotificationSettings,
 };
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use push::{DeviceRecord, SubscriptionRecord};
@@ -107,8 +108,7 @@ impl From<sqlx::Error> for StoreError {
 
 /// Whether a database error means "not now" rather than "never". SQLite: SQLITE_BUSY,
 /// SQLITE_LOCKED and SQLITE_CANTOPEN, with any extended code (SQLITE_BUSY_SNAPSHOT is 517,
-/// whose low byte is 5). PostgreSQL: class 08 (connection exception) and 57P (operator
-/// intervention, e.g. a shutdown).
+/// whose low byte is 5). PostgreSQL: see [`postgres_unavailable`].
 fn unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
     let Some(code) = db.code() else {
         return false;
@@ -116,7 +116,19 @@ fn unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
     if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
         return code.parse::<i64>().is_ok_and(sqlite_unavailable);
     }
-    code.starts_with("08") || code.starts_with("57P")
+    postgres_unavailable(&code)
+}
+
+/// PostgreSQL's "not now": class 08 (connection exception), 57P (operator intervention, e.g.
+/// a shutdown), 53 (insufficient resources, e.g. too many connections), a statement cancelled
+/// (57014, as a statement timeout does), a lock not to be had (55P03, a lock timeout), and a
+/// transaction rolled back for another's sake (40001 serialization failure, 40P01 deadlock).
+/// A busy server answers with these; a job that meets one is tried again, not given up.
+fn postgres_unavailable(code: &str) -> bool {
+    ["08", "57P", "53"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        || matches!(code, "57014" | "55P03" | "40001" | "40P01")
 }
 
 /// PostgreSQL's "character not in repertoire" (a NUL in text) and "untranslatable character".
@@ -289,6 +301,7 @@ impl Store {
             inner: self.pool.begin().await?,
             backend: self.backend,
             copy: None,
+            import_run: None,
         })
     }
 
@@ -356,6 +369,8 @@ pub struct Tx {
     backend: Backend,
     /// An import's staging by `COPY`, on PostgreSQL.
     copy: Option<copy::CopyStage>,
+    /// The import run this transaction writes as, once it has one (see [`Tx::import_run`]).
+    import_run: Option<i64>,
 }
 
 impl Tx {
@@ -397,6 +412,21 @@ mod tests {
         // SQLITE_CONSTRAINT_UNIQUE, SQLITE_ERROR, SQLITE_READONLY_DBMOVED.
         for code in [2067, 1, 1032] {
             assert!(!super::sqlite_unavailable(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn postgresql_codes_of_a_busy_server_count_as_unavailable() {
+        // Connection lost, shutting down, too many connections, statement timeout, lock
+        // timeout, serialization failure, deadlock.
+        for code in [
+            "08006", "57P01", "53300", "57014", "55P03", "40001", "40P01",
+        ] {
+            assert!(super::postgres_unavailable(code), "{code}");
+        }
+        // Unique violation, undefined table, syntax error, character not in repertoire.
+        for code in ["23505", "42P01", "42601", "22021"] {
+            assert!(!super::postgres_unavailable(code), "{code}");
         }
     }
 

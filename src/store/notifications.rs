@@ -75,6 +75,26 @@ pub struct GradeWatch {
     pub below: GradeThreshold,
 }
 
+/// Which import's rows a notification tells of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// The rows an import run wrote last: they carry its id.
+    Run(i64),
+    /// The rows written at this second (Unix), as jobs queued before import runs were counted
+    /// name them.
+    At(i64),
+}
+
+impl Imported {
+    /// The column that tells, and the value it holds.
+    fn column(self) -> (&'static str, i64) {
+        match self {
+            Imported::Run(run) => ("import_run_id", run),
+            Imported::At(at) => ("updated_at", at),
+        }
+    }
+}
+
 /// Who a school message goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
@@ -339,20 +359,26 @@ impl Store {
     }
 
     /// The accounts with a grade threshold that are told about a student whose scores the
-    /// import at `at` changed.
-    pub async fn grade_watches(&self, district: DistrictId, at: i64) -> Result<Vec<GradeWatch>> {
-        let students = "SELECT person_id FROM results WHERE district_id = $1 AND updated_at = $3";
+    /// import changed.
+    pub async fn grade_watches(
+        &self,
+        district: DistrictId,
+        imported: Imported,
+    ) -> Result<Vec<GradeWatch>> {
+        let (by, value) = imported.column();
+        let students =
+            format!("SELECT person_id FROM results WHERE district_id = $1 AND {by} = $3");
         let sql = format!(
             "SELECT r.account_id, r.language, r.student_id, p.given_name, n.grade_below FROM ({}) r \
                JOIN notification_settings n ON n.district_id = $1 AND n.account_id = r.account_id \
                JOIN people p ON p.district_id = $1 AND p.id = r.student_id \
              WHERE n.grade_below IS NOT NULL ORDER BY r.student_id, r.account_id",
-            readers_sql(students)
+            readers_sql(&students)
         );
         let rows = sqlx::query(super::staging::built(sql))
             .bind(district.0)
             .bind(true)
-            .bind(at)
+            .bind(value)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -493,27 +519,34 @@ impl Store {
             .collect()
     }
 
-    /// What an import wrote at `at` (its timestamp on every row it changed), per account and
+    /// What an import wrote (every row it changed is marked as its own), per account and
     /// student, by account.
-    pub async fn import_news(&self, district: DistrictId, at: i64) -> Result<Vec<ImportNews>> {
-        let students = "SELECT person_id FROM results WHERE district_id = $1 AND updated_at = $3 \
-                          AND score IS NOT NULL AND active = $2 \
-                        UNION SELECT person_id FROM attendance WHERE district_id = $1 \
-                          AND updated_at = $3 AND status <> 'present' AND active = $2";
+    pub async fn import_news(
+        &self,
+        district: DistrictId,
+        imported: Imported,
+    ) -> Result<Vec<ImportNews>> {
+        let (by, value) = imported.column();
+        let students = format!(
+            "SELECT person_id FROM results WHERE district_id = $1 AND {by} = $3 \
+               AND score IS NOT NULL AND active = $2 \
+             UNION SELECT person_id FROM attendance WHERE district_id = $1 \
+               AND {by} = $3 AND status <> 'present' AND active = $2"
+        );
         let sql = format!(
             "SELECT r.account_id, r.language, p.given_name, \
                (SELECT COUNT(*) FROM results x WHERE x.district_id = $1 AND x.person_id = r.student_id \
-                  AND x.updated_at = $3 AND x.score IS NOT NULL AND x.active = $2) AS scores, \
+                  AND x.{by} = $3 AND x.score IS NOT NULL AND x.active = $2) AS scores, \
                (SELECT COUNT(*) FROM attendance y WHERE y.district_id = $1 AND y.person_id = r.student_id \
-                  AND y.updated_at = $3 AND y.status <> 'present' AND y.active = $2) AS marks \
+                  AND y.{by} = $3 AND y.status <> 'present' AND y.active = $2) AS marks \
              FROM ({}) r JOIN people p ON p.district_id = $1 AND p.id = r.student_id \
              ORDER BY r.account_id, p.given_name",
-            readers_sql(students)
+            readers_sql(&students)
         );
         let rows = sqlx::query(super::staging::built(sql))
             .bind(district.0)
             .bind(true)
-            .bind(at)
+            .bind(value)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()

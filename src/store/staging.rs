@@ -53,6 +53,9 @@ struct Spec {
     unknown: &'static str,
     /// The tables `resolved` looks references up in.
     refers_to: &'static [&'static str],
+    /// Whether each row names the import run that last wrote it (`import_run_id`): the rows
+    /// families are told about.
+    run: bool,
 }
 
 impl Staged {
@@ -119,6 +122,7 @@ const ENROLLMENTS: Spec = Spec {
                JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person",
     refers_to: &["classes", "people"],
+    run: false,
     unknown: "SELECT s.line, s.class AS a, s.person AS b, '' AS c FROM stage_enrollments s \
               WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
                  OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person)",
@@ -151,6 +155,7 @@ const LINE_ITEMS: Spec = Spec {
                LEFT JOIN categories g ON g.district_id = $1 AND g.sourced_id = s.category \
                LEFT JOIN academic_sessions a ON a.district_id = $1 AND a.sourced_id = s.grading_period",
     refers_to: &["classes", "categories", "academic_sessions"],
+    run: false,
     unknown: "SELECT s.line, s.class AS a, COALESCE(s.category, '') AS b, COALESCE(s.grading_period, '') AS c \
               FROM stage_line_items s \
               WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
@@ -182,6 +187,7 @@ const RESULTS: Spec = Spec {
                JOIN line_items l ON l.district_id = $1 AND l.sourced_id = s.line_item \
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.student",
     refers_to: &["line_items", "people"],
+    run: true,
     unknown: "SELECT s.line, s.line_item AS a, s.student AS b, '' AS c FROM stage_results s \
               WHERE NOT EXISTS (SELECT 1 FROM line_items l WHERE l.district_id = $1 AND l.sourced_id = s.line_item) \
                  OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.student)",
@@ -198,6 +204,7 @@ const ATTENDANCE: Spec = Spec {
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person \
                LEFT JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class",
     refers_to: &["people", "classes"],
+    run: true,
     unknown: "SELECT s.line, s.person AS a, COALESCE(s.class, '') AS b, '' AS c FROM stage_attendance s \
               WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
                  OR (s.class IS NOT NULL AND NOT EXISTS \
@@ -225,6 +232,7 @@ const TERM_GRADES: Spec = Spec {
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person \
                JOIN academic_sessions a ON a.district_id = $1 AND a.sourced_id = s.session",
     refers_to: &["classes", "people", "academic_sessions"],
+    run: false,
     unknown: "SELECT s.line, s.class AS a, s.person AS b, s.session AS c FROM stage_term_grades s \
               WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
                  OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
@@ -241,6 +249,7 @@ const NO_SCHOOL_DAYS: Spec = Spec {
                FROM stage_no_school_days s \
                LEFT JOIN schools o ON o.district_id = $1 AND o.sourced_id = s.school",
     refers_to: &["schools"],
+    run: false,
     unknown: "SELECT s.line, COALESCE(s.school, '') AS a, '' AS b, '' AS c FROM stage_no_school_days s \
               WHERE s.school IS NOT NULL AND NOT EXISTS \
                 (SELECT 1 FROM schools o WHERE o.district_id = $1 AND o.sourced_id = s.school)",
@@ -465,6 +474,11 @@ impl Tx {
             }
         }
         let changed = change_condition(spec);
+        let run = if spec.run {
+            Some(self.import_run(district, now).await?)
+        } else {
+            None
+        };
         let holds_any = sqlx::query(built(format!(
             "SELECT 1 AS one FROM {t} WHERE district_id = $1 LIMIT 1"
         )))
@@ -480,7 +494,7 @@ impl Tx {
         if !holds_any {
             // The district's first: every staged row is new, and nothing can be missing.
             let created = self
-                .merge_rows(spec, district, now, honour_dates, None)
+                .merge_rows(spec, district, now, run, honour_dates, None)
                 .await?;
             return Ok((created == staged_rows).then_some(Merged {
                 created,
@@ -509,22 +523,31 @@ impl Tx {
         let created: i64 = row.try_get("created")?;
         let created = u64::try_from(created).unwrap_or(0);
         let (written, switched_off): (i64, i64) = (row.try_get("n")?, row.try_get("off")?);
-        self.merge_rows(spec, district, now, honour_dates, Some(&changed))
+        self.merge_rows(spec, district, now, run, honour_dates, Some(&changed))
             .await?;
 
         let mut deactivated = switched_off;
         if deactivate_missing {
-            let done = sqlx::query(built(format!(
-                "UPDATE {t} SET active = $2, updated_at = $3 WHERE district_id = $1 AND active = $4 \
+            let by_run = if run.is_some() {
+                ", import_run_id = $5"
+            } else {
+                ""
+            };
+            let query = sqlx::query(built(format!(
+                "UPDATE {t} SET active = $2, updated_at = $3{by_run} WHERE district_id = $1 \
+                 AND active = $4 \
                  AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.sourced_id = {t}.sourced_id)",
                 stage = spec.stage
             )))
             .bind(district.0)
             .bind(false)
             .bind(now)
-            .bind(true)
-            .execute(&mut *self.inner)
-            .await?;
+            .bind(true);
+            let query = match run {
+                Some(run) => query.bind(run),
+                None => query,
+            };
+            let done = query.execute(&mut *self.inner).await?;
             deactivated += i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
         }
         Ok(Some(Merged {
@@ -537,16 +560,26 @@ impl Tx {
     /// The merge itself: insert what is new, update what `changed` says differs (answers how
     /// many rows it wrote); with no
     /// `changed`, the table holds nothing of the district and a plain insert does (PostgreSQL's
-    /// `ON CONFLICT` checks each row first, which costs dearly over millions).
+    /// `ON CONFLICT` checks each row first, which costs dearly over millions). Each row written
+    /// takes the time `now` and, where the table keeps it, the import `run`.
     async fn merge_rows(
         &mut self,
         spec: &Spec,
         district: DistrictId,
         now: i64,
+        run: Option<i64>,
         honour_dates: bool,
         changed: Option<&str>,
     ) -> Result<u64> {
         let t = spec.table;
+        let (run_column, run_value, run_set) = match run {
+            Some(_) => (
+                ", import_run_id",
+                ", $4",
+                ", import_run_id = excluded.import_run_id",
+            ),
+            None => ("", "", ""),
+        };
         let fields = spec.fields.join(", ");
         let n_fields = spec
             .fields
@@ -557,8 +590,8 @@ impl Tx {
         // In sourcedId order, so that the table's (district, sourcedId) index is filled page
         // after page instead of all over (a third faster for 10 million scores on SQLite).
         let insert = format!(
-            "INSERT INTO {t} (district_id, sourced_id, {fields}, active, modified_at, updated_at) \
-             SELECT $1, n.sourced_id, {n_fields}, n.active, n.modified_at, $3 FROM ({resolved}) n WHERE n.complete ORDER BY n.sourced_id",
+            "INSERT INTO {t} (district_id, sourced_id, {fields}, active, modified_at, updated_at{run_column}) \
+             SELECT $1, n.sourced_id, {n_fields}, n.active, n.modified_at, $3{run_value} FROM ({resolved}) n WHERE n.complete ORDER BY n.sourced_id",
             resolved = spec.resolved,
         );
         let sql = match changed {
@@ -571,17 +604,20 @@ impl Tx {
                     .collect();
                 format!(
                     "{insert} ON CONFLICT (district_id, sourced_id) DO UPDATE SET {set}active = excluded.active, \
-                       modified_at = excluded.modified_at, updated_at = excluded.updated_at \
+                       modified_at = excluded.modified_at, updated_at = excluded.updated_at{run_set} \
                      WHERE {changed}"
                 )
             }
         };
-        let done = sqlx::query(built(sql))
+        let query = sqlx::query(built(sql))
             .bind(district.0)
             .bind(honour_dates)
-            .bind(now)
-            .execute(&mut *self.inner)
-            .await?;
+            .bind(now);
+        let query = match run {
+            Some(run) => query.bind(run),
+            None => query,
+        };
+        let done = query.execute(&mut *self.inner).await?;
         Ok(done.rows_affected())
     }
 

@@ -4,6 +4,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sqlx::Connection;
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
 use crate::smtp::Sink;
@@ -362,6 +363,52 @@ async fn a_refused_mail_is_retried_later_and_dies_after_its_tries() {
         "{console}"
     );
     assert!(console.contains("Password reset link") && console.contains("451"));
+    app.stop().await;
+}
+
+/// Another writer holds the database past its busy timeout (on SQLite; an import, say) while
+/// a job is out: the worker waits to record what the job came to, instead of leaving it
+/// `running` for its whole lease (five minutes) and sending it again after that.
+#[tokio::test]
+async fn a_job_done_while_the_database_is_held_is_recorded_once_it_is_free() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    let job = jobs(&app, "pending").await.remove(0);
+    sink.greet_after(std::time::Duration::from_secs(1));
+    let worker = tokio::spawn({
+        let app = app.app.clone();
+        async move { worker::run_due(&app).await }
+    });
+    while jobs(&app, "running").await.is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    // The mail is on its way (the server greets after a second); the database is held for
+    // longer than a writer waits for it.
+    sqlx::any::install_default_drivers();
+    let mut holder = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
+    let hold = match app.app.store.backend() {
+        homeroom::store::Backend::Sqlite => "BEGIN IMMEDIATE",
+        homeroom::store::Backend::Postgres => "BEGIN; LOCK TABLE jobs IN EXCLUSIVE MODE",
+    };
+    sqlx::raw_sql(hold).execute(&mut holder).await.unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(8)).await;
+        sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
+        holder.close().await.unwrap();
+    });
+    assert_eq!(worker.await.unwrap().unwrap(), 1);
+    release.await.unwrap();
+    assert!(jobs(&app, "running").await.is_empty());
+    let done = jobs(&app, "done").await;
+    assert!(done.iter().any(|d| d.id == job.id), "{done:?}");
+    assert_eq!(sink.received().await.len(), 1);
     app.stop().await;
 }
 

@@ -36,6 +36,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "districts",
             "enrollments",
             "grade_alerts",
+            "import_runs",
             "jobs",
             "line_items",
             "link_codes",

@@ -1,9 +1,10 @@
 //! A real SMTP server on loopback for the tests: it speaks enough of RFC 5321 for a client
 //! (EHLO, MAIL, RCPT, DATA, QUIT) and keeps each message it receives. It can refuse the next
-//! deliveries with a temporary error, as a busy server does.
+//! deliveries with a temporary error, as a busy server does, or answer slowly.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -37,6 +38,8 @@ pub struct Sink {
     pub port: u16,
     pub messages: Arc<Mutex<Vec<Received>>>,
     refusals: Arc<AtomicU32>,
+    /// Milliseconds each session waits before its greeting.
+    greeting_delay: Arc<AtomicU64>,
 }
 
 impl Sink {
@@ -46,6 +49,7 @@ impl Sink {
             port: listener.local_addr().unwrap().port(),
             messages: Arc::default(),
             refusals: Arc::default(),
+            greeting_delay: Arc::default(),
         };
         let serving = sink.clone();
         tokio::spawn(async move {
@@ -64,6 +68,12 @@ impl Sink {
         self.refusals.store(n, Ordering::SeqCst);
     }
 
+    /// Sessions from now on are greeted only after `delay`, as a slow server's are.
+    pub fn greet_after(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap();
+        self.greeting_delay.store(millis, Ordering::SeqCst);
+    }
+
     pub async fn received(&self) -> Vec<Received> {
         self.messages.lock().await.clone()
     }
@@ -71,6 +81,8 @@ impl Sink {
     async fn session(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
         let (read, mut write) = stream.into_split();
         let mut lines = BufReader::new(read);
+        let delay = self.greeting_delay.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(delay)).await;
         write.write_all(b"220 sink ESMTP ready\r\n").await?;
         let mut to = Vec::new();
         let mut line = String::new();

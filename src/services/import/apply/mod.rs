@@ -130,9 +130,11 @@ impl Applier<'_> {
                 .is_some_and(|c| c.created + c.updated > 0)
         });
         if news {
+            // What the merges wrote carries the run's id, and so does its news.
+            let run = self.tx.import_run(district.id, now).await?;
             self.tx
                 .enqueue(
-                    &crate::services::notifications::import_job(district, now),
+                    &crate::services::notifications::import_job(district, run),
                     now,
                 )
                 .await?;
