@@ -18,7 +18,8 @@ use sqlx::postgres::{PgCopyIn, PgPool, PgPoolCopyExt, PgPoolOptions, Postgres};
 
 use tokio::sync::oneshot;
 
-use super::staging::{Staged, Value, built, stage_index};
+use super::sql::built;
+use super::staging::{Staged, Value, stage_index};
 use super::{Result, StoreError};
 
 /// The staging side of one PostgreSQL import.
@@ -292,7 +293,7 @@ mod tests {
             encode(&mut buffer, &[Value::Real(Some(n))]);
             assert_eq!(
                 buffer,
-                format!("{}\n", super::super::staging::real(n)).into_bytes()
+                format!("{}\n", super::super::sql::real(n)).into_bytes()
             );
         }
     }

@@ -71,7 +71,7 @@ impl Store {
              RETURNING {COLUMNS}"
         );
         let _turn = self.write_turn().await?;
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(now)
             .bind(now + LEASE_SECONDS)
             .bind(i64::from(limit))
@@ -125,7 +125,7 @@ impl Store {
         state: &str,
         limit: u32,
     ) -> Result<Vec<JobRecord>> {
-        let rows = sqlx::query(super::staging::built(format!(
+        let rows = sqlx::query(super::sql::built(format!(
             "SELECT {COLUMNS} FROM jobs WHERE district_id = $1 AND state = $2 \
              ORDER BY run_at, id LIMIT $3"
         )))
@@ -143,7 +143,7 @@ impl Store {
         district: DistrictId,
         idempotency_key: &str,
     ) -> Result<Option<JobRecord>> {
-        let row = sqlx::query(super::staging::built(format!(
+        let row = sqlx::query(super::sql::built(format!(
             "SELECT {COLUMNS} FROM jobs WHERE district_id = $1 AND idempotency_key = $2"
         )))
         .bind(district.0)

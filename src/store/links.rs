@@ -203,7 +203,7 @@ impl Store {
         district: DistrictId,
         account: AccountId,
     ) -> Result<Vec<LinkedAccount>> {
-        let rows = sqlx::query(super::staging::built(format!(
+        let rows = sqlx::query(super::sql::built(format!(
             "SELECT {MEMBER_COLUMNS} {MEMBER_JOINS} \
              WHERE l.group_id = (SELECT g.group_id FROM account_links g \
                                  WHERE g.district_id = $1 AND g.account_id = $2) \

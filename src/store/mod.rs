@@ -21,6 +21,7 @@ mod records;
 mod recovery;
 mod rosters;
 mod sessions;
+mod sql;
 mod staging;
 mod throttle;
 mod tools;
@@ -56,7 +57,7 @@ pub use rosters::{
     RelationshipFields, RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
 };
 pub use sessions::{NewSession, SessionKind, SessionRecord};
-pub use staging::{Merged, Staged, Unknown, Value};
+pub use staging::{Merged, Staged, Value};
 pub use throttle::{AttemptId, FailureScope, NewChallenge, StoredChallenge};
 pub use tools::SchoolRecord;
 pub use url::{Backend, DatabaseUrl};

@@ -239,7 +239,7 @@ impl Tx {
              ON CONFLICT (district_id, account_id, event) \
              DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at"
         );
-        sqlx::query(super::staging::built(sql))
+        sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(account.0)
             .bind(event.to_owned())
@@ -375,7 +375,7 @@ impl Store {
              WHERE n.grade_below IS NOT NULL ORDER BY r.student_id, r.account_id",
             readers_sql(&students)
         );
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(true)
             .bind(value)
@@ -505,7 +505,7 @@ impl Store {
             "SELECT DISTINCT account_id FROM ({}) readers ORDER BY account_id",
             readers_sql(students)
         );
-        let query = sqlx::query(super::staging::built(sql))
+        let query = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(true);
         let query = match audience {
@@ -543,7 +543,7 @@ impl Store {
              ORDER BY r.account_id, p.given_name",
             readers_sql(&students)
         );
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(true)
             .bind(value)
@@ -606,7 +606,7 @@ impl Store {
              WHERE district_id = $1 AND account_id = $2 AND {} = $3 ORDER BY event",
             channel.column()
         );
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(account.0)
             .bind(true)

@@ -149,7 +149,7 @@ impl Store {
         today: &str,
     ) -> Result<Vec<StudentRecord>> {
         let query = match kind {
-            AccountKind::Student => sqlx::query(super::staging::built(format!(
+            AccountKind::Student => sqlx::query(super::sql::built(format!(
                 "SELECT {STUDENT_COLUMNS} FROM people p \
                  LEFT JOIN schools s ON s.district_id = p.district_id AND s.id = p.school_id \
                  WHERE p.district_id = $1 AND p.id = $2 AND p.role = 'student' AND p.active = $3"
@@ -157,7 +157,7 @@ impl Store {
             .bind(district.0)
             .bind(person)
             .bind(true),
-            AccountKind::Parent => sqlx::query(super::staging::built(format!(
+            AccountKind::Parent => sqlx::query(super::sql::built(format!(
                 "SELECT {STUDENT_COLUMNS} FROM relationships r \
                  JOIN people p ON p.district_id = r.district_id AND p.id = r.student_id \
                  LEFT JOIN schools s ON s.district_id = p.district_id AND s.id = p.school_id \
@@ -200,7 +200,7 @@ impl Store {
              WHERE c.district_id = $1 AND c.active = $3 AND c.id IN ({ENROLLED}) \
              ORDER BY c.periods, c.title, c.id"
         );
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(student)
             .bind(true)
@@ -232,7 +232,7 @@ impl Store {
              WHERE t.district_id = $1 AND t.class_id IN ({ENROLLED}) \
              ORDER BY t.class_id, t.session_id"
         );
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(student)
             .bind(true)
@@ -256,7 +256,7 @@ impl Store {
                AND t.class_id IN ({ENROLLED}) \
              ORDER BY t.class_id, t.is_primary DESC, p.family_name, p.given_name"
         );
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(student)
             .bind(true)
@@ -335,7 +335,7 @@ impl Store {
                AND {bounds} \
              ORDER BY l.due_date, l.class_id, l.id"
         );
-        let rows = sqlx::query(super::staging::built(sql))
+        let rows = sqlx::query(super::sql::built(sql))
             .bind(district.0)
             .bind(student)
             .bind(true)

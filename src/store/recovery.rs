@@ -61,7 +61,7 @@ impl Tx {
 
     /// The live request behind a token's hash, locked for this transaction's use.
     pub async fn reset_by_token(&mut self, token_hash: &str) -> Result<Option<ResetRecord>> {
-        let row = sqlx::query(super::staging::built(format!(
+        let row = sqlx::query(super::sql::built(format!(
             "SELECT {RESET_COLUMNS} FROM password_resets WHERE token_hash = $1"
         )))
         .bind(token_hash.to_owned())
@@ -104,7 +104,7 @@ impl Tx {
 
 impl Store {
     pub async fn reset(&self, district: DistrictId, id: i64) -> Result<Option<ResetRecord>> {
-        let row = sqlx::query(super::staging::built(format!(
+        let row = sqlx::query(super::sql::built(format!(
             "SELECT {RESET_COLUMNS} FROM password_resets WHERE district_id = $1 AND id = $2"
         )))
         .bind(district.0)

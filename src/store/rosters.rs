@@ -179,14 +179,14 @@ impl Tx {
     ) -> Result<Vec<i64>> {
         const WIDTH: usize = 14;
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(people.len());
-        for chunk in people.chunks(super::staging::BATCH_ROWS) {
+        for chunk in people.chunks(super::sql::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO people (district_id, sourced_id, role, given_name, family_name, email, phone, \
                    school_id, grade, active, modified_at, name_folded, created_at, updated_at) \
                  VALUES {} RETURNING id, sourced_id",
-                super::staging::values(self.backend, chunk.len(), WIDTH)
+                super::sql::values(self.backend, chunk.len(), WIDTH)
             );
-            let mut query = sqlx::query(super::staging::built(sql));
+            let mut query = sqlx::query(super::sql::built(sql));
             for (sourced_id, f) in chunk {
                 query = query
                     .bind(district.0)
@@ -290,13 +290,13 @@ impl Tx {
         now: i64,
     ) -> Result<()> {
         const WIDTH: usize = 8;
-        for chunk in relationships.chunks(super::staging::BATCH_ROWS) {
+        for chunk in relationships.chunks(super::sql::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO relationships (district_id, guardian_id, student_id, relation, portal, active, \
                    created_at, updated_at) VALUES {}",
-                super::staging::values(self.backend, chunk.len(), WIDTH)
+                super::sql::values(self.backend, chunk.len(), WIDTH)
             );
-            let mut query = sqlx::query(super::staging::built(sql));
+            let mut query = sqlx::query(super::sql::built(sql));
             for r in chunk {
                 query = query
                     .bind(district.0)
@@ -632,13 +632,13 @@ impl Tx {
     ) -> Result<Vec<i64>> {
         const WIDTH: usize = 11;
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(classes.len());
-        for chunk in classes.chunks(super::staging::BATCH_ROWS) {
+        for chunk in classes.chunks(super::sql::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO classes (district_id, sourced_id, title, code, course_id, school_id, periods, \
                    location, active, modified_at, updated_at) VALUES {} RETURNING id, sourced_id",
-                super::staging::values(self.backend, chunk.len(), WIDTH)
+                super::sql::values(self.backend, chunk.len(), WIDTH)
             );
-            let mut query = sqlx::query(super::staging::built(sql));
+            let mut query = sqlx::query(super::sql::built(sql));
             for (sourced_id, f, _) in chunk {
                 query = f
                     .bind(query.bind(district.0).bind((*sourced_id).to_owned()))
@@ -664,12 +664,12 @@ impl Tx {
         district: DistrictId,
         terms: &[(i64, i64)],
     ) -> Result<()> {
-        for chunk in terms.chunks(super::staging::BATCH_ROWS) {
+        for chunk in terms.chunks(super::sql::BATCH_ROWS) {
             let sql = format!(
                 "INSERT INTO class_terms (district_id, class_id, session_id) VALUES {} ON CONFLICT DO NOTHING",
-                super::staging::values(self.backend, chunk.len(), 3)
+                super::sql::values(self.backend, chunk.len(), 3)
             );
-            let mut query = sqlx::query(super::staging::built(sql));
+            let mut query = sqlx::query(super::sql::built(sql));
             for (class, term) in chunk {
                 query = query.bind(district.0).bind(*class).bind(*term);
             }
@@ -783,7 +783,7 @@ impl Tx {
         .bind(district.0)
         .bind(sourced_id.to_owned())
         .bind(f.title.to_owned())
-        .bind(f.weight.map(super::staging::real))
+        .bind(f.weight.map(super::sql::real))
         .bind(f.active)
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)

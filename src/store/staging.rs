@@ -10,6 +10,7 @@
 
 use sqlx::Row;
 
+use super::sql::{BATCH_ROWS, built, real, values};
 use super::{Backend, Result, Tx};
 use crate::domain::DistrictId;
 
@@ -49,8 +50,6 @@ struct Spec {
     /// unknown required reference drops out of the joins; one with an unknown optional
     /// reference stays, with `complete` false.
     resolved: &'static str,
-    /// `SELECT line, a, b, c` of staged rows whose references point at nothing.
-    unknown: &'static str,
     /// The tables `resolved` looks references up in.
     refers_to: &'static [&'static str],
     /// Whether each row names the import run that last wrote it (`import_run_id`): the rows
@@ -123,9 +122,6 @@ const ENROLLMENTS: Spec = Spec {
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.person",
     refers_to: &["classes", "people"],
     run: false,
-    unknown: "SELECT s.line, s.class AS a, s.person AS b, '' AS c FROM stage_enrollments s \
-              WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
-                 OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person)",
 };
 
 const LINE_ITEMS: Spec = Spec {
@@ -156,13 +152,6 @@ const LINE_ITEMS: Spec = Spec {
                LEFT JOIN academic_sessions a ON a.district_id = $1 AND a.sourced_id = s.grading_period",
     refers_to: &["classes", "categories", "academic_sessions"],
     run: false,
-    unknown: "SELECT s.line, s.class AS a, COALESCE(s.category, '') AS b, COALESCE(s.grading_period, '') AS c \
-              FROM stage_line_items s \
-              WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
-                 OR (s.category IS NOT NULL AND NOT EXISTS \
-                      (SELECT 1 FROM categories g WHERE g.district_id = $1 AND g.sourced_id = s.category)) \
-                 OR (s.grading_period IS NOT NULL AND NOT EXISTS \
-                      (SELECT 1 FROM academic_sessions a WHERE a.district_id = $1 AND a.sourced_id = s.grading_period))",
 };
 
 const RESULTS: Spec = Spec {
@@ -188,9 +177,6 @@ const RESULTS: Spec = Spec {
                JOIN people p ON p.district_id = $1 AND p.sourced_id = s.student",
     refers_to: &["line_items", "people"],
     run: true,
-    unknown: "SELECT s.line, s.line_item AS a, s.student AS b, '' AS c FROM stage_results s \
-              WHERE NOT EXISTS (SELECT 1 FROM line_items l WHERE l.district_id = $1 AND l.sourced_id = s.line_item) \
-                 OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.student)",
 };
 
 const ATTENDANCE: Spec = Spec {
@@ -205,10 +191,6 @@ const ATTENDANCE: Spec = Spec {
                LEFT JOIN classes c ON c.district_id = $1 AND c.sourced_id = s.class",
     refers_to: &["people", "classes"],
     run: true,
-    unknown: "SELECT s.line, s.person AS a, COALESCE(s.class, '') AS b, '' AS c FROM stage_attendance s \
-              WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
-                 OR (s.class IS NOT NULL AND NOT EXISTS \
-                      (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class))",
 };
 
 const TERM_GRADES: Spec = Spec {
@@ -233,10 +215,6 @@ const TERM_GRADES: Spec = Spec {
                JOIN academic_sessions a ON a.district_id = $1 AND a.sourced_id = s.session",
     refers_to: &["classes", "people", "academic_sessions"],
     run: false,
-    unknown: "SELECT s.line, s.class AS a, s.person AS b, s.session AS c FROM stage_term_grades s \
-              WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.district_id = $1 AND c.sourced_id = s.class) \
-                 OR NOT EXISTS (SELECT 1 FROM people p WHERE p.district_id = $1 AND p.sourced_id = s.person) \
-                 OR NOT EXISTS (SELECT 1 FROM academic_sessions a WHERE a.district_id = $1 AND a.sourced_id = s.session)",
 };
 
 const NO_SCHOOL_DAYS: Spec = Spec {
@@ -250,21 +228,7 @@ const NO_SCHOOL_DAYS: Spec = Spec {
                LEFT JOIN schools o ON o.district_id = $1 AND o.sourced_id = s.school",
     refers_to: &["schools"],
     run: false,
-    unknown: "SELECT s.line, COALESCE(s.school, '') AS a, '' AS b, '' AS c FROM stage_no_school_days s \
-              WHERE s.school IS NOT NULL AND NOT EXISTS \
-                (SELECT 1 FROM schools o WHERE o.district_id = $1 AND o.sourced_id = s.school)",
 };
-
-/// Rows per staging statement: well under both databases' limits on bound values.
-pub const BATCH_ROWS: usize = 500;
-
-/// A staged row that points at something neither the import nor the district holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unknown {
-    pub line: u64,
-    /// The row's references, in the table's order (blank where the row has none).
-    pub refs: [String; 3],
-}
 
 /// What a merge did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -406,39 +370,6 @@ impl Tx {
         Ok((listed, total))
     }
 
-    /// Staged rows whose references are unknown, at most `limit`, and how many there are.
-    pub async fn stage_unknown(
-        &mut self,
-        staged: Staged,
-        district: DistrictId,
-        limit: i64,
-    ) -> Result<(Vec<Unknown>, u64)> {
-        let from = format!("FROM ({}) u", staged.spec().unknown);
-        let rows = sqlx::query(built(format!(
-            "SELECT u.line, u.a, u.b, u.c {from} ORDER BY u.line LIMIT $2"
-        )))
-        .bind(district.0)
-        .bind(limit)
-        .fetch_all(&mut *self.inner)
-        .await?;
-        let listed = rows
-            .iter()
-            .map(|r| {
-                Ok(Unknown {
-                    line: line(r)?,
-                    refs: [r.try_get("a")?, r.try_get("b")?, r.try_get("c")?],
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let total = if listed.is_empty() {
-            0
-        } else {
-            self.count(format!("SELECT COUNT(*) AS n {from}"), Some(district))
-                .await?
-        };
-        Ok((listed, total))
-    }
-
     /// A `SELECT COUNT(*) AS n`, with the district as `$1` when given.
     async fn count(&mut self, sql: String, district: Option<DistrictId>) -> Result<u64> {
         let mut query = sqlx::query(built(sql));
@@ -453,8 +384,9 @@ impl Tx {
     /// updated (in a delta, with `honour_dates`, only when not older than what is stored),
     /// and in a bulk (`deactivate_missing`) what the stage lacks becomes inactive.
     ///
-    /// `None` when some staged rows refer to records that do not exist ([`Tx::stage_unknown`]
-    /// lists them); part may have been written then, and the caller must roll back.
+    /// `None` when some staged rows refer to records that do not exist (the import's check
+    /// stage finds every one first; this is the database's own word); part may have been
+    /// written then, and the caller must roll back.
     pub async fn merge_stage(
         &mut self,
         staged: Staged,
@@ -655,11 +587,6 @@ pub(super) fn stage_index(
     ))
 }
 
-/// A statement put together from this module's own constants, never from input.
-pub(super) fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(sql)
-}
-
 /// When an incoming row (`excluded`) is written over a stored one: it is not older (in a
 /// delta that honours dates, `$2`) and it differs in something. Shared by the merge and by
 /// the count before it, so that the two agree.
@@ -702,35 +629,6 @@ fn insert_sql(staged: Staged, rows: usize, backend: Backend) -> std::borrow::Cow
         // A file's last, partial batch.
         std::borrow::Cow::Owned(build())
     }
-}
-
-/// A number as bound text, cast back by the statement that reads it. sqlx's `Any` driver
-/// declares a missing `f64` to PostgreSQL as `float4`, and a statement prepared so then
-/// refuses a later `f64`; text has one type, and prints every finite `f64` exactly.
-pub(super) fn real(n: f64) -> String {
-    n.to_string()
-}
-
-/// `(…), (…)`: placeholders for `rows` rows of `width` values, bound in order.
-pub(super) fn values(backend: Backend, rows: usize, width: usize) -> String {
-    let mut sql = String::with_capacity(rows * width * 5);
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                Backend::Sqlite => sql.push('?'),
-                Backend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
-            }
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 fn line(row: &sqlx::any::AnyRow) -> Result<u64> {

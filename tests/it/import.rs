@@ -1128,3 +1128,73 @@ async fn staged_text_arrives_as_written_and_a_nul_is_refused() {
     );
     app.stop().await;
 }
+
+/// The check stage finds every unknown reference before anything is written; the merge still
+/// resolves each by join and answers `None` for a row it cannot (on PostgreSQL no foreign key
+/// would stop it), so that the import is refused whatever the check missed.
+#[tokio::test]
+async fn the_merge_itself_refuses_a_reference_the_database_does_not_hold() {
+    use homeroom::store::{Staged, Value};
+    let app = app().await;
+    let district = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    for holds_scores in [false, true] {
+        if holds_scores {
+            let dir = tempfile::tempdir().unwrap();
+            full_set(dir.path(), ENROLLMENTS);
+            write_set(
+                dir.path(),
+                &[
+                    (
+                        "lineItems.csv",
+                        "sourcedId,title,classSourcedId\nli1,Quiz,k-math\n",
+                    ),
+                    (
+                        "results.csv",
+                        "sourcedId,lineItemSourcedId,studentSourcedId,scoreStatus,score\nr1,li1,st1,fully graded,9\n",
+                    ),
+                ],
+            );
+            assert!(import(&app, dir.path()).await.status.success());
+        }
+        let mut tx = app.app.store.begin_import().await.unwrap();
+        let cleanup = tx.staging_cleanup();
+        tx.create_stage(Staged::Results).await.unwrap();
+        let row = |sourced_id: &str, line_item: &str| {
+            vec![
+                Value::Int(2),
+                Value::Text(Some(sourced_id.to_owned())),
+                Value::Bool(false),
+                Value::Text(None),
+                Value::Text(Some(line_item.to_owned())),
+                Value::Text(Some("st1".to_owned())),
+                Value::Real(Some(7.0)),
+                Value::Text(Some("fully graded".to_owned())),
+                Value::Text(None),
+                Value::Text(None),
+                Value::Bool(false),
+                Value::Bool(false),
+            ]
+        };
+        tx.stage(Staged::Results, vec![row("r2", "li-none")])
+            .await
+            .unwrap();
+        tx.seal_stages(&[Staged::Results]).await.unwrap();
+        assert!(tx.sealed(Staged::Results).await.unwrap());
+        let merged = tx
+            .merge_stage(Staged::Results, district.id, 1_900_000_000, false, false)
+            .await
+            .unwrap();
+        assert_eq!(merged, None, "holds scores: {holds_scores}");
+        drop(tx);
+        if let Some(cleanup) = cleanup {
+            cleanup.run().await;
+        }
+    }
+    app.stop().await;
+}

@@ -298,18 +298,11 @@ impl Applier<'_> {
             )
             .await?;
         let Some(merged) = merged else {
-            let (unknown, total) = self
-                .tx
-                .stage_unknown(staged, self.district.id, LISTED as i64)
-                .await?;
-            let listed = unknown.iter().map(|u| {
-                Problem::at(
-                    staged_file(staged),
-                    u.line,
-                    "refers to a record the database does not hold",
-                )
-            });
-            self.problems.add_counted(listed, total);
+            // The check stage resolved every reference; should the database disagree, it wins.
+            self.problems.add(Problem::file(
+                staged_file(staged),
+                "some rows refer to records the district does not hold",
+            ));
             return Ok(());
         };
         tracing::debug!(file = staged_file(staged), elapsed = ?started.elapsed(), "import merged");
