@@ -378,3 +378,28 @@ file.orgs,bulk\r\nfile.users,bulk\r\nfile.courses,absent\r\nfile.classes,\r\n";
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_set_deep_in_a_folder_imports_and_a_search_without_end_stops() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir
+        .path()
+        .join("Riverbend")
+        .join("exports")
+        .join("2026-09-01");
+    write_set(&deep, &[("orgs.csv", ORGS), ("users.csv", USERS_11)]);
+    let out = import(&app, dir.path()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let wide = tempfile::tempdir().unwrap();
+    for i in 0..1_001 {
+        std::fs::create_dir(wide.path().join(format!("f{i}"))).unwrap();
+    }
+    let err = refused(&import(&app, wide.path()).await);
+    assert!(
+        err.contains("holds more than 1000 folders; give the one that holds the files"),
+        "{err}"
+    );
+    app.stop().await;
+}

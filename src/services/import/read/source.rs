@@ -28,8 +28,9 @@ pub enum Source {
 /// Files that mark the folder holding a OneRoster set.
 const MARKERS: &[&str] = &["manifest.csv", "users.csv", "orgs.csv"];
 
-/// How deep a folder is searched for the set.
+/// How deep, and through how many folders, a folder is searched for the set.
 const DEPTH: usize = 8;
+const FOLDERS: usize = 1_000;
 
 /// An entry inflates past what its compressed size makes plausible only once it is past this.
 const RATIO_FLOOR: u64 = 10 << 20;
@@ -186,7 +187,15 @@ fn has_markers(folder: &Path) -> bool {
 fn find_folder(path: &Path) -> Result<PathBuf, Problem> {
     let mut found = Vec::new();
     let mut pending = vec![(path.to_owned(), 0)];
+    let mut searched = 0;
     while let Some((folder, depth)) = pending.pop() {
+        searched += 1;
+        if searched > FOLDERS {
+            return Err(Problem::general(format!(
+                "{} holds more than {FOLDERS} folders; give the one that holds the files",
+                path.display()
+            )));
+        }
         if has_markers(&folder) {
             found.push(folder.clone());
         }
