@@ -129,6 +129,15 @@ impl CopyStage {
         Ok(())
     }
 
+    /// Ends the file being copied without keeping its rows: the import was refused.
+    pub(super) async fn abort(&mut self) {
+        if let Some((_, copy)) = self.open.take()
+            && let Err(err) = copy.abort("the import was refused").await
+        {
+            tracing::debug!(%err, "a refused import's copy ended");
+        }
+    }
+
     /// Indexes and analyzes the staging tables, in the order given, on this connection while
     /// the import's transaction goes on with what needs none of them (the server has a core
     /// for each); [`Self::sealed`] waits for one. The transaction sees each index once it is

@@ -414,6 +414,18 @@ pub enum Referable {
 }
 
 impl Referable {
+    fn name(self) -> &'static str {
+        match self {
+            Referable::Schools => "schools",
+            Referable::People => "people",
+            Referable::AcademicSessions => "academic_sessions",
+            Referable::Courses => "courses",
+            Referable::Classes => "classes",
+            Referable::Categories => "categories",
+            Referable::LineItems => "line_items",
+        }
+    }
+
     fn sourced_ids_sql(self) -> &'static str {
         macro_rules! page {
             ($table:literal, $role:literal) => {
@@ -505,6 +517,30 @@ impl Tx {
         rows.iter()
             .map(|r| Ok((r.try_get("sourced_id")?, r.try_get("role")?)))
             .collect()
+    }
+
+    /// Which of `values` (a few hundred at most) the district holds as sourcedIds in one table.
+    pub async fn held_sourced_ids(
+        &mut self,
+        table: Referable,
+        district: DistrictId,
+        values: &[&str],
+    ) -> Result<Vec<String>> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (2..values.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT sourced_id FROM {} WHERE district_id = $1 AND sourced_id IN ({})",
+            table.name(),
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(super::sql::built(sql)).bind(district.0);
+        for value in values {
+            query = query.bind((*value).to_owned());
+        }
+        let rows = query.fetch_all(&mut *self.inner).await?;
+        rows.iter().map(|r| Ok(r.try_get("sourced_id")?)).collect()
     }
 
     /// sourcedId → (id, active) for one roster table of the district.

@@ -553,6 +553,14 @@ impl Tx {
         Ok(done.rows_affected())
     }
 
+    /// Stops staging for an import that was refused while rows were still on their way (on
+    /// PostgreSQL, a `COPY` left open would be dropped mid-stream).
+    pub async fn abandon_staging(&mut self) {
+        if let Some(copy) = &mut self.copy {
+            copy.abort().await;
+        }
+    }
+
     pub async fn drop_stage(&mut self, staged: Staged) -> Result<()> {
         if let Some(copy) = &mut self.copy {
             copy.settle(staged).await;

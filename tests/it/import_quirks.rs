@@ -403,3 +403,57 @@ async fn a_set_deep_in_a_folder_imports_and_a_search_without_end_stops() {
     );
     app.stop().await;
 }
+
+/// Line items are not loaded before reading (a district holds a million): a reference to one
+/// the set does not hold is looked up in the district afterwards, once per distinct value.
+#[tokio::test]
+async fn a_delta_of_scores_is_checked_against_the_districts_line_items() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    full_set(dir.path(), ENROLLMENTS);
+    let header = "sourcedId,lineItemSourcedId,studentSourcedId,scoreStatus,score\n";
+    write_set(
+        dir.path(),
+        &[
+            (
+                "lineItems.csv",
+                "sourcedId,title,classSourcedId\nli1,Quiz,k-math\nli2,Test,k-math\n",
+            ),
+            (
+                "results.csv",
+                &format!("{header}r1,li1,st1,fully graded,9\n"),
+            ),
+        ],
+    );
+    assert!(import(&app, dir.path()).await.status.success());
+
+    let delta = tempfile::tempdir().unwrap();
+    let manifest = "propertyName,value\nfile.results,delta\nfile.lineItems,absent\n";
+    let scores = format!(
+        "{header}r2,li2,st1,fully graded,7\nr3,li-none,st1,fully graded,5\nr4,li-none,st2,fully graded,6\nr5,li-gone,st1,fully graded,4\n"
+    );
+    write_set(
+        delta.path(),
+        &[("manifest.csv", manifest), ("results.csv", &scores)],
+    );
+    let err = refused(&import(&app, delta.path()).await);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        [
+            "results.csv:3: lineItemSourcedId \"li-none\" is not in the district, and the set has no lineItems.csv … and 1 row in results.csv refers to it",
+            "results.csv:5: lineItemSourcedId \"li-gone\" is not in the district, and the set has no lineItems.csv",
+            "homeroom: error: 2 problem(s) found; nothing was imported",
+        ],
+        "{err}"
+    );
+    let good = format!("{header}r2,li2,st1,fully graded,7\n");
+    write_set(delta.path(), &[("results.csv", &good)]);
+    let out = import(&app, delta.path()).await;
+    assert!(
+        stdout(&out).contains("results: 1 created, 0 updated, 0 deactivated"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    app.stop().await;
+}

@@ -5,8 +5,14 @@
 //! The ids are kept compact: a record's kind and sourcedId are hashed, with keys of this
 //! import's own, into 64 bits. A collision could only let an unknown reference pass here; the
 //! merge resolves every reference by join and refuses the import on any it cannot.
+//!
+//! The district's records of the small kinds (schools, people, the calendar, courses, classes,
+//! categories) are loaded before reading. Line items, of which a district holds a million, are
+//! not: a reference to one the set does not hold waits, once per distinct value, to be looked
+//! up in the district when reading is done, so that a delta of a few scores costs a few
+//! lookups rather than a pass over every line item.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 
 use super::Mode;
@@ -102,9 +108,31 @@ pub(crate) struct Catalog {
     known: HashSet<u64>,
     roles: HashMap<u64, PersonRole>,
     refused: HashMap<u64, ProblemId>,
+    /// References to records of kinds not loaded, that the set does not hold (yet): looked up
+    /// in the district once reading is done.
+    pending: HashMap<u64, Pending>,
+    /// About how many bytes `pending` takes, and how many it may.
+    pending_bytes: u64,
+    pending_limit: u64,
     /// How each file of the set is read (absent files are not here).
     modes: HashMap<&'static str, Mode>,
 }
+
+/// A reference to look up in the district: where it was first made, and the rows after it.
+struct Pending {
+    kind: Kind,
+    value: String,
+    file: &'static str,
+    line: u64,
+    column: &'static str,
+    others: BTreeMap<&'static str, u64>,
+}
+
+/// The kinds a district holds too many of to load before reading.
+const LOOKED_UP: [Kind; 1] = [Kind::LineItem];
+
+/// Pending references looked up in the district at a time.
+const LOOKUP_BATCH: usize = 500;
 
 /// sourcedIds are read from the database this many at a time.
 const PAGE: i64 = 50_000;
@@ -117,6 +145,9 @@ impl Catalog {
             known: HashSet::new(),
             roles: HashMap::new(),
             refused: HashMap::new(),
+            pending: HashMap::new(),
+            pending_bytes: 0,
+            pending_limit: u64::MAX,
             modes: HashMap::new(),
         };
         for (table, kinds) in [
@@ -126,7 +157,6 @@ impl Catalog {
             (Referable::Courses, &[Kind::Course]),
             (Referable::Classes, &[Kind::Class]),
             (Referable::Categories, &[Kind::Category]),
-            (Referable::LineItems, &[Kind::LineItem]),
         ] {
             let mut after = String::new();
             loop {
@@ -150,6 +180,11 @@ impl Catalog {
 
     fn key(&self, kind: Kind, sourced_id: &str) -> u64 {
         self.keys.hash_one((kind, sourced_id))
+    }
+
+    /// How many bytes, about, the references still to look up may take.
+    pub(crate) fn limit_pending(&mut self, bytes: u64) {
+        self.pending_limit = bytes;
     }
 
     /// Tells how the set's files are read, for the wording of what is missing.
@@ -215,10 +250,10 @@ impl Catalog {
     /// Checks one reference of a row of `file` at `line`: known, refused (counted as a
     /// follower of its cause), or a problem of this row naming the column and the value.
     pub(crate) fn check(
-        &self,
+        &mut self,
         problems: &mut Problems,
         (file, line): (&'static str, u64),
-        column: &str,
+        column: &'static str,
         kind: Kind,
         value: &str,
     ) -> Found {
@@ -230,12 +265,73 @@ impl Catalog {
             problems.follow(cause, file);
             return Found::Refused(cause);
         }
+        if LOOKED_UP.contains(&kind) {
+            // Known for now; the district answers for it once reading is done.
+            if let Some(p) = self.pending.get_mut(&key) {
+                *p.others.entry(file).or_default() += 1;
+            } else if self.pending_bytes <= self.pending_limit {
+                self.pending_bytes += (std::mem::size_of::<Pending>() + 32 + value.len()) as u64;
+                if self.pending_bytes > self.pending_limit {
+                    problems.add(Problem::file(
+                        file,
+                        format!(
+                            "refers to more line items outside lineItems.csv than can be looked \
+                             up in {} MiB (import_max_held_bytes)",
+                            self.pending_limit >> 20
+                        ),
+                    ));
+                }
+                let first = Pending {
+                    kind,
+                    value: value.to_owned(),
+                    file,
+                    line,
+                    column,
+                    others: BTreeMap::new(),
+                };
+                self.pending.insert(key, first);
+            }
+            return Found::Known;
+        }
+        Found::Unknown(problems.add(Problem::at(file, line, self.missing(column, kind, value))))
+    }
+
+    /// Looks the references still pending up in the district: each one it does not hold is a
+    /// problem of the row that first made it, with the rows after it counted.
+    pub(crate) async fn resolve_pending(
+        self,
+        tx: &mut Tx,
+        district: &District,
+        problems: &mut Problems,
+    ) -> crate::store::Result<()> {
+        let mut pending: Vec<&Pending> = self.pending.values().collect();
+        pending.sort_by_key(|p| (p.file, p.line));
+        let mut held = HashSet::new();
+        for chunk in pending.chunks(LOOKUP_BATCH) {
+            let values: Vec<&str> = chunk.iter().map(|p| p.value.as_str()).collect();
+            held.extend(
+                tx.held_sourced_ids(Referable::LineItems, district.id, &values)
+                    .await?,
+            );
+        }
+        for p in pending.into_iter().filter(|p| !held.contains(&p.value)) {
+            let reason = self.missing(p.column, p.kind, &p.value);
+            let id = problems.add(Problem::at(p.file, p.line, reason));
+            for (&file, &rows) in &p.others {
+                problems.follow_rows(id, file, rows);
+            }
+        }
+        Ok(())
+    }
+
+    /// Why a reference is a problem: where its record is not.
+    fn missing(&self, column: &str, kind: Kind, value: &str) -> String {
         let source = kind.file();
         let (in_file, of_district) = match kind {
             Kind::School => (format!("a school in {source}"), "a school of the district"),
             _ => (format!("in {source}"), "in the district"),
         };
-        let reason = match self.modes.get(source) {
+        match self.modes.get(source) {
             Some(Mode::Bulk) => format!("{column} {} is not {in_file}", quoted(value)),
             Some(Mode::Delta) => {
                 format!(
@@ -247,8 +343,7 @@ impl Catalog {
                 "{column} {} is not {of_district}, and the set has no {source}",
                 quoted(value)
             ),
-        };
-        Found::Unknown(problems.add(Problem::at(file, line, reason)))
+        }
     }
 }
 
@@ -262,6 +357,9 @@ mod tests {
             known: HashSet::new(),
             roles: HashMap::new(),
             refused: HashMap::new(),
+            pending: HashMap::new(),
+            pending_bytes: 0,
+            pending_limit: u64::MAX,
             modes: HashMap::from([("users.csv", Mode::Bulk), ("classes.csv", Mode::Delta)]),
         }
     }

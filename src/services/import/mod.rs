@@ -144,10 +144,28 @@ async fn stage_and_apply(
             return Err(err.into());
         }
     }
-    let set = reader
+    let read = reader
         .await
-        .map_err(|e| Error::internal(format!("reading the import failed: {e}")))??;
+        .map_err(|e| Error::internal(format!("reading the import failed: {e}")))?;
+    let read::Read {
+        set,
+        catalog,
+        mut problems,
+    } = match read {
+        Ok(read) => read,
+        Err(err) => {
+            tx.abandon_staging().await;
+            return Err(err);
+        }
+    };
     tracing::debug!(elapsed = ?started.elapsed(), "import read and staged");
+    catalog
+        .resolve_pending(&mut tx, district, &mut problems)
+        .await?;
+    if problems.total > 0 {
+        tx.abandon_staging().await;
+        return Err(problems.rejected());
+    }
     if let Some(progress) = &progress {
         progress(Stage::Writing);
     }

@@ -198,12 +198,17 @@ impl Problems {
 
     /// Counts a row of `file` that refers to what the problem `cause` refused.
     pub(crate) fn follow(&mut self, cause: ProblemId, file: &'static str) {
+        self.follow_rows(cause, file, 1);
+    }
+
+    /// Counts `rows` rows of `file` that refer to what the problem `cause` is about.
+    pub(crate) fn follow_rows(&mut self, cause: ProblemId, file: &'static str, rows: u64) {
         *self
             .followers
             .entry(cause)
             .or_default()
             .entry(file)
-            .or_default() += 1;
+            .or_default() += rows;
     }
 
     /// The listed problems in report order, each with its followers.

@@ -61,11 +61,12 @@ pub(crate) struct Set {
 pub(crate) fn read_set(
     path: &Path,
     limits: ImportLimits,
-    catalog: Catalog,
+    mut catalog: Catalog,
     progress: Option<Progress>,
     sender: &tokio::sync::mpsc::Sender<Batch>,
-) -> Result<Set, ImportError> {
+) -> Result<Read, ImportError> {
     let source = Source::open(path, limits).map_err(single)?;
+    catalog.limit_pending(limits.held_bytes);
     let mut reader = Reader {
         source,
         limits,
@@ -163,10 +164,7 @@ pub(crate) fn read_set(
         day_off_row,
     )?;
     tracing::debug!(held_bytes = reader.held, "import read its files");
-    if reader.problems.total > 0 {
-        return Err(reader.problems.rejected());
-    }
-    Ok(Set {
+    let set = Set {
         orgs,
         users,
         sessions,
@@ -175,7 +173,20 @@ pub(crate) fn read_set(
         categories,
         staged: reader.staged,
         warnings: reader.warnings,
+    };
+    Ok(Read {
+        set,
+        catalog: reader.catalog,
+        problems: reader.problems,
     })
+}
+
+/// What reading a set came to: its records, what it knows of their references (some still to
+/// be looked up in the district), and the problems so far.
+pub(crate) struct Read {
+    pub(crate) set: Set,
+    pub(crate) catalog: Catalog,
+    pub(crate) problems: Problems,
 }
 
 /// A set being read: its source, what is known so far, and what was found wrong.
