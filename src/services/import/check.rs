@@ -138,9 +138,8 @@ const LOOKUP_BATCH: usize = 500;
 const PAGE: i64 = 50_000;
 
 impl Catalog {
-    /// The district's records, every kind a row may refer to.
-    pub(crate) async fn load(tx: &mut Tx, district: &District) -> crate::store::Result<Self> {
-        let mut catalog = Self {
+    fn empty() -> Self {
+        Self {
             keys: RandomState::new(),
             known: HashSet::new(),
             roles: HashMap::new(),
@@ -149,7 +148,12 @@ impl Catalog {
             pending_bytes: 0,
             pending_limit: u64::MAX,
             modes: HashMap::new(),
-        };
+        }
+    }
+
+    /// The district's records of every kind a row may refer to, but line items (`LOOKED_UP`).
+    pub(crate) async fn load(tx: &mut Tx, district: &District) -> crate::store::Result<Self> {
+        let mut catalog = Self::empty();
         for (table, kinds) in [
             (Referable::Schools, &[Kind::Org, Kind::School][..]),
             (Referable::People, &[Kind::Person]),
@@ -352,16 +356,10 @@ mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        Catalog {
-            keys: RandomState::new(),
-            known: HashSet::new(),
-            roles: HashMap::new(),
-            refused: HashMap::new(),
-            pending: HashMap::new(),
-            pending_bytes: 0,
-            pending_limit: u64::MAX,
-            modes: HashMap::from([("users.csv", Mode::Bulk), ("classes.csv", Mode::Delta)]),
-        }
+        let mut catalog = Catalog::empty();
+        catalog.reading("users.csv", Mode::Bulk);
+        catalog.reading("classes.csv", Mode::Delta);
+        catalog
     }
 
     #[test]

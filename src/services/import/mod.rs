@@ -159,17 +159,29 @@ async fn stage_and_apply(
         }
     };
     tracing::debug!(elapsed = ?started.elapsed(), "import read and staged");
-    catalog
-        .resolve_pending(&mut tx, district, &mut problems)
-        .await?;
     if problems.total > 0 {
+        // One report tells everything: the line items no row of the set made are looked up too.
+        catalog
+            .resolve_pending(&mut tx, district, &mut problems)
+            .await?;
         tx.abandon_staging().await;
         return Err(problems.rejected());
     }
     if let Some(progress) = &progress {
         progress(Stage::Writing);
     }
-    apply::apply(app, district, set, tx, actor).await
+    apply::apply(
+        app,
+        district,
+        read::Read {
+            set,
+            catalog,
+            problems,
+        },
+        tx,
+        actor,
+    )
+    .await
 }
 
 /// One import at a time in this process: two at once would only wait on each other's writes.

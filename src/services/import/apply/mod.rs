@@ -6,8 +6,9 @@ mod rosters;
 
 use std::collections::{HashMap, HashSet};
 
+use super::check::Catalog;
 use super::problems::Problems;
-use super::read::Set;
+use super::read::Read;
 use super::{Counts, ImportError, Mode, Report};
 use crate::app::App;
 use crate::domain::District;
@@ -19,10 +20,15 @@ use crate::store::{AuditEntry, RosterTable, Staged, Tx};
 pub(crate) async fn apply(
     app: &App,
     district: &District,
-    mut set: Set,
+    read: Read,
     tx: Tx,
     actor: Actor<'_>,
 ) -> Result<Report, ImportError> {
+    let Read {
+        mut set,
+        catalog,
+        problems,
+    } = read;
     let (warnings, warning_total) = std::mem::take(&mut set.warnings).into_listed();
     let mut applier = Applier {
         tx,
@@ -33,7 +39,8 @@ pub(crate) async fn apply(
             warning_total,
             ..Report::default()
         },
-        problems: Problems::default(),
+        problems,
+        catalog: Some(catalog),
     };
     let started = std::time::Instant::now();
     // The large files' staging tables are indexed (on PostgreSQL, beside this transaction)
@@ -59,8 +66,11 @@ struct Applier<'a> {
     now: i64,
     report: Report,
     /// References the merges could not resolve. The check stage has found every one before
-    /// anything is written; this is the database's own word on it, should the two disagree.
+    /// anything is written, but for line items it left to the district: those are looked up
+    /// only when a merge falls short, so that a good import never pays for it.
     problems: Problems,
+    /// What the check stage knows, with the line items still to look up.
+    catalog: Option<Catalog>,
 }
 
 /// A stored record the import may switch off: its id and whether it is active.

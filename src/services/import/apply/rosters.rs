@@ -298,11 +298,19 @@ impl Applier<'_> {
             )
             .await?;
         let Some(merged) = merged else {
-            // The check stage resolved every reference; should the database disagree, it wins.
-            self.problems.add(Problem::file(
-                staged_file(staged),
-                "some rows refer to records the district does not hold",
-            ));
+            // Some rows name records the district does not hold: the line items the check
+            // stage left to the district, most likely; they are looked up now, to name them.
+            if let Some(catalog) = self.catalog.take() {
+                catalog
+                    .resolve_pending(&mut self.tx, self.district, &mut self.problems)
+                    .await?;
+            }
+            if self.problems.total == 0 {
+                self.problems.add(Problem::file(
+                    staged_file(staged),
+                    "some rows refer to records the district does not hold",
+                ));
+            }
             return Ok(());
         };
         tracing::debug!(file = staged_file(staged), elapsed = ?started.elapsed(), "import merged");
