@@ -247,10 +247,16 @@ impl Row<'_> {
     /// The field, trimmed; an empty or absent field is `None`. The last of two columns of one
     /// name wins.
     pub fn get(&self, column: &str) -> Option<&str> {
+        // As written first: a header in another case is the exception.
         let i = self
             .columns
             .iter()
-            .rposition(|name| name.eq_ignore_ascii_case(column))?;
+            .rposition(|name| name == column)
+            .or_else(|| {
+                self.columns
+                    .iter()
+                    .rposition(|name| name.eq_ignore_ascii_case(column))
+            })?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         Some(self.text.get(start..self.ends[i])?.trim()).filter(|v| !v.is_empty())
     }
