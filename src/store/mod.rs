@@ -53,8 +53,8 @@ pub use records::{
 };
 pub use recovery::{Recipient, ResetRecord};
 pub use rosters::{
-    CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, Referable,
-    RelationshipFields, RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
+    CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
+    RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
 };
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use staging::{Merged, Staged, Value};

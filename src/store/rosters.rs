@@ -357,8 +357,8 @@ impl Tx {
     }
 }
 
-/// The tables of what an import keeps in memory while it writes: a bulk file switches off what
-/// it no longer holds in any of them.
+/// The roster tables an import's rows name by sourcedId: a bulk file switches off what it no
+/// longer holds in those it keeps in memory, and rows refer to records of any of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RosterTable {
     Schools,
@@ -367,6 +367,7 @@ pub enum RosterTable {
     Courses,
     Classes,
     Categories,
+    LineItems,
 }
 
 /// The same statement for each roster table, the table's name spliced in at compile time.
@@ -379,6 +380,7 @@ macro_rules! for_table {
             RosterTable::Courses => concat!($before, "courses", $after),
             RosterTable::Classes => concat!($before, "classes", $after),
             RosterTable::Categories => concat!($before, "categories", $after),
+            RosterTable::LineItems => concat!($before, "line_items", $after),
         }
     };
 }
@@ -399,54 +401,34 @@ impl RosterTable {
             " SET active = $1, updated_at = $2 WHERE district_id = $3 AND id = $4"
         )
     }
-}
 
-/// The tables whose records an import's rows refer to by sourcedId.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Referable {
-    Schools,
-    People,
-    AcademicSessions,
-    Courses,
-    Classes,
-    Categories,
-    LineItems,
-}
-
-impl Referable {
-    fn name(self) -> &'static str {
+    /// A page of sourcedIds, in order, after `$2`; with the person's role for people.
+    fn sourced_ids_sql(self) -> &'static str {
         match self {
-            Referable::Schools => "schools",
-            Referable::People => "people",
-            Referable::AcademicSessions => "academic_sessions",
-            Referable::Courses => "courses",
-            Referable::Classes => "classes",
-            Referable::Categories => "categories",
-            Referable::LineItems => "line_items",
+            RosterTable::People => {
+                "SELECT sourced_id, role FROM people WHERE district_id = $1 AND sourced_id > $2 \
+                 ORDER BY sourced_id LIMIT $3"
+            }
+            _ => for_table!(
+                self,
+                "SELECT sourced_id, CAST(NULL AS TEXT) AS role FROM ",
+                " WHERE district_id = $1 AND sourced_id > $2 ORDER BY sourced_id LIMIT $3"
+            ),
         }
     }
 
-    fn sourced_ids_sql(self) -> &'static str {
-        macro_rules! page {
-            ($table:literal, $role:literal) => {
-                concat!(
-                    "SELECT sourced_id, ",
-                    $role,
-                    " AS role FROM ",
-                    $table,
-                    " WHERE district_id = $1 AND sourced_id > $2 ORDER BY sourced_id LIMIT $3"
-                )
-            };
-        }
-        match self {
-            Referable::Schools => page!("schools", "CAST(NULL AS TEXT)"),
-            Referable::People => page!("people", "role"),
-            Referable::AcademicSessions => page!("academic_sessions", "CAST(NULL AS TEXT)"),
-            Referable::Courses => page!("courses", "CAST(NULL AS TEXT)"),
-            Referable::Classes => page!("classes", "CAST(NULL AS TEXT)"),
-            Referable::Categories => page!("categories", "CAST(NULL AS TEXT)"),
-            Referable::LineItems => page!("line_items", "CAST(NULL AS TEXT)"),
-        }
+    /// Which of up to `n` sourcedIds (`$2` on) the district holds.
+    fn held_sql(self, n: usize) -> String {
+        let placeholders: Vec<String> = (2..n + 2).map(|i| format!("${i}")).collect();
+        format!(
+            "{}({})",
+            for_table!(
+                self,
+                "SELECT sourced_id FROM ",
+                " WHERE district_id = $1 AND sourced_id IN "
+            ),
+            placeholders.join(", ")
+        )
     }
 }
 
@@ -503,7 +485,7 @@ impl Tx {
     /// order, each with the person's role where the table is people's.
     pub async fn sourced_ids(
         &mut self,
-        table: Referable,
+        table: RosterTable,
         district: DistrictId,
         after: &str,
         limit: i64,
@@ -522,20 +504,15 @@ impl Tx {
     /// Which of `values` (a few hundred at most) the district holds as sourcedIds in one table.
     pub async fn held_sourced_ids(
         &mut self,
-        table: Referable,
+        table: RosterTable,
         district: DistrictId,
         values: &[&str],
     ) -> Result<Vec<String>> {
         if values.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (2..values.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT sourced_id FROM {} WHERE district_id = $1 AND sourced_id IN ({})",
-            table.name(),
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(super::sql::built(sql)).bind(district.0);
+        let mut query =
+            sqlx::query(super::sql::built(table.held_sql(values.len()))).bind(district.0);
         for value in values {
             query = query.bind((*value).to_owned());
         }

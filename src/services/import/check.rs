@@ -21,7 +21,7 @@ use foldhash::fast::RandomState;
 use super::Mode;
 use super::problems::{Problem, ProblemId, Problems, quoted};
 use crate::domain::{District, PersonRole};
-use crate::store::{Referable, Tx};
+use crate::store::{RosterTable, Tx};
 
 /// What a row may refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,12 +158,12 @@ impl Catalog {
     pub(crate) async fn load(tx: &mut Tx, district: &District) -> crate::store::Result<Self> {
         let mut catalog = Self::empty();
         for (table, kinds) in [
-            (Referable::Schools, &[Kind::Org, Kind::School][..]),
-            (Referable::People, &[Kind::Person]),
-            (Referable::AcademicSessions, &[Kind::Session]),
-            (Referable::Courses, &[Kind::Course]),
-            (Referable::Classes, &[Kind::Class]),
-            (Referable::Categories, &[Kind::Category]),
+            (RosterTable::Schools, &[Kind::Org, Kind::School][..]),
+            (RosterTable::People, &[Kind::Person]),
+            (RosterTable::AcademicSessions, &[Kind::Session]),
+            (RosterTable::Courses, &[Kind::Course]),
+            (RosterTable::Classes, &[Kind::Class]),
+            (RosterTable::Categories, &[Kind::Category]),
         ] {
             let mut after = String::new();
             loop {
@@ -317,7 +317,7 @@ impl Catalog {
         for chunk in pending.chunks(LOOKUP_BATCH) {
             let values: Vec<&str> = chunk.iter().map(|p| p.value.as_str()).collect();
             held.extend(
-                tx.held_sourced_ids(Referable::LineItems, district.id, &values)
+                tx.held_sourced_ids(RosterTable::LineItems, district.id, &values)
                     .await?,
             );
         }
