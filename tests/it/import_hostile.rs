@@ -412,3 +412,30 @@ async fn what_an_import_holds_in_memory_is_held_to_a_budget() {
     assert_eq!(crate::import::snapshot(&app).await.0.len(), 20_000);
     app.stop().await;
 }
+
+/// Line items the set does not hold wait to be looked up in the district, within the same
+/// budget: a file naming more of them than it allows is refused, not held.
+#[tokio::test]
+async fn line_items_waiting_to_be_looked_up_are_held_to_the_budget() {
+    let app = crate::import::app().await;
+    let dir = tempfile::tempdir().unwrap();
+    crate::import::full_set(dir.path(), crate::import::ENROLLMENTS);
+    let mut results = String::from("sourcedId,lineItemSourcedId,studentSourcedId,scoreStatus\n");
+    for i in 0..20_000 {
+        results.push_str(&format!("r{i},li-{i},st1,fully graded\n"));
+    }
+    crate::import::write_set(dir.path(), &[("results.csv", &results)]);
+    let path = dir.path().to_str().unwrap();
+    let args = ["--database-url", &app.db.url, "import", "oneroster"];
+    let args = [&args[..], &["--district", "riverbend", path]].concat();
+    let out =
+        crate::harness::run_binary(&args, &[("HOMEROOM_IMPORT_MAX_HELD_BYTES", "1048576")]).await;
+    assert!(!out.status.success());
+    let err = crate::harness::stderr(&out);
+    assert!(
+        err.contains("results.csv: refers to more line items outside lineItems.csv than can be looked up in 1 MiB (import_max_held_bytes)"),
+        "{err}"
+    );
+    assert!(crate::import::snapshot(&app).await.0.is_empty());
+    app.stop().await;
+}

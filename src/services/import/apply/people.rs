@@ -13,29 +13,24 @@ use crate::store::{
 /// The district's schools by sourcedId, as stored once the import's are written.
 pub(super) type Schools = HashMap<String, SchoolState>;
 
-impl Activity for SchoolState {
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn active(&self) -> bool {
-        self.active
-    }
-    fn switch_off(&mut self) {
-        self.active = false;
-    }
+/// Stored states with an `id` and an `active` flag.
+macro_rules! activity {
+    ($($state:ty),*) => {$(
+        impl Activity for $state {
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn active(&self) -> bool {
+                self.active
+            }
+            fn switch_off(&mut self) {
+                self.active = false;
+            }
+        }
+    )*};
 }
 
-impl Activity for PersonState {
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn active(&self) -> bool {
-        self.active
-    }
-    fn switch_off(&mut self) {
-        self.active = false;
-    }
-}
+activity!(SchoolState, PersonState);
 
 impl Applier<'_> {
     /// The schools of `orgs.csv` (other kinds of org are not kept).

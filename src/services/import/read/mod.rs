@@ -68,12 +68,14 @@ pub(crate) fn read_set(
     let source = Source::open(path, limits).map_err(single)?;
     catalog.limit_pending(limits.held_bytes);
     let mut reader = Reader {
-        source,
-        limits,
+        files: Files {
+            source,
+            limits,
+            modes: HashMap::new(),
+        },
         catalog,
         problems: Problems::telling(progress),
         warnings: Problems::default(),
-        modes: HashMap::new(),
         sender,
         staged: Vec::new(),
         held: 0,
@@ -189,15 +191,12 @@ pub(crate) struct Read {
     pub(crate) problems: Problems,
 }
 
-/// A set being read: its source, what is known so far, and what was found wrong.
+/// A set being read: its files, what is known so far, and what was found wrong.
 struct Reader<'a> {
-    source: Source,
-    limits: ImportLimits,
+    files: Files,
     catalog: Catalog,
     problems: Problems,
     warnings: Problems,
-    /// How the manifest says each file is to be read (`None`: absent).
-    modes: HashMap<String, Option<Mode>>,
     sender: &'a tokio::sync::mpsc::Sender<Batch>,
     /// The large files that were staged, and how.
     staged: Vec<(Staged, Mode)>,
@@ -205,13 +204,45 @@ struct Reader<'a> {
     held: u64,
 }
 
-impl Reader<'_> {
+/// A file opened: its table, or what is wrong with its header.
+type Header<'t> = Result<Table<'t>, Problem>;
+
+/// The set's files, and how each is to be read.
+struct Files {
+    source: Source,
+    limits: ImportLimits,
+    /// How the manifest says each file is to be read (`None`: absent).
+    modes: HashMap<String, Option<Mode>>,
+}
+
+impl Files {
     /// How a file is to be read: as the manifest says, or in bulk when it says nothing.
     fn mode(&self, file: &str) -> Option<Mode> {
         let key = file.strip_suffix(".csv").unwrap_or(file);
         self.modes.get(key).copied().unwrap_or(Some(Mode::Bulk))
     }
 
+    /// A file the set holds and the manifest does not mark absent, with its header read (or
+    /// the problem with it).
+    fn open(
+        &mut self,
+        file: &'static str,
+        required: &[&str],
+    ) -> Result<Option<(Mode, Header<'_>)>, ImportError> {
+        let Some(mode) = self.mode(file) else {
+            return Ok(None);
+        };
+        let Some(input) = self.source.open_file(file).map_err(single)? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            mode,
+            Table::open(file, input, required, self.limits),
+        )))
+    }
+}
+
+impl Reader<'_> {
     /// Reads a file whose records are kept in memory; repeated sourcedIds are problems here.
     fn small<T: Refers>(
         &mut self,
@@ -219,19 +250,13 @@ impl Reader<'_> {
         required: &[&str],
         mut parse: impl FnMut(&Row<'_>, Common, &mut Problems) -> Option<T>,
     ) -> Result<Option<(Mode, Vec<T>)>, ImportError> {
-        let Some(mode) = self.mode(file) else {
-            return Ok(None);
-        };
-        let Some(input) = self.source.open_file(file).map_err(single)? else {
+        let limit = self.files.limits.held_bytes;
+        let Some((mode, table)) = self.files.open(file, required)? else {
             return Ok(None);
         };
         self.catalog.reading(file, mode);
-        let mut table = match Table::open(file, input, required, self.limits) {
-            Ok(table) => table,
-            Err(problem) => {
-                self.problems.add(problem);
-                return Ok(None);
-            }
+        let Some(mut table) = readable(table, &mut self.problems) else {
+            return Ok(None);
         };
         let mut seen = HashSet::new();
         let checks = Checks {
@@ -242,7 +267,6 @@ impl Reader<'_> {
         };
         let mut records = Vec::new();
         let budget = &mut self.held;
-        let limit = self.limits.held_bytes;
         let mut over = false;
         each_record(&mut table, checks, &mut parse, |record, problems, bytes| {
             // What a record costs: itself, and about twice its text in the strings it owns.
@@ -277,19 +301,12 @@ impl Reader<'_> {
         mut parse: impl FnMut(&Row<'_>, Common, &mut Problems) -> Option<T>,
     ) -> Result<(), ImportError> {
         let file = staged_file(staged);
-        let Some(mode) = self.mode(file) else {
-            return Ok(());
-        };
-        let Some(input) = self.source.open_file(file).map_err(single)? else {
+        let Some((mode, table)) = self.files.open(file, required)? else {
             return Ok(());
         };
         self.catalog.reading(file, mode);
-        let mut table = match Table::open(file, input, required, self.limits) {
-            Ok(table) => table,
-            Err(problem) => {
-                self.problems.add(problem);
-                return Ok(());
-            }
+        let Some(mut table) = readable(table, &mut self.problems) else {
+            return Ok(());
         };
         self.staged.push((staged, mode));
         let checks = Checks {
@@ -360,12 +377,17 @@ impl Reader<'_> {
     /// it names.
     fn manifest(&mut self) -> Result<(), ImportError> {
         let mut named = Vec::new();
-        if let Some(input) = self.source.open_file("manifest.csv").map_err(single)? {
+        if let Some(input) = self
+            .files
+            .source
+            .open_file("manifest.csv")
+            .map_err(single)?
+        {
             let mut table = Table::open(
                 "manifest.csv",
                 input,
                 &["propertyName", "value"],
-                self.limits,
+                self.files.limits,
             )
             .map_err(single)?;
             while let Some(row) = table.next_row() {
@@ -398,13 +420,18 @@ impl Reader<'_> {
                 if let Some(file) = READING.iter().find(|f| f.strip_suffix(".csv") == Some(key)) {
                     named.push(*file);
                 }
-                self.modes.insert(key.to_owned(), mode);
+                self.files.modes.insert(key.to_owned(), mode);
             }
         }
         self.problems.set_order(FileOrder::new(&named, &READING));
         self.warnings.set_order(FileOrder::new(&named, &READING));
         Ok(())
     }
+}
+
+/// A file whose header could be read; a bad header is a problem, and the file is not read.
+fn readable<'t>(table: Header<'t>, problems: &mut Problems) -> Option<Table<'t>> {
+    table.map_err(|problem| problems.add(problem)).ok()
 }
 
 /// What each record is checked against while it is read.
