@@ -41,3 +41,18 @@ mail-digest-heading = { $count ->
 } from { $district }
 mail-see-them = See them in the portal
 mail-digest-why = You get this mail once a day because you asked for a daily digest in the portal's Notifications settings.
+
+## Security notices: what changed who can reach an account (also shown in the inbox)
+
+notice-account-of = { $username } of { $district }
+notice-not-you = Not you? If you did not do this or expect it, change your password and contact your school district at once.
+notice-linked-subject = Your { $district } portal account was linked to another account
+notice-linked-body = The { $district } portal account { $username } was linked to { $other }. Whoever is logged in to either account can now switch to the other without a password.
+notice-unlinked-subject = Your { $district } portal account is no longer linked to another account
+notice-unlinked-body = The { $district } portal account { $username } is no longer linked to { $other }.
+notice-reset-subject = District staff reset your { $district } portal password
+notice-reset-body = District staff set a temporary password for the { $district } portal account { $username }, and every device that was logged in to it has been logged out. The temporary password must be changed at the next login.
+notice-created-subject = District staff made you a { $district } portal account
+notice-created-body = District staff made the { $district } portal account { $username } for you.
+notice-email-subject = The email address of your { $district } portal account changed
+notice-email-body = The email address of the { $district } portal account { $username } was changed in the district's records. Mail about the account will go to the new address from now on, not to this one.

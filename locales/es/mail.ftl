@@ -40,3 +40,18 @@ mail-digest-heading = { $count ->
 } de { $district }
 mail-see-them = Véalas en el portal
 mail-digest-why = Recibe este correo una vez al día porque pidió un resumen diario en la configuración de Notificaciones del portal.
+
+## Avisos de seguridad: lo que cambió quién puede entrar a una cuenta (también en la bandeja)
+
+notice-account-of = { $username } de { $district }
+notice-not-you = ¿No fue usted? Si usted no lo hizo ni lo esperaba, cambie su contraseña y comuníquese de inmediato con su distrito escolar.
+notice-linked-subject = Su cuenta del portal de { $district } se vinculó con otra cuenta
+notice-linked-body = La cuenta { $username } del portal de { $district } se vinculó con { $other }. Quien tenga la sesión abierta en una de las dos cuentas puede pasar a la otra sin contraseña.
+notice-unlinked-subject = Su cuenta del portal de { $district } ya no está vinculada con otra cuenta
+notice-unlinked-body = La cuenta { $username } del portal de { $district } ya no está vinculada con { $other }.
+notice-reset-subject = El personal del distrito restableció su contraseña del portal de { $district }
+notice-reset-body = El personal del distrito puso una contraseña temporal a la cuenta { $username } del portal de { $district }, y se cerró la sesión en todos los dispositivos que la tenían abierta. La contraseña temporal debe cambiarse al iniciar sesión.
+notice-created-subject = El personal del distrito le creó una cuenta del portal de { $district }
+notice-created-body = El personal del distrito creó para usted la cuenta { $username } del portal de { $district }.
+notice-email-subject = Cambió la dirección de correo de su cuenta del portal de { $district }
+notice-email-body = La dirección de correo de la cuenta { $username } del portal de { $district } se cambió en los registros del distrito. Desde ahora el correo sobre la cuenta irá a la dirección nueva, no a esta.

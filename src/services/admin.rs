@@ -7,7 +7,7 @@ use crate::domain::{Account, AccountKind, District, Invalid, fold_username};
 use crate::secrets;
 use crate::store::AuditEntry;
 
-use super::{Error, Result};
+use super::{Error, Result, security};
 
 /// Readable letters and digits without look-alikes, for temporary passwords read aloud or
 /// copied from a screen.
@@ -49,20 +49,28 @@ pub async fn reset_password(
     may_manage(app, district, account, actor, "reset").await?;
     let password = temporary_password(district.settings.password_min_length as usize)?;
     let hash = app.passwords.hash(&password).await?;
+    let linked = app.store.linked_accounts(district.id, account.id).await?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.set_password(account, &hash, true, now).await?;
-    tx.delete_other_sessions(district.id, account.id, None)
-        .await?;
     // A reset account must not be reachable through a link: it leaves its group.
-    let left = tx.leave_group(district.id, account.id).await?;
+    let taken = security::take_back(&mut tx, district, account, None, &linked, now).await?;
+    if account.kind != AccountKind::Staff {
+        security::tell(
+            &mut tx,
+            security::Recipient::of(district, account),
+            &security::Notice::ResetByStaff,
+            now,
+        )
+        .await?;
+    }
     tx.audit(
         entry(
             district,
             account,
             actor,
             "account.password_reset",
-            left.map(|_| "left its linked accounts".to_owned()),
+            Some(taken.detail()),
         ),
         now,
     )
@@ -81,15 +89,14 @@ pub async fn set_active(
 ) -> Result<()> {
     let what = if active { "enable" } else { "disable" };
     may_manage(app, district, account, actor, what).await?;
+    let linked = app.store.linked_accounts(district.id, account.id).await?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.set_account_active(account, active, now).await?;
-    let mut left = None;
+    let mut taken = None;
     if !active {
-        tx.delete_other_sessions(district.id, account.id, None)
-            .await?;
-        // A disabled account drops out of its linked accounts.
-        left = tx.leave_group(district.id, account.id).await?;
+        // A disabled account drops out of its linked accounts too.
+        taken = Some(security::take_back(&mut tx, district, account, None, &linked, now).await?);
     }
     let action = if active {
         "account.enabled"
@@ -97,13 +104,7 @@ pub async fn set_active(
         "account.disabled"
     };
     tx.audit(
-        entry(
-            district,
-            account,
-            actor,
-            action,
-            left.map(|_| "left its linked accounts".to_owned()),
-        ),
+        entry(district, account, actor, action, taken.map(|t| t.detail())),
         now,
     )
     .await?;

@@ -13,7 +13,7 @@ use crate::store::{
     SessionRecord, StoreError,
 };
 
-use super::{Error, Result, captcha};
+use super::{Error, Result, captcha, security};
 
 /// A web session ends after this long whatever happens.
 pub const WEB_ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
@@ -525,19 +525,21 @@ pub async fn change_password(
         .await?;
     policy(&who.district, account.username.as_str()).check(new)?;
     let new_hash = app.passwords.hash(new).await?;
+    let linked = app.store.linked_accounts(district.id, account.id).await?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.set_password(&account, &new_hash, false, now).await?;
-    let ended = tx
-        .delete_other_sessions(who.district.id, who.account.id, Some(who.session.id))
-        .await?;
+    let taken = security::take_back(
+        &mut tx,
+        district,
+        &account,
+        Some(who.session.id),
+        &linked,
+        now,
+    )
+    .await?;
     tx.audit(
-        account_entry(
-            who,
-            "password.changed",
-            Some(format!("{ended} other sessions ended")),
-            client,
-        ),
+        account_entry(who, "password.changed", Some(taken.detail()), client),
         now,
     )
     .await?;

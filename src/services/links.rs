@@ -3,7 +3,7 @@
 //! state is one the deployment allows, and the district has it on.
 
 use super::auth::{self, Authenticated, Client, Device, LoggedIn};
-use super::{Error, Result};
+use super::{Error, Result, security};
 use crate::app::App;
 use crate::domain::{AccountId, AccountKind, District, Invalid, LinkCode, WINDOW_SECONDS};
 use crate::secrets;
@@ -79,20 +79,25 @@ pub async fn generate(app: &App, who: &Authenticated, client: &Client) -> Result
 }
 
 /// **Link**: joins this account with the one whose code was entered, and their groups.
+///
+/// Each entry is counted before it is tried, so that entries made at once cannot all slip
+/// under the hourly limit: only a wrong code stays counted.
 pub async fn link(app: &App, who: &Authenticated, code: &str, client: &Client) -> Result<()> {
     require(app, who)?;
     let now = app.clock.unix();
     let subject = format!("link:{}", who.account.id.0);
-    let wrong = app
+    let (attempt, wrong) = app
         .store
-        .failures(
+        .count_attempt(
             who.district.id,
             FailureScope::Username,
             &subject,
+            now,
             now - WINDOW_SECONDS,
         )
         .await?;
     if wrong.count >= WRONG_CODES_PER_HOUR {
+        app.store.forget_attempts(&[attempt]).await?;
         let until = wrong.oldest.unwrap_or(now) + WINDOW_SECONDS;
         return Err(Error::Locked {
             until,
@@ -100,33 +105,23 @@ pub async fn link(app: &App, who: &Authenticated, code: &str, client: &Client) -
             timezone: who.district.settings.timezone.as_str().to_owned(),
         });
     }
-    let refuse = |app: &App| {
-        let subject = subject.clone();
-        let district = who.district.id;
-        let app = app.clone();
-        async move {
-            app.store
-                .record_failure(
-                    district,
-                    FailureScope::Username,
-                    &subject,
-                    now,
-                    now - WINDOW_SECONDS,
-                )
-                .await?;
-            Err::<(), Error>(Error::InvalidCode)
-        }
-    };
+    let joined = join(app, who, code, client, now).await;
+    if !matches!(joined, Err(Error::InvalidCode)) {
+        app.store.forget_attempts(&[attempt]).await?;
+    }
+    joined
+}
+
+async fn join(app: &App, who: &Authenticated, code: &str, client: &Client, now: i64) -> Result<()> {
     let Ok(code) = LinkCode::parse(code) else {
-        return refuse(app).await;
+        return Err(Error::InvalidCode);
     };
     let mut tx = app.store.begin().await?;
     let Some(owner) = tx
         .take_link_code(&secrets::hash_token(code.normalized()), now)
         .await?
     else {
-        drop(tx);
-        return refuse(app).await;
+        return Err(Error::InvalidCode);
     };
     let other_district = app
         .store
@@ -239,6 +234,17 @@ pub async fn link(app: &App, who: &Authenticated, code: &str, client: &Client) -
         now,
     )
     .await?;
+    let (mine, theirs) = (
+        security::Recipient::of(&who.district, &who.account),
+        security::Recipient::of(&other_district, &other),
+    );
+    let linked = |with: &security::Recipient<'_>, reader: &security::Recipient<'_>| {
+        security::Notice::Linked {
+            other: with.named(reader.language),
+        }
+    };
+    security::tell(&mut tx, mine, &linked(&theirs, &mine), now).await?;
+    security::tell(&mut tx, theirs, &linked(&mine, &theirs), now).await?;
     tx.commit().await?;
     tracing::info!(group = %group.len(), "accounts linked");
     Ok(())
@@ -349,6 +355,7 @@ pub async fn unlink(app: &App, who: &Authenticated, link_id: i64, client: &Clien
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     tx.leave_group(target.district, target.account).await?;
+    security::unlinked(&mut tx, &who.district, &who.account, &target, now).await?;
     tx.audit(
         entry(
             &who.district,

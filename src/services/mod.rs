@@ -17,6 +17,7 @@ pub mod passwords;
 pub mod push;
 pub mod records;
 pub mod recovery;
+pub mod security;
 pub mod tools;
 pub mod worker;
 

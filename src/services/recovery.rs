@@ -259,14 +259,13 @@ pub async fn reset_password(
     }
     policy(district, account.username.as_str()).check(password)?;
     let hash = app.passwords.hash(password).await?;
+    let linked = app.store.linked_accounts(district.id, account.id).await?;
     if !tx.use_reset(reset.id, now).await? {
         return Err(invalid());
     }
     tx.retire_resets(district.id, account.id, now).await?;
     tx.set_password(&account, &hash, false, now).await?;
-    let ended = tx
-        .delete_other_sessions(district.id, account.id, None)
-        .await?;
+    let taken = super::security::take_back(&mut tx, district, &account, None, &linked, now).await?;
     tx.enqueue(
         &NewJob {
             district: district.id,
@@ -286,7 +285,7 @@ pub async fn reset_password(
             account: Some(account.id),
             action: "password.reset",
             target: Some(account.username.as_str()),
-            detail: Some(format!("{ended} sessions ended")),
+            detail: Some(taken.detail()),
             address: Some(&client.address),
             user_agent: client.user_agent.as_deref(),
         },

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::{Result, Store, Tx};
-use crate::domain::{AccountId, DistrictId};
+use crate::domain::{AccountId, DistrictId, Lang};
 
 /// An account of a link group, with what the switcher shows of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub struct LinkedAccount {
     pub given_name: String,
     pub family_name: String,
     pub active: bool,
+    /// The language it reads the portal and its mail in, once known.
+    pub language: Option<Lang>,
 }
 
 /// The code's maker, when a live code matches.
@@ -30,7 +32,7 @@ pub struct CodeOwner {
 }
 
 const MEMBER_COLUMNS: &str = "l.id AS link_id, l.district_id, d.slug, d.name AS district_name, \
-     l.account_id, a.username, a.kind, a.active, p.given_name, p.family_name";
+     l.account_id, a.username, a.kind, a.active, a.language, p.given_name, p.family_name";
 
 const MEMBER_JOINS: &str = "FROM account_links l \
      JOIN districts d ON d.id = l.district_id \
@@ -49,6 +51,10 @@ fn member_from_row(row: &sqlx::any::AnyRow) -> Result<LinkedAccount> {
         given_name: row.try_get("given_name")?,
         family_name: row.try_get("family_name")?,
         active: super::flag(row, "active")?,
+        language: row
+            .try_get::<Option<String>, _>("language")?
+            .as_deref()
+            .and_then(Lang::parse),
     })
 }
 

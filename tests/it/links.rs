@@ -8,9 +8,9 @@ use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
 use homeroom::services::admin::OPERATOR;
 use homeroom::services::auth::{self, NewAccountFor};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
-async fn district(app: &TestApp, slug: &str) -> District {
+pub(crate) async fn district(app: &TestApp, slug: &str) -> District {
     app.app
         .store
         .district_by_slug(&DistrictSlug::parse(slug).unwrap())
@@ -19,7 +19,13 @@ async fn district(app: &TestApp, slug: &str) -> District {
         .unwrap()
 }
 
-async fn account(app: &TestApp, slug: &str, person: &str, kind: AccountKind, username: &str) {
+pub(crate) async fn account(
+    app: &TestApp,
+    slug: &str,
+    person: &str,
+    kind: AccountKind,
+    username: &str,
+) {
     let district = district(app, slug).await;
     auth::create_account(
         &app.app,
@@ -41,7 +47,14 @@ async fn account(app: &TestApp, slug: &str, person: &str, kind: AccountKind, use
 /// The demo (Cedar Valley in NC, Lakeshore in OR, Riverbend in DE), a third district in NC
 /// (Pine County), and accounts in each.
 async fn app() -> TestApp {
-    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    app_with(|c| c).await
+}
+
+/// [`app`] with its configuration adjusted; Pine's Maria has the address `pine@example.net`.
+pub(crate) async fn app_with(
+    adjust: impl FnOnce(homeroom::config::ConfigInput) -> homeroom::config::ConfigInput,
+) -> TestApp {
+    let app = spawn_app_with(TestDb::fresh().await, adjust).await;
     homeroom::services::demo::load(&app.app).await.unwrap();
     homeroom::services::districts::add(&app.app, "pine", "Pine County Schools", "NC")
         .await
@@ -55,7 +68,7 @@ async fn app() -> TestApp {
     std::fs::write(
         dir.path().join("users.csv"),
         "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n\
-pg1,,,true,p1,parent,,,Maria,Alvarez,,,,,,ps1,,\n\
+pg1,,,true,p1,parent,,,Maria,Alvarez,,,pine@example.net,,,ps1,,\n\
 ps1,,,true,p1,student,,,Rosa,Alvarez,,,,,,pg1,02,\n",
     )
     .unwrap();
@@ -85,7 +98,13 @@ ps1,,,true,p1,student,,,Rosa,Alvarez,,,,,,pg1,02,\n",
     app
 }
 
-async fn login(app: &TestApp, slug: &str, portal: &str, username: &str, password: &str) -> String {
+pub(crate) async fn login(
+    app: &TestApp,
+    slug: &str,
+    portal: &str,
+    username: &str,
+    password: &str,
+) -> String {
     let response = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/districts/{slug}/login")))
         .json(&json!({"portal": portal, "username": username, "password": password}))
@@ -97,7 +116,7 @@ async fn login(app: &TestApp, slug: &str, portal: &str, username: &str, password
     body["token"].as_str().unwrap().to_owned()
 }
 
-async fn maria(app: &TestApp) -> String {
+pub(crate) async fn maria(app: &TestApp) -> String {
     login(
         app,
         "cedar-valley",
@@ -108,7 +127,7 @@ async fn maria(app: &TestApp) -> String {
     .await
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -126,7 +145,7 @@ async fn call(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn code(app: &TestApp, token: &str) -> String {
+pub(crate) async fn code(app: &TestApp, token: &str) -> String {
     let (status, body) = call(
         app,
         reqwest::Method::POST,
@@ -142,7 +161,7 @@ async fn code(app: &TestApp, token: &str) -> String {
     code
 }
 
-async fn link(app: &TestApp, token: &str, code: &str) -> (StatusCode, Value) {
+pub(crate) async fn link(app: &TestApp, token: &str, code: &str) -> (StatusCode, Value) {
     call(
         app,
         reqwest::Method::POST,
@@ -153,7 +172,7 @@ async fn link(app: &TestApp, token: &str, code: &str) -> (StatusCode, Value) {
     .await
 }
 
-async fn links(app: &TestApp, token: &str) -> Vec<(String, String)> {
+pub(crate) async fn links(app: &TestApp, token: &str) -> Vec<(String, String)> {
     let (status, body) = call(app, reqwest::Method::GET, "/api/v1/me/links", token, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["links"]
@@ -169,7 +188,7 @@ async fn links(app: &TestApp, token: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn link_id(list: &Value, slug: &str) -> i64 {
+pub(crate) fn link_id(list: &Value, slug: &str) -> i64 {
     list["links"]
         .as_array()
         .unwrap()
@@ -180,7 +199,7 @@ fn link_id(list: &Value, slug: &str) -> i64 {
         .unwrap()
 }
 
-async fn audited(app: &TestApp, slug: &str, action: &str) -> usize {
+pub(crate) async fn audited(app: &TestApp, slug: &str, action: &str) -> usize {
     let district = district(app, slug).await;
     app.app
         .store

@@ -23,6 +23,7 @@ mod portal;
 mod push;
 mod recovery;
 mod schema;
+mod security;
 mod smtp;
 mod spanish_access;
 mod spanish_console;

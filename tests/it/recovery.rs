@@ -57,7 +57,7 @@ async fn login(app: &TestApp, password: &str) -> (StatusCode, Value) {
 }
 
 /// The token of the reset link in a received message.
-fn token_in(message: &crate::smtp::Received) -> String {
+pub(crate) fn token_in(message: &crate::smtp::Received) -> String {
     let text = message.readable();
     let start = text.find("/password/reset?token=").expect("a reset link") + 22;
     text[start..]

@@ -1,0 +1,321 @@
+//! What keeps an account its family's: taking it back (a new password ends every way in that
+//! someone else may have set up while holding a session), and the security notices that tell the
+//! family, by mail and in the inbox, of what changed who can reach the account.
+
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::recovery::JobOutcome;
+use super::{Error, Result};
+use crate::app::App;
+use crate::domain::{Account, AccountId, District, DistrictId, Lang};
+use crate::i18n::{self, filters};
+use crate::secrets;
+use crate::store::{JobRecord, LinkedAccount, NewJob, NewNotification, Tx};
+
+/// The job that mails a notice.
+pub const NOTICE_MAIL: &str = "mail.security_notice";
+
+/// Something that changed who can reach an account, told to the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "notice", rename_all = "snake_case")]
+pub enum Notice {
+    /// Linked with `other` ("username of District"): either can now switch into the other.
+    Linked { other: String },
+    /// No longer linked with `other`.
+    Unlinked { other: String },
+    /// District staff reset the password to a temporary one.
+    ResetByStaff,
+    /// District staff made the account.
+    CreatedByStaff,
+    /// The account's email address changed; the mail goes to the old one, `old`.
+    EmailChanged { old: String },
+}
+
+impl Notice {
+    /// The message ids of its subject (also the inbox title) and its body.
+    fn ids(&self) -> (&'static str, &'static str) {
+        match self {
+            Notice::Linked { .. } => ("notice-linked-subject", "notice-linked-body"),
+            Notice::Unlinked { .. } => ("notice-unlinked-subject", "notice-unlinked-body"),
+            Notice::ResetByStaff => ("notice-reset-subject", "notice-reset-body"),
+            Notice::CreatedByStaff => ("notice-created-subject", "notice-created-body"),
+            Notice::EmailChanged { .. } => ("notice-email-subject", "notice-email-body"),
+        }
+    }
+
+    fn other(&self) -> &str {
+        match self {
+            Notice::Linked { other } | Notice::Unlinked { other } => other,
+            _ => "",
+        }
+    }
+
+    /// Subject and body in the current language, for this account of this district.
+    fn words(&self, district: &str, username: &str) -> (String, String) {
+        let (subject, body) = self.ids();
+        let args = [
+            ("district", district.to_owned()),
+            ("username", username.to_owned()),
+            ("other", self.other().to_owned()),
+        ];
+        (i18n::ta(subject, &args), i18n::ta(body, &args))
+    }
+}
+
+/// Who is told.
+#[derive(Debug, Clone, Copy)]
+pub struct Recipient<'a> {
+    pub district: DistrictId,
+    pub district_name: &'a str,
+    pub account: AccountId,
+    pub username: &'a str,
+    pub language: Lang,
+}
+
+impl<'a> Recipient<'a> {
+    pub fn of(district: &'a District, account: &'a Account) -> Self {
+        Self {
+            district: district.id,
+            district_name: district.name.as_str(),
+            account: account.id,
+            username: account.username.as_str(),
+            language: account.language.unwrap_or_default(),
+        }
+    }
+
+    pub fn linked(other: &'a LinkedAccount) -> Self {
+        Self {
+            district: other.district,
+            district_name: &other.district_name,
+            account: other.account,
+            username: &other.username,
+            language: other.language.unwrap_or_default(),
+        }
+    }
+
+    /// "username of District", as a notice to someone reading `language` names this account.
+    pub fn named(&self, language: Lang) -> String {
+        i18n::sync_scope(language, || {
+            i18n::ta(
+                "notice-account-of",
+                &[
+                    ("username", self.username.to_owned()),
+                    ("district", self.district_name.to_owned()),
+                ],
+            )
+        })
+    }
+}
+
+/// Tells the account in its inbox at once and by mail through the worker, in the transaction
+/// of the change itself: no change without its notice, no notice of a change that failed.
+pub async fn tell(tx: &mut Tx, to: Recipient<'_>, notice: &Notice, now: i64) -> Result<()> {
+    let (title, body) =
+        i18n::sync_scope(to.language, || notice.words(to.district_name, to.username));
+    tx.insert_notifications(
+        to.district,
+        &[NewNotification {
+            account: to.account,
+            event: "security",
+            title,
+            body,
+            digest: false,
+        }],
+        now,
+    )
+    .await?;
+    mail(tx, to.district, to.account, notice, now).await
+}
+
+/// Mails the notice only (a changed address: the inbox is no news to whoever changed it).
+pub async fn mail(
+    tx: &mut Tx,
+    district: DistrictId,
+    account: AccountId,
+    notice: &Notice,
+    now: i64,
+) -> Result<()> {
+    let payload = serde_json::to_string(&NoticeJob {
+        account: account.0,
+        notice: notice.clone(),
+    })
+    .map_err(|e| Error::internal(e.to_string()))?;
+    tx.enqueue(
+        &NewJob {
+            district,
+            kind: NOTICE_MAIL,
+            payload,
+            idempotency_key: format!("notice:{}:{}", account.0, secrets::token()?),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct NoticeJob {
+    account: i64,
+    #[serde(flatten)]
+    notice: Notice,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notice.txt")]
+struct NoticeText<'a> {
+    hello: &'a str,
+    body: &'a str,
+    district: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notice.html")]
+struct NoticeHtml<'a> {
+    title: &'a str,
+    hello: &'a str,
+    body: &'a str,
+    district: &'a str,
+}
+
+/// Mails one notice: to the account's address, or for a changed address to the old one.
+pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
+    match build(app, job).await {
+        Ok(Some(mail)) => match app.mailer.send(&mail).await {
+            Ok(()) => JobOutcome::Done,
+            Err(super::mail::MailError::Invalid(why)) => JobOutcome::Give(why),
+            Err(err) => JobOutcome::Retry(err.to_string()),
+        },
+        Ok(None) => JobOutcome::Done,
+        Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
+        Err(err) => JobOutcome::Give(err.to_string()),
+    }
+}
+
+async fn build(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {
+    let NoticeJob { account, notice } = serde_json::from_str(&job.payload)
+        .map_err(|e| Error::internal(format!("job payload: {e}")))?;
+    let Some(district) = app.store.district_by_id(job.district).await? else {
+        return Ok(None);
+    };
+    let Some(to) = app.store.recipient(district.id, AccountId(account)).await? else {
+        return Ok(None);
+    };
+    let address = match &notice {
+        Notice::EmailChanged { old } => Some(old.clone()),
+        _ => to.email.clone(),
+    };
+    let Some(address) = address else {
+        return Ok(None);
+    };
+    let name = district.name.as_str();
+    i18n::sync_scope(to.language, || {
+        let hello = i18n::ta("mail-hello-name", &[("name", to.given_name.clone())]);
+        let (title, body) = notice.words(name, &to.username);
+        let text = NoticeText {
+            hello: &hello,
+            body: &body,
+            district: name,
+        };
+        let html = NoticeHtml {
+            title: &title,
+            hello: &hello,
+            body: &body,
+            district: name,
+        };
+        Ok(Some(super::mail::Mail {
+            from_name: name.to_owned(),
+            to: address,
+            subject: title.clone(),
+            text: text.render().map_err(|e| Error::internal(e.to_string()))?,
+            html: html.render().map_err(|e| Error::internal(e.to_string()))?,
+            idempotency_key: job.idempotency_key.clone(),
+        }))
+    })
+}
+
+/// What taking an account back ended.
+#[derive(Debug, Default)]
+pub struct TakenBack {
+    pub sessions: u64,
+    /// The accounts it was linked with; each side has been told.
+    pub unlinked: usize,
+}
+
+impl TakenBack {
+    /// For the audit log.
+    pub fn detail(&self) -> String {
+        match self.unlinked {
+            0 => format!("{} sessions ended", self.sessions),
+            n => format!(
+                "{} sessions ended, {n} linked accounts unlinked",
+                self.sessions
+            ),
+        }
+    }
+}
+
+/// The family takes the account back (a new password, by its holder or by staff, or the
+/// account disabled): every session but `keep` ends, and so does every link, both sides being
+/// told. `linked` is the account's links as read before the transaction.
+pub async fn take_back(
+    tx: &mut Tx,
+    district: &District,
+    account: &Account,
+    keep: Option<i64>,
+    linked: &[LinkedAccount],
+    now: i64,
+) -> Result<TakenBack> {
+    let sessions = tx
+        .delete_other_sessions(district.id, account.id, keep)
+        .await?;
+    if tx.leave_group(district.id, account.id).await?.is_none() {
+        return Ok(TakenBack {
+            sessions,
+            unlinked: 0,
+        });
+    }
+    for other in linked {
+        unlinked(tx, district, account, other, now).await?;
+    }
+    Ok(TakenBack {
+        sessions,
+        unlinked: linked.len(),
+    })
+}
+
+/// Tells both sides of a link that ended.
+pub async fn unlinked(
+    tx: &mut Tx,
+    district: &District,
+    account: &Account,
+    other: &LinkedAccount,
+    now: i64,
+) -> Result<()> {
+    let mine = Recipient {
+        district: district.id,
+        district_name: district.name.as_str(),
+        account: account.id,
+        username: account.username.as_str(),
+        language: account.language.unwrap_or_default(),
+    };
+    let theirs = Recipient::linked(other);
+    tell(
+        tx,
+        mine,
+        &Notice::Unlinked {
+            other: theirs.named(mine.language),
+        },
+        now,
+    )
+    .await?;
+    tell(
+        tx,
+        theirs,
+        &Notice::Unlinked {
+            other: mine.named(theirs.language),
+        },
+        now,
+    )
+    .await
+}
