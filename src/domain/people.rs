@@ -15,10 +15,25 @@ impl SourcedId {
         clean_line("sourcedId", raw, 255).map(Self)
     }
 
+    /// The person record of a staff account made by `homeroom admin add`.
+    pub fn of_staff(folded_username: &str) -> Result<Self, Invalid> {
+        Self::parse(&format!("{STAFF_PREFIX}{folded_username}"))
+    }
+
+    /// Whether the id is one Homeroom keeps for staff (an import may not use it).
+    pub fn is_reserved(raw: &str) -> bool {
+        raw.trim_start()
+            .get(..STAFF_PREFIX.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(STAFF_PREFIX))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
+/// How the person records of staff accounts are named.
+const STAFF_PREFIX: &str = "homeroom-staff:";
 
 impl fmt::Display for SourcedId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -612,7 +612,7 @@ fn account_entry<'a>(
 pub async fn add_staff(app: &App, slug: &str, username: &str, password: &str) -> Result<Account> {
     let district = super::districts::by_slug(app, slug).await?;
     let username = Username::parse(username)?;
-    let sourced_id = SourcedId::parse(&format!("homeroom-staff:{}", username.folded()))?;
+    let sourced_id = SourcedId::of_staff(&username.folded())?;
     policy(&district, username.as_str()).check(password)?;
     let hash = app.passwords.hash(password).await?;
     let now = app.clock.unix();

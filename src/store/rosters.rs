@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::{Result, Tx, flag};
-use crate::domain::{DistrictId, PersonRole, Relation};
+use crate::domain::{AccountId, DistrictId, PersonRole, Relation};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchoolState {
@@ -30,6 +30,8 @@ pub struct PersonState {
     pub modified_at: Option<String>,
     /// When Homeroom last wrote the row (Unix seconds).
     pub updated_at: i64,
+    /// The person's account, if they have one that can log in.
+    pub account: Option<AccountId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,23 +138,45 @@ impl Tx {
         Ok(row.try_get("id")?)
     }
 
+    /// The sourcedIds of the people bound to staff accounts: no import may touch them.
+    pub async fn staff_sourced_ids(&mut self, district: DistrictId) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT p.sourced_id FROM people p JOIN accounts a \
+               ON a.district_id = p.district_id AND a.person_id = p.id \
+             WHERE p.district_id = $1 AND a.kind = 'staff'",
+        )
+        .bind(district.0)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("sourced_id")?)).collect()
+    }
+
+    /// The district's people, but those bound to staff accounts, by sourcedId; with the
+    /// account of each who can log in.
     pub async fn person_states(
         &mut self,
         district: DistrictId,
     ) -> Result<HashMap<String, PersonState>> {
         let rows = sqlx::query(
-            "SELECT id, sourced_id, role, given_name, family_name, email, phone, school_id, grade, active, modified_at, \
-               updated_at \
-             FROM people WHERE district_id = $1",
+            "SELECT p.id, p.sourced_id, p.role, p.given_name, p.family_name, p.email, p.phone, \
+               p.school_id, p.grade, p.active, p.modified_at, p.updated_at, a.id AS account_id, \
+               a.kind AS account_kind, a.active AS account_active \
+             FROM people p LEFT JOIN accounts a \
+               ON a.district_id = p.district_id AND a.person_id = p.id \
+             WHERE p.district_id = $1",
         )
         .bind(district.0)
         .fetch_all(&mut *self.inner)
         .await?;
         rows.iter()
+            .filter(|r| !matches!(r.try_get::<Option<String>, _>("account_kind"), Ok(Some(k)) if k == "staff"))
             .map(|r| {
+                let account: Option<i64> = r.try_get("account_id")?;
+                let can_log_in = account.is_some() && flag(r, "account_active")?;
                 Ok((
                     r.try_get("sourced_id")?,
                     PersonState {
+                        account: account.filter(|_| can_log_in).map(AccountId),
                         id: r.try_get("id")?,
                         role: r.try_get("role")?,
                         given_name: r.try_get("given_name")?,

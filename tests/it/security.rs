@@ -234,3 +234,106 @@ async fn post(app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
+
+const PINE_USERS: &str = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n\
+pg1,,,true,p1,parent,,,Maria,Alvarez,,,pine@example.net,,,ps1,,\n\
+ps1,,,true,p1,student,,,Rosa,Alvarez,,,,,,pg1,02,\n";
+
+/// Imports Pine's orgs and these users (a bulk set).
+async fn import_pine(
+    app: &TestApp,
+    users: &str,
+) -> Result<homeroom::services::import::Report, String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("orgs.csv"),
+        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd,,,Pine,district,,\np1,,,Pine Elementary,school,,d\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("users.csv"), users).unwrap();
+    let pine = links::district(app, "pine").await;
+    homeroom::services::import::oneroster(
+        &app.app,
+        &pine,
+        dir.path(),
+        None,
+        homeroom::services::admin::OPERATOR,
+    )
+    .await
+    .map_err(|e| match e {
+        homeroom::services::import::ImportError::Rejected { problems, .. } => {
+            problems.iter().map(|p| format!("{p}\n")).collect()
+        }
+        other => panic!("{other:?}"),
+    })
+}
+
+#[tokio::test]
+async fn an_import_can_neither_make_nor_change_a_staff_accounts_person() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    // Two staff accounts: one made by `admin add`, one bound to an imported teacher.
+    homeroom::services::auth::add_staff(&app.app, "pine", "pine.admin", PASSWORD)
+        .await
+        .unwrap();
+    let teacher = "pt1,,,true,p1,teacher,,,Terry,Teach,,,terry@pine.example,,,,,\n";
+    import_pine(&app, &format!("{PINE_USERS}{teacher}"))
+        .await
+        .unwrap();
+    links::account(
+        &app,
+        "pine",
+        "pt1",
+        homeroom::domain::AccountKind::Staff,
+        "terry.staff",
+    )
+    .await;
+
+    let hijack = format!(
+        "{PINE_USERS}\
+         pt1,,,true,p1,teacher,,,Terry,Teach,,,thief@example.com,,,,,\n\
+         homeroom-staff:pine.admin,,,true,p1,teacher,,,Pine,Admin,,,thief@example.com,,,,,\n\
+         HOMEROOM-STAFF:next.admin,,,true,p1,teacher,,,Next,Admin,,,thief@example.com,,,,,\n"
+    );
+    let err = import_pine(&app, &hijack).await.unwrap_err();
+    for line in [
+        "users.csv:4: sourcedId \"pt1\" is a staff account's",
+        "users.csv:5: sourcedId \"homeroom-staff:pine.admin\" is a staff account's",
+        "users.csv:6: sourcedId \"HOMEROOM-STAFF:next.admin\" is a staff account's",
+    ] {
+        assert!(err.contains(line), "{line}\n{err}");
+    }
+    // A bulk set without them leaves them be: both still log in.
+    import_pine(&app, PINE_USERS).await.unwrap();
+    for username in ["pine.admin", "terry.staff"] {
+        links::login(&app, "pine", "staff", username, PASSWORD).await;
+    }
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .unwrap();
+    let (email,): (Option<String>,) =
+        sqlx::query_as("SELECT email FROM people WHERE sourced_id = 'pt1'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(email.as_deref(), Some("terry@pine.example"));
+    sqlx::Connection::close(conn).await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_changed_email_address_is_told_to_the_old_one() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    mails(&app, &sink).await;
+    let moved = PINE_USERS.replace("pine@example.net", "somewhere@example.com");
+    import_pine(&app, &moved).await.unwrap();
+    let sent = mails(&app, &sink).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "pine@example.net");
+    assert!(sent[0].1.contains("email address"), "{sent:?}");
+    // The same set again changes nothing, and tells nobody.
+    import_pine(&app, &moved).await.unwrap();
+    assert!(mails(&app, &sink).await.is_empty());
+    app.stop().await;
+}

@@ -20,7 +20,7 @@ use foldhash::fast::RandomState;
 
 use super::Mode;
 use super::problems::{Problem, ProblemId, Problems, quoted};
-use crate::domain::{District, PersonRole};
+use crate::domain::{District, PersonRole, SourcedId};
 use crate::store::{RosterTable, Tx};
 
 /// What a row may refer to.
@@ -111,6 +111,8 @@ pub(crate) struct Catalog {
     known: HashSet<u64, RandomState>,
     roles: HashMap<u64, PersonRole, RandomState>,
     refused: HashMap<u64, ProblemId, RandomState>,
+    /// People bound to staff accounts: rows may refer to them, but none may make or change one.
+    staff: HashSet<u64, RandomState>,
     /// References to records of kinds not loaded, that the set does not hold (yet): looked up
     /// in the district once reading is done.
     pending: HashMap<u64, Pending, RandomState>,
@@ -147,6 +149,7 @@ impl Catalog {
             known: HashSet::default(),
             roles: HashMap::default(),
             refused: HashMap::default(),
+            staff: HashSet::default(),
             pending: HashMap::default(),
             pending_bytes: 0,
             pending_limit: u64::MAX,
@@ -182,7 +185,17 @@ impl Catalog {
                 }
             }
         }
+        for sourced_id in tx.staff_sourced_ids(district.id).await? {
+            let key = catalog.key(Kind::Person, &sourced_id);
+            catalog.staff.insert(key);
+        }
         Ok(catalog)
+    }
+
+    /// Whether a row making this person would make or change one of a staff account's.
+    fn staff_bound(&self, sourced_id: &str) -> bool {
+        SourcedId::is_reserved(sourced_id)
+            || self.staff.contains(&self.key(Kind::Person, sourced_id))
     }
 
     fn key(&self, kind: Kind, sourced_id: &str) -> u64 {
@@ -231,6 +244,19 @@ impl Catalog {
         problems: &mut Problems,
         warnings: &mut Problems,
     ) -> Option<ProblemId> {
+        if record.kinds().contains(&Kind::Person) && self.staff_bound(record.sourced_id()) {
+            let cause = problems.add(Problem::at(
+                at.0,
+                at.1,
+                format!(
+                    "sourcedId {} is a staff account's: an import can neither create nor \
+                     change it",
+                    quoted(record.sourced_id())
+                ),
+            ));
+            self.refuse(Kind::Person, record.sourced_id(), cause);
+            return Some(cause);
+        }
         let mut cause = None;
         record.references(&mut |column, kind, value| {
             let found = self.check(problems, at, column, kind, value);

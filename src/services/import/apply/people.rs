@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use super::super::ImportError;
 use super::super::read::{Set, User};
 use super::{Activity, Applier, Mode, stale, tally};
-use crate::domain::Relation;
+use crate::domain::{AccountId, Relation};
+use crate::services::security;
 use crate::store::{
     PersonFields, PersonState, RelationshipFields, RosterTable, SchoolFields, SchoolState,
 };
@@ -126,20 +127,36 @@ impl Applier<'_> {
             if existing.is_some_and(|p| same_person(p, &fields)) {
                 continue;
             }
-            let before = existing.map(|p| (p.id, p.active));
-            tally(self.counts("people"), before.map(|b| b.1), fields.active);
-            let Some((id, _)) = before else {
+            tally(
+                self.counts("people"),
+                existing.map(|p| p.active),
+                fields.active,
+            );
+            let Some(existing) = existing else {
                 new_people.push((&user.sourced_id, fields));
                 continue;
             };
+            let (id, account) = (existing.id, existing.account);
+            if let (Some(account), Some(old)) = (account, &existing.email)
+                && fields.email != Some(old.as_str())
+            {
+                let notice = security::Notice::EmailChanged { old: old.clone() };
+                security::mail(&mut self.tx, district, account, &notice, now).await?;
+            }
             self.tx
                 .put_person(district, Some(id), &user.sourced_id, &fields, now)
                 .await?;
-            people.insert(user.sourced_id.clone(), person_state(id, &fields, now));
+            people.insert(
+                user.sourced_id.clone(),
+                person_state(id, &fields, account, now),
+            );
         }
         let ids = self.tx.insert_people(district, &new_people, now).await?;
         for ((sourced_id, fields), id) in new_people.iter().zip(ids) {
-            people.insert((*sourced_id).to_owned(), person_state(id, fields, now));
+            people.insert(
+                (*sourced_id).to_owned(),
+                person_state(id, fields, None, now),
+            );
         }
         if *mode == Mode::Bulk {
             let present: HashSet<&str> = users.iter().map(|u| u.sourced_id.as_str()).collect();
@@ -268,7 +285,12 @@ fn same_person(p: &PersonState, fields: &PersonFields<'_>) -> bool {
 }
 
 /// What the import knows of a person it has just written.
-fn person_state(id: i64, fields: &PersonFields<'_>, now: i64) -> PersonState {
+fn person_state(
+    id: i64,
+    fields: &PersonFields<'_>,
+    account: Option<AccountId>,
+    now: i64,
+) -> PersonState {
     PersonState {
         id,
         role: fields.role.as_str().to_owned(),
@@ -281,5 +303,6 @@ fn person_state(id: i64, fields: &PersonFields<'_>, now: i64) -> PersonState {
         active: fields.active,
         modified_at: fields.modified_at.map(str::to_owned),
         updated_at: now,
+        account,
     }
 }
