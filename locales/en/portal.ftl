@@ -142,6 +142,7 @@ accesslog-reader = { $name } ({ $role ->
 accesslog-operator = District operator
 accesslog-staff = District staff
 accesslog-record = Record
+accesslog-console = Account and family, in the staff console
 
 ## Linked Districts (DESIGN 1.10).
 

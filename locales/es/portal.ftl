@@ -151,6 +151,7 @@ accesslog-reader = { $name } ({ $role ->
 accesslog-operator = Operador del distrito
 accesslog-staff = Personal del distrito
 accesslog-record = Expediente
+accesslog-console = Cuenta y familia, en la consola del personal
 
 ## Distritos vinculados.
 

@@ -238,16 +238,61 @@ pub async fn person(app: &App, district: &District, person_id: i64) -> Result<Pe
     })
 }
 
-/// Finds people by part of a name, a sourcedId or a username.
+/// A person's page in the console: read like a family's record, so it is in the family's
+/// Access Log, named as district staff.
+pub async fn view_person(
+    app: &App,
+    district: &District,
+    person_id: i64,
+    actor: Actor<'_>,
+) -> Result<PersonView> {
+    let view = person(app, district, person_id).await?;
+    app.store
+        .audit(
+            AuditEntry {
+                district: Some(district.id),
+                actor: actor.name,
+                account: actor.account,
+                action: "record.read",
+                target: Some(&view.person.sourced_id),
+                detail: Some(CONSOLE_READ.to_owned()),
+                ..Default::default()
+            },
+            app.clock.unix(),
+        )
+        .await?;
+    Ok(view)
+}
+
+/// The detail of a `record.read` made in the console.
+pub const CONSOLE_READ: &str = "console";
+
+/// Finds people by part of a name, a sourcedId or a username. Every search is audited.
 pub async fn search(
     app: &App,
     district: &District,
     needle: &str,
+    actor: Actor<'_>,
 ) -> Result<Vec<(crate::store::PersonRecord, Option<String>)>> {
     let Some(needle) = crate::domain::search_text("the search", needle, 100)? else {
         return Ok(Vec::new());
     };
-    Ok(app.store.search_people(district.id, needle, 50).await?)
+    let found = app.store.search_people(district.id, needle, 50).await?;
+    app.store
+        .audit(
+            AuditEntry {
+                district: Some(district.id),
+                actor: actor.name,
+                account: actor.account,
+                action: "console.searched",
+                target: None,
+                detail: Some(format!("{} found", found.len())),
+                ..Default::default()
+            },
+            app.clock.unix(),
+        )
+        .await?;
+    Ok(found)
 }
 
 /// Creates an account for a guardian or student who has none, with a temporary password that
@@ -286,9 +331,15 @@ pub async fn create_account(
         password: &password,
         must_change_password: true,
     };
-    let account =
-        super::auth::create_account(app, district, new, actor.name, "account.created_by_staff")
-            .await?;
+    let account = super::auth::create_account_told(
+        app,
+        district,
+        new,
+        actor.name,
+        "account.created_by_staff",
+        Some(&security::Notice::CreatedByStaff),
+    )
+    .await?;
     Ok((account, password))
 }
 

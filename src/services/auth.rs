@@ -697,12 +697,34 @@ pub async fn create_account(
     actor: &str,
     action: &'static str,
 ) -> Result<Account> {
+    create_account_told(app, district, new, actor, action, None).await
+}
+
+/// [`create_account`], telling the account's family of it in the same transaction.
+pub async fn create_account_told(
+    app: &App,
+    district: &District,
+    new: NewAccountFor<'_>,
+    actor: &str,
+    action: &'static str,
+    notice: Option<&security::Notice>,
+) -> Result<Account> {
     let username = Username::parse(new.username)?;
     policy(district, username.as_str()).check(new.password)?;
     let hash = app.passwords.hash(new.password).await?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     let id = insert_account_for(&mut tx, district, &new, &hash, actor, action, now).await?;
+    if let Some(notice) = notice {
+        let to = security::Recipient {
+            district: district.id,
+            district_name: district.name.as_str(),
+            account: id,
+            username: username.as_str(),
+            language: Default::default(),
+        };
+        security::tell(&mut tx, to, notice, now).await?;
+    }
     tx.commit().await?;
     created(app, district, id).await
 }

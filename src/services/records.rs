@@ -1052,12 +1052,29 @@ pub async fn access_log_in(app: &App, who: &Authenticated, lang: Lang) -> Result
     let today = tools::today(app, &who.district);
     let students = visible(app, who, today, None).await?;
     let timezone = who.district.settings.timezone.as_str();
+    // The account's own person too: staff who opened a parent's page in the console.
+    let mut read_of: Vec<(String, String)> = students
+        .iter()
+        .map(|s| {
+            (
+                s.sourced_id.clone(),
+                full_name(&s.given_name, &s.family_name),
+            )
+        })
+        .collect();
+    if let Some(me) = app
+        .store
+        .person(who.district.id, who.account.person_id)
+        .await?
+        && !read_of.iter().any(|(id, _)| *id == me.sourced_id)
+    {
+        read_of.push((me.sourced_id.clone(), me.name()));
+    }
     let mut entries = Vec::new();
-    for student in &students {
-        let name = full_name(&student.given_name, &student.family_name);
+    for (sourced_id, name) in &read_of {
         for read in app
             .store
-            .reads_of(who.district.id, &student.sourced_id, ACCESS_LOG_LIMIT)
+            .reads_of(who.district.id, sourced_id, ACCESS_LOG_LIMIT)
             .await?
         {
             let reader = match (&read.given_name, &read.family_name, read.kind.as_deref()) {
@@ -1081,14 +1098,13 @@ pub async fn access_log_in(app: &App, who: &Authenticated, lang: Lang) -> Result
                     .unwrap_or_default(),
                 student: name.clone(),
                 reader,
-                what: read
-                    .detail
-                    .as_deref()
-                    .and_then(|d| Tool::parse(d).ok())
-                    .map_or_else(
+                what: match read.detail.as_deref() {
+                    Some(super::admin::CONSOLE_READ) => words(lang, "accesslog-console", &[]),
+                    detail => detail.and_then(|d| Tool::parse(d).ok()).map_or_else(
                         || words(lang, "accesslog-record", &[]),
                         |t| words(lang, t.label_id(), &[]),
                     ),
+                },
             });
         }
     }

@@ -58,7 +58,7 @@ pub async fn console(
         Err(response) => return response,
     };
     let q = query.ok().and_then(|Query(q)| q.q).unwrap_or_default();
-    let results = match admin::search(&app, &who.district, &q).await {
+    let results = match admin::search(&app, &who.district, &q, actor(&who)).await {
         Ok(results) => results,
         Err(err) => return PageError(err).into_response(),
     };
@@ -155,9 +155,12 @@ pub async fn person(
         Ok(who) => who,
         Err(response) => return response,
     };
-    match load(&app, &who, &id).await {
+    let Ok(id) = id.parse::<i64>() else {
+        return PageError(Error::NotFound).into_response();
+    };
+    match admin::view_person(&app, &who.district, id, actor(&who)).await {
         Ok(view) => Html(person_page(&who, &view, None, None)).into_response(),
-        Err(response) => response,
+        Err(err) => PageError(err).into_response(),
     }
 }
 

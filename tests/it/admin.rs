@@ -12,7 +12,7 @@ async fn app() -> TestApp {
     app
 }
 
-async fn person_id(app: &TestApp, district: &str, sourced_id: &str) -> i64 {
+pub(crate) async fn person_id(app: &TestApp, district: &str, sourced_id: &str) -> i64 {
     let district = app
         .app
         .store

@@ -15,7 +15,7 @@ use homeroom::services::worker;
 const MARIA: &str = "maple river lantern";
 
 /// The demo districts with their mail going to `sink`, the demo import's news already sent.
-pub async fn app(sink: &Sink) -> TestApp {
+pub(crate) async fn app(sink: &Sink) -> TestApp {
     let app = spawn_app_with(TestDb::fresh().await, |c| ConfigInput {
         smtp_host: Some("127.0.0.1".into()),
         smtp_port: Some(sink.port),

@@ -337,3 +337,61 @@ async fn a_changed_email_address_is_told_to_the_old_one() {
     assert!(mails(&app, &sink).await.is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_reading_a_family_in_the_console_is_in_its_access_log() {
+    let sink = Sink::start().await;
+    let app = crate::recovery::app(&sink).await;
+    crate::admin::web_login(&app, "staff", "cv-admin", "granite owl compass").await;
+    let response = app
+        .client
+        .get(app.url("/d/cedar-valley/admin?q=alvarez"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    for person in ["cv-s-sofia", "cv-g-maria"] {
+        let id = crate::admin::person_id(&app, "cedar-valley", person).await;
+        let path = format!("/d/cedar-valley/admin/people/{id}");
+        let response = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let maria = maria(&app).await;
+    let (status, log) = call(&app, Method::GET, "/api/v1/me/access-log", &maria, None).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    for student in ["Sofia Alvarez", "Maria Alvarez"] {
+        assert!(
+            log["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["student"] == student
+                    && e["reader"].as_str().unwrap().contains("(district staff)")
+                    && e["what"] == "Account and family, in the staff console"),
+            "{student}: {log}"
+        );
+    }
+    assert_eq!(
+        links::audited(&app, "cedar-valley", "console.searched").await,
+        1
+    );
+
+    // An account made by staff is told to the family.
+    let james = crate::admin::person_id(&app, "cedar-valley", "cv-g-james").await;
+    let response = app
+        .client
+        .post(app.url(&format!("/d/cedar-valley/admin/people/{james}/account")))
+        .form(&[("username", "james.okafor")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let sent = mails(&app, &sink).await;
+    assert!(
+        sent.iter().any(
+            |(to, s)| to == "james.okafor@example.org" && s.contains("District staff made you")
+        ),
+        "{sent:?}"
+    );
+    app.stop().await;
+}
