@@ -15,8 +15,30 @@ use crate::store::{
 
 use super::{Error, Result, captcha, security};
 
-/// A web session ends after this long whatever happens.
+/// A web session, and a staff member's app token, ends after this long whatever happens.
 pub const WEB_ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
+
+/// A staff member's app token ends after this long unused: it opens every family's records.
+pub const STAFF_TOKEN_IDLE_SECONDS: i64 = 30 * 60;
+
+/// How long a session lives: in all from its start, and unused (`None`: however long).
+fn lifetime(
+    kind: SessionKind,
+    account: AccountKind,
+    district: &District,
+    app: &App,
+) -> (i64, Option<i64>) {
+    match (kind, account) {
+        (SessionKind::Web, _) => (
+            WEB_ABSOLUTE_SECONDS,
+            Some(i64::from(district.settings.session_idle_minutes) * 60),
+        ),
+        (SessionKind::App, AccountKind::Staff) => {
+            (WEB_ABSOLUTE_SECONDS, Some(STAFF_TOKEN_IDLE_SECONDS))
+        }
+        (SessionKind::App, _) => (i64::from(app.config.app_token_days) * 24 * 60 * 60, None),
+    }
+}
 
 /// Where a request came from, for throttling and the audit log.
 #[derive(Debug, Clone)]
@@ -317,10 +339,7 @@ pub(super) async fn start_session_as(
 ) -> Result<LoggedIn> {
     let now = app.clock.unix();
     let token = secrets::token()?;
-    let expires_at = match kind {
-        SessionKind::Web => now + WEB_ABSOLUTE_SECONDS,
-        SessionKind::App => now + i64::from(app.config.app_token_days) * 24 * 60 * 60,
-    };
+    let expires_at = now + lifetime(kind, account.kind, district, app).0;
     let clip = |s: &Option<String>| {
         s.as_deref()
             .map(|s| s.trim())
@@ -410,9 +429,9 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
             district
         }
     };
-    let idle_limit = i64::from(district.settings.session_idle_minutes) * 60;
+    let (_, idle_limit) = lifetime(session.kind, account.kind, &district, app);
     let expired = session.expires_at <= now
-        || (session.kind == SessionKind::Web && session.last_seen_at + idle_limit <= now);
+        || idle_limit.is_some_and(|idle| session.last_seen_at + idle <= now);
     if expired {
         app.store.delete_session(session.id).await?;
         return Err(Error::Unauthorized);

@@ -395,3 +395,39 @@ async fn staff_reading_a_family_in_the_console_is_in_its_access_log() {
     );
     app.stop().await;
 }
+
+async fn me(app: &TestApp, token: &str) -> StatusCode {
+    call(app, Method::GET, "/api/v1/me", token, None).await.0
+}
+
+#[tokio::test]
+async fn a_staff_app_token_ends_after_30_idle_minutes_and_12_hours_in_all() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    let staff = || {
+        links::login(
+            &app,
+            "cedar-valley",
+            "staff",
+            "cv-admin",
+            "granite owl compass",
+        )
+    };
+    let family = maria(&app).await;
+    let token = staff().await;
+    app.app.clock.advance(29 * 60);
+    assert_eq!(me(&app, &token).await, StatusCode::OK);
+    app.app.clock.advance(31 * 60);
+    assert_eq!(me(&app, &token).await, StatusCode::UNAUTHORIZED);
+    // Used every 29 minutes, it still ends 12 hours after the login.
+    let token = staff().await;
+    for _ in 0..24 {
+        app.app.clock.advance(29 * 60);
+        assert_eq!(me(&app, &token).await, StatusCode::OK);
+    }
+    app.app.clock.advance(29 * 60);
+    assert_eq!(me(&app, &token).await, StatusCode::UNAUTHORIZED);
+    // A family's app token keeps its lifetime.
+    assert_eq!(me(&app, &family).await, StatusCode::OK);
+    app.stop().await;
+}
