@@ -155,6 +155,9 @@ async fn security_headers(State(app): State<App>, mut response: Response) -> Res
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     };
+    // Pages and answers hold children's records and account data: no browser, proxy or
+    // shared device keeps a copy. Static files say otherwise for themselves.
+    set(header::CACHE_CONTROL, "no-store");
     set(header::CONTENT_SECURITY_POLICY, CSP);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");

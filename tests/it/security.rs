@@ -431,3 +431,56 @@ async fn a_staff_app_token_ends_after_30_idle_minutes_and_12_hours_in_all() {
     assert_eq!(me(&app, &family).await, StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn records_and_account_data_are_never_stored_by_a_cache() {
+    let sink = Sink::start().await;
+    let app = crate::recovery::app(&sink).await;
+    let family = maria(&app).await;
+    let staff = links::login(
+        &app,
+        "cedar-valley",
+        "staff",
+        "cv-admin",
+        "granite owl compass",
+    )
+    .await;
+    let (_, students) = call(&app, Method::GET, "/api/v1/students", &family, None).await;
+    let child = students["students"][0]["id"]
+        .as_str()
+        .map_or_else(|| students["students"][0]["id"].to_string(), str::to_owned);
+    let person = crate::admin::person_id(&app, "cedar-valley", "cv-g-maria").await;
+    let family_paths = [
+        "/api/v1/me".to_owned(),
+        "/api/v1/me/sessions".to_owned(),
+        "/api/v1/me/access-log".to_owned(),
+        "/api/v1/notifications".to_owned(),
+        format!("/api/v1/students/{child}/grades"),
+        format!("/api/v1/students/{child}/attendance"),
+        "/d/cedar-valley/home".to_owned(),
+        "/d/cedar-valley/settings".to_owned(),
+        "/d/cedar-valley/access-log".to_owned(),
+        format!("/d/cedar-valley/students/{child}/grades"),
+    ];
+    let staff_paths = [
+        "/d/cedar-valley/admin?q=alvarez".to_owned(),
+        format!("/d/cedar-valley/admin/people/{person}"),
+        "/d/cedar-valley/admin/tools".to_owned(),
+    ];
+    for (token, paths) in [(&family, &family_paths[..]), (&staff, &staff_paths[..])] {
+        for path in paths {
+            let response = reqwest::Client::new()
+                .get(app.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+        }
+    }
+    // What holds nobody's data may still be cached.
+    let css = app.get("/static/app.css").await;
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+    app.stop().await;
+}
