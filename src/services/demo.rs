@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::domain::{
-    AccountKind, District, DistrictSlug, PersonRole, Relation, SourcedId, Username,
+    AccountKind, District, DistrictSlug, Invalid, PersonRole, Relation, SourcedId, Username,
 };
 use crate::store::{NewPerson, NewRelationship, NewSchool};
 
@@ -169,6 +169,16 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 
 /// Loads the demo data; what already exists is left as it is.
 pub async fn load(app: &App) -> Result<Vec<District>> {
+    // Its logins are printed for anyone to use: never beside a real district's records.
+    let others = app.store.districts_not_from_demo().await?;
+    if !others.is_empty() {
+        return Err(Error::Conflict(Invalid::new(format!(
+            "this database holds districts the demo did not make ({}); the demo, whose logins \
+             anyone may know, is loaded only into a database of its own: give --demo another \
+             database",
+            others.join(", ")
+        ))));
+    }
     let mut districts = load_records(app).await?;
     districts.push(load_generated(app).await?);
     for demo in DEMO_ACCOUNTS {
@@ -300,7 +310,7 @@ async fn ensure_district(app: &App, demo: &DemoDistrict) -> Result<District> {
     if let Some(existing) = app.store.district_by_slug(&slug).await? {
         return Ok(existing);
     }
-    match districts::add(app, demo.slug, demo.name, demo.state).await {
+    match districts::add_as(app, demo.slug, demo.name, demo.state, true).await {
         // Another process loaded it at the same moment: use theirs.
         Err(Error::Conflict(_)) => app
             .store

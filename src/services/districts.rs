@@ -13,10 +13,22 @@ pub const OPERATOR: &str = "operator";
 pub const FINDER_LIMIT: u32 = 50;
 
 pub async fn add(app: &App, slug: &str, name: &str, state: &str) -> Result<District> {
+    add_as(app, slug, name, state, false).await
+}
+
+/// [`add`], for the demo (`demo`) or not.
+pub(super) async fn add_as(
+    app: &App,
+    slug: &str,
+    name: &str,
+    state: &str,
+    demo: bool,
+) -> Result<District> {
     let new = NewDistrict {
         slug: DistrictSlug::parse(slug)?,
         name: DistrictName::parse(name)?,
         state: StateCode::parse(state)?,
+        demo,
     };
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;

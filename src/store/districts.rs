@@ -22,6 +22,8 @@ pub struct NewDistrict {
     pub slug: DistrictSlug,
     pub name: DistrictName,
     pub state: StateCode,
+    /// Made by `serve --demo`.
+    pub demo: bool,
 }
 
 /// What the district finder asks for. `name_part` matches anywhere in the name, ignoring case.
@@ -42,6 +44,15 @@ pub struct DistrictCounts {
 }
 
 impl Store {
+    /// The slugs of the districts `serve --demo` did not make.
+    pub async fn districts_not_from_demo(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT slug FROM districts WHERE demo = $1 ORDER BY slug")
+            .bind(false)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("slug")?)).collect()
+    }
+
     pub async fn district_by_slug(&self, slug: &DistrictSlug) -> Result<Option<District>> {
         district_by_slug(&self.pool, slug).await
     }
@@ -112,8 +123,8 @@ impl Tx {
             "INSERT INTO districts (slug, name, name_folded, state, timezone, forgot_password, \
                forgot_username, notifications, linking, captcha_after_failures, \
                captcha_after_address_failures, password_min_length, key_lifetime_days, \
-               session_idle_minutes, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) \
+               session_idle_minutes, demo, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $15, $15) \
              RETURNING id",
         )
         .bind(new.slug.as_str())
@@ -131,6 +142,7 @@ impl Tx {
         .bind(i64::from(settings.key_lifetime_days))
         .bind(i64::from(settings.session_idle_minutes))
         .bind(now)
+        .bind(new.demo)
         .fetch_one(&mut *self.inner)
         .await?;
         Ok(District {

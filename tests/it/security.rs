@@ -484,3 +484,52 @@ async fn records_and_account_data_are_never_stored_by_a_cache() {
     assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn serve_demo_refuses_a_database_with_a_district_of_its_own() {
+    let db = crate::harness::TestDb::fresh().await;
+    let url = db.url.clone();
+    let run = |args: &'static [&'static str]| {
+        let url = url.clone();
+        async move {
+            let mut all = vec!["--database-url", &url];
+            all.extend_from_slice(args);
+            let dir = tempfile::tempdir().unwrap();
+            crate::harness::homeroom_command(dir.path())
+                .args(&all)
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    let added = run(&[
+        "district",
+        "add",
+        "--slug",
+        "cedar-valley",
+        "--name",
+        "Cedar Valley Real",
+        "--state",
+        "NC",
+    ])
+    .await;
+    assert!(added.status.success(), "{}", crate::harness::stderr(&added));
+    let served = run(&["serve", "--demo", "--bind", "127.0.0.1:0"]).await;
+    assert!(!served.status.success());
+    let err = crate::harness::stderr(&served);
+    assert!(
+        err.contains("districts the demo did not make (cedar-valley)"),
+        "{err}"
+    );
+    // Nothing of the demo was written: no well-known login, no other district.
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .unwrap();
+    let (accounts, districts): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM districts)")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!((accounts, districts), (0, 1));
+    sqlx::Connection::close(conn).await.unwrap();
+}
