@@ -34,6 +34,7 @@ job-digest = Daily summary by email
 job-school-message = School message to families
 job-import-news = News of an import to families
 job-push = Push notification
+job-security-notice = Security notice by mail
 job-other = Other
 
 person-shown-once = It is shown only this once.

@@ -35,6 +35,7 @@ job-digest = Resumen diario por correo electrónico
 job-school-message = Mensaje de la escuela a las familias
 job-import-news = Novedades de una importación para las familias
 job-push = Notificación push
+job-security-notice = Aviso de seguridad por correo
 job-other = Otro
 
 person-shown-once = Se muestra solo esta vez.

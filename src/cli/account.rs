@@ -4,7 +4,8 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::app::App;
-use crate::services::admin::{self, OPERATOR};
+use crate::services::access::Staff;
+use crate::services::admin;
 use crate::services::districts;
 
 #[derive(Debug, Subcommand)]
@@ -45,21 +46,22 @@ pub async fn run(app: &App, command: AccountCommand) -> Result<(), CliError> {
         .map_err(|_| {
             crate::domain::Invalid::new(format!("{} has no account {username:?}", district.slug))
         })?;
+    let operator = Staff::operator(district);
     match command {
         AccountCommand::ResetPassword { .. } => {
-            let password = admin::reset_password(app, &district, &account, OPERATOR).await?;
+            let password = admin::reset_password(app, &operator, &account).await?;
             println!("temporary password for {}: {password}", account.username);
             println!("it must be changed at the next login; it is not shown again");
         }
         AccountCommand::Disable { .. } => {
-            admin::set_active(app, &district, &account, false, OPERATOR).await?;
+            admin::set_active(app, &operator, &account, false).await?;
             println!(
                 "{} disabled; its sessions and tokens have ended",
                 account.username
             );
         }
         AccountCommand::Enable { .. } => {
-            admin::set_active(app, &district, &account, true, OPERATOR).await?;
+            admin::set_active(app, &operator, &account, true).await?;
             println!("{} enabled", account.username);
         }
     }

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use super::CliError;
 use crate::app::App;
 use crate::domain::{District, Portal, Tool, ToolState};
-use crate::services::admin::OPERATOR;
+use crate::services::access::Staff;
 use crate::services::{districts, tools};
 
 #[derive(Debug, Subcommand)]
@@ -146,7 +146,7 @@ async fn tools_command(
 ) -> Result<(), CliError> {
     match action {
         ToolsAction::List => {
-            let overview = tools::overview(app, district).await?;
+            let overview = tools::overview(app, &Staff::operator(district.clone())).await?;
             println!("{}: tools on {}", district.slug, overview.today);
             println!("{:<12} {:<8} {:<8}  WHERE", "TOOL", "PARENT", "STUDENT");
             for tool in Tool::ALL {
@@ -200,7 +200,7 @@ async fn tools_command(
         } => {
             let id = tools::add_window(
                 app,
-                district,
+                &Staff::operator(district.clone()),
                 &tools::WindowRequest {
                     tool: &tool,
                     portal: &portal,
@@ -209,7 +209,6 @@ async fn tools_command(
                     to: &to,
                     reason: &reason,
                 },
-                OPERATOR,
             )
             .await?;
             println!(
@@ -218,7 +217,7 @@ async fn tools_command(
             );
         }
         ToolsAction::RemoveWindow { id } => {
-            tools::remove_window(app, district, id, OPERATOR).await?;
+            tools::remove_window(app, &Staff::operator(district.clone()), id).await?;
             println!("{}: window {id} removed", district.slug);
         }
     }
@@ -233,7 +232,7 @@ async fn switch(
 ) -> Result<(), CliError> {
     tools::switch(
         app,
-        district,
+        &Staff::operator(district.clone()),
         &tools::SwitchRequest {
             tool: &args.tool,
             portal: &args.portal,
@@ -241,7 +240,6 @@ async fn switch(
             enabled,
             reason: args.reason.as_deref(),
         },
-        OPERATOR,
     )
     .await?;
     println!(

@@ -6,8 +6,9 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::app::App;
+use crate::services::access::Staff;
+use crate::services::districts;
 use crate::services::import::{self, ImportError};
-use crate::services::{admin, districts};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -34,7 +35,7 @@ pub async fn run(app: &App, command: ImportCommand) -> Result<(), CliError> {
             }
         }) as import::Progress
     });
-    let outcome = import::oneroster(app, &district, &path, progress, admin::OPERATOR).await;
+    let outcome = import::oneroster(app, &Staff::operator(district.clone()), &path, progress).await;
     if terminal {
         eprintln!();
     }

@@ -7,6 +7,7 @@ use crate::domain::{Account, AccountKind, District, Invalid, fold_username};
 use crate::secrets;
 use crate::store::AuditEntry;
 
+use super::access::Staff;
 use super::{Error, Result, security};
 
 /// Readable letters and digits without look-alikes, for temporary passwords read aloud or
@@ -40,12 +41,8 @@ pub async fn account_by_username(
 
 /// Sets a random temporary password that must be changed at the next login, and ends every
 /// session and token of the account. Returns the password, to be shown once.
-pub async fn reset_password(
-    app: &App,
-    district: &District,
-    account: &Account,
-    actor: Actor<'_>,
-) -> Result<String> {
+pub async fn reset_password(app: &App, staff: &Staff, account: &Account) -> Result<String> {
+    let (district, actor) = (staff.district(), staff.actor());
     may_manage(app, district, account, actor, "reset").await?;
     let password = temporary_password(district.settings.password_min_length as usize)?;
     let hash = app.passwords.hash(&password).await?;
@@ -80,13 +77,8 @@ pub async fn reset_password(
 }
 
 /// Disables or enables an account. Disabling ends every session and token at once.
-pub async fn set_active(
-    app: &App,
-    district: &District,
-    account: &Account,
-    active: bool,
-    actor: Actor<'_>,
-) -> Result<()> {
+pub async fn set_active(app: &App, staff: &Staff, account: &Account, active: bool) -> Result<()> {
+    let (district, actor) = (staff.district(), staff.actor());
     let what = if active { "enable" } else { "disable" };
     may_manage(app, district, account, actor, what).await?;
     let linked = app.store.linked_accounts(district.id, account.id).await?;
@@ -185,13 +177,13 @@ pub struct PersonView {
 /// only while it is on; an import never turns it back.
 pub async fn set_portal(
     app: &App,
-    district: &District,
+    staff: &Staff,
     person_id: i64,
     relationship_id: i64,
     portal: bool,
-    actor: Actor<'_>,
 ) -> Result<()> {
-    let view = person(app, district, person_id).await?;
+    let (district, actor) = (staff.district(), staff.actor());
+    let view = person(app, staff, person_id).await?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     if !tx
@@ -223,7 +215,8 @@ pub async fn set_portal(
 
 /// A person of the district, with their account; `NotFound` for anyone else, including people
 /// of other districts.
-pub async fn person(app: &App, district: &District, person_id: i64) -> Result<PersonView> {
+pub async fn person(app: &App, staff: &Staff, person_id: i64) -> Result<PersonView> {
+    let district = staff.district();
     let person = app
         .store
         .person(district.id, person_id)
@@ -240,13 +233,9 @@ pub async fn person(app: &App, district: &District, person_id: i64) -> Result<Pe
 
 /// A person's page in the console: read like a family's record, so it is in the family's
 /// Access Log, named as district staff.
-pub async fn view_person(
-    app: &App,
-    district: &District,
-    person_id: i64,
-    actor: Actor<'_>,
-) -> Result<PersonView> {
-    let view = person(app, district, person_id).await?;
+pub async fn view_person(app: &App, staff: &Staff, person_id: i64) -> Result<PersonView> {
+    let (district, actor) = (staff.district(), staff.actor());
+    let view = person(app, staff, person_id).await?;
     app.store
         .audit(
             AuditEntry {
@@ -270,10 +259,10 @@ pub const CONSOLE_READ: &str = "console";
 /// Finds people by part of a name, a sourcedId or a username. Every search is audited.
 pub async fn search(
     app: &App,
-    district: &District,
+    staff: &Staff,
     needle: &str,
-    actor: Actor<'_>,
 ) -> Result<Vec<(crate::store::PersonRecord, Option<String>)>> {
+    let (district, actor) = (staff.district(), staff.actor());
     let Some(needle) = crate::domain::search_text("the search", needle, 100)? else {
         return Ok(Vec::new());
     };
@@ -299,12 +288,12 @@ pub async fn search(
 /// must be changed at the first login. Returns the account and the password, shown once.
 pub async fn create_account(
     app: &App,
-    district: &District,
+    staff: &Staff,
     person_id: i64,
     username: &str,
-    actor: Actor<'_>,
 ) -> Result<(Account, String)> {
-    let view = person(app, district, person_id).await?;
+    let (district, actor) = (staff.district(), staff.actor());
+    let view = person(app, staff, person_id).await?;
     if view.account.is_some() {
         return Err(Error::Conflict(Invalid::worded(
             "This person already has an account.",
@@ -346,11 +335,11 @@ pub async fn create_account(
 /// A new activation key for one person without an account (older keys stop working).
 pub async fn key_for(
     app: &App,
-    district: &District,
+    staff: &Staff,
     person_id: i64,
-    actor: Actor<'_>,
 ) -> Result<super::activation::IssuedKey> {
-    let view = person(app, district, person_id).await?;
+    let (district, actor) = (staff.district(), staff.actor());
+    let view = person(app, staff, person_id).await?;
     if view.account.is_some() {
         return Err(Error::Conflict(Invalid::worded(
             "This person already has an account: reset its password instead.",
@@ -385,7 +374,8 @@ pub struct Queue {
 /// Jobs listed per state.
 const QUEUE_LISTED: u32 = 50;
 
-pub async fn queue(app: &App, district: &District) -> Result<Queue> {
+pub async fn queue(app: &App, staff: &Staff) -> Result<Queue> {
+    let district = staff.district();
     Ok(Queue {
         pending: app
             .store

@@ -296,12 +296,17 @@ async fn load_generated(app: &App) -> Result<District> {
     .await
     .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?
     .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?;
-    super::import::oneroster(app, &district, folder.path(), None, super::admin::OPERATOR)
-        .await
-        .map_err(|err| match err {
-            super::import::ImportError::Service(err) => err,
-            rejected => Error::internal(format!("the generated demo district: {rejected:?}")),
-        })?;
+    super::import::oneroster(
+        app,
+        &super::access::Staff::operator(district.clone()),
+        folder.path(),
+        None,
+    )
+    .await
+    .map_err(|err| match err {
+        super::import::ImportError::Service(err) => err,
+        rejected => Error::internal(format!("the generated demo district: {rejected:?}")),
+    })?;
     Ok(district)
 }
 

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::admin::Actor;
+use super::access::Staff;
 use super::auth::Authenticated;
 use super::recovery::JobOutcome;
 use super::{Error, Result};
@@ -134,12 +134,8 @@ async fn audience(
 }
 
 /// Staff write a school message; it reaches its families through the job queue. Audited.
-pub async fn send_message(
-    app: &App,
-    district: &District,
-    request: &MessageRequest<'_>,
-    actor: Actor<'_>,
-) -> Result<i64> {
+pub async fn send_message(app: &App, staff: &Staff, request: &MessageRequest<'_>) -> Result<i64> {
+    let (district, actor) = (staff.district(), staff.actor());
     let title = text("the title", request.title, 120)?;
     let body = text("the message", request.body, 4000)?;
     let audience = audience(app, district, request).await?;

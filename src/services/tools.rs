@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::admin::Actor;
+use super::access::Staff;
 use super::{Error, Result};
 use crate::app::App;
 use crate::domain::{
@@ -186,12 +186,8 @@ fn optional_reason(raw: Option<&str>) -> Result<Option<ToolReason>> {
 }
 
 /// Switches a tool on or off; audited.
-pub async fn switch(
-    app: &App,
-    district: &District,
-    request: &SwitchRequest<'_>,
-    actor: Actor<'_>,
-) -> Result<()> {
+pub async fn switch(app: &App, staff: &Staff, request: &SwitchRequest<'_>) -> Result<()> {
+    let (district, actor) = (staff.district(), staff.actor());
     let tool = Tool::parse(request.tool)?;
     let portals = portals(request.portal)?;
     let reason = optional_reason(request.reason)?;
@@ -244,12 +240,8 @@ pub async fn switch(
 }
 
 /// Adds an off-window; answers its id. Audited.
-pub async fn add_window(
-    app: &App,
-    district: &District,
-    request: &WindowRequest<'_>,
-    actor: Actor<'_>,
-) -> Result<i64> {
+pub async fn add_window(app: &App, staff: &Staff, request: &WindowRequest<'_>) -> Result<i64> {
+    let (district, actor) = (staff.district(), staff.actor());
     let tool = Tool::parse(request.tool)?;
     let portals = portals(request.portal)?;
     let start = crate::domain::parse_date("the first day", request.from)?;
@@ -294,12 +286,8 @@ pub async fn add_window(
 }
 
 /// Removes an off-window of the district; any other id is refused by name. Audited.
-pub async fn remove_window(
-    app: &App,
-    district: &District,
-    id: i64,
-    actor: Actor<'_>,
-) -> Result<()> {
+pub async fn remove_window(app: &App, staff: &Staff, id: i64) -> Result<()> {
+    let (district, actor) = (staff.district(), staff.actor());
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     if !tx.remove_tool_window(district.id, id).await? {
@@ -345,7 +333,8 @@ impl Overview {
     }
 }
 
-pub async fn overview(app: &App, district: &District) -> Result<Overview> {
+pub async fn overview(app: &App, staff: &Staff) -> Result<Overview> {
+    let district = staff.district();
     Ok(Overview {
         // Read afresh: staff see their change at once, whatever district value they hold.
         rules: app

@@ -4,76 +4,23 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use serde::Deserialize;
 
+use super::guard::{Ready, SignedIn};
 use super::pages;
 use crate::app::App;
 use crate::domain::AccountKind;
 use crate::i18n;
 use crate::server::error::PageError;
-use crate::server::session::{self, ClientInfo, cleared_cookie};
+use crate::server::session::{ClientInfo, cleared_cookie};
 use crate::services::Error;
 use crate::services::auth::{self, Authenticated};
 use crate::store::SessionKind;
 
-/// The account behind the request, in the district of the address. Without a live session the
-/// browser is sent to the login page; a session of another district does not open this one.
-async fn signed_in(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
-    signed_in_to(app, headers, slug, AccountKind::Parent).await
-}
-
-/// Like `signed_in`; without a session the browser goes to `portal`'s login page.
-async fn signed_in_to(
-    app: &App,
-    headers: &HeaderMap,
-    slug: &str,
-    portal: AccountKind,
-) -> Result<Authenticated, Response> {
-    match session::authenticate(headers, app).await {
-        Ok(who) if who.district.slug.as_str() == slug => Ok(who),
-        Ok(_) | Err(Error::Unauthorized) => Err(to_login(slug, portal)),
-        Err(other) => Err(PageError(other).into_response()),
-    }
-}
-
-fn to_login(slug: &str, portal: AccountKind) -> Response {
-    match crate::domain::DistrictSlug::parse(slug) {
-        Ok(slug) => Redirect::to(&format!("/d/{slug}/{}", portal.as_str())).into_response(),
-        Err(_) => PageError(Error::NotFound).into_response(),
-    }
-}
-
-/// Like `signed_in`, but an account that must change its password goes there first.
-async fn ready(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
-    ready_in(app, headers, slug, AccountKind::Parent).await
-}
-
-/// `ready`, sending a browser without a session to `portal`'s login page.
-pub(super) async fn ready_in(
-    app: &App,
-    headers: &HeaderMap,
-    slug: &str,
-    portal: AccountKind,
-) -> Result<Authenticated, Response> {
-    let who = signed_in_to(app, headers, slug, portal).await?;
-    if who.account.must_change_password {
-        return Err(Redirect::to(&format!("/d/{slug}/password")).into_response());
-    }
-    Ok(who)
-}
-
-pub async fn home(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let who = match ready(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
+pub async fn home(State(app): State<App>, Ready(who): Ready) -> Response {
     let students = match crate::services::records::students(&app, &who).await {
         Ok(students) => students,
         Err(err) => return PageError(err).into_response(),
@@ -110,15 +57,8 @@ async fn password_page(
     })
 }
 
-pub async fn password(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match signed_in(&app, &headers, &slug).await {
-        Ok(who) => Html(password_page(&app, &who, false, None, None).await).into_response(),
-        Err(response) => response,
-    }
+pub async fn password(State(app): State<App>, SignedIn(who): SignedIn) -> Response {
+    Html(password_page(&app, &who, false, None, None).await).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,15 +69,10 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(app): State<App>,
-    Path(slug): Path<String>,
+    SignedIn(who): SignedIn,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let Ok(Form(form)) = form else {
         let page =
             password_page(&app, &who, false, Some(i18n::t("password-fill-both")), None).await;
@@ -176,15 +111,7 @@ pub async fn change_password(
     }
 }
 
-pub async fn settings(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let who = match ready(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
+pub async fn settings(State(app): State<App>, Ready(who): Ready) -> Response {
     let records = match auth::sessions(&app, &who).await {
         Ok(records) => records,
         Err(err) => return PageError(err).into_response(),
@@ -237,33 +164,24 @@ fn named(id: &str, name: &'static str, value: &str) -> String {
 
 pub async fn revoke(
     State(app): State<App>,
-    Path((slug, id)): Path<(String, String)>,
+    Ready(who): Ready,
+    Path((_, id)): Path<(String, String)>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
 ) -> Response {
-    let who = match ready(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let Ok(id) = id.parse::<i64>() else {
         return PageError(Error::NotFound).into_response();
     };
     match auth::revoke(&app, &who, id, &client).await {
-        Ok(()) => Redirect::to(&format!("/d/{slug}/settings")).into_response(),
+        Ok(()) => Redirect::to(&format!("/d/{}/settings", who.district.slug)).into_response(),
         Err(err) => PageError(err).into_response(),
     }
 }
 
 pub async fn logout(
     State(app): State<App>,
-    Path(slug): Path<String>,
+    SignedIn(who): SignedIn,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
 ) -> Response {
-    let who = match signed_in(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     if let Err(err) = auth::logout(&app, &who, &client).await {
         return PageError(err).into_response();
     }

@@ -1,79 +1,56 @@
 //! The staff console under `/d/{slug}/admin`: find people and accounts, hand out keys and
-//! letters, create accounts, reset passwords, disable and enable. Staff of this district only;
-//! to anyone else it does not exist.
+//! letters, create accounts, reset passwords, disable and enable. Staff of this district only
+//! (the `StaffPage` extractor); to anyone else it does not exist.
 
 use axum::Form;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::account::ready_in;
+use super::guard::StaffPage;
 use super::pages::{self, Secret};
 use crate::app::App;
-use crate::domain::{AccountKind, PersonRole};
+use crate::domain::{Account, AccountKind, PersonRole};
 use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::services::Error;
-use crate::services::admin::{self, Actor, PersonView};
-use crate::services::auth::Authenticated;
+use crate::services::access::Staff;
+use crate::services::admin::{self, PersonView};
 use crate::services::import::{self, ImportError};
-
-/// The staff account behind the request. Not logged in: to the staff login page. Logged in as
-/// anyone but this district's staff: the console is not found.
-pub(super) async fn staff(
-    app: &App,
-    headers: &HeaderMap,
-    slug: &str,
-) -> Result<Authenticated, Response> {
-    let who = ready_in(app, headers, slug, AccountKind::Staff).await?;
-    if who.account.kind != AccountKind::Staff {
-        return Err(PageError(Error::NotFound).into_response());
-    }
-    Ok(who)
-}
-
-pub(super) fn actor(who: &Authenticated) -> Actor<'_> {
-    Actor {
-        name: who.account.username.as_str(),
-        account: Some(who.account.id),
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchQuery {
     q: Option<String>,
 }
 
+/// `GET /d/{slug}/admin`: the search, and the mail and jobs that are waiting or failed.
 pub async fn console(
     State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
+    StaffPage(staff): StaffPage,
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let q = query.ok().and_then(|Query(q)| q.q).unwrap_or_default();
-    let results = match admin::search(&app, &who.district, &q, actor(&who)).await {
+    let results = match admin::search(&app, &staff, &q).await {
         Ok(results) => results,
         Err(err) => return PageError(err).into_response(),
     };
-    let queue = match admin::queue(&app, &who.district).await {
+    let queue = match admin::queue(&app, &staff).await {
         Ok(queue) => queue,
         Err(err) => return PageError(err).into_response(),
     };
+    let district = staff.district();
     let line = |job: &crate::store::JobRecord| pages::JobLine {
         what: {
-            use crate::services::{notifications, push, recovery};
+            use crate::services::{notifications, push, recovery, security};
             match job.kind.as_str() {
                 // Message ids (locales/*/console.ftl).
                 recovery::RESET_MAIL => "job-reset-link",
                 recovery::CHANGED_MAIL => "job-password-changed",
                 recovery::USERNAMES_MAIL => "job-usernames",
+                security::NOTICE_MAIL => "job-security-notice",
                 notifications::MAIL_JOB => "job-notification-mail",
                 notifications::DIGEST_JOB => "job-digest",
                 notifications::MESSAGE_JOB => "job-school-message",
@@ -82,14 +59,14 @@ pub async fn console(
                 _ => "job-other",
             }
         },
-        since: pages::district_date(&who.district, job.created_at),
+        since: pages::district_date(district, job.created_at),
         attempts: job.attempts,
         error: job.last_error.clone(),
     };
     Html(pages::render(&pages::Admin {
         menu: pages::AccountMenu::default(),
-        slug: who.district.slug.as_str(),
-        district_name: who.district.name.as_str(),
+        slug: district.slug.as_str(),
+        district_name: district.name.as_str(),
         q: &q.chars().take(100).collect::<String>(),
         searched: !q.trim().is_empty(),
         results: results
@@ -109,15 +86,16 @@ pub async fn console(
 }
 
 fn person_page(
-    who: &Authenticated,
+    staff: &Staff,
     view: &PersonView,
     error: Option<String>,
     secret: Option<Secret>,
 ) -> String {
+    let district = staff.district();
     pages::render(&pages::AdminPerson {
         menu: pages::AccountMenu::default(),
-        slug: who.district.slug.as_str(),
-        district_name: who.district.name.as_str(),
+        slug: district.slug.as_str(),
+        district_name: district.name.as_str(),
         id: view.person.id,
         name: view.person.name(),
         role: view.person.role.as_str(),
@@ -136,183 +114,238 @@ fn person_page(
     })
 }
 
-/// The person of this district behind `{id}`; anything else is not found.
-async fn load(app: &App, who: &Authenticated, id: &str) -> Result<PersonView, Response> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| PageError(Error::NotFound).into_response())?;
-    admin::person(app, &who.district, id)
-        .await
-        .map_err(|err| PageError(err).into_response())
+/// The `{id}` of a person's address; anything but a number is not found.
+fn person_id(raw: &str) -> Result<i64, Error> {
+    raw.parse().map_err(|_| Error::NotFound)
 }
 
+/// `GET /d/{slug}/admin/people/{id}`: the person, read as a family's record is (audited).
 pub async fn person(
     State(app): State<App>,
-    Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
 ) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
+    let id = match person_id(&id) {
+        Ok(id) => id,
+        Err(err) => return PageError(err).into_response(),
     };
-    let Ok(id) = id.parse::<i64>() else {
-        return PageError(Error::NotFound).into_response();
-    };
-    match admin::view_person(&app, &who.district, id, actor(&who)).await {
-        Ok(view) => Html(person_page(&who, &view, None, None)).into_response(),
+    match admin::view_person(&app, &staff, id).await {
+        Ok(view) => Html(person_page(&staff, &view, None, None)).into_response(),
         Err(err) => PageError(err).into_response(),
     }
 }
 
-/// The actions on a person, each ending on the person's page with what happened.
-pub async fn act(
-    State(app): State<App>,
-    Path((slug, id, action)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    form: Result<Form<AccountForm>, FormRejection>,
-) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
+/// The person behind `{id}`, an action on them, and their page as it is afterwards with what
+/// happened (a secret to show once, or why not).
+async fn act<F>(app: &App, staff: &Staff, id: &str, action: F) -> Response
+where
+    F: AsyncFnOnce(&PersonView) -> Result<Option<Secret>, Error>,
+{
+    let id = match person_id(id) {
+        Ok(id) => id,
+        Err(err) => return PageError(err).into_response(),
     };
-    let view = match load(&app, &who, &id).await {
-        Ok(view) => view,
-        Err(response) => return response,
+    let outcome = match admin::person(app, staff, id).await {
+        Ok(view) => action(&view).await,
+        Err(err) => return PageError(err).into_response(),
     };
-    let district = &who.district;
-    let outcome: Result<Option<Secret>, Error> = match action.as_str() {
-        "key" => admin::key_for(&app, district, view.person.id, actor(&who))
-            .await
-            .map(|issued| {
-                Some(Secret {
-                    label: "person-activation-key",
-                    value: issued.key.grouped(),
-                    note: i18n::ta(
-                        "person-key-note",
-                        &[
-                            ("name", view.person.name()),
-                            ("expires", pages::district_date(district, issued.expires_at)),
-                        ],
-                    ),
-                })
-            }),
-        "letter" => {
-            return match admin::key_for(&app, district, view.person.id, actor(&who)).await {
-                Ok(issued) => Html(pages::letters(
-                    &app.config.public_url,
-                    district,
-                    &[issued],
-                    pages::LettersFor::Browser,
-                ))
-                .into_response(),
-                Err(err) => (
-                    status_of(&err),
-                    Html(person_page(&who, &view, Some(err.public_message()), None)),
-                )
-                    .into_response(),
-            };
-        }
-        "account" => match form {
-            Ok(Form(form)) => {
-                admin::create_account(&app, district, view.person.id, &form.username, actor(&who))
-                    .await
-                    .map(|(account, password)| {
-                        Some(Secret {
-                            label: "person-temporary-password",
-                            value: password,
-                            note: i18n::t1(
-                                "person-account-created",
-                                "username",
-                                account.username.to_string(),
-                            ),
-                        })
-                    })
-            }
-            Err(_) => Err(crate::domain::Invalid::new(i18n::t("person-choose-username")).into()),
-        },
-        "portal" => match form {
-            Ok(Form(AccountForm {
-                relationship: Some(rid),
-                portal: Some(on),
-                ..
-            })) => match (rid.parse::<i64>(), on.as_str()) {
-                (Ok(rid), "on" | "off") => {
-                    admin::set_portal(&app, district, view.person.id, rid, on == "on", actor(&who))
-                        .await
-                        .map(|()| None)
-                }
-                _ => Err(Error::NotFound),
-            },
-            _ => Err(Error::NotFound),
-        },
-        "reset" | "disable" | "enable" => match &view.account {
-            None => Err(Error::NotFound),
-            Some(account) => match action.as_str() {
-                "reset" => admin::reset_password(&app, district, account, actor(&who))
-                    .await
-                    .map(|password| {
-                        Some(Secret {
-                            label: "person-temporary-password",
-                            value: password,
-                            note: i18n::t1(
-                                "person-password-reset",
-                                "username",
-                                account.username.to_string(),
-                            ),
-                        })
-                    }),
-                "disable" => admin::set_active(&app, district, account, false, actor(&who))
-                    .await
-                    .map(|()| None),
-                _ => admin::set_active(&app, district, account, true, actor(&who))
-                    .await
-                    .map(|()| None),
-            },
-        },
-        _ => Err(Error::NotFound),
-    };
-    // Show the person as they are now.
-    let fresh = match load(&app, &who, &id).await {
+    let fresh = match admin::person(app, staff, id).await {
         Ok(fresh) => fresh,
-        Err(response) => return response,
+        Err(err) => return PageError(err).into_response(),
     };
     match outcome {
-        Ok(secret) => Html(person_page(&who, &fresh, None, secret)).into_response(),
+        Ok(secret) => Html(person_page(staff, &fresh, None, secret)).into_response(),
         Err(err @ (Error::NotFound | Error::Unavailable(_) | Error::Internal(_))) => {
             PageError(err).into_response()
         }
         Err(err) => (
             status_of(&err),
-            Html(person_page(&who, &fresh, Some(err.public_message()), None)),
+            Html(person_page(staff, &fresh, Some(err.public_message()), None)),
         )
             .into_response(),
     }
+}
+
+/// The person's account, for the actions on one.
+fn account_of(view: &PersonView) -> Result<&Account, Error> {
+    view.account.as_ref().ok_or(Error::NotFound)
+}
+
+/// `POST …/people/{id}/key`: a new activation key, shown once.
+pub async fn key(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    act(&app, &staff, &id, async |view: &PersonView| {
+        let issued = admin::key_for(&app, &staff, view.person.id).await?;
+        Ok(Some(Secret {
+            label: "person-activation-key",
+            value: issued.key.grouped(),
+            note: i18n::ta(
+                "person-key-note",
+                &[
+                    ("name", view.person.name()),
+                    (
+                        "expires",
+                        pages::district_date(staff.district(), issued.expires_at),
+                    ),
+                ],
+            ),
+        }))
+    })
+    .await
+}
+
+/// `POST …/people/{id}/letter`: a new key, on a letter to print.
+pub async fn letter(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    let id = match person_id(&id) {
+        Ok(id) => id,
+        Err(err) => return PageError(err).into_response(),
+    };
+    let view = match admin::person(&app, &staff, id).await {
+        Ok(view) => view,
+        Err(err) => return PageError(err).into_response(),
+    };
+    match admin::key_for(&app, &staff, view.person.id).await {
+        Ok(issued) => Html(pages::letters(
+            &app.config.public_url,
+            staff.district(),
+            &[issued],
+            pages::LettersFor::Browser,
+        ))
+        .into_response(),
+        Err(err) => (
+            status_of(&err),
+            Html(person_page(&staff, &view, Some(err.public_message()), None)),
+        )
+            .into_response(),
+    }
+}
+
+/// `POST …/people/{id}/account`: an account with a temporary password, shown once.
+pub async fn account(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+    form: Result<Form<AccountForm>, FormRejection>,
+) -> Response {
+    act(&app, &staff, &id, async |view: &PersonView| {
+        let Ok(Form(form)) = form else {
+            return Err(crate::domain::Invalid::new(i18n::t("person-choose-username")).into());
+        };
+        let (account, password) =
+            admin::create_account(&app, &staff, view.person.id, &form.username).await?;
+        Ok(Some(Secret {
+            label: "person-temporary-password",
+            value: password,
+            note: i18n::t1(
+                "person-account-created",
+                "username",
+                account.username.to_string(),
+            ),
+        }))
+    })
+    .await
+}
+
+/// `POST …/people/{id}/portal`: portal access to one relationship, on or off.
+pub async fn portal(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+    form: Result<Form<PortalForm>, FormRejection>,
+) -> Response {
+    act(&app, &staff, &id, async |view: &PersonView| {
+        let Ok(Form(form)) = form else {
+            return Err(Error::NotFound);
+        };
+        let (Ok(rid), on @ ("on" | "off")) =
+            (form.relationship.parse::<i64>(), form.portal.as_str())
+        else {
+            return Err(Error::NotFound);
+        };
+        admin::set_portal(&app, &staff, view.person.id, rid, on == "on").await?;
+        Ok(None)
+    })
+    .await
+}
+
+/// `POST …/people/{id}/reset`: a temporary password, shown once; the family is told.
+pub async fn reset(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    act(&app, &staff, &id, async |view: &PersonView| {
+        let account = account_of(view)?;
+        let password = admin::reset_password(&app, &staff, account).await?;
+        Ok(Some(Secret {
+            label: "person-temporary-password",
+            value: password,
+            note: i18n::t1(
+                "person-password-reset",
+                "username",
+                account.username.to_string(),
+            ),
+        }))
+    })
+    .await
+}
+
+/// `POST …/people/{id}/disable`.
+pub async fn disable(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    act(&app, &staff, &id, async |view: &PersonView| {
+        admin::set_active(&app, &staff, account_of(view)?, false).await?;
+        Ok(None)
+    })
+    .await
+}
+
+/// `POST …/people/{id}/enable`.
+pub async fn enable(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    act(&app, &staff, &id, async |view: &PersonView| {
+        admin::set_active(&app, &staff, account_of(view)?, true).await?;
+        Ok(None)
+    })
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AccountForm {
     #[serde(default)]
     username: String,
-    relationship: Option<String>,
-    portal: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PortalForm {
+    relationship: String,
+    portal: String,
 }
 
 /// `POST /d/{slug}/admin/import`: a OneRoster .zip, imported all or nothing, answered with the
 /// same report as `homeroom import`.
 pub async fn import(
     State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
+    StaffPage(staff): StaffPage,
     upload: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let mut page = pages::AdminImport {
         menu: pages::AccountMenu::default(),
-        slug: who.district.slug.as_str(),
-        district_name: who.district.name.as_str(),
+        slug: staff.district().slug.as_str(),
+        district_name: staff.district().name.as_str(),
         error: None,
         problems: Vec::new(),
         total: 0,
@@ -334,7 +367,7 @@ pub async fn import(
         page.error = Some(i18n::t("import-busy"));
         return refused(page, StatusCode::CONFLICT);
     };
-    match import::oneroster(&app, &who.district, file.path(), None, actor(&who)).await {
+    match import::oneroster(&app, &staff, file.path(), None).await {
         Ok(report) => {
             page.warnings = report.warnings.iter().map(ToString::to_string).collect();
             page.warning_total = report.warning_total;

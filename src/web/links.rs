@@ -4,14 +4,13 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::account::ready_in;
+use super::guard::Ready;
 use super::pages::{self, LinkLine};
 use crate::app::App;
-use crate::domain::AccountKind;
 use crate::server::error::{PageError, page_message, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies};
 use crate::services::auth::Authenticated;
@@ -59,71 +58,57 @@ async fn page(app: &App, who: &Authenticated, view: View) -> Response {
 }
 
 /// The account, where Linked Districts is offered to it; elsewhere the pages do not exist.
-async fn linker(app: &App, headers: &HeaderMap, slug: &str) -> Result<Authenticated, Response> {
-    let who = ready_in(app, headers, slug, AccountKind::Parent).await?;
-    if !super::portal::menu_links(app, &who) {
-        return Err(PageError(Error::NotFound).into_response());
-    }
-    Ok(who)
-}
+pub struct Linker(Authenticated);
 
-pub async fn list(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match linker(&app, &headers, &slug).await {
-        Ok(who) => {
-            page(
-                &app,
-                &who,
-                View {
-                    manage: false,
-                    code: None,
-                    done: None,
-                    error: None,
-                },
-            )
-            .await
+impl axum::extract::FromRequestParts<App> for Linker {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &App,
+    ) -> Result<Self, Response> {
+        let Ready(who) = Ready::from_request_parts(parts, app).await?;
+        if !super::portal::menu_links(app, &who) {
+            return Err(PageError(Error::NotFound).into_response());
         }
-        Err(response) => response,
+        Ok(Self(who))
     }
 }
 
-pub async fn manage(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match linker(&app, &headers, &slug).await {
-        Ok(who) => {
-            page(
-                &app,
-                &who,
-                View {
-                    manage: true,
-                    code: None,
-                    done: None,
-                    error: None,
-                },
-            )
-            .await
-        }
-        Err(response) => response,
-    }
+pub async fn list(State(app): State<App>, Linker(who): Linker) -> Response {
+    page(
+        &app,
+        &who,
+        View {
+            manage: false,
+            code: None,
+            done: None,
+            error: None,
+        },
+    )
+    .await
+}
+
+pub async fn manage(State(app): State<App>, Linker(who): Linker) -> Response {
+    page(
+        &app,
+        &who,
+        View {
+            manage: true,
+            code: None,
+            done: None,
+            error: None,
+        },
+    )
+    .await
 }
 
 /// **Generate**.
 pub async fn generate(
     State(app): State<App>,
-    Path(slug): Path<String>,
+    Linker(who): Linker,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
 ) -> Response {
-    let who = match linker(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let view = match links::generate(&app, &who, &client).await {
         Ok((code, _)) => View {
             manage: true,
@@ -149,15 +134,10 @@ pub struct LinkForm {
 /// **Link**.
 pub async fn link(
     State(app): State<App>,
-    Path(slug): Path<String>,
+    Linker(who): Linker,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
     form: Result<Form<LinkForm>, FormRejection>,
 ) -> Response {
-    let who = match linker(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let outcome = match form {
         Ok(Form(form)) => links::link(&app, &who, &form.code, &client).await,
         Err(_) => Err(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
@@ -197,14 +177,10 @@ pub async fn link(
 /// **Switch**: logged in to the linked account, on its district's home page.
 pub async fn switch(
     State(app): State<App>,
-    Path((slug, id)): Path<(String, String)>,
+    Linker(who): Linker,
+    Path((_, id)): Path<(String, String)>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
 ) -> Response {
-    let who = match linker(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let Some(id) = crate::domain::record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };
@@ -221,14 +197,10 @@ pub async fn switch(
 /// **Unlink**.
 pub async fn unlink(
     State(app): State<App>,
-    Path((slug, id)): Path<(String, String)>,
+    Linker(who): Linker,
+    Path((_, id)): Path<(String, String)>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
 ) -> Response {
-    let who = match linker(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let Some(id) = crate::domain::record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };

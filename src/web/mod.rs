@@ -5,6 +5,7 @@ mod account;
 mod activate;
 mod admin;
 mod finder;
+mod guard;
 mod installable;
 mod language;
 mod links;
@@ -30,64 +31,71 @@ pub fn routes() -> Router<App> {
         .route("/static/push.js", get(installable::push_script))
         .route("/static/{icon}", get(installable::icon))
         .route("/offline", get(installable::offline))
-        .route("/d/{slug}/{portal}", get(login::page).post(login::submit))
-        .route("/d/{slug}/home", get(account::home))
-        .route("/d/{slug}/admin", get(admin::console))
-        .route("/d/{slug}/admin/people/{id}", get(admin::person))
-        .route("/d/{slug}/admin/tools", get(tools::show))
-        .route("/d/{slug}/admin/tools/switch", post(tools::switch))
-        .route("/d/{slug}/admin/tools/windows", post(tools::add_window))
+        .nest("/d/{slug}", district())
+}
+
+/// A district's pages. Each handler names who may use it by its extractor (`guard`): the
+/// district of the address is the session's own, or nothing opens.
+fn district() -> Router<App> {
+    Router::new()
+        .route("/{portal}", get(login::page).post(login::submit))
+        .route("/home", get(account::home))
+        .route("/activate", get(activate::page).post(activate::check_key))
+        .route("/activate/account", post(activate::create_account))
         .route(
-            "/d/{slug}/admin/tools/windows/{id}/remove",
-            post(tools::remove_window),
-        )
-        .route("/d/{slug}/admin/people/{id}/{action}", post(admin::act))
-        .route(
-            "/d/{slug}/activate",
-            get(activate::page).post(activate::check_key),
-        )
-        .route("/d/{slug}/activate/account", post(activate::create_account))
-        .route(
-            "/d/{slug}/password",
+            "/password",
             get(account::password).post(account::change_password),
         )
-        .route("/d/{slug}/settings", get(account::settings))
         .route(
-            "/d/{slug}/settings/sessions/{id}/revoke",
-            post(account::revoke),
-        )
-        .route("/d/{slug}/logout", post(account::logout))
-        .route("/d/{slug}/students/{id}/{tool}", get(portal::tool))
-        .route("/d/{slug}/access-log", get(portal::access_log))
-        .route("/d/{slug}/notifications", get(notifications::inbox))
-        .route(
-            "/d/{slug}/notifications/preferences",
-            post(notifications::save_preferences),
-        )
-        .route(
-            "/d/{slug}/notifications/{id}/read",
-            post(notifications::read),
-        )
-        .route(
-            "/d/{slug}/admin/messages",
-            get(notifications::message_form).post(notifications::send),
-        )
-        .route("/d/{slug}/links", get(links::list).post(links::link))
-        .route("/d/{slug}/links/manage", get(links::manage))
-        .route("/d/{slug}/links/code", post(links::generate))
-        .route("/d/{slug}/links/{id}/switch", post(links::switch))
-        .route("/d/{slug}/links/{id}/unlink", post(links::unlink))
-        .route(
-            "/d/{slug}/password/forgot",
+            "/password/forgot",
             get(recovery::forgot_password_page).post(recovery::forgot_password),
         )
         .route(
-            "/d/{slug}/username/forgot",
+            "/username/forgot",
             get(recovery::forgot_username_page).post(recovery::forgot_username),
         )
         .route(
-            "/d/{slug}/password/reset",
+            "/password/reset",
             get(recovery::reset_page).post(recovery::reset),
+        )
+        .route("/settings", get(account::settings))
+        .route("/settings/sessions/{id}/revoke", post(account::revoke))
+        .route("/logout", post(account::logout))
+        .route("/students/{id}/{tool}", get(portal::tool))
+        .route("/access-log", get(portal::access_log))
+        .route("/notifications", get(notifications::inbox))
+        .route(
+            "/notifications/preferences",
+            post(notifications::save_preferences),
+        )
+        .route("/notifications/{id}/read", post(notifications::read))
+        .route("/links", get(links::list).post(links::link))
+        .route("/links/manage", get(links::manage))
+        .route("/links/code", post(links::generate))
+        .route("/links/{id}/switch", post(links::switch))
+        .route("/links/{id}/unlink", post(links::unlink))
+        .nest("/admin", console())
+}
+
+/// The staff console: every handler takes `guard::StaffPage`; one route per action.
+pub(crate) fn console() -> Router<App> {
+    Router::new()
+        .route("/", get(admin::console))
+        .route("/people/{id}", get(admin::person))
+        .route("/people/{id}/key", post(admin::key))
+        .route("/people/{id}/letter", post(admin::letter))
+        .route("/people/{id}/account", post(admin::account))
+        .route("/people/{id}/portal", post(admin::portal))
+        .route("/people/{id}/reset", post(admin::reset))
+        .route("/people/{id}/disable", post(admin::disable))
+        .route("/people/{id}/enable", post(admin::enable))
+        .route("/tools", get(tools::show))
+        .route("/tools/switch", post(tools::switch))
+        .route("/tools/windows", post(tools::add_window))
+        .route("/tools/windows/{id}/remove", post(tools::remove_window))
+        .route(
+            "/messages",
+            get(notifications::message_form).post(notifications::send),
         )
 }
 

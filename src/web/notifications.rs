@@ -3,29 +3,19 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::account::ready_in;
-use super::admin::{actor, staff};
+use super::guard::{Ready, StaffPage};
 use super::pages;
 use crate::app::App;
-use crate::domain::AccountKind;
 use crate::domain::GradeThreshold;
 use crate::server::error::{PageError, status_of};
 use crate::services::Error;
 use crate::services::notifications::{self, MessageRequest, PreferencesChange};
 
-pub async fn inbox(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
+pub async fn inbox(State(app): State<App>, Ready(who): Ready) -> Response {
     let inbox = match notifications::inbox(&app, &who).await {
         Ok(inbox) => inbox,
         Err(err) => return PageError(err).into_response(),
@@ -82,13 +72,9 @@ pub async fn inbox(
 
 pub async fn read(
     State(app): State<App>,
-    Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Ready(who): Ready,
+    Path((_, id)): Path<(String, String)>,
 ) -> Response {
-    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let Some(id) = crate::domain::record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };
@@ -108,21 +94,15 @@ fn message_page(slug: &str, district: &str, done: Option<String>, error: Option<
     })
 }
 
-pub async fn message_form(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match staff(&app, &headers, &slug).await {
-        Ok(who) => Html(message_page(
-            who.district.slug.as_str(),
-            who.district.name.as_str(),
-            None,
-            None,
-        ))
-        .into_response(),
-        Err(response) => response,
-    }
+pub async fn message_form(StaffPage(staff): StaffPage) -> Response {
+    let district = staff.district();
+    Html(message_page(
+        district.slug.as_str(),
+        district.name.as_str(),
+        None,
+        None,
+    ))
+    .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,27 +115,24 @@ pub struct MessageForm {
 
 pub async fn send(
     State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
+    StaffPage(staff): StaffPage,
     form: Result<Form<MessageForm>, FormRejection>,
 ) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
-    let (slug, name) = (who.district.slug.as_str(), who.district.name.as_str());
+    let (slug, name) = (
+        staff.district().slug.as_str(),
+        staff.district().name.as_str(),
+    );
     let outcome = match form {
         Ok(Form(form)) => {
             notifications::send_message(
                 &app,
-                &who.district,
+                &staff,
                 &MessageRequest {
                     audience: &form.audience,
                     reference: form.reference.as_deref(),
                     title: &form.title,
                     body: &form.body,
                 },
-                actor(&who),
             )
             .await
         }
@@ -201,14 +178,9 @@ pub struct PreferencesForm {
 
 pub async fn save_preferences(
     State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
+    Ready(who): Ready,
     form: Result<Form<PreferencesForm>, FormRejection>,
 ) -> Response {
-    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let Ok(Form(form)) = form else {
         return PageError(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
             "inbox-bad-form",

@@ -4,11 +4,10 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::account::ready_in;
+use super::guard::Ready;
 use super::pages::{self, StudentNav};
 use crate::app::App;
 use crate::domain::{AccountKind, Tool};
@@ -77,15 +76,11 @@ async fn siblings(
 /// `GET /d/{slug}/students/{id}/{tool}`.
 pub async fn tool(
     State(app): State<App>,
-    Path((slug, id, tool)): Path<(String, String, String)>,
+    Ready(who): Ready,
+    Path((_, id, tool)): Path<(String, String, String)>,
     query: Result<Query<ToolQuery>, QueryRejection>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
 ) -> Response {
-    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     // An unknown tool or a malformed id is a page that does not exist.
     let (Ok(tool), Some(id)) = (Tool::parse(&tool), crate::domain::record_id(&id)) else {
         return PageError(Error::NotFound).into_response();
@@ -182,15 +177,7 @@ async fn render(
 }
 
 /// `GET /d/{slug}/access-log`.
-pub async fn access_log(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let who = match ready_in(&app, &headers, &slug, AccountKind::Parent).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
+pub async fn access_log(State(app): State<App>, Ready(who): Ready) -> Response {
     match records::access_log_in(&app, &who, crate::i18n::current()).await {
         Ok(entries) => Html(pages::render(&pages::AccessLogPage {
             menu: account_menu(&app, &who).await,

@@ -4,31 +4,31 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::admin::{actor, staff};
+use super::guard::StaffPage;
 use super::pages::{self, ToolRow};
 use crate::app::App;
 use crate::domain::{Portal, Tool, ToolState};
 use crate::i18n;
 use crate::server::error::{PageError, status_of};
 use crate::services::Error;
-use crate::services::auth::Authenticated;
+use crate::services::access::Staff;
 use crate::services::tools::{self, Overview};
 
 async fn page(
     app: &App,
-    who: &Authenticated,
+    staff: &Staff,
     done: Option<String>,
     error: Option<String>,
 ) -> Result<String, Error> {
-    let overview = tools::overview(app, &who.district).await?;
+    let overview = tools::overview(app, staff).await?;
     Ok(pages::render(&pages::AdminTools {
         menu: pages::AccountMenu::default(),
-        slug: who.district.slug.as_str(),
-        district_name: who.district.name.as_str(),
+        slug: staff.district().slug.as_str(),
+        district_name: staff.district().name.as_str(),
         today: overview.today.to_string(),
         rows: rows(&overview),
         switches: overview
@@ -123,15 +123,8 @@ fn answer(result: Result<String, Error>, status: StatusCode) -> Response {
 }
 
 /// `GET /d/{slug}/admin/tools`.
-pub async fn show(
-    State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match staff(&app, &headers, &slug).await {
-        Ok(who) => answer(page(&app, &who, None, None).await, StatusCode::OK),
-        Err(response) => response,
-    }
+pub async fn show(State(app): State<App>, StaffPage(staff): StaffPage) -> Response {
+    answer(page(&app, &staff, None, None).await, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,14 +139,9 @@ pub struct SwitchForm {
 /// `POST /d/{slug}/admin/tools/switch`.
 pub async fn switch(
     State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
+    StaffPage(staff): StaffPage,
     form: Result<Form<SwitchForm>, FormRejection>,
 ) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let outcome = match form {
         Ok(Form(form)) => {
             let enabled = match form.state.as_str() {
@@ -166,7 +154,7 @@ pub async fn switch(
             match enabled {
                 Ok(enabled) => tools::switch(
                     &app,
-                    &who.district,
+                    &staff,
                     &tools::SwitchRequest {
                         tool: &form.tool,
                         portal: &form.portal,
@@ -174,7 +162,6 @@ pub async fn switch(
                         enabled,
                         reason: form.reason.as_deref(),
                     },
-                    actor(&who),
                 )
                 .await
                 .map(|()| i18n::t("tools-switch-saved")),
@@ -183,7 +170,7 @@ pub async fn switch(
         }
         Err(rejection) => Err(bad_form(&rejection)),
     };
-    respond(&app, &who, outcome).await
+    respond(&app, &staff, outcome).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,18 +186,13 @@ pub struct WindowForm {
 /// `POST /d/{slug}/admin/tools/windows`.
 pub async fn add_window(
     State(app): State<App>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
+    StaffPage(staff): StaffPage,
     form: Result<Form<WindowForm>, FormRejection>,
 ) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let outcome = match form {
         Ok(Form(form)) => tools::add_window(
             &app,
-            &who.district,
+            &staff,
             &tools::WindowRequest {
                 tool: &form.tool,
                 portal: &form.portal,
@@ -219,32 +201,27 @@ pub async fn add_window(
                 to: &form.to,
                 reason: &form.reason,
             },
-            actor(&who),
         )
         .await
         .map(|id| i18n::t1("tools-window-added", "id", id)),
         Err(rejection) => Err(bad_form(&rejection)),
     };
-    respond(&app, &who, outcome).await
+    respond(&app, &staff, outcome).await
 }
 
 /// `POST /d/{slug}/admin/tools/windows/{id}/remove`.
 pub async fn remove_window(
     State(app): State<App>,
-    Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
 ) -> Response {
-    let who = match staff(&app, &headers, &slug).await {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let outcome = match id.parse::<i64>() {
-        Ok(id) => tools::remove_window(&app, &who.district, id, actor(&who))
+        Ok(id) => tools::remove_window(&app, &staff, id)
             .await
             .map(|()| i18n::t1("tools-window-removed", "id", id)),
         Err(_) => Err(Error::NotFound),
     };
-    respond(&app, &who, outcome).await
+    respond(&app, &staff, outcome).await
 }
 
 fn bad_form(rejection: &FormRejection) -> Error {
@@ -255,11 +232,11 @@ fn bad_form(rejection: &FormRejection) -> Error {
     )))
 }
 
-async fn respond(app: &App, who: &Authenticated, outcome: Result<String, Error>) -> Response {
+async fn respond(app: &App, staff: &Staff, outcome: Result<String, Error>) -> Response {
     match outcome {
-        Ok(done) => answer(page(app, who, Some(done), None).await, StatusCode::OK),
+        Ok(done) => answer(page(app, staff, Some(done), None).await, StatusCode::OK),
         Err(err @ (Error::Invalid(_) | Error::NotFound)) => answer(
-            page(app, who, None, Some(err.public_message())).await,
+            page(app, staff, None, Some(err.public_message())).await,
             if matches!(err, Error::NotFound) {
                 StatusCode::NOT_FOUND
             } else {
@@ -272,7 +249,7 @@ async fn respond(app: &App, who: &Authenticated, outcome: Result<String, Error>)
                 PageError(err).into_response()
             } else {
                 answer(
-                    page(app, who, None, Some(err.public_message())).await,
+                    page(app, staff, None, Some(err.public_message())).await,
                     status,
                 )
             }

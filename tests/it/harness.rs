@@ -207,3 +207,8 @@ pub async fn run_sql(db_url: &str, sql: &'static str) {
     sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
 }
+
+/// The operator acting on `district`, as the command line does.
+pub fn operator(district: &homeroom::domain::District) -> homeroom::services::access::Staff {
+    homeroom::services::access::Staff::operator(district.clone())
+}

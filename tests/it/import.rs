@@ -919,10 +919,9 @@ async fn progress_is_told_per_file_and_before_writing() {
         .unwrap();
     import::oneroster(
         &app.app,
-        &district,
+        &crate::harness::operator(&district),
         dir.path(),
         Some(progress),
-        homeroom::services::admin::OPERATOR,
     )
     .await
     .map_err(|_| "import failed")

@@ -330,10 +330,9 @@ async fn arbitrary_files_are_imported_whole_or_refused_with_a_place() {
         let before = fingerprint(&app).await;
         match homeroom::services::import::oneroster(
             &app.app,
-            &district,
+            &crate::harness::operator(&district),
             &path,
             None,
-            homeroom::services::admin::OPERATOR,
         )
         .await
         {

@@ -5,7 +5,6 @@ use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
 use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
-use homeroom::services::admin::OPERATOR;
 use homeroom::services::auth::{self, NewAccountFor};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
@@ -73,9 +72,14 @@ ps1,,,true,p1,student,,,Rosa,Alvarez,,,,,,pg1,02,\n",
     )
     .unwrap();
     let pine = district(&app, "pine").await;
-    homeroom::services::import::oneroster(&app.app, &pine, dir.path(), None, OPERATOR)
-        .await
-        .unwrap();
+    homeroom::services::import::oneroster(
+        &app.app,
+        &crate::harness::operator(&pine),
+        dir.path(),
+        None,
+    )
+    .await
+    .unwrap();
     account(&app, "pine", "pg1", AccountKind::Parent, "pine.maria").await;
     account(&app, "riverbend", "g1", AccountKind::Parent, "rb.parent").await;
     account(&app, "riverbend", "g2", AccountKind::Parent, "rb.other").await;
@@ -433,9 +437,14 @@ async fn a_disabled_or_reset_account_drops_out_of_its_group() {
         homeroom::services::admin::account_by_username(&app.app, &riverbend, "rb.parent")
             .await
             .unwrap();
-    homeroom::services::admin::set_active(&app.app, &riverbend, &rb_account, false, OPERATOR)
-        .await
-        .unwrap();
+    homeroom::services::admin::set_active(
+        &app.app,
+        &crate::harness::operator(&riverbend),
+        &rb_account,
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         links(&app, &cv).await,
         [("pine".into(), "pine.maria".into())]
@@ -446,9 +455,13 @@ async fn a_disabled_or_reset_account_drops_out_of_its_group() {
         homeroom::services::admin::account_by_username(&app.app, &pine_district, "pine.maria")
             .await
             .unwrap();
-    homeroom::services::admin::reset_password(&app.app, &pine_district, &pine_account, OPERATOR)
-        .await
-        .unwrap();
+    homeroom::services::admin::reset_password(
+        &app.app,
+        &crate::harness::operator(&pine_district),
+        &pine_account,
+    )
+    .await
+    .unwrap();
     assert!(links(&app, &cv).await.is_empty());
     app.stop().await;
 }

@@ -5,7 +5,6 @@ use reqwest::StatusCode;
 
 use crate::portal::{Portal, portal, portal_with, write_set};
 use crate::smtp::Sink;
-use homeroom::services::admin::OPERATOR;
 use homeroom::services::notifications::{self, MessageRequest};
 use homeroom::services::worker;
 
@@ -62,14 +61,13 @@ async fn mailing_portal() -> (Sink, Portal) {
 async fn send(p: &Portal, audience: &str, reference: Option<&str>, title: &str) {
     notifications::send_message(
         &p.app.app,
-        &p.district,
+        &crate::harness::operator(&p.district),
         &MessageRequest {
             audience,
             reference,
             title,
             body: "The building opens at 7:30.\nBring a coat.",
         },
-        OPERATOR,
     )
     .await
     .unwrap();
@@ -120,14 +118,13 @@ async fn a_school_message_reaches_exactly_its_families_once() {
     ] {
         let err = notifications::send_message(
             &p.app.app,
-            &p.district,
+            &crate::harness::operator(&p.district),
             &MessageRequest {
                 audience,
                 reference,
                 title: "x",
                 body: "y",
             },
-            OPERATOR,
         )
         .await
         .unwrap_err();
@@ -176,9 +173,14 @@ async fn an_import_tells_each_family_once_and_the_inbox_marks_read() {
     )
     .unwrap();
     p.app.app.clock.advance(60);
-    homeroom::services::import::oneroster(&p.app.app, &p.district, dir.path(), None, OPERATOR)
-        .await
-        .unwrap();
+    homeroom::services::import::oneroster(
+        &p.app.app,
+        &crate::harness::operator(&p.district),
+        dir.path(),
+        None,
+    )
+    .await
+    .unwrap();
     flush(&p).await;
     let after = inboxes(&p).await;
     let grew = |who: &str| titles(&after, who).len() - titles(&before, who).len();
@@ -344,9 +346,14 @@ async fn import_unit_test(p: &Portal, score: u32) {
     )
     .unwrap();
     p.app.app.clock.advance(60);
-    homeroom::services::import::oneroster(&p.app.app, &p.district, dir.path(), None, OPERATOR)
-        .await
-        .unwrap();
+    homeroom::services::import::oneroster(
+        &p.app.app,
+        &crate::harness::operator(&p.district),
+        dir.path(),
+        None,
+    )
+    .await
+    .unwrap();
     flush(p).await;
 }
 
@@ -366,9 +373,14 @@ async fn import_scores(p: &Portal, rows: &str) {
         ),
     )
     .unwrap();
-    homeroom::services::import::oneroster(&p.app.app, &p.district, dir.path(), None, OPERATOR)
-        .await
-        .unwrap();
+    homeroom::services::import::oneroster(
+        &p.app.app,
+        &crate::harness::operator(&p.district),
+        dir.path(),
+        None,
+    )
+    .await
+    .unwrap();
 }
 
 /// The bodies of an inbox's notifications, newest first.

@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
 use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
-use homeroom::services::admin::OPERATOR;
 use homeroom::services::auth::{self, NewAccountFor};
 use homeroom::services::{admin, districts, import};
 
@@ -187,7 +186,7 @@ async fn district(app: &TestApp, slug: &str, name: &str, dir: &Path) -> District
         .await
         .unwrap()
         .unwrap();
-    import::oneroster(&app.app, &district, dir, None, OPERATOR)
+    import::oneroster(&app.app, &crate::harness::operator(&district), dir, None)
         .await
         .unwrap();
     district
@@ -268,21 +267,27 @@ pub async fn portal_with(
         .unwrap();
     // Staff switch Jorge's portal access off; a new bulk import ends Nina's relationship.
     let jorge = person_id(&app, &river, "g2").await;
-    let view = admin::person(&app.app, &river, jorge).await.unwrap();
+    let view = admin::person(&app.app, &crate::harness::operator(&river), jorge)
+        .await
+        .unwrap();
     admin::set_portal(
         &app.app,
-        &river,
+        &crate::harness::operator(&river),
         jorge,
         view.relationships[0].id,
         false,
-        OPERATOR,
     )
     .await
     .unwrap();
     write_set(dir.path(), false);
-    import::oneroster(&app.app, &river, dir.path(), None, OPERATOR)
-        .await
-        .unwrap();
+    import::oneroster(
+        &app.app,
+        &crate::harness::operator(&river),
+        dir.path(),
+        None,
+    )
+    .await
+    .unwrap();
     let mut tokens = Vec::new();
     for (who, portal, user) in [
         ("self", "student", "ava"),
@@ -671,16 +676,24 @@ async fn portal_access_switched_by_staff_takes_effect_at_the_next_request() {
     let (status, _) = p.get(&grades, Some("parent")).await;
     assert_eq!(status, StatusCode::OK);
     let maria = person_id(&p.app, &p.district, "g1").await;
-    let view = admin::person(&p.app.app, &p.district, maria).await.unwrap();
+    let view = admin::person(&p.app.app, &crate::harness::operator(&p.district), maria)
+        .await
+        .unwrap();
     let to_ava = view
         .relationships
         .iter()
         .find(|r| r.other_id == p.ava)
         .unwrap()
         .id;
-    admin::set_portal(&p.app.app, &p.district, maria, to_ava, false, OPERATOR)
-        .await
-        .unwrap();
+    admin::set_portal(
+        &p.app.app,
+        &crate::harness::operator(&p.district),
+        maria,
+        to_ava,
+        false,
+    )
+    .await
+    .unwrap();
     let (status, _) = p.get(&grades, Some("parent")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, students) = p.get("/api/v1/students", Some("parent")).await;
@@ -691,9 +704,15 @@ async fn portal_access_switched_by_staff_takes_effect_at_the_next_request() {
         .map(|s| s["id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids, [p.ben]);
-    admin::set_portal(&p.app.app, &p.district, maria, to_ava, true, OPERATOR)
-        .await
-        .unwrap();
+    admin::set_portal(
+        &p.app.app,
+        &crate::harness::operator(&p.district),
+        maria,
+        to_ava,
+        true,
+    )
+    .await
+    .unwrap();
     let (status, _) = p.get(&grades, Some("parent")).await;
     assert_eq!(status, StatusCode::OK);
     p.app.stop().await;
@@ -1088,8 +1107,13 @@ h2,,,,2025-13-01,Bad date\n",
         .await
         .unwrap()
         .unwrap();
-    let Err(import::ImportError::Rejected { problems, .. }) =
-        import::oneroster(&app.app, &river, dir.path(), None, OPERATOR).await
+    let Err(import::ImportError::Rejected { problems, .. }) = import::oneroster(
+        &app.app,
+        &crate::harness::operator(&river),
+        dir.path(),
+        None,
+    )
+    .await
     else {
         panic!("a set with bad rows was imported");
     };
@@ -1118,8 +1142,13 @@ tg1,,,k9,st1,gp1,B\n",
 h1,,,s9,2025-10-13,Holiday\n",
     )
     .unwrap();
-    let Err(import::ImportError::Rejected { problems, .. }) =
-        import::oneroster(&app.app, &river, dir.path(), None, OPERATOR).await
+    let Err(import::ImportError::Rejected { problems, .. }) = import::oneroster(
+        &app.app,
+        &crate::harness::operator(&river),
+        dir.path(),
+        None,
+    )
+    .await
     else {
         panic!("a set with unknown references was imported");
     };

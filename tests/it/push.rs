@@ -14,7 +14,6 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
-use homeroom::services::admin::OPERATOR;
 use homeroom::services::notifications::{self, MessageRequest};
 use homeroom::services::worker;
 
@@ -123,14 +122,13 @@ async fn message(app: &TestApp, title: &str) {
         .unwrap();
     notifications::send_message(
         &app.app,
-        &district,
+        &crate::harness::operator(&district),
         &MessageRequest {
             audience: "district",
             reference: None,
             title,
             body: "Buses run two hours late.",
         },
-        OPERATOR,
     )
     .await
     .unwrap();

@@ -177,9 +177,8 @@ async fn a_reset_by_the_family_or_by_staff_ends_every_link() {
         .unwrap();
     homeroom::services::admin::reset_password(
         &app.app,
-        &cedar,
+        &crate::harness::operator(&cedar),
         &account,
-        homeroom::services::admin::OPERATOR,
     )
     .await
     .unwrap();
@@ -254,10 +253,9 @@ async fn import_pine(
     let pine = links::district(app, "pine").await;
     homeroom::services::import::oneroster(
         &app.app,
-        &pine,
+        &crate::harness::operator(&pine),
         dir.path(),
         None,
-        homeroom::services::admin::OPERATOR,
     )
     .await
     .map_err(|e| match e {

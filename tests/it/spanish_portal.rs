@@ -6,7 +6,6 @@ use reqwest::StatusCode;
 use reqwest::header::ACCEPT_LANGUAGE;
 
 use crate::portal::{Portal, portal_with};
-use homeroom::services::admin::OPERATOR;
 use homeroom::services::notifications::{self, MessageRequest};
 use homeroom::services::tools::{self, SwitchRequest};
 use homeroom::services::worker;
@@ -23,14 +22,13 @@ async fn fixture() -> Portal {
     .await;
     notifications::send_message(
         &p.app.app,
-        &p.district,
+        &crate::harness::operator(&p.district),
         &MessageRequest {
             audience: "district",
             reference: None,
             title: "Early release",
             body: "School ends at noon on Friday.",
         },
-        OPERATOR,
     )
     .await
     .unwrap();
@@ -337,7 +335,7 @@ async fn page_errors_and_a_tool_turned_off_are_told_in_the_page_language() {
     // Staff turn Grades off for parents without a reason: the default one, in each language.
     tools::switch(
         &p.app.app,
-        &p.district,
+        &crate::harness::operator(&p.district),
         &SwitchRequest {
             tool: "grades",
             portal: "parent",
@@ -345,7 +343,6 @@ async fn page_errors_and_a_tool_turned_off_are_told_in_the_page_language() {
             enabled: false,
             reason: None,
         },
-        OPERATOR,
     )
     .await
     .unwrap();

@@ -35,6 +35,7 @@ use crate::domain::District;
 use crate::store::{Staged, Tx, Value};
 
 use super::Error;
+use super::access::Staff;
 use super::admin::Actor;
 pub use problems::Problem;
 
@@ -87,15 +88,15 @@ enum Mode {
     Delta,
 }
 
-/// Imports a OneRoster folder or .zip into a district, on behalf of `actor` (the audit log
-/// names who imported).
+/// Imports a OneRoster folder or .zip into the staff's district (the audit log names who
+/// imported).
 pub async fn oneroster(
     app: &App,
-    district: &District,
+    staff: &Staff,
     path: &Path,
     progress: Option<Progress>,
-    actor: Actor<'_>,
 ) -> Result<Report, ImportError> {
+    let (district, actor) = (staff.district(), staff.actor());
     let tx = app.store.begin_import().await?;
     let cleanup = tx.staging_cleanup();
     let imported = stage_and_apply(app, district, path, progress, actor, tx).await;
