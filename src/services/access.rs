@@ -1,7 +1,10 @@
-//! Who may do what, as values: a capability is made only by authentication (or, for the
-//! operator, by the command line) and every service call that needs one takes it, so that no
-//! adapter can forget a check. The portal's records are guarded one level deeper: each read
-//! names its student, and `records` answers only for students the account may see.
+//! Who may do what, as values made only by authentication, required by the service calls that
+//! need them, so that no adapter can forget a check:
+//! - [`Authenticated`]: a live session (only `auth::authenticate` makes one);
+//! - [`Staff`]: this district's staff with a settled password, or the operator on the command
+//!   line: what every console service takes;
+//! - the portal's records take an `Authenticated` and answer only for the students it may see
+//!   (`records::open`), exactly as if any other did not exist.
 
 use super::admin::Actor;
 use super::auth::Authenticated;
@@ -59,31 +62,5 @@ impl Staff {
             },
             None => super::admin::OPERATOR,
         }
-    }
-}
-
-/// A parent or student whose password is settled: what the portal's services take.
-#[derive(Debug, Clone)]
-pub struct Family(Authenticated);
-
-impl Family {
-    /// A signed-in account as a family: staff are refused (`Forbidden`), and an account that
-    /// must still change its password does that first.
-    pub fn signed_in(who: Authenticated) -> Result<Self> {
-        if who.account.must_change_password {
-            return Err(Error::PasswordChangeRequired);
-        }
-        if who.account.kind == AccountKind::Staff {
-            return Err(Error::NotFound);
-        }
-        Ok(Self(who))
-    }
-}
-
-impl std::ops::Deref for Family {
-    type Target = Authenticated;
-
-    fn deref(&self) -> &Authenticated {
-        &self.0
     }
 }

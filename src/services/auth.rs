@@ -400,13 +400,18 @@ pub(super) async fn start_session_as(
     })
 }
 
-/// Who is behind a request, from its session secret.
+/// Who is behind a request, from its session secret. Only [`authenticate`] makes one (the
+/// private seal), so a value of this type is proof of a live session.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub session: SessionRecord,
     pub account: Account,
     pub district: District,
+    _sealed: Sealed,
 }
+
+#[derive(Debug, Clone)]
+struct Sealed;
 
 /// Finds the live session for a secret. A session that expired, went idle, belongs to a
 /// disabled account or was revoked is `Unauthorized`, exactly like a secret that never existed.
@@ -453,6 +458,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
         session,
         account,
         district,
+        _sealed: Sealed,
     })
 }
 

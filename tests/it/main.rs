@@ -6,6 +6,7 @@
 mod activation;
 mod admin;
 mod cli;
+mod console_matrix;
 mod demo;
 mod finder;
 mod harness;
