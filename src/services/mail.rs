@@ -145,3 +145,23 @@ impl header::Header for IdempotencyKey {
         header::HeaderValue::new(Self::name(), self.0.clone())
     }
 }
+
+/// Sends the mail a job built, if it still has one to send, and tells the worker how it went:
+/// an address the server refuses is given up, anything else passing is tried again.
+pub async fn send_built(
+    app: &crate::app::App,
+    built: super::Result<Option<Mail>>,
+) -> super::recovery::JobOutcome {
+    use super::recovery::JobOutcome;
+    match built {
+        Ok(Some(mail)) => match app.mailer.send(&mail).await {
+            Ok(()) => JobOutcome::Done,
+            Err(MailError::Invalid(why)) => JobOutcome::Give(why),
+            Err(err) => JobOutcome::Retry(err.to_string()),
+        },
+        // Nothing to send any more (the account went away or lost its address).
+        Ok(None) => JobOutcome::Done,
+        Err(super::Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
+        Err(err) => JobOutcome::Give(err.to_string()),
+    }
+}

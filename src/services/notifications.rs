@@ -192,16 +192,7 @@ pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
         } else {
             digest(app, job).await
         };
-        return match mail {
-            Ok(Some(mail)) => match app.mailer.send(&mail).await {
-                Ok(()) => JobOutcome::Done,
-                Err(super::mail::MailError::Invalid(why)) => JobOutcome::Give(why),
-                Err(err) => JobOutcome::Retry(err.to_string()),
-            },
-            Ok(None) => JobOutcome::Done,
-            Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
-            Err(err) => JobOutcome::Give(err.to_string()),
-        };
+        return super::mail::send_built(app, mail).await;
     }
     match fan_out(app, job).await {
         Ok(()) => JobOutcome::Done,

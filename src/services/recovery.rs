@@ -409,17 +409,7 @@ fn rendered(template: &impl Template) -> std::result::Result<String, String> {
 
 /// Runs one of this module's jobs: builds its mail and sends it.
 pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
-    match build(app, job).await {
-        Ok(Some(mail)) => match app.mailer.send(&mail).await {
-            Ok(()) => JobOutcome::Done,
-            Err(super::mail::MailError::Invalid(why)) => JobOutcome::Give(why),
-            Err(err) => JobOutcome::Retry(err.to_string()),
-        },
-        // Nothing to send any more (the account went away or lost its address).
-        Ok(None) => JobOutcome::Done,
-        Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
-        Err(err) => JobOutcome::Give(err.to_string()),
-    }
+    super::mail::send_built(app, build(app, job).await).await
 }
 
 async fn build(app: &App, job: &JobRecord) -> Result<Option<Mail>> {

@@ -180,16 +180,7 @@ struct NoticeHtml<'a> {
 
 /// Mails one notice: to the account's address, or for a changed address to the old one.
 pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
-    match build(app, job).await {
-        Ok(Some(mail)) => match app.mailer.send(&mail).await {
-            Ok(()) => JobOutcome::Done,
-            Err(super::mail::MailError::Invalid(why)) => JobOutcome::Give(why),
-            Err(err) => JobOutcome::Retry(err.to_string()),
-        },
-        Ok(None) => JobOutcome::Done,
-        Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
-        Err(err) => JobOutcome::Give(err.to_string()),
-    }
+    super::mail::send_built(app, build(app, job).await).await
 }
 
 async fn build(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {

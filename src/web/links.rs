@@ -23,6 +23,18 @@ struct View {
     error: Option<Error>,
 }
 
+impl View {
+    /// The list (or the Manage page) with nothing just done.
+    fn plain(manage: bool) -> Self {
+        Self {
+            manage,
+            code: None,
+            done: None,
+            error: None,
+        }
+    }
+}
+
 async fn page(app: &App, who: &Authenticated, view: View) -> Response {
     let linked = if view.manage {
         Vec::new()
@@ -76,31 +88,11 @@ impl axum::extract::FromRequestParts<App> for Linker {
 }
 
 pub async fn list(State(app): State<App>, Linker(who): Linker) -> Response {
-    page(
-        &app,
-        &who,
-        View {
-            manage: false,
-            code: None,
-            done: None,
-            error: None,
-        },
-    )
-    .await
+    page(&app, &who, View::plain(false)).await
 }
 
 pub async fn manage(State(app): State<App>, Linker(who): Linker) -> Response {
-    page(
-        &app,
-        &who,
-        View {
-            manage: true,
-            code: None,
-            done: None,
-            error: None,
-        },
-    )
-    .await
+    page(&app, &who, View::plain(true)).await
 }
 
 /// **Generate**.
