@@ -7,6 +7,16 @@ pub const MAX_ATTEMPTS: u32 = 8;
 /// one died).
 pub const LEASE_SECONDS: i64 = 300;
 
+/// What running a job came to.
+#[derive(Debug)]
+pub enum JobOutcome {
+    Done,
+    /// Worth another try later.
+    Retry(String),
+    /// Will never work: the job is dead at once.
+    Give(String),
+}
+
 /// What happens to a job that failed on its `attempts`-th try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterFailure {

@@ -22,7 +22,7 @@ pub use district::{
     SettingChange, TimeZoneName,
 };
 pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
-pub use jobs::{AfterFailure, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
+pub use jobs::{AfterFailure, JobOutcome, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH, LINK_CODE_LENGTH, LinkCode};
 pub use language::Lang;
 pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold};

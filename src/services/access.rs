@@ -6,10 +6,21 @@
 //! - the portal's records take an `Authenticated` and answer only for the students it may see
 //!   (`records::open`), exactly as if any other did not exist.
 
-use super::admin::Actor;
 use super::auth::Authenticated;
 use super::{Error, Result};
 use crate::domain::{Account, AccountKind, District};
+
+/// Who acts, as the audit log names them: the operator on the command line, or a staff account.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub account: Option<crate::domain::AccountId>,
+}
+
+pub const OPERATOR: Actor<'static> = Actor {
+    name: "operator",
+    account: None,
+};
 
 /// District staff, or the operator, acting on one district: what the console's services take.
 #[derive(Debug, Clone)]
@@ -60,7 +71,7 @@ impl Staff {
                 name: account.username.as_str(),
                 account: Some(account.id),
             },
-            None => super::admin::OPERATOR,
+            None => OPERATOR,
         }
     }
 }

@@ -8,23 +8,12 @@ use crate::secrets;
 use crate::store::AuditEntry;
 
 use super::access::Staff;
+pub use super::access::{Actor, OPERATOR};
 use super::{Error, Result, security};
 
 /// Readable letters and digits without look-alikes, for temporary passwords read aloud or
 /// copied from a screen.
 const TEMPORARY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-
-/// Who acts: the operator on the command line, or a staff account in the console.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub name: &'a str,
-    pub account: Option<crate::domain::AccountId>,
-}
-
-pub const OPERATOR: Actor<'static> = Actor {
-    name: "operator",
-    account: None,
-};
 
 /// The account with this username in the district; `NotFound` otherwise.
 pub async fn account_by_username(

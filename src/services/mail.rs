@@ -151,8 +151,8 @@ impl header::Header for IdempotencyKey {
 pub async fn send_built(
     app: &crate::app::App,
     built: super::Result<Option<Mail>>,
-) -> super::recovery::JobOutcome {
-    use super::recovery::JobOutcome;
+) -> crate::domain::JobOutcome {
+    use crate::domain::JobOutcome;
     match built {
         Ok(Some(mail)) => match app.mailer.send(&mail).await {
             Ok(()) => JobOutcome::Done,

@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 
 use super::access::Staff;
 use super::auth::Authenticated;
-use super::recovery::JobOutcome;
 use super::{Error, Result};
 use crate::app::App;
+use crate::domain::JobOutcome;
 use crate::i18n::{self, Lang, filters};
 use askama::Template;
 use fluent_bundle::FluentArgs;

@@ -13,7 +13,9 @@ use super::auth::{Client, policy};
 use super::mail::Mail;
 use super::{Error, Result, captcha};
 use crate::app::App;
-use crate::domain::{AccountId, District, Invalid, Username, WINDOW_SECONDS, fold_username};
+use crate::domain::{
+    AccountId, District, Invalid, JobOutcome, Username, WINDOW_SECONDS, fold_username,
+};
 use crate::i18n::{self, filters};
 use crate::secrets;
 use crate::store::{AuditEntry, FailureScope, JobRecord, NewJob};
@@ -298,16 +300,6 @@ pub async fn reset_password(
 
 fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::internal(e.to_string()))
-}
-
-/// What running a job came to.
-#[derive(Debug)]
-pub enum JobOutcome {
-    Done,
-    /// Worth another try later.
-    Retry(String),
-    /// Will never work: the job is dead at once.
-    Give(String),
 }
 
 #[derive(Template)]

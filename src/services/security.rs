@@ -5,9 +5,9 @@
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::recovery::JobOutcome;
 use super::{Error, Result};
 use crate::app::App;
+use crate::domain::JobOutcome;
 use crate::domain::{Account, AccountId, District, DistrictId, Lang};
 use crate::i18n::{self, filters};
 use crate::secrets;

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use super::recovery::{self, JobOutcome};
+use super::recovery;
 use crate::app::App;
+use crate::domain::JobOutcome;
 use crate::domain::MAX_ATTEMPTS;
 use crate::store::{JobRecord, StoreError};
 

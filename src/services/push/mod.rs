@@ -12,10 +12,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::Authenticated;
-use super::recovery::JobOutcome;
 use super::{Error, Result};
 use crate::app::App;
 use crate::domain::Invalid;
+use crate::domain::JobOutcome;
 use crate::store::JobRecord;
 
 /// A notification pushed to an account's browsers and apps.
