@@ -194,10 +194,8 @@ pub async fn load(app: &App) -> Result<Vec<District>> {
         {
             continue;
         }
-        match demo.person {
-            None => {
-                auth::add_staff(app, demo.district, demo.username, demo.password).await?;
-            }
+        let made = match demo.person {
+            None => auth::add_staff(app, demo.district, demo.username, demo.password).await,
             Some(person) => {
                 let person = SourcedId::parse(person)?;
                 let account = auth::NewAccountFor {
@@ -208,7 +206,19 @@ pub async fn load(app: &App) -> Result<Vec<District>> {
                     must_change_password: false,
                 };
                 auth::create_account(app, district, account, "operator", "demo.account_created")
-                    .await?;
+                    .await
+            }
+        };
+        match made {
+            // Another process loading the demo at the same moment made it first.
+            Err(Error::UsernameTaken | Error::Conflict(_))
+                if app
+                    .store
+                    .account_for_login(district.id, &folded)
+                    .await?
+                    .is_some() => {}
+            other => {
+                other?;
             }
         }
     }
@@ -296,18 +306,22 @@ async fn load_generated(app: &App) -> Result<District> {
     .await
     .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?
     .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?;
-    super::import::oneroster(
+    let imported = super::import::oneroster(
         app,
         &super::access::Staff::operator(district.clone()),
         folder.path(),
         None,
     )
-    .await
-    .map_err(|err| match err {
-        super::import::ImportError::Service(err) => err,
-        rejected => Error::internal(format!("the generated demo district: {rejected:?}")),
-    })?;
-    Ok(district)
+    .await;
+    match imported {
+        Ok(_) => Ok(district),
+        // Another process loading the demo at the same moment imported it first.
+        Err(_) if app.store.district_counts(district.id).await?.students > 0 => Ok(district),
+        Err(super::import::ImportError::Service(err)) => Err(err),
+        Err(rejected) => Err(Error::internal(format!(
+            "the generated demo district: {rejected:?}"
+        ))),
+    }
 }
 
 async fn ensure_district(app: &App, demo: &DemoDistrict) -> Result<District> {

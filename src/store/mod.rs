@@ -247,7 +247,12 @@ impl Store {
     /// Brings the schema up to date; safe to run at every start.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Sqlite => {
+                // sqlx takes no lock on SQLite: processes starting at once take turns on a
+                // lock file beside the database, so that each migration runs once.
+                let _turn = self.migration_lock().await?;
+                sqlx::migrate!("migrations/sqlite").run(&self.pool).await?
+            }
             Backend::Postgres => {
                 sqlx::migrate!("migrations/postgres")
                     .run(&self.pool)
@@ -259,6 +264,28 @@ impl Store {
             tracing::info!(filled, "folded names written for staff search");
         }
         Ok(())
+    }
+
+    /// An exclusive lock on `<database>.migrate-lock`, held until the file is dropped; none for a
+    /// database in memory.
+    async fn migration_lock(&self) -> Result<Option<std::fs::File>> {
+        let Some(database) = &self.sqlite_file else {
+            return Ok(None);
+        };
+        let mut path = database.clone().into_os_string();
+        path.push(".migrate-lock");
+        let unavailable = |err: std::io::Error| StoreError::Unavailable(sqlx::Error::Io(err));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(unavailable)?;
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| unavailable(std::io::Error::other(e)))?
+            .map(Some)
+            .map_err(unavailable)
     }
 
     /// SQLite: copies the write-ahead log into the database and empties it. PostgreSQL: nothing.
@@ -297,9 +324,19 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction on the pool. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), waiting the busy timeout for it: a transaction that read first and wrote
+    /// later would otherwise fail at once when another process wrote in between.
+    async fn transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub async fn begin(&self) -> Result<Tx> {
         Ok(Tx {
-            inner: self.pool.begin().await?,
+            inner: self.transaction().await?,
             backend: self.backend,
             copy: None,
             import_run: None,

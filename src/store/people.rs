@@ -241,7 +241,7 @@ impl super::Store {
             if rows.is_empty() {
                 return Ok(filled);
             }
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.transaction().await?;
             for row in &rows {
                 let given: String = row.try_get("given_name")?;
                 let family: String = row.try_get("family_name")?;

@@ -50,7 +50,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         let _turn = self.write_turn().await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.transaction().await?;
         sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = $1")
             .bind(endpoint.to_owned())
             .execute(&mut *tx)

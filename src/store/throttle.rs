@@ -100,7 +100,7 @@ impl Store {
         now: i64,
         forget_before: i64,
     ) -> Result<Vec<(AttemptId, Failures)>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.transaction().await?;
         let mut ids = Vec::with_capacity(subjects.len());
         for (scope, subject) in subjects {
             ids.push(write_failure(&mut tx, district, *scope, subject, now, forget_before).await?);
@@ -155,7 +155,7 @@ impl Store {
         now: i64,
         forget_before: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.transaction().await?;
         write_failure(&mut tx, district, scope, subject, now, forget_before).await?;
         tx.commit().await?;
         Ok(())

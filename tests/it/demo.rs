@@ -168,3 +168,75 @@ async fn serve_demo_prints_what_to_try_and_stops_on_sigterm() {
         "graceful shutdown ends with success, got {status}"
     );
 }
+
+/// Starts `serve --demo` on `url`; answers whether it came to listen (or what it said when it
+/// stopped instead), and the child to stop.
+async fn serve_demo(
+    url: &str,
+    dir: &std::path::Path,
+) -> (Result<(), String>, tokio::process::Child) {
+    let mut child = homeroom_command(dir)
+        .args([
+            "--database-url",
+            url,
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let listening = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.starts_with("Homeroom is listening on ") {
+                return Ok(());
+            }
+        }
+        Err("stopped before listening".to_owned())
+    })
+    .await
+    .unwrap_or_else(|_| Err("not listening after two minutes".to_owned()));
+    let listening = match listening {
+        Ok(()) => Ok(()),
+        Err(why) => {
+            let mut err = String::new();
+            if let Some(mut stderr) = child.stderr.take() {
+                use tokio::io::AsyncReadExt;
+                let _ = stderr.read_to_string(&mut err).await;
+            }
+            Err(format!("{why}: {err}"))
+        }
+    };
+    (listening, child)
+}
+
+#[tokio::test]
+async fn two_demo_servers_started_at_once_on_an_empty_database_both_serve() {
+    let db = TestDb::fresh().await;
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ((first, mut a), (second, mut b)) = tokio::join!(
+        serve_demo(&db.url, one.path()),
+        serve_demo(&db.url, two.path())
+    );
+    let _ = a.kill().await;
+    let _ = b.kill().await;
+    first.unwrap();
+    second.unwrap();
+    // One demo's records, whichever process wrote them.
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .unwrap();
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM districts), \
+         (SELECT COUNT(*) FROM people WHERE role = 'student'), (SELECT COUNT(*) FROM accounts)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    // Cedar Valley's 4 students and Lakeshore's 2, Riverbend's 120; the 4 demo logins.
+    assert_eq!(counts, (3, 126, 4));
+}

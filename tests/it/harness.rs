@@ -28,6 +28,9 @@ pub struct TestDb {
 impl TestDb {
     /// SQLite unless HOMEROOM_TEST_DATABASE_URL names a PostgreSQL database.
     pub async fn fresh() -> Self {
+        // What the app installs when it starts, for tests that only run the binary.
+        sqlx::any::install_default_drivers();
+        let _ = rustls::crypto::ring::default_provider().install_default();
         match postgres_base_url() {
             Some(base) => Self::postgres(&base).await,
             None => Self::sqlite(),
