@@ -2,6 +2,7 @@
 //! code that holds a `DistrictSlug` never asks again whether it is a valid slug.
 
 mod account;
+mod address;
 mod district;
 mod grading;
 mod jobs;
@@ -17,6 +18,7 @@ mod throttle;
 mod tools;
 
 pub use account::{Account, AccountId, AccountKind, Username, fold_username};
+pub use address::is_public;
 pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, SETTING_KEYS,
     SettingChange, TimeZoneName,
