@@ -27,7 +27,7 @@ pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
 pub use jobs::{AfterFailure, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH, LINK_CODE_LENGTH, LinkCode};
 pub use language::Lang;
-pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold};
+pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold, MAX_PUSH_SUBSCRIPTIONS};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
 pub use slug::DistrictSlug;

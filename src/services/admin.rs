@@ -54,6 +54,7 @@ pub async fn reset_password(
     tx.set_password(account, &hash, true, now).await?;
     tx.delete_other_sessions(district.id, account.id, None)
         .await?;
+    tx.end_push_subscriptions(district.id, account.id).await?;
     // A reset account must not be reachable through a link: it leaves its group.
     let left = tx.leave_group(district.id, account.id).await?;
     tx.audit(
@@ -88,6 +89,7 @@ pub async fn set_active(
     if !active {
         tx.delete_other_sessions(district.id, account.id, None)
             .await?;
+        tx.end_push_subscriptions(district.id, account.id).await?;
         // A disabled account drops out of its linked accounts.
         left = tx.leave_group(district.id, account.id).await?;
     }

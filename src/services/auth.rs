@@ -531,6 +531,8 @@ pub async fn change_password(
     let ended = tx
         .delete_other_sessions(who.district.id, who.account.id, Some(who.session.id))
         .await?;
+    tx.end_push_subscriptions(who.district.id, who.account.id)
+        .await?;
     tx.audit(
         account_entry(
             who,
@@ -586,7 +588,7 @@ pub async fn revoke(
     Ok(())
 }
 
-fn account_entry<'a>(
+pub(crate) fn account_entry<'a>(
     who: &'a Authenticated,
     action: &'static str,
     detail: Option<String>,

@@ -267,6 +267,7 @@ pub async fn reset_password(
     let ended = tx
         .delete_other_sessions(district.id, account.id, None)
         .await?;
+    tx.end_push_subscriptions(district.id, account.id).await?;
     tx.enqueue(
         &NewJob {
             district: district.id,

@@ -56,6 +56,7 @@ pub fn routes() -> Router<App> {
             "/d/{slug}/settings/sessions/{id}/revoke",
             post(account::revoke),
         )
+        .route("/d/{slug}/settings/push/{id}/end", post(account::end_push))
         .route("/d/{slug}/logout", post(account::logout))
         .route("/d/{slug}/students/{id}/{tool}", get(portal::tool))
         .route("/d/{slug}/access-log", get(portal::access_log))

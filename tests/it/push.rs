@@ -33,9 +33,22 @@ fn python() -> Option<String> {
     })
 }
 
+/// A push service on loopback that keeps what it receives. It answers 410 to `/push/gone`.
 #[derive(Clone, Default)]
-struct Service {
-    received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
+pub(crate) struct Service {
+    pub(crate) received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
+}
+
+impl Service {
+    /// The ids of the endpoints that received something, in order.
+    pub(crate) async fn ids(&self) -> Vec<String> {
+        self.received
+            .lock()
+            .await
+            .iter()
+            .map(|r| r.0.clone())
+            .collect()
+    }
 }
 
 async fn receive(
@@ -56,7 +69,8 @@ async fn receive(
     }
 }
 
-async fn push_service() -> (Service, String) {
+/// The service and its base address, `http://127.0.0.1:PORT`.
+pub(crate) async fn push_service() -> (Service, String) {
     let service = Service::default();
     let router = Router::new()
         .route("/push/{id}", post(receive))
@@ -67,26 +81,62 @@ async fn push_service() -> (Service, String) {
     (service, base)
 }
 
-async fn app() -> TestApp {
+/// The demo, its jobs run.
+pub(crate) async fn app() -> TestApp {
     let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
     homeroom::services::demo::load(&app.app).await.unwrap();
     while worker::run_due(&app.app).await.unwrap() > 0 {}
     app
 }
 
-async fn maria(app: &TestApp) -> String {
+/// Logs in by API; `device` names the app's device.
+pub(crate) async fn login(
+    app: &TestApp,
+    slug: &str,
+    username: &str,
+    password: &str,
+    device: Option<&str>,
+) -> String {
+    let mut body = json!({"portal": "parent", "username": username, "password": password});
+    if let Some(name) = device {
+        body["device"] = json!({"id": format!("{name}-id"), "name": name, "platform": "ios"});
+    }
     let response = reqwest::Client::new()
-        .post(app.url("/api/v1/districts/cedar-valley/login"))
-        .json(&json!({"portal": "parent", "username": "maria.alvarez", "password": "maple river lantern"}))
+        .post(app.url(&format!("/api/v1/districts/{slug}/login")))
+        .json(&body)
         .send()
         .await
         .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{username} logs in");
     let body: serde_json::Value = response.json().await.unwrap();
     body["token"].as_str().unwrap().to_owned()
 }
 
+pub(crate) async fn maria(app: &TestApp) -> String {
+    login(
+        app,
+        "cedar-valley",
+        "maria.alvarez",
+        "maple river lantern",
+        None,
+    )
+    .await
+}
+
+/// Turns on pushes of school messages for the account.
+pub(crate) async fn push_messages(app: &TestApp, token: &str) {
+    let response = reqwest::Client::new()
+        .put(app.url("/api/v1/me/notification-preferences"))
+        .bearer_auth(token)
+        .json(&json!({"push": ["message"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 /// A browser's key pair and auth secret.
-fn browser_keys() -> (p256::SecretKey, String, String) {
+pub(crate) fn browser_keys() -> (p256::SecretKey, String, String) {
     let key = p256::SecretKey::from_slice(&[7u8; 32]).unwrap();
     let public = homeroom::services::push::crypto::public_bytes(&key.public_key());
     (
@@ -96,7 +146,7 @@ fn browser_keys() -> (p256::SecretKey, String, String) {
     )
 }
 
-async fn subscribe(
+pub(crate) async fn subscribe(
     app: &TestApp,
     token: &str,
     endpoint: &str,
@@ -113,11 +163,18 @@ async fn subscribe(
         .status()
 }
 
-async fn message(app: &TestApp, title: &str) {
+/// A school message to the whole of Cedar Valley, its pushes all sent.
+pub(crate) async fn message(app: &TestApp, title: &str) {
+    message_in(app, "cedar-valley", title).await;
+    while worker::run_due(&app.app).await.unwrap() > 0 {}
+}
+
+/// A school message to a whole district, queued.
+pub(crate) async fn message_in(app: &TestApp, slug: &str, title: &str) {
     let district = app
         .app
         .store
-        .district_by_slug(&homeroom::domain::DistrictSlug::parse("cedar-valley").unwrap())
+        .district_by_slug(&homeroom::domain::DistrictSlug::parse(slug).unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -134,7 +191,6 @@ async fn message(app: &TestApp, title: &str) {
     )
     .await
     .unwrap();
-    while worker::run_due(&app.app).await.unwrap() > 0 {}
 }
 
 #[tokio::test]
@@ -164,14 +220,7 @@ async fn a_pushed_notification_decrypts_with_an_independent_implementation() {
     // Nothing is pushed until Maria asks for it.
     message(&app, "Late buses").await;
     assert!(service.received.lock().await.is_empty());
-    let response = reqwest::Client::new()
-        .put(app.url("/api/v1/me/notification-preferences"))
-        .bearer_auth(&token)
-        .json(&json!({"push": ["message"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    push_messages(&app, &token).await;
     message(&app, "Snow day").await;
     let received = service.received.lock().await.clone();
     assert_eq!(received.len(), 1);
@@ -234,13 +283,7 @@ async fn a_subscription_the_service_has_forgotten_is_removed() {
         subscribe(&app, &token, &gone, &p256dh, &auth).await,
         StatusCode::CREATED
     );
-    reqwest::Client::new()
-        .put(app.url("/api/v1/me/notification-preferences"))
-        .bearer_auth(&token)
-        .json(&json!({"push": ["message"]}))
-        .send()
-        .await
-        .unwrap();
+    push_messages(&app, &token).await;
     message(&app, "First").await;
     message(&app, "Second").await;
     // The 410 to the first push removed the subscription: the second was not sent.
