@@ -153,7 +153,7 @@ pub async fn public_key(State(app): State<App>) -> Json<PublicKey> {
 }
 
 /// Registers a browser's or app's Web Push subscription for this account, for as long as
-/// this session or token lasts.
+/// this session or token lasts. The endpoint must be `https://` on a public host.
 #[utoipa::path(
     post,
     path = "/api/v1/me/push-subscriptions",
@@ -162,7 +162,7 @@ pub async fn public_key(State(app): State<App>) -> Json<PublicKey> {
     request_body = crate::services::push::Subscription,
     responses(
         (status = 201, description = "Subscribed"),
-        (status = 400, description = "Not a usable subscription", body = ErrorBody),
+        (status = 400, description = "Not a usable subscription: a bad key, or an endpoint that is not https or not public", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "`password_change_required`", body = ErrorBody),
         (status = 409, description = "`too_many`: the account has 10 subscriptions already", body = ErrorBody),

@@ -1,19 +1,24 @@
 //! Web Push end to end: a push service on loopback receives the request, and an independent
 //! implementation (Python's http_ece and cryptography) decrypts the payload and checks the
-//! VAPID signature. A subscription the service answers 410 for is removed.
+//! VAPID signature. A subscription the service answers 410 for is removed. The loopback
+//! service is reached only because each test's configuration allows its host and port
+//! (`push_allow_hosts`); what is refused without that is in `push_security`.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
+use homeroom::config::ConfigInput;
 use homeroom::services::admin::OPERATOR;
 use homeroom::services::notifications::{self, MessageRequest};
 use homeroom::services::worker;
@@ -33,7 +38,9 @@ fn python() -> Option<String> {
     })
 }
 
-/// A push service on loopback that keeps what it receives. It answers 410 to `/push/gone`.
+/// A push service on loopback that keeps what it receives, by any method. It answers 410 to
+/// `/push/gone`, and a redirect to `/push/target` from `/push/moved` (301) and
+/// `/push/moved-307`.
 #[derive(Clone, Default)]
 pub(crate) struct Service {
     pub(crate) received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
@@ -56,16 +63,19 @@ async fn receive(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> StatusCode {
+) -> Response {
     service
         .received
         .lock()
         .await
         .push((id.clone(), headers, body));
-    if id == "gone" {
-        StatusCode::GONE
-    } else {
-        StatusCode::CREATED
+    match id.as_str() {
+        "gone" => StatusCode::GONE.into_response(),
+        "moved" => (StatusCode::MOVED_PERMANENTLY, [(LOCATION, "/push/target")]).into_response(),
+        "moved-307" => {
+            (StatusCode::TEMPORARY_REDIRECT, [(LOCATION, "/push/target")]).into_response()
+        }
+        _ => StatusCode::CREATED.into_response(),
     }
 }
 
@@ -73,7 +83,7 @@ async fn receive(
 pub(crate) async fn push_service() -> (Service, String) {
     let service = Service::default();
     let router = Router::new()
-        .route("/push/{id}", post(receive))
+        .route("/push/{id}", any(receive))
         .with_state(service.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -81,12 +91,22 @@ pub(crate) async fn push_service() -> (Service, String) {
     (service, base)
 }
 
-/// The demo, its jobs run.
-pub(crate) async fn app() -> TestApp {
-    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+/// The demo, with push allowed to these hosts (`host:port`) beside the public Internet.
+pub(crate) async fn app_allowing(hosts: &[&str]) -> TestApp {
+    let hosts: Vec<String> = hosts.iter().map(|h| (*h).to_owned()).collect();
+    let app = spawn_app_with(TestDb::fresh().await, |c| ConfigInput {
+        push_allow_hosts: Some(hosts),
+        ..c
+    })
+    .await;
     homeroom::services::demo::load(&app.app).await.unwrap();
     while worker::run_due(&app.app).await.unwrap() > 0 {}
     app
+}
+
+/// The demo, with push allowed to the loopback service at `base`.
+async fn app(base: &str) -> TestApp {
+    app_allowing(&[base.trim_start_matches("http://")]).await
 }
 
 /// Logs in by API; `device` names the app's device.
@@ -167,6 +187,7 @@ pub(crate) async fn subscribe(
 pub(crate) async fn message(app: &TestApp, title: &str) {
     message_in(app, "cedar-valley", title).await;
     while worker::run_due(&app.app).await.unwrap() > 0 {}
+    worker::settled(&app.app).await;
 }
 
 /// A school message to a whole district, queued.
@@ -199,8 +220,8 @@ async fn a_pushed_notification_decrypts_with_an_independent_implementation() {
         eprintln!("skipped: no Python with http_ece (run .ci/run, or set HOMEROOM_TEST_PYTHON)");
         return;
     };
-    let app = app().await;
     let (service, base) = push_service().await;
+    let app = app(&base).await;
     let token = maria(&app).await;
     let (browser, p256dh, auth) = browser_keys();
     let endpoint = format!("{base}/push/maria-phone");
@@ -274,8 +295,8 @@ async fn a_pushed_notification_decrypts_with_an_independent_implementation() {
 
 #[tokio::test]
 async fn a_subscription_the_service_has_forgotten_is_removed() {
-    let app = app().await;
     let (service, base) = push_service().await;
+    let app = app(&base).await;
     let token = maria(&app).await;
     let (_, p256dh, auth) = browser_keys();
     let gone = format!("{base}/push/gone");

@@ -1,17 +1,32 @@
-//! Push subscriptions as a lasting channel: each subscription ends with the session that made
-//! it (and all of them with a password change or reset), and an account holds at most ten,
-//! lists them and ends any.
+//! Push subscriptions as a lasting channel, and the push sender as a way into the network:
+//! each subscription ends with the session that made it (and all of them with a password
+//! change or reset), an account holds at most ten, lists them and ends any; the sender reaches
+//! only https endpoints on public addresses (unless `push_allow_hosts` names the host),
+//! follows no redirect, and one silent push service holds up no other district's pushes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::TestApp;
-use crate::push::{app, browser_keys, login, maria, message, push_messages, push_service};
+use crate::push::{
+    app_allowing, browser_keys, login, maria, message, message_in, push_messages, push_service,
+};
 use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
 use homeroom::services::admin::OPERATOR;
 use homeroom::services::auth::{self, NewAccountFor};
+use homeroom::services::{push, worker};
 
 const PASSWORD: &str = "correct horse battery";
+
+/// `127.0.0.1:PORT` of a base address.
+fn host(base: &str) -> &str {
+    base.trim_start_matches("http://")
+}
 
 async fn district(app: &TestApp, slug: &str) -> District {
     app.app
@@ -104,10 +119,49 @@ fn by_device<'a>(list: &'a [Value], device: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no subscription for {device}: {list:?}"))
 }
 
+/// A push service that takes connections and never answers; it counts them.
+struct Silent {
+    address: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+}
+
+impl Silent {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        Self { address, accepted }
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+/// Waits for `done` to hold, for at most `limit`; answers whether it did.
+async fn within(limit: Duration, mut done: impl AsyncFnMut() -> bool) -> bool {
+    let until = Instant::now() + limit;
+    while Instant::now() < until {
+        if done().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    done().await
+}
+
 #[tokio::test]
 async fn an_account_holds_at_most_ten_push_subscriptions() {
     let (_service, base) = push_service().await;
-    let app = app().await;
+    let app = app_allowing(&[host(&base)]).await;
     let token = maria(&app).await;
     for i in 0..10 {
         let endpoint = format!("{base}/push/{i}");
@@ -138,7 +192,7 @@ async fn an_account_holds_at_most_ten_push_subscriptions() {
 #[tokio::test]
 async fn the_account_lists_its_push_subscriptions_and_ends_any_of_them_audited() {
     let (_service, base) = push_service().await;
-    let app = app().await;
+    let app = app_allowing(&[host(&base)]).await;
     account(&app, "cedar-valley", "cv-g-james", "james.okafor").await;
     let phone = login(
         &app,
@@ -227,7 +281,7 @@ async fn the_account_lists_its_push_subscriptions_and_ends_any_of_them_audited()
 #[tokio::test]
 async fn logging_out_ends_the_push_subscription_and_device_of_that_session() {
     let (service, base) = push_service().await;
-    let app = app().await;
+    let app = app_allowing(&[host(&base)]).await;
     let phone = login(
         &app,
         "cedar-valley",
@@ -278,7 +332,7 @@ async fn logging_out_ends_the_push_subscription_and_device_of_that_session() {
 #[tokio::test]
 async fn a_password_change_or_a_reset_ends_every_push_subscription() {
     let (service, base) = push_service().await;
-    let app = app().await;
+    let app = app_allowing(&[host(&base)]).await;
     let phone = login(
         &app,
         "cedar-valley",
@@ -353,9 +407,137 @@ async fn a_password_change_or_a_reset_ends_every_push_subscription() {
 }
 
 #[tokio::test]
+async fn endpoints_that_are_not_https_or_not_on_public_addresses_are_refused() {
+    let (_service, base) = push_service().await;
+    // Nothing is allowed past the checks unless the configuration names it.
+    let app = app_allowing(&[]).await;
+    let token = maria(&app).await;
+    for endpoint in [
+        "http://push.example.net/x",
+        &format!("{base}/push/x"),
+        "https://127.0.0.1/x",
+        "https://127.0.0.1:8443/x",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://10.0.0.1/x",
+        "https://192.168.1.1/x",
+        "https://100.64.0.1/x",
+        "https://0.0.0.0/x",
+        "https://[fd00::1]/x",
+        "ftp://push.example.net/x",
+    ] {
+        let (status, body) = subscribe(&app, &token, endpoint).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{endpoint}: {body}");
+        assert_eq!(body["error"], "bad_request", "{endpoint}: {body}");
+    }
+    // A name is taken, to be checked at each push against what it resolves to then.
+    let (status, _) = subscribe(&app, &token, "https://push.example.net/x").await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(listed(&app, &token).await.len() == 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_name_that_resolves_to_a_private_address_is_not_connected_to_unless_allowed() {
+    let silent = Silent::start().await;
+    let (service, base) = push_service().await;
+    let port = base.rsplit(':').next().unwrap();
+    let allowed = format!("localhost:{port}");
+    let app = app_allowing(&[&allowed]).await;
+    let token = maria(&app).await;
+    let refused = format!("https://localhost:{}/push/refused", silent.address.port());
+    assert_eq!(
+        subscribe(&app, &token, &refused).await.0,
+        StatusCode::CREATED
+    );
+    let named = format!("http://localhost:{port}/push/named");
+    assert_eq!(subscribe(&app, &token, &named).await.0, StatusCode::CREATED);
+    push_messages(&app, &token).await;
+    message(&app, "Snow day").await;
+    // localhost is 127.0.0.1: not public, so not even a connection is made to it, and the
+    // subscription is removed; the allowed host and port got the push.
+    assert_eq!(silent.accepted(), 0);
+    assert_eq!(service.ids().await, ["named"]);
+    let list = listed(&app, &token).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["push_service"], "localhost");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_push_service_that_redirects_is_not_followed() {
+    let (service, base) = push_service().await;
+    let app = app_allowing(&[host(&base)]).await;
+    let token = maria(&app).await;
+    for id in ["moved", "moved-307"] {
+        let endpoint = format!("{base}/push/{id}");
+        assert_eq!(
+            subscribe(&app, &token, &endpoint).await.0,
+            StatusCode::CREATED
+        );
+    }
+    push_messages(&app, &token).await;
+    message(&app, "Snow day").await;
+    let mut ids = service.ids().await;
+    ids.sort();
+    assert_eq!(ids, ["moved", "moved-307"], "the redirect was followed");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_silent_push_service_holds_up_no_other_districts_pushes() {
+    let silent = Silent::start().await;
+    let (service, base) = push_service().await;
+    let silent_host = silent.address.to_string();
+    let app = app_allowing(&[&silent_host, host(&base)]).await;
+    account(&app, "riverbend", "g1", "rb.parent").await;
+    let cedar = maria(&app).await;
+    let endpoint = format!("http://{silent_host}/push/silent");
+    assert_eq!(
+        subscribe(&app, &cedar, &endpoint).await.0,
+        StatusCode::CREATED
+    );
+    push_messages(&app, &cedar).await;
+    let riverbend = login(&app, "riverbend", "rb.parent", PASSWORD, None).await;
+    let endpoint = format!("{base}/push/riverbend");
+    assert_eq!(
+        subscribe(&app, &riverbend, &endpoint).await.0,
+        StatusCode::CREATED
+    );
+    push_messages(&app, &riverbend).await;
+    // The worker as `serve` runs it.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker::run(app.app.clone(), async move {
+        let _ = stopped.await;
+    }));
+    message_in(&app, "cedar-valley", "Snow day").await;
+    assert!(
+        within(Duration::from_secs(10), async || silent.accepted() > 0).await,
+        "the push to the silent service was never sent"
+    );
+    // Riverbend's push arrives while Cedar Valley's still waits for an answer (a push gets
+    // `PUSH_TIMEOUT`): well within half of that.
+    let held = Instant::now();
+    message_in(&app, "riverbend", "Snow day").await;
+    let arrived = within(push::PUSH_TIMEOUT / 2, async || {
+        service.ids().await.contains(&"riverbend".to_owned())
+    })
+    .await;
+    assert!(
+        arrived,
+        "Riverbend's push waited for Cedar Valley's silent service: {:?}",
+        held.elapsed()
+    );
+    drop(stop);
+    running.abort();
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn the_security_page_lists_push_subscriptions_with_a_way_to_end_each() {
     let (_service, base) = push_service().await;
-    let app = app().await;
+    let app = app_allowing(&[host(&base)]).await;
     crate::admin::web_login(&app, "parent", "maria.alvarez", "maple river lantern").await;
     let (_, page) = app.get_text("/d/cedar-valley/settings").await;
     assert!(page.contains("Push notifications"), "{page}");

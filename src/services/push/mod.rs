@@ -3,8 +3,10 @@
 
 pub mod crypto;
 mod gateway;
+mod outbound;
 
 pub use gateway::{Delivery, Gateway, WebPush};
+pub use outbound::{Outbound, PUSH_TIMEOUT, Refusal};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use p256::SecretKey;
@@ -61,9 +63,9 @@ pub struct SubscriptionKeys {
 }
 
 /// Stores a subscription for the session that makes it (it ends with the session) after
-/// checking it can be used: an https endpoint (plain http only on this machine, for
-/// development), a P-256 key and a 16-byte secret. An account holds at most
-/// [`MAX_PUSH_SUBSCRIPTIONS`]; subscribing is in the audit log.
+/// checking it can be used: an https endpoint whose host is a name or a public address (see
+/// `outbound`; the hosts of `push_allow_hosts` aside), a P-256 key and a 16-byte secret. An
+/// account holds at most [`MAX_PUSH_SUBSCRIPTIONS`]; subscribing is in the audit log.
 pub async fn subscribe(
     app: &App,
     who: &Authenticated,
@@ -72,11 +74,10 @@ pub async fn subscribe(
 ) -> Result<()> {
     let url = url::Url::parse(s.endpoint.trim())
         .map_err(|_| Invalid::new("the endpoint is not an address"))?;
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    if s.endpoint.len() > 2000 || !(url.scheme() == "https" || (url.scheme() == "http" && loopback))
-    {
-        return Err(Invalid::new("the endpoint must be an https:// address").into());
+    if s.endpoint.len() > 2000 {
+        return Err(Invalid::new("the endpoint is too long").into());
     }
+    app.push.check(&url).map_err(Invalid::from)?;
     let p256dh = Base64UrlUnpadded::decode_vec(s.keys.p256dh.trim_end_matches('='))
         .ok()
         .filter(|k| p256::PublicKey::from_sec1_bytes(k).is_ok())
@@ -169,9 +170,9 @@ pub fn job_payload(notification: i64) -> String {
     format!("{{\"notification\":{notification}}}")
 }
 
-/// Pushes one notification to every subscription of its account's live sessions.
-/// Subscriptions the push service no longer knows (404, 410) are removed; other failures are
-/// tried again.
+/// Pushes one notification to every subscription of its account's live sessions, to all at
+/// once. Subscriptions the push service no longer knows (404, 410), and those that may not be
+/// sent to (see `outbound`), are removed; other failures are tried again.
 pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
     match deliver(app, job).await {
         Ok(None) => JobOutcome::Done,
@@ -198,28 +199,40 @@ async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
     })
     .to_string();
     let now = app.clock.unix();
-    let web = WebPush {
-        http: &app.http,
-        vapid: &app.vapid,
+    let web = std::sync::Arc::new(WebPush {
+        outbound: app.push.clone(),
+        vapid: app.vapid.clone(),
         contact: format!("mailto:{}", app.config.mail_from),
         now,
-    };
+    });
     for device in app.store.devices_of(district.id, account).await? {
         // No FCM or APNs gateway is in this build: the device stays registered for a
         // deployment that adds one (see `gateway`).
         tracing::debug!(platform = %device.platform, "no gateway for this device's platform");
     }
     let idle = i64::from(district.settings.session_idle_minutes) * 60;
-    let mut retry = None;
+    let mut pushes = tokio::task::JoinSet::new();
     for subscription in app
         .store
         .live_subscriptions(district.id, account, now, idle)
         .await?
     {
-        let id = subscription.id;
-        match web.deliver(&subscription, payload.as_bytes()).await? {
+        let (web, payload) = (web.clone(), payload.clone());
+        pushes.spawn(async move {
+            let delivery = web.deliver(&subscription, payload.as_bytes()).await;
+            (subscription.id, delivery)
+        });
+    }
+    let mut retry = None;
+    while let Some(done) = pushes.join_next().await {
+        let (id, delivery) = done.map_err(|e| Error::internal(format!("a push task: {e}")))?;
+        match delivery? {
             Delivery::Delivered => app.store.subscription_sent(district.id, id, now).await?,
             Delivery::Gone => app.store.delete_subscription(district.id, id).await?,
+            Delivery::Refused(why) => {
+                tracing::warn!(district = %district.slug, subscription = id, %why, "push refused: the subscription is removed");
+                app.store.delete_subscription(district.id, id).await?;
+            }
             Delivery::Retry(why) => retry = Some(why),
         }
     }
