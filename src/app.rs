@@ -23,8 +23,13 @@ pub struct Parts {
     pub mailer: Arc<Mailer>,
     /// The deployment's VAPID key, for Web Push.
     pub vapid: Arc<p256::SecretKey>,
-    /// Outgoing HTTP (push services).
+    /// Outgoing HTTP.
     pub http: reqwest::Client,
+    /// Outgoing pushes: what the push sender may reach, and how.
+    pub push: crate::services::push::Outbound,
+    /// Jobs the worker runs beside its own turn (pushes), so that a slow push service holds
+    /// up nobody else's.
+    pub detached: Arc<crate::services::worker::Detached>,
     /// Districts, tool rules and record views kept between requests.
     pub caches: Arc<Caches>,
 }
@@ -59,9 +64,13 @@ impl App {
             .user_agent("Homeroom")
             .build()
             .map_err(|e| StartError::Http(e.to_string()))?;
+        let push = crate::services::push::Outbound::new(&config.push_allow_hosts)
+            .map_err(StartError::Http)?;
         Ok(Self(Arc::new(Parts {
             vapid: Arc::new(vapid),
             http,
+            push,
+            detached: Arc::default(),
             config: Arc::new(config),
             store,
             clock,

@@ -40,6 +40,68 @@ pub struct Config {
     pub mail: MailConfig,
     /// The sender's address; the district's name is the display name.
     pub mail_from: String,
+    /// Push endpoints on these hosts are sent to whatever they resolve to, over http too (a
+    /// private push gateway, tests); every other endpoint must be https to public addresses.
+    pub push_allow_hosts: Vec<AllowedHost>,
+}
+
+/// A host (and port, if given) that push delivery may reach though it is not public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedHost {
+    /// A lowercase name without a final dot, or an IP address as Rust writes it.
+    host: String,
+    port: Option<u16>,
+}
+
+impl AllowedHost {
+    /// `name`, `name:port`, `192.0.2.1:8443`, `[::1]:8443` or `::1`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let bad = || {
+            ConfigError(format!(
+                "push_allow_hosts: {text:?} is not a host name or host:port"
+            ))
+        };
+        let entry = text.trim().to_ascii_lowercase();
+        let (host, port) = if let Some(rest) = entry.strip_prefix('[') {
+            let (host, after) = rest.split_once(']').ok_or_else(bad)?;
+            match after {
+                "" => (host, None),
+                _ => (host, Some(after.strip_prefix(':').ok_or_else(bad)?)),
+            }
+        } else if entry.matches(':').count() == 1 {
+            let (host, port) = entry.split_once(':').ok_or_else(bad)?;
+            (host, Some(port))
+        } else {
+            (entry.as_str(), None)
+        };
+        let port = port
+            .map(|p| p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(bad))
+            .transpose()?;
+        let host = match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.to_string(),
+            Err(_) if host.contains(':') => return Err(bad()),
+            Err(_) => match url::Host::parse(host.trim_end_matches('.')) {
+                Ok(url::Host::Domain(name)) if !name.is_empty() => name,
+                Ok(url::Host::Ipv4(ip)) => ip.to_string(),
+                _ => return Err(bad()),
+            },
+        };
+        Ok(Self { host, port })
+    }
+
+    /// Whether an endpoint's address names this host (and port).
+    pub fn admits(&self, url: &url::Url) -> bool {
+        let host = match url.host() {
+            Some(url::Host::Domain(name)) => name.trim_end_matches('.').to_ascii_lowercase(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            None => return false,
+        };
+        host == self.host
+            && self
+                .port
+                .is_none_or(|p| url.port_or_known_default() == Some(p))
+    }
 }
 
 /// How much an import may read before it refuses a file: a staff upload is untrusted input,
@@ -135,6 +197,9 @@ pub struct ConfigInput {
     pub smtp_password: Option<String>,
     pub mail_from: Option<String>,
     pub outbox_dir: Option<String>,
+    /// Hosts (`name` or `name:port`) push delivery may reach over http or at addresses that
+    /// are not public.
+    pub push_allow_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +274,8 @@ impl ConfigInput {
             smtp_password: var("HOMEROOM_SMTP_PASSWORD"),
             mail_from: var("HOMEROOM_MAIL_FROM"),
             outbox_dir: var("HOMEROOM_OUTBOX_DIR"),
+            push_allow_hosts: var("HOMEROOM_PUSH_ALLOW_HOSTS")
+                .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
         })
     }
 
@@ -248,6 +315,7 @@ impl ConfigInput {
             smtp_password: over.smtp_password.or(self.smtp_password),
             mail_from: over.mail_from.or(self.mail_from),
             outbox_dir: over.outbox_dir.or(self.outbox_dir),
+            push_allow_hosts: over.push_allow_hosts.or(self.push_allow_hosts),
         }
     }
 
@@ -380,7 +448,15 @@ impl ConfigInput {
                 "mail_from must be an email address, not {mail_from:?}"
             )));
         }
+        let push_allow_hosts = self
+            .push_allow_hosts
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| AllowedHost::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
+            push_allow_hosts,
             mail,
             mail_from,
             database_url,
@@ -556,6 +632,11 @@ mod tests {
             ("smtp_host = \"mail\"\nsmtp_username = \"u\"", "go together"),
             ("smtp_password = \"p\"", "need smtp_host"),
             ("mail_from = \"not an address\"", "mail_from must be"),
+            (
+                "push_allow_hosts = [\"https://push.example\"]",
+                "push_allow_hosts",
+            ),
+            ("push_allow_hosts = [\"gateway:0\"]", "push_allow_hosts"),
         ];
         for (toml_text, expected) in cases {
             let input: ConfigInput = toml::from_str(toml_text).unwrap();
@@ -594,6 +675,36 @@ mod tests {
         let proxies: ConfigInput =
             toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"192.168.1.1\"]").unwrap();
         assert_eq!(proxies.resolve().unwrap().trusted_proxies.len(), 2);
+    }
+
+    #[test]
+    fn push_may_reach_only_the_allowed_hosts_and_ports_that_are_not_public() {
+        // Nothing is allowed unless named, whatever the environment.
+        for environment in ["production", "test"] {
+            let input: ConfigInput =
+                toml::from_str(&format!("environment = \"{environment}\"")).unwrap();
+            assert!(input.resolve().unwrap().push_allow_hosts.is_empty());
+        }
+        let input = ConfigInput::from_env(env(&[(
+            "HOMEROOM_PUSH_ALLOW_HOSTS",
+            "Gateway.Internal., 127.0.0.1:8080,[::1]:9000, ::1",
+        )]))
+        .unwrap();
+        let allowed = input.resolve().unwrap().push_allow_hosts;
+        assert_eq!(allowed.len(), 4);
+        let admitted = |url: &str| {
+            let url = url::Url::parse(url).unwrap();
+            allowed.iter().any(|a| a.admits(&url))
+        };
+        assert!(admitted("http://gateway.internal/push/1"));
+        assert!(admitted("https://GATEWAY.internal.:8443/push/1"));
+        assert!(admitted("http://127.0.0.1:8080/push/1"));
+        assert!(!admitted("http://127.0.0.1:8081/push/1"));
+        assert!(!admitted("http://127.0.0.1/push/1"));
+        assert!(admitted("http://[::1]:9000/x"));
+        assert!(admitted("https://[::1]/x"));
+        assert!(!admitted("https://localhost:8080/x"));
+        assert!(!admitted("https://other.internal/x"));
     }
 
     #[test]

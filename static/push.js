@@ -12,6 +12,7 @@
     blocked: status.dataset.blocked || "Notifications are blocked in this browser's settings.",
     on: status.dataset.on || "Push notifications are on for this device.",
     failed: status.dataset.failed || "Push notifications could not be turned on.",
+    tooMany: status.dataset.tooMany || "This account gets push notifications on too many browsers and apps already.",
   };
   function key(text) {
     var padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -37,7 +38,7 @@
         body: JSON.stringify(subscription.toJSON()),
       });
     }).then(function (response) {
-      status.textContent = response.ok ? words.on : words.failed;
+      status.textContent = response.ok ? words.on : response.status === 409 ? words.tooMany : words.failed;
     }).catch(function (error) {
       status.textContent = error.message || words.failed;
     });

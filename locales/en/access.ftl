@@ -119,6 +119,15 @@ settings-app = App
 settings-browser-agent = Browser: { $agent }
 settings-browser = Browser
 settings-log-out-device = Log out this device
+settings-push = Push notifications
+settings-push-intro = Browsers and apps that get this account's notifications by push. Each stops when it logs out, and changing the password stops them all.
+settings-push-none = No browser or app gets push notifications for this account.
+# $when: a day and time (when-day-time).
+settings-push-since = Turned on { $when }
+# $when: a day and time (when-day-time).
+settings-push-last-sent = last sent { $when }
+settings-push-never-sent = nothing sent yet
+settings-push-end = Turn off push for this device
 
 ## The printable activation-key letters
 

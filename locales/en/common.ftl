@@ -43,6 +43,8 @@ push-working = Turning on…
 push-blocked = Notifications are blocked in this browser's settings.
 push-on-done = Push notifications are on for this device.
 push-failed = Push notifications could not be turned on.
+# $count: how many browsers and apps an account may get pushes on.
+push-too-many = This account already gets push notifications on { $count } browsers and apps. Turn one off in Settings first.
 
 # Dates and times. Numbers come as text, already padded where they need it.
 

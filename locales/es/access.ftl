@@ -119,6 +119,13 @@ settings-app = Aplicación
 settings-browser-agent = Navegador: { $agent }
 settings-browser = Navegador
 settings-log-out-device = Cerrar sesión en este dispositivo
+settings-push = Notificaciones push
+settings-push-intro = Navegadores y aplicaciones que reciben por push las notificaciones de esta cuenta. Cada uno deja de recibirlas al cerrar la sesión, y al cambiar la contraseña dejan de recibirlas todos.
+settings-push-none = Ningún navegador ni aplicación recibe notificaciones push de esta cuenta.
+settings-push-since = Activadas: { $when }
+settings-push-last-sent = último envío: { $when }
+settings-push-never-sent = todavía no se ha enviado nada
+settings-push-end = Desactivar las notificaciones push en este dispositivo
 
 ## Las cartas con la clave de activación
 

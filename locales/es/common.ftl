@@ -42,6 +42,7 @@ push-working = Activando…
 push-blocked = Las notificaciones están bloqueadas en la configuración de este navegador.
 push-on-done = Las notificaciones push están activadas en este dispositivo.
 push-failed = No se pudieron activar las notificaciones push.
+push-too-many = Esta cuenta ya recibe notificaciones push en { $count } navegadores y aplicaciones. Desactive una en Configuración primero.
 
 # Fechas y horas.
 

@@ -33,7 +33,8 @@ use crate::server::error::{ErrorBody, api_error};
         recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
         links::switch, links::unlink, notifications::inbox, notifications::read,
         notifications::preferences, notifications::set_preferences, notifications::public_key,
-        notifications::subscribe, notifications::register_device
+        notifications::subscribe, notifications::subscriptions, notifications::unsubscribe,
+        notifications::register_device
     ),
     components(schemas(
         ErrorBody,
@@ -90,7 +91,14 @@ pub fn routes() -> Router<App> {
         .route("/me/links/{id}", delete(links::unlink))
         .route("/notifications", get(notifications::inbox))
         .route("/push/public-key", get(notifications::public_key))
-        .route("/me/push-subscriptions", post(notifications::subscribe))
+        .route(
+            "/me/push-subscriptions",
+            get(notifications::subscriptions).post(notifications::subscribe),
+        )
+        .route(
+            "/me/push-subscriptions/{id}",
+            delete(notifications::unsubscribe),
+        )
         .route("/me/devices", post(notifications::register_device))
         .route(
             "/me/notification-preferences",

@@ -8,9 +8,10 @@ use super::auth::Body;
 use crate::app::App;
 use crate::domain::GradeThreshold;
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::session::Ready;
+use crate::server::session::{ClientInfo, Ready};
 use crate::services::notifications::{self, Inbox, Preferences, PreferencesChange};
 use crate::services::{Error, Result};
+use crate::store::SessionKind;
 
 /// **Notifications**: the last 90 days, newest first, with the unread count.
 #[utoipa::path(
@@ -151,7 +152,8 @@ pub async fn public_key(State(app): State<App>) -> Json<PublicKey> {
     })
 }
 
-/// Registers a browser's or app's Web Push subscription for this account.
+/// Registers a browser's or app's Web Push subscription for this account, for as long as
+/// this session or token lasts. The endpoint must be `https://` on a public host.
 #[utoipa::path(
     post,
     path = "/api/v1/me/push-subscriptions",
@@ -160,18 +162,105 @@ pub async fn public_key(State(app): State<App>) -> Json<PublicKey> {
     request_body = crate::services::push::Subscription,
     responses(
         (status = 201, description = "Subscribed"),
-        (status = 400, description = "Not a usable subscription", body = ErrorBody),
+        (status = 400, description = "Not a usable subscription: a bad key, or an endpoint that is not https or not public", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "`password_change_required`", body = ErrorBody),
+        (status = 409, description = "`too_many`: the account has 10 subscriptions already", body = ErrorBody),
     )
 )]
 pub async fn subscribe(
     State(app): State<App>,
+    ClientInfo(client): ClientInfo,
     Ready(who): Ready,
     Body(subscription): Body<crate::services::push::Subscription>,
 ) -> Result<StatusCode, ApiError> {
-    crate::services::push::subscribe(&app, &who, &subscription).await?;
+    crate::services::push::subscribe(&app, &who, &subscription, &client).await?;
     Ok(StatusCode::CREATED)
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SubscriptionList {
+    subscriptions: Vec<SubscriptionBody>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SubscriptionBody {
+    id: i64,
+    /// The session or app token it belongs to (see `/api/v1/me/sessions`); it ends with it.
+    session_id: i64,
+    /// It belongs to this request's own session.
+    current: bool,
+    created_at: i64,
+    /// When a push last reached its push service; `null`: never.
+    last_sent_at: Option<i64>,
+    /// The app's name for its device (or its platform), or the browser's user agent.
+    device_name: Option<String>,
+    /// The push service's host, such as `fcm.googleapis.com`.
+    push_service: String,
+}
+
+/// The account's push subscriptions, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/push-subscriptions",
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscriptions of the account's live sessions", body = SubscriptionList),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+    )
+)]
+pub async fn subscriptions(
+    State(app): State<App>,
+    Ready(who): Ready,
+) -> Result<Json<SubscriptionList>, ApiError> {
+    let listed = crate::services::push::subscriptions(&app, &who).await?;
+    Ok(Json(SubscriptionList {
+        subscriptions: listed
+            .into_iter()
+            .map(|s| SubscriptionBody {
+                id: s.id,
+                session_id: s.session,
+                current: s.session == who.session.id,
+                created_at: s.created_at,
+                last_sent_at: s.last_sent_at,
+                device_name: match s.kind {
+                    SessionKind::App => s.device_name.or(s.platform),
+                    SessionKind::Web => s.user_agent,
+                },
+                push_service: url::Url::parse(&s.endpoint)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    }))
+}
+
+/// Ends one of the account's push subscriptions.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/push-subscriptions/{id}",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The subscription's id from the list")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "`password_change_required`", body = ErrorBody),
+        (status = 404, description = "Not one of this account's subscriptions", body = ErrorBody),
+    )
+)]
+pub async fn unsubscribe(
+    State(app): State<App>,
+    ClientInfo(client): ClientInfo,
+    Ready(who): Ready,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = crate::domain::record_id(&raw).ok_or(Error::NotFound)?;
+    crate::services::push::unsubscribe(&app, &who, id, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Registers a mobile app's push token for this account (`ios` or `android`).

@@ -2,6 +2,7 @@
 //! code that holds a `DistrictSlug` never asks again whether it is a valid slug.
 
 mod account;
+mod address;
 mod district;
 mod grading;
 mod jobs;
@@ -17,6 +18,7 @@ mod throttle;
 mod tools;
 
 pub use account::{Account, AccountId, AccountKind, Username, fold_username};
+pub use address::is_public;
 pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, SETTING_KEYS,
     SettingChange, TimeZoneName,
@@ -25,7 +27,7 @@ pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
 pub use jobs::{AfterFailure, JobOutcome, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH, LINK_CODE_LENGTH, LinkCode};
 pub use language::Lang;
-pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold};
+pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold, MAX_PUSH_SUBSCRIPTIONS};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
 pub use slug::DistrictSlug;

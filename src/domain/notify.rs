@@ -4,6 +4,9 @@ use std::fmt;
 
 use super::Invalid;
 
+/// Push subscriptions one account may hold at once (browsers and installed apps together).
+pub const MAX_PUSH_SUBSCRIPTIONS: u64 = 10;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Event {
     /// A posted score.

@@ -19,7 +19,7 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::NotFound | Error::FeatureDisabled => StatusCode::NOT_FOUND,
         Error::InvalidResetLink | Error::InvalidCode => StatusCode::BAD_REQUEST,
         Error::LinkingUnavailable => StatusCode::FORBIDDEN,
-        Error::Conflict(_) | Error::UsernameTaken => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::TooMany(_) | Error::UsernameTaken => StatusCode::CONFLICT,
         Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
         Error::CaptchaRequired(_) | Error::CaptchaInvalid(_) => StatusCode::UNAUTHORIZED,
         Error::WrongPortal(_)
@@ -168,7 +168,7 @@ pub fn page_message(err: &Error) -> String {
             until, timezone, ..
         } => return locked_until(*until, timezone),
         Error::WeakPassword(weak) => return weak_password(weak),
-        Error::Invalid(said) | Error::Conflict(said) => {
+        Error::Invalid(said) | Error::Conflict(said) | Error::TooMany(said) => {
             return match said.words() {
                 Some((id, args)) => crate::i18n::ta(id, args),
                 None => said.to_string(),

@@ -613,7 +613,7 @@ pub async fn revoke(
     Ok(())
 }
 
-fn account_entry<'a>(
+pub(crate) fn account_entry<'a>(
     who: &'a Authenticated,
     action: &'static str,
     detail: Option<String>,

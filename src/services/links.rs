@@ -315,12 +315,18 @@ pub async fn switch(
     )
     .await?;
     // The first switch on a device brings its push notifications along.
-    if let Some(device) = &who.session.device_id {
+    if let Some(device) = &who.session.device_id
+        && let Some(session) = app
+            .store
+            .session_by_token_hash(&crate::secrets::hash_token(&logged_in.token))
+            .await?
+    {
         super::push::follow_switch(
             app,
             device,
             (who.district.id, who.account.id),
             (district.id, account.id),
+            session.id,
         )
         .await?;
     }

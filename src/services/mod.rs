@@ -41,6 +41,10 @@ pub enum Error {
     /// where families or staff meet it).
     #[error("{0}")]
     Conflict(Invalid),
+    /// A limit on how many of something an account may hold is reached; the sentence says
+    /// which, and what to do.
+    #[error("{0}")]
+    TooMany(Invalid),
     /// The district is in maintenance; `message` is the district's own words.
     #[error("{district} is unavailable: {message}")]
     DistrictUnavailable { district: String, message: String },
@@ -111,6 +115,7 @@ impl Error {
             Self::NotFound => "not_found",
             Self::Forbidden(_) => "forbidden",
             Self::Conflict(_) => "conflict",
+            Self::TooMany(_) => "too_many",
             Self::DistrictUnavailable { .. } => "district_unavailable",
             Self::InvalidCredentials => "invalid_credentials",
             Self::CaptchaRequired(_) => "captcha_required",
@@ -139,7 +144,7 @@ impl Error {
         match self {
             Self::Invalid(invalid) => invalid.to_string(),
             Self::NotFound => "Nothing was found at this address.".to_owned(),
-            Self::Conflict(what) => what.to_string(),
+            Self::Conflict(what) | Self::TooMany(what) => what.to_string(),
             Self::Forbidden(why) => why.clone(),
             Self::DistrictUnavailable { message, .. } => message.clone(),
             Self::InvalidCredentials => {

@@ -247,8 +247,8 @@ impl TakenBack {
 }
 
 /// The family takes the account back (a new password, by its holder or by staff, or the
-/// account disabled): every session but `keep` ends, and so does every link, both sides being
-/// told. `linked` is the account's links as read before the transaction.
+/// account disabled): every session but `keep` ends, every push subscription, and every link,
+/// both sides being told. `linked` is the account's links as read before the transaction.
 pub async fn take_back(
     tx: &mut Tx,
     district: &District,
@@ -260,6 +260,9 @@ pub async fn take_back(
     let sessions = tx
         .delete_other_sessions(district.id, account.id, keep)
         .await?;
+    // Every push subscription too, the kept session's included: a channel someone else may
+    // have set up.
+    tx.end_push_subscriptions(district.id, account.id).await?;
     if tx.leave_group(district.id, account.id).await?.is_none() {
         return Ok(TakenBack {
             sessions,

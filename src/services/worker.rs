@@ -1,8 +1,12 @@
 //! The job worker: claims the jobs that are due and runs them. It runs inside `serve` and
 //! alone as `homeroom worker`; several at once are safe (PostgreSQL hands each job to one
-//! claimant; SQLite has one writer at a time).
+//! claimant; SQLite has one writer at a time). Pushes run beside the worker's own turn (see
+//! [`Detached`]).
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use super::recovery;
 use crate::app::App;
@@ -12,6 +16,9 @@ use crate::store::{JobRecord, StoreError};
 
 /// Jobs claimed at a time.
 const BATCH: u32 = 20;
+
+/// Detached jobs (pushes) in flight at once, at most.
+const DETACHED: u32 = 32;
 
 /// How often an idle worker looks for work.
 const IDLE: Duration = Duration::from_secs(1);
@@ -46,20 +53,65 @@ pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
             continue;
         }
         tokio::select! {
-            () = &mut stop => return,
+            () = &mut stop => {
+                settled(&app).await;
+                return;
+            }
             () = tokio::time::sleep(IDLE) => {}
         }
     }
 }
 
-/// One pass: claims a batch of due jobs and runs each. Answers how many ran.
+/// One pass: claims a batch of due jobs and runs each; pushes are started beside the worker
+/// and may still be running when it answers (see [`settled`]). Answers how many were claimed.
 pub async fn run_due(app: &App) -> Result<usize, StoreError> {
     let jobs = app.store.claim_jobs(app.clock.unix(), BATCH).await?;
-    for job in &jobs {
+    for job in jobs.iter() {
+        if job.kind == super::push::PUSH_JOB {
+            app.detached.start(app, job.clone()).await;
+            continue;
+        }
         let outcome = perform(app, job).await;
         record(app, job, &outcome).await?;
     }
     Ok(jobs.len())
+}
+
+/// Jobs that run beside the worker's own turn. A push waits on a push service that anyone
+/// with a session may name (up to `PUSH_TIMEOUT`, and a job pushes to each of the account's
+/// subscriptions at once): run in turn, one slow or silent service would hold up every
+/// district's pushes and mail behind it. The worker starts each in a slot of its own and goes
+/// on; only when every slot is taken does it wait for one.
+pub struct Detached {
+    slots: Arc<Semaphore>,
+}
+
+impl Default for Detached {
+    fn default() -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(DETACHED as usize)),
+        }
+    }
+}
+
+impl Detached {
+    async fn start(&self, app: &App, job: JobRecord) {
+        let slot = self.slots.clone().acquire_owned().await;
+        let app = app.clone();
+        tokio::spawn(async move {
+            let outcome = perform(&app, &job).await;
+            if let Err(err) = record(&app, &job, &outcome).await {
+                tracing::warn!(job = job.id, kind = %job.kind, %err, "the job's outcome could not be recorded");
+            }
+            drop(slot);
+        });
+    }
+}
+
+/// Waits until the detached jobs started so far have finished: for tests, and for the worker
+/// as it stops.
+pub async fn settled(app: &App) {
+    let _every_slot = app.detached.slots.acquire_many(DETACHED).await;
 }
 
 /// Records what a job came to. While the database is unavailable the worker waits and tries

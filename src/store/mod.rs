@@ -46,7 +46,7 @@ pub use notifications::{
     NotificationRecord, NotificationSettings,
 };
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
-pub use push::{DeviceRecord, SubscriptionRecord};
+pub use push::{DeviceRecord, ListedSubscription, NewSubscription, SubscriptionRecord};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
     ReadRecord, StudentRecord, TeacherRecord, TermGradeRecord,

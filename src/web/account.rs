@@ -116,33 +116,35 @@ pub async fn settings(State(app): State<App>, Ready(who): Ready) -> Response {
         Ok(records) => records,
         Err(err) => return PageError(err).into_response(),
     };
+    let subscriptions = match crate::services::push::subscriptions(&app, &who).await {
+        Ok(subscriptions) => subscriptions,
+        Err(err) => return PageError(err).into_response(),
+    };
     let tz = jiff::tz::TimeZone::get(who.district.settings.timezone.as_str())
         .unwrap_or(jiff::tz::TimeZone::UTC);
+    let when = |at: i64| {
+        jiff::Timestamp::from_second(at)
+            .map(|t| i18n::when::day_time(i18n::current(), &t.to_zoned_datetime(tz.clone())))
+            .unwrap_or_default()
+    };
     let sessions = records
         .into_iter()
         .map(|r| pages::SessionLine {
             id: r.id,
-            label: match r.kind {
-                SessionKind::App => match (&r.device_name, &r.platform) {
-                    (Some(device), _) | (None, Some(device)) => {
-                        named("settings-app-on", "device", device)
-                    }
-                    _ => i18n::t("settings-app"),
-                },
-                SessionKind::Web => match &r.user_agent {
-                    Some(ua) => named(
-                        "settings-browser-agent",
-                        "agent",
-                        &ua.chars().take(80).collect::<String>(),
-                    ),
-                    None => i18n::t("settings-browser"),
-                },
-            },
+            label: device_label(r.kind, &r.device_name, &r.platform, &r.user_agent),
             current: r.id == who.session.id,
-            last_seen: jiff::Timestamp::from_second(r.last_seen_at)
-                .map(|t| i18n::when::day_time(i18n::current(), &t.to_zoned_datetime(tz.clone())))
-                .unwrap_or_default(),
+            last_seen: when(r.last_seen_at),
             address: r.address,
+        })
+        .collect();
+    let pushes = subscriptions
+        .into_iter()
+        .map(|s| pages::PushLine {
+            id: s.id,
+            label: device_label(s.kind, &s.device_name, &s.platform, &s.user_agent),
+            current: s.session == who.session.id,
+            since: when(s.created_at),
+            last_sent: s.last_sent_at.map(when),
         })
         .collect();
     Html(pages::render(&pages::Settings {
@@ -150,8 +152,33 @@ pub async fn settings(State(app): State<App>, Ready(who): Ready) -> Response {
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         sessions,
+        pushes,
     }))
     .into_response()
+}
+
+/// How Settings names the device of a session: the app's name for it (or its platform), or
+/// the browser's user agent.
+fn device_label(
+    kind: SessionKind,
+    device_name: &Option<String>,
+    platform: &Option<String>,
+    user_agent: &Option<String>,
+) -> String {
+    match kind {
+        SessionKind::App => match (device_name, platform) {
+            (Some(device), _) | (None, Some(device)) => named("settings-app-on", "device", device),
+            _ => i18n::t("settings-app"),
+        },
+        SessionKind::Web => match user_agent {
+            Some(ua) => named(
+                "settings-browser-agent",
+                "agent",
+                &ua.chars().take(80).collect::<String>(),
+            ),
+            None => i18n::t("settings-browser"),
+        },
+    }
 }
 
 /// A message with one argument taken as text as it is (a device's name that happens to be a
@@ -172,6 +199,22 @@ pub async fn revoke(
         return PageError(Error::NotFound).into_response();
     };
     match auth::revoke(&app, &who, id, &client).await {
+        Ok(()) => Redirect::to(&format!("/d/{}/settings", who.district.slug)).into_response(),
+        Err(err) => PageError(err).into_response(),
+    }
+}
+
+/// Ends one of the account's push subscriptions from Settings.
+pub async fn end_push(
+    State(app): State<App>,
+    Ready(who): Ready,
+    Path((_, id)): Path<(String, String)>,
+    ClientInfo(client): ClientInfo,
+) -> Response {
+    let Some(id) = crate::domain::record_id(&id) else {
+        return PageError(Error::NotFound).into_response();
+    };
+    match crate::services::push::unsubscribe(&app, &who, id, &client).await {
         Ok(()) => Redirect::to(&format!("/d/{}/settings", who.district.slug)).into_response(),
         Err(err) => PageError(err).into_response(),
     }

@@ -60,6 +60,7 @@ fn district() -> Router<App> {
         )
         .route("/settings", get(account::settings))
         .route("/settings/sessions/{id}/revoke", post(account::revoke))
+        .route("/settings/push/{id}/end", post(account::end_push))
         .route("/logout", post(account::logout))
         .route("/students/{id}/{tool}", get(portal::tool))
         .route("/access-log", get(portal::access_log))

@@ -294,6 +294,17 @@ pub struct Settings<'a> {
     pub slug: &'a str,
     pub district_name: &'a str,
     pub sessions: Vec<SessionLine>,
+    pub pushes: Vec<PushLine>,
+}
+
+/// A push subscription, as Settings lists it.
+pub struct PushLine {
+    pub id: i64,
+    pub label: String,
+    /// It belongs to this browser's own session.
+    pub current: bool,
+    pub since: String,
+    pub last_sent: Option<String>,
 }
 
 pub struct SessionLine {

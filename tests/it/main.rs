@@ -22,6 +22,7 @@ mod maintenance;
 mod notifications;
 mod portal;
 mod push;
+mod push_security;
 mod recovery;
 mod schema;
 mod security;

@@ -1,19 +1,24 @@
 //! Web Push end to end: a push service on loopback receives the request, and an independent
 //! implementation (Python's http_ece and cryptography) decrypts the payload and checks the
-//! VAPID signature. A subscription the service answers 410 for is removed.
+//! VAPID signature. A subscription the service answers 410 for is removed. The loopback
+//! service is reached only because each test's configuration allows its host and port
+//! (`push_allow_hosts`); what is refused without that is in `push_security`.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
+use homeroom::config::ConfigInput;
 use homeroom::services::notifications::{self, MessageRequest};
 use homeroom::services::worker;
 
@@ -32,9 +37,24 @@ fn python() -> Option<String> {
     })
 }
 
+/// A push service on loopback that keeps what it receives, by any method. It answers 410 to
+/// `/push/gone`, and a redirect to `/push/target` from `/push/moved` (301) and
+/// `/push/moved-307`.
 #[derive(Clone, Default)]
-struct Service {
-    received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
+pub(crate) struct Service {
+    pub(crate) received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
+}
+
+impl Service {
+    /// The ids of the endpoints that received something, in order.
+    pub(crate) async fn ids(&self) -> Vec<String> {
+        self.received
+            .lock()
+            .await
+            .iter()
+            .map(|r| r.0.clone())
+            .collect()
+    }
 }
 
 async fn receive(
@@ -42,23 +62,27 @@ async fn receive(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> StatusCode {
+) -> Response {
     service
         .received
         .lock()
         .await
         .push((id.clone(), headers, body));
-    if id == "gone" {
-        StatusCode::GONE
-    } else {
-        StatusCode::CREATED
+    match id.as_str() {
+        "gone" => StatusCode::GONE.into_response(),
+        "moved" => (StatusCode::MOVED_PERMANENTLY, [(LOCATION, "/push/target")]).into_response(),
+        "moved-307" => {
+            (StatusCode::TEMPORARY_REDIRECT, [(LOCATION, "/push/target")]).into_response()
+        }
+        _ => StatusCode::CREATED.into_response(),
     }
 }
 
-async fn push_service() -> (Service, String) {
+/// The service and its base address, `http://127.0.0.1:PORT`.
+pub(crate) async fn push_service() -> (Service, String) {
     let service = Service::default();
     let router = Router::new()
-        .route("/push/{id}", post(receive))
+        .route("/push/{id}", any(receive))
         .with_state(service.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -66,26 +90,72 @@ async fn push_service() -> (Service, String) {
     (service, base)
 }
 
-async fn app() -> TestApp {
-    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+/// The demo, with push allowed to these hosts (`host:port`) beside the public Internet.
+pub(crate) async fn app_allowing(hosts: &[&str]) -> TestApp {
+    let hosts: Vec<String> = hosts.iter().map(|h| (*h).to_owned()).collect();
+    let app = spawn_app_with(TestDb::fresh().await, |c| ConfigInput {
+        push_allow_hosts: Some(hosts),
+        ..c
+    })
+    .await;
     homeroom::services::demo::load(&app.app).await.unwrap();
     while worker::run_due(&app.app).await.unwrap() > 0 {}
     app
 }
 
-async fn maria(app: &TestApp) -> String {
+/// The demo, with push allowed to the loopback service at `base`.
+async fn app(base: &str) -> TestApp {
+    app_allowing(&[base.trim_start_matches("http://")]).await
+}
+
+/// Logs in by API; `device` names the app's device.
+pub(crate) async fn login(
+    app: &TestApp,
+    slug: &str,
+    username: &str,
+    password: &str,
+    device: Option<&str>,
+) -> String {
+    let mut body = json!({"portal": "parent", "username": username, "password": password});
+    if let Some(name) = device {
+        body["device"] = json!({"id": format!("{name}-id"), "name": name, "platform": "ios"});
+    }
     let response = reqwest::Client::new()
-        .post(app.url("/api/v1/districts/cedar-valley/login"))
-        .json(&json!({"portal": "parent", "username": "maria.alvarez", "password": "maple river lantern"}))
+        .post(app.url(&format!("/api/v1/districts/{slug}/login")))
+        .json(&body)
         .send()
         .await
         .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{username} logs in");
     let body: serde_json::Value = response.json().await.unwrap();
     body["token"].as_str().unwrap().to_owned()
 }
 
+pub(crate) async fn maria(app: &TestApp) -> String {
+    login(
+        app,
+        "cedar-valley",
+        "maria.alvarez",
+        "maple river lantern",
+        None,
+    )
+    .await
+}
+
+/// Turns on pushes of school messages for the account.
+pub(crate) async fn push_messages(app: &TestApp, token: &str) {
+    let response = reqwest::Client::new()
+        .put(app.url("/api/v1/me/notification-preferences"))
+        .bearer_auth(token)
+        .json(&json!({"push": ["message"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 /// A browser's key pair and auth secret.
-fn browser_keys() -> (p256::SecretKey, String, String) {
+pub(crate) fn browser_keys() -> (p256::SecretKey, String, String) {
     let key = p256::SecretKey::from_slice(&[7u8; 32]).unwrap();
     let public = homeroom::services::push::crypto::public_bytes(&key.public_key());
     (
@@ -95,7 +165,7 @@ fn browser_keys() -> (p256::SecretKey, String, String) {
     )
 }
 
-async fn subscribe(
+pub(crate) async fn subscribe(
     app: &TestApp,
     token: &str,
     endpoint: &str,
@@ -112,11 +182,19 @@ async fn subscribe(
         .status()
 }
 
-async fn message(app: &TestApp, title: &str) {
+/// A school message to the whole of Cedar Valley, its pushes all sent.
+pub(crate) async fn message(app: &TestApp, title: &str) {
+    message_in(app, "cedar-valley", title).await;
+    while worker::run_due(&app.app).await.unwrap() > 0 {}
+    worker::settled(&app.app).await;
+}
+
+/// A school message to a whole district, queued.
+pub(crate) async fn message_in(app: &TestApp, slug: &str, title: &str) {
     let district = app
         .app
         .store
-        .district_by_slug(&homeroom::domain::DistrictSlug::parse("cedar-valley").unwrap())
+        .district_by_slug(&homeroom::domain::DistrictSlug::parse(slug).unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -132,7 +210,6 @@ async fn message(app: &TestApp, title: &str) {
     )
     .await
     .unwrap();
-    while worker::run_due(&app.app).await.unwrap() > 0 {}
 }
 
 #[tokio::test]
@@ -141,8 +218,8 @@ async fn a_pushed_notification_decrypts_with_an_independent_implementation() {
         eprintln!("skipped: no Python with http_ece (run .ci/run, or set HOMEROOM_TEST_PYTHON)");
         return;
     };
-    let app = app().await;
     let (service, base) = push_service().await;
+    let app = app(&base).await;
     let token = maria(&app).await;
     let (browser, p256dh, auth) = browser_keys();
     let endpoint = format!("{base}/push/maria-phone");
@@ -162,14 +239,7 @@ async fn a_pushed_notification_decrypts_with_an_independent_implementation() {
     // Nothing is pushed until Maria asks for it.
     message(&app, "Late buses").await;
     assert!(service.received.lock().await.is_empty());
-    let response = reqwest::Client::new()
-        .put(app.url("/api/v1/me/notification-preferences"))
-        .bearer_auth(&token)
-        .json(&json!({"push": ["message"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    push_messages(&app, &token).await;
     message(&app, "Snow day").await;
     let received = service.received.lock().await.clone();
     assert_eq!(received.len(), 1);
@@ -223,8 +293,8 @@ async fn a_pushed_notification_decrypts_with_an_independent_implementation() {
 
 #[tokio::test]
 async fn a_subscription_the_service_has_forgotten_is_removed() {
-    let app = app().await;
     let (service, base) = push_service().await;
+    let app = app(&base).await;
     let token = maria(&app).await;
     let (_, p256dh, auth) = browser_keys();
     let gone = format!("{base}/push/gone");
@@ -232,13 +302,7 @@ async fn a_subscription_the_service_has_forgotten_is_removed() {
         subscribe(&app, &token, &gone, &p256dh, &auth).await,
         StatusCode::CREATED
     );
-    reqwest::Client::new()
-        .put(app.url("/api/v1/me/notification-preferences"))
-        .bearer_auth(&token)
-        .json(&json!({"push": ["message"]}))
-        .send()
-        .await
-        .unwrap();
+    push_messages(&app, &token).await;
     message(&app, "First").await;
     message(&app, "Second").await;
     // The 410 to the first push removed the subscription: the second was not sent.

@@ -3,10 +3,14 @@
 //! and APNs, are not part of this build: a deployment that has one adds it as another
 //! `Gateway` for the devices of its platform (README, "Notifications").
 
+use std::sync::Arc;
+
 use base64ct::{Base64UrlUnpadded, Encoding};
 use p256::SecretKey;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use super::crypto;
+use super::outbound::{Answer, Outbound};
 use crate::services::{Error, Result};
 use crate::store::SubscriptionRecord;
 
@@ -19,6 +23,8 @@ pub enum Delivery {
     Delivered,
     /// The gateway no longer knows the target: forget it.
     Gone,
+    /// The target may not be sent to from here (see `outbound`), for this reason: forget it.
+    Refused(String),
     /// Worth trying again later, for this reason.
     Retry(String),
 }
@@ -35,15 +41,16 @@ pub trait Gateway {
 }
 
 /// Web Push, to a browser's or installed app's subscription.
-pub struct WebPush<'a> {
-    pub http: &'a reqwest::Client,
-    pub vapid: &'a SecretKey,
+#[derive(Clone)]
+pub struct WebPush {
+    pub outbound: Outbound,
+    pub vapid: Arc<SecretKey>,
     /// Who runs this server, for the push service (`mailto:`).
     pub contact: String,
     pub now: i64,
 }
 
-impl Gateway for WebPush<'_> {
+impl Gateway for WebPush {
     type Target = SubscriptionRecord;
 
     async fn deliver(&self, target: &SubscriptionRecord, payload: &[u8]) -> Result<Delivery> {
@@ -54,32 +61,41 @@ impl Gateway for WebPush<'_> {
         ) else {
             return Ok(Delivery::Gone);
         };
+        if let Err(refusal) = self.outbound.check(&endpoint) {
+            return Ok(Delivery::Refused(refusal.to_string()));
+        }
         let sender = ephemeral_key()?;
         let salt = crate::secrets::random_bytes::<16>()?;
         let body = crypto::encrypt(payload, &p256dh, &auth, &sender, &salt)
             .map_err(|e| Error::internal(e.to_string()))?;
         let authorization = crypto::vapid_authorization(
-            self.vapid,
+            &self.vapid,
             &endpoint.origin().ascii_serialization(),
             &self.contact,
             self.now + 12 * 60 * 60,
         );
-        let sent = self
-            .http
-            .post(endpoint.as_str())
-            .header("TTL", TTL_SECONDS.to_string())
-            .header("Content-Encoding", "aes128gcm")
-            .header("Content-Type", "application/octet-stream")
-            .header("Urgency", "normal")
-            .header("Authorization", authorization)
-            .body(body)
-            .send()
-            .await;
-        Ok(match sent.map(|r| r.status().as_u16()) {
-            Ok(200..=299) => Delivery::Delivered,
-            Ok(404 | 410) => Delivery::Gone,
-            Ok(status) => Delivery::Retry(format!("the push service answered {status}")),
-            Err(err) => Delivery::Retry(format!("the push service could not be reached: {err}")),
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("ttl", TTL_SECONDS.to_string()),
+            ("content-encoding", "aes128gcm".to_owned()),
+            ("content-type", "application/octet-stream".to_owned()),
+            ("urgency", "normal".to_owned()),
+            ("authorization", authorization),
+        ] {
+            let value = HeaderValue::from_str(&value)
+                .map_err(|_| Error::internal(format!("the {name} header")))?;
+            headers.insert(name, value);
+        }
+        Ok(match self.outbound.post(&endpoint, headers, body).await {
+            Answer::Status(200..=299) => Delivery::Delivered,
+            Answer::Status(404 | 410) => Delivery::Gone,
+            Answer::Status(status) => {
+                Delivery::Retry(format!("the push service answered {status}"))
+            }
+            Answer::Refused(refusal) => Delivery::Refused(refusal.to_string()),
+            Answer::Unreachable(why) => {
+                Delivery::Retry(format!("the push service could not be reached: {why}"))
+            }
         })
     }
 }

@@ -3,20 +3,21 @@
 
 pub mod crypto;
 mod gateway;
+mod outbound;
 
 pub use gateway::{Delivery, Gateway, WebPush};
+pub use outbound::{Outbound, PUSH_TIMEOUT, Refusal};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use p256::SecretKey;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::auth::Authenticated;
+use super::auth::{Authenticated, Client, account_entry};
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::Invalid;
-use crate::domain::JobOutcome;
-use crate::store::JobRecord;
+use crate::domain::{Invalid, JobOutcome, MAX_PUSH_SUBSCRIPTIONS};
+use crate::store::{JobRecord, ListedSubscription, NewSubscription};
 
 /// A notification pushed to an account's browsers and apps.
 pub const PUSH_JOB: &str = "push.notification";
@@ -60,16 +61,22 @@ pub struct SubscriptionKeys {
     pub auth: String,
 }
 
-/// Stores a subscription for the account after checking it can be used: an https endpoint
-/// (plain http only on this machine, for development), a P-256 key and a 16-byte secret.
-pub async fn subscribe(app: &App, who: &Authenticated, s: &Subscription) -> Result<()> {
+/// Stores a subscription for the session that makes it (it ends with the session) after
+/// checking it can be used: an https endpoint whose host is a name or a public address (see
+/// `outbound`; the hosts of `push_allow_hosts` aside), a P-256 key and a 16-byte secret. An
+/// account holds at most [`MAX_PUSH_SUBSCRIPTIONS`]; subscribing is in the audit log.
+pub async fn subscribe(
+    app: &App,
+    who: &Authenticated,
+    s: &Subscription,
+    client: &Client,
+) -> Result<()> {
     let url = url::Url::parse(s.endpoint.trim())
         .map_err(|_| Invalid::new("the endpoint is not an address"))?;
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    if s.endpoint.len() > 2000 || !(url.scheme() == "https" || (url.scheme() == "http" && loopback))
-    {
-        return Err(Invalid::new("the endpoint must be an https:// address").into());
+    if s.endpoint.len() > 2000 {
+        return Err(Invalid::new("the endpoint is too long").into());
     }
+    app.push.check(&url).map_err(Invalid::from)?;
     let p256dh = Base64UrlUnpadded::decode_vec(s.keys.p256dh.trim_end_matches('='))
         .ok()
         .filter(|k| p256::PublicKey::from_sec1_bytes(k).is_ok())
@@ -78,16 +85,78 @@ pub async fn subscribe(app: &App, who: &Authenticated, s: &Subscription) -> Resu
         .ok()
         .filter(|a| a.len() == 16)
         .ok_or_else(|| Invalid::new("keys.auth is not a 16-byte secret"))?;
-    app.store
+    let now = app.clock.unix();
+    let idle = i64::from(who.district.settings.session_idle_minutes) * 60;
+    let mut tx = app.store.begin().await?;
+    // Subscriptions of sessions that ended by time end here, and count no more.
+    tx.delete_expired_sessions(who.district.id, who.account.id, now, idle)
+        .await?;
+    let held = tx
         .put_subscription(
-            who.district.id,
-            who.account.id,
-            url.as_str(),
-            &Base64UrlUnpadded::encode_string(&p256dh),
-            &Base64UrlUnpadded::encode_string(&auth),
-            app.clock.unix(),
+            &NewSubscription {
+                district: who.district.id,
+                account: who.account.id,
+                session: who.session.id,
+                endpoint: url.as_str(),
+                p256dh: &Base64UrlUnpadded::encode_string(&p256dh),
+                auth: &Base64UrlUnpadded::encode_string(&auth),
+            },
+            now,
         )
         .await?;
+    if held > MAX_PUSH_SUBSCRIPTIONS {
+        return Err(Error::TooMany(Invalid::worded(
+            format!(
+                "This account already gets push notifications on {MAX_PUSH_SUBSCRIPTIONS} \
+                 browsers and apps. Turn one off in Settings first."
+            ),
+            "push-too-many",
+            vec![("count", MAX_PUSH_SUBSCRIPTIONS.to_string())],
+        )));
+    }
+    tx.audit(
+        account_entry(
+            who,
+            "push.subscribed",
+            Some(format!(
+                "{} for session {}",
+                url.host_str().unwrap_or("?"),
+                who.session.id
+            )),
+            client,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The account's push subscriptions (those of its live sessions), oldest first.
+pub async fn subscriptions(app: &App, who: &Authenticated) -> Result<Vec<ListedSubscription>> {
+    let idle = i64::from(who.district.settings.session_idle_minutes) * 60;
+    Ok(app
+        .store
+        .subscriptions_listed(who.district.id, who.account.id, app.clock.unix(), idle)
+        .await?)
+}
+
+/// Ends one of the account's push subscriptions; someone else's is `NotFound`.
+pub async fn unsubscribe(app: &App, who: &Authenticated, id: i64, client: &Client) -> Result<()> {
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    if !tx
+        .delete_subscription_of(who.district.id, who.account.id, id)
+        .await?
+    {
+        return Err(Error::NotFound);
+    }
+    tx.audit(
+        account_entry(who, "push.unsubscribed", Some(id.to_string()), client),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -100,8 +169,9 @@ pub fn job_payload(notification: i64) -> String {
     format!("{{\"notification\":{notification}}}")
 }
 
-/// Pushes one notification to every subscription of its account. Subscriptions the push
-/// service no longer knows (404, 410) are removed; other failures are tried again.
+/// Pushes one notification to every subscription of its account's live sessions, to all at
+/// once. Subscriptions the push service no longer knows (404, 410), and those that may not be
+/// sent to (see `outbound`), are removed; other failures are tried again.
 pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
     match deliver(app, job).await {
         Ok(None) => JobOutcome::Done,
@@ -127,22 +197,41 @@ async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
         "url": format!("/d/{}/notifications", district.slug),
     })
     .to_string();
-    let web = WebPush {
-        http: &app.http,
-        vapid: &app.vapid,
+    let now = app.clock.unix();
+    let web = std::sync::Arc::new(WebPush {
+        outbound: app.push.clone(),
+        vapid: app.vapid.clone(),
         contact: format!("mailto:{}", app.config.mail_from),
-        now: app.clock.unix(),
-    };
-    let mut retry = None;
+        now,
+    });
     for device in app.store.devices_of(district.id, account).await? {
         // No FCM or APNs gateway is in this build: the device stays registered for a
         // deployment that adds one (see `gateway`).
         tracing::debug!(platform = %device.platform, "no gateway for this device's platform");
     }
-    for subscription in app.store.subscriptions_of(district.id, account).await? {
-        match web.deliver(&subscription, payload.as_bytes()).await? {
-            Delivery::Delivered => {}
-            Delivery::Gone => app.store.delete_subscription(subscription.id).await?,
+    let idle = i64::from(district.settings.session_idle_minutes) * 60;
+    let mut pushes = tokio::task::JoinSet::new();
+    for subscription in app
+        .store
+        .live_subscriptions(district.id, account, now, idle)
+        .await?
+    {
+        let (web, payload) = (web.clone(), payload.clone());
+        pushes.spawn(async move {
+            let delivery = web.deliver(&subscription, payload.as_bytes()).await;
+            (subscription.id, delivery)
+        });
+    }
+    let mut retry = None;
+    while let Some(done) = pushes.join_next().await {
+        let (id, delivery) = done.map_err(|e| Error::internal(format!("a push task: {e}")))?;
+        match delivery? {
+            Delivery::Delivered => app.store.subscription_sent(district.id, id, now).await?,
+            Delivery::Gone => app.store.delete_subscription(district.id, id).await?,
+            Delivery::Refused(why) => {
+                tracing::warn!(district = %district.slug, subscription = id, %why, "push refused: the subscription is removed");
+                app.store.delete_subscription(district.id, id).await?;
+            }
             Delivery::Retry(why) => retry = Some(why),
         }
     }
@@ -191,6 +280,7 @@ pub async fn register_device(app: &App, who: &Authenticated, r: &DeviceRegistrat
         .put_device(
             who.district.id,
             who.account.id,
+            who.session.id,
             &crate::store::DeviceRecord {
                 device_id,
                 platform: platform.to_owned(),
@@ -203,31 +293,33 @@ pub async fn register_device(app: &App, who: &Authenticated, r: &DeviceRegistrat
 }
 
 /// After a switch between linked accounts on a device, the device gets the new account's
-/// notifications too: the first switch registers it, and turns push on for every kind the
-/// district sends when the account had not chosen any.
+/// notifications too, for as long as the new session (`to_session`) lasts: the first switch
+/// registers it, and turns push on for every kind the district sends when the account had not
+/// chosen any.
 pub async fn follow_switch(
     app: &App,
     device_id: &str,
     from: (crate::domain::DistrictId, crate::domain::AccountId),
     to: (crate::domain::DistrictId, crate::domain::AccountId),
+    to_session: i64,
 ) -> Result<bool> {
     let theirs = app.store.devices_of(from.0, from.1).await?;
     let Some(device) = theirs.into_iter().find(|d| d.device_id == device_id) else {
         return Ok(false);
     };
     let (district, account) = to;
-    if app
+    let known = app
         .store
         .devices_of(district, account)
         .await?
         .iter()
-        .any(|d| d.device_id == device_id)
-    {
+        .any(|d| d.device_id == device_id);
+    app.store
+        .put_device(district, account, to_session, &device, app.clock.unix())
+        .await?;
+    if known {
         return Ok(false);
     }
-    app.store
-        .put_device(district, account, &device, app.clock.unix())
-        .await?;
     if app
         .store
         .channel_events(district, account, crate::store::Channel::Push)
