@@ -43,9 +43,56 @@ use crate::server::error::{ErrorBody, api_error};
         districts::DistrictPublic,
         districts::Features
     )),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &CommonAnswers)
 )]
 pub struct ApiDoc;
+
+/// Declares on every operation the answers any route may give besides its own: a body or
+/// parameter that could not be read (400), a body past the limit (413), too many attempts
+/// (429: `locked`, `captcha_required` where a route counts attempts) and the database away
+/// (503). Each is `{"error", "message"}`.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let answer = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        let common = [
+            ("400", "`bad_request`: the body or a parameter could not be read"),
+            ("413", "`too_large`: the body is larger than the route takes"),
+            ("429", "`locked`: too many attempts; try again after `retry_after` seconds"),
+            ("503", "`unavailable`: the database did not answer; try again shortly"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, description) in common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| answer(description).into());
+                }
+            }
+        }
+    }
+}
 
 /// Declares the `bearer` security scheme the account routes use.
 struct BearerAuth;

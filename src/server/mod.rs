@@ -25,6 +25,7 @@ use tracing::Level;
 use crate::app::App;
 use crate::services::Error;
 use crate::web::pages;
+use error::PageError;
 
 /// Runs until `shutdown` completes, then finishes the requests in flight.
 pub async fn serve(
@@ -100,7 +101,7 @@ pub fn router(app: App) -> Router {
             "/static/copy.js",
             get(|| async { static_file(JAVASCRIPT, include_str!("../../static/copy.js")) }),
         )
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(app.clone(), whole_body))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
@@ -139,6 +140,66 @@ pub fn router(app: App) -> Router {
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(app)
+}
+
+/// Reads an everyday request's body whole before any handler sees it (they are small: forms
+/// and JSON), so that a body past `max_body_bytes` is answered 413 the same way whether its
+/// size was declared or it came in chunks, and no handler mistakes it for a bad form.
+async fn whole_body(State(app): State<App>, request: Request, next: middleware::Next) -> Response {
+    let limit = app.config.max_body_bytes;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let api = request.uri().path().starts_with("/api/");
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(api, limit);
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(err) if past_limit(&err) => too_large(api, limit),
+        Err(_) if api => error::api_error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "The request body could not be read.",
+        ),
+        Err(_) => PageError(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
+            "page-body-unreadable",
+        ))))
+        .into_response(),
+    }
+}
+
+/// Whether reading a body failed on its length.
+fn past_limit(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+fn too_large(api: bool, limit: usize) -> Response {
+    let kib = (limit / 1024).to_string();
+    if api {
+        return error::api_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("The request body is larger than the {kib} KiB this route takes."),
+        );
+    }
+    let page = PageError(Error::Invalid(crate::domain::Invalid::new(
+        crate::i18n::t1("page-body-too-large", "kib", kib),
+    )));
+    (StatusCode::PAYLOAD_TOO_LARGE, page).into_response()
 }
 
 /// How long a staff upload may take, the import included.

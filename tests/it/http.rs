@@ -126,16 +126,57 @@ async fn a_cross_site_post_is_refused_and_a_same_site_one_is_not() {
 #[tokio::test]
 async fn oversized_bodies_are_refused_before_they_are_read() {
     let app = spawn_app().await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
     let big = vec![b'a'; 2 * 1024 * 1024];
-    let response = app
-        .client
-        .post(app.url("/api/v1/districts"))
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 413);
+    for path in [
+        "/api/v1/districts",
+        "/api/v1/districts/cedar-valley/login",
+        "/d/cedar-valley/parent",
+    ] {
+        let response = reqwest::Client::new()
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        let sized = (response.status().as_u16(), response.text().await.unwrap());
+        let chunked = post_chunked(&app, path, &big).await;
+        assert_eq!(sized.0, 413, "{path}: {}", sized.1);
+        assert_eq!(sized, chunked, "{path}: sized and chunked alike");
+        if path.starts_with("/api/") {
+            assert!(sized.1.contains("\"too_large\""), "{}", sized.1);
+        } else {
+            assert!(sized.1.contains("KiB a page takes"), "{}", sized.1);
+        }
+    }
     app.stop().await;
+}
+
+/// POSTs `body` in chunks of 64 KiB, declaring no size: the status and the body of the answer.
+async fn post_chunked(app: &crate::harness::TestApp, path: &str, body: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(64 * 1024) {
+        // The server may answer, and close, before the body is all sent.
+        let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), chunk, b"\r\n"].concat();
+        if stream.write_all(&framed).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
 }
 
 #[tokio::test]
@@ -183,6 +224,17 @@ async fn the_openapi_document_describes_the_api() {
     }
     let grades = &doc["paths"]["/api/v1/students/{id}/grades"]["get"]["responses"];
     assert!(grades["403"].is_object() && grades["404"].is_object() && grades["401"].is_object());
+    // What any route may answer is declared on every one.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for status in ["400", "413", "429", "503"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{method} {path} declares {status}"
+                );
+            }
+        }
+    }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in [
         "ErrorBody",
