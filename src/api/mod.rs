@@ -68,10 +68,22 @@ impl utoipa::Modify for CommonAnswers {
                 .build()
         };
         let common = [
-            ("400", "`bad_request`: the body or a parameter could not be read"),
-            ("413", "`too_large`: the body is larger than the route takes"),
-            ("429", "`locked`: too many attempts; try again after `retry_after` seconds"),
-            ("503", "`unavailable`: the database did not answer; try again shortly"),
+            (
+                "400",
+                "`bad_request`: the body or a parameter could not be read",
+            ),
+            (
+                "413",
+                "`too_large`: the body is larger than the route takes",
+            ),
+            (
+                "429",
+                "`locked`: too many attempts; try again after `retry_after` seconds",
+            ),
+            (
+                "503",
+                "`unavailable`: the database did not answer; try again shortly",
+            ),
         ];
         for item in openapi.paths.paths.values_mut() {
             let operations = [

@@ -3,9 +3,9 @@
 /// Tries before a job is dead.
 pub const MAX_ATTEMPTS: u32 = 8;
 
-/// How long a worker holds a job it claimed; past this, another worker may take it (the first
-/// one died).
-pub const LEASE_SECONDS: i64 = 300;
+/// How long a worker holds a job it claimed unless it renews the hold (it does, every third of
+/// this, while the job runs); past this, another worker may take it: the first one died.
+pub const LEASE_SECONDS: i64 = 30;
 
 /// What running a job came to.
 #[derive(Debug)]

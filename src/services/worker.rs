@@ -11,11 +11,11 @@ use tokio::sync::Semaphore;
 use super::recovery;
 use crate::app::App;
 use crate::domain::JobOutcome;
-use crate::domain::MAX_ATTEMPTS;
+use crate::domain::{LEASE_SECONDS, MAX_ATTEMPTS};
 use crate::store::{JobRecord, StoreError};
 
-/// Jobs claimed at a time.
-const BATCH: u32 = 20;
+/// Jobs claimed at a time: few, so that a worker that dies holds few back (for a lease).
+const BATCH: u32 = 4;
 
 /// Detached jobs (pushes) in flight at once, at most.
 const DETACHED: u32 = 32;
@@ -66,6 +66,7 @@ pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
 /// and may still be running when it answers (see [`settled`]). Answers how many were claimed.
 pub async fn run_due(app: &App) -> Result<usize, StoreError> {
     let jobs = app.store.claim_jobs(app.clock.unix(), BATCH).await?;
+    let _heartbeat = Heartbeat::start(app, jobs.iter().map(|j| j.id).collect());
     for job in jobs.iter() {
         if job.kind == super::push::PUSH_JOB {
             app.detached.start(app, job.clone()).await;
@@ -75,6 +76,38 @@ pub async fn run_due(app: &App) -> Result<usize, StoreError> {
         record(app, job, &outcome).await?;
     }
     Ok(jobs.len())
+}
+
+/// Renews the leases of a pass's jobs while the pass runs, every third of a lease: a live
+/// worker keeps its jobs however long they take, and a dead one's are taken up by another
+/// worker within a lease. Stops when dropped.
+struct Heartbeat(Option<tokio::task::JoinHandle<()>>);
+
+impl Heartbeat {
+    fn start(app: &App, ids: Vec<i64>) -> Self {
+        if ids.is_empty() {
+            return Self(None);
+        }
+        let app = app.clone();
+        Self(Some(tokio::spawn(async move {
+            let every = Duration::from_secs((LEASE_SECONDS / 3).max(1).unsigned_abs());
+            loop {
+                tokio::time::sleep(every).await;
+                let until = app.clock.unix() + LEASE_SECONDS;
+                if let Err(err) = app.store.renew_leases(&ids, until).await {
+                    tracing::warn!(%err, "the leases of running jobs could not be renewed");
+                }
+            }
+        })))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
 }
 
 /// Jobs that run beside the worker's own turn. A push waits on a push service that anyone

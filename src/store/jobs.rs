@@ -82,6 +82,26 @@ impl Store {
         Ok(jobs)
     }
 
+    /// Holds the claimed jobs among `ids` that are still running until `until`: their worker is
+    /// alive and at work.
+    pub async fn renew_leases(&self, ids: &[i64], until: i64) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE jobs SET locked_until = $1 WHERE state = 'running' AND id IN ({})",
+            placeholders.join(", ")
+        );
+        let _turn = self.write_turn().await?;
+        let mut query = sqlx::query(super::sql::built(sql)).bind(until);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn finish_job(&self, id: i64, now: i64) -> Result<()> {
         let _turn = self.write_turn().await?;
         sqlx::query(

@@ -62,7 +62,8 @@ impl Tx {
     /// The live request behind a token's hash, locked for this transaction's use.
     pub async fn reset_by_token(&mut self, token_hash: &str) -> Result<Option<ResetRecord>> {
         let row = sqlx::query(super::sql::built(format!(
-            "SELECT {RESET_COLUMNS} FROM password_resets WHERE token_hash = $1"
+            "SELECT {RESET_COLUMNS} FROM password_resets \
+             WHERE token_hash = $1 OR previous_token_hash = $1"
         )))
         .bind(token_hash.to_owned())
         .fetch_optional(&mut *self.inner)
@@ -114,15 +115,19 @@ impl Store {
         row.as_ref().map(reset_from_row).transpose()
     }
 
-    /// Gives a request its token (a new one replaces an earlier, unsent or lost, one).
+    /// Gives a request its token. A new one is the request's link from now on; the one before
+    /// it keeps working too, for a mail sent twice.
     pub async fn arm_reset(&self, id: i64, token_hash: &str, expires_at: i64) -> Result<()> {
         let _turn = self.write_turn().await?;
-        sqlx::query("UPDATE password_resets SET token_hash = $2, expires_at = $3 WHERE id = $1")
-            .bind(id)
-            .bind(token_hash.to_owned())
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE password_resets SET previous_token_hash = token_hash, token_hash = $2, \
+               expires_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(token_hash.to_owned())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -386,11 +386,11 @@ async fn a_job_done_while_the_database_is_held_is_recorded_once_it_is_free() {
         let app = app.app.clone();
         async move { worker::run_due(&app).await }
     });
-    while jobs(&app, "running").await.is_empty() {
+    // Wait until the mail is on its way (built, its link armed; the server greets after a
+    // second), then hold the database for longer than a writer waits for it.
+    while sink.sessions() == 0 {
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
-    // The mail is on its way (the server greets after a second); the database is held for
-    // longer than a writer waits for it.
     sqlx::any::install_default_drivers();
     let mut holder = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
     let hold = match app.app.store.backend() {
@@ -786,5 +786,105 @@ async fn homeroom_worker_alone_sends_what_is_queued_and_stops_on_sigterm() {
         .expect("the worker stops on SIGTERM")
         .unwrap();
     assert!(status.success());
+    app.stop().await;
+}
+
+/// A worker that claimed a job and died holds it one lease at most (seconds, not minutes): the
+/// next worker sends it.
+#[tokio::test]
+async fn a_dead_workers_job_is_taken_up_after_a_lease_of_seconds() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    // A worker claims it and is killed before it sends.
+    let now = app.app.clock.unix();
+    assert_eq!(app.app.store.claim_jobs(now, 4).await.unwrap().len(), 1);
+    assert_eq!(
+        worker::run_due(&app.app).await.unwrap(),
+        0,
+        "held by its lease"
+    );
+    // Half a minute later, it is another worker's.
+    app.app.clock.advance(31);
+    assert_eq!(worker::run_due(&app.app).await.unwrap(), 1);
+    assert_eq!(sink.received().await.len(), 1);
+    app.stop().await;
+}
+
+/// A live worker keeps a job however long it takes: it renews the lease while the job runs, so
+/// no other worker sends the same mail again meanwhile.
+#[tokio::test]
+async fn a_live_worker_keeps_a_slow_job_past_its_first_lease() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    let lease = homeroom::domain::LEASE_SECONDS;
+    // The mail server answers after more than a third of a lease: one renewal falls inside.
+    let renewal = std::time::Duration::from_secs((lease / 3).unsigned_abs());
+    sink.greet_after(renewal + std::time::Duration::from_secs(2));
+    let running = tokio::spawn({
+        let app = app.app.clone();
+        async move { worker::run_due(&app).await }
+    });
+    tokio::time::sleep(renewal + std::time::Duration::from_secs(1)).await;
+    // Most of a lease later by the clock, another worker finds nothing to take.
+    app.app.clock.advance(lease - 5);
+    let now = app.app.clock.unix();
+    assert!(app.app.store.claim_jobs(now, 4).await.unwrap().is_empty());
+    assert_eq!(running.await.unwrap().unwrap(), 1);
+    assert_eq!(sink.received().await.len(), 1);
+    app.stop().await;
+}
+
+/// A reset mail sent twice (the worker died after the mail server took it) carries a new link;
+/// the first copy's link works too, once for both.
+#[tokio::test]
+async fn both_links_of_a_reset_mail_sent_twice_work_once() {
+    let sink = Sink::start().await;
+    let app = app(&sink).await;
+    switch(&app, "forgot_password", "on").await;
+    post(
+        &app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    let job = jobs(&app, "pending").await.remove(0);
+    for _ in 0..2 {
+        assert!(matches!(
+            homeroom::services::recovery::run(&app.app, &job).await,
+            homeroom::domain::JobOutcome::Done
+        ));
+    }
+    let received = sink.received().await;
+    let (first, second) = (token_in(&received[0]), token_in(&received[1]));
+    assert_ne!(first, second);
+    let reset = "/api/v1/districts/cedar-valley/password/reset";
+    let (status, body) = post(
+        &app,
+        reset,
+        json!({"token": first, "password": "a brand new lantern"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = post(
+        &app,
+        reset,
+        json!({"token": second, "password": "another new lantern"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     app.stop().await;
 }

@@ -40,6 +40,8 @@ pub struct Sink {
     refusals: Arc<AtomicU32>,
     /// Milliseconds each session waits before its greeting.
     greeting_delay: Arc<AtomicU64>,
+    /// Sessions opened so far.
+    sessions: Arc<AtomicU32>,
 }
 
 impl Sink {
@@ -50,6 +52,7 @@ impl Sink {
             messages: Arc::default(),
             refusals: Arc::default(),
             greeting_delay: Arc::default(),
+            sessions: Arc::default(),
         };
         let serving = sink.clone();
         tokio::spawn(async move {
@@ -74,11 +77,17 @@ impl Sink {
         self.greeting_delay.store(millis, Ordering::SeqCst);
     }
 
+    /// How many clients have connected so far.
+    pub fn sessions(&self) -> u32 {
+        self.sessions.load(Ordering::SeqCst)
+    }
+
     pub async fn received(&self) -> Vec<Received> {
         self.messages.lock().await.clone()
     }
 
     async fn session(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+        self.sessions.fetch_add(1, Ordering::SeqCst);
         let (read, mut write) = stream.into_split();
         let mut lines = BufReader::new(read);
         let delay = self.greeting_delay.load(Ordering::SeqCst);
