@@ -38,7 +38,7 @@ impl Store {
         ))
         .bind(district.0)
         .bind(username_folded.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(account_with_hash).transpose()
     }
@@ -55,7 +55,7 @@ impl Store {
         ))
         .bind(district.0)
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(account_with_hash).transpose()
     }
@@ -73,7 +73,7 @@ impl Store {
         ))
         .bind(district.0)
         .bind(person_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         Ok(row
             .as_ref()
@@ -97,7 +97,7 @@ impl Store {
         .bind(account.district.0)
         .bind(account.id.0)
         .bind(old.to_owned())
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(())
     }

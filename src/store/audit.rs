@@ -60,7 +60,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| {

@@ -48,13 +48,13 @@ impl Store {
     pub async fn districts_not_from_demo(&self) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT slug FROM districts WHERE demo = $1 ORDER BY slug")
             .bind(false)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("slug")?)).collect()
     }
 
     pub async fn district_by_slug(&self, slug: &DistrictSlug) -> Result<Option<District>> {
-        district_by_slug(&self.pool, slug).await
+        district_by_slug(self.pool()?, slug).await
     }
 
     pub async fn district_by_id(&self, id: DistrictId) -> Result<Option<District>> {
@@ -64,7 +64,7 @@ impl Store {
             " FROM districts WHERE id = $1"
         ))
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(district_from_row).transpose()
     }
@@ -86,7 +86,7 @@ impl Store {
         .bind(pattern)
         .bind(filter.state.map(StateCode::code))
         .bind(i64::from(filter.limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(district_from_row).collect()
     }
@@ -100,7 +100,7 @@ impl Store {
                (SELECT COUNT(*) FROM relationships WHERE district_id = $1) AS relationships",
         )
         .bind(id.0)
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool()?)
         .await?;
         Ok(DistrictCounts {
             schools: count(&row, "schools")?,

@@ -75,7 +75,7 @@ impl Store {
             .bind(now)
             .bind(now + LEASE_SECONDS)
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         let mut jobs = rows.iter().map(job_from_row).collect::<Result<Vec<_>>>()?;
         jobs.sort_by_key(|j| (j.run_at, j.id));
@@ -98,7 +98,7 @@ impl Store {
         for id in ids {
             query = query.bind(*id);
         }
-        query.execute(&self.pool).await?;
+        query.execute(self.pool()?).await?;
         Ok(())
     }
 
@@ -110,7 +110,7 @@ impl Store {
         )
         .bind(id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(())
     }
@@ -133,7 +133,7 @@ impl Store {
         .bind(run_at)
         .bind(error)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(state == "dead")
     }
@@ -152,7 +152,7 @@ impl Store {
         .bind(district.0)
         .bind(state.to_owned())
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(job_from_row).collect()
     }
@@ -168,7 +168,7 @@ impl Store {
         )))
         .bind(district.0)
         .bind(idempotency_key.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(job_from_row).transpose()
     }

@@ -91,7 +91,7 @@ impl Store {
         .bind(scope.school.as_ref().map(|s| s.as_str().to_owned()))
         .bind(scope.regenerate)
         .bind(now)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(person_from_row).collect()
     }
@@ -104,7 +104,7 @@ impl Store {
         ))
         .bind(district.0)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(person_from_row).transpose()
     }
@@ -135,7 +135,7 @@ impl Store {
         .bind(district.0)
         .bind(pattern)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| Ok((person_from_row(row)?, row.try_get("username")?)))
@@ -153,7 +153,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(key_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.map(|row| {
             let used: Option<i64> = row.try_get("used_at")?;

@@ -218,7 +218,7 @@ impl Store {
         )))
         .bind(district.0)
         .bind(account.0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(member_from_row).collect()
     }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod circuit;
 mod copy;
 mod districts;
 mod import_runs;
@@ -166,6 +167,8 @@ pub struct Store {
     audit: audit::AuditQueue,
     /// SQLite only: the write-ahead log's checkpoints, stopped with the last clone.
     _checkpoints: Option<wal::Checkpoints>,
+    /// PostgreSQL only: open while the database is known to be away.
+    circuit: circuit::Circuit,
 }
 
 /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps (the
@@ -235,6 +238,10 @@ impl Store {
         let checkpoints = (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone()));
         Ok(Self {
             _checkpoints: checkpoints,
+            circuit: match url.backend() {
+                Backend::Postgres => circuit::Circuit::probing(url.connect_url()),
+                Backend::Sqlite => circuit::Circuit::closed(),
+            },
             audit: audit::AuditQueue::start(pool.clone(), url.backend(), writes.clone()),
             pool,
             backend: url.backend(),
@@ -251,11 +258,13 @@ impl Store {
                 // sqlx takes no lock on SQLite: processes starting at once take turns on a
                 // lock file beside the database, so that each migration runs once.
                 let _turn = self.migration_lock().await?;
-                sqlx::migrate!("migrations/sqlite").run(&self.pool).await?
+                sqlx::migrate!("migrations/sqlite")
+                    .run(self.pool()?)
+                    .await?
             }
             Backend::Postgres => {
                 sqlx::migrate!("migrations/postgres")
-                    .run(&self.pool)
+                    .run(self.pool()?)
                     .await?
             }
         }
@@ -292,7 +301,7 @@ impl Store {
     pub async fn checkpoint(&self) -> Result<()> {
         if self.backend == Backend::Sqlite {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&self.pool)
+                .execute(self.pool()?)
                 .await?;
         }
         Ok(())
@@ -310,7 +319,7 @@ impl Store {
     /// still answers through the open handles, but everything written from then on would be
     /// lost at the next start: that counts as unavailable too.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(self.pool()?).await?;
         if let Some(file) = &self.sqlite_file
             && !tokio::fs::try_exists(file).await.unwrap_or(false)
         {
@@ -324,13 +333,21 @@ impl Store {
         Ok(())
     }
 
+    /// The pool, unless the database is known to be away: then `Unavailable` at once.
+    fn pool(&self) -> Result<&AnyPool> {
+        if self.circuit.is_open() {
+            return Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut));
+        }
+        Ok(&self.pool)
+    }
+
     /// A transaction on the pool. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), waiting the busy timeout for it: a transaction that read first and wrote
     /// later would otherwise fail at once when another process wrote in between.
     async fn transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.pool()?.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool()?.begin().await?,
         })
     }
 
@@ -385,7 +402,7 @@ impl Store {
                  ORDER BY table_name, column_name"
             }
         };
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sql).fetch_all(self.pool()?).await?;
         let mut tables: Vec<(String, Vec<(String, bool)>)> = Vec::new();
         for row in rows {
             let table: String = row.try_get("table_name")?;

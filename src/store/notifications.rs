@@ -344,7 +344,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(account.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         let Some(row) = row else {
             return Ok(NotificationSettings::default());
@@ -379,7 +379,7 @@ impl Store {
             .bind(district.0)
             .bind(true)
             .bind(value)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter()
             .map(|r| {
@@ -410,7 +410,7 @@ impl Store {
         .bind(district.0)
         .bind(account.0)
         .bind(student)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(|r| Ok(r.try_get("class_id")?)).collect()
     }
@@ -421,7 +421,7 @@ impl Store {
             "SELECT DISTINCT district_id FROM notifications WHERE digest_pending = TRUE \
              ORDER BY district_id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|r| Ok(DistrictId(r.try_get("district_id")?)))
@@ -440,7 +440,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(before)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|r| Ok(AccountId(r.try_get("account_id")?)))
@@ -454,7 +454,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let reference: Option<String> = row.try_get("audience_ref")?;
@@ -513,7 +513,7 @@ impl Store {
             Audience::School(id) | Audience::Class(id) => query.bind(*id),
             Audience::Grade(grade) => query.bind(grade.clone()),
         };
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(self.pool()?).await?;
         rows.iter()
             .map(|r| Ok(AccountId(r.try_get("account_id")?)))
             .collect()
@@ -547,7 +547,7 @@ impl Store {
             .bind(district.0)
             .bind(true)
             .bind(value)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter()
             .map(|r| {
@@ -580,7 +580,7 @@ impl Store {
             .bind(district.0)
             .bind(account.0)
             .bind(now - keep_seconds)
-            .execute(&self.pool)
+            .execute(self.pool()?)
             .await?;
         }
         let rows = sqlx::query(
@@ -589,7 +589,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(account.0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(notification_from_row).collect()
     }
@@ -610,7 +610,7 @@ impl Store {
             .bind(district.0)
             .bind(account.0)
             .bind(true)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("event")?)).collect()
     }
@@ -627,7 +627,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.map(|r| {
             Ok((
@@ -651,7 +651,7 @@ impl Store {
         .bind(district.0)
         .bind(account.0)
         .bind(since)
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool()?)
         .await?;
         Ok(row.try_get("n")?)
     }
@@ -673,7 +673,7 @@ impl Store {
         .bind(account.0)
         .bind(id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(done.rows_affected() > 0)
     }

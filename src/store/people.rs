@@ -178,7 +178,7 @@ impl super::Store {
         )
         .bind(district.0)
         .bind(person_id)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -236,7 +236,7 @@ impl super::Store {
                 "SELECT id, given_name, family_name FROM people WHERE name_folded IS NULL \
                  ORDER BY id LIMIT 1000",
             )
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
             if rows.is_empty() {
                 return Ok(filled);

@@ -39,11 +39,11 @@ impl Store {
         .bind(name.to_owned())
         .bind(make())
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         let row = sqlx::query("SELECT value FROM server_keys WHERE name = $1")
             .bind(name.to_owned())
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool()?)
             .await?;
         Ok(row.try_get("value")?)
     }
@@ -66,7 +66,7 @@ impl Store {
         .bind(account.0)
         .bind(now)
         .bind(now - idle_seconds)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -100,7 +100,7 @@ impl Store {
         .bind(account.0)
         .bind(now)
         .bind(now - idle_seconds)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -130,7 +130,7 @@ impl Store {
         sqlx::query("DELETE FROM push_subscriptions WHERE district_id = $1 AND id = $2")
             .bind(district.0)
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.pool()?)
             .await?;
         Ok(())
     }
@@ -144,7 +144,7 @@ impl Store {
         .bind(district.0)
         .bind(id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(())
     }
@@ -294,7 +294,7 @@ impl Store {
         .bind(device.platform.clone())
         .bind(device.token.clone())
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(())
     }
@@ -310,7 +310,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(account.0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|r| {

@@ -173,7 +173,7 @@ impl Store {
             .bind(today.to_owned()),
             AccountKind::Staff => return Ok(Vec::new()),
         };
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(self.pool()?).await?;
         rows.iter()
             .map(|row| {
                 Ok(StudentRecord {
@@ -204,7 +204,7 @@ impl Store {
             .bind(district.0)
             .bind(student)
             .bind(true)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter()
             .map(|row| {
@@ -236,7 +236,7 @@ impl Store {
             .bind(district.0)
             .bind(student)
             .bind(true)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter()
             .map(|row| Ok((row.try_get("class_id")?, row.try_get("session_id")?)))
@@ -260,7 +260,7 @@ impl Store {
             .bind(district.0)
             .bind(student)
             .bind(true)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter()
             .map(|row| {
@@ -282,7 +282,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(true)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -341,7 +341,7 @@ impl Store {
             .bind(true)
             .bind(dates.from.unwrap_or_default())
             .bind(dates.before.unwrap_or_default())
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool()?)
             .await?;
         rows.iter().map(mark_from_row).collect()
     }
@@ -360,7 +360,7 @@ impl Store {
         .bind(district.0)
         .bind(student)
         .bind(true)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -393,7 +393,7 @@ impl Store {
         .bind(true)
         .bind(dates.from.clone().unwrap_or_default())
         .bind(dates.before.clone().unwrap_or_default())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -425,7 +425,7 @@ impl Store {
         .bind(school.unwrap_or(0))
         .bind(dates.from.clone().unwrap_or_default())
         .bind(dates.before.clone().unwrap_or_default())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -455,7 +455,7 @@ impl Store {
         .bind(district.0)
         .bind(student_sourced_id.to_owned())
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| {

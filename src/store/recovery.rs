@@ -110,7 +110,7 @@ impl Store {
         )))
         .bind(district.0)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(reset_from_row).transpose()
     }
@@ -126,7 +126,7 @@ impl Store {
         .bind(id)
         .bind(token_hash.to_owned())
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(())
     }
@@ -143,7 +143,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(account.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.map(|row| recipient_from_row(&row)).transpose()
     }
@@ -164,7 +164,7 @@ impl Store {
         .bind(district.0)
         .bind(email.trim().to_lowercase())
         .bind(true)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(recipient_from_row).collect()
     }

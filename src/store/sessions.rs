@@ -73,7 +73,7 @@ impl Store {
             ", s.district_id FROM sessions s WHERE s.token_hash = $1"
         ))
         .bind(token_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(session_from_row).transpose()
     }
@@ -94,7 +94,7 @@ impl Store {
               WHERE s.token_hash = $1"
         ))
         .bind(token_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.map(|row| {
             let (account, _) = account_with_hash(&row)?;
@@ -116,7 +116,7 @@ impl Store {
         ))
         .bind(district.0)
         .bind(account.0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(session_from_row).collect()
     }
@@ -128,7 +128,7 @@ impl Store {
             .bind(now)
             .bind(id)
             .bind(now - 60)
-            .execute(&self.pool)
+            .execute(self.pool()?)
             .await?;
         Ok(())
     }
@@ -137,7 +137,7 @@ impl Store {
     pub async fn delete_session(&self, id: i64) -> Result<bool> {
         let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.pool()?)
             .await?;
         Ok(done.rows_affected() > 0)
     }

@@ -59,7 +59,7 @@ impl Store {
         .bind(scope.as_str())
         .bind(subject.to_owned())
         .bind(since)
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool()?)
         .await?;
         Ok(Failures {
             count: super::count(&row, "n")?,
@@ -117,7 +117,7 @@ impl Store {
             .bind((*subject).to_owned())
             .bind(forget_before)
             .bind(id)
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool()?)
             .await?;
             counted.push((
                 AttemptId(id),
@@ -140,7 +140,7 @@ impl Store {
             sqlx::query("DELETE FROM login_failures WHERE id IN ($1, $2)")
                 .bind(first.0)
                 .bind(second.0)
-                .execute(&self.pool)
+                .execute(self.pool()?)
                 .await?;
         }
         Ok(())
@@ -173,7 +173,7 @@ impl Store {
         .bind(district.0)
         .bind(scope.as_str())
         .bind(subject.to_owned())
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(())
     }
@@ -183,7 +183,7 @@ impl Store {
         sqlx::query("DELETE FROM captcha_challenges WHERE district_id = $1 AND expires_at < $2")
             .bind(new.district.0)
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.pool()?)
             .await?;
         sqlx::query(
             "INSERT INTO captcha_challenges (district_id, public_id, answer_hash, pow_salt, \
@@ -196,7 +196,7 @@ impl Store {
         .bind(new.pow_challenge.clone())
         .bind(new.expires_at)
         .bind(new.address.clone())
-        .execute(&self.pool)
+        .execute(self.pool()?)
         .await?;
         Ok(())
     }
@@ -215,7 +215,7 @@ impl Store {
         .bind(district.0)
         .bind(address.to_owned())
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool()?)
         .await?;
         super::count(&row, "n")
     }
@@ -233,7 +233,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(public_id.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let expires_at: i64 = row.try_get("expires_at")?;

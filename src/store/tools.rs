@@ -25,7 +25,7 @@ impl Store {
              WHERE district_id = $1 ORDER BY school_id, portal, tool",
         )
         .bind(district.0)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?
         .iter()
         .map(setting_from_row)
@@ -36,7 +36,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(since.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?
         .iter()
         .map(window_from_row)
@@ -52,7 +52,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(true)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool()?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -76,7 +76,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(sourced_id.as_str().to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool()?)
         .await?;
         row.map(|row| {
             Ok(SchoolRecord {
@@ -99,7 +99,7 @@ impl Store {
         let row = sqlx::query("SELECT id FROM classes WHERE district_id = $1 AND sourced_id = $2")
             .bind(district.0)
             .bind(sourced_id.as_str().to_owned())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool()?)
             .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }

@@ -46,6 +46,11 @@ impl TestDb {
         }
     }
 
+    /// A database someone else made and owns (a private cluster, say).
+    pub fn at(url: String) -> Self {
+        Self { url, _dir: None }
+    }
+
     /// A new schema in the given database; connections to `url` use it alone.
     pub async fn postgres(base: &str) -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);

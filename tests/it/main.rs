@@ -20,6 +20,7 @@ mod links;
 mod login;
 mod maintenance;
 mod notifications;
+mod outage;
 mod portal;
 mod push;
 mod push_security;
