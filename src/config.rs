@@ -30,6 +30,8 @@ pub struct Config {
     pub linking_states: Vec<StateCode>,
     /// A `tracing` filter such as `info` or `homeroom=debug,tower_http=info`.
     pub log: String,
+    /// Logs as lines of text, or as JSON lines (one object a line, with the request's id).
+    pub log_format: LogFormat,
     /// Proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long an app token lives ("stay logged in").
@@ -154,6 +156,12 @@ pub enum MailConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpTls {
     /// Plain text: only for a relay on the same machine or network.
     None,
@@ -184,6 +192,7 @@ pub struct ConfigInput {
     pub import_max_held_bytes: Option<u64>,
     pub linking_states: Option<Vec<String>>,
     pub log: Option<String>,
+    pub log_format: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
     pub app_token_days: Option<u32>,
     /// `production` (the default) or `test`.
@@ -254,6 +263,7 @@ impl ConfigInput {
             linking_states: var("HOMEROOM_LINKING_STATES")
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             log: var("HOMEROOM_LOG"),
+            log_format: var("HOMEROOM_LOG_FORMAT"),
             trusted_proxies: var("HOMEROOM_TRUSTED_PROXIES")
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             app_token_days: to_u32(
@@ -304,6 +314,7 @@ impl ConfigInput {
             import_max_held_bytes: over.import_max_held_bytes.or(self.import_max_held_bytes),
             linking_states: over.linking_states.or(self.linking_states),
             log: over.log.or(self.log),
+            log_format: over.log_format.or(self.log_format),
             trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
             app_token_days: over.app_token_days.or(self.app_token_days),
             environment: over.environment.or(self.environment),
@@ -400,6 +411,15 @@ impl ConfigInput {
             .filter(|s| !s.trim().is_empty())
             .map(|s| StateCode::parse(s).map_err(|e| ConfigError(format!("linking_states: {e}"))))
             .collect::<Result<Vec<_>, _>>()?;
+        let log_format = match self.log_format.as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "log_format must be text or json, not {other:?}"
+                )));
+            }
+        };
         let log = self.log.unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("log {log:?} is not a valid filter: {e}")))?;
@@ -469,6 +489,7 @@ impl ConfigInput {
             import_limits,
             linking_states,
             log,
+            log_format,
             trusted_proxies,
             app_token_days,
             test_captcha_answer,

@@ -214,3 +214,95 @@ async fn migrate_creates_the_database_and_is_repeatable() {
     assert!(out.status.success(), "{out:?}");
     assert!(dir.path().join("homeroom.db").exists());
 }
+
+/// With `log_format = "json"` every log line is one JSON object, and a request's lines carry
+/// its id.
+#[tokio::test]
+async fn json_logs_are_one_object_a_line_with_the_request_id() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+    let db = TestDb::fresh().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = crate::harness::homeroom_command(dir.path())
+        .args(["--database-url", &db.url, "serve", "--bind", "127.0.0.1:0"])
+        .env("HOMEROOM_LOG_FORMAT", "json")
+        .env("HOMEROOM_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the server stopped");
+        if let Some(rest) = line.strip_prefix("Homeroom is listening on ") {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_owned();
+        }
+    };
+    let response = reqwest::Client::new()
+        .get(format!("{address}/healthz"))
+        .header("x-request-id", "lb-json-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // SIGTERM: it finishes and flushes its log.
+    let pid = child.id().unwrap().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    child.wait().await.unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .await
+        .unwrap();
+    let logged: Vec<serde_json::Value> = err
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(
+        logged
+            .iter()
+            .any(|l| l["span"]["request_id"] == "lb-json-7" && l["level"] == "INFO"),
+        "{err}"
+    );
+}
+
+/// The environment file shipped in deploy/ is one the server accepts, every name in it read.
+#[test]
+fn the_deploy_environment_file_is_a_valid_configuration() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/homeroom.env"))
+        .unwrap();
+    let vars: std::collections::HashMap<String, String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, value) = l.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect();
+    let read = std::cell::RefCell::new(std::collections::HashSet::new());
+    let input = homeroom::config::ConfigInput::from_env(|name| {
+        read.borrow_mut().insert(name.to_owned());
+        vars.get(name).cloned()
+    })
+    .unwrap();
+    let config = input.resolve().unwrap();
+    assert_eq!(config.public_url.as_str(), "https://portal.example.org/");
+    assert_eq!(config.log_format, homeroom::config::LogFormat::Json);
+    for name in vars.keys() {
+        assert!(read.borrow().contains(name), "{name} is not a setting");
+    }
+}
