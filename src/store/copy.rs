@@ -35,10 +35,26 @@ pub(super) struct CopyStage {
     sealing: HashMap<Staged, oneshot::Receiver<Result<bool>>>,
 }
 
+/// An import's sessions (the transaction's, and this staging connection's): named after the
+/// importing process, and checked for a client that went away every second, so that a killed
+/// import's statement is cancelled, and its locks let go, at once rather than when it ends.
+pub(super) const IMPORT_SESSION: &str = "SELECT set_config('application_name', $1, $2) AS name, \
+       set_config('client_connection_check_interval', '1000', $2) AS check_interval";
+
+/// `homeroom-import-<pid>`: how an import's sessions show in `pg_stat_activity`.
+pub(super) fn application_name() -> String {
+    format!("homeroom-import-{}", std::process::id())
+}
+
 impl CopyStage {
     /// Opens the import's own connection and schema, first dropping what dead imports left.
     pub(super) async fn open(url: &str) -> Result<Self> {
         let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+        sqlx::query(IMPORT_SESSION)
+            .bind(application_name())
+            .bind(false)
+            .fetch_one(&pool)
+            .await?;
         let pid: i32 = sqlx::query("SELECT pg_backend_pid() AS pid")
             .fetch_one(&pool)
             .await?

@@ -365,6 +365,8 @@ impl Store {
     /// own, put first on the transaction's search path (see `copy`); the caller drops that
     /// schema when the transaction has ended ([`Tx::staging_cleanup`]).
     pub async fn begin_import(&self) -> Result<Tx> {
+        /// The import's settings last as long as its transaction.
+        const TRUE_LOCAL: bool = true;
         let Some(url) = &self.postgres_url else {
             return self.begin().await;
         };
@@ -377,6 +379,11 @@ impl Store {
         .bind(copy.schema().to_owned())
         .fetch_one(&mut *tx.inner)
         .await?;
+        sqlx::query(copy::IMPORT_SESSION)
+            .bind(copy::application_name())
+            .bind(TRUE_LOCAL)
+            .fetch_one(&mut *tx.inner)
+            .await?;
         tx.copy = Some(copy);
         Ok(tx)
     }

@@ -7,6 +7,7 @@ mod activation;
 mod admin;
 mod cli;
 mod console_matrix;
+mod crash;
 mod demo;
 mod finder;
 mod harness;
