@@ -119,6 +119,11 @@ pub async fn login(
     let (attempts, by_name, by_address) =
         count_attempt(app, district, &subject, &client.address, now).await?;
     let assessment = rules.assess(by_name, by_address, now);
+    let failed = |app: &App| {
+        let ids = [attempts.username, attempts.address];
+        let app = app.clone();
+        async move { app.store.confirm_attempts(&ids).await }
+    };
 
     if let Some(until) = assessment.locked_until {
         forget(app, &attempts).await?;
@@ -161,7 +166,8 @@ pub async fn login(
         Some(_) => None,
     };
     if let Some(reason) = reason {
-        // The attempt was counted as a failure already, and stays one.
+        // The attempt was counted already; it is a failure now.
+        failed(app).await?;
         let mut entry = audit("login.failed", Some(reason.to_owned()));
         entry.account = found.as_ref().map(|(a, _)| a.id);
         app.store.audit(entry, now).await?;
@@ -274,6 +280,12 @@ struct Attempts {
 
 /// Counts a login attempt for the username and the address, and answers the failures each had
 /// besides it.
+/// Writes a login's attempt (in flight) and answers the failures it is judged by. A username is
+/// judged on its known failures: when the attempts made before this one and still in flight
+/// could change what this one must face (a CAPTCHA, a lock) if they all failed, it waits for
+/// them (across every node: they are in the database) for up to [`IN_FLIGHT_WAIT`], then
+/// counts those still unknown as failures. Correct logins from several devices at once meet no
+/// CAPTCHA; guesses made at once are still held to the allowance, one after another.
 async fn count_attempt(
     app: &App,
     district: &District,
@@ -282,23 +294,41 @@ async fn count_attempt(
     now: i64,
 ) -> Result<(Attempts, Failures, Failures)> {
     let since = now - WINDOW_SECONDS;
-    let counted = app
+    let scopes = [
+        (FailureScope::Username, subject),
+        (FailureScope::Address, address),
+    ];
+    let rules = district.settings.throttle_rules();
+    let mut counted = app
         .store
-        .count_attempts(
-            district.id,
-            &[
-                (FailureScope::Username, subject),
-                (FailureScope::Address, address),
-            ],
-            now,
-            since,
-        )
+        .count_login_attempts(district.id, &scopes, now, since)
         .await?;
-    let [(username, by_name), (address, by_address)] = counted[..] else {
-        return Err(Error::internal("a login attempt went uncounted"));
-    };
-    Ok((Attempts { username, address }, by_name, by_address))
+    let started = std::time::Instant::now();
+    loop {
+        let [(username, by_name), (address, by_address)] = counted[..] else {
+            return Err(Error::internal("a login attempt went uncounted"));
+        };
+        let at_worst = (by_name.at_worst(now), by_address.at_worst(now));
+        let settled = by_name.earlier + by_address.earlier == 0
+            || rules.assess(at_worst.0, at_worst.1, now)
+                == rules.assess(by_name.failures, by_address.failures, now);
+        if settled || started.elapsed() >= IN_FLIGHT_WAIT {
+            return Ok((Attempts { username, address }, at_worst.0, at_worst.1));
+        }
+        tokio::time::sleep(IN_FLIGHT_POLL).await;
+        let attempts = [(scopes[0], username), (scopes[1], address)];
+        counted = app
+            .store
+            .recount_login_attempts(district.id, &attempts, now, since)
+            .await?;
+    }
 }
+
+/// How long a login waits, at most, for the attempts before it to be known.
+const IN_FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// How often it looks.
+const IN_FLIGHT_POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
 async fn forget(app: &App, attempts: &Attempts) -> Result<()> {
     app.store

@@ -59,7 +59,9 @@ pub use rosters::{
 };
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use staging::{Merged, Staged, Value};
-pub use throttle::{AttemptId, FailureScope, NewChallenge, StoredChallenge};
+pub use throttle::{
+    AttemptId, FailureScope, IN_FLIGHT_SECONDS, InFlight, NewChallenge, StoredChallenge,
+};
 pub use tools::SchoolRecord;
 pub use url::{Backend, DatabaseUrl};
 

@@ -21,6 +21,30 @@ impl FailureScope {
     }
 }
 
+/// How long a login attempt may stay in flight: past this its request died, and it counts.
+pub const IN_FLIGHT_SECONDS: i64 = 30;
+
+/// Known failures, and the attempts made before this one whose outcome is not known yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InFlight {
+    pub failures: Failures,
+    pub earlier: u32,
+}
+
+impl InFlight {
+    /// The failures there would be if every attempt in flight failed.
+    pub fn at_worst(&self, now: i64) -> Failures {
+        if self.earlier == 0 {
+            return self.failures;
+        }
+        Failures {
+            count: self.failures.count + self.earlier,
+            newest: Some(self.failures.newest.map_or(now, |n| n.max(now))),
+            oldest: Some(self.failures.oldest.map_or(now, |o| o.min(now))),
+        }
+    }
+}
+
 /// An attempt counted as a failure until it is forgotten.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttemptId(i64);
@@ -129,6 +153,94 @@ impl Store {
             ));
         }
         Ok(counted)
+    }
+
+    /// A login's attempts, one per scope, written in flight: not yet failures. Answers, per
+    /// scope, the known failures and the attempts still in flight that were made before it
+    /// (an attempt in flight longer than [`IN_FLIGHT_SECONDS`] counts as a failure: its
+    /// request died).
+    pub async fn count_login_attempts(
+        &self,
+        district: DistrictId,
+        subjects: &[(FailureScope, &str)],
+        now: i64,
+        forget_before: i64,
+    ) -> Result<Vec<(AttemptId, InFlight)>> {
+        let mut tx = self.transaction().await?;
+        let mut ids = Vec::with_capacity(subjects.len());
+        for (scope, subject) in subjects {
+            let id = write_failure(&mut tx, district, *scope, subject, now, forget_before).await?;
+            sqlx::query("UPDATE login_failures SET in_flight = $2 WHERE id = $1")
+                .bind(id)
+                .bind(true)
+                .execute(&mut *tx)
+                .await?;
+            ids.push(AttemptId(id));
+        }
+        tx.commit().await?;
+        let attempts: Vec<_> = subjects.iter().copied().zip(ids).collect();
+        self.recount_login_attempts(district, &attempts, now, forget_before)
+            .await
+    }
+
+    /// The counts of [`Store::count_login_attempts`] again, for attempts already written.
+    pub async fn recount_login_attempts(
+        &self,
+        district: DistrictId,
+        attempts: &[((FailureScope, &str), AttemptId)],
+        now: i64,
+        forget_before: i64,
+    ) -> Result<Vec<(AttemptId, InFlight)>> {
+        let mut counted = Vec::with_capacity(attempts.len());
+        for ((scope, subject), id) in attempts {
+            let row = sqlx::query(
+                "SELECT \
+                   SUM(CASE WHEN known THEN 1 ELSE 0 END) AS n, \
+                   MAX(CASE WHEN known THEN at END) AS newest, \
+                   MIN(CASE WHEN known THEN at END) AS oldest, \
+                   SUM(CASE WHEN known THEN 0 ELSE 1 END) AS pending \
+                 FROM (SELECT at, NOT in_flight OR at < $6 AS known FROM login_failures \
+                       WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at >= $4 \
+                         AND (NOT in_flight OR id < $5) AND id <> $5) f",
+            )
+            .bind(district.0)
+            .bind(scope.as_str())
+            .bind((*subject).to_owned())
+            .bind(forget_before)
+            .bind(id.0)
+            .bind(now - IN_FLIGHT_SECONDS)
+            .fetch_one(self.pool()?)
+            .await?;
+            let number = |column: &str| -> Result<u32> {
+                let n: Option<i64> = row.try_get(column)?;
+                Ok(u32::try_from(n.unwrap_or(0)).unwrap_or(u32::MAX))
+            };
+            counted.push((
+                *id,
+                InFlight {
+                    failures: Failures {
+                        count: number("n")?,
+                        newest: row.try_get("newest")?,
+                        oldest: row.try_get("oldest")?,
+                    },
+                    earlier: number("pending")?,
+                },
+            ));
+        }
+        Ok(counted)
+    }
+
+    /// Attempts that failed: in flight no longer, failures from now on.
+    pub async fn confirm_attempts(&self, attempts: &[AttemptId]) -> Result<()> {
+        let _turn = self.write_turn().await?;
+        for attempt in attempts {
+            sqlx::query("UPDATE login_failures SET in_flight = $2 WHERE id = $1")
+                .bind(attempt.0)
+                .bind(false)
+                .execute(self.pool()?)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Takes back attempts that [`Store::count_attempts`] counted: they succeeded, or were

@@ -1216,6 +1216,34 @@ async fn parallel_wrong_passwords_get_no_more_tries_than_one_after_another() {
     app.stop().await;
 }
 
+/// A family logs in from several devices at once, again and again: correct passwords still in
+/// flight are not failures, so none of them meets a CAPTCHA.
+#[tokio::test]
+async fn correct_logins_from_several_devices_at_once_never_meet_a_captcha() {
+    let app = app().await;
+    for round in 0..5 {
+        let mut logins = tokio::task::JoinSet::new();
+        for device in 0..6 {
+            let request = reqwest::Client::new()
+                .post(app.url("/api/v1/districts/cedar-valley/login"))
+                .header("x-forwarded-for", format!("198.51.100.{}", 10 + device))
+                .json(&json!({"portal": "parent", "username": "maria.alvarez",
+                              "password": "maple river lantern"}));
+            logins.spawn(async move {
+                let response = request.send().await.unwrap();
+                (
+                    response.status().as_u16(),
+                    response.json::<Value>().await.unwrap(),
+                )
+            });
+        }
+        for (status, body) in logins.join_all().await {
+            assert_eq!(status, 200, "round {round}: {body}");
+        }
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn wrong_current_passwords_lock_like_failed_logins() {
     let app = app().await;
