@@ -32,6 +32,8 @@ pub struct Parts {
     pub detached: Arc<crate::services::worker::Detached>,
     /// Districts, tool rules and record views kept between requests.
     pub caches: Arc<Caches>,
+    /// What this node counts, for the operator.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Why the app could not start.
@@ -77,6 +79,7 @@ impl App {
             passwords: Arc::new(PasswordHasher::new(cores).map_err(StartError::Threads)?),
             mailer,
             caches: Arc::default(),
+            metrics: Arc::default(),
         })))
     }
 }

@@ -32,6 +32,8 @@ pub struct Config {
     pub log: String,
     /// Logs as lines of text, or as JSON lines (one object a line, with the request's id).
     pub log_format: LogFormat,
+    /// Where the operator's metrics are served (`/metrics`); nowhere when unset.
+    pub metrics_bind: Option<SocketAddr>,
     /// Proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long an app token lives ("stay logged in").
@@ -193,6 +195,7 @@ pub struct ConfigInput {
     pub linking_states: Option<Vec<String>>,
     pub log: Option<String>,
     pub log_format: Option<String>,
+    pub metrics_bind: Option<String>,
     pub trusted_proxies: Option<Vec<String>>,
     pub app_token_days: Option<u32>,
     /// `production` (the default) or `test`.
@@ -264,6 +267,7 @@ impl ConfigInput {
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             log: var("HOMEROOM_LOG"),
             log_format: var("HOMEROOM_LOG_FORMAT"),
+            metrics_bind: var("HOMEROOM_METRICS_BIND"),
             trusted_proxies: var("HOMEROOM_TRUSTED_PROXIES")
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
             app_token_days: to_u32(
@@ -315,6 +319,7 @@ impl ConfigInput {
             linking_states: over.linking_states.or(self.linking_states),
             log: over.log.or(self.log),
             log_format: over.log_format.or(self.log_format),
+            metrics_bind: over.metrics_bind.or(self.metrics_bind),
             trusted_proxies: over.trusted_proxies.or(self.trusted_proxies),
             app_token_days: over.app_token_days.or(self.app_token_days),
             environment: over.environment.or(self.environment),
@@ -420,6 +425,19 @@ impl ConfigInput {
                 )));
             }
         };
+        let metrics_bind = self
+            .metrics_bind
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                b.parse::<SocketAddr>().map_err(|_| {
+                    ConfigError(format!(
+                        "metrics_bind must be an address and port such as 127.0.0.1:9090, not {b:?}"
+                    ))
+                })
+            })
+            .transpose()?;
         let log = self.log.unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("log {log:?} is not a valid filter: {e}")))?;
@@ -490,6 +508,7 @@ impl ConfigInput {
             linking_states,
             log,
             log_format,
+            metrics_bind,
             trusted_proxies,
             app_token_days,
             test_captcha_answer,

@@ -17,6 +17,8 @@ pub mod config;
 pub mod domain;
 /// The portal's languages and their words.
 pub mod i18n;
+/// What a node counts, for the operator.
+pub mod metrics;
 /// Random secrets and their hashes.
 pub mod secrets;
 /// Middleware, error mapping, health and graceful shutdown.

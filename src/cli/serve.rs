@@ -78,12 +78,31 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<(), CliError> {
         say!("  - the API: http://{address}/api/v1/districts?q=lake");
         say!("  - maintenance: homeroom district set lakeshore maintenance \"Back at 6 pm\"");
     }
+    let metrics = match app.config.metrics_bind {
+        Some(bind) => {
+            let listener = TcpListener::bind(bind).await.map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot listen on {bind} for metrics: {e}"),
+                )
+            })?;
+            say!("Metrics: http://{}/metrics", listener.local_addr()?);
+            Some(tokio::spawn(crate::server::serve_metrics(
+                app.clone(),
+                listener,
+            )))
+        }
+        None => None,
+    };
     // The job worker runs beside the server and stops after it.
     let (stop_worker, worker_stop) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(services::worker::run(app.clone(), async {
         let _ = worker_stop.await;
     }));
     let served = crate::server::serve(app.clone(), listener, stop).await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     let _ = stop_worker.send(());
     let _ = worker.await;
     served?;

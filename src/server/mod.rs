@@ -117,6 +117,7 @@ pub fn router(app: App) -> Router {
         ));
     everyday
         .merge(uploads)
+        .route_layer(middleware::from_fn_with_state(app.clone(), counted))
         .fallback(page_not_found)
         .layer(middleware::from_fn(language::layer))
         .layer(CsrfLayer::new().with_rejection_response(csrf_rejection))
@@ -200,6 +201,54 @@ fn too_large(api: bool, limit: usize) -> Response {
         crate::i18n::t1("page-body-too-large", "kib", kib),
     )));
     (StatusCode::PAYLOAD_TOO_LARGE, page).into_response()
+}
+
+/// Counts each routed request by its route as written, its method and its answer.
+async fn counted(
+    State(app): State<App>,
+    route: axum::extract::MatchedPath,
+    request: Request,
+    next: middleware::Next,
+) -> Response {
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    app.metrics.request(
+        route.as_str(),
+        method.as_str(),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+/// The operator's metrics, on an address of their own (`metrics_bind`).
+pub async fn serve_metrics(app: App, listener: TcpListener) -> std::io::Result<()> {
+    let router = Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(app);
+    axum::serve(listener, router).await
+}
+
+async fn metrics(State(app): State<App>) -> Response {
+    match app.store.gauges().await {
+        Ok(gauges) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            app.metrics.scrape(&gauges),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::warn!(%err, "metrics: the database did not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database did not answer\n",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// How long a staff upload may take, the import included.

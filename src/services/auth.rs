@@ -102,6 +102,24 @@ pub async fn login(
     request: LoginRequest<'_>,
     client: &Client,
 ) -> Result<LoggedIn> {
+    use crate::metrics::Login;
+    let outcome = try_login(app, district, request, client).await;
+    app.metrics.login(match &outcome {
+        Ok(_) => Login::Succeeded,
+        Err(Error::InvalidCredentials | Error::WrongPortal(_)) => Login::Failed,
+        Err(Error::CaptchaRequired(_) | Error::CaptchaInvalid(_)) => Login::CaptchaRequired,
+        Err(Error::Locked { .. }) => Login::Locked,
+        Err(_) => Login::Other,
+    });
+    outcome
+}
+
+async fn try_login(
+    app: &App,
+    district: &District,
+    request: LoginRequest<'_>,
+    client: &Client,
+) -> Result<LoggedIn> {
     let subject = fold_username(request.username)?;
     request.device.check()?;
     let rules = district.settings.throttle_rules();

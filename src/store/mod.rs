@@ -157,6 +157,16 @@ impl From<Invalid> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The database's side of the operator's metrics.
+#[derive(Debug, Clone, Default)]
+pub struct Gauges {
+    /// (state, jobs in it).
+    pub jobs: Vec<(String, i64)>,
+    pub import_runs: i64,
+    pub pool_connections: i64,
+    pub pool_idle: i64,
+}
+
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
@@ -388,6 +398,26 @@ impl Store {
             .await?;
         tx.copy = Some(copy);
         Ok(tx)
+    }
+
+    /// What the operator's metrics read from the database and the pool when scraped.
+    pub async fn gauges(&self) -> Result<Gauges> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(self.pool()?)
+            .await?;
+        let jobs = rows
+            .iter()
+            .map(|r| Ok((r.try_get("state")?, r.try_get::<i64, _>("n")?)))
+            .collect::<Result<Vec<_>>>()?;
+        let (import_runs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM import_runs")
+            .fetch_one(self.pool()?)
+            .await?;
+        Ok(Gauges {
+            jobs,
+            import_runs,
+            pool_connections: i64::from(self.pool.size()),
+            pool_idle: i64::try_from(self.pool.num_idle()).unwrap_or(i64::MAX),
+        })
     }
 
     pub async fn close(&self) {

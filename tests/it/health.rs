@@ -227,3 +227,48 @@ async fn sqlite_writes_reach_the_database_file_without_a_commit_checkpointing() 
     );
     store.close().await;
 }
+
+/// The operator's metrics: on their own address only, counting requests by route, logins by
+/// outcome, and the job queue as the database holds it.
+#[tokio::test]
+async fn metrics_count_requests_logins_and_jobs_on_their_own_address() {
+    let app = crate::harness::spawn_app().await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = format!("http://{}/metrics", listener.local_addr().unwrap());
+    let server = tokio::spawn(homeroom::server::serve_metrics(app.app.clone(), listener));
+    for password in ["maple river lantern", "wrong"] {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/districts/cedar-valley/login"))
+            .json(
+                &serde_json::json!({"portal": "parent", "username": "maria.alvarez",
+                                      "password": password}),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+    for line in [
+        "homeroom_http_requests_total{route=\"/api/v1/districts/{slug}/login\",method=\"POST\",status=\"200\"} 1",
+        "homeroom_http_requests_total{route=\"/api/v1/districts/{slug}/login\",method=\"POST\",status=\"401\"} 1",
+        "homeroom_logins_total{outcome=\"succeeded\"} 1",
+        "homeroom_logins_total{outcome=\"failed\"} 1",
+        "homeroom_import_runs 1",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    assert!(
+        text.contains("homeroom_http_request_duration_seconds_bucket{le="),
+        "{text}"
+    );
+    assert!(text.contains("homeroom_jobs{state=\"pending\"}"), "{text}");
+    assert!(
+        text.contains("homeroom_database_pool_connections"),
+        "{text}"
+    );
+    // Not on the portal's own address.
+    assert_eq!(app.get("/metrics").await.status(), 404);
+    server.abort();
+    app.stop().await;
+}
