@@ -20,6 +20,7 @@ mod language;
 mod links;
 mod login;
 mod maintenance;
+mod nodes;
 mod notifications;
 mod outage;
 mod portal;
