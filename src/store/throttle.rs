@@ -169,13 +169,8 @@ impl Store {
         let mut tx = self.transaction().await?;
         let mut ids = Vec::with_capacity(subjects.len());
         for (scope, subject) in subjects {
-            let id = write_failure(&mut tx, district, *scope, subject, now, forget_before).await?;
-            sqlx::query("UPDATE login_failures SET in_flight = $2 WHERE id = $1")
-                .bind(id)
-                .bind(true)
-                .execute(&mut *tx)
-                .await?;
-            ids.push(AttemptId(id));
+            let written = (*scope, *subject, now, forget_before);
+            ids.push(AttemptId(write_attempt(&mut tx, district, written, true).await?));
         }
         tx.commit().await?;
         let attempts: Vec<_> = subjects.iter().copied().zip(ids).collect();
@@ -369,6 +364,17 @@ async fn write_failure(
     now: i64,
     forget_before: i64,
 ) -> Result<i64> {
+    write_attempt(tx, district, (scope, subject, now, forget_before), false).await
+}
+
+/// Writes an attempt (a failure, or a login's attempt in flight) and forgets those that no
+/// longer count: (scope, subject, now, forget_before).
+async fn write_attempt(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    district: DistrictId,
+    (scope, subject, now, forget_before): (FailureScope, &str, i64, i64),
+    in_flight: bool,
+) -> Result<i64> {
     sqlx::query(
         "DELETE FROM login_failures \
          WHERE district_id = $1 AND scope = $2 AND subject = $3 AND at < $4",
@@ -380,13 +386,14 @@ async fn write_failure(
     .execute(&mut **tx)
     .await?;
     let row = sqlx::query(
-        "INSERT INTO login_failures (district_id, scope, subject, at) VALUES ($1, $2, $3, $4) \
-         RETURNING id",
+        "INSERT INTO login_failures (district_id, scope, subject, at, in_flight) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(district.0)
     .bind(scope.as_str())
     .bind(subject.to_owned())
     .bind(now)
+    .bind(in_flight)
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.try_get("id")?)
