@@ -346,7 +346,7 @@ async fn count_attempt(
 const IN_FLIGHT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// How often it looks.
-const IN_FLIGHT_POLL: std::time::Duration = std::time::Duration::from_millis(25);
+const IN_FLIGHT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 async fn forget(app: &App, attempts: &Attempts) -> Result<()> {
     app.store
