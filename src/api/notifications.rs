@@ -153,7 +153,7 @@ pub async fn public_key(State(app): State<App>) -> Json<PublicKey> {
 }
 
 /// Registers a browser's or app's Web Push subscription for this account, for as long as
-/// this session or token lasts. The endpoint must be `https://` on a public host.
+/// the calling session or token lasts. The endpoint must be `https://` on a public host.
 #[utoipa::path(
     post,
     path = "/api/v1/me/push-subscriptions",
