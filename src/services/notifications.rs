@@ -796,7 +796,8 @@ pub async fn set_preferences(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Notification {
     pub id: i64,
-    /// `score`, `grade`, `attendance` or `message`.
+    /// `score`, `grade`, `attendance`, `message`, or `security` (a change to who can reach the
+    /// account: a link made or ended, a reset or an account made by staff).
     pub event: String,
     pub title: String,
     pub body: String,
