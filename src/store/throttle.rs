@@ -170,7 +170,9 @@ impl Store {
         let mut ids = Vec::with_capacity(subjects.len());
         for (scope, subject) in subjects {
             let written = (*scope, *subject, now, forget_before);
-            ids.push(AttemptId(write_attempt(&mut tx, district, written, true).await?));
+            ids.push(AttemptId(
+                write_attempt(&mut tx, district, written, true).await?,
+            ));
         }
         tx.commit().await?;
         let attempts: Vec<_> = subjects.iter().copied().zip(ids).collect();
