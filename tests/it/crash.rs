@@ -104,7 +104,7 @@ async fn an_import_killed_midway_leaves_the_old_state_whole_and_runs_again() {
     let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
     let postgres = app.app.store.backend() == homeroom::store::Backend::Postgres;
     // On PostgreSQL, enough students that the merge of the scores takes seconds.
-    let students = if postgres { "3000" } else { "1500" };
+    let students = if postgres { "2500" } else { "1500" };
     let sets = tempfile::tempdir().unwrap();
     let (old, new) = (sets.path().join("old"), sets.path().join("new"));
     for (dir, seed) in [(&old, "3"), (&new, "4")] {
@@ -113,7 +113,7 @@ async fn an_import_killed_midway_leaves_the_old_state_whole_and_runs_again() {
                 "demo",
                 "generate",
                 "--students",
-                "1500",
+                students,
                 "--seed",
                 seed,
                 "--out",
