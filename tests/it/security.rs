@@ -1,5 +1,5 @@
 //! What someone who once held a family's session, or one staff login, can no longer keep or
-//! widen (issue-style items named in docs/SECURITY.md): each test here failed before its fix.
+//! widen (see docs/SECURITY.md). Each test here failed before its fix.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
