@@ -36,6 +36,18 @@ async fn switch(app: &TestApp, key: &str, value: &str) {
         .unwrap();
 }
 
+/// Turns Forgot your password? on in Cedar Valley and asks for Maria's reset link: one job.
+async fn ask_for_maria_reset(app: &TestApp) {
+    switch(app, "forgot_password", "on").await;
+    let (status, _) = post(
+        app,
+        "/api/v1/districts/cedar-valley/password/forgot",
+        json!({"username": "maria.alvarez"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
 async fn post(app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
     let response = reqwest::Client::new()
         .post(app.url(path))
@@ -168,13 +180,7 @@ async fn a_forgotten_password_is_reset_from_the_mailed_link() {
 async fn a_reset_link_expires_after_thirty_minutes() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     worker::run_due(&app.app).await.unwrap();
     let token = token_in(&sink.received().await[0]);
     app.app.clock.advance(31 * 60);
@@ -300,13 +306,7 @@ async fn repeated_requests_bring_the_captcha() {
 async fn a_refused_mail_is_retried_later_and_dies_after_its_tries() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     sink.refuse_next(1);
     assert_eq!(worker::run_due(&app.app).await.unwrap(), 1);
     let pending = jobs(&app, "pending").await;
@@ -373,13 +373,7 @@ async fn a_refused_mail_is_retried_later_and_dies_after_its_tries() {
 async fn a_job_done_while_the_database_is_held_is_recorded_once_it_is_free() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     let job = jobs(&app, "pending").await.remove(0);
     sink.greet_after(std::time::Duration::from_secs(1));
     let worker = tokio::spawn({
@@ -422,13 +416,7 @@ async fn without_smtp_mail_lands_in_the_outbox_folder() {
     })
     .await;
     homeroom::services::demo::load(&app.app).await.unwrap();
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     worker::run_due(&app.app).await.unwrap();
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -743,13 +731,7 @@ async fn homeroom_worker_alone_sends_what_is_queued_and_stops_on_sigterm() {
     use tokio::io::AsyncBufReadExt;
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let port = sink.port.to_string();
     let mut worker = crate::harness::homeroom_command(dir.path())
@@ -795,13 +777,7 @@ async fn homeroom_worker_alone_sends_what_is_queued_and_stops_on_sigterm() {
 async fn a_dead_workers_job_is_taken_up_after_a_lease_of_seconds() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     // A worker claims it and is killed before it sends.
     let now = app.app.clock.unix();
     assert_eq!(app.app.store.claim_jobs(now, 4).await.unwrap().len(), 1);
@@ -823,13 +799,7 @@ async fn a_dead_workers_job_is_taken_up_after_a_lease_of_seconds() {
 async fn a_live_worker_keeps_a_slow_job_past_its_first_lease() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     let lease = homeroom::domain::LEASE_SECONDS;
     // The mail server answers after more than a third of a lease: one renewal falls inside.
     let renewal = std::time::Duration::from_secs((lease / 3).unsigned_abs());
@@ -854,13 +824,7 @@ async fn a_live_worker_keeps_a_slow_job_past_its_first_lease() {
 async fn both_links_of_a_reset_mail_sent_twice_work_once() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    switch(&app, "forgot_password", "on").await;
-    post(
-        &app,
-        "/api/v1/districts/cedar-valley/password/forgot",
-        json!({"username": "maria.alvarez"}),
-    )
-    .await;
+    ask_for_maria_reset(&app).await;
     let job = jobs(&app, "pending").await.remove(0);
     for _ in 0..2 {
         assert!(matches!(
