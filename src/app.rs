@@ -55,7 +55,7 @@ impl App {
     /// Connects to the configured database and brings its schema up to date.
     pub async fn start(config: Config, clock: Clock) -> Result<Self, StartError> {
         let mailer = Arc::new(Mailer::from_config(&config)?);
-        let store = Store::connect(&config.database_url, config.database_max_connections).await?;
+        let store = Store::open(&config.database_target()).await?;
         store.migrate().await?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let vapid = crate::services::push::vapid_key(&store, clock.unix()).await?;

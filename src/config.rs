@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::domain::StateCode;
-use crate::store::DatabaseUrl;
+use crate::store::{Backend, DatabaseUrl, Pooler, Target};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://homeroom.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -17,6 +17,11 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub struct Config {
     pub database_url: DatabaseUrl,
     pub database_max_connections: u32,
+    /// What stands between Homeroom and PostgreSQL at `database_url`.
+    pub database_pooler: Pooler,
+    /// A direct connection to PostgreSQL for migrations and imports, when `database_url`
+    /// leads through a transaction pooler.
+    pub migration_database_url: Option<DatabaseUrl>,
     pub bind: SocketAddr,
     /// The address families use, for links in mail and letters; also decides `Secure` cookies.
     pub public_url: url::Url,
@@ -180,6 +185,9 @@ pub enum SmtpTls {
 pub struct ConfigInput {
     pub database_url: Option<String>,
     pub database_max_connections: Option<u32>,
+    /// `none` (the default, also for a pooler in session mode) or `transaction`.
+    pub database_pooler: Option<String>,
+    pub migration_database_url: Option<String>,
     pub bind: Option<String>,
     pub public_url: Option<String>,
     pub request_timeout_seconds: Option<u64>,
@@ -250,6 +258,8 @@ impl ConfigInput {
                 "HOMEROOM_DATABASE_MAX_CONNECTIONS",
                 number("HOMEROOM_DATABASE_MAX_CONNECTIONS")?,
             )?,
+            database_pooler: var("HOMEROOM_DATABASE_POOLER"),
+            migration_database_url: var("HOMEROOM_MIGRATION_DATABASE_URL"),
             bind: var("HOMEROOM_BIND"),
             public_url: var("HOMEROOM_PUBLIC_URL"),
             request_timeout_seconds: number("HOMEROOM_REQUEST_TIMEOUT_SECONDS")?,
@@ -300,6 +310,8 @@ impl ConfigInput {
             database_max_connections: over
                 .database_max_connections
                 .or(self.database_max_connections),
+            database_pooler: over.database_pooler.or(self.database_pooler),
+            migration_database_url: over.migration_database_url.or(self.migration_database_url),
             bind: over.bind.or(self.bind),
             public_url: over.public_url.or(self.public_url),
             request_timeout_seconds: over
@@ -381,6 +393,7 @@ impl ConfigInput {
                 "database_max_connections must be from 1 to 1000".to_owned(),
             ));
         }
+        let (database_pooler, migration_database_url) = self.pooler(&database_url)?;
         let bind_text = self.bind.unwrap_or_else(|| DEFAULT_BIND.to_owned());
         let bind: SocketAddr = bind_text.trim().parse().map_err(|_| {
             ConfigError(format!(
@@ -499,6 +512,8 @@ impl ConfigInput {
             mail_from,
             database_url,
             database_max_connections,
+            database_pooler,
+            migration_database_url,
             bind,
             public_url,
             request_timeout: Duration::from_secs(timeout),
@@ -516,7 +531,55 @@ impl ConfigInput {
     }
 }
 
+impl Config {
+    /// How the store reaches the database.
+    pub fn database_target(&self) -> Target {
+        Target {
+            url: self.database_url.clone(),
+            max_connections: self.database_max_connections,
+            pooler: self.database_pooler,
+            session_url: self.migration_database_url.clone(),
+        }
+    }
+}
+
 impl ConfigInput {
+    /// The pooler in front of PostgreSQL, and the direct connection beside it.
+    fn pooler(&self, url: &DatabaseUrl) -> Result<(Pooler, Option<DatabaseUrl>), ConfigError> {
+        let pooler = match self.database_pooler.as_deref() {
+            None => Pooler::None,
+            Some(text) => Pooler::parse(text).ok_or_else(|| {
+                ConfigError(format!(
+                    "database_pooler must be none or transaction, not {text:?}"
+                ))
+            })?,
+        };
+        let direct = self
+            .migration_database_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| {
+                DatabaseUrl::parse(u)
+                    .map_err(|e| ConfigError(format!("migration_database_url: {e}")))
+            })
+            .transpose()?;
+        if url.backend() == Backend::Sqlite && (pooler != Pooler::None || direct.is_some()) {
+            return Err(ConfigError(
+                "database_pooler and migration_database_url are for PostgreSQL; SQLite needs neither"
+                    .to_owned(),
+            ));
+        }
+        if direct
+            .as_ref()
+            .is_some_and(|d| d.backend() != Backend::Postgres)
+        {
+            return Err(ConfigError(
+                "migration_database_url must be a postgres:// URL".to_owned(),
+            ));
+        }
+        Ok((pooler, direct))
+    }
+
     fn mail_config(&self) -> Result<MailConfig, ConfigError> {
         let Some(host) = self
             .smtp_host
@@ -618,6 +681,30 @@ mod tests {
     }
 
     #[test]
+    fn behind_a_transaction_pooler_migrations_connect_directly() {
+        let config = ConfigInput::from_env(env(&[
+            (
+                "HOMEROOM_DATABASE_URL",
+                "postgres://app@pooler:6432/homeroom",
+            ),
+            ("HOMEROOM_DATABASE_POOLER", "transaction"),
+            (
+                "HOMEROOM_MIGRATION_DATABASE_URL",
+                "postgres://app@db:5432/homeroom",
+            ),
+        ]))
+        .unwrap()
+        .resolve()
+        .unwrap();
+        let target = config.database_target();
+        assert_eq!(target.pooler, Pooler::Transaction);
+        assert_eq!(
+            target.session_url.map(|u| u.to_string()),
+            Some("postgres://app@db:5432/homeroom".to_owned())
+        );
+    }
+
+    #[test]
     fn flags_beat_environment_beat_file() {
         let file: ConfigInput =
             toml::from_str("bind = \"127.0.0.1:1\"\nlog = \"warn\"\nrequest_timeout_seconds = 5")
@@ -645,6 +732,18 @@ mod tests {
                 "unsupported database URL scheme",
             ),
             ("bind = \"localhost\"", "bind must be an address"),
+            (
+                "database_pooler = \"transaction\"",
+                "database_pooler and migration_database_url are for PostgreSQL",
+            ),
+            (
+                "database_url = \"postgres://h/d\"\ndatabase_pooler = \"statement\"",
+                "database_pooler must be none or transaction",
+            ),
+            (
+                "database_url = \"postgres://h/d\"\nmigration_database_url = \"sqlite://x\"",
+                "migration_database_url must be a postgres:// URL",
+            ),
             ("public_url = \"ftp://x\"", "public_url must be"),
             ("request_timeout_seconds = 0", "request_timeout_seconds"),
             ("max_body_bytes = 10", "max_body_bytes"),

@@ -115,7 +115,7 @@ impl Tx {
             .bind(district.0)
             .bind(account.0)
             .bind(language.code())
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         Ok(())
     }
@@ -135,7 +135,7 @@ impl Tx {
         .bind(new.password_hash.to_owned())
         .bind(new.must_change_password)
         .bind(now)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         Ok(AccountId(row.try_get("id")?))
     }
@@ -157,7 +157,7 @@ impl Tx {
         .bind(now)
         .bind(account.district.0)
         .bind(account.id.0)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -176,7 +176,7 @@ impl Tx {
         .bind(now)
         .bind(account.district.0)
         .bind(account.id.0)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }

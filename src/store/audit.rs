@@ -2,7 +2,7 @@
 //! transaction as the change it records, where there is one; otherwise (a read of a record, a
 //! failed login) through the [`AuditQueue`], which writes what waits together.
 
-use sqlx::{Any, AnyPool, Executor, Row};
+use sqlx::{Any, Executor, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Backend, Result, Store, StoreError, Tx, WriteTurn};
@@ -37,7 +37,8 @@ pub struct AuditRecord {
 
 impl Tx {
     pub async fn audit(&mut self, entry: AuditEntry<'_>, now: i64) -> Result<()> {
-        insert_rows(&mut *self.inner, self.backend, &[Row9::of(entry, now)?]).await
+        let backend = self.backend;
+        insert_rows(self.conn(), backend, &[Row9::of(entry, now)?]).await
     }
 }
 
@@ -193,7 +194,7 @@ pub(super) struct AuditQueue {
 
 impl AuditQueue {
     /// Starts the writer on the current runtime; it stops when the last queue is dropped.
-    pub(super) fn start(pool: AnyPool, backend: Backend, turn: WriteTurn) -> Self {
+    pub(super) fn start(pool: super::pooler::Db, backend: Backend, turn: WriteTurn) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         tokio::spawn(write_batches(pool, backend, turn, receiver));
         Self { sender }
@@ -208,7 +209,7 @@ impl AuditQueue {
 }
 
 async fn write_batches(
-    pool: AnyPool,
+    pool: super::pooler::Db,
     backend: Backend,
     turn: WriteTurn,
     mut receiver: mpsc::UnboundedReceiver<Waiting>,

@@ -113,7 +113,7 @@ impl Store {
 
 impl Tx {
     pub async fn district_by_slug(&mut self, slug: &DistrictSlug) -> Result<Option<District>> {
-        district_by_slug(&mut *self.inner, slug).await
+        district_by_slug(self.conn(), slug).await
     }
 
     /// Adds a district with the default settings. A slug in use is a `Conflict`.
@@ -143,7 +143,7 @@ impl Tx {
         .bind(i64::from(settings.session_idle_minutes))
         .bind(now)
         .bind(new.demo)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         Ok(District {
             id: DistrictId(row.try_get("id")?),
@@ -202,7 +202,7 @@ impl Tx {
                 sqlx::query(set!("notification_events")).bind(set.to_string())
             }
         };
-        query.bind(now).bind(id.0).execute(&mut *self.inner).await?;
+        query.bind(now).bind(id.0).execute(self.conn()).await?;
         Ok(())
     }
 
@@ -211,7 +211,7 @@ impl Tx {
     pub async fn bump_revision(&mut self, id: DistrictId) -> Result<()> {
         sqlx::query("UPDATE districts SET revision = revision + 1 WHERE id = $1")
             .bind(id.0)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         Ok(())
     }

@@ -20,7 +20,7 @@ impl Tx {
         )
         .bind(district.0)
         .bind(now)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         let run: i64 = row.try_get("id")?;
         self.import_run = Some(run);

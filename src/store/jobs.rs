@@ -48,7 +48,7 @@ impl Tx {
         .bind(job.payload.clone())
         .bind(job.idempotency_key.clone())
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }

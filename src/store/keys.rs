@@ -186,7 +186,7 @@ impl Tx {
         .bind(now)
         .bind(district.0)
         .bind(person_id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         sqlx::query(
             "INSERT INTO activation_keys (district_id, person_id, key_hash, created_at, expires_at) \
@@ -197,7 +197,7 @@ impl Tx {
         .bind(key_hash.to_owned())
         .bind(now)
         .bind(expires_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -216,7 +216,7 @@ impl Tx {
         .bind(now)
         .bind(key_id)
         .bind(true)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }

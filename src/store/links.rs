@@ -75,7 +75,7 @@ impl Tx {
         .bind(district.0)
         .bind(account.0)
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         sqlx::query(
             "INSERT INTO link_codes (district_id, account_id, code_hash, created_at, expires_at) \
@@ -86,7 +86,7 @@ impl Tx {
         .bind(code_hash.to_owned())
         .bind(now)
         .bind(expires_at)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -100,7 +100,7 @@ impl Tx {
         )
         .bind(code_hash.to_owned())
         .bind(now)
-        .fetch_optional(&mut *self.inner)
+        .fetch_optional(self.conn())
         .await?;
         row.map(|row| {
             Ok(CodeOwner {
@@ -123,7 +123,7 @@ impl Tx {
         )
         .bind(district.0)
         .bind(account.0)
-        .fetch_optional(&mut *self.inner)
+        .fetch_optional(self.conn())
         .await?;
         Ok(row.map(|r| r.try_get("group_id")).transpose()?)
     }
@@ -134,7 +134,7 @@ impl Tx {
             "SELECT district_id, account_id FROM account_links WHERE group_id = $1 ORDER BY id",
         )
         .bind(group.to_owned())
-        .fetch_all(&mut *self.inner)
+        .fetch_all(self.conn())
         .await?;
         rows.iter()
             .map(|r| {
@@ -161,7 +161,7 @@ impl Tx {
         .bind(account.0)
         .bind(group.to_owned())
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -171,7 +171,7 @@ impl Tx {
         sqlx::query("UPDATE account_links SET group_id = $2 WHERE group_id = $1")
             .bind(from.to_owned())
             .bind(into.to_owned())
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         Ok(())
     }
@@ -189,13 +189,13 @@ impl Tx {
         sqlx::query("DELETE FROM account_links WHERE district_id = $1 AND account_id = $2")
             .bind(district.0)
             .bind(account.0)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         let left = self.group_members(&group).await?;
         if left.len() < 2 {
             sqlx::query("DELETE FROM account_links WHERE group_id = $1")
                 .bind(group.clone())
-                .execute(&mut *self.inner)
+                .execute(self.conn())
                 .await?;
         }
         Ok(Some(group))

@@ -17,6 +17,7 @@ mod keys;
 mod links;
 mod notifications;
 mod people;
+mod pooler;
 mod push;
 mod records;
 mod recovery;
@@ -33,7 +34,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Row};
+use sqlx::{Any, Row};
 
 pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
@@ -47,6 +48,7 @@ pub use notifications::{
     NotificationRecord, NotificationSettings,
 };
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
+pub use pooler::Pooler;
 pub use push::{DeviceRecord, ListedSubscription, NewSubscription, SubscriptionRecord};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
@@ -84,6 +86,13 @@ pub enum StoreError {
     /// A stored value no longer parses as its domain type.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// Behind a transaction pooler, work that needs a session of its own has nowhere to go.
+    #[error(
+        "database_pooler = \"transaction\": migrations and imports need a session of their own, \
+         which a transaction pooler cannot give; set migration_database_url \
+         (HOMEROOM_MIGRATION_DATABASE_URL) to a direct connection to PostgreSQL"
+    )]
+    NeedsSession,
     #[error("migrating the database failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -169,12 +178,13 @@ pub struct Gauges {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pool: pooler::Db,
     backend: Backend,
     /// The SQLite file, watched by [`Store::ping`].
     sqlite_file: Option<PathBuf>,
-    /// PostgreSQL: how an import connects for `COPY`.
-    postgres_url: Option<String>,
+    /// PostgreSQL: where an import's `COPY` and migrations connect (see [`Target`]); `Err`
+    /// on SQLite, or behind a transaction pooler with no direct connection configured.
+    session_url: std::result::Result<String, ()>,
     writes: WriteTurn,
     audit: audit::AuditQueue,
     /// SQLite only: the write-ahead log's checkpoints, stopped with the last clone.
@@ -208,12 +218,51 @@ impl WriteTurn {
     }
 }
 
+/// How to reach the database: the configuration's part for the store.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: DatabaseUrl,
+    pub max_connections: u32,
+    /// What stands between Homeroom and PostgreSQL at `url`.
+    pub pooler: Pooler,
+    /// PostgreSQL: a direct connection for the work that needs a session of its own
+    /// (migrations, an import's staging), when `url` leads through a transaction pooler.
+    pub session_url: Option<DatabaseUrl>,
+}
+
+impl Target {
+    /// A database reached directly.
+    pub fn direct(url: DatabaseUrl, max_connections: u32) -> Self {
+        Self {
+            url,
+            max_connections,
+            pooler: Pooler::None,
+            session_url: None,
+        }
+    }
+
+    /// Where work that needs a session goes, unless only a transaction pooler is known.
+    fn session_url(&self) -> Result<String> {
+        match (&self.session_url, self.pooler) {
+            (Some(url), _) => Ok(url.connect_url()),
+            (None, Pooler::None) => Ok(self.url.connect_url()),
+            (None, Pooler::Transaction) => Err(StoreError::NeedsSession),
+        }
+    }
+}
+
 impl Store {
-    /// Opens a pool. Per-backend connection set-up lives here and nowhere else.
+    /// Opens a pool on a database reached directly.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
+        Self::open(&Target::direct(url.clone(), max_connections)).await
+    }
+
+    /// Opens a pool. Per-backend connection set-up lives here and nowhere else.
+    pub async fn open(target: &Target) -> Result<Self> {
+        let url = &target.url;
         sqlx::any::install_default_drivers();
         let options = AnyPoolOptions::new()
-            .max_connections(max_connections)
+            .max_connections(target.max_connections)
             .acquire_timeout(Duration::from_secs(5));
         let options = match url.backend() {
             Backend::Sqlite => options.after_connect(|conn, _meta| {
@@ -247,6 +296,7 @@ impl Store {
         }
         let pool = options.connect(&url.connect_url()).await?;
         let writes = WriteTurn::new(url.backend());
+        let db = pooler::Db::new(pool.clone(), target.pooler);
         let checkpoints = (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone()));
         Ok(Self {
             _checkpoints: checkpoints,
@@ -254,13 +304,23 @@ impl Store {
                 Backend::Postgres => circuit::Circuit::probing(url.connect_url()),
                 Backend::Sqlite => circuit::Circuit::closed(),
             },
-            audit: audit::AuditQueue::start(pool.clone(), url.backend(), writes.clone()),
-            pool,
+            audit: audit::AuditQueue::start(db.clone(), url.backend(), writes.clone()),
+            pool: db,
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),
-            postgres_url: (url.backend() == Backend::Postgres).then(|| url.connect_url()),
+            session_url: match url.backend() {
+                Backend::Postgres => target.session_url().map_err(|_| ()),
+                Backend::Sqlite => Err(()),
+            },
             writes,
         })
+    }
+
+    /// PostgreSQL: where work that needs a session of its own connects.
+    fn session_url(&self) -> Result<&str> {
+        self.session_url
+            .as_deref()
+            .map_err(|()| StoreError::NeedsSession)
     }
 
     /// Brings the schema up to date; safe to run at every start.
@@ -271,13 +331,21 @@ impl Store {
                 // lock file beside the database, so that each migration runs once.
                 let _turn = self.migration_lock().await?;
                 sqlx::migrate!("migrations/sqlite")
-                    .run(self.pool()?)
+                    .run(self.pool()?.pool())
                     .await?
             }
             Backend::Postgres => {
-                sqlx::migrate!("migrations/postgres")
-                    .run(self.pool()?)
-                    .await?
+                // sqlx holds an advisory lock for the session while it migrates, so that
+                // nodes starting at once take turns: a session a transaction pooler cannot
+                // give, so behind one this connects directly.
+                let session = sqlx::any::AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(self.session_url()?)
+                    .await?;
+                let migrated = sqlx::migrate!("migrations/postgres").run(&session).await;
+                session.close().await;
+                migrated?
             }
         }
         let filled = self.fill_search_names().await?;
@@ -346,7 +414,7 @@ impl Store {
     }
 
     /// The pool, unless the database is known to be away: then `Unavailable` at once.
-    fn pool(&self) -> Result<&AnyPool> {
+    fn pool(&self) -> Result<&pooler::Db> {
         if self.circuit.is_open() {
             return Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut));
         }
@@ -358,8 +426,8 @@ impl Store {
     /// later would otherwise fail at once when another process wrote in between.
     async fn transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool()?.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool()?.begin().await?,
+            Backend::Sqlite => self.pool()?.pool().begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool()?.pool().begin().await?,
         })
     }
 
@@ -367,6 +435,7 @@ impl Store {
         Ok(Tx {
             inner: self.transaction().await?,
             backend: self.backend,
+            pooler: self.pool.pooler(),
             copy: None,
             import_run: None,
         })
@@ -379,22 +448,22 @@ impl Store {
     pub async fn begin_import(&self) -> Result<Tx> {
         /// The import's settings last as long as its transaction.
         const TRUE_LOCAL: bool = true;
-        let Some(url) = &self.postgres_url else {
+        if self.backend == Backend::Sqlite {
             return self.begin().await;
-        };
-        let copy = copy::CopyStage::open(url).await?;
+        }
+        let copy = copy::CopyStage::open(self.session_url()?).await?;
         let mut tx = self.begin().await?;
         sqlx::query(
             "SELECT set_config('search_path', \
                concat_ws(', ', $1, NULLIF(current_setting('search_path'), '')), TRUE) AS path",
         )
         .bind(copy.schema().to_owned())
-        .fetch_one(&mut *tx.inner)
+        .fetch_one(tx.conn())
         .await?;
         sqlx::query(copy::IMPORT_SESSION)
             .bind(copy::application_name())
             .bind(TRUE_LOCAL)
-            .fetch_one(&mut *tx.inner)
+            .fetch_one(tx.conn())
             .await?;
         tx.copy = Some(copy);
         Ok(tx)
@@ -415,13 +484,13 @@ impl Store {
         Ok(Gauges {
             jobs,
             import_runs,
-            pool_connections: i64::from(self.pool.size()),
-            pool_idle: i64::try_from(self.pool.num_idle()).unwrap_or(i64::MAX),
+            pool_connections: i64::from(self.pool.pool().size()),
+            pool_idle: i64::try_from(self.pool.pool().num_idle()).unwrap_or(i64::MAX),
         })
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.pool.pool().close().await;
     }
 
     /// Table name → column names, as the database itself reports them.
@@ -461,6 +530,7 @@ impl Store {
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
     backend: Backend,
+    pooler: Pooler,
     /// An import's staging by `COPY`, on PostgreSQL.
     copy: Option<copy::CopyStage>,
     /// The import run this transaction writes as, once it has one (see [`Tx::import_run`]).
@@ -468,6 +538,11 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// The transaction's connection, to run statements on.
+    fn conn(&mut self) -> pooler::Conn<'_> {
+        pooler::Conn::new(&mut self.inner, self.pooler)
+    }
+
     pub async fn commit(self) -> Result<()> {
         self.inner.commit().await?;
         Ok(())

@@ -190,7 +190,7 @@ impl Tx {
         .bind(title.to_owned())
         .bind(body.to_owned())
         .bind(now)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         Ok(row.try_get("id")?)
     }
@@ -215,7 +215,7 @@ impl Tx {
             .bind(note.body.clone())
             .bind(now)
             .bind(note.digest)
-            .fetch_one(&mut *self.inner)
+            .fetch_one(self.conn())
             .await?;
             ids.push(row.try_get("id")?);
         }
@@ -245,7 +245,7 @@ impl Tx {
             .bind(event.to_owned())
             .bind(on)
             .bind(now)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         Ok(())
     }
@@ -269,7 +269,7 @@ impl Tx {
         .bind(settings.email_digest)
         .bind(settings.grade_below.map(|t| i64::from(t.percent())))
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -299,7 +299,7 @@ impl Tx {
             .bind(student)
             .bind(class)
             .bind(now)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         Ok(())
     }
@@ -320,7 +320,7 @@ impl Tx {
         .bind(district.0)
         .bind(account.0)
         .bind(before)
-        .fetch_all(&mut *self.inner)
+        .fetch_all(self.conn())
         .await?;
         let mut ids = rows
             .iter()

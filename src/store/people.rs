@@ -44,7 +44,7 @@ impl Tx {
         .bind(school.sourced_id.as_str().to_owned())
         .bind(school.name.clone())
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -77,7 +77,7 @@ impl Tx {
         .bind(person.grade.clone())
         .bind(now)
         .bind(person_search_name(&person.given_name, &person.family_name))
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -107,7 +107,7 @@ impl Tx {
         .bind(relationship.relation.as_str())
         .bind(relationship.portal)
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         self.bump_revision(district).await
     }
@@ -141,7 +141,7 @@ impl Tx {
         let row = sqlx::query(sql)
             .bind(district.0)
             .bind(sourced_id.to_owned())
-            .fetch_optional(&mut *self.inner)
+            .fetch_optional(self.conn())
             .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
@@ -218,7 +218,7 @@ impl Tx {
         .bind(district.0)
         .bind(relationship_id)
         .bind(person_id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         // Who may see whom is kept per revision too: the change must be seen at once.
         self.bump_revision(district).await?;
@@ -241,14 +241,14 @@ impl super::Store {
             if rows.is_empty() {
                 return Ok(filled);
             }
-            let mut tx = self.transaction().await?;
+            let mut tx = self.begin().await?;
             for row in &rows {
                 let given: String = row.try_get("given_name")?;
                 let family: String = row.try_get("family_name")?;
                 sqlx::query("UPDATE people SET name_folded = $1 WHERE id = $2")
                     .bind(person_search_name(&given, &family))
                     .bind(row.try_get::<i64, _>("id")?)
-                    .execute(&mut *tx)
+                    .execute(tx.conn())
                     .await?;
             }
             tx.commit().await?;

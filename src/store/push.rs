@@ -187,12 +187,12 @@ impl Tx {
         )
         .bind(new.district.0)
         .bind(new.account.0)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         sqlx::query("DELETE FROM push_subscriptions WHERE district_id = $1 AND endpoint = $2")
             .bind(new.district.0)
             .bind(new.endpoint.to_owned())
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         sqlx::query(
             "INSERT INTO push_subscriptions (district_id, account_id, session_id, endpoint, \
@@ -205,7 +205,7 @@ impl Tx {
         .bind(new.p256dh.to_owned())
         .bind(new.auth.to_owned())
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         let row = sqlx::query(
             "SELECT COUNT(*) AS held FROM push_subscriptions \
@@ -213,7 +213,7 @@ impl Tx {
         )
         .bind(new.district.0)
         .bind(new.account.0)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         let held: i64 = row.try_get("held")?;
         Ok(u64::try_from(held).unwrap_or(0))
@@ -232,7 +232,7 @@ impl Tx {
         .bind(district.0)
         .bind(account.0)
         .bind(id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -252,7 +252,7 @@ impl Tx {
             ended += sqlx::query(sql)
                 .bind(district.0)
                 .bind(account.0)
-                .execute(&mut *self.inner)
+                .execute(self.conn())
                 .await?
                 .rows_affected();
         }

@@ -54,7 +54,7 @@ impl Tx {
         .bind(district.0)
         .bind(account.0)
         .bind(now)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         Ok(row.try_get("id")?)
     }
@@ -66,7 +66,7 @@ impl Tx {
              WHERE token_hash = $1 OR previous_token_hash = $1"
         )))
         .bind(token_hash.to_owned())
-        .fetch_optional(&mut *self.inner)
+        .fetch_optional(self.conn())
         .await?;
         row.as_ref().map(reset_from_row).transpose()
     }
@@ -78,7 +78,7 @@ impl Tx {
         )
         .bind(id)
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -97,7 +97,7 @@ impl Tx {
         .bind(district.0)
         .bind(account.0)
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }

@@ -81,7 +81,7 @@ impl Tx {
             "SELECT id, sourced_id, name, active, modified_at FROM schools WHERE district_id = $1",
         )
         .bind(district.0)
-        .fetch_all(&mut *self.inner)
+        .fetch_all(self.conn())
         .await?;
         rows.iter()
             .map(|r| {
@@ -119,7 +119,7 @@ impl Tx {
                 .bind(now)
                 .bind(district.0)
                 .bind(id)
-                .execute(&mut *self.inner)
+                .execute(self.conn())
                 .await?;
             return Ok(id);
         }
@@ -133,7 +133,7 @@ impl Tx {
         .bind(active)
         .bind(modified_at.map(str::to_owned))
         .bind(now)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         Ok(row.try_get("id")?)
     }
@@ -146,7 +146,7 @@ impl Tx {
              WHERE p.district_id = $1 AND a.kind = 'staff'",
         )
         .bind(district.0)
-        .fetch_all(&mut *self.inner)
+        .fetch_all(self.conn())
         .await?;
         rows.iter().map(|r| Ok(r.try_get("sourced_id")?)).collect()
     }
@@ -166,7 +166,7 @@ impl Tx {
              WHERE p.district_id = $1",
         )
         .bind(district.0)
-        .fetch_all(&mut *self.inner)
+        .fetch_all(self.conn())
         .await?;
         rows.iter()
             .filter(|r| !matches!(r.try_get::<Option<String>, _>("account_kind"), Ok(Some(k)) if k == "staff"))
@@ -231,7 +231,7 @@ impl Tx {
                     .bind(now)
                     .bind(now);
             }
-            for row in query.fetch_all(&mut *self.inner).await? {
+            for row in query.fetch_all(self.conn()).await? {
                 ids.insert(row.try_get("sourced_id")?, row.try_get("id")?);
             }
         }
@@ -278,7 +278,7 @@ impl Tx {
             Some(id) => query.bind(id),
             None => query.bind(sourced_id.to_owned()),
         };
-        let row = query.fetch_one(&mut *self.inner).await?;
+        let row = query.fetch_one(self.conn()).await?;
         Ok(row.try_get("id")?)
     }
 
@@ -288,7 +288,7 @@ impl Tx {
     ) -> Result<HashMap<(i64, i64), RelationshipState>> {
         let rows = sqlx::query("SELECT id, guardian_id, student_id, relation, active FROM relationships WHERE district_id = $1")
             .bind(district.0)
-            .fetch_all(&mut *self.inner)
+            .fetch_all(self.conn())
             .await?;
         rows.iter()
             .map(|r| {
@@ -332,7 +332,7 @@ impl Tx {
                     .bind(now)
                     .bind(now);
             }
-            query.execute(&mut *self.inner).await?;
+            query.execute(self.conn()).await?;
         }
         Ok(())
     }
@@ -358,7 +358,7 @@ impl Tx {
                     .bind(now)
                     .bind(district.0)
                     .bind(id)
-                    .execute(&mut *self.inner)
+                    .execute(self.conn())
                     .await?;
             }
             None => {
@@ -373,7 +373,7 @@ impl Tx {
                 .bind(true)
                 .bind(active)
                 .bind(now)
-                .execute(&mut *self.inner)
+                .execute(self.conn())
                 .await?;
             }
         }
@@ -518,7 +518,7 @@ impl Tx {
             .bind(district.0)
             .bind(after.to_owned())
             .bind(limit)
-            .fetch_all(&mut *self.inner)
+            .fetch_all(self.conn())
             .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("sourced_id")?, r.try_get("role")?)))
@@ -540,7 +540,7 @@ impl Tx {
         for value in values {
             query = query.bind((*value).to_owned());
         }
-        let rows = query.fetch_all(&mut *self.inner).await?;
+        let rows = query.fetch_all(self.conn()).await?;
         rows.iter().map(|r| Ok(r.try_get("sourced_id")?)).collect()
     }
 
@@ -552,7 +552,7 @@ impl Tx {
     ) -> Result<HashMap<String, (i64, bool)>> {
         let rows = sqlx::query(table.ids_sql())
             .bind(district.0)
-            .fetch_all(&mut *self.inner)
+            .fetch_all(self.conn())
             .await?;
         rows.iter()
             .map(|r| {
@@ -576,7 +576,7 @@ impl Tx {
             .bind(now)
             .bind(district.0)
             .bind(id)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         Ok(())
     }
@@ -622,7 +622,7 @@ impl Tx {
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
         .bind(honour_dates)
-        .fetch_optional(&mut *self.inner)
+        .fetch_optional(self.conn())
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
@@ -654,7 +654,7 @@ impl Tx {
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
         .bind(honour_dates)
-        .fetch_optional(&mut *self.inner)
+        .fetch_optional(self.conn())
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
@@ -681,7 +681,7 @@ impl Tx {
                     .bind(query.bind(district.0).bind((*sourced_id).to_owned()))
                     .bind(now);
             }
-            for row in query.fetch_all(&mut *self.inner).await? {
+            for row in query.fetch_all(self.conn()).await? {
                 ids.insert(row.try_get("sourced_id")?, row.try_get("id")?);
             }
         }
@@ -710,7 +710,7 @@ impl Tx {
             for (class, term) in chunk {
                 query = query.bind(district.0).bind(*class).bind(*term);
             }
-            query.execute(&mut *self.inner).await?;
+            query.execute(self.conn()).await?;
         }
         Ok(())
     }
@@ -725,7 +725,7 @@ impl Tx {
              ORDER BY class_id, session_id",
         )
         .bind(district.0)
-        .fetch_all(&mut *self.inner)
+        .fetch_all(self.conn())
         .await?;
         let mut sets: HashMap<i64, Vec<i64>> = HashMap::new();
         for row in rows {
@@ -774,14 +774,14 @@ impl Tx {
             .bind(now)
             .bind(honour_dates)
             .bind(terms_differ)
-            .fetch_optional(&mut *self.inner)
+            .fetch_optional(self.conn())
             .await?;
         let Some(row) = row else { return Ok(None) };
         let id: i64 = row.try_get("id")?;
         sqlx::query("DELETE FROM class_terms WHERE district_id = $1 AND class_id = $2")
             .bind(district.0)
             .bind(id)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         let pairs: Vec<(i64, i64)> = terms.iter().map(|term| (id, *term)).collect();
         self.insert_class_terms(district, &pairs).await?;
@@ -825,7 +825,7 @@ impl Tx {
         .bind(f.modified_at.map(str::to_owned))
         .bind(now)
         .bind(honour_dates)
-        .fetch_optional(&mut *self.inner)
+        .fetch_optional(self.conn())
         .await?;
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }

@@ -161,7 +161,7 @@ impl Tx {
         .bind(new.platform.map(str::to_owned))
         .bind(new.address.map(str::to_owned))
         .bind(new.user_agent.map(str::to_owned))
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         Ok(row.try_get("id")?)
     }
@@ -179,7 +179,7 @@ impl Tx {
         .bind(district.0)
         .bind(account.0)
         .bind(id)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -201,7 +201,7 @@ impl Tx {
         .bind(account.0)
         .bind(now)
         .bind(now - idle_seconds)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -219,7 +219,7 @@ impl Tx {
         .bind(district.0)
         .bind(account.0)
         .bind(keep.unwrap_or(-1))
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected())
     }

@@ -256,7 +256,7 @@ impl Tx {
             "CREATE TEMPORARY TABLE {} ({columns})",
             spec.stage
         )))
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -283,7 +283,7 @@ impl Tx {
                     };
                 }
             }
-            query.execute(&mut *self.inner).await?;
+            query.execute(self.conn()).await?;
         }
         Ok(())
     }
@@ -307,33 +307,31 @@ impl Tx {
         }
         let stage = staged.spec().stage;
         // A failed statement spoils a PostgreSQL transaction; the savepoint takes it back.
-        sqlx::query("SAVEPOINT seal")
-            .execute(&mut *self.inner)
-            .await?;
+        sqlx::query("SAVEPOINT seal").execute(self.conn()).await?;
         let unique = match sqlx::query(stage_index(staged, stage, true))
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await
         {
             Ok(_) => true,
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                 sqlx::query("ROLLBACK TO SAVEPOINT seal")
-                    .execute(&mut *self.inner)
+                    .execute(self.conn())
                     .await?;
                 sqlx::query(stage_index(staged, stage, false))
-                    .execute(&mut *self.inner)
+                    .execute(self.conn())
                     .await?;
                 false
             }
             Err(err) => return Err(err.into()),
         };
         sqlx::query("RELEASE SAVEPOINT seal")
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         // PostgreSQL never gathers statistics on temporary tables by itself; without them it
         // plans the merge's joins badly. SQLite plans well enough with the index alone.
         if self.backend == Backend::Postgres {
             sqlx::query(built(format!("ANALYZE {stage}")))
-                .execute(&mut *self.inner)
+                .execute(self.conn())
                 .await?;
         }
         Ok(unique)
@@ -355,7 +353,7 @@ impl Tx {
             "SELECT d.line, d.sourced_id {from} ORDER BY d.line LIMIT $1"
         )))
         .bind(limit)
-        .fetch_all(&mut *self.inner)
+        .fetch_all(self.conn())
         .await?;
         let listed = rows
             .iter()
@@ -376,7 +374,7 @@ impl Tx {
         if let Some(district) = district {
             query = query.bind(district.0);
         }
-        let n: i64 = query.fetch_one(&mut *self.inner).await?.try_get("n")?;
+        let n: i64 = query.fetch_one(self.conn()).await?.try_get("n")?;
         Ok(n.try_into().unwrap_or(0))
     }
 
@@ -401,7 +399,7 @@ impl Tx {
             // This import may have just written most of these tables; the planner has to know.
             for table in spec.refers_to.iter().chain([&t]) {
                 sqlx::query(built(format!("ANALYZE {table}")))
-                    .execute(&mut *self.inner)
+                    .execute(self.conn())
                     .await?;
             }
         }
@@ -415,7 +413,7 @@ impl Tx {
             "SELECT 1 AS one FROM {t} WHERE district_id = $1 LIMIT 1"
         )))
         .bind(district.0)
-        .fetch_optional(&mut *self.inner)
+        .fetch_optional(self.conn())
         .await?
         .is_some();
         // A row whose references are unknown is neither written nor counted as complete, so a
@@ -446,7 +444,7 @@ impl Tx {
         )))
         .bind(district.0)
         .bind(honour_dates)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         let resolved: i64 = row.try_get("resolved")?;
         if u64::try_from(resolved).unwrap_or(0) != staged_rows {
@@ -479,7 +477,7 @@ impl Tx {
                 Some(run) => query.bind(run),
                 None => query,
             };
-            let done = query.execute(&mut *self.inner).await?;
+            let done = query.execute(self.conn()).await?;
             deactivated += i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
         }
         Ok(Some(Merged {
@@ -549,7 +547,7 @@ impl Tx {
             Some(run) => query.bind(run),
             None => query,
         };
-        let done = query.execute(&mut *self.inner).await?;
+        let done = query.execute(self.conn()).await?;
         Ok(done.rows_affected())
     }
 
@@ -575,7 +573,7 @@ impl Tx {
             "DROP TABLE IF EXISTS {schema}.{}",
             staged.spec().stage
         )))
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         Ok(())
     }

@@ -124,7 +124,7 @@ impl Store {
         now: i64,
         forget_before: i64,
     ) -> Result<Vec<(AttemptId, Failures)>> {
-        let mut tx = self.transaction().await?;
+        let mut tx = self.begin().await?;
         let mut ids = Vec::with_capacity(subjects.len());
         for (scope, subject) in subjects {
             ids.push(write_failure(&mut tx, district, *scope, subject, now, forget_before).await?);
@@ -166,7 +166,7 @@ impl Store {
         now: i64,
         forget_before: i64,
     ) -> Result<Vec<(AttemptId, InFlight)>> {
-        let mut tx = self.transaction().await?;
+        let mut tx = self.begin().await?;
         let mut ids = Vec::with_capacity(subjects.len());
         for (scope, subject) in subjects {
             let written = (*scope, *subject, now, forget_before);
@@ -264,7 +264,7 @@ impl Store {
         now: i64,
         forget_before: i64,
     ) -> Result<()> {
-        let mut tx = self.transaction().await?;
+        let mut tx = self.begin().await?;
         write_failure(&mut tx, district, scope, subject, now, forget_before).await?;
         tx.commit().await?;
         Ok(())
@@ -359,7 +359,7 @@ impl Store {
 
 /// Writes one failure, forgetting the subject's failures that no longer count; its id.
 async fn write_failure(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut super::Tx,
     district: DistrictId,
     scope: FailureScope,
     subject: &str,
@@ -372,7 +372,7 @@ async fn write_failure(
 /// Writes an attempt (a failure, or a login's attempt in flight) and forgets those that no
 /// longer count: (scope, subject, now, forget_before).
 async fn write_attempt(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut super::Tx,
     district: DistrictId,
     (scope, subject, now, forget_before): (FailureScope, &str, i64, i64),
     in_flight: bool,
@@ -385,7 +385,7 @@ async fn write_attempt(
     .bind(scope.as_str())
     .bind(subject.to_owned())
     .bind(forget_before)
-    .execute(&mut **tx)
+    .execute(tx.conn())
     .await?;
     let row = sqlx::query(
         "INSERT INTO login_failures (district_id, scope, subject, at, in_flight) \
@@ -396,7 +396,7 @@ async fn write_attempt(
     .bind(subject.to_owned())
     .bind(now)
     .bind(in_flight)
-    .fetch_one(&mut **tx)
+    .fetch_one(tx.conn())
     .await?;
     Ok(row.try_get("id")?)
 }

@@ -121,7 +121,7 @@ impl Tx {
         .bind(setting.portal.as_str())
         .bind(setting.tool.as_str())
         .bind(setting.school.unwrap_or(0))
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         sqlx::query(
             "INSERT INTO tool_settings (district_id, school_id, portal, tool, enabled, reason, \
@@ -134,7 +134,7 @@ impl Tx {
         .bind(setting.enabled)
         .bind(setting.reason.as_ref().map(|r| r.as_str().to_owned()))
         .bind(now)
-        .execute(&mut *self.inner)
+        .execute(self.conn())
         .await?;
         self.bump_revision(district).await
     }
@@ -158,7 +158,7 @@ impl Tx {
         .bind(window.end.to_string())
         .bind(window.reason.as_str().to_owned())
         .bind(now)
-        .fetch_one(&mut *self.inner)
+        .fetch_one(self.conn())
         .await?;
         self.bump_revision(district).await?;
         Ok(row.try_get("id")?)
@@ -169,7 +169,7 @@ impl Tx {
         let done = sqlx::query("DELETE FROM tool_windows WHERE district_id = $1 AND id = $2")
             .bind(district.0)
             .bind(id)
-            .execute(&mut *self.inner)
+            .execute(self.conn())
             .await?;
         self.bump_revision(district).await?;
         Ok(done.rows_affected() > 0)

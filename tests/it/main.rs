@@ -23,6 +23,7 @@ mod maintenance;
 mod nodes;
 mod notifications;
 mod outage;
+mod pooler;
 mod portal;
 mod push;
 mod push_security;
