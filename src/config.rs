@@ -22,6 +22,8 @@ pub struct Config {
     /// A direct connection to PostgreSQL for migrations and imports, when `database_url`
     /// leads through a transaction pooler.
     pub migration_database_url: Option<DatabaseUrl>,
+    /// A streaming replica of PostgreSQL for record reads.
+    pub database_read_url: Option<DatabaseUrl>,
     pub bind: SocketAddr,
     /// The address families use, for links in mail and letters; also decides `Secure` cookies.
     pub public_url: url::Url,
@@ -188,6 +190,7 @@ pub struct ConfigInput {
     /// `none` (the default, also for a pooler in session mode) or `transaction`.
     pub database_pooler: Option<String>,
     pub migration_database_url: Option<String>,
+    pub database_read_url: Option<String>,
     pub bind: Option<String>,
     pub public_url: Option<String>,
     pub request_timeout_seconds: Option<u64>,
@@ -260,6 +263,7 @@ impl ConfigInput {
             )?,
             database_pooler: var("HOMEROOM_DATABASE_POOLER"),
             migration_database_url: var("HOMEROOM_MIGRATION_DATABASE_URL"),
+            database_read_url: var("HOMEROOM_DATABASE_READ_URL"),
             bind: var("HOMEROOM_BIND"),
             public_url: var("HOMEROOM_PUBLIC_URL"),
             request_timeout_seconds: number("HOMEROOM_REQUEST_TIMEOUT_SECONDS")?,
@@ -311,6 +315,7 @@ impl ConfigInput {
                 .database_max_connections
                 .or(self.database_max_connections),
             database_pooler: over.database_pooler.or(self.database_pooler),
+            database_read_url: over.database_read_url.or(self.database_read_url),
             migration_database_url: over.migration_database_url.or(self.migration_database_url),
             bind: over.bind.or(self.bind),
             public_url: over.public_url.or(self.public_url),
@@ -394,6 +399,7 @@ impl ConfigInput {
             ));
         }
         let (database_pooler, migration_database_url) = self.pooler(&database_url)?;
+        let database_read_url = self.read_url(&database_url)?;
         let bind_text = self.bind.unwrap_or_else(|| DEFAULT_BIND.to_owned());
         let bind: SocketAddr = bind_text.trim().parse().map_err(|_| {
             ConfigError(format!(
@@ -514,6 +520,7 @@ impl ConfigInput {
             database_max_connections,
             database_pooler,
             migration_database_url,
+            database_read_url,
             bind,
             public_url,
             request_timeout: Duration::from_secs(timeout),
@@ -539,6 +546,7 @@ impl Config {
             max_connections: self.database_max_connections,
             pooler: self.database_pooler,
             session_url: self.migration_database_url.clone(),
+            read_url: self.database_read_url.clone(),
         }
     }
 }
@@ -578,6 +586,26 @@ impl ConfigInput {
             ));
         }
         Ok((pooler, direct))
+    }
+
+    /// The replica for record reads: PostgreSQL's, beside a PostgreSQL primary.
+    fn read_url(&self, url: &DatabaseUrl) -> Result<Option<DatabaseUrl>, ConfigError> {
+        let Some(text) = self
+            .database_read_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let read =
+            DatabaseUrl::parse(text).map_err(|e| ConfigError(format!("database_read_url: {e}")))?;
+        if url.backend() != Backend::Postgres || read.backend() != Backend::Postgres {
+            return Err(ConfigError(
+                "database_read_url is a PostgreSQL replica beside a PostgreSQL database_url"
+                    .to_owned(),
+            ));
+        }
+        Ok(Some(read))
     }
 
     fn mail_config(&self) -> Result<MailConfig, ConfigError> {
@@ -739,6 +767,10 @@ mod tests {
             (
                 "database_url = \"postgres://h/d\"\ndatabase_pooler = \"statement\"",
                 "database_pooler must be none or transaction",
+            ),
+            (
+                "database_read_url = \"postgres://replica/d\"",
+                "database_read_url is a PostgreSQL replica",
             ),
             (
                 "database_url = \"postgres://h/d\"\nmigration_database_url = \"sqlite://x\"",

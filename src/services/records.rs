@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::domain::{Counted, Flags, Lang, Mark, Portal, Tool, percentage, rounded};
 use crate::i18n::{when, words};
 use crate::store::{
-    AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, Marks,
+    AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, Marks, Records,
     StudentRecord, TeacherRecord,
 };
 
@@ -122,6 +122,8 @@ pub struct Opened {
     pub student: StudentSummary,
     pub record: StudentRecord,
     pub today: Date,
+    /// Where the record is read from.
+    pub reads: Records,
 }
 
 /// Opens `student` for `tool`, or answers `NotFound` (exactly as for a student who does not
@@ -139,6 +141,9 @@ pub async fn open(
     if student <= 0 {
         return Err(Error::NotFound);
     }
+    // Where the record is read from is settled before the read is audited: a replica need
+    // not have this request's own entry to serve it.
+    let reads = app.store.records().await?;
     let record = visible(app, who, today, Some(student))
         .await?
         .into_iter()
@@ -166,6 +171,7 @@ pub async fn open(
         student: StudentSummary::of(&record, menu),
         record,
         today,
+        reads,
     })
 }
 
@@ -385,7 +391,7 @@ pub async fn today_in(
     let kept = cache::kept(
         &app.caches.today,
         key,
-        make_today(app, who.district.id, &opened, lang),
+        make_today(who.district.id, &opened, lang),
     )
     .await?;
     Ok(TodayView {
@@ -395,23 +401,22 @@ pub async fn today_in(
 }
 
 async fn make_today(
-    app: &App,
     district: crate::domain::DistrictId,
     opened: &Opened,
     lang: Lang,
 ) -> Result<TodayView> {
     let (id, day) = (opened.record.id, opened.today);
     let date = day.to_string();
-    let classes = app.store.classes_of(district, id).await?;
-    let teachers = app.store.teachers_of(district, id).await?;
-    let class_terms = app.store.class_terms_of(district, id).await?;
-    let sessions = app.store.academic_sessions(district).await?;
+    let reads = &opened.reads;
+    let classes = reads.classes_of(district, id).await?;
+    let teachers = reads.teachers_of(district, id).await?;
+    let class_terms = reads.class_terms_of(district, id).await?;
+    let sessions = reads.academic_sessions(district).await?;
     let only_today = Dates {
         from: Some(date.clone()),
         before: Some(day.saturating_add(1.day()).to_string()),
     };
-    let no_school = app
-        .store
+    let no_school = reads
         .no_school_days(district, opened.record.school_id, &only_today)
         .await?
         .into_iter()
@@ -434,8 +439,7 @@ async fn make_today(
         from: Some(date.clone()),
         before: Some(day.saturating_add((DUE_SOON_DAYS + 1).days()).to_string()),
     };
-    let due_soon = app
-        .store
+    let due_soon = reads
         .marks_of(district, id, &Marks::Due(soon))
         .await?
         .iter()
@@ -445,8 +449,7 @@ async fn make_today(
         from: Some(day.saturating_sub(RECENT_DAYS.days()).to_string()),
         before: Some(day.saturating_add(1.day()).to_string()),
     };
-    let mut recent_scores: Vec<Assignment> = app
-        .store
+    let mut recent_scores: Vec<Assignment> = reads
         .marks_of(district, id, &Marks::ScoredWithin(recent))
         .await?
         .iter()
@@ -454,8 +457,7 @@ async fn make_today(
         .map(|m| assignment(m, &classes, day))
         .collect();
     recent_scores.sort_by(|a, b| b.scored_on.cmp(&a.scored_on));
-    let attendance = app
-        .store
+    let attendance = reads
         .attendance_of(district, id, &only_today)
         .await?
         .iter()
@@ -552,14 +554,13 @@ pub async fn calendar(
         from: Some(first.to_string()),
         before: Some(last.saturating_add(1.day()).to_string()),
     };
-    let classes = app.store.classes_of(district, id).await?;
-    let marks = app
-        .store
+    let reads = &opened.reads;
+    let classes = reads.classes_of(district, id).await?;
+    let marks = reads
         .marks_of(district, id, &Marks::Due(span.clone()))
         .await?;
-    let attendance = app.store.attendance_of(district, id, &span).await?;
-    let off = app
-        .store
+    let attendance = reads.attendance_of(district, id, &span).await?;
+    let off = reads
         .no_school_days(district, opened.record.school_id, &span)
         .await?;
     let mut days = Vec::new();
@@ -620,8 +621,9 @@ pub async fn assignments(
 ) -> Result<AssignmentsView> {
     let opened = open(app, who, student, Tool::Assignments, client).await?;
     let (district, id) = (who.district.id, opened.record.id);
-    let classes = app.store.classes_of(district, id).await?;
-    let marks = app.store.marks_of(district, id, &Marks::All).await?;
+    let reads = &opened.reads;
+    let classes = reads.classes_of(district, id).await?;
+    let marks = reads.marks_of(district, id, &Marks::All).await?;
     let classes_view = classes
         .iter()
         .map(|c| ClassAssignments {
@@ -693,12 +695,7 @@ pub async fn grades(
 ) -> Result<GradesView> {
     let opened = open(app, who, student, Tool::Grades, client).await?;
     let key = view_key(who, &opened, Lang::En);
-    let kept = cache::kept(
-        &app.caches.grades,
-        key,
-        make_grades(app, &who.district, &opened),
-    )
-    .await?;
+    let kept = cache::kept(&app.caches.grades, key, make_grades(&who.district, &opened)).await?;
     Ok(GradesView {
         student: opened.student,
         ..GradesView::clone(&kept)
@@ -716,19 +713,16 @@ fn view_key(who: &Authenticated, opened: &Opened, lang: Lang) -> ViewKey {
     }
 }
 
-async fn make_grades(
-    app: &App,
-    district: &crate::domain::District,
-    opened: &Opened,
-) -> Result<GradesView> {
+async fn make_grades(district: &crate::domain::District, opened: &Opened) -> Result<GradesView> {
     let (id, today) = (opened.record.id, opened.today);
     let scale = &district.settings.grading_scale;
     let district = district.id;
-    let classes = app.store.classes_of(district, id).await?;
-    let teachers = app.store.teachers_of(district, id).await?;
-    let sessions = app.store.academic_sessions(district).await?;
-    let marks = app.store.marks_of(district, id, &Marks::Scored).await?;
-    let posted = app.store.term_grades_of(district, id).await?;
+    let reads = &opened.reads;
+    let classes = reads.classes_of(district, id).await?;
+    let teachers = reads.teachers_of(district, id).await?;
+    let sessions = reads.academic_sessions(district).await?;
+    let marks = reads.marks_of(district, id, &Marks::Scored).await?;
+    let posted = reads.term_grades_of(district, id).await?;
     let session_ref = |id: Option<i64>| {
         id.and_then(|id| sessions.iter().find(|s| s.id == id))
             .map(SessionRef::from)
@@ -838,12 +832,10 @@ pub async fn current_grades(
     student: i64,
 ) -> Result<Vec<(ClassRef, f64)>> {
     let today = tools::today(app, district);
-    let classes = app.store.classes_of(district.id, student).await?;
-    let sessions = app.store.academic_sessions(district.id).await?;
-    let marks = app
-        .store
-        .marks_of(district.id, student, &Marks::Scored)
-        .await?;
+    let reads = app.store.records().await?;
+    let classes = reads.classes_of(district.id, student).await?;
+    let sessions = reads.academic_sessions(district.id).await?;
+    let marks = reads.marks_of(district.id, student, &Marks::Scored).await?;
     let begun = today.to_string();
     let start_of = |period: Option<i64>| {
         period
@@ -906,11 +898,11 @@ pub async fn attendance(
 ) -> Result<AttendanceView> {
     let opened = open(app, who, student, Tool::Attendance, client).await?;
     let (district, id) = (who.district.id, opened.record.id);
-    let classes = app.store.classes_of(district, id).await?;
-    let sessions = app.store.academic_sessions(district).await?;
+    let reads = &opened.reads;
+    let classes = reads.classes_of(district, id).await?;
+    let sessions = reads.academic_sessions(district).await?;
     let terms = terms(&sessions);
-    let marks: Vec<AttendanceRecord> = app
-        .store
+    let marks: Vec<AttendanceRecord> = reads
         .attendance_of(district, id, &Dates::default())
         .await?
         .into_iter()
@@ -986,10 +978,11 @@ pub async fn schedule(
 ) -> Result<ScheduleView> {
     let opened = open(app, who, student, Tool::Schedule, client).await?;
     let (district, id) = (who.district.id, opened.record.id);
-    let classes = app.store.classes_of(district, id).await?;
-    let teachers = app.store.teachers_of(district, id).await?;
-    let class_terms = app.store.class_terms_of(district, id).await?;
-    let sessions = app.store.academic_sessions(district).await?;
+    let reads = &opened.reads;
+    let classes = reads.classes_of(district, id).await?;
+    let teachers = reads.teachers_of(district, id).await?;
+    let class_terms = reads.class_terms_of(district, id).await?;
+    let sessions = reads.academic_sessions(district).await?;
     let mut view: Vec<TermSchedule> = Vec::new();
     for session in sessions.iter() {
         let in_term: Vec<ScheduledClass> = classes
@@ -1070,10 +1063,10 @@ pub async fn access_log_in(app: &App, who: &Authenticated, lang: Lang) -> Result
     {
         read_of.push((me.sourced_id.clone(), me.name()));
     }
+    let reads = app.store.records().await?;
     let mut entries = Vec::new();
     for (sourced_id, name) in &read_of {
-        for read in app
-            .store
+        for read in reads
             .reads_of(who.district.id, sourced_id, ACCESS_LOG_LIMIT)
             .await?
         {

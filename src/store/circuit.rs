@@ -38,8 +38,9 @@ impl Circuit {
         }
     }
 
-    /// Starts the probe of the database at `url` on the current runtime.
-    pub(super) fn probing(url: String) -> Self {
+    /// Starts the probe of the database at `url` on the current runtime; `name` says which in
+    /// the log ("the database", "the read replica").
+    pub(super) fn probing(url: String, name: &'static str) -> Self {
         let open = Arc::new(AtomicBool::new(false));
         let (held, mut dropped) = mpsc::channel::<()>(1);
         let state = open.clone();
@@ -58,7 +59,7 @@ impl Circuit {
                 if matches!(answered, Ok(Ok(()))) {
                     failures = 0;
                     if state.swap(false, Ordering::SeqCst) {
-                        tracing::warn!("the database answers again: circuit closed");
+                        tracing::warn!("{name} answers again: circuit closed");
                     }
                     continue;
                 }
@@ -66,7 +67,7 @@ impl Circuit {
                 connection = None;
                 failures += 1;
                 if failures >= OPEN_AFTER && !state.swap(true, Ordering::SeqCst) {
-                    tracing::error!("the database does not answer: circuit open, answering 503");
+                    tracing::error!("{name} does not answer: circuit open");
                 }
             }
         });

@@ -21,6 +21,7 @@ mod pooler;
 mod push;
 mod records;
 mod recovery;
+mod replica;
 mod rosters;
 mod sessions;
 mod sql;
@@ -52,7 +53,7 @@ pub use pooler::Pooler;
 pub use push::{DeviceRecord, ListedSubscription, NewSubscription, SubscriptionRecord};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
-    ReadRecord, StudentRecord, TeacherRecord, TermGradeRecord,
+    ReadRecord, Records, StudentRecord, TeacherRecord, TermGradeRecord,
 };
 pub use recovery::{Recipient, ResetRecord};
 pub use rosters::{
@@ -191,6 +192,10 @@ pub struct Store {
     _checkpoints: Option<wal::Checkpoints>,
     /// PostgreSQL only: open while the database is known to be away.
     circuit: circuit::Circuit,
+    /// PostgreSQL only: a streaming replica for record reads (see `replica`), with its own
+    /// circuit, open while it is away.
+    replica: Option<pooler::Db>,
+    replica_circuit: circuit::Circuit,
 }
 
 /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps (the
@@ -228,6 +233,8 @@ pub struct Target {
     /// PostgreSQL: a direct connection for the work that needs a session of its own
     /// (migrations, an import's staging), when `url` leads through a transaction pooler.
     pub session_url: Option<DatabaseUrl>,
+    /// PostgreSQL: a streaming replica for record reads.
+    pub read_url: Option<DatabaseUrl>,
 }
 
 impl Target {
@@ -238,6 +245,7 @@ impl Target {
             max_connections,
             pooler: Pooler::None,
             session_url: None,
+            read_url: None,
         }
     }
 
@@ -298,12 +306,28 @@ impl Store {
         let writes = WriteTurn::new(url.backend());
         let db = pooler::Db::new(pool.clone(), target.pooler);
         let checkpoints = (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone()));
+        let replica = target.read_url.as_ref().map(|read| {
+            // Made lazily: a replica away at start must not stop the portal.
+            let pool = AnyPoolOptions::new()
+                .max_connections(target.max_connections)
+                .acquire_timeout(Duration::from_secs(2))
+                .connect_lazy(&read.connect_url());
+            pool.map(|pool| {
+                (
+                    pooler::Db::new(pool, target.pooler),
+                    circuit::Circuit::probing(read.connect_url(), "the read replica"),
+                )
+            })
+        });
+        let replica = replica.transpose()?;
         Ok(Self {
             _checkpoints: checkpoints,
             circuit: match url.backend() {
-                Backend::Postgres => circuit::Circuit::probing(url.connect_url()),
+                Backend::Postgres => circuit::Circuit::probing(url.connect_url(), "the database"),
                 Backend::Sqlite => circuit::Circuit::closed(),
             },
+            replica: replica.as_ref().map(|(db, _)| db.clone()),
+            replica_circuit: replica.map_or_else(circuit::Circuit::closed, |(_, circuit)| circuit),
             audit: audit::AuditQueue::start(db.clone(), url.backend(), writes.clone()),
             pool: db,
             backend: url.backend(),

@@ -188,7 +188,14 @@ impl Store {
             })
             .collect()
     }
+}
 
+/// A request's reads of records (see [`Store::records`]).
+pub struct Records {
+    pub(super) db: super::pooler::Db,
+}
+
+impl Records {
     /// The student's active classes, by title.
     pub async fn classes_of(&self, district: DistrictId, student: i64) -> Result<Vec<ClassRecord>> {
         let sql = format!(
@@ -204,7 +211,7 @@ impl Store {
             .bind(district.0)
             .bind(student)
             .bind(true)
-            .fetch_all(self.pool()?)
+            .fetch_all(&self.db)
             .await?;
         rows.iter()
             .map(|row| {
@@ -236,7 +243,7 @@ impl Store {
             .bind(district.0)
             .bind(student)
             .bind(true)
-            .fetch_all(self.pool()?)
+            .fetch_all(&self.db)
             .await?;
         rows.iter()
             .map(|row| Ok((row.try_get("class_id")?, row.try_get("session_id")?)))
@@ -260,7 +267,7 @@ impl Store {
             .bind(district.0)
             .bind(student)
             .bind(true)
-            .fetch_all(self.pool()?)
+            .fetch_all(&self.db)
             .await?;
         rows.iter()
             .map(|row| {
@@ -282,7 +289,7 @@ impl Store {
         )
         .bind(district.0)
         .bind(true)
-        .fetch_all(self.pool()?)
+        .fetch_all(&self.db)
         .await?;
         rows.iter()
             .map(|row| {
@@ -341,7 +348,7 @@ impl Store {
             .bind(true)
             .bind(dates.from.unwrap_or_default())
             .bind(dates.before.unwrap_or_default())
-            .fetch_all(self.pool()?)
+            .fetch_all(&self.db)
             .await?;
         rows.iter().map(mark_from_row).collect()
     }
@@ -360,7 +367,7 @@ impl Store {
         .bind(district.0)
         .bind(student)
         .bind(true)
-        .fetch_all(self.pool()?)
+        .fetch_all(&self.db)
         .await?;
         rows.iter()
             .map(|row| {
@@ -393,7 +400,7 @@ impl Store {
         .bind(true)
         .bind(dates.from.clone().unwrap_or_default())
         .bind(dates.before.clone().unwrap_or_default())
-        .fetch_all(self.pool()?)
+        .fetch_all(&self.db)
         .await?;
         rows.iter()
             .map(|row| {
@@ -425,7 +432,7 @@ impl Store {
         .bind(school.unwrap_or(0))
         .bind(dates.from.clone().unwrap_or_default())
         .bind(dates.before.clone().unwrap_or_default())
-        .fetch_all(self.pool()?)
+        .fetch_all(&self.db)
         .await?;
         rows.iter()
             .map(|row| {
@@ -455,7 +462,7 @@ impl Store {
         .bind(district.0)
         .bind(student_sourced_id.to_owned())
         .bind(i64::from(limit))
-        .fetch_all(self.pool()?)
+        .fetch_all(&self.db)
         .await?;
         rows.iter()
             .map(|row| {

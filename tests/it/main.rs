@@ -6,6 +6,7 @@
 mod activation;
 mod admin;
 mod cli;
+mod cluster;
 mod console_matrix;
 mod crash;
 mod demo;
@@ -28,6 +29,7 @@ mod portal;
 mod push;
 mod push_security;
 mod recovery;
+mod replica;
 mod schema;
 mod security;
 mod smtp;

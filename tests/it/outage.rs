@@ -2,102 +2,13 @@
 //! portal serves and started again. Runs with the PostgreSQL tests (HOMEROOM_TEST_DATABASE_URL)
 //! where PostgreSQL's server programs are installed.
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::cluster::Cluster;
 use crate::harness::{TestDb, postgres_base_url, spawn_app_with};
-
-/// A PostgreSQL cluster in a temporary folder, on a port of its own; stopped when dropped.
-struct Cluster {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-}
-
-impl Cluster {
-    /// `None` where PostgreSQL's server programs are not installed.
-    fn create() -> Option<Self> {
-        let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .ok()?
-            .filter_map(Result::ok)
-            .map(|version| version.path().join("bin"))
-            .find(|bin| bin.join("initdb").exists())?;
-        let dir = tempfile::tempdir().unwrap();
-        run(Command::new("chmod").arg("777").arg(dir.path()));
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cluster = Self { dir, bin, port };
-        run(cluster
-            .as_postgres("initdb")
-            .args(["-A", "trust", "-U", "postgres", "-D"])
-            .arg(cluster.dir.path().join("data")));
-        cluster.start();
-        Some(cluster)
-    }
-
-    fn as_postgres(&self, program: &str) -> Command {
-        let mut command = Command::new("runuser");
-        command
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join(program));
-        command
-    }
-
-    fn pg_ctl(&self, args: &[&str]) {
-        let data = self.dir.path().join("data");
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.dir.path().display()
-        );
-        run(self
-            .as_postgres("pg_ctl")
-            .arg("-D")
-            .arg(&data)
-            .args(["-o", &options, "-l"])
-            .arg(self.dir.path().join("log"))
-            .args(args));
-    }
-
-    fn start(&self) {
-        self.pg_ctl(&["-w", "start"]);
-    }
-
-    fn stop(&self) {
-        self.pg_ctl(&["-m", "fast", "-w", "stop"]);
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = self
-            .as_postgres("pg_ctl")
-            .arg("-D")
-            .arg(self.dir.path().join("data"))
-            .args(["-m", "immediate", "-w", "stop"])
-            .output();
-    }
-}
-
-fn run(command: &mut Command) {
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[tokio::test]
 async fn with_the_database_away_requests_answer_503_at_once_and_200_soon_after_it_returns() {
