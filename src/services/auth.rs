@@ -5,7 +5,7 @@ use crate::domain::{
     Account, AccountKind, District, Failures, PasswordPolicy, PersonRole, SourcedId, Username,
     WINDOW_SECONDS, fold_username,
 };
-use crate::domain::{AccountId, Invalid};
+use crate::domain::{AccountId, Invalid, SessionSecret};
 use crate::secrets;
 use crate::store::Tx;
 use crate::store::{
@@ -280,11 +280,10 @@ pub async fn captcha_for_next_try(
 
 /// Ends the session a secret belongs to, if it is live; quietly does nothing otherwise.
 pub async fn discard(app: &App, token: &str) -> Result<()> {
-    if let Some(session) = app
-        .store
-        .session_by_token_hash(&secrets::hash_token(token))
-        .await?
-    {
+    let Some(secret) = SessionSecret::parse(token) else {
+        return Ok(());
+    };
+    if let Some(session) = app.store.session_by_secret(&secret).await? {
         app.store.delete_session(session.id).await?;
     }
     Ok(())
@@ -386,7 +385,8 @@ pub(super) async fn start_session_as(
     action: &'static str,
 ) -> Result<LoggedIn> {
     let now = app.clock.unix();
-    let token = secrets::token()?;
+    let token = SessionSecret::new(account.district, &secrets::token()?)
+        .ok_or_else(|| Error::internal("a new session's secret does not parse"))?;
     let expires_at = now + lifetime(kind, account.kind, district, app).0;
     let clip = |s: &Option<String>| {
         s.as_deref()
@@ -414,7 +414,7 @@ pub(super) async fn start_session_as(
         &NewSession {
             district: account.district,
             account: account.id,
-            token_hash: &secrets::hash_token(&token),
+            token_hash: &secrets::hash_token(token.as_str()),
             kind,
             expires_at,
             device_id: device_id.as_deref(),
@@ -442,7 +442,7 @@ pub(super) async fn start_session_as(
     .await?;
     tx.commit().await?;
     Ok(LoggedIn {
-        token,
+        token: token.as_str().to_owned(),
         expires_at,
         account,
     })
@@ -465,9 +465,10 @@ struct Sealed;
 /// disabled account or was revoked is `Unauthorized`, exactly like a secret that never existed.
 pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
     let now = app.clock.unix();
+    let secret = SessionSecret::parse(token).ok_or(Error::Unauthorized)?;
     let (session, account, revision) = app
         .store
-        .session_with_account(&secrets::hash_token(token))
+        .session_with_account(&secret)
         .await?
         .ok_or(Error::Unauthorized)?;
     let district = match app.caches.district(session.district, revision) {

@@ -318,7 +318,10 @@ pub async fn switch(
     if let Some(device) = &who.session.device_id
         && let Some(session) = app
             .store
-            .session_by_token_hash(&crate::secrets::hash_token(&logged_in.token))
+            .session_by_secret(
+                &crate::domain::SessionSecret::parse(&logged_in.token)
+                    .ok_or_else(|| Error::internal("a new session's secret does not parse"))?,
+            )
             .await?
     {
         super::push::follow_switch(

@@ -244,9 +244,9 @@ pub async fn reset_password(
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
     let reset = tx
-        .reset_by_token(&secrets::hash_token(token.trim()))
+        .reset_by_token(district.id, &secrets::hash_token(token.trim()))
         .await?
-        .filter(|r| r.district == district.id && r.used_at.is_none())
+        .filter(|r| r.used_at.is_none())
         .ok_or_else(invalid)?;
     if reset.expires_at.is_none_or(|at| at <= now) {
         return Err(invalid());

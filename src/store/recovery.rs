@@ -59,12 +59,17 @@ impl Tx {
         Ok(row.try_get("id")?)
     }
 
-    /// The live request behind a token's hash, locked for this transaction's use.
-    pub async fn reset_by_token(&mut self, token_hash: &str) -> Result<Option<ResetRecord>> {
+    /// The district's request behind a token's hash, locked for this transaction's use.
+    pub async fn reset_by_token(
+        &mut self,
+        district: DistrictId,
+        token_hash: &str,
+    ) -> Result<Option<ResetRecord>> {
         let row = sqlx::query(super::sql::built(format!(
             "SELECT {RESET_COLUMNS} FROM password_resets \
-             WHERE token_hash = $1 OR previous_token_hash = $1"
+             WHERE district_id = $1 AND (token_hash = $2 OR previous_token_hash = $2)"
         )))
+        .bind(district.0)
         .bind(token_hash.to_owned())
         .fetch_optional(self.conn())
         .await?;

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::accounts::{account_columns, account_with_hash};
 use super::{Result, Store, StoreError, Tx};
-use crate::domain::{Account, AccountId, DistrictId};
+use crate::domain::{Account, AccountId, DistrictId, SessionSecret};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionKind {
@@ -66,13 +66,15 @@ macro_rules! session_columns {
 }
 
 impl Store {
-    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+    /// The session behind a secret (its district's, found by its hash).
+    pub async fn session_by_secret(&self, secret: &SessionSecret) -> Result<Option<SessionRecord>> {
         let row = sqlx::query(concat!(
             "SELECT ",
             session_columns!(),
-            ", s.district_id FROM sessions s WHERE s.token_hash = $1"
+            ", s.district_id FROM sessions s WHERE s.district_id = $1 AND s.token_hash = $2"
         ))
-        .bind(token_hash.to_owned())
+        .bind(secret.district().0)
+        .bind(crate::secrets::hash_token(secret.as_str()))
         .fetch_optional(self.pool()?)
         .await?;
         row.as_ref().map(session_from_row).transpose()
@@ -82,7 +84,7 @@ impl Store {
     /// statement: every logged-in request begins here.
     pub async fn session_with_account(
         &self,
-        token_hash: &str,
+        secret: &SessionSecret,
     ) -> Result<Option<(SessionRecord, Account, i64)>> {
         let row = sqlx::query(concat!(
             "SELECT ",
@@ -91,9 +93,10 @@ impl Store {
             account_columns!(),
             " JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
               JOIN districts d ON d.id = a.district_id \
-              WHERE s.token_hash = $1"
+              WHERE s.district_id = $1 AND s.token_hash = $2"
         ))
-        .bind(token_hash.to_owned())
+        .bind(secret.district().0)
+        .bind(crate::secrets::hash_token(secret.as_str()))
         .fetch_optional(self.pool()?)
         .await?;
         row.map(|row| {
