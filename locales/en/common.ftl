@@ -99,6 +99,7 @@ invalid-code-length = { $what ->
         [key] An activation key
        *[code] A code
     } has { $length } letters and digits.
+invalid-link-code = A code begins with its district’s number, as in 12-ABCD-EFGH.
 invalid-grade-threshold = A grade threshold is a whole percentage from 1 to 100, not “{ $value }”.
 invalid-window-order = The window ends before it starts.
 invalid-window-length = A window lasts at most 400 days.

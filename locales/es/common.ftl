@@ -97,6 +97,7 @@ invalid-code-length = { $what ->
         [key] Una clave de activación
        *[code] Un código
     } tiene { $length } letras y números.
+invalid-link-code = Un código empieza con el número de su distrito, como en 12-ABCD-EFGH.
 invalid-grade-threshold = Un límite de calificación es un porcentaje entero del 1 al 100, no “{ $value }”.
 invalid-window-order = El período termina antes de empezar.
 invalid-window-length = Un período dura como máximo 400 días.

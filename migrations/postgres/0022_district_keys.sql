@@ -53,3 +53,7 @@ ALTER TABLE line_items DROP CONSTRAINT line_items_district_id_id_key;
 DELETE FROM sessions;
 ALTER TABLE sessions DROP CONSTRAINT sessions_token_hash_key,
     ADD CONSTRAINT sessions_token_hash_key UNIQUE (district_id, token_hash);
+
+-- A Linked Districts code begins with its district's number, and is found among its codes.
+ALTER TABLE link_codes DROP CONSTRAINT link_codes_code_hash_key,
+    ADD CONSTRAINT link_codes_code_hash_key UNIQUE (district_id, code_hash);

@@ -1,10 +1,10 @@
 //! Activation keys (20 characters of Crockford base32, 100 bits) and Linked Districts codes
-//! (8 characters), shown in groups of four and typed in any case, with or without dashes and
-//! spaces.
+//! (8 characters after the number of the district that made them), shown in groups of four and
+//! typed in any case, with or without dashes and spaces.
 
 use std::fmt;
 
-use super::Invalid;
+use super::{DistrictId, Invalid};
 
 /// Crockford's base32: digits and letters without I, L, O and U.
 pub const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -82,23 +82,56 @@ fn grouped(text: &str) -> String {
 
 pub const LINK_CODE_LENGTH: usize = 8;
 
-/// A Linked Districts code: made in one district, entered in another.
+/// A Linked Districts code: made in one district, entered in another. It begins with the
+/// number of the district that made it, in clear (`12-ABCD-EFGH`), so that the district where
+/// it is typed finds it among that district's codes alone; the 8 random characters after it
+/// are the secret, and what is hashed.
 #[derive(Clone, PartialEq, Eq)]
-pub struct LinkCode(String);
+pub struct LinkCode {
+    district: DistrictId,
+    code: String,
+}
 
 impl LinkCode {
+    /// A code of `district` from 8 random characters.
+    pub fn new(district: DistrictId, random: &str) -> Result<Self, Invalid> {
+        Ok(Self {
+            district,
+            code: read_crockford(random, LINK_CODE_LENGTH, "a code")?,
+        })
+    }
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        read_crockford(raw, LINK_CODE_LENGTH, "a code").map(Self)
+        let (district, code) = raw
+            .trim()
+            .split_once(['-', ' ', '\t', '\u{a0}'])
+            .filter(|(d, _)| {
+                !d.is_empty() && d.len() <= 18 && d.bytes().all(|b| b.is_ascii_digit())
+            })
+            .and_then(|(d, code)| Some((d.parse::<i64>().ok().filter(|&id| id > 0)?, code)))
+            .ok_or_else(|| {
+                Invalid::worded(
+                    "a code begins with its district’s number, as in 12-ABCD-EFGH",
+                    "invalid-link-code",
+                    vec![],
+                )
+            })?;
+        Self::new(DistrictId(district), code)
     }
 
-    /// The code without separators, as it is hashed.
+    /// The district that made it.
+    pub fn district(&self) -> DistrictId {
+        self.district
+    }
+
+    /// The random part without separators, as it is hashed.
     pub fn normalized(&self) -> &str {
-        &self.0
+        &self.code
     }
 
-    /// `ABCD-EFGH`.
+    /// `12-ABCD-EFGH`.
     pub fn grouped(&self) -> String {
-        grouped(&self.0)
+        format!("{}-{}", self.district.0, grouped(&self.code))
     }
 }
 
@@ -120,18 +153,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn link_codes_read_like_keys() {
-        let code = LinkCode::parse(" abcd-efgh ").unwrap();
+    fn link_codes_read_like_keys_after_their_district() {
+        let code = LinkCode::parse(" 12-abcd-efgh ").unwrap();
+        assert_eq!(code.district(), DistrictId(12));
         assert_eq!(code.normalized(), "ABCDEFGH");
-        assert_eq!(code.grouped(), "ABCD-EFGH");
+        assert_eq!(code.grouped(), "12-ABCD-EFGH");
+        assert_eq!(LinkCode::parse("12 ABCDEFGH").unwrap(), code);
+        for no_district in [
+            "ABCD-EFGH",
+            "-ABCD-EFGH",
+            "0-ABCD-EFGH",
+            "x1-ABCD-EFGH",
+            "12ABCDEFGH",
+        ] {
+            assert!(LinkCode::parse(no_district).is_err(), "{no_district}");
+        }
         assert_eq!(
-            LinkCode::parse("ol1i-2345").unwrap().normalized(),
+            LinkCode::parse("1-ol1i-2345").unwrap().normalized(),
             "01112345"
         );
-        assert!(LinkCode::parse("ABCDEFG").is_err());
-        assert!(LinkCode::parse("ABCDEFGHJ").is_err());
-        assert!(LinkCode::parse("ABCD*EFG").is_err());
-        assert!(LinkCode::parse("ABCDEFGU").is_err());
+        assert!(LinkCode::parse("1-ABCDEFG").is_err());
+        assert!(LinkCode::parse("1-ABCDEFGHJ").is_err());
+        assert!(LinkCode::parse("1-ABCD*EFG").is_err());
+        assert!(LinkCode::parse("1-ABCDEFGU").is_err());
         assert!(format!("{code:?}").find("ABCD").is_none());
     }
 

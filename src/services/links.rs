@@ -50,7 +50,10 @@ fn entry<'a>(
 /// **Generate**: a new code for this account (an earlier one stops working).
 pub async fn generate(app: &App, who: &Authenticated, client: &Client) -> Result<(LinkCode, i64)> {
     require(app, who)?;
-    let code = LinkCode::parse(&secrets::code(crate::domain::CROCKFORD, 8)?)?;
+    let code = LinkCode::new(
+        who.district.id,
+        &secrets::code(crate::domain::CROCKFORD, crate::domain::LINK_CODE_LENGTH)?,
+    )?;
     let now = app.clock.unix();
     let expires_at = now + CODE_SECONDS;
     let mut tx = app.store.begin().await?;
@@ -118,7 +121,11 @@ async fn join(app: &App, who: &Authenticated, code: &str, client: &Client, now: 
     };
     let mut tx = app.store.begin().await?;
     let Some(owner) = tx
-        .take_link_code(&secrets::hash_token(code.normalized()), now)
+        .take_link_code(
+            code.district(),
+            &secrets::hash_token(code.normalized()),
+            now,
+        )
         .await?
     else {
         return Err(Error::InvalidCode);

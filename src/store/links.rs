@@ -91,13 +91,20 @@ impl Tx {
         Ok(())
     }
 
-    /// Uses up a live code; `None` for a code that is unknown, used, replaced or expired.
-    pub async fn take_link_code(&mut self, code_hash: &str, now: i64) -> Result<Option<CodeOwner>> {
+    /// Uses up a live code of `district`; `None` for a code that is unknown, used, replaced or
+    /// expired.
+    pub async fn take_link_code(
+        &mut self,
+        district: DistrictId,
+        code_hash: &str,
+        now: i64,
+    ) -> Result<Option<CodeOwner>> {
         let row = sqlx::query(
-            "UPDATE link_codes SET used_at = $2 \
-             WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+            "UPDATE link_codes SET used_at = $3 \
+             WHERE district_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3 \
              RETURNING id, district_id, account_id",
         )
+        .bind(district.0)
         .bind(code_hash.to_owned())
         .bind(now)
         .fetch_optional(self.conn())

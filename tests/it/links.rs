@@ -160,8 +160,11 @@ pub(crate) async fn code(app: &TestApp, token: &str) -> String {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let code = body["code"].as_str().unwrap().to_owned();
-    assert_eq!(code.len(), 9, "{code}");
-    assert_eq!(&code[4..5], "-");
+    // `<district>-ABCD-EFGH`: the number of the district that made it, then the secret.
+    let (district, secret) = code.split_once('-').unwrap();
+    assert!(district.bytes().all(|b| b.is_ascii_digit()), "{code}");
+    assert_eq!(secret.len(), 9, "{code}");
+    assert_eq!(&secret[4..5], "-");
     code
 }
 
@@ -354,6 +357,17 @@ async fn codes_are_refused_for_the_wrong_kind_the_same_district_and_when_expired
     let (status, body) = link(&app, &rb, &expiring).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_code");
+    // The right secret under another district's number, or under none, is no code.
+    let fresh = code(&app, &cv).await;
+    let (_, secret) = fresh.split_once('-').unwrap();
+    let (status, body) = link(&app, &rb, &format!("999-{secret}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_code");
+    let (status, body) = link(&app, &rb, secret).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_code"))
+    );
     for junk in [
         "",
         "ABC",
@@ -545,7 +559,13 @@ async fn the_pages_walk_generate_link_switch_and_unlink() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let start = generated.find("id=\"link-code\">").unwrap() + 15;
-    let code = generated[start..start + 9].to_owned();
+    let code = generated[start..]
+        .split('<')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(homeroom::domain::LinkCode::parse(&code).is_ok(), "{code}");
     assert!(generated.contains(">Copy</button>"));
 
     let other = browser();
