@@ -237,7 +237,24 @@ impl Store {
         sqlx::any::install_default_drivers();
         let options = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5));
+            .acquire_timeout(Duration::from_secs(5))
+            .before_acquire(|conn, _meta| {
+                // SQLite ends a transaction by itself on some errors (a full disk, an I/O
+                // error); sqlx's rollback then finds none to end and goes on counting it open,
+                // and the connection refuses every later BEGIN. A connection comes back to the
+                // pool with its rollback done, so one still counting a transaction is such a
+                // one: closed, and another taken.
+                Box::pin(async move {
+                    let out_of_step = sqlx::Connection::is_in_transaction(conn);
+                    if out_of_step {
+                        tracing::warn!(
+                            "a database connection that counted a transaction the database had \
+                             ended was closed"
+                        );
+                    }
+                    Ok(!out_of_step)
+                })
+            });
         let options = match url.backend() {
             Backend::Sqlite => options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -579,6 +596,37 @@ mod tests {
         // Other unavailability is not a full disk.
         let busy = super::StoreError::Unavailable(sqlx::Error::PoolTimedOut);
         assert!(!busy.disk_full());
+    }
+
+    /// A transaction that SQLite ended by itself on a full disk leaves no connection behind
+    /// that refuses the next: here a page limit on the pool's one connection stands in for the
+    /// disk, and the connection that replaces it has none.
+    #[tokio::test]
+    async fn after_a_full_disk_the_next_transaction_begins() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("full.db").display());
+        let store = super::Store::connect(&super::DatabaseUrl::parse(&url).unwrap(), 1)
+            .await
+            .unwrap();
+        sqlx::raw_sql("CREATE TABLE t (x TEXT); PRAGMA max_page_count = 16;")
+            .execute(store.pool().unwrap())
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let err = loop {
+            let insert = sqlx::query("INSERT INTO t (x) VALUES ($1)")
+                .bind("x".repeat(2000))
+                .execute(&mut *tx.inner)
+                .await;
+            if let Err(err) = insert {
+                break super::StoreError::from(err);
+            }
+        };
+        assert!(err.disk_full(), "{err}");
+        drop(tx);
+        let tx = store.begin().await.unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
     }
 
     /// The `Any` driver hands SQLite's own error through, so its codes are read as SQLite's.
