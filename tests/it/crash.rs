@@ -1,7 +1,11 @@
-//! SIGKILL in the middle of an import, through the real binary, on both databases: the district
-//! holds the state before the import, whole, never part of the new one; on PostgreSQL the
-//! killed import's statements stop within seconds (its locks go with them); and the import run
-//! again completes and matches a clean one.
+//! SIGKILL through the real binary, on both databases, and a disk that fills up.
+//!
+//! Here, in the middle of an import: the district holds the state before the import, whole,
+//! never part of the new one; on PostgreSQL the killed import's statements stop within seconds
+//! (its locks go with them); and the import run again completes and matches a clean one. In
+//! [`full_disk`], SQLite's disk fills under the portal.
+
+mod full_disk;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
