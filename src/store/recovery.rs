@@ -59,18 +59,6 @@ impl Tx {
         Ok(row.try_get("id")?)
     }
 
-    /// The live request behind a token's hash, locked for this transaction's use.
-    pub async fn reset_by_token(&mut self, token_hash: &str) -> Result<Option<ResetRecord>> {
-        let row = sqlx::query(super::sql::built(format!(
-            "SELECT {RESET_COLUMNS} FROM password_resets \
-             WHERE token_hash = $1 OR previous_token_hash = $1"
-        )))
-        .bind(token_hash.to_owned())
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        row.as_ref().map(reset_from_row).transpose()
-    }
-
     /// Marks a request used; false when it was used already (by a request that won the race).
     pub async fn use_reset(&mut self, id: i64, now: i64) -> Result<bool> {
         let done = sqlx::query(
@@ -104,6 +92,18 @@ impl Tx {
 }
 
 impl Store {
+    /// The request behind a token's hash (its link's, or the one sent before it).
+    pub async fn reset_by_token(&self, token_hash: &str) -> Result<Option<ResetRecord>> {
+        let row = sqlx::query(super::sql::built(format!(
+            "SELECT {RESET_COLUMNS} FROM password_resets \
+             WHERE token_hash = $1 OR previous_token_hash = $1"
+        )))
+        .bind(token_hash.to_owned())
+        .fetch_optional(self.pool()?)
+        .await?;
+        row.as_ref().map(reset_from_row).transpose()
+    }
+
     pub async fn reset(&self, district: DistrictId, id: i64) -> Result<Option<ResetRecord>> {
         let row = sqlx::query(super::sql::built(format!(
             "SELECT {RESET_COLUMNS} FROM password_resets WHERE district_id = $1 AND id = $2"
