@@ -3,11 +3,12 @@
 //! Here, in the middle of an import: the district holds the state before the import, whole,
 //! never part of the new one; on PostgreSQL the killed import's statements stop within seconds
 //! (its locks go with them); and the import run again completes and matches a clean one. In
-//! [`mail`], in the middle of the job queue's mail; in [`full_disk`], SQLite's disk fills
-//! under the portal.
+//! [`mail`], in the middle of the job queue's mail; in [`accounts`], in the middle of
+//! activations and password resets; in [`full_disk`], SQLite's disk fills under the portal.
 //!
 //! Where a test kills is drawn from a seed ([`Dice`]) that its failures name.
 
+mod accounts;
 mod full_disk;
 mod mail;
 
