@@ -36,6 +36,12 @@ pub fn status_of(err: &Error) -> StatusCode {
 
 fn log(err: &Error) {
     match err {
+        Error::Unavailable(cause) if cause.disk_full() => {
+            tracing::error!(
+                %cause,
+                "the database's disk is full: writes fail until space is freed"
+            );
+        }
         Error::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
         Error::Internal(cause) => tracing::error!(%cause, "internal error"),
         _ => {}

@@ -320,6 +320,9 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
             .await?;
         }
     }
+    // Done with what it wrote: a worker killed before it records the job would otherwise
+    // leave it to run again after its lease, and every family would hear twice.
+    tx.finish_job(job.id, now).await?;
     tx.commit().await?;
     Ok(())
 }

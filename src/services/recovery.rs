@@ -242,8 +242,12 @@ pub async fn reset_password(
         return Err(invalid());
     }
     let now = app.clock.unix();
-    let mut tx = app.store.begin().await?;
-    let reset = tx
+    // Everything that reads or waits (the hashing most of all) comes before the transaction:
+    // one held across them kept SQLite's write lock and a connection from every other write,
+    // and a burst of resets ran the pool dry (503s after five seconds). The link's single use
+    // is decided in the transaction, by `use_reset`.
+    let reset = app
+        .store
         .reset_by_token(district.id, &secrets::hash_token(token.trim()))
         .await?
         .filter(|r| r.used_at.is_none())
@@ -262,6 +266,7 @@ pub async fn reset_password(
     policy(district, account.username.as_str()).check(password)?;
     let hash = app.passwords.hash(password).await?;
     let linked = app.store.linked_accounts(district.id, account.id).await?;
+    let mut tx = app.store.begin().await?;
     if !tx.use_reset(reset.id, now).await? {
         return Err(invalid());
     }

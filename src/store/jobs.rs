@@ -52,6 +52,23 @@ impl Tx {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    /// Records a job done in the transaction that does its work, so that a worker that dies
+    /// after the commit, before it records the outcome, leaves the job done and not claimed
+    /// for another worker to do again.
+    pub async fn finish_job(&mut self, id: i64, now: i64) -> Result<()> {
+        finished(id, now).execute(&mut *self.inner).await?;
+        Ok(())
+    }
+}
+
+fn finished(id: i64, now: i64) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(
+        "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, \
+           updated_at = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
 }
 
 impl Store {
@@ -104,14 +121,7 @@ impl Store {
 
     pub async fn finish_job(&self, id: i64, now: i64) -> Result<()> {
         let _turn = self.write_turn().await?;
-        sqlx::query(
-            "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, \
-               updated_at = $2 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(self.pool()?)
-        .await?;
+        finished(id, now).execute(self.pool()?).await?;
         Ok(())
     }
 

@@ -121,8 +121,9 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// Whether a database error means "not now" rather than "never". SQLite: SQLITE_BUSY,
-/// SQLITE_LOCKED and SQLITE_CANTOPEN, with any extended code (SQLITE_BUSY_SNAPSHOT is 517,
-/// whose low byte is 5). PostgreSQL: see [`postgres_unavailable`].
+/// SQLITE_LOCKED, SQLITE_FULL and SQLITE_CANTOPEN, with any extended code
+/// (SQLITE_BUSY_SNAPSHOT is 517, whose low byte is 5). PostgreSQL: see
+/// [`postgres_unavailable`].
 fn unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
     let Some(code) = db.code() else {
         return false;
@@ -134,10 +135,11 @@ fn unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
 }
 
 /// PostgreSQL's "not now": class 08 (connection exception), 57P (operator intervention, e.g.
-/// a shutdown), 53 (insufficient resources, e.g. too many connections), a statement cancelled
-/// (57014, as a statement timeout does), a lock not to be had (55P03, a lock timeout), and a
-/// transaction rolled back for another's sake (40001 serialization failure, 40P01 deadlock).
-/// A busy server answers with these; a job that meets one is tried again, not given up.
+/// a shutdown), 53 (insufficient resources, e.g. too many connections or a full disk), a
+/// statement cancelled (57014, as a statement timeout does), a lock not to be had (55P03, a
+/// lock timeout), and a transaction rolled back for another's sake (40001 serialization
+/// failure, 40P01 deadlock). A busy server answers with these; a job that meets one is tried
+/// again, not given up.
 fn postgres_unavailable(code: &str) -> bool {
     ["08", "57P", "53"]
         .iter()
@@ -154,9 +156,30 @@ fn invalid_text(db: &dyn sqlx::error::DatabaseError) -> bool {
             .is_some_and(|code| matches!(code.as_ref(), "22021" | "22P05"))
 }
 
-/// SQLite's primary result code is the low byte of the extended one.
+/// SQLite's primary result code is the low byte of the extended one. A full disk
+/// (SQLITE_FULL, 13) refuses writes until an operator frees space, and reads go on: not now,
+/// as PostgreSQL's disk_full (53100) is; never the portal's fault (500).
 fn sqlite_unavailable(code: i64) -> bool {
-    matches!(code & 0xff, 5 | 6 | 14)
+    matches!(code & 0xff, 5 | 6 | 13 | 14)
+}
+
+impl StoreError {
+    /// Whether the database's disk is full (SQLite's SQLITE_FULL, PostgreSQL's disk_full): the
+    /// operator's to fix, by freeing space, so the log names it.
+    pub fn disk_full(&self) -> bool {
+        let (StoreError::Unavailable(sqlx::Error::Database(db))
+        | StoreError::Database(sqlx::Error::Database(db))) = self
+        else {
+            return false;
+        };
+        let Some(code) = db.code() else {
+            return false;
+        };
+        if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+            return code.parse::<i64>().is_ok_and(|code| code & 0xff == 13);
+        }
+        code == "53100"
+    }
 }
 
 impl From<Invalid> for StoreError {
@@ -271,7 +294,24 @@ impl Store {
         sqlx::any::install_default_drivers();
         let options = AnyPoolOptions::new()
             .max_connections(target.max_connections)
-            .acquire_timeout(Duration::from_secs(5));
+            .acquire_timeout(Duration::from_secs(5))
+            .before_acquire(|conn, _meta| {
+                // SQLite ends a transaction by itself on some errors (a full disk, an I/O
+                // error); sqlx's rollback then finds none to end and goes on counting it open,
+                // and the connection refuses every later BEGIN. A connection comes back to the
+                // pool with its rollback done, so one still counting a transaction is such a
+                // one: closed, and another taken.
+                Box::pin(async move {
+                    let out_of_step = sqlx::Connection::is_in_transaction(conn);
+                    if out_of_step {
+                        tracing::warn!(
+                            "a database connection that counted a transaction the database had \
+                             ended was closed"
+                        );
+                    }
+                    Ok(!out_of_step)
+                })
+            });
         let options = match url.backend() {
             Backend::Sqlite => options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -621,6 +661,71 @@ mod tests {
         for code in ["23505", "42P01", "42601", "22021"] {
             assert!(!super::postgres_unavailable(code), "{code}");
         }
+    }
+
+    /// A disk that fills: SQLite says SQLITE_FULL when its file cannot grow. Here a page limit
+    /// (`max_page_count`) stands in for the disk; SQLite reports the two alike.
+    #[tokio::test]
+    async fn a_full_sqlite_disk_is_unavailable_and_named_as_such() {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql("CREATE TABLE t (x TEXT); PRAGMA max_page_count = 8;")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let mut written = 0;
+        let err = loop {
+            let insert = sqlx::query("INSERT INTO t (x) VALUES ($1)")
+                .bind("x".repeat(2000))
+                .execute(&mut conn)
+                .await;
+            match insert {
+                Ok(_) => written += 1,
+                Err(err) => break err,
+            }
+            assert!(written < 100, "the page limit never filled");
+        };
+        let err = super::StoreError::from(err);
+        assert!(matches!(err, super::StoreError::Unavailable(_)), "{err:?}");
+        assert!(err.disk_full(), "{err}");
+        assert!(super::sqlite_unavailable(13));
+        // Other unavailability is not a full disk.
+        let busy = super::StoreError::Unavailable(sqlx::Error::PoolTimedOut);
+        assert!(!busy.disk_full());
+    }
+
+    /// A transaction that SQLite ended by itself on a full disk leaves no connection behind
+    /// that refuses the next: here a page limit on the pool's one connection stands in for the
+    /// disk, and the connection that replaces it has none.
+    #[tokio::test]
+    async fn after_a_full_disk_the_next_transaction_begins() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("full.db").display());
+        let store = super::Store::connect(&super::DatabaseUrl::parse(&url).unwrap(), 1)
+            .await
+            .unwrap();
+        sqlx::raw_sql("CREATE TABLE t (x TEXT); PRAGMA max_page_count = 16;")
+            .execute(store.pool().unwrap())
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let err = loop {
+            let insert = sqlx::query("INSERT INTO t (x) VALUES ($1)")
+                .bind("x".repeat(2000))
+                .execute(&mut *tx.inner)
+                .await;
+            if let Err(err) = insert {
+                break super::StoreError::from(err);
+            }
+        };
+        assert!(err.disk_full(), "{err}");
+        drop(tx);
+        let tx = store.begin().await.unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
     }
 
     /// The `Any` driver hands SQLite's own error through, so its codes are read as SQLite's.

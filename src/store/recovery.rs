@@ -59,23 +59,6 @@ impl Tx {
         Ok(row.try_get("id")?)
     }
 
-    /// The district's request behind a token's hash, locked for this transaction's use.
-    pub async fn reset_by_token(
-        &mut self,
-        district: DistrictId,
-        token_hash: &str,
-    ) -> Result<Option<ResetRecord>> {
-        let row = sqlx::query(super::sql::built(format!(
-            "SELECT {RESET_COLUMNS} FROM password_resets \
-             WHERE district_id = $1 AND (token_hash = $2 OR previous_token_hash = $2)"
-        )))
-        .bind(district.0)
-        .bind(token_hash.to_owned())
-        .fetch_optional(self.conn())
-        .await?;
-        row.as_ref().map(reset_from_row).transpose()
-    }
-
     /// Marks a request used; false when it was used already (by a request that won the race).
     pub async fn use_reset(&mut self, id: i64, now: i64) -> Result<bool> {
         let done = sqlx::query(
@@ -109,6 +92,23 @@ impl Tx {
 }
 
 impl Store {
+    /// The district's request behind a token's hash (its link's, or the one sent before it).
+    pub async fn reset_by_token(
+        &self,
+        district: DistrictId,
+        token_hash: &str,
+    ) -> Result<Option<ResetRecord>> {
+        let row = sqlx::query(super::sql::built(format!(
+            "SELECT {RESET_COLUMNS} FROM password_resets \
+             WHERE district_id = $1 AND (token_hash = $2 OR previous_token_hash = $2)"
+        )))
+        .bind(district.0)
+        .bind(token_hash.to_owned())
+        .fetch_optional(self.pool()?)
+        .await?;
+        row.as_ref().map(reset_from_row).transpose()
+    }
+
     pub async fn reset(&self, district: DistrictId, id: i64) -> Result<Option<ResetRecord>> {
         let row = sqlx::query(super::sql::built(format!(
             "SELECT {RESET_COLUMNS} FROM password_resets WHERE district_id = $1 AND id = $2"

@@ -1,12 +1,114 @@
-//! SIGKILL in the middle of an import, through the real binary, on both databases: the district
-//! holds the state before the import, whole, never part of the new one; on PostgreSQL the
-//! killed import's statements stop within seconds (its locks go with them); and the import run
-//! again completes and matches a clean one.
+//! SIGKILL through the real binary, on both databases, and a disk that fills up.
+//!
+//! Here, in the middle of an import: the district holds the state before the import, whole,
+//! never part of the new one; on PostgreSQL the killed import's statements stop within seconds
+//! (its locks go with them); and the import run again completes and matches a clean one. In
+//! [`mail`], in the middle of the job queue's mail; in [`accounts`], in the middle of
+//! activations and password resets; in [`full_disk`], SQLite's disk fills under the portal.
+//!
+//! Where a test kills is drawn from a seed ([`Dice`]) that its failures name.
+
+mod accounts;
+mod full_disk;
+mod mail;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::harness::{TestApp, TestDb, homeroom_command, spawn_app_with, stderr};
+use homeroom::domain::District;
+use homeroom::services::{districts, generator};
+
+use crate::harness::{TestApp, TestDb, homeroom_command, operator, spawn_app_with, stderr};
+
+/// Where a crash test kills, drawn from a seed: `HOMEROOM_TEST_CRASH_SEED=N` repeats a run,
+/// and without it each run draws its own. Every assertion of a test names its seed.
+pub(crate) struct Dice {
+    pub seed: u64,
+    state: u64,
+}
+
+impl Dice {
+    pub(crate) fn new(test: &str) -> Self {
+        let seed = std::env::var("HOMEROOM_TEST_CRASH_SEED")
+            .ok()
+            .and_then(|seed| seed.parse().ok())
+            .unwrap_or_else(|| {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .subsec_nanos();
+                u64::from(nanos) ^ u64::from(std::process::id()) << 32
+            });
+        eprintln!("{test}: HOMEROOM_TEST_CRASH_SEED={seed}");
+        let state = test
+            .bytes()
+            .fold(seed, |state, b| state.rotate_left(7) ^ u64::from(b));
+        Self { seed, state }
+    }
+
+    /// A number in `low..=high` (splitmix64).
+    pub(crate) fn between(&mut self, low: u64, high: u64) -> u64 {
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        low + (z ^ (z >> 31)) % (high - low + 1)
+    }
+}
+
+/// A district of `students` generated students, with their guardians (each with an email
+/// address), classes and scores, imported; Forgot your password? on. Every request of these
+/// tests comes from 127.0.0.1: the address's CAPTCHA threshold is put out of their way.
+pub(crate) async fn generated_district(app: &TestApp, slug: &str, students: u32) -> District {
+    let district = districts::add(&app.app, slug, slug, "NC").await.unwrap();
+    let set = tempfile::tempdir().unwrap();
+    let year = generator::school_year_of(
+        jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date(),
+    );
+    let options = generator::Options {
+        students,
+        seed: 7,
+        year,
+    };
+    generator::generate(set.path(), &options).unwrap();
+    homeroom::services::import::oneroster(&app.app, &operator(&district), set.path(), None)
+        .await
+        .unwrap();
+    for (key, value) in [
+        ("forgot_password", "on"),
+        ("captcha_after_address_failures", "100000"),
+    ] {
+        districts::set(&app.app, slug, key, value).await.unwrap();
+    }
+    districts::by_slug(&app.app, slug).await.unwrap()
+}
+
+/// Rows of a query on the test's database, as text.
+pub(crate) async fn rows(url: &str, sql: String) -> Vec<Vec<String>> {
+    use sqlx::Row;
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+        .await
+        .unwrap();
+    let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    found
+        .iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| {
+                    row.try_get::<String, _>(i)
+                        .or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string()))
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect()
+}
 
 /// The district's roster tables: every row counted, with its write stamps summed (any write
 /// would show), and its active rows counted (what a clean run is compared by).

@@ -220,3 +220,70 @@ pub async fn run_sql(db_url: &str, sql: &'static str) {
 pub fn operator(district: &homeroom::domain::District) -> homeroom::services::access::Staff {
     homeroom::services::access::Staff::operator(district.clone())
 }
+
+/// `homeroom serve` as a process of its own, as an operator runs it: killed as a machine
+/// would kill it, its standard error kept in a file (what it logged, a panic).
+pub struct Served {
+    pub child: tokio::process::Child,
+    pub base: String,
+}
+
+impl Served {
+    /// Starts the built server on `db_url` in `dir`, with `env` besides; its standard error is
+    /// appended to `dir/serve.log`. Answers once it listens.
+    pub async fn start(db_url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("serve.log"))
+            .unwrap();
+        let mut child = homeroom_command(dir)
+            .args(["--database-url", db_url, "serve", "--bind", "127.0.0.1:0"])
+            .env("HOMEROOM_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            loop {
+                let line = lines
+                    .next_line()
+                    .await
+                    .unwrap()
+                    .expect("the server stopped before it listened");
+                if let Some(rest) = line.strip_prefix("Homeroom is listening on ") {
+                    let url = rest.split_whitespace().next().unwrap();
+                    return url.trim_end_matches('/').to_owned();
+                }
+            }
+        })
+        .await
+        .expect("the server listens within a minute");
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGKILL: nothing of the process runs after it, no destructor, no flush.
+    pub async fn kill(mut self) {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.start_kill().unwrap();
+        let status = self.child.wait().await.unwrap();
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "the server had stopped before the kill"
+        );
+    }
+
+    /// What the servers started in `dir` wrote on standard error.
+    pub fn log(dir: &std::path::Path) -> String {
+        std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+    }
+}

@@ -133,6 +133,42 @@ async fn a_school_message_reaches_exactly_its_families_once() {
     p.app.stop().await;
 }
 
+/// A worker that dies after its fan-out committed and before it recorded the job leaves the job
+/// done: the next worker, a lease later, has nothing to fan out again, and each reader hears
+/// once.
+#[tokio::test]
+async fn a_fan_out_whose_worker_died_before_recording_it_is_not_done_again() {
+    let p = portal().await;
+    flush(&p).await;
+    notifications::send_message(
+        &p.app.app,
+        &crate::harness::operator(&p.district),
+        &MessageRequest {
+            audience: "school",
+            reference: Some("s1"),
+            title: "Picture day",
+            body: "Smile.",
+        },
+    )
+    .await
+    .unwrap();
+    let app = &p.app.app;
+    let jobs = app.store.claim_jobs(app.clock.unix(), 4).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    // The worker runs the fan-out and dies before it records the outcome.
+    assert!(matches!(
+        notifications::run(app, &jobs[0]).await,
+        homeroom::domain::JobOutcome::Done
+    ));
+    app.clock.advance(homeroom::domain::LEASE_SECONDS + 1);
+    flush(&p).await;
+    for (who, titles) in inboxes(&p).await {
+        let heard = titles.iter().filter(|t| *t == "Picture day").count();
+        assert!(heard <= 1, "{who} heard {heard} times");
+    }
+    p.app.stop().await;
+}
+
 #[tokio::test]
 async fn switched_off_the_district_sends_nothing() {
     let p = portal().await;

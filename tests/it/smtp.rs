@@ -1,6 +1,8 @@
 //! A real SMTP server on loopback for the tests: it speaks enough of RFC 5321 for a client
-//! (EHLO, MAIL, RCPT, DATA, QUIT) and keeps each message it receives. It can refuse the next
-//! deliveries with a temporary error, as a busy server does, or answer slowly.
+//! (EHLO, MAIL, RCPT, DATA, QUIT; addresses beyond ASCII, as RFC 6531 allows) and keeps each
+//! message it receives. It can refuse the next deliveries with a temporary error, as a busy
+//! server does, or answer slowly: late to greet, or late to answer a message it has already
+//! taken (a client that dies meanwhile never learns that it was taken).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -40,6 +42,8 @@ pub struct Sink {
     refusals: Arc<AtomicU32>,
     /// Milliseconds each session waits before its greeting.
     greeting_delay: Arc<AtomicU64>,
+    /// Milliseconds between keeping a message and answering that it was taken.
+    answer_delay: Arc<AtomicU64>,
     /// Sessions opened so far.
     sessions: Arc<AtomicU32>,
 }
@@ -52,6 +56,7 @@ impl Sink {
             messages: Arc::default(),
             refusals: Arc::default(),
             greeting_delay: Arc::default(),
+            answer_delay: Arc::default(),
             sessions: Arc::default(),
         };
         let serving = sink.clone();
@@ -75,6 +80,12 @@ impl Sink {
     pub fn greet_after(&self, delay: Duration) {
         let millis = u64::try_from(delay.as_millis()).unwrap();
         self.greeting_delay.store(millis, Ordering::SeqCst);
+    }
+
+    /// Messages from now on are kept at once and answered only after `delay`.
+    pub fn answer_after(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap();
+        self.answer_delay.store(millis, Ordering::SeqCst);
     }
 
     /// How many clients have connected so far.
@@ -102,7 +113,9 @@ impl Sink {
             }
             let command = line.trim_end().to_ascii_uppercase();
             if command.starts_with("EHLO") || command.starts_with("HELO") {
-                write.write_all(b"250-sink\r\n250 8BITMIME\r\n").await?;
+                write
+                    .write_all(b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+                    .await?;
             } else if command.starts_with("MAIL FROM") {
                 to.clear();
                 write.write_all(b"250 OK\r\n").await?;
@@ -138,6 +151,8 @@ impl Sink {
                         to: std::mem::take(&mut to),
                         data,
                     });
+                    let delay = self.answer_delay.load(Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(delay)).await;
                     write.write_all(b"250 queued\r\n").await?;
                 }
             } else if command == "QUIT" {
