@@ -242,12 +242,23 @@ async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceRegistration {
-    /// The app's id for the device; the one it logged in with when absent.
+    /// The app's id for the device (at most 100 bytes, no control characters); the one it
+    /// logged in with when absent.
     pub device_id: Option<String>,
-    /// `ios` or `android`.
+    #[schema(schema_with = platforms)]
     pub platform: String,
-    /// The platform's push token (APNs device token, FCM registration token).
+    /// The platform's push token (APNs device token, FCM registration token): at most 4096
+    /// bytes, no control characters.
     pub token: String,
+}
+
+/// `platform`'s schema: `ios` or `android`.
+fn platforms() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["ios", "android"]))
+        .description(Some("The device's platform."))
+        .build()
 }
 
 /// Registers a mobile device's push token for this account. Delivery to it goes through the
