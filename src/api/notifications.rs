@@ -116,9 +116,25 @@ fn kinds(description: &str) -> utoipa::openapi::Array {
         .build()
 }
 
-/// A field that is present, even as `null`, is `Some`; an absent one stays `None`.
+/// A field that is present, even as `null`, is `Some`; an absent one stays `None`. A number
+/// written with a zero fraction (`70.0`) is the integer JSON Schema takes it for.
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    serde::Deserialize::deserialize(d).map(Some)
+    let number: Option<serde_json::Number> = serde::Deserialize::deserialize(d)?;
+    let whole = |n: &serde_json::Number| {
+        n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() <= 1e15)
+                .map(|f| f as i64)
+        })
+    };
+    number
+        .map(|n| {
+            whole(&n).ok_or_else(|| {
+                serde::de::Error::custom(format!("grade_below is a whole percentage, not {n}"))
+            })
+        })
+        .transpose()
+        .map(Some)
 }
 
 /// Sets which kinds of notification also come by email and by push, the daily digest and
