@@ -242,13 +242,19 @@ async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceRegistration {
-    /// The app's id for the device (at most 100 bytes, no control characters); the one it
-    /// logged in with when absent.
+    /// The app's id for the device: not blank, at most 100 bytes, no control characters
+    /// (white space around it aside). The one it logged in with when absent.
+    #[schema(
+        pattern = "^[\\t\\n\\r ]*[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$"
+    )]
     pub device_id: Option<String>,
     #[schema(schema_with = platforms)]
     pub platform: String,
-    /// The platform's push token (APNs device token, FCM registration token): at most 4096
-    /// bytes, no control characters.
+    /// The platform's push token (APNs device token, FCM registration token): not blank, at
+    /// most 4096 bytes, no control characters (white space around it aside).
+    #[schema(
+        pattern = "^[\\t\\n\\r ]*[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$"
+    )]
     pub token: String,
 }
 
