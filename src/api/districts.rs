@@ -9,19 +9,33 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::App;
-use crate::domain::District;
+use crate::domain::{District, StateCode};
 use crate::server::error::{ApiError, ErrorBody, api_error};
 use crate::services;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FinderQuery {
-    /// Part of the district's name, in any case.
-    #[param(max_length = 100)]
+    /// Part of the district's name, in any case: at most 100 characters without control
+    /// characters, once the white space around it is trimmed. Blank: any name.
+    #[param(pattern = "^\\s*[^\\u0000-\\u001F\\u007F-\\u009F]{0,100}\\s*$")]
     q: Option<String>,
-    /// A two-letter state, DC or territory postal code.
-    #[param(min_length = 2, max_length = 2, example = "NC")]
+    #[param(schema_with = state_schema)]
     state: Option<String>,
+}
+
+/// `state`'s schema: the codes it takes, and blank.
+fn state_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let codes = StateCode::all().map(StateCode::code);
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(std::iter::once("").chain(codes)))
+        .description(Some(
+            "The postal code of a state, DC or a territory. Blank: any state.",
+        ))
+        .examples(["NC"])
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]

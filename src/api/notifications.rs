@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 
 use super::auth::Body;
 use crate::app::App;
-use crate::domain::GradeThreshold;
+use crate::domain::{Event, GradeThreshold};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::{ClientInfo, Ready};
 use crate::services::notifications::{self, Inbox, Preferences, PreferencesChange};
@@ -80,21 +80,61 @@ pub async fn preferences(
 #[serde(deny_unknown_fields)]
 pub struct PreferencesBody {
     /// Kinds to mail: `score`, `grade`, `attendance`, `message`; absent: unchanged.
+    #[schema(schema_with = email_kinds)]
     email: Option<Vec<String>>,
     /// Kinds to push to the account's browsers and apps; absent: unchanged.
+    #[schema(schema_with = push_kinds)]
     push: Option<Vec<String>>,
     /// Mail in one daily digest instead of at once; absent: unchanged.
     email_digest: Option<bool>,
     /// Tell when a class's in-progress grade falls below this percentage (1 to 100); `null`:
     /// never; absent: unchanged.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 100)]
     grade_below: Option<Option<i64>>,
 }
 
-/// A field that is present, even as `null`, is `Some`; an absent one stays `None`.
+fn email_kinds() -> utoipa::openapi::Array {
+    kinds("Kinds to mail as well as show in the inbox; absent or `null`: unchanged.")
+}
+
+fn push_kinds() -> utoipa::openapi::Array {
+    kinds("Kinds to push to the account's browsers and apps; absent or `null`: unchanged.")
+}
+
+/// A list of notification kinds. A `schema_with` schema replaces the field's whole schema,
+/// the words of its doc comment included, so they come along here.
+fn kinds(description: &str) -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let kind = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Event::ALL.map(Event::as_str)));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(kind)
+        .description(Some(description))
+        .build()
+}
+
+/// A field that is present, even as `null`, is `Some`; an absent one stays `None`. A number
+/// written with a zero fraction (`70.0`) is the integer JSON Schema takes it for.
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    serde::Deserialize::deserialize(d).map(Some)
+    let number: Option<serde_json::Number> = serde::Deserialize::deserialize(d)?;
+    let whole = |n: &serde_json::Number| {
+        n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() <= 1e15)
+                .map(|f| f as i64)
+        })
+    };
+    number
+        .map(|n| {
+            whole(&n).ok_or_else(|| {
+                serde::de::Error::custom(format!("grade_below is a whole percentage, not {n}"))
+            })
+        })
+        .transpose()
+        .map(Some)
 }
 
 /// Sets which kinds of notification also come by email and by push, the daily digest and

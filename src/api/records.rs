@@ -134,8 +134,13 @@ tool_route!(
 );
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
-    /// `YYYY-MM`; this month when absent.
+    /// `YYYY-MM`, from 1900 to 2200; this month when absent or blank.
+    #[param(
+        pattern = "^((19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2]))?$",
+        example = "2025-09"
+    )]
     month: Option<String>,
 }
 

@@ -16,6 +16,8 @@ use crate::services::recovery::{self, PASSWORD_SENT, USERNAMES_SENT};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForgotPasswordBody {
+    /// Without control characters.
+    #[schema(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     username: String,
     captcha: Option<CaptchaAnswer>,
 }
@@ -23,6 +25,8 @@ pub struct ForgotPasswordBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForgotUsernameBody {
+    /// The address the school has for the family.
+    #[schema(format = Email, max_length = 254)]
     email: String,
     captcha: Option<CaptchaAnswer>,
 }

@@ -224,7 +224,8 @@ async fn the_openapi_document_describes_the_api() {
     }
     let grades = &doc["paths"]["/api/v1/students/{id}/grades"]["get"]["responses"];
     assert!(grades["403"].is_object() && grades["404"].is_object() && grades["401"].is_object());
-    // What any route may answer is declared on every one.
+    // What any route may answer is declared on every one, and a path parameter is one of
+    // its path's.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             for status in ["400", "413", "429", "503"] {
@@ -233,8 +234,25 @@ async fn the_openapi_document_describes_the_api() {
                     "{method} {path} declares {status}"
                 );
             }
+            let parameters = operation["parameters"].as_array().into_iter().flatten();
+            for parameter in parameters.filter(|p| p["in"] == "path") {
+                let name = parameter["name"].as_str().unwrap();
+                assert!(
+                    path.contains(&format!("{{{name}}}")),
+                    "{method} {path}: {name}"
+                );
+            }
         }
     }
+    let calendar = &doc["paths"]["/api/v1/students/{id}/calendar"]["get"]["parameters"];
+    let month = calendar
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "month")
+        .unwrap();
+    assert_eq!(month["in"], "query");
+    assert_eq!(month["required"], false);
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in [
         "ErrorBody",

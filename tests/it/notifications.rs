@@ -597,6 +597,26 @@ async fn put_preferences(
 }
 
 #[tokio::test]
+async fn a_grade_threshold_written_with_a_zero_fraction_is_that_whole_percentage() {
+    // JSON Schema, which the API document speaks, counts 65.0 among the integers.
+    let p = portal().await;
+    let (status, prefs) =
+        put_preferences(&p, "parent", serde_json::json!({"grade_below": 65.0})).await;
+    assert_eq!(status, StatusCode::OK, "{prefs}");
+    assert_eq!(prefs["grade_below"], 65);
+    for bad in [serde_json::json!(65.5), serde_json::json!(1e300)] {
+        let (status, body) =
+            put_preferences(&p, "parent", serde_json::json!({"grade_below": bad})).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["error"], "bad_request");
+    }
+    let (_, prefs) = p
+        .get("/api/v1/me/notification-preferences", Some("parent"))
+        .await;
+    assert_eq!(prefs["grade_below"], 65);
+}
+
+#[tokio::test]
 async fn a_grade_below_the_threshold_is_told_once_until_it_is_back_up() {
     let p = portal().await;
     import_unit_test(&p, 70).await;

@@ -242,12 +242,29 @@ async fn deliver(app: &App, job: &JobRecord) -> Result<Option<String>> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceRegistration {
-    /// The app's id for the device; the one it logged in with when absent.
+    /// The app's id for the device: not blank, at most 100 bytes, no control characters
+    /// (white space around it aside). The one it logged in with when absent.
+    #[schema(
+        pattern = "^[\\t\\n\\r ]*[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$"
+    )]
     pub device_id: Option<String>,
-    /// `ios` or `android`.
+    #[schema(schema_with = platforms)]
     pub platform: String,
-    /// The platform's push token (APNs device token, FCM registration token).
+    /// The platform's push token (APNs device token, FCM registration token): not blank, at
+    /// most 4096 bytes, no control characters (white space around it aside).
+    #[schema(
+        pattern = "^[\\t\\n\\r ]*[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$"
+    )]
     pub token: String,
+}
+
+/// `platform`'s schema: `ios` or `android`.
+fn platforms() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["ios", "android"]))
+        .description(Some("The device's platform."))
+        .build()
 }
 
 /// Registers a mobile device's push token for this account. Delivery to it goes through the
