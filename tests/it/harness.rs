@@ -84,6 +84,14 @@ pub fn config_for(db_url: &str) -> ConfigInput {
         bind: Some("127.0.0.1:0".to_owned()),
         database_max_connections: Some(4),
         log: Some("warn".to_owned()),
+        // Mail of a test without an SMTP server goes beside the system's temporary files, not
+        // into the working copy.
+        outbox_dir: Some(
+            std::env::temp_dir()
+                .join("homeroom-test-outbox")
+                .display()
+                .to_string(),
+        ),
         ..Default::default()
     }
 }
