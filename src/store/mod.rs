@@ -323,12 +323,14 @@ impl Store {
                     // flushes every core's address cache (under load, 3 % of the portal's
                     // time); and while an import writes, its pages are in the write-ahead log
                     // anyway (mapped reads made its largest merge 2.4 times slower). No
-                    // checkpoint on commit: see `wal`.
-                    sqlx::raw_sql(
+                    // checkpoint on commit, and a log cut back when it starts over: see `wal`.
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                         PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;",
-                    )
+                         PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0; \
+                         PRAGMA journal_size_limit = {};",
+                        wal::RESTART_AT
+                    )))
                     .execute(conn)
                     .await?;
                     Ok(())
@@ -345,7 +347,8 @@ impl Store {
         let pool = options.connect(&url.connect_url()).await?;
         let writes = WriteTurn::new(url.backend());
         let db = pooler::Db::new(pool.clone(), target.pooler);
-        let checkpoints = (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone()));
+        let checkpoints =
+            (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone(), url.sqlite_file()));
         let replica = target.read_url.as_ref().map(|read| {
             // Made lazily: a replica away at start must not stop the portal.
             let pool = AnyPoolOptions::new()

@@ -6,7 +6,15 @@
 //! never checkpoint on commit (`wal_autocheckpoint = 0`, set where they are opened), and this
 //! task checkpoints on a timer instead. PASSIVE waits for no reader or writer: it copies what
 //! it can and leaves the rest for the next tick.
+//!
+//! PASSIVE alone never starts the log over while reads never stop: a write starts it over only
+//! when every frame is copied back and no reader still uses one, and under steady load some
+//! reader always does (the log grew past a gigabyte). So once the log passes [`RESTART_AT`],
+//! a RESTART checkpoint waits for the readers of the moment (each a few milliseconds) while it
+//! holds back writers, so that the next write starts the log over; `journal_size_limit` (set
+//! where connections are opened) then cuts the file back.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use sqlx::AnyPool;
@@ -15,6 +23,10 @@ use tokio::sync::mpsc;
 /// Often enough that the log stays a few megabytes under the portal's write rate.
 const EVERY: Duration = Duration::from_secs(1);
 
+/// The log's size past which a checkpoint waits for readers so that the log starts over; also
+/// the size its file is cut back to.
+pub(super) const RESTART_AT: u64 = 16 * 1024 * 1024;
+
 /// Held by every clone of the store: the checkpoints stop when the last is dropped or the
 /// pool is closed.
 #[derive(Clone)]
@@ -22,8 +34,13 @@ pub(super) struct Checkpoints {
     _held: mpsc::Sender<()>,
 }
 
-/// Starts the checkpoints on the current runtime.
-pub(super) fn start(pool: AnyPool) -> Checkpoints {
+/// Starts the checkpoints on the current runtime; `database` is the file (none in memory).
+pub(super) fn start(pool: AnyPool, database: Option<PathBuf>) -> Checkpoints {
+    let log = database.map(|file| {
+        let mut log = file.into_os_string();
+        log.push("-wal");
+        PathBuf::from(log)
+    });
     let (held, mut dropped) = mpsc::channel::<()>(1);
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(EVERY);
@@ -36,10 +53,18 @@ pub(super) fn start(pool: AnyPool) -> Checkpoints {
             if pool.is_closed() {
                 return;
             }
-            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
+            let long = match &log {
+                Some(log) => tokio::fs::metadata(log)
+                    .await
+                    .is_ok_and(|m| m.len() > RESTART_AT),
+                None => false,
+            };
+            let checkpoint = if long {
+                "PRAGMA wal_checkpoint(RESTART)"
+            } else {
+                "PRAGMA wal_checkpoint(PASSIVE)"
+            };
+            if let Err(err) = sqlx::query(checkpoint).execute(&pool).await {
                 // A busy or missing database is the health check's to report; the next tick
                 // tries again.
                 tracing::debug!(%err, "write-ahead log checkpoint skipped");

@@ -36,3 +36,4 @@ mod smtp;
 mod spanish_access;
 mod spanish_console;
 mod spanish_portal;
+mod wal;
