@@ -19,8 +19,7 @@ use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::TraceLayer;
 
 use crate::app::App;
 use crate::services::Error;
@@ -129,18 +128,49 @@ pub fn router(app: App) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|req: &Request| {
-                    let id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .make_span_with(request_span)
+                .on_response(Answered),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(app)
+}
+
+/// A request's span: its method, path and id on every line logged while it is answered. A
+/// load balancer's probes of `/healthz` and `/readyz`, many a second, get none.
+fn request_span(req: &Request) -> tracing::Span {
+    let path = req.uri().path();
+    if matches!(path, "/healthz" | "/readyz") {
+        return tracing::Span::none();
+    }
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
+}
+
+/// One line for each answered request (at INFO, with its span's method, path and id), none
+/// for the probes; `log = "info,homeroom::server=warn"` turns the lines off.
+#[derive(Clone, Copy)]
+struct Answered;
+
+impl<B> tower_http::trace::OnResponse<B> for Answered {
+    fn on_response(
+        self,
+        response: &axum::http::Response<B>,
+        latency: std::time::Duration,
+        span: &tracing::Span,
+    ) {
+        if span.is_none() {
+            return;
+        }
+        tracing::info!(
+            status = response.status().as_u16(),
+            latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            "answered"
+        );
+    }
 }
 
 /// Reads an everyday request's body whole before any handler sees it (they are small: forms

@@ -247,8 +247,16 @@ async fn json_logs_are_one_object_a_line_with_the_request_id() {
         }
     };
     let response = reqwest::Client::new()
-        .get(format!("{address}/healthz"))
+        .get(format!("{address}/api/v1/openapi.json"))
         .header("x-request-id", "lb-json-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // A load balancer's probes are answered without a line.
+    let response = reqwest::Client::new()
+        .get(format!("{address}/healthz"))
+        .header("x-request-id", "probe-8")
         .send()
         .await
         .unwrap();
@@ -272,12 +280,14 @@ async fn json_logs_are_one_object_a_line_with_the_request_id() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
         .collect();
-    assert!(
-        logged
-            .iter()
-            .any(|l| l["span"]["request_id"] == "lb-json-7" && l["level"] == "INFO"),
-        "{err}"
-    );
+    let answered: Vec<_> = logged
+        .iter()
+        .filter(|l| l["span"]["request_id"] == "lb-json-7")
+        .collect();
+    assert_eq!(answered.len(), 1, "one line a request: {err}");
+    assert_eq!(answered[0]["level"], "INFO");
+    assert_eq!(answered[0]["fields"]["status"], 200, "{err}");
+    assert!(!err.contains("probe-8"), "{err}");
 }
 
 /// The environment file shipped in deploy/ is one the server accepts, every name in it read.
