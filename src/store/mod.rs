@@ -206,9 +206,9 @@ pub struct Store {
     backend: Backend,
     /// The SQLite file, watched by [`Store::ping`].
     sqlite_file: Option<PathBuf>,
-    /// PostgreSQL: where an import's `COPY` and migrations connect (see [`Target`]); `Err`
-    /// on SQLite, or behind a transaction pooler with no direct connection configured.
-    session_url: std::result::Result<String, ()>,
+    /// PostgreSQL: where an import's `COPY` and migrations connect (see [`Target`]); none on
+    /// SQLite, or behind a transaction pooler with no direct connection configured.
+    session_url: Option<String>,
     writes: WriteTurn,
     audit: audit::AuditQueue,
     /// SQLite only: the write-ahead log's checkpoints, stopped with the last clone.
@@ -272,12 +272,12 @@ impl Target {
         }
     }
 
-    /// Where work that needs a session goes, unless only a transaction pooler is known.
-    fn session_url(&self) -> Result<String> {
+    /// Where work that needs a session goes; none when only a transaction pooler is known.
+    fn session_url(&self) -> Option<String> {
         match (&self.session_url, self.pooler) {
-            (Some(url), _) => Ok(url.connect_url()),
-            (None, Pooler::None) => Ok(self.url.connect_url()),
-            (None, Pooler::Transaction) => Err(StoreError::NeedsSession),
+            (Some(url), _) => Some(url.connect_url()),
+            (None, Pooler::None) => Some(self.url.connect_url()),
+            (None, Pooler::Transaction) => None,
         }
     }
 }
@@ -376,8 +376,8 @@ impl Store {
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),
             session_url: match url.backend() {
-                Backend::Postgres => target.session_url().map_err(|_| ()),
-                Backend::Sqlite => Err(()),
+                Backend::Postgres => target.session_url(),
+                Backend::Sqlite => None,
             },
             writes,
         })
@@ -385,9 +385,7 @@ impl Store {
 
     /// PostgreSQL: where work that needs a session of its own connects.
     fn session_url(&self) -> Result<&str> {
-        self.session_url
-            .as_deref()
-            .map_err(|()| StoreError::NeedsSession)
+        self.session_url.as_deref().ok_or(StoreError::NeedsSession)
     }
 
     /// Brings the schema up to date; safe to run at every start.

@@ -20,8 +20,9 @@ use std::time::Duration;
 use sqlx::AnyPool;
 use tokio::sync::mpsc;
 
-/// Often enough that the log stays a few megabytes under the portal's write rate.
-const EVERY: Duration = Duration::from_secs(1);
+/// Often enough that the log stays a few megabytes under the portal's write rate, and that a
+/// burst of writes meets its limit within a quarter of a second.
+const EVERY: Duration = Duration::from_millis(250);
 
 /// The log's size past which a checkpoint waits for readers so that the log starts over; also
 /// the size its file is cut back to.
