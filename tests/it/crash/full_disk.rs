@@ -166,6 +166,7 @@ async fn sqlite_on_a_full_disk_refuses_writes_with_503_keeps_what_it_answered_an
     homeroom::services::demo::load(&app.app).await.unwrap();
     for (key, value) in [
         ("forgot_password", "on"),
+        ("captcha_after_failures", "100"),
         ("captcha_after_address_failures", "100000"),
     ] {
         homeroom::services::districts::set(&app.app, "cedar-valley", key, value)
