@@ -57,7 +57,7 @@ impl Tx {
     /// after the commit, before it records the outcome, leaves the job done and not claimed
     /// for another worker to do again.
     pub async fn finish_job(&mut self, id: i64, now: i64) -> Result<()> {
-        finished(id, now).execute(&mut *self.inner).await?;
+        finished(id, now).execute(self.conn()).await?;
         Ok(())
     }
 }

@@ -593,6 +593,8 @@ impl Store {
 /// A transaction: everything written through it lands together at [`Tx::commit`], or not at all
 /// when it is dropped.
 pub struct Tx {
+    /// Statements run on [`Tx::conn`], never on this directly: behind a transaction pooler
+    /// they must go unnamed (see `pooler`).
     inner: sqlx::Transaction<'static, Any>,
     backend: Backend,
     pooler: Pooler,

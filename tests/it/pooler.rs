@@ -175,18 +175,22 @@ fn environment(bouncer: &Bouncer, db: &Database, sink: &Sink) -> Vec<(String, St
 struct Node {
     _child: Child,
     base: String,
+    /// What it logged (warnings and errors), read when a check fails.
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Node {
     async fn start(env: &[(String, String)], demo: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("stderr.log");
         let mut command = homeroom_command(dir.path());
         command
             .envs(env.iter().map(|(k, v)| (k, v)))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(demo.then_some("--demo"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(std::fs::File::create(&log).unwrap());
         let mut child = command.spawn().unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let base = tokio::time::timeout(Duration::from_secs(120), async {
@@ -206,20 +210,23 @@ impl Node {
         .ok()
         .flatten();
         let Some(base) = base else {
-            let mut err = String::new();
-            if let Some(mut out) = child.stderr.take() {
-                use tokio::io::AsyncReadExt;
-                let _ = tokio::time::timeout(Duration::from_secs(2), out.read_to_string(&mut err))
-                    .await;
-            }
-            panic!("a node did not start: {err}");
+            panic!(
+                "a node did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
         };
         // The rest of its output is not read: drain it so the node never blocks on a pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Self {
             _child: child,
             base,
+            log,
+            _dir: dir,
         }
+    }
+
+    fn logged(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     fn url(&self, path: &str) -> String {
@@ -414,7 +421,14 @@ async fn three_nodes_work_through_pgbouncer_in_transaction_mode() {
     let sent = keys.len();
     keys.sort();
     keys.dedup();
-    assert_eq!((keys.len(), sent), (30, 30), "each mail once");
+    assert_eq!(
+        (keys.len(), sent),
+        (30, 30),
+        "each mail once; the nodes logged:\n{}\n{}\n{}",
+        a.logged(),
+        b.logged(),
+        c.logged()
+    );
 
     // An import goes through the pooler too; its staging connects directly.
     let sets = tempfile::tempdir().unwrap();
@@ -455,6 +469,11 @@ async fn three_nodes_work_through_pgbouncer_in_transaction_mode() {
     .await;
     assert!(out.status.success(), "{}", stderr(&out));
 
+    // No statement of any node went astray between server connections.
+    for node in [&a, &b, &c] {
+        let logged = node.logged();
+        assert!(!logged.contains("prepared statement"), "{logged}");
+    }
     drop((a, b, c, bouncer));
     db.drop().await;
 }
