@@ -1,6 +1,6 @@
 //! What a server process keeps between requests: each district (read with every session), its
-//! tool switches and windows, the students each family may see, and the Grades and Today views
-//! of the students read lately.
+//! tool switches and windows, its school calendar, the students each family may see, and the
+//! Grades and Today views of the students read lately.
 //!
 //! Every entry is keyed by the district's revision, which each change to what it holds
 //! (settings, switches and windows, an import) bumps in the change's own transaction, and which
@@ -18,7 +18,7 @@ use jiff::civil::Date;
 use quick_cache::sync::Cache;
 
 use crate::domain::{AccountKind, District, DistrictId, Lang, ToolRules};
-use crate::store::StudentRecord;
+use crate::store::{AcademicSession, StudentRecord};
 
 /// Districts kept: every district with a logged-in family, in any deployment.
 const DISTRICTS: usize = 1_024;
@@ -35,6 +35,8 @@ pub struct Caches {
     pub(super) students: Cache<FamilyKey, Arc<Vec<StudentRecord>>>,
     pub(super) grades: Cache<ViewKey, Arc<super::records::GradesView>>,
     pub(super) today: Cache<ViewKey, Arc<super::records::TodayView>>,
+    /// A district's school years, terms and grading periods, as of one revision.
+    pub(super) sessions: Cache<(DistrictId, i64), Arc<Vec<AcademicSession>>>,
 }
 
 /// A district's tool rules, as of one revision and one day (windows open and close by date).
@@ -68,6 +70,7 @@ impl Default for Caches {
             students: Cache::new(FAMILIES),
             grades: Cache::new(VIEWS),
             today: Cache::new(VIEWS),
+            sessions: Cache::new(DISTRICTS),
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::{Counted, Flags, Lang, Mark, Portal, Tool, percentage, rounde
 use crate::i18n::{when, words};
 use crate::store::{
     AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, Marks, Records,
-    StudentRecord, TeacherRecord,
+    StudentRecord,
 };
 
 /// A student in the picker, with the tools on for them.
@@ -124,6 +124,8 @@ pub struct Opened {
     pub today: Date,
     /// Where the record is read from.
     pub reads: Records,
+    /// The district's school years, terms and grading periods.
+    pub sessions: std::sync::Arc<Vec<AcademicSession>>,
 }
 
 /// Opens `student` for `tool`, or answers `NotFound` (exactly as for a student who does not
@@ -167,12 +169,33 @@ pub async fn open(
         )
         .await?;
     let menu = Menu::build(&rules, portal, record.school_id, today);
+    let sessions = sessions(app, &who.district, &reads).await?;
     Ok(Opened {
         student: StudentSummary::of(&record, menu),
         record,
         today,
         reads,
+        sessions,
     })
+}
+
+/// The district's school years, terms and grading periods, kept per revision.
+async fn sessions(
+    app: &App,
+    district: &crate::domain::District,
+    reads: &Records,
+) -> Result<std::sync::Arc<Vec<AcademicSession>>> {
+    cache::kept(
+        &app.caches.sessions,
+        (district.id, district.revision),
+        async {
+            reads
+                .academic_sessions(district.id)
+                .await
+                .map_err(Error::from)
+        },
+    )
+    .await
 }
 
 /// A class, as other views refer to it.
@@ -297,7 +320,7 @@ pub struct ScheduledClass {
     pub school: String,
 }
 
-fn scheduled(class: &ClassRecord, teachers: &[TeacherRecord]) -> ScheduledClass {
+fn scheduled(class: &ClassRecord) -> ScheduledClass {
     ScheduledClass {
         id: class.id,
         title: class.title.clone(),
@@ -305,10 +328,10 @@ fn scheduled(class: &ClassRecord, teachers: &[TeacherRecord]) -> ScheduledClass 
         code: class.code.clone(),
         periods: class.periods.clone(),
         room: class.location.clone(),
-        teachers: teachers
+        teachers: class
+            .teachers
             .iter()
-            .filter(|t| t.class_id == class.id)
-            .map(|t| full_name(&t.given_name, &t.family_name))
+            .map(|(given, family)| full_name(given, family))
             .collect(),
         school: class.school.clone(),
     }
@@ -409,9 +432,7 @@ async fn make_today(
     let date = day.to_string();
     let reads = &opened.reads;
     let classes = reads.classes_of(district, id).await?;
-    let teachers = reads.teachers_of(district, id).await?;
-    let class_terms = reads.class_terms_of(district, id).await?;
-    let sessions = reads.academic_sessions(district).await?;
+    let sessions = &opened.sessions;
     let only_today = Dates {
         from: Some(date.clone()),
         before: Some(day.saturating_add(1.day()).to_string()),
@@ -431,8 +452,8 @@ async fn make_today(
     } else {
         classes
             .iter()
-            .filter(|c| meets_on(c.id, &class_terms, &sessions, &date))
-            .map(|c| scheduled(c, &teachers))
+            .filter(|c| meets_on(c, sessions, &date))
+            .map(scheduled)
             .collect()
     };
     let soon = Dates {
@@ -475,17 +496,12 @@ async fn make_today(
 }
 
 /// Whether a class meets on a date: within one of its terms, or always when it has none.
-fn meets_on(
-    class: i64,
-    class_terms: &[(i64, i64)],
-    sessions: &[AcademicSession],
-    date: &str,
-) -> bool {
-    let mut terms = class_terms.iter().filter(|(c, _)| *c == class).peekable();
-    if terms.peek().is_none() {
-        return true;
-    }
-    terms.any(|(_, term)| sessions.iter().any(|s| s.id == *term && within(s, date)))
+fn meets_on(class: &ClassRecord, sessions: &[AcademicSession], date: &str) -> bool {
+    class.terms.is_empty()
+        || class
+            .terms
+            .iter()
+            .any(|term| sessions.iter().any(|s| s.id == *term && within(s, date)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -719,8 +735,7 @@ async fn make_grades(district: &crate::domain::District, opened: &Opened) -> Res
     let district = district.id;
     let reads = &opened.reads;
     let classes = reads.classes_of(district, id).await?;
-    let teachers = reads.teachers_of(district, id).await?;
-    let sessions = reads.academic_sessions(district).await?;
+    let sessions = &opened.sessions;
     let marks = reads.marks_of(district, id, &Marks::Scored).await?;
     let posted = reads.term_grades_of(district, id).await?;
     let session_ref = |id: Option<i64>| {
@@ -781,7 +796,7 @@ async fn make_grades(district: &crate::domain::District, opened: &Opened) -> Res
                 id: class.id,
                 title: class.title.clone(),
             },
-            teachers: scheduled(class, &teachers).teachers,
+            teachers: scheduled(class).teachers,
             periods: rows,
         });
     }
@@ -834,7 +849,7 @@ pub async fn current_grades(
     let today = tools::today(app, district);
     let reads = app.store.records().await?;
     let classes = reads.classes_of(district.id, student).await?;
-    let sessions = reads.academic_sessions(district.id).await?;
+    let sessions = sessions(app, district, &reads).await?;
     let marks = reads.marks_of(district.id, student, &Marks::Scored).await?;
     let begun = today.to_string();
     let start_of = |period: Option<i64>| {
@@ -900,8 +915,7 @@ pub async fn attendance(
     let (district, id) = (who.district.id, opened.record.id);
     let reads = &opened.reads;
     let classes = reads.classes_of(district, id).await?;
-    let sessions = reads.academic_sessions(district).await?;
-    let terms = terms(&sessions);
+    let terms = terms(&opened.sessions);
     let marks: Vec<AttendanceRecord> = reads
         .attendance_of(district, id, &Dates::default())
         .await?
@@ -980,15 +994,12 @@ pub async fn schedule(
     let (district, id) = (who.district.id, opened.record.id);
     let reads = &opened.reads;
     let classes = reads.classes_of(district, id).await?;
-    let teachers = reads.teachers_of(district, id).await?;
-    let class_terms = reads.class_terms_of(district, id).await?;
-    let sessions = reads.academic_sessions(district).await?;
     let mut view: Vec<TermSchedule> = Vec::new();
-    for session in sessions.iter() {
+    for session in opened.sessions.iter() {
         let in_term: Vec<ScheduledClass> = classes
             .iter()
-            .filter(|c| class_terms.contains(&(c.id, session.id)))
-            .map(|c| scheduled(c, &teachers))
+            .filter(|c| c.terms.contains(&session.id))
+            .map(scheduled)
             .collect();
         if !in_term.is_empty() {
             view.push(TermSchedule {
@@ -999,8 +1010,8 @@ pub async fn schedule(
     }
     let termless: Vec<ScheduledClass> = classes
         .iter()
-        .filter(|c| !class_terms.iter().any(|(class, _)| *class == c.id))
-        .map(|c| scheduled(c, &teachers))
+        .filter(|c| c.terms.is_empty())
+        .map(scheduled)
         .collect();
     if !termless.is_empty() {
         view.push(TermSchedule {

@@ -53,7 +53,7 @@ pub use pooler::Pooler;
 pub use push::{DeviceRecord, ListedSubscription, NewSubscription, SubscriptionRecord};
 pub use records::{
     AcademicSession, AttendanceRecord, ClassRecord, Dates, MarkRecord, Marks, NoSchoolDay,
-    ReadRecord, Records, StudentRecord, TeacherRecord, TermGradeRecord,
+    ReadRecord, Records, StudentRecord, TermGradeRecord,
 };
 pub use recovery::{Recipient, ResetRecord};
 pub use rosters::{

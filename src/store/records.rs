@@ -1,11 +1,17 @@
 //! A student's record as the portal reads it: who may see which student, classes and their
 //! terms and teachers, assignments with scores, posted term grades, attendance, days off, and
 //! the reads of a record for the Access Log. Dates are ISO 8601 text, compared as text.
+//!
+//! A list of a student's records comes back as one row: the database builds the rows into a
+//! JSON array of arrays, which is read here into the records. A first read of a student (no
+//! view of them kept yet) is mostly such lists; each row crossing from the database costs more
+//! than the database's own work for it (a hand-off between threads on SQLite, a message to
+//! decode on PostgreSQL), and one row of a few kilobytes costs about what one small row does.
 
+use serde::Deserialize;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::{Result, Store, flag};
+use super::{Backend, Result, Store, StoreError};
 use crate::domain::{AccountKind, DistrictId};
 
 /// A student someone may see.
@@ -20,7 +26,8 @@ pub struct StudentRecord {
     pub school_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One of the student's classes, with its teachers and terms.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ClassRecord {
     pub id: i64,
     pub title: String,
@@ -29,18 +36,14 @@ pub struct ClassRecord {
     pub location: Option<String>,
     pub course: String,
     pub school: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeacherRecord {
-    pub class_id: i64,
-    pub given_name: String,
-    pub family_name: String,
-    pub primary: bool,
+    /// (given name, family name), primary teachers first.
+    pub teachers: Vec<(String, String)>,
+    /// The terms it meets in; none when it meets all year.
+    pub terms: Vec<i64>,
 }
 
 /// A school year, term, semester or grading period.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AcademicSession {
     pub id: i64,
     pub title: String,
@@ -50,7 +53,7 @@ pub struct AcademicSession {
 }
 
 /// An assignment of one of the student's classes, with the student's result if there is one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct MarkRecord {
     pub line_item_id: i64,
     pub class_id: i64,
@@ -67,11 +70,13 @@ pub struct MarkRecord {
     pub status: Option<String>,
     pub comment: Option<String>,
     pub score_date: Option<String>,
+    #[serde(deserialize_with = "flag_of")]
     pub late: bool,
+    #[serde(deserialize_with = "flag_of")]
     pub missing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TermGradeRecord {
     pub class_id: i64,
     pub session_id: i64,
@@ -80,15 +85,16 @@ pub struct TermGradeRecord {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AttendanceRecord {
     pub date: String,
     pub status: String,
+    #[serde(deserialize_with = "flag_of")]
     pub excused: bool,
     pub class_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct NoSchoolDay {
     pub date: String,
     pub description: String,
@@ -193,115 +199,109 @@ impl Store {
 /// A request's reads of records (see [`Store::records`]).
 pub struct Records {
     pub(super) db: super::pooler::Db,
+    pub(super) backend: Backend,
 }
 
 impl Records {
-    /// The student's active classes, by title.
-    pub async fn classes_of(&self, district: DistrictId, student: i64) -> Result<Vec<ClassRecord>> {
+    /// The rows of `from` as records: `columns` of each row, in `order`, built by the database
+    /// into one JSON array of arrays (see the module's comment). `columns` may name a column
+    /// that is itself a JSON array made by [`Records::nested`].
+    async fn listed<T: for<'de> Deserialize<'de>>(
+        &self,
+        columns: &str,
+        from: &str,
+        order: &str,
+        query: impl FnOnce(
+            sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>,
+        ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<Vec<T>> {
         let sql = format!(
+            "SELECT {} FROM ({from}) q",
+            self.json_list(&format!("{}({columns})", self.json_array()), order)
+        );
+        let row = query(sqlx::query(super::sql::built(sql)))
+            .fetch_one(&self.db)
+            .await?;
+        let text: Option<String> = row.try_get(0)?;
+        serde_json::from_str(text.as_deref().unwrap_or("[]"))
+            .map_err(|e| StoreError::Corrupt(format!("a list the database built: {e}")))
+    }
+
+    fn json_array(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "json_array",
+            Backend::Postgres => "json_build_array",
+        }
+    }
+
+    /// `item` of every row, in `order`, as one JSON array (`[]` for no rows), as text.
+    fn json_list(&self, item: &str, order: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("json_group_array({item} ORDER BY {order})"),
+            Backend::Postgres => {
+                format!("COALESCE(json_agg({item} ORDER BY {order}), '[]'::json)::text")
+            }
+        }
+    }
+
+    /// A subquery's JSON list (from [`Records::json_list`]) as a column that a list may hold:
+    /// SQLite forgets across a subquery that text is JSON, and is told again.
+    fn nested(&self, list: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("json(({list}))"),
+            Backend::Postgres => format!("(({list})::json)"),
+        }
+    }
+
+    /// The student's active classes, by period and title, each with its teachers and terms.
+    pub async fn classes_of(&self, district: DistrictId, student: i64) -> Result<Vec<ClassRecord>> {
+        let teachers = self.nested(&format!(
+            "SELECT {} FROM enrollments t \
+             JOIN people p ON p.district_id = t.district_id AND p.id = t.person_id \
+             WHERE t.district_id = c.district_id AND t.class_id = c.id AND t.role = 'teacher' \
+               AND t.active = $3",
+            self.json_list(
+                &format!("{}(p.given_name, p.family_name)", self.json_array()),
+                "t.is_primary DESC, p.family_name, p.given_name",
+            )
+        ));
+        let terms = self.nested(&format!(
+            "SELECT {} FROM class_terms t WHERE t.district_id = c.district_id AND t.class_id = c.id",
+            self.json_list("t.session_id", "t.session_id")
+        ));
+        let from = format!(
             "SELECT c.id, c.title, c.code, c.periods, c.location, co.title AS course, \
-               s.name AS school \
+               s.name AS school, {teachers} AS teachers, {terms} AS terms \
              FROM classes c \
              JOIN courses co ON co.district_id = c.district_id AND co.id = c.course_id \
              JOIN schools s ON s.district_id = c.district_id AND s.id = c.school_id \
-             WHERE c.district_id = $1 AND c.active = $3 AND c.id IN ({ENROLLED}) \
-             ORDER BY c.periods, c.title, c.id"
+             WHERE c.district_id = $1 AND c.active = $3 AND c.id IN ({ENROLLED})"
         );
-        let rows = sqlx::query(super::sql::built(sql))
-            .bind(district.0)
-            .bind(student)
-            .bind(true)
-            .fetch_all(&self.db)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ClassRecord {
-                    id: row.try_get("id")?,
-                    title: row.try_get("title")?,
-                    code: row.try_get("code")?,
-                    periods: row.try_get("periods")?,
-                    location: row.try_get("location")?,
-                    course: row.try_get("course")?,
-                    school: row.try_get("school")?,
-                })
-            })
-            .collect()
-    }
-
-    /// (class, term) for each of the student's classes.
-    pub async fn class_terms_of(
-        &self,
-        district: DistrictId,
-        student: i64,
-    ) -> Result<Vec<(i64, i64)>> {
-        let sql = format!(
-            "SELECT t.class_id, t.session_id FROM class_terms t \
-             WHERE t.district_id = $1 AND t.class_id IN ({ENROLLED}) \
-             ORDER BY t.class_id, t.session_id"
-        );
-        let rows = sqlx::query(super::sql::built(sql))
-            .bind(district.0)
-            .bind(student)
-            .bind(true)
-            .fetch_all(&self.db)
-            .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("class_id")?, row.try_get("session_id")?)))
-            .collect()
-    }
-
-    /// The teachers of the student's classes, primary teachers first.
-    pub async fn teachers_of(
-        &self,
-        district: DistrictId,
-        student: i64,
-    ) -> Result<Vec<TeacherRecord>> {
-        let sql = format!(
-            "SELECT t.class_id, p.given_name, p.family_name, t.is_primary FROM enrollments t \
-             JOIN people p ON p.district_id = t.district_id AND p.id = t.person_id \
-             WHERE t.district_id = $1 AND t.role = 'teacher' AND t.active = $3 \
-               AND t.class_id IN ({ENROLLED}) \
-             ORDER BY t.class_id, t.is_primary DESC, p.family_name, p.given_name"
-        );
-        let rows = sqlx::query(super::sql::built(sql))
-            .bind(district.0)
-            .bind(student)
-            .bind(true)
-            .fetch_all(&self.db)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(TeacherRecord {
-                    class_id: row.try_get("class_id")?,
-                    given_name: row.try_get("given_name")?,
-                    family_name: row.try_get("family_name")?,
-                    primary: flag(row, "is_primary")?,
-                })
-            })
-            .collect()
+        let columns = match self.backend {
+            // The nested lists are JSON again only when they are read in the same statement.
+            Backend::Sqlite => {
+                "id, title, code, periods, location, course, school, json(teachers), json(terms)"
+            }
+            Backend::Postgres => {
+                "id, title, code, periods, location, course, school, teachers, terms"
+            }
+        };
+        self.listed(columns, &from, "periods, title, id", |q| {
+            q.bind(district.0).bind(student).bind(true)
+        })
+        .await
     }
 
     /// The district's active school years, terms and grading periods, by start date.
     pub async fn academic_sessions(&self, district: DistrictId) -> Result<Vec<AcademicSession>> {
-        let rows = sqlx::query(
+        self.listed(
+            "id, title, kind, start_date, end_date",
             "SELECT id, title, kind, start_date, end_date FROM academic_sessions \
-             WHERE district_id = $1 AND active = $2 ORDER BY start_date, end_date DESC, id",
+             WHERE district_id = $1 AND active = $2",
+            "start_date, end_date DESC, id",
+            |q| q.bind(district.0).bind(true),
         )
-        .bind(district.0)
-        .bind(true)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AcademicSession {
-                    id: row.try_get("id")?,
-                    title: row.try_get("title")?,
-                    kind: row.try_get("kind")?,
-                    start: row.try_get("start_date")?,
-                    end: row.try_get("end_date")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     /// The assignments of the student's classes with the student's results, by due date.
@@ -311,7 +311,7 @@ impl Records {
         student: i64,
         which: &Marks,
     ) -> Result<Vec<MarkRecord>> {
-        // Only what is asked for leaves the database: each row costs a trip to the caller.
+        // Only what is asked for leaves the database.
         let (join, bounds) = match which {
             Marks::All => ("LEFT JOIN", "($4 = '' AND $5 = '')"),
             Marks::Due(_) => (
@@ -328,7 +328,7 @@ impl Records {
             Marks::Due(d) | Marks::ScoredWithin(d) => d.clone(),
             Marks::All | Marks::Scored => Dates::default(),
         };
-        let sql = format!(
+        let from = format!(
             "SELECT l.id, l.class_id, l.title, l.description, l.assign_date, l.due_date, \
                l.result_max, l.category_id, g.title AS category, g.weight, l.grading_period_id, \
                r.score, r.score_status, r.comment, r.score_date, \
@@ -339,18 +339,23 @@ impl Records {
              {join} results r ON r.district_id = l.district_id AND r.person_id = $2 \
                AND r.line_item_id = l.id AND r.active = $3 \
              WHERE l.district_id = $1 AND l.active = $3 AND l.class_id IN ({ENROLLED}) \
-               AND {bounds} \
-             ORDER BY l.due_date, l.class_id, l.id"
+               AND {bounds}"
         );
-        let rows = sqlx::query(super::sql::built(sql))
-            .bind(district.0)
-            .bind(student)
-            .bind(true)
-            .bind(dates.from.unwrap_or_default())
-            .bind(dates.before.unwrap_or_default())
-            .fetch_all(&self.db)
-            .await?;
-        rows.iter().map(mark_from_row).collect()
+        self.listed(
+            "id, class_id, title, description, assign_date, due_date, result_max, category_id, \
+             category, weight, grading_period_id, score, score_status, comment, score_date, late, \
+             missing",
+            &from,
+            "due_date, class_id, id",
+            |q| {
+                q.bind(district.0)
+                    .bind(student)
+                    .bind(true)
+                    .bind(dates.from.unwrap_or_default())
+                    .bind(dates.before.unwrap_or_default())
+            },
+        )
+        .await
     }
 
     /// The grades posted for the student.
@@ -359,27 +364,14 @@ impl Records {
         district: DistrictId,
         student: i64,
     ) -> Result<Vec<TermGradeRecord>> {
-        let rows = sqlx::query(
+        self.listed(
+            "class_id, session_id, grade, percent, comment",
             "SELECT class_id, session_id, grade, percent, comment FROM term_grades \
-             WHERE district_id = $1 AND person_id = $2 AND active = $3 \
-             ORDER BY class_id, session_id",
+             WHERE district_id = $1 AND person_id = $2 AND active = $3",
+            "class_id, session_id",
+            |q| q.bind(district.0).bind(student).bind(true),
         )
-        .bind(district.0)
-        .bind(student)
-        .bind(true)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(TermGradeRecord {
-                    class_id: row.try_get("class_id")?,
-                    session_id: row.try_get("session_id")?,
-                    grade: row.try_get("grade")?,
-                    percent: row.try_get("percent")?,
-                    comment: row.try_get("comment")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     /// The student's attendance marks within the dates, by date.
@@ -389,29 +381,26 @@ impl Records {
         student: i64,
         dates: &Dates,
     ) -> Result<Vec<AttendanceRecord>> {
-        let rows = sqlx::query(
-            "SELECT date, status, excused, class_id FROM attendance \
+        let (from, before) = (
+            dates.from.clone().unwrap_or_default(),
+            dates.before.clone().unwrap_or_default(),
+        );
+        self.listed(
+            "date, status, excused, class_id",
+            "SELECT date, status, CASE WHEN excused THEN 1 ELSE 0 END AS excused, class_id \
+             FROM attendance \
              WHERE district_id = $1 AND person_id = $2 AND active = $3 \
-               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date < $5) \
-             ORDER BY date, class_id",
+               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date < $5)",
+            "date, class_id",
+            |q| {
+                q.bind(district.0)
+                    .bind(student)
+                    .bind(true)
+                    .bind(from)
+                    .bind(before)
+            },
         )
-        .bind(district.0)
-        .bind(student)
-        .bind(true)
-        .bind(dates.from.clone().unwrap_or_default())
-        .bind(dates.before.clone().unwrap_or_default())
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AttendanceRecord {
-                    date: row.try_get("date")?,
-                    status: row.try_get("status")?,
-                    excused: flag(row, "excused")?,
-                    class_id: row.try_get("class_id")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     /// Days off for the whole district or for `school`, within the dates.
@@ -421,27 +410,25 @@ impl Records {
         school: Option<i64>,
         dates: &Dates,
     ) -> Result<Vec<NoSchoolDay>> {
-        let rows = sqlx::query(
-            "SELECT date, description FROM no_school_days \
+        let (from, before) = (
+            dates.from.clone().unwrap_or_default(),
+            dates.before.clone().unwrap_or_default(),
+        );
+        self.listed(
+            "date, description",
+            "SELECT id, date, description FROM no_school_days \
              WHERE district_id = $1 AND active = $2 AND (school_id IS NULL OR school_id = $3) \
-               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date < $5) \
-             ORDER BY date, id",
+               AND ($4 = '' OR date >= $4) AND ($5 = '' OR date < $5)",
+            "date, id",
+            |q| {
+                q.bind(district.0)
+                    .bind(true)
+                    .bind(school.unwrap_or(0))
+                    .bind(from)
+                    .bind(before)
+            },
         )
-        .bind(district.0)
-        .bind(true)
-        .bind(school.unwrap_or(0))
-        .bind(dates.from.clone().unwrap_or_default())
-        .bind(dates.before.clone().unwrap_or_default())
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(NoSchoolDay {
-                    date: row.try_get("date")?,
-                    description: row.try_get("description")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     /// The latest reads of a student's record (audit action `record.read`), newest first.
@@ -479,24 +466,16 @@ impl Records {
     }
 }
 
-fn mark_from_row(row: &AnyRow) -> Result<MarkRecord> {
-    Ok(MarkRecord {
-        line_item_id: row.try_get("id")?,
-        class_id: row.try_get("class_id")?,
-        title: row.try_get("title")?,
-        description: row.try_get("description")?,
-        assign_date: row.try_get("assign_date")?,
-        due_date: row.try_get("due_date")?,
-        max: row.try_get("result_max")?,
-        category_id: row.try_get("category_id")?,
-        category: row.try_get("category")?,
-        weight: row.try_get("weight")?,
-        grading_period_id: row.try_get("grading_period_id")?,
-        score: row.try_get("score")?,
-        status: row.try_get("score_status")?,
-        comment: row.try_get("comment")?,
-        score_date: row.try_get("score_date")?,
-        late: flag(row, "late")?,
-        missing: flag(row, "missing")?,
+/// A flag as either database writes it into JSON: `true`/`false` or `1`/`0`.
+fn flag_of<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Number(i64),
+    }
+    Ok(match Flag::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Number(n) => n != 0,
     })
 }

@@ -42,6 +42,7 @@ impl Store {
         else {
             return Ok(Records {
                 db: primary.clone(),
+                backend: self.backend,
             });
         };
         let position: String = sqlx::query(PRIMARY_POSITION)
@@ -54,6 +55,7 @@ impl Store {
                 Ok(true) => {
                     return Ok(Records {
                         db: replica.clone(),
+                        backend: self.backend,
                     });
                 }
                 Ok(false) if asked.elapsed() < CATCH_UP => tokio::time::sleep(ASK_EVERY).await,
@@ -66,6 +68,7 @@ impl Store {
         }
         Ok(Records {
             db: primary.clone(),
+            backend: self.backend,
         })
     }
 }
