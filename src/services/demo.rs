@@ -261,9 +261,64 @@ async fn load_records(app: &App) -> Result<Vec<District>> {
             tx.ensure_relationship(district.id, &new, now).await?;
         }
         tx.commit().await?;
+        load_school_year(app, &district, demo).await?;
         loaded.push(district);
     }
     Ok(loaded)
+}
+
+/// The hand-made families' school year (classes, teachers, assignments and scores, posted
+/// grades, attendance, days off), imported the first time as a OneRoster delta, so that every
+/// tool has something to show the demo's parents and students.
+async fn load_school_year(app: &App, district: &District, demo: &DemoDistrict) -> Result<()> {
+    if app.store.district_counts(district.id).await?.classes > 0 {
+        return Ok(());
+    }
+    let folder = tempfile::tempdir()
+        .map_err(|e| Error::internal(format!("a folder for the demo's school year: {e}")))?;
+    let out = folder.path().to_owned();
+    let today = jiff::tz::TimeZone::UTC.to_datetime(app.clock.now()).date();
+    let pupils: Vec<(&'static str, &'static str, &'static str)> = demo
+        .people
+        .iter()
+        .filter_map(|p| Some((p.sourced_id, p.school?, p.grade?)))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let pupils: Vec<super::generator::Pupil<'_>> = pupils
+            .iter()
+            .map(|(sourced_id, school, grade)| super::generator::Pupil {
+                sourced_id,
+                school,
+                grade,
+            })
+            .collect();
+        super::generator::generate_records(
+            &out,
+            &pupils,
+            super::generator::school_year_of(today),
+            today,
+            2,
+        )
+    })
+    .await
+    .map_err(|e| Error::internal(format!("generating the demo's school year: {e}")))?
+    .map_err(|e| Error::internal(format!("generating the demo's school year: {e}")))?;
+    let imported = super::import::oneroster(
+        app,
+        &super::access::Staff::operator(district.clone()),
+        folder.path(),
+        None,
+    )
+    .await;
+    match imported {
+        Ok(_) => Ok(()),
+        // Another process loading the demo at the same moment imported it first.
+        Err(_) if app.store.district_counts(district.id).await?.classes > 0 => Ok(()),
+        Err(super::import::ImportError::Service(err)) => Err(err),
+        Err(rejected) => Err(Error::internal(format!(
+            "the demo's school year: {rejected:?}"
+        ))),
+    }
 }
 
 /// A third district, generated and imported the way a real one arrives: a small school system

@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
 
+use jiff::civil::Date;
+
 /// Options for a generated district.
 pub struct Options {
     pub students: u32,
@@ -86,6 +88,112 @@ const LEVELS: &[(&str, &[&str])] = &[
 const CLASS_SIZE: u32 = 25;
 const ASSIGNMENTS_PER_TERM: u32 = 30;
 
+// The headers of the files of people's records.
+const USERS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "enabledUser",
+    "orgSourcedIds",
+    "role",
+    "username",
+    "userIds",
+    "givenName",
+    "familyName",
+    "middleName",
+    "identifier",
+    "email",
+    "sms",
+    "phone",
+    "agentSourcedIds",
+    "grades",
+    "password",
+];
+const COURSES: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "schoolYearSourcedId",
+    "title",
+    "courseCode",
+    "grades",
+    "orgSourcedId",
+    "subjects",
+];
+const CLASSES: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "title",
+    "grades",
+    "courseSourcedId",
+    "classCode",
+    "classType",
+    "location",
+    "schoolSourcedId",
+    "termSourcedIds",
+    "subjects",
+    "periods",
+];
+const ENROLLMENTS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "classSourcedId",
+    "schoolSourcedId",
+    "userSourcedId",
+    "role",
+    "primary",
+    "beginDate",
+    "endDate",
+];
+const LINE_ITEMS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "title",
+    "description",
+    "assignDate",
+    "dueDate",
+    "classSourcedId",
+    "categorySourcedId",
+    "gradingPeriodSourcedId",
+    "resultValueMin",
+    "resultValueMax",
+];
+const RESULTS: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "lineItemSourcedId",
+    "studentSourcedId",
+    "scoreStatus",
+    "score",
+    "scoreDate",
+    "comment",
+];
+const TERM_GRADES: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "classSourcedId",
+    "userSourcedId",
+    "termSourcedId",
+    "grade",
+    "percent",
+    "comment",
+];
+const ATTENDANCE: &[&str] = &[
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "userSourcedId",
+    "classSourcedId",
+    "date",
+    "attendanceStatus",
+    "excused",
+];
+
 /// A small, reproducible generator: demo data needs variety, not secrecy.
 struct Dice(u64);
 
@@ -106,6 +214,120 @@ impl Dice {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len() as u64) as usize]
     }
+}
+
+/// The school year: two terms (semesters) of two grading periods each.
+fn write_sessions(dir: &Path, y0: i16, written: &mut Written) -> std::io::Result<()> {
+    let mut sessions = Out::create(
+        dir,
+        "academicSessions.csv",
+        &[
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "title",
+            "type",
+            "startDate",
+            "endDate",
+            "parentSourcedId",
+            "schoolYear",
+        ],
+    )?;
+    let y1 = y0 + 1;
+    for row in [
+        [
+            "y",
+            "",
+            "",
+            &format!("{y0}-{y1}"),
+            "schoolYear",
+            &format!("{y0}-08-18"),
+            &format!("{y1}-06-05"),
+            "",
+            &y1.to_string(),
+        ],
+        [
+            "t1",
+            "",
+            "",
+            "Fall Semester",
+            "term",
+            &format!("{y0}-08-18"),
+            &format!("{y0}-12-19"),
+            "y",
+            &y1.to_string(),
+        ],
+        [
+            "t2",
+            "",
+            "",
+            "Spring Semester",
+            "term",
+            &format!("{y1}-01-06"),
+            &format!("{y1}-06-05"),
+            "y",
+            &y1.to_string(),
+        ],
+        [
+            "q1",
+            "",
+            "",
+            "Quarter 1",
+            "gradingPeriod",
+            &format!("{y0}-08-18"),
+            &format!("{y0}-10-17"),
+            "t1",
+            &y1.to_string(),
+        ],
+        [
+            "q2",
+            "",
+            "",
+            "Quarter 2",
+            "gradingPeriod",
+            &format!("{y0}-10-20"),
+            &format!("{y0}-12-19"),
+            "t1",
+            &y1.to_string(),
+        ],
+        [
+            "q3",
+            "",
+            "",
+            "Quarter 3",
+            "gradingPeriod",
+            &format!("{y1}-01-06"),
+            &format!("{y1}-03-13"),
+            "t2",
+            &y1.to_string(),
+        ],
+        [
+            "q4",
+            "",
+            "",
+            "Quarter 4",
+            "gradingPeriod",
+            &format!("{y1}-03-16"),
+            &format!("{y1}-06-05"),
+            "t2",
+            &y1.to_string(),
+        ],
+    ] {
+        sessions.row(&row)?;
+    }
+    sessions.finish(written)
+}
+
+/// Homework and tests, weighted 40 and 60.
+fn write_categories(dir: &Path, written: &mut Written) -> std::io::Result<()> {
+    let mut categories = Out::create(
+        dir,
+        "categories.csv",
+        &["sourcedId", "status", "dateLastModified", "title", "weight"],
+    )?;
+    categories.row(&["cat-hw", "", "", "Homework", "40"])?;
+    categories.row(&["cat-test", "", "", "Tests", "60"])?;
+    categories.finish(written)
 }
 
 /// The school year's days without school, district-wide: the usual United States holidays
@@ -228,113 +450,9 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
     }
     manifest.finish(&mut written)?;
 
-    let mut sessions = Out::create(
-        dir,
-        "academicSessions.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "title",
-            "type",
-            "startDate",
-            "endDate",
-            "parentSourcedId",
-            "schoolYear",
-        ],
-    )?;
     let (y0, y1) = (options.year, options.year + 1);
-    for row in [
-        [
-            "y",
-            "",
-            "",
-            &format!("{y0}-{y1}"),
-            "schoolYear",
-            &format!("{y0}-08-18"),
-            &format!("{y1}-06-05"),
-            "",
-            &y1.to_string(),
-        ],
-        [
-            "t1",
-            "",
-            "",
-            "Fall Semester",
-            "term",
-            &format!("{y0}-08-18"),
-            &format!("{y0}-12-19"),
-            "y",
-            &y1.to_string(),
-        ],
-        [
-            "t2",
-            "",
-            "",
-            "Spring Semester",
-            "term",
-            &format!("{y1}-01-06"),
-            &format!("{y1}-06-05"),
-            "y",
-            &y1.to_string(),
-        ],
-        [
-            "q1",
-            "",
-            "",
-            "Quarter 1",
-            "gradingPeriod",
-            &format!("{y0}-08-18"),
-            &format!("{y0}-10-17"),
-            "t1",
-            &y1.to_string(),
-        ],
-        [
-            "q2",
-            "",
-            "",
-            "Quarter 2",
-            "gradingPeriod",
-            &format!("{y0}-10-20"),
-            &format!("{y0}-12-19"),
-            "t1",
-            &y1.to_string(),
-        ],
-        [
-            "q3",
-            "",
-            "",
-            "Quarter 3",
-            "gradingPeriod",
-            &format!("{y1}-01-06"),
-            &format!("{y1}-03-13"),
-            "t2",
-            &y1.to_string(),
-        ],
-        [
-            "q4",
-            "",
-            "",
-            "Quarter 4",
-            "gradingPeriod",
-            &format!("{y1}-03-16"),
-            &format!("{y1}-06-05"),
-            "t2",
-            &y1.to_string(),
-        ],
-    ] {
-        sessions.row(&row)?;
-    }
-    sessions.finish(&mut written)?;
-
-    let mut categories = Out::create(
-        dir,
-        "categories.csv",
-        &["sourcedId", "status", "dateLastModified", "title", "weight"],
-    )?;
-    categories.row(&["cat-hw", "", "", "Homework", "40"])?;
-    categories.row(&["cat-test", "", "", "Tests", "60"])?;
-    categories.finish(&mut written)?;
+    write_sessions(dir, y0, &mut written)?;
+    write_categories(dir, &mut written)?;
 
     // Students spread over the grades; schools of about 500 per level.
     let grades: Vec<(&str, &str)> = LEVELS
@@ -385,142 +503,14 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
     }
     orgs.finish(&mut written)?;
 
-    let mut users = Out::create(
-        dir,
-        "users.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "enabledUser",
-            "orgSourcedIds",
-            "role",
-            "username",
-            "userIds",
-            "givenName",
-            "familyName",
-            "middleName",
-            "identifier",
-            "email",
-            "sms",
-            "phone",
-            "agentSourcedIds",
-            "grades",
-            "password",
-        ],
-    )?;
-    let mut courses = Out::create(
-        dir,
-        "courses.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "schoolYearSourcedId",
-            "title",
-            "courseCode",
-            "grades",
-            "orgSourcedId",
-            "subjects",
-        ],
-    )?;
-    let mut classes = Out::create(
-        dir,
-        "classes.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "title",
-            "grades",
-            "courseSourcedId",
-            "classCode",
-            "classType",
-            "location",
-            "schoolSourcedId",
-            "termSourcedIds",
-            "subjects",
-            "periods",
-        ],
-    )?;
-    let mut enrollments = Out::create(
-        dir,
-        "enrollments.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "classSourcedId",
-            "schoolSourcedId",
-            "userSourcedId",
-            "role",
-            "primary",
-            "beginDate",
-            "endDate",
-        ],
-    )?;
-    let mut line_items = Out::create(
-        dir,
-        "lineItems.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "title",
-            "description",
-            "assignDate",
-            "dueDate",
-            "classSourcedId",
-            "categorySourcedId",
-            "gradingPeriodSourcedId",
-            "resultValueMin",
-            "resultValueMax",
-        ],
-    )?;
-    let mut results = Out::create(
-        dir,
-        "results.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "lineItemSourcedId",
-            "studentSourcedId",
-            "scoreStatus",
-            "score",
-            "scoreDate",
-            "comment",
-        ],
-    )?;
-    let mut term_grades = Out::create(
-        dir,
-        "termGrades.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "classSourcedId",
-            "userSourcedId",
-            "termSourcedId",
-            "grade",
-            "percent",
-            "comment",
-        ],
-    )?;
-    let mut attendance = Out::create(
-        dir,
-        "attendance.csv",
-        &[
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "userSourcedId",
-            "classSourcedId",
-            "date",
-            "attendanceStatus",
-            "excused",
-        ],
-    )?;
+    let mut users = Out::create(dir, "users.csv", USERS)?;
+    let mut courses = Out::create(dir, "courses.csv", COURSES)?;
+    let mut classes = Out::create(dir, "classes.csv", CLASSES)?;
+    let mut enrollments = Out::create(dir, "enrollments.csv", ENROLLMENTS)?;
+    let mut line_items = Out::create(dir, "lineItems.csv", LINE_ITEMS)?;
+    let mut results = Out::create(dir, "results.csv", RESULTS)?;
+    let mut term_grades = Out::create(dir, "termGrades.csv", TERM_GRADES)?;
+    let mut attendance = Out::create(dir, "attendance.csv", ATTENDANCE)?;
 
     let mut student_number = 0u32;
     let mut guardian_number = 0u32;
@@ -809,4 +799,311 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
     }
     write_calendar(dir, y0, &mut written)?;
     Ok(written)
+}
+
+/// A student [`generate_records`] writes a school year for: already in the district.
+pub struct Pupil<'a> {
+    pub sourced_id: &'a str,
+    pub school: &'a str,
+    pub grade: &'a str,
+}
+
+/// Writes into `dir`, as a OneRoster delta, a school year for students the district already
+/// holds (the hand-made families of the demo): for each school and grade, six subjects in each
+/// term with a teacher, thirty assignments a term, scores for what was due before `today`,
+/// posted grades for each grading period over, a few absences and tardies, and the days without
+/// school. Nothing the district holds is switched off.
+pub fn generate_records(
+    dir: &Path,
+    pupils: &[Pupil<'_>],
+    year: i16,
+    today: Date,
+    seed: u64,
+) -> std::io::Result<Written> {
+    std::fs::create_dir_all(dir)?;
+    let mut dice = Dice(seed);
+    let mut written = Written::default();
+    let (y0, y1) = (year, year + 1);
+    let today = today.to_string();
+    let mut manifest = Out::create(dir, "manifest.csv", &["propertyName", "value"])?;
+    manifest.row(&["manifest.version", "1.0"])?;
+    manifest.row(&["oneroster.version", "1.1"])?;
+    for file in [
+        "academicSessions",
+        "categories",
+        "classes",
+        "courses",
+        "enrollments",
+        "lineItems",
+        "results",
+        "users",
+        "attendance",
+        "termGrades",
+        "calendar",
+    ] {
+        manifest.row(&[&format!("file.{file}"), "delta"])?;
+    }
+    manifest.finish(&mut written)?;
+    write_sessions(dir, y0, &mut written)?;
+    write_categories(dir, &mut written)?;
+    write_calendar(dir, y0, &mut written)?;
+    let mut out = RecordFiles::create(dir)?;
+    // Grading periods by their last day: a score counts toward the one its due date falls in.
+    let periods = [
+        ("q1", format!("{y0}-10-17")),
+        ("q2", format!("{y0}-12-19")),
+        ("q3", format!("{y1}-03-13")),
+        ("q4", format!("{y1}-06-05")),
+    ];
+    let mut groups: Vec<(&str, &str)> = pupils.iter().map(|p| (p.school, p.grade)).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for (school, grade) in groups {
+        let members: Vec<&str> = pupils
+            .iter()
+            .filter(|p| p.school == school && p.grade == grade)
+            .map(|p| p.sourced_id)
+            .collect();
+        for (n, subject) in SUBJECTS[..6].iter().enumerate() {
+            let course = format!(
+                "crs-{school}-{grade}-{}",
+                subject.to_lowercase().replace(' ', "")
+            );
+            out.courses.row(&[
+                &course,
+                "",
+                "",
+                "y",
+                &format!("{subject} {grade}"),
+                "",
+                grade,
+                school,
+                subject,
+            ])?;
+            let teacher = format!("tch-{school}-{grade}-{n}");
+            out.users.row(&[
+                &teacher,
+                "",
+                "",
+                "true",
+                school,
+                "teacher",
+                "",
+                "",
+                dice.pick(GIVEN),
+                dice.pick(FAMILY),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ])?;
+            let room = format!("Room {}", 100 + dice.below(200));
+            for (term, term_month, year) in [("t1", 8, y0), ("t2", 1, y1)] {
+                let class = format!("{course}-{term}");
+                let period = (n + 1).to_string();
+                out.classes.row(&[
+                    &class,
+                    "",
+                    "",
+                    &format!("{subject} {grade}"),
+                    grade,
+                    &course,
+                    "",
+                    "scheduled",
+                    &room,
+                    school,
+                    term,
+                    subject,
+                    &period,
+                ])?;
+                out.enrollments.row(&[
+                    &format!("e-{class}-{teacher}"),
+                    "",
+                    "",
+                    &class,
+                    school,
+                    &teacher,
+                    "teacher",
+                    "true",
+                    "",
+                    "",
+                ])?;
+                for m in &members {
+                    out.enrollments.row(&[
+                        &format!("e-{class}-{m}"),
+                        "",
+                        "",
+                        &class,
+                        school,
+                        m,
+                        "student",
+                        "false",
+                        "",
+                        "",
+                    ])?;
+                }
+                for a in 0..ASSIGNMENTS_PER_TERM {
+                    let item = format!("li-{class}-{}", a + 1);
+                    let due = format!("{year}-{:02}-{:02}", term_month + a / 7, 1 + (a % 7) * 4);
+                    let test = a % 5 == 4;
+                    let (category, max, title) = if test {
+                        ("cat-test", 100, format!("Unit test {}", a / 5 + 1))
+                    } else {
+                        ("cat-hw", 10, format!("Homework {}", a + 1))
+                    };
+                    let period = periods
+                        .iter()
+                        .find(|(_, last)| due.as_str() <= last.as_str())
+                        .map_or("q4", |(id, _)| id);
+                    out.line_items.row(&[
+                        &item,
+                        "",
+                        "",
+                        &title,
+                        "",
+                        &due,
+                        &due,
+                        &class,
+                        category,
+                        period,
+                        "0",
+                        &max.to_string(),
+                    ])?;
+                    if due >= today {
+                        continue;
+                    }
+                    for m in &members {
+                        let (status, score) = match dice.below(100) {
+                            0..=3 => ("not submitted", String::new()),
+                            4 => ("exempt", String::new()),
+                            _ => (
+                                "fully graded",
+                                (max * (60 + dice.below(41)) / 100).to_string(),
+                            ),
+                        };
+                        out.results.row(&[
+                            &format!("r-{item}-{m}"),
+                            "",
+                            "",
+                            &item,
+                            m,
+                            status,
+                            &score,
+                            &due,
+                            "",
+                        ])?;
+                    }
+                }
+                for (id, last) in &periods {
+                    let in_term = (term == "t1") == matches!(*id, "q1" | "q2");
+                    if !in_term || last.as_str() >= today.as_str() {
+                        continue;
+                    }
+                    for m in &members {
+                        let percent = 70 + dice.below(31);
+                        out.term_grades.row(&[
+                            &format!("tg-{class}-{m}-{id}"),
+                            "",
+                            "",
+                            &class,
+                            m,
+                            id,
+                            letter(percent),
+                            &percent.to_string(),
+                            "",
+                        ])?;
+                    }
+                }
+            }
+        }
+    }
+    // A few absences and tardies on school days before today.
+    for pupil in pupils {
+        let mut days = std::collections::BTreeSet::new();
+        for _ in 0..2 + dice.below(4) {
+            let day = Date::new(y0, 9 + dice.below(3) as i8, 1 + dice.below(28) as i8)
+                .map_err(std::io::Error::other)?;
+            if day.to_string() < today && day.weekday().to_monday_one_offset() <= 5 {
+                days.insert(day);
+            }
+        }
+        for day in days {
+            let status = if dice.below(3) == 0 {
+                "tardy"
+            } else {
+                "absent"
+            };
+            let excused = if dice.below(2) == 0 { "true" } else { "false" };
+            let student = pupil.sourced_id;
+            out.attendance.row(&[
+                &format!("att-{student}-{day}"),
+                "",
+                "",
+                student,
+                "",
+                &day.to_string(),
+                status,
+                excused,
+            ])?;
+        }
+    }
+    out.finish(&mut written)?;
+    Ok(written)
+}
+
+fn letter(percent: u64) -> &'static str {
+    match percent {
+        90.. => "A",
+        80..=89 => "B",
+        70..=79 => "C",
+        60..=69 => "D",
+        _ => "F",
+    }
+}
+
+/// The files of people's records, as [`generate_records`] writes them.
+struct RecordFiles {
+    users: Out,
+    courses: Out,
+    classes: Out,
+    enrollments: Out,
+    line_items: Out,
+    results: Out,
+    term_grades: Out,
+    attendance: Out,
+}
+
+impl RecordFiles {
+    fn create(dir: &Path) -> std::io::Result<Self> {
+        Ok(Self {
+            users: Out::create(dir, "users.csv", USERS)?,
+            courses: Out::create(dir, "courses.csv", COURSES)?,
+            classes: Out::create(dir, "classes.csv", CLASSES)?,
+            enrollments: Out::create(dir, "enrollments.csv", ENROLLMENTS)?,
+            line_items: Out::create(dir, "lineItems.csv", LINE_ITEMS)?,
+            results: Out::create(dir, "results.csv", RESULTS)?,
+            term_grades: Out::create(dir, "termGrades.csv", TERM_GRADES)?,
+            attendance: Out::create(dir, "attendance.csv", ATTENDANCE)?,
+        })
+    }
+
+    fn finish(self, written: &mut Written) -> std::io::Result<()> {
+        for out in [
+            self.users,
+            self.courses,
+            self.classes,
+            self.enrollments,
+            self.line_items,
+            self.results,
+            self.term_grades,
+            self.attendance,
+        ] {
+            out.finish(written)?;
+        }
+        Ok(())
+    }
 }

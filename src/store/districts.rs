@@ -41,6 +41,7 @@ pub struct DistrictCounts {
     pub students: u32,
     pub guardians: u32,
     pub relationships: u32,
+    pub classes: u32,
 }
 
 impl Store {
@@ -97,7 +98,8 @@ impl Store {
                (SELECT COUNT(*) FROM schools WHERE district_id = $1) AS schools, \
                (SELECT COUNT(*) FROM people WHERE district_id = $1 AND role = 'student') AS students, \
                (SELECT COUNT(*) FROM people WHERE district_id = $1 AND role = 'guardian') AS guardians, \
-               (SELECT COUNT(*) FROM relationships WHERE district_id = $1) AS relationships",
+               (SELECT COUNT(*) FROM relationships WHERE district_id = $1) AS relationships, \
+               (SELECT COUNT(*) FROM classes WHERE district_id = $1) AS classes",
         )
         .bind(id.0)
         .fetch_one(self.pool()?)
@@ -107,6 +109,7 @@ impl Store {
             students: count(&row, "students")?,
             guardians: count(&row, "guardians")?,
             relationships: count(&row, "relationships")?,
+            classes: count(&row, "classes")?,
         })
     }
 }

@@ -240,3 +240,75 @@ async fn two_demo_servers_started_at_once_on_an_empty_database_both_serve() {
     // Cedar Valley's 4 students and Lakeshore's 2, Riverbend's 120; the 4 demo logins.
     assert_eq!(counts, (3, 126, 4));
 }
+
+/// The parent whose login `serve --demo` prints finds something in every tool for both
+/// children: classes and their teachers, a schedule, scores and posted grades, attendance.
+#[tokio::test]
+async fn the_demo_parent_finds_every_tool_filled_for_both_children() {
+    let app = spawn_app().await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    let demo = homeroom::services::demo::DEMO_ACCOUNTS
+        .iter()
+        .find(|a| a.username == "maria.alvarez")
+        .unwrap();
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(app.url("/api/v1/districts/cedar-valley/login"))
+        .json(&serde_json::json!({
+            "portal": "parent", "username": demo.username, "password": demo.password
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap();
+    let get = |path: String| {
+        let request = client.get(app.url(&path)).bearer_auth(token);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let students = get("/api/v1/students".into()).await;
+    let children = students["students"].as_array().unwrap();
+    assert_eq!(children.len(), 2, "{students}");
+    // Assignments are due from August on and attendance is taken from September: only in July
+    // and August is the year under way still empty of them.
+    let month = jiff::tz::TimeZone::UTC
+        .to_datetime(app.app.clock.now())
+        .month();
+    let year_under_way = !(7..=8).contains(&month);
+    for child in children {
+        let id = child["id"].as_i64().unwrap();
+        let grades = get(format!("/api/v1/students/{id}/grades")).await;
+        let classes = grades["classes"].as_array().unwrap();
+        assert_eq!(classes.len(), 12, "six subjects in each term: {grades}");
+        assert!(
+            classes
+                .iter()
+                .all(|c| c["teachers"].as_array().unwrap().len() == 1),
+            "{grades}"
+        );
+        let schedule = get(format!("/api/v1/students/{id}/schedule")).await;
+        assert_eq!(schedule["terms"].as_array().unwrap().len(), 2, "{schedule}");
+        if year_under_way {
+            let counted: u64 = classes
+                .iter()
+                .flat_map(|c| c["periods"].as_array().unwrap())
+                .map(|p| p["counted"].as_u64().unwrap())
+                .sum();
+            assert!(counted > 50, "scores count toward grades: {grades}");
+            let attendance = get(format!("/api/v1/students/{id}/attendance")).await;
+            let marks: usize = attendance["terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["marks"].as_array().unwrap().len())
+                .sum();
+            assert!(marks > 0, "{attendance}");
+        }
+    }
+}
