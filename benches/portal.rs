@@ -286,7 +286,10 @@ async fn log_in_one(client: &reqwest::Client, base: &str, username: &str) -> Ses
             .json()
             .await
             .expect("a JSON answer");
-        let token = answer["token"].as_str().expect("a token").to_owned();
+        let token = answer["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{username} did not log in: {answer}"))
+            .to_owned();
         let students: serde_json::Value = client
             .get(format!("{base}/api/v1/students"))
             .bearer_auth(&token)

@@ -303,11 +303,12 @@ async fn load_school_year(app: &App, district: &District, demo: &DemoDistrict) -
     .await
     .map_err(|e| Error::internal(format!("generating the demo's school year: {e}")))?
     .map_err(|e| Error::internal(format!("generating the demo's school year: {e}")))?;
-    let imported = super::import::oneroster(
+    let imported = super::import::oneroster_with(
         app,
         &super::access::Staff::operator(district.clone()),
         folder.path(),
         None,
+        super::import::News::Keep,
     )
     .await;
     match imported {

@@ -19,6 +19,7 @@ pub mod push;
 pub mod records;
 pub mod recovery;
 pub mod security;
+pub mod snapshots;
 pub mod tools;
 pub mod worker;
 

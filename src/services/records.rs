@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::auth::{Authenticated, Client};
 use super::cache::{self, FamilyKey, ViewKey};
+use super::snapshots;
 use super::tools::{self, Menu};
 use super::{Error, Result};
 use crate::app::App;
@@ -387,10 +388,6 @@ pub struct TodayView {
     pub attendance: Vec<AttendanceMark>,
 }
 
-/// Days ahead that count as "due soon", and days back that count as "recent".
-const DUE_SOON_DAYS: i64 = 7;
-const RECENT_DAYS: i64 = 14;
-
 /// Today, with its words in English (the API's).
 pub async fn today(
     app: &App,
@@ -414,7 +411,7 @@ pub async fn today_in(
     let kept = cache::kept(
         &app.caches.today,
         key,
-        make_today(who.district.id, &opened, lang),
+        make_today(&who.district, app, &opened, lang),
     )
     .await?;
     Ok(TodayView {
@@ -424,65 +421,49 @@ pub async fn today_in(
 }
 
 async fn make_today(
-    district: crate::domain::DistrictId,
+    district: &crate::domain::District,
+    app: &App,
     opened: &Opened,
     lang: Lang,
 ) -> Result<TodayView> {
-    let (id, day) = (opened.record.id, opened.today);
+    let day = opened.today;
     let date = day.to_string();
     let reads = &opened.reads;
-    let classes = reads.classes_of(district, id).await?;
-    let sessions = &opened.sessions;
-    let only_today = Dates {
-        from: Some(date.clone()),
-        before: Some(day.saturating_add(1.day()).to_string()),
+    let snapshot = snapshots::of(app, reads, district, &opened.record, day).await?;
+    let dated = match snapshot.dated(day) {
+        Some(dated) => dated,
+        None => snapshots::dated_from_store(reads, district.id, &opened.record, day).await?,
     };
-    let no_school = reads
-        .no_school_days(district, opened.record.school_id, &only_today)
-        .await?
-        .into_iter()
-        .next()
-        .map(|d| d.description)
-        .or_else(|| {
-            matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
-                .then(|| words(lang, "today-weekend", &[]))
-        });
+    let classes = &snapshot.classes;
+    let no_school = dated.no_school.or_else(|| {
+        matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
+            .then(|| words(lang, "today-weekend", &[]))
+    });
     let schedule = if no_school.is_some() {
         Vec::new()
     } else {
         classes
             .iter()
-            .filter(|c| meets_on(c, sessions, &date))
+            .filter(|c| meets_on(c, &opened.sessions, &date))
             .map(scheduled)
             .collect()
     };
-    let soon = Dates {
-        from: Some(date.clone()),
-        before: Some(day.saturating_add((DUE_SOON_DAYS + 1).days()).to_string()),
-    };
-    let due_soon = reads
-        .marks_of(district, id, &Marks::Due(soon))
-        .await?
+    let due_soon = dated
+        .due
         .iter()
-        .map(|m| assignment(m, &classes, day))
+        .map(|m| assignment(m, classes, day))
         .collect();
-    let recent = Dates {
-        from: Some(day.saturating_sub(RECENT_DAYS.days()).to_string()),
-        before: Some(day.saturating_add(1.day()).to_string()),
-    };
-    let mut recent_scores: Vec<Assignment> = reads
-        .marks_of(district, id, &Marks::ScoredWithin(recent))
-        .await?
+    let mut recent_scores: Vec<Assignment> = dated
+        .recent
         .iter()
         .filter(|m| m.score.is_some())
-        .map(|m| assignment(m, &classes, day))
+        .map(|m| assignment(m, classes, day))
         .collect();
     recent_scores.sort_by(|a, b| b.scored_on.cmp(&a.scored_on));
-    let attendance = reads
-        .attendance_of(district, id, &only_today)
-        .await?
+    let attendance = dated
+        .attendance
         .iter()
-        .map(|a| attendance_mark(a, &classes))
+        .map(|a| attendance_mark(a, classes))
         .collect();
     Ok(TodayView {
         student: opened.student.clone(),
@@ -711,7 +692,12 @@ pub async fn grades(
 ) -> Result<GradesView> {
     let opened = open(app, who, student, Tool::Grades, client).await?;
     let key = view_key(who, &opened, Lang::En);
-    let kept = cache::kept(&app.caches.grades, key, make_grades(&who.district, &opened)).await?;
+    let kept = cache::kept(
+        &app.caches.grades,
+        key,
+        make_grades(app, &who.district, &opened),
+    )
+    .await?;
     Ok(GradesView {
         student: opened.student,
         ..GradesView::clone(&kept)
@@ -729,21 +715,24 @@ fn view_key(who: &Authenticated, opened: &Opened, lang: Lang) -> ViewKey {
     }
 }
 
-async fn make_grades(district: &crate::domain::District, opened: &Opened) -> Result<GradesView> {
-    let (id, today) = (opened.record.id, opened.today);
+async fn make_grades(
+    app: &App,
+    district: &crate::domain::District,
+    opened: &Opened,
+) -> Result<GradesView> {
+    let today = opened.today;
     let scale = &district.settings.grading_scale;
-    let district = district.id;
-    let reads = &opened.reads;
-    let classes = reads.classes_of(district, id).await?;
+    let snapshot = snapshots::of(app, &opened.reads, district, &opened.record, today).await?;
+    let classes = &snapshot.classes;
     let sessions = &opened.sessions;
-    let marks = reads.marks_of(district, id, &Marks::Scored).await?;
-    let posted = reads.term_grades_of(district, id).await?;
+    let marks = snapshot.scored();
+    let posted = &snapshot.posted;
     let session_ref = |id: Option<i64>| {
         id.and_then(|id| sessions.iter().find(|s| s.id == id))
             .map(SessionRef::from)
     };
     let mut view = Vec::new();
-    for class in &classes {
+    for class in classes {
         // Grading periods in date order: those with assignments and those with posted grades.
         let mut periods: BTreeMap<(String, i64), Option<i64>> = BTreeMap::new();
         let key = |id: Option<i64>| {

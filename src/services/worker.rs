@@ -196,6 +196,7 @@ async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
         | super::notifications::DIGEST_JOB => super::notifications::run(app, job).await,
         super::push::PUSH_JOB => super::push::run(app, job).await,
         super::security::NOTICE_MAIL => super::security::run(app, job).await,
+        super::snapshots::SNAPSHOTS_JOB => super::snapshots::run(app, job).await,
         other => JobOutcome::Give(format!("no worker runs jobs of kind {other:?}")),
     }
 }

@@ -24,6 +24,7 @@ mod recovery;
 mod replica;
 mod rosters;
 mod sessions;
+mod snapshots;
 mod sql;
 mod staging;
 mod throttle;

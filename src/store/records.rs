@@ -8,7 +8,7 @@
 //! than the database's own work for it (a hand-off between threads on SQLite, a message to
 //! decode on PostgreSQL), and one row of a few kilobytes costs about what one small row does.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{Backend, Result, Store, StoreError};
@@ -27,7 +27,7 @@ pub struct StudentRecord {
 }
 
 /// One of the student's classes, with its teachers and terms.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassRecord {
     pub id: i64,
     pub title: String,
@@ -53,7 +53,7 @@ pub struct AcademicSession {
 }
 
 /// An assignment of one of the student's classes, with the student's result if there is one.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarkRecord {
     pub line_item_id: i64,
     pub class_id: i64,
@@ -76,7 +76,7 @@ pub struct MarkRecord {
     pub missing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TermGradeRecord {
     pub class_id: i64,
     pub session_id: i64,
@@ -85,7 +85,7 @@ pub struct TermGradeRecord {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendanceRecord {
     pub date: String,
     pub status: String,
@@ -94,7 +94,7 @@ pub struct AttendanceRecord {
     pub class_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoSchoolDay {
     pub date: String,
     pub description: String,
@@ -107,7 +107,8 @@ pub enum Marks {
     All,
     /// Assignments due within the dates.
     Due(Dates),
-    /// Assignments the student has a result for: all that can count toward a grade.
+    /// Assignments the student has a result for: all that can count toward a grade (without
+    /// the results' comments, which no grade needs).
     Scored,
     /// Results scored within the dates.
     ScoredWithin(Dates),
@@ -328,10 +329,15 @@ impl Records {
             Marks::Due(d) | Marks::ScoredWithin(d) => d.clone(),
             Marks::All | Marks::Scored => Dates::default(),
         };
+        // A grade needs no comment: without it, the scores are read from the index alone.
+        let comment = match which {
+            Marks::Scored => "NULL",
+            _ => "r.comment",
+        };
         let from = format!(
             "SELECT l.id, l.class_id, l.title, l.description, l.assign_date, l.due_date, \
                l.result_max, l.category_id, g.title AS category, g.weight, l.grading_period_id, \
-               r.score, r.score_status, r.comment, r.score_date, \
+               r.score, r.score_status, {comment} AS comment, r.score_date, \
                CASE WHEN r.late THEN 1 ELSE 0 END AS late, \
                CASE WHEN r.missing THEN 1 ELSE 0 END AS missing \
              FROM line_items l \

@@ -33,6 +33,7 @@ mod replica;
 mod schema;
 mod security;
 mod smtp;
+mod snapshots;
 mod spanish_access;
 mod spanish_console;
 mod spanish_portal;

@@ -54,6 +54,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "schools",
             "server_keys",
             "sessions",
+            "student_snapshots",
             "term_grades",
             "tool_settings",
             "tool_windows"

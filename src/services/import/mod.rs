@@ -96,10 +96,29 @@ pub async fn oneroster(
     path: &Path,
     progress: Option<Progress>,
 ) -> Result<Report, ImportError> {
+    oneroster_with(app, staff, path, progress, News::Tell).await
+}
+
+/// Whether families hear of the scores and marks an import brings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum News {
+    Tell,
+    /// Records that are not news to anyone: the demo's own school year.
+    Keep,
+}
+
+/// [`oneroster`], with families told of new scores and marks or not.
+pub async fn oneroster_with(
+    app: &App,
+    staff: &Staff,
+    path: &Path,
+    progress: Option<Progress>,
+    news: News,
+) -> Result<Report, ImportError> {
     let (district, actor) = (staff.district(), staff.actor());
     let tx = app.store.begin_import().await?;
     let cleanup = tx.staging_cleanup();
-    let imported = stage_and_apply(app, district, path, progress, actor, tx).await;
+    let imported = stage_and_apply(app, district, path, progress, actor, tx, news).await;
     // The transaction has ended, committed or rolled back: what it staged can go.
     if let Some(cleanup) = cleanup {
         cleanup.run().await;
@@ -121,6 +140,7 @@ async fn stage_and_apply(
     progress: Option<Progress>,
     actor: Actor<'_>,
     mut tx: Tx,
+    news: News,
 ) -> Result<Report, ImportError> {
     let path: PathBuf = path.to_owned();
     let reading = progress.clone();
@@ -181,6 +201,7 @@ async fn stage_and_apply(
         },
         tx,
         actor,
+        news,
     )
     .await
 }

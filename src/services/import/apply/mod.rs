@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::check::Catalog;
 use super::problems::Problems;
 use super::read::Read;
-use super::{Counts, ImportError, Mode, Report};
+use super::{Counts, ImportError, Mode, News, Report};
 use crate::app::App;
 use crate::domain::District;
 use crate::services::admin::Actor;
@@ -23,6 +23,7 @@ pub(crate) async fn apply(
     read: Read,
     tx: Tx,
     actor: Actor<'_>,
+    news: News,
 ) -> Result<Report, ImportError> {
     let Read {
         mut set,
@@ -41,6 +42,7 @@ pub(crate) async fn apply(
         },
         problems,
         catalog: Some(catalog),
+        news,
     };
     let started = std::time::Instant::now();
     // The large files' staging tables are indexed (on PostgreSQL, beside this transaction)
@@ -71,6 +73,8 @@ struct Applier<'a> {
     problems: Problems,
     /// What the check stage knows, with the line items still to look up.
     catalog: Option<Catalog>,
+    /// Whether families hear of new scores and marks.
+    news: News,
 }
 
 /// A stored record the import may switch off: its id and whether it is active.
@@ -133,12 +137,13 @@ impl Applier<'_> {
             self.tx.drop_stage(staged).await?;
         }
         // Families hear of new scores and attendance marks: one job, in this transaction.
-        let news = ["results", "attendance"].iter().any(|kind| {
-            self.report
-                .kinds
-                .get(kind)
-                .is_some_and(|c| c.created + c.updated > 0)
-        });
+        let news = self.news == News::Tell
+            && ["results", "attendance"].iter().any(|kind| {
+                self.report
+                    .kinds
+                    .get(kind)
+                    .is_some_and(|c| c.created + c.updated > 0)
+            });
         if news {
             // What the merges wrote carries the run's id, and so does its news.
             let run = self.tx.import_run(district.id, now).await?;
@@ -163,7 +168,16 @@ impl Applier<'_> {
             )
             .await?;
         // Every import counts as a change: the records families see may differ from here on.
+        // The first-read snapshots made from the records before go with them (after the
+        // revision moves on, which holds the district's row: a snapshot written meanwhile waits
+        // for this commit, then finds the revision moved), and new ones are made once this
+        // commits.
         self.tx.bump_revision(district.id).await?;
+        self.tx.forget_snapshots(district.id).await?;
+        let revision = self.tx.revision_of(district.id).await?;
+        self.tx
+            .enqueue(&crate::services::snapshots::job(district.id, revision), now)
+            .await?;
         self.tx.commit().await?;
         Ok(self.report)
     }

@@ -1,0 +1,351 @@
+//! First-read snapshots: what the Grades and Today tools need of one student, kept as one row,
+//! so that the first read of a student after an import is one indexed read and not a dozen
+//! scattered ones (the morning after the night's import, nearly every read is a first read).
+//!
+//! A snapshot holds the records as the store reads them: the student's classes (with teachers
+//! and terms), the scores that count toward grades, the posted grades, and, for the week from
+//! the day it was made, the work due and scored and the attendance and days off that Today
+//! shows. Nothing in it depends on the day it is read, the language, the grading scale or who
+//! may see whom: the views are still made from it on each read, by the same code as from the
+//! store, and every read is still authorized and audited first.
+//!
+//! Staying right: every import deletes its district's snapshots in its own transaction and
+//! then asks for new ones (a job, done by any node's worker, for every student someone can
+//! read); a snapshot is written only while the district is still at the revision its records
+//! were read at, so one made from records an import has since replaced is never written. A
+//! student without a snapshot is read from the store, and the snapshot made on the way is kept.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::{Error, Result};
+use crate::app::App;
+use crate::domain::{AccountKind, District, DistrictId, JobOutcome};
+use crate::store::{
+    AttendanceRecord, ClassRecord, Dates, JobRecord, MarkRecord, Marks, NewJob, NoSchoolDay,
+    Records, StudentRecord, TermGradeRecord,
+};
+
+/// Days after the day a snapshot was made that its dated parts still cover.
+pub const WEEK: i64 = 6;
+/// What Today shows: work due from today through the next seven days, scores of the last
+/// fourteen days.
+pub const DUE_SOON_DAYS: i64 = 7;
+pub const RECENT_DAYS: i64 = 14;
+
+/// The job that makes a district's snapshots after an import.
+pub const SNAPSHOTS_JOB: &str = "snapshots.make";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The day it was made (`YYYY-MM-DD`): the dated parts cover it and [`WEEK`] days after.
+    pub from: String,
+    pub classes: Vec<ClassRecord>,
+    /// The student's scored assignments, with what a grade needs of each.
+    scored: Vec<GradeMark>,
+    pub posted: Vec<TermGradeRecord>,
+    /// Assignments due from `from` to before `from` + WEEK + 8 days.
+    due: Vec<MarkRecord>,
+    /// Results scored from `from` − 14 days to before `from` + WEEK + 1 day.
+    recent: Vec<MarkRecord>,
+    /// Attendance marks and days off from `from` to before `from` + WEEK + 1 day.
+    attendance: Vec<AttendanceRecord>,
+    no_school: Vec<NoSchoolDay>,
+}
+
+/// A scored assignment as a grade needs it: (class, grading period, category, weight, score,
+/// points possible, status, due date, late, missing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct GradeMark(
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+    bool,
+    bool,
+);
+
+impl From<&MarkRecord> for GradeMark {
+    fn from(m: &MarkRecord) -> Self {
+        Self(
+            m.class_id,
+            m.grading_period_id,
+            m.category_id,
+            m.weight,
+            m.score,
+            m.max,
+            m.status.clone(),
+            m.due_date.clone(),
+            m.late,
+            m.missing,
+        )
+    }
+}
+
+impl From<&GradeMark> for MarkRecord {
+    fn from(g: &GradeMark) -> Self {
+        let GradeMark(class_id, period, category, weight, score, max, status, due, late, missing) =
+            g.clone();
+        MarkRecord {
+            line_item_id: 0,
+            class_id,
+            title: String::new(),
+            description: None,
+            assign_date: None,
+            due_date: due,
+            max,
+            category_id: category,
+            category: None,
+            weight,
+            grading_period_id: period,
+            score,
+            status,
+            comment: None,
+            score_date: None,
+            late,
+            missing,
+        }
+    }
+}
+
+/// What Today shows for one day, from a snapshot or from the store.
+pub struct Dated {
+    pub due: Vec<MarkRecord>,
+    pub recent: Vec<MarkRecord>,
+    pub attendance: Vec<AttendanceRecord>,
+    pub no_school: Option<String>,
+}
+
+/// `[from, before)` as the store's date bounds.
+fn dates(from: Date, before: Date) -> Dates {
+    Dates {
+        from: Some(from.to_string()),
+        before: Some(before.to_string()),
+    }
+}
+
+fn due_soon(day: Date) -> Dates {
+    dates(day, day.saturating_add((DUE_SOON_DAYS + 1).days()))
+}
+
+fn recent(day: Date) -> Dates {
+    dates(
+        day.saturating_sub(RECENT_DAYS.days()),
+        day.saturating_add(1.day()),
+    )
+}
+
+fn only(day: Date) -> Dates {
+    dates(day, day.saturating_add(1.day()))
+}
+
+/// Whether `text` (a date, or a date and time) falls within the bounds, compared as text as
+/// the store compares it.
+fn within(text: Option<&str>, bounds: &Dates) -> bool {
+    text.is_some_and(|t| {
+        bounds.from.as_deref().is_none_or(|from| t >= from)
+            && bounds.before.as_deref().is_none_or(|before| t < before)
+    })
+}
+
+impl Snapshot {
+    /// Reads what the snapshot holds from the store, for the week from `day`.
+    pub async fn make(
+        reads: &Records,
+        district: DistrictId,
+        student: &StudentRecord,
+        day: Date,
+    ) -> Result<Self> {
+        let id = student.id;
+        let last = day.saturating_add(WEEK.days());
+        let week = dates(day, last.saturating_add(1.day()));
+        Ok(Self {
+            from: day.to_string(),
+            classes: reads.classes_of(district, id).await?,
+            scored: reads
+                .marks_of(district, id, &Marks::Scored)
+                .await?
+                .iter()
+                .map(GradeMark::from)
+                .collect(),
+            posted: reads.term_grades_of(district, id).await?,
+            due: reads
+                .marks_of(
+                    district,
+                    id,
+                    &Marks::Due(dates(day, last.saturating_add((DUE_SOON_DAYS + 1).days()))),
+                )
+                .await?,
+            recent: reads
+                .marks_of(
+                    district,
+                    id,
+                    &Marks::ScoredWithin(dates(
+                        day.saturating_sub(RECENT_DAYS.days()),
+                        last.saturating_add(1.day()),
+                    )),
+                )
+                .await?,
+            attendance: reads.attendance_of(district, id, &week).await?,
+            no_school: reads
+                .no_school_days(district, student.school_id, &week)
+                .await?,
+        })
+    }
+
+    /// The scored assignments, as records (with only what a grade needs).
+    pub fn scored(&self) -> Vec<MarkRecord> {
+        self.scored.iter().map(MarkRecord::from).collect()
+    }
+
+    /// What Today shows on `day`, when the snapshot's week covers it.
+    pub fn dated(&self, day: Date) -> Option<Dated> {
+        let from: Date = self.from.parse().ok()?;
+        if day < from || day > from.saturating_add(WEEK.days()) {
+            return None;
+        }
+        let (soon, recent, today) = (due_soon(day), recent(day), only(day));
+        Some(Dated {
+            due: self
+                .due
+                .iter()
+                .filter(|m| within(m.due_date.as_deref(), &soon))
+                .cloned()
+                .collect(),
+            recent: self
+                .recent
+                .iter()
+                .filter(|m| within(m.score_date.as_deref(), &recent))
+                .cloned()
+                .collect(),
+            attendance: self
+                .attendance
+                .iter()
+                .filter(|a| within(Some(&a.date), &today))
+                .cloned()
+                .collect(),
+            no_school: self
+                .no_school
+                .iter()
+                .find(|d| within(Some(&d.date), &today))
+                .map(|d| d.description.clone()),
+        })
+    }
+}
+
+/// What Today shows on `day`, read from the store.
+pub async fn dated_from_store(
+    reads: &Records,
+    district: DistrictId,
+    student: &StudentRecord,
+    day: Date,
+) -> Result<Dated> {
+    let id = student.id;
+    Ok(Dated {
+        due: reads
+            .marks_of(district, id, &Marks::Due(due_soon(day)))
+            .await?,
+        recent: reads
+            .marks_of(district, id, &Marks::ScoredWithin(recent(day)))
+            .await?,
+        attendance: reads.attendance_of(district, id, &only(day)).await?,
+        no_school: reads
+            .no_school_days(district, student.school_id, &only(day))
+            .await?
+            .into_iter()
+            .next()
+            .map(|d| d.description),
+    })
+}
+
+/// The student's snapshot: the one kept, or one made from the store now (and kept, while the
+/// district is still at `revision`, the revision the request began at).
+pub async fn of(
+    app: &App,
+    reads: &Records,
+    district: &District,
+    student: &StudentRecord,
+    day: Date,
+) -> Result<Snapshot> {
+    if let Some(body) = reads.snapshot_of(district.id, student.id).await? {
+        match serde_json::from_str(&body) {
+            Ok(snapshot) => return Ok(snapshot),
+            Err(err) => tracing::warn!(%err, student = student.id, "a snapshot does not parse"),
+        }
+    }
+    let snapshot = Snapshot::make(reads, district.id, student, day).await?;
+    keep(app, district.id, student.id, district.revision, &snapshot).await?;
+    Ok(snapshot)
+}
+
+async fn keep(
+    app: &App,
+    district: DistrictId,
+    student: i64,
+    revision: i64,
+    snapshot: &Snapshot,
+) -> Result<bool> {
+    let body = serde_json::to_string(snapshot)
+        .map_err(|e| Error::internal(format!("a snapshot as JSON: {e}")))?;
+    Ok(app
+        .store
+        .keep_snapshot(district, student, revision, &body)
+        .await?)
+}
+
+/// The job an import leaves: snapshots for its district, made after it commits. `revision` is
+/// the district's revision the import committed.
+pub fn job(district: DistrictId, revision: i64) -> NewJob<'static> {
+    NewJob {
+        district,
+        kind: SNAPSHOTS_JOB,
+        payload: "{}".to_owned(),
+        idempotency_key: format!("snapshots:{revision}"),
+    }
+}
+
+/// Makes a snapshot for every student someone can read who has none.
+pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
+    match make_all(app, job.district).await {
+        Ok(made) => {
+            tracing::info!(district = job.district.0, made, "snapshots made");
+            JobOutcome::Done
+        }
+        Err(Error::Unavailable(err)) => JobOutcome::Retry(err.to_string()),
+        Err(err) => JobOutcome::Give(err.to_string()),
+    }
+}
+
+async fn make_all(app: &App, district: DistrictId) -> Result<usize> {
+    let Some(found) = app.store.district_by_id(district).await? else {
+        return Ok(0);
+    };
+    let day = super::tools::today(app, &found);
+    let reads = app.store.records().await?;
+    let mut made = 0;
+    for id in app.store.readable_students(district).await? {
+        if reads.snapshot_of(district, id).await?.is_some() {
+            continue;
+        }
+        // The revision before the records are read: if an import commits meanwhile, the
+        // snapshot made from what it replaced is not written.
+        let revision = app.store.revision_of(district).await?;
+        let found = app
+            .store
+            .visible_students(district, AccountKind::Student, id, &day.to_string())
+            .await?;
+        let Some(student) = found.first() else {
+            continue;
+        };
+        let snapshot = Snapshot::make(&reads, district, student, day).await?;
+        if keep(app, district, id, revision, &snapshot).await? {
+            made += 1;
+        }
+    }
+    Ok(made)
+}

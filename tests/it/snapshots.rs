@@ -1,0 +1,276 @@
+//! First-read snapshots stay exactly what the store holds: after the import that makes them, a
+//! delta import that changes scores, an assignment, a teacher and an enrollment, a staff
+//! switch, and new school days; compared, student by student, with snapshots made from the
+//! store at that moment, on generated districts of several seeds.
+
+use std::path::Path;
+
+use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
+use homeroom::services::snapshots::{self, Snapshot};
+use homeroom::services::{auth, districts, generator, import, tools, worker};
+
+use crate::harness::{TestApp, spawn_app};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn district(app: &TestApp) -> District {
+    app.app
+        .store
+        .district_by_slug(&DistrictSlug::parse("snap").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn import(app: &TestApp, dir: &Path) {
+    let district = district(app).await;
+    import::oneroster(&app.app, &crate::harness::operator(&district), dir, None)
+        .await
+        .unwrap();
+}
+
+/// Every job due, until none is.
+async fn settle(app: &TestApp) {
+    while worker::run_due(&app.app).await.unwrap() > 0 {}
+}
+
+/// Every readable student's kept snapshot, beside one made from the store now.
+async fn compare(app: &TestApp, when: &str) -> usize {
+    let district = district(app).await;
+    let day = tools::today(&app.app, &district);
+    let reads = app.app.store.records().await.unwrap();
+    let readable = app.app.store.readable_students(district.id).await.unwrap();
+    assert!(!readable.is_empty(), "{when}: nobody can read anyone");
+    for id in &readable {
+        let body = reads
+            .snapshot_of(district.id, *id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{when}: student {id} has no snapshot"));
+        let kept: Snapshot = serde_json::from_str(&body).unwrap();
+        let student = app
+            .app
+            .store
+            .visible_students(district.id, AccountKind::Student, *id, &day.to_string())
+            .await
+            .unwrap()
+            .remove(0);
+        let from: jiff::civil::Date = kept.from.parse().unwrap();
+        let fresh = Snapshot::make(&reads, district.id, &student, from)
+            .await
+            .unwrap();
+        assert_eq!(kept, fresh, "{when}: student {id}");
+        // Today on this day, from the snapshot and from the store.
+        let dated = kept
+            .dated(day)
+            .expect("today is within the snapshot's week");
+        let stored = snapshots::dated_from_store(&reads, district.id, &student, day)
+            .await
+            .unwrap();
+        assert_eq!(dated.due, stored.due, "{when}: student {id}");
+        assert_eq!(dated.recent, stored.recent, "{when}: student {id}");
+        assert_eq!(dated.attendance, stored.attendance, "{when}: student {id}");
+        assert_eq!(dated.no_school, stored.no_school, "{when}: student {id}");
+    }
+    readable.len()
+}
+
+/// A delta changing what snapshots hold: scores, an assignment's points, a teacher's name, a
+/// student leaving a class.
+fn write_delta(set: &Path, delta: &Path) {
+    std::fs::create_dir_all(delta).unwrap();
+    std::fs::write(
+        delta.join("manifest.csv"),
+        "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\n\
+         file.results,delta\nfile.lineItems,delta\nfile.users,delta\nfile.enrollments,delta\n",
+    )
+    .unwrap();
+    let rows = |name: &str| -> (csv::StringRecord, Vec<csv::StringRecord>) {
+        let mut reader = csv::Reader::from_path(set.join(name)).unwrap();
+        let header = reader.headers().unwrap().clone();
+        (header, reader.records().map(Result::unwrap).collect())
+    };
+    let write = |name: &str, header: &csv::StringRecord, rows: Vec<Vec<String>>| {
+        let mut writer = csv::Writer::from_path(delta.join(name)).unwrap();
+        writer.write_record(header).unwrap();
+        for row in rows {
+            writer.write_record(&row).unwrap();
+        }
+        writer.flush().unwrap();
+    };
+    let field =
+        |header: &csv::StringRecord, name: &str| header.iter().position(|h| h == name).unwrap();
+    let (header, results) = rows("results.csv");
+    let score = field(&header, "score");
+    let changed: Vec<Vec<String>> = results
+        .iter()
+        .step_by(7)
+        .take(200)
+        .map(|r| {
+            let mut row: Vec<String> = r.iter().map(str::to_owned).collect();
+            row[score] = if row[score].is_empty() {
+                "3".into()
+            } else {
+                String::new()
+            };
+            row
+        })
+        .collect();
+    write("results.csv", &header, changed);
+    let (header, items) = rows("lineItems.csv");
+    let max = field(&header, "resultValueMax");
+    let mut item: Vec<String> = items[0].iter().map(str::to_owned).collect();
+    item[max] = "50".into();
+    write("lineItems.csv", &header, vec![item]);
+    let (header, users) = rows("users.csv");
+    let (role, given) = (field(&header, "role"), field(&header, "givenName"));
+    let mut teacher: Vec<String> = users
+        .iter()
+        .find(|u| &u[role] == "teacher")
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    teacher[given] = "Renamed".into();
+    write("users.csv", &header, vec![teacher]);
+    let (header, enrollments) = rows("enrollments.csv");
+    let (status, role) = (field(&header, "status"), field(&header, "role"));
+    let mut leaving: Vec<String> = enrollments
+        .iter()
+        .find(|e| &e[role] == "student")
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    leaving[status] = "tobedeleted".into();
+    write("enrollments.csv", &header, vec![leaving]);
+}
+
+#[tokio::test]
+async fn snapshots_stay_what_the_store_holds_through_imports_switches_and_new_days() {
+    for seed in [3, 11] {
+        let app = spawn_app().await;
+        districts::add(&app.app, "snap", "Snapshot Unified", "CA")
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let set = dir.path().join("set");
+        let today = jiff::tz::TimeZone::UTC
+            .to_datetime(app.app.clock.now())
+            .date();
+        generator::generate(
+            &set,
+            &generator::Options {
+                students: 80,
+                seed,
+                year: generator::school_year_of(today),
+            },
+        )
+        .unwrap();
+        import(&app, &set).await;
+        let district = district(&app).await;
+        // Families of a few students, and a student of their own.
+        for (n, person, kind) in [
+            (1, "g1", AccountKind::Parent),
+            (2, "g9", AccountKind::Parent),
+            (3, "g20", AccountKind::Parent),
+            (4, "s30", AccountKind::Student),
+        ] {
+            auth::create_account(
+                &app.app,
+                &district,
+                auth::NewAccountFor {
+                    person: &SourcedId::parse(person).unwrap(),
+                    kind,
+                    username: &format!("reader-{n}"),
+                    password: PASSWORD,
+                    must_change_password: false,
+                },
+                "operator",
+                "account.created",
+            )
+            .await
+            .unwrap();
+        }
+        settle(&app).await;
+        let readable = compare(&app, "after the import").await;
+        assert!(readable >= 4, "{readable}");
+
+        // A delta: every snapshot goes with it, and the job makes them again.
+        let delta = dir.path().join("delta");
+        write_delta(&set, &delta);
+        import(&app, &delta).await;
+        let reads = app.app.store.records().await.unwrap();
+        for id in app.app.store.readable_students(district.id).await.unwrap() {
+            assert!(
+                reads.snapshot_of(district.id, id).await.unwrap().is_none(),
+                "the import left student {id}'s snapshot"
+            );
+        }
+        settle(&app).await;
+        compare(&app, "after a delta import").await;
+
+        // A staff switch (here the grading scale) moves the revision, not the records.
+        districts::set(&app.app, "snap", "grading_scale", "A:93,B:85,C:75,D:65,F:0")
+            .await
+            .unwrap();
+        compare(&app, "after a staff switch").await;
+
+        // New school days, within the snapshots' week.
+        for _ in 0..snapshots::WEEK {
+            app.app.clock.advance(86_400);
+            compare(&app, "a day later").await;
+        }
+        app.app.clock.advance(86_400);
+        let day = tools::today(&app.app, &district);
+        let body = reads
+            .snapshot_of(
+                district.id,
+                app.app.store.readable_students(district.id).await.unwrap()[0],
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let kept: Snapshot = serde_json::from_str(&body).unwrap();
+        assert!(
+            kept.dated(day).is_none(),
+            "a week on, Today is read from the store"
+        );
+        app.stop().await;
+    }
+}
+
+/// A snapshot made from records read before an import is not written after it.
+#[tokio::test]
+async fn a_snapshot_of_records_an_import_replaced_is_not_kept() {
+    let app = spawn_app().await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    let cedar = app
+        .app
+        .store
+        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let student = app.app.store.readable_students(cedar.id).await.unwrap()[0];
+    let before = cedar.revision;
+    districts::set(&app.app, "cedar-valley", "forgot_password", "on")
+        .await
+        .unwrap();
+    assert!(
+        !app.app
+            .store
+            .keep_snapshot(cedar.id, student, before, "{}")
+            .await
+            .unwrap()
+    );
+    let now = app.app.store.revision_of(cedar.id).await.unwrap();
+    assert!(
+        app.app
+            .store
+            .keep_snapshot(cedar.id, student, now, "{}")
+            .await
+            .unwrap()
+    );
+    app.stop().await;
+}
