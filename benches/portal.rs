@@ -115,6 +115,9 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         .expect("a runtime");
     let parents = runtime.block_on(make_parents(db, options.parents));
     let (mut server, base) = serve(db, dir);
+    // What the server holds once started, before anyone logs in.
+    std::thread::sleep(Duration::from_secs(1));
+    let idle = memory(server.id(), "VmRSS");
     let (seconds, clients) = (options.seconds, options.clients);
     let results = runtime.block_on(async {
         let sessions = log_in(&base, &parents).await;
@@ -136,9 +139,11 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         let grades = load(&base, sessions, duration, Mix::Grades).await;
         (healthz, me, first_grades, first_today, grades)
     });
+    let peak = memory(server.id(), "VmHWM");
     let _ = server.kill();
     let _ = server.wait();
     let (healthz, me, first_grades, first_today, grades) = results;
+    println!("server memory: {idle:.0} MiB resident once started, {peak:.0} MiB at its peak");
     let per_second = |samples: &[f64]| samples.len() as f64 / seconds as f64;
     let ceiling = per_second(&healthz);
     let line = |what: &str, samples: &[f64], rate: f64| {
@@ -162,6 +167,19 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         "first-read Grades throughput: {:.0} % of warm",
         100.0 * first_grades.1 / warm
     );
+}
+
+/// A memory figure of a process from `/proc/<pid>/status` (such as `VmRSS`), in MiB.
+fn memory(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(&format!("{field}:")).map(str::to_owned))
+        })
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// Runs the built binary and fails loudly if it fails.

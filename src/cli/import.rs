@@ -42,6 +42,12 @@ pub async fn run(app: &App, command: ImportCommand) -> Result<(), CliError> {
     match outcome {
         Ok(report) => {
             println!("imported into {}: {report}", district.slug);
+            let stages: Vec<String> = report
+                .stages
+                .iter()
+                .map(|(stage, took)| format!("{stage} {:.1} s", took.as_secs_f64()))
+                .collect();
+            println!("stages: {}", stages.join(", "));
             for warning in &report.warnings {
                 eprintln!("warning: {warning}");
             }

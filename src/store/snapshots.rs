@@ -48,6 +48,7 @@ impl Store {
                  ON CONFLICT (district_id, person_id) DO UPDATE SET body = excluded.body"
             }
         };
+        let _turn = self.write_turn().await?;
         let done = sqlx::query(sql)
             .bind(district.0)
             .bind(student)

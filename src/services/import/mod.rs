@@ -73,6 +73,8 @@ pub struct Report {
     pub warnings: Vec<Problem>,
     /// How many warnings in all.
     pub warning_total: usize,
+    /// How long each stage took, in order.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -123,12 +125,14 @@ pub async fn oneroster_with(
     if let Some(cleanup) = cleanup {
         cleanup.run().await;
     }
-    let report = imported?;
+    let mut report = imported?;
     // A large import leaves SQLite's write-ahead log as large as itself; folding it into the
     // database now keeps that cost here rather than on the next writer.
+    let started = std::time::Instant::now();
     if let Err(err) = app.store.checkpoint().await {
         tracing::warn!(%err, "the write-ahead log could not be checkpointed after the import");
     }
+    report.stages.push(("checkpoint", started.elapsed()));
     Ok(report)
 }
 
@@ -191,7 +195,8 @@ async fn stage_and_apply(
     if let Some(progress) = &progress {
         progress(Stage::Writing);
     }
-    apply::apply(
+    let read_and_checked = started.elapsed();
+    let mut report = apply::apply(
         app,
         district,
         read::Read {
@@ -203,7 +208,14 @@ async fn stage_and_apply(
         actor,
         news,
     )
-    .await
+    .await?;
+    // Reading, checking and staging run at once; the first-read snapshots are made after the
+    // commit, by the server's worker (see `services::snapshots`).
+    report.stages = vec![
+        ("read and check", read_and_checked),
+        ("apply", started.elapsed() - read_and_checked),
+    ];
+    Ok(report)
 }
 
 /// One import at a time in this process: two at once would only wait on each other's writes.
