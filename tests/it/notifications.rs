@@ -536,7 +536,8 @@ async fn an_import_job_that_meets_a_lock_timeout_is_tried_again() {
         .execute(&mut holder)
         .await
         .unwrap();
-    assert_eq!(worker::run_due(&p.app.app).await.unwrap(), 1);
+    // The news, and the snapshots the import asked for.
+    assert_eq!(worker::run_due(&p.app.app).await.unwrap(), 2);
     sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
     holder.close().await.unwrap();
     let pending = p
