@@ -19,7 +19,7 @@ const CAPTCHA: &str = "HMRMM";
 const PASSWORD: &str = "maple river lantern";
 
 /// A database of its own (PgBouncer passes no `search_path` option, so the harness's schema
-/// per test cannot be used), dropped at the end.
+/// per test cannot be used), dropped at the end, passed or not.
 struct Database {
     admin: String,
     name: String,
@@ -55,13 +55,27 @@ impl Database {
             user,
         }
     }
+}
 
-    async fn drop(self) {
-        run(
-            &self.admin,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        )
-        .await;
+/// Dropped at the end of the test, whether it passed or panicked: on a thread of its own with
+/// a runtime of its own, since a test's runtime may be unwinding.
+impl Drop for Database {
+    fn drop(&mut self) {
+        let (admin, sql) = (
+            self.admin.clone(),
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(run(&admin, &sql));
+        })
+        .join();
+        if dropped.is_err() {
+            eprintln!("the test database {} could not be dropped", self.name);
+        }
     }
 }
 
@@ -475,5 +489,5 @@ async fn three_nodes_work_through_pgbouncer_in_transaction_mode() {
         assert!(!logged.contains("prepared statement"), "{logged}");
     }
     drop((a, b, c, bouncer));
-    db.drop().await;
+    drop(db);
 }
