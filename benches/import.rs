@@ -87,22 +87,19 @@ fn main() {
                     path(set),
                 ])
             };
-            let (took, peak, stages) = import(&whole);
-            println!(
-                "{name} run {run}: whole import {:.1} s, {:.0} rows/s, peak RSS {} MiB; {stages}",
-                took.as_secs_f64(),
-                rows as f64 / took.as_secs_f64(),
-                peak / 1024
-            );
-            wholes.push((took, peak));
-            let (took, peak, stages) = import(&delta);
-            println!(
-                "{name} run {run}: 1 % delta {:.1} s, {:.0} rows/s, peak RSS {} MiB; {stages}",
-                took.as_secs_f64(),
-                delta_rows as f64 / took.as_secs_f64(),
-                peak / 1024
-            );
-            deltas.push((took, peak));
+            for (what, set, count, runs) in [
+                ("whole import", &whole, rows, &mut wholes),
+                ("1 % delta", &delta, delta_rows, &mut deltas),
+            ] {
+                let (took, peak, stages) = import(set);
+                println!(
+                    "{name} run {run}: {what} {:.1} s, {:.0} rows/s, peak RSS {} MiB; {stages}",
+                    took.as_secs_f64(),
+                    count as f64 / took.as_secs_f64(),
+                    peak / 1024
+                );
+                runs.push((took, peak));
+            }
             if postgres.is_none() {
                 let _ = std::fs::remove_file(dir.path().join(format!("bench-{run}.db")));
             }

@@ -9,6 +9,7 @@ use crate::domain::{
 };
 use crate::store::{NewPerson, NewRelationship, NewSchool};
 
+use super::import::News;
 use super::{Error, Result, auth, districts};
 
 pub struct DemoDistrict {
@@ -271,19 +272,13 @@ async fn load_records(app: &App) -> Result<Vec<District>> {
 /// grades, attendance, days off), imported the first time as a OneRoster delta, so that every
 /// tool has something to show the demo's parents and students.
 async fn load_school_year(app: &App, district: &District, demo: &DemoDistrict) -> Result<()> {
-    if app.store.district_counts(district.id).await?.classes > 0 {
-        return Ok(());
-    }
-    let folder = tempfile::tempdir()
-        .map_err(|e| Error::internal(format!("a folder for the demo's school year: {e}")))?;
-    let out = folder.path().to_owned();
     let today = jiff::tz::TimeZone::UTC.to_datetime(app.clock.now()).date();
     let pupils: Vec<(&'static str, &'static str, &'static str)> = demo
         .people
         .iter()
         .filter_map(|p| Some((p.sourced_id, p.school?, p.grade?)))
         .collect();
-    tokio::task::spawn_blocking(move || {
+    let generate = move |out: &std::path::Path| {
         let pupils: Vec<super::generator::Pupil<'_>> = pupils
             .iter()
             .map(|(sourced_id, school, grade)| super::generator::Pupil {
@@ -293,32 +288,61 @@ async fn load_school_year(app: &App, district: &District, demo: &DemoDistrict) -
             })
             .collect();
         super::generator::generate_records(
-            &out,
+            out,
             &pupils,
             super::generator::school_year_of(today),
             today,
             2,
         )
-    })
+    };
+    let has_classes = |counts: &crate::store::DistrictCounts| counts.classes > 0;
+    import_generated(
+        app,
+        district,
+        "the demo's school year",
+        News::Keep,
+        has_classes,
+        generate,
+    )
     .await
-    .map_err(|e| Error::internal(format!("generating the demo's school year: {e}")))?
-    .map_err(|e| Error::internal(format!("generating the demo's school year: {e}")))?;
+}
+
+/// Generates a set into a folder of its own and imports it into a demo district, unless
+/// `done` says the district already holds it (also when another process loading the demo at
+/// the same moment imported it first).
+async fn import_generated(
+    app: &App,
+    district: &District,
+    what: &str,
+    news: News,
+    done: fn(&crate::store::DistrictCounts) -> bool,
+    generate: impl FnOnce(&std::path::Path) -> std::io::Result<super::generator::Written>
+    + Send
+    + 'static,
+) -> Result<()> {
+    if done(&app.store.district_counts(district.id).await?) {
+        return Ok(());
+    }
+    let folder =
+        tempfile::tempdir().map_err(|e| Error::internal(format!("a folder for {what}: {e}")))?;
+    let out = folder.path().to_owned();
+    tokio::task::spawn_blocking(move || generate(&out))
+        .await
+        .map_err(|e| Error::internal(format!("generating {what}: {e}")))?
+        .map_err(|e| Error::internal(format!("generating {what}: {e}")))?;
     let imported = super::import::oneroster_with(
         app,
         &super::access::Staff::operator(district.clone()),
         folder.path(),
         None,
-        super::import::News::Keep,
+        news,
     )
     .await;
     match imported {
         Ok(_) => Ok(()),
-        // Another process loading the demo at the same moment imported it first.
-        Err(_) if app.store.district_counts(district.id).await?.classes > 0 => Ok(()),
+        Err(_) if done(&app.store.district_counts(district.id).await?) => Ok(()),
         Err(super::import::ImportError::Service(err)) => Err(err),
-        Err(rejected) => Err(Error::internal(format!(
-            "the demo's school year: {rejected:?}"
-        ))),
+        Err(rejected) => Err(Error::internal(format!("{what}: {rejected:?}"))),
     }
 }
 
@@ -339,45 +363,31 @@ const GENERATED_STUDENTS: u32 = 120;
 /// Generates and imports [`GENERATED`] the first time; after that it is left as it is.
 async fn load_generated(app: &App) -> Result<District> {
     let district = ensure_district(app, &GENERATED).await?;
-    if app.store.district_counts(district.id).await?.students > 0 {
-        return Ok(district);
-    }
-    let folder = tempfile::tempdir()
-        .map_err(|e| Error::internal(format!("a folder for the demo district: {e}")))?;
-    let out = folder.path().to_owned();
     // The school year under way, so that Today and the Calendar have something to show.
     let year = super::generator::school_year_of(
         jiff::tz::TimeZone::UTC.to_datetime(app.clock.now()).date(),
     );
-    tokio::task::spawn_blocking(move || {
+    let generate = move |out: &std::path::Path| {
         super::generator::generate(
-            &out,
+            out,
             &super::generator::Options {
                 students: GENERATED_STUDENTS,
                 seed: 1,
                 year,
             },
         )
-    })
-    .await
-    .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?
-    .map_err(|e| Error::internal(format!("generating the demo district: {e}")))?;
-    let imported = super::import::oneroster(
+    };
+    let has_students = |counts: &crate::store::DistrictCounts| counts.students > 0;
+    import_generated(
         app,
-        &super::access::Staff::operator(district.clone()),
-        folder.path(),
-        None,
+        &district,
+        "the generated demo district",
+        News::Tell,
+        has_students,
+        generate,
     )
-    .await;
-    match imported {
-        Ok(_) => Ok(district),
-        // Another process loading the demo at the same moment imported it first.
-        Err(_) if app.store.district_counts(district.id).await?.students > 0 => Ok(district),
-        Err(super::import::ImportError::Service(err)) => Err(err),
-        Err(rejected) => Err(Error::internal(format!(
-            "the generated demo district: {rejected:?}"
-        ))),
-    }
+    .await?;
+    Ok(district)
 }
 
 async fn ensure_district(app: &App, demo: &DemoDistrict) -> Result<District> {

@@ -503,14 +503,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
     }
     orgs.finish(&mut written)?;
 
-    let mut users = Out::create(dir, "users.csv", USERS)?;
-    let mut courses = Out::create(dir, "courses.csv", COURSES)?;
-    let mut classes = Out::create(dir, "classes.csv", CLASSES)?;
-    let mut enrollments = Out::create(dir, "enrollments.csv", ENROLLMENTS)?;
-    let mut line_items = Out::create(dir, "lineItems.csv", LINE_ITEMS)?;
-    let mut results = Out::create(dir, "results.csv", RESULTS)?;
-    let mut term_grades = Out::create(dir, "termGrades.csv", TERM_GRADES)?;
-    let mut attendance = Out::create(dir, "attendance.csv", ATTENDANCE)?;
+    let mut out = RecordFiles::create(dir)?;
 
     let mut student_number = 0u32;
     let mut guardian_number = 0u32;
@@ -552,7 +545,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                         guardian,
                         family.to_lowercase().replace(['\'', ' '], "")
                     );
-                    users.row(&[
+                    out.users.row(&[
                         guardian,
                         "",
                         "",
@@ -574,7 +567,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                     ])?;
                 }
                 for kid in &kids {
-                    users.row(&[
+                    out.users.row(&[
                         kid,
                         "",
                         "",
@@ -606,7 +599,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                     "crs-{school}-{grade}-{}",
                     subject.to_lowercase().replace(' ', "")
                 );
-                courses.row(&[
+                out.courses.row(&[
                     &course,
                     "",
                     "",
@@ -622,7 +615,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                     for (term, term_start, period) in [("t1", 0u32, "q1"), ("t2", 1, "q3")] {
                         let class = format!("{course}-{}-{term}", section + 1);
                         let room = format!("Room {}", 100 + dice.below(200));
-                        classes.row(&[
+                        out.classes.row(&[
                             &class,
                             "",
                             "",
@@ -639,27 +632,8 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                         ])?;
                         teacher_number += 1;
                         let teacher = format!("tch{teacher_number}");
-                        users.row(&[
-                            &teacher,
-                            "",
-                            "",
-                            "true",
-                            school,
-                            "teacher",
-                            "",
-                            "",
-                            dice.pick(GIVEN),
-                            dice.pick(FAMILY),
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                        ])?;
-                        enrollments.row(&[
+                        out.teacher(&teacher, school, dice.pick(GIVEN), dice.pick(FAMILY))?;
+                        out.enrollments.row(&[
                             &format!("e-{class}-{teacher}"),
                             "",
                             "",
@@ -676,7 +650,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                             .map(|i| first + i + 1)
                             .collect();
                         for m in &members {
-                            enrollments.row(&[
+                            out.enrollments.row(&[
                                 &format!("e-{class}-s{m}"),
                                 "",
                                 "",
@@ -707,7 +681,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                             } else {
                                 format!("Homework {}", a + 1)
                             };
-                            line_items.row(&[
+                            out.line_items.row(&[
                                 &item, "", "", &title, "", &due, &due, &class, category, period,
                                 "0", max,
                             ])?;
@@ -723,7 +697,7 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                                             (max * (55 + dice.below(46)) / 100).to_string(),
                                         ),
                                     };
-                                    results.row(&[
+                                    out.results.row(&[
                                         &format!("r-{item}-s{m}"),
                                         "",
                                         "",
@@ -741,21 +715,14 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                         if term_start == 0 {
                             for m in &members {
                                 let percent = 60 + dice.below(41);
-                                let letter = match percent {
-                                    90.. => "A",
-                                    80..=89 => "B",
-                                    70..=79 => "C",
-                                    60..=69 => "D",
-                                    _ => "F",
-                                };
-                                term_grades.row(&[
+                                out.term_grades.row(&[
                                     &format!("tg-{class}-s{m}"),
                                     "",
                                     "",
                                     &class,
                                     &format!("s{m}"),
                                     "q1",
-                                    letter,
+                                    letter(percent),
                                     &percent.to_string(),
                                     "",
                                 ])?;
@@ -780,23 +747,13 @@ pub fn generate(dir: &Path, options: &Options) -> std::io::Result<Written> {
                     };
                     let excused = if dice.below(2) == 0 { "true" } else { "false" };
                     let id = format!("att-{student}-{date}");
-                    attendance.row(&[&id, "", "", &student, "", &date, status, excused])?;
+                    out.attendance
+                        .row(&[&id, "", "", &student, "", &date, status, excused])?;
                 }
             }
         }
     }
-    for out in [
-        users,
-        courses,
-        classes,
-        enrollments,
-        line_items,
-        results,
-        term_grades,
-        attendance,
-    ] {
-        out.finish(&mut written)?;
-    }
+    out.finish(&mut written)?;
     write_calendar(dir, y0, &mut written)?;
     Ok(written)
 }
@@ -881,26 +838,7 @@ pub fn generate_records(
                 subject,
             ])?;
             let teacher = format!("tch-{school}-{grade}-{n}");
-            out.users.row(&[
-                &teacher,
-                "",
-                "",
-                "true",
-                school,
-                "teacher",
-                "",
-                "",
-                dice.pick(GIVEN),
-                dice.pick(FAMILY),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ])?;
+            out.teacher(&teacher, school, dice.pick(GIVEN), dice.pick(FAMILY))?;
             let room = format!("Room {}", 100 + dice.below(200));
             for (term, term_month, year) in [("t1", 8, y0), ("t2", 1, y1)] {
                 let class = format!("{course}-{term}");
@@ -1065,7 +1003,7 @@ fn letter(percent: u64) -> &'static str {
     }
 }
 
-/// The files of people's records, as [`generate_records`] writes them.
+/// The files of people's records, as [`generate`] and [`generate_records`] write them.
 struct RecordFiles {
     users: Out,
     courses: Out,
@@ -1089,6 +1027,20 @@ impl RecordFiles {
             term_grades: Out::create(dir, "termGrades.csv", TERM_GRADES)?,
             attendance: Out::create(dir, "attendance.csv", ATTENDANCE)?,
         })
+    }
+
+    /// A teacher at `school`.
+    fn teacher(
+        &mut self,
+        id: &str,
+        school: &str,
+        given: &str,
+        family: &str,
+    ) -> std::io::Result<()> {
+        self.users.row(&[
+            id, "", "", "true", school, "teacher", "", "", given, family, "", "", "", "", "", "",
+            "", "",
+        ])
     }
 
     fn finish(self, written: &mut Written) -> std::io::Result<()> {

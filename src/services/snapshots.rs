@@ -264,7 +264,7 @@ pub async fn dated_from_store(
 }
 
 /// The student's snapshot: the one kept, or one made from the store now (and kept, while the
-/// district is still at `revision`, the revision the request began at).
+/// district is still at the revision the request began at).
 pub async fn of(
     app: &App,
     reads: &Records,
@@ -279,7 +279,11 @@ pub async fn of(
         }
     }
     let snapshot = Snapshot::make(reads, district.id, student, day).await?;
-    keep(app, district.id, student.id, district.revision, &snapshot).await?;
+    // Kept for the next first read; a snapshot that cannot be written now (the database busy
+    // writing an import, say) costs that read its speed, never this one its answer.
+    if let Err(err) = keep(app, district.id, student.id, district.revision, &snapshot).await {
+        tracing::warn!(%err, student = student.id, "a snapshot could not be kept");
+    }
     Ok(snapshot)
 }
 

@@ -210,13 +210,15 @@ impl Tx {
     }
 
     /// Counts a change to what the district's families see (see [`District::revision`]); the
-    /// setting changes above count themselves.
-    pub async fn bump_revision(&mut self, id: DistrictId) -> Result<()> {
-        sqlx::query("UPDATE districts SET revision = revision + 1 WHERE id = $1")
-            .bind(id.0)
-            .execute(self.conn())
-            .await?;
-        Ok(())
+    /// setting changes above count themselves. Answers the district's new revision.
+    pub async fn bump_revision(&mut self, id: DistrictId) -> Result<i64> {
+        let row = sqlx::query(
+            "UPDATE districts SET revision = revision + 1 WHERE id = $1 RETURNING revision",
+        )
+        .bind(id.0)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get("revision")?)
     }
 }
 

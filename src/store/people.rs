@@ -109,7 +109,8 @@ impl Tx {
         .bind(now)
         .execute(self.conn())
         .await?;
-        self.bump_revision(district).await
+        self.bump_revision(district).await?;
+        Ok(())
     }
 
     /// The id of a person by sourcedId, if the district has them.

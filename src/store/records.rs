@@ -205,8 +205,8 @@ pub struct Records {
 
 impl Records {
     /// The rows of `from` as records: `columns` of each row, in `order`, built by the database
-    /// into one JSON array of arrays (see the module's comment). `columns` may name a column
-    /// that is itself a JSON array made by [`Records::nested`].
+    /// into one JSON array of arrays (see the module's comment). A column that is itself a JSON
+    /// list is named through [`Records::as_json`].
     async fn listed<T: for<'de> Deserialize<'de>>(
         &self,
         columns: &str,
@@ -245,18 +245,18 @@ impl Records {
         }
     }
 
-    /// A subquery's JSON list (from [`Records::json_list`]) as a column that a list may hold:
-    /// SQLite forgets across a subquery that text is JSON, and is told again.
-    fn nested(&self, list: &str) -> String {
+    /// A column holding a JSON list's text (from [`Records::json_list`] in a subquery), read as
+    /// JSON by the list around it rather than as a string.
+    fn as_json(&self, column: &str) -> String {
         match self.backend {
-            Backend::Sqlite => format!("json(({list}))"),
-            Backend::Postgres => format!("(({list})::json)"),
+            Backend::Sqlite => format!("json({column})"),
+            Backend::Postgres => format!("{column}::json"),
         }
     }
 
     /// The student's active classes, by period and title, each with its teachers and terms.
     pub async fn classes_of(&self, district: DistrictId, student: i64) -> Result<Vec<ClassRecord>> {
-        let teachers = self.nested(&format!(
+        let teachers = format!(
             "SELECT {} FROM enrollments t \
              JOIN people p ON p.district_id = t.district_id AND p.id = t.person_id \
              WHERE t.district_id = c.district_id AND t.class_id = c.id AND t.role = 'teacher' \
@@ -265,29 +265,25 @@ impl Records {
                 &format!("{}(p.given_name, p.family_name)", self.json_array()),
                 "t.is_primary DESC, p.family_name, p.given_name",
             )
-        ));
-        let terms = self.nested(&format!(
+        );
+        let terms = format!(
             "SELECT {} FROM class_terms t WHERE t.district_id = c.district_id AND t.class_id = c.id",
             self.json_list("t.session_id", "t.session_id")
-        ));
+        );
         let from = format!(
             "SELECT c.id, c.title, c.code, c.periods, c.location, co.title AS course, \
-               s.name AS school, {teachers} AS teachers, {terms} AS terms \
+               s.name AS school, ({teachers}) AS teachers, ({terms}) AS terms \
              FROM classes c \
              JOIN courses co ON co.district_id = c.district_id AND co.id = c.course_id \
              JOIN schools s ON s.district_id = c.district_id AND s.id = c.school_id \
              WHERE c.district_id = $1 AND c.active = $3 AND c.id IN ({ENROLLED})"
         );
-        let columns = match self.backend {
-            // The nested lists are JSON again only when they are read in the same statement.
-            Backend::Sqlite => {
-                "id, title, code, periods, location, course, school, json(teachers), json(terms)"
-            }
-            Backend::Postgres => {
-                "id, title, code, periods, location, course, school, teachers, terms"
-            }
-        };
-        self.listed(columns, &from, "periods, title, id", |q| {
+        let columns = format!(
+            "id, title, code, periods, location, course, school, {}, {}",
+            self.as_json("teachers"),
+            self.as_json("terms")
+        );
+        self.listed(&columns, &from, "periods, title, id", |q| {
             q.bind(district.0).bind(student).bind(true)
         })
         .await

@@ -99,13 +99,4 @@ impl Tx {
             .await?;
         Ok(())
     }
-
-    /// The district's revision, as this transaction sees it.
-    pub async fn revision_of(&mut self, district: DistrictId) -> Result<i64> {
-        let row = sqlx::query("SELECT revision FROM districts WHERE id = $1")
-            .bind(district.0)
-            .fetch_one(self.conn())
-            .await?;
-        Ok(row.try_get("revision")?)
-    }
 }

@@ -136,7 +136,8 @@ impl Tx {
         .bind(now)
         .execute(self.conn())
         .await?;
-        self.bump_revision(district).await
+        self.bump_revision(district).await?;
+        Ok(())
     }
 
     /// Adds a window; answers its id.

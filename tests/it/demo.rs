@@ -247,23 +247,9 @@ async fn two_demo_servers_started_at_once_on_an_empty_database_both_serve() {
 async fn the_demo_parent_finds_every_tool_filled_for_both_children() {
     let app = spawn_app().await;
     homeroom::services::demo::load(&app.app).await.unwrap();
-    let demo = homeroom::services::demo::DEMO_ACCOUNTS
-        .iter()
-        .find(|a| a.username == "maria.alvarez")
-        .unwrap();
     let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(app.url("/api/v1/districts/cedar-valley/login"))
-        .json(&serde_json::json!({
-            "portal": "parent", "username": demo.username, "password": demo.password
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap();
+    let token = crate::links::maria(&app).await;
+    let token = token.as_str();
     let get = |path: String| {
         let request = client.get(app.url(&path)).bearer_auth(token);
         async move {

@@ -7,6 +7,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use homeroom::app::App;
 use homeroom::clock::Clock;
 use homeroom::config::ConfigInput;
+use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
+use homeroom::services::auth::{self, NewAccountFor};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 use sqlx::Connection;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -294,4 +298,55 @@ impl Served {
     pub fn log(dir: &std::path::Path) -> String {
         std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
     }
+}
+
+// Districts, accounts and logins as most tests make them.
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub async fn district(app: &TestApp, slug: &str) -> District {
+    app.app
+        .store
+        .district_by_slug(&DistrictSlug::parse(slug).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+pub async fn account(app: &TestApp, slug: &str, person: &str, kind: AccountKind, username: &str) {
+    let district = district(app, slug).await;
+    auth::create_account(
+        &app.app,
+        &district,
+        NewAccountFor {
+            person: &SourcedId::parse(person).unwrap(),
+            kind,
+            username,
+            password: PASSWORD,
+            must_change_password: false,
+        },
+        "operator",
+        "account.created",
+    )
+    .await
+    .unwrap();
+}
+
+/// Logs in by API: the token.
+pub async fn login(
+    app: &TestApp,
+    slug: &str,
+    portal: &str,
+    username: &str,
+    password: &str,
+) -> String {
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/districts/{slug}/login")))
+        .json(&json!({"portal": portal, "username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{slug} {username}");
+    let body: Value = response.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
 }

@@ -3,45 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, TestDb, spawn_app_with};
-use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
-use homeroom::services::auth::{self, NewAccountFor};
-
-pub(crate) const PASSWORD: &str = "correct horse battery";
-
-pub(crate) async fn district(app: &TestApp, slug: &str) -> District {
-    app.app
-        .store
-        .district_by_slug(&DistrictSlug::parse(slug).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-pub(crate) async fn account(
-    app: &TestApp,
-    slug: &str,
-    person: &str,
-    kind: AccountKind,
-    username: &str,
-) {
-    let district = district(app, slug).await;
-    auth::create_account(
-        &app.app,
-        &district,
-        NewAccountFor {
-            person: &SourcedId::parse(person).unwrap(),
-            kind,
-            username,
-            password: PASSWORD,
-            must_change_password: false,
-        },
-        "operator",
-        "account.created",
-    )
-    .await
-    .unwrap();
-}
+use crate::harness::{PASSWORD, TestApp, TestDb, account, district, login, spawn_app_with};
+use homeroom::domain::AccountKind;
 
 /// The demo (Cedar Valley in NC, Lakeshore in OR, Riverbend in DE), a third district in NC
 /// (Pine County), and accounts in each.
@@ -100,24 +63,6 @@ ps1,,,true,p1,student,,,Rosa,Alvarez,,,,,,pg1,02,\n",
     )
     .await;
     app
-}
-
-pub(crate) async fn login(
-    app: &TestApp,
-    slug: &str,
-    portal: &str,
-    username: &str,
-    password: &str,
-) -> String {
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/districts/{slug}/login")))
-        .json(&json!({"portal": portal, "username": username, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{slug} {username}");
-    let body: Value = response.json().await.unwrap();
-    body["token"].as_str().unwrap().to_owned()
 }
 
 pub(crate) async fn maria(app: &TestApp) -> String {

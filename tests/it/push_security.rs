@@ -12,47 +12,16 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::TestApp;
+use crate::harness::{PASSWORD, TestApp, account, district};
 use crate::push::{
     app_allowing, browser_keys, login, maria, message, message_in, push_messages, push_service,
 };
-use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
-use homeroom::services::auth::{self, NewAccountFor};
+use homeroom::domain::AccountKind;
 use homeroom::services::{push, worker};
-
-const PASSWORD: &str = "correct horse battery";
 
 /// `127.0.0.1:PORT` of a base address.
 fn host(base: &str) -> &str {
     base.trim_start_matches("http://")
-}
-
-async fn district(app: &TestApp, slug: &str) -> District {
-    app.app
-        .store
-        .district_by_slug(&DistrictSlug::parse(slug).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// An account for someone of the demo who has none yet.
-async fn account(app: &TestApp, slug: &str, person: &str, username: &str) {
-    auth::create_account(
-        &app.app,
-        &district(app, slug).await,
-        NewAccountFor {
-            person: &SourcedId::parse(person).unwrap(),
-            kind: AccountKind::Parent,
-            username,
-            password: PASSWORD,
-            must_change_password: false,
-        },
-        "operator",
-        "account.created",
-    )
-    .await
-    .unwrap();
 }
 
 async fn call(
@@ -192,7 +161,14 @@ async fn an_account_holds_at_most_ten_push_subscriptions() {
 async fn the_account_lists_its_push_subscriptions_and_ends_any_of_them_audited() {
     let (_service, base) = push_service().await;
     let app = app_allowing(&[host(&base)]).await;
-    account(&app, "cedar-valley", "cv-g-james", "james.okafor").await;
+    account(
+        &app,
+        "cedar-valley",
+        "cv-g-james",
+        AccountKind::Parent,
+        "james.okafor",
+    )
+    .await;
     let phone = login(
         &app,
         "cedar-valley",
@@ -494,7 +470,7 @@ async fn a_silent_push_service_holds_up_no_other_districts_pushes() {
     let (service, base) = push_service().await;
     let silent_host = silent.address.to_string();
     let app = app_allowing(&[&silent_host, host(&base)]).await;
-    account(&app, "riverbend", "g1", "rb.parent").await;
+    account(&app, "riverbend", "g1", AccountKind::Parent, "rb.parent").await;
     let cedar = maria(&app).await;
     let endpoint = format!("http://{silent_host}/push/silent");
     assert_eq!(

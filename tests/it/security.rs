@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::TestApp;
-use crate::links::{self, PASSWORD, call, code, link, maria};
+use crate::harness::{self, PASSWORD, TestApp};
+use crate::links::{self, call, code, link, maria};
 use crate::smtp::Sink;
 use homeroom::config::ConfigInput;
 use homeroom::services::worker;
@@ -56,7 +56,7 @@ async fn security_notices(app: &TestApp, token: &str) -> Vec<String> {
 /// Someone holding Maria's Cedar Valley session links it to an account of their own in Pine.
 async fn stolen_link(app: &TestApp, sink: &Sink) -> (String, String) {
     let victim = maria(app).await;
-    let thief = links::login(app, "pine", "parent", "pine.maria", PASSWORD).await;
+    let thief = harness::login(app, "pine", "parent", "pine.maria", PASSWORD).await;
     let c = code(app, &thief).await;
     let (status, body) = link(app, &victim, &c).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -157,7 +157,7 @@ async fn a_reset_by_the_family_or_by_staff_ends_every_link() {
     // Linked again, then reset by Cedar Valley's staff: the link ends, and the family hears
     // of the reset from the district.
     let (_, thief) = {
-        let victim = links::login(
+        let victim = harness::login(
             &app,
             "cedar-valley",
             "parent",
@@ -165,13 +165,13 @@ async fn a_reset_by_the_family_or_by_staff_ends_every_link() {
             "a brand new lantern",
         )
         .await;
-        let thief = links::login(&app, "pine", "parent", "pine.maria", PASSWORD).await;
+        let thief = harness::login(&app, "pine", "parent", "pine.maria", PASSWORD).await;
         let c = code(&app, &thief).await;
         assert_eq!(link(&app, &victim, &c).await.0, StatusCode::CREATED);
         mails(&app, &sink).await;
         (victim, thief)
     };
-    let cedar = links::district(&app, "cedar-valley").await;
+    let cedar = harness::district(&app, "cedar-valley").await;
     let account = homeroom::services::admin::account_by_username(&app.app, &cedar, "maria.alvarez")
         .await
         .unwrap();
@@ -250,7 +250,7 @@ async fn import_pine(
     )
     .unwrap();
     std::fs::write(dir.path().join("users.csv"), users).unwrap();
-    let pine = links::district(app, "pine").await;
+    let pine = harness::district(app, "pine").await;
     homeroom::services::import::oneroster(
         &app.app,
         &crate::harness::operator(&pine),
@@ -278,7 +278,7 @@ async fn an_import_can_neither_make_nor_change_a_staff_accounts_person() {
     import_pine(&app, &format!("{PINE_USERS}{teacher}"))
         .await
         .unwrap();
-    links::account(
+    harness::account(
         &app,
         "pine",
         "pt1",
@@ -304,7 +304,7 @@ async fn an_import_can_neither_make_nor_change_a_staff_accounts_person() {
     // A bulk set without them leaves them be: both still log in.
     import_pine(&app, PINE_USERS).await.unwrap();
     for username in ["pine.admin", "terry.staff"] {
-        links::login(&app, "pine", "staff", username, PASSWORD).await;
+        harness::login(&app, "pine", "staff", username, PASSWORD).await;
     }
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
         .await
@@ -403,7 +403,7 @@ async fn a_staff_app_token_ends_after_30_idle_minutes_and_12_hours_in_all() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
     let staff = || {
-        links::login(
+        harness::login(
             &app,
             "cedar-valley",
             "staff",
@@ -435,7 +435,7 @@ async fn records_and_account_data_are_never_stored_by_a_cache() {
     let sink = Sink::start().await;
     let app = crate::recovery::app(&sink).await;
     let family = maria(&app).await;
-    let staff = links::login(
+    let staff = harness::login(
         &app,
         "cedar-valley",
         "staff",

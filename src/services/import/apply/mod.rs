@@ -172,9 +172,8 @@ impl Applier<'_> {
         // revision moves on, which holds the district's row: a snapshot written meanwhile waits
         // for this commit, then finds the revision moved), and new ones are made once this
         // commits.
-        self.tx.bump_revision(district.id).await?;
+        let revision = self.tx.bump_revision(district.id).await?;
         self.tx.forget_snapshots(district.id).await?;
-        let revision = self.tx.revision_of(district.id).await?;
         self.tx
             .enqueue(&crate::services::snapshots::job(district.id, revision), now)
             .await?;
