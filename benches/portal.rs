@@ -11,12 +11,16 @@
 //! 3. first reads: Grades of every parent–child pair exactly once, then Today of every pair
 //!    once, each client taking the next pair as soon as it is answered: the morning after an
 //!    import, before the server keeps anything of these students;
-//! 4. Grades warm, for HOMEROOM_BENCH_SECONDS.
+//! 4. first reads of the Grades *page*: 512 more parents (HOMEROOM_BENCH_WEB_PARENTS) log in
+//!    through the web form, and the HTML Grades page of each of their pairs is read once;
+//! 5. Grades warm, for HOMEROOM_BENCH_SECONDS;
+//! 6. the Grades page warm, with 16 web sessions (HOMEROOM_BENCH_WEB_CLIENTS), for
+//!    HOMEROOM_BENCH_SECONDS.
 //!
-//! Each phase prints requests/s, p50 and p99, and its share of the `/healthz` ceiling; the
-//! first-read Grades throughput is also given as a share of the warm one.
+//! Each phase prints requests/s, p50 and p99, and its share of the `/healthz` ceiling; each
+//! first-read throughput is also given as a share of the warm one.
 //!
-//! `cargo bench --bench portal`.
+//! `cargo bench --bench portal` (HOMEROOM_BENCH_SQLITE=0 leaves SQLite out).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -43,6 +47,8 @@ fn main() {
     let options = Options {
         students: env_number("HOMEROOM_BENCH_STUDENTS", 50_000),
         parents: env_number("HOMEROOM_BENCH_PARENTS", 512) as usize,
+        web_parents: env_number("HOMEROOM_BENCH_WEB_PARENTS", 512) as usize,
+        web_clients: env_number("HOMEROOM_BENCH_WEB_CLIENTS", 16) as usize,
         seconds: env_number("HOMEROOM_BENCH_SECONDS", 15),
         clients: env_number("HOMEROOM_BENCH_CLIENTS", 64) as usize,
     };
@@ -64,10 +70,13 @@ fn main() {
         options.students,
         started.elapsed().as_secs_f64()
     );
-    let mut databases = vec![(
-        "SQLite",
-        format!("sqlite://{}", dir.path().join("bench.db").display()),
-    )];
+    let mut databases = Vec::new();
+    if std::env::var("HOMEROOM_BENCH_SQLITE").as_deref() != Ok("0") {
+        databases.push((
+            "SQLite",
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+        ));
+    }
     if let Ok(url) = std::env::var("HOMEROOM_BENCH_POSTGRES_URL") {
         databases.push(("PostgreSQL", url));
     }
@@ -80,6 +89,8 @@ fn main() {
 struct Options {
     students: u64,
     parents: usize,
+    web_parents: usize,
+    web_clients: usize,
     seconds: u64,
     clients: usize,
 }
@@ -113,36 +124,63 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         .enable_all()
         .build()
         .expect("a runtime");
-    let parents = runtime.block_on(make_parents(db, options.parents));
+    let mut parents = runtime.block_on(make_parents(db, options.parents + options.web_parents));
+    let web_parents = parents.split_off(options.parents.min(parents.len()));
     let (mut server, base) = serve(db, dir);
     // What the server holds once started, before anyone logs in.
     std::thread::sleep(Duration::from_secs(1));
     let idle = memory(server.id(), "VmRSS");
+    // The morning comes after the night's jobs: the import's snapshots of every student someone
+    // can read (here, the children of the accounts just made) are done before anyone reads.
+    let waited = runtime.block_on(jobs_done(&base));
+    println!("the import's jobs were done {waited:.0} s after the server started");
     let (seconds, clients) = (options.seconds, options.clients);
     let results = runtime.block_on(async {
-        let sessions = log_in(&base, &parents).await;
-        let pairs: Vec<(String, i64)> = sessions
-            .iter()
-            .flat_map(|s| s.children.iter().map(|c| (s.token.clone(), *c)))
-            .collect();
+        let sessions = log_in(&base, &parents, Way::Api).await;
+        let web_sessions = log_in(&base, &web_parents, Way::Web).await;
+        settle(db).await;
+        let pairs = pairs_of(&sessions);
+        let web_pairs = pairs_of(&web_sessions);
         println!(
-            "{} parents logged in, {} parent-child pairs",
+            "{} parents logged in through the API ({} parent-child pairs), {} through the web \
+             form ({} pairs)",
             sessions.len(),
-            pairs.len()
+            pairs.len(),
+            web_sessions.len(),
+            web_pairs.len()
         );
         let sessions = &sessions[..clients.min(sessions.len())];
+        let web_sessions = &web_sessions[..options.web_clients.min(web_sessions.len())];
         let duration = Duration::from_secs(seconds);
-        let healthz = load(&base, sessions, duration, Mix::Healthz).await;
-        let me = load(&base, sessions, duration, Mix::Me).await;
+        let healthz = load(&base, sessions, duration, Kind::Healthz).await;
+        let me = load(&base, sessions, duration, Kind::Me).await;
         let first_grades = each_once(&base, &pairs, clients, Kind::Grades).await;
         let first_today = each_once(&base, &pairs, clients, Kind::Today).await;
-        let grades = load(&base, sessions, duration, Mix::Grades).await;
-        (healthz, me, first_grades, first_today, grades)
+        let first_page = each_once(&base, &web_pairs, clients, Kind::GradesPage).await;
+        let grades = load(&base, sessions, duration, Kind::Grades).await;
+        let page = load(&base, web_sessions, duration, Kind::GradesPage).await;
+        Phases {
+            healthz,
+            me,
+            first_grades,
+            first_today,
+            first_page,
+            grades,
+            page,
+        }
     });
     let peak = memory(server.id(), "VmHWM");
     let _ = server.kill();
     let _ = server.wait();
-    let (healthz, me, first_grades, first_today, grades) = results;
+    let Phases {
+        healthz,
+        me,
+        first_grades,
+        first_today,
+        first_page,
+        grades,
+        page,
+    } = results;
     println!("server memory: {idle:.0} MiB resident once started, {peak:.0} MiB at its peak");
     let per_second = |samples: &[f64]| samples.len() as f64 / seconds as f64;
     let ceiling = per_second(&healthz);
@@ -161,12 +199,87 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
     line("/api/v1/me", &me, per_second(&me));
     line("Grades, first reads", &first_grades.0, first_grades.1);
     line("Today, first reads", &first_today.0, first_today.1);
+    line("Grades page, first", &first_page.0, first_page.1);
     let warm = per_second(&grades);
     line("Grades, warm", &grades, warm);
-    println!(
-        "first-read Grades throughput: {:.0} % of warm",
-        100.0 * first_grades.1 / warm
+    let page_warm = per_second(&page);
+    line(
+        &format!("Grades page, warm ×{}", options.web_clients),
+        &page,
+        page_warm,
     );
+    println!(
+        "first-read throughput: Grades {:.0} % of warm, the Grades page {:.0} % of warm",
+        100.0 * first_grades.1 / warm,
+        100.0 * first_page.1 / page_warm
+    );
+}
+
+/// Each phase's milliseconds per request (and, for first reads, the phase's requests/s).
+struct Phases {
+    healthz: Vec<f64>,
+    me: Vec<f64>,
+    first_grades: (Vec<f64>, f64),
+    first_today: (Vec<f64>, f64),
+    first_page: (Vec<f64>, f64),
+    grades: Vec<f64>,
+    page: Vec<f64>,
+}
+
+/// Every parent–child pair of the sessions, with the session's credential.
+fn pairs_of(sessions: &[Session]) -> Vec<(Credential, i64)> {
+    sessions
+        .iter()
+        .flat_map(|s| s.children.iter().map(|c| (s.credential.clone(), *c)))
+        .collect()
+}
+
+/// On PostgreSQL, gathers the planner's statistics of the tables the logins just filled, as
+/// autovacuum does within a minute or two of such a change. Without them, a plan each pool
+/// connection settled on while `accounts` and `sessions` were nearly empty (scanning them
+/// whole) stays in use until their first ANALYZE, long after the bench has ended; in the
+/// morning a portal meets, those tables have had their statistics for months.
+async fn settle(db: &str) {
+    use sqlx::Connection;
+    if !db.starts_with("postgres") {
+        return;
+    }
+    let mut connection = sqlx::PgConnection::connect(db)
+        .await
+        .expect("the bench database answers");
+    sqlx::raw_sql("ANALYZE accounts, sessions, people, relationships")
+        .execute(&mut connection)
+        .await
+        .expect("ANALYZE");
+    let _ = connection.close().await;
+}
+
+/// Waits until the server's queue holds no pending or running job; answers the seconds waited.
+async fn jobs_done(base: &str) -> f64 {
+    let started = Instant::now();
+    let client = reqwest::Client::new();
+    loop {
+        let metrics = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("the metrics answer")
+            .text()
+            .await
+            .expect("a text answer");
+        let waiting = |state: &str| {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("homeroom_jobs{{state=\"{state}\"}} ")))
+                .is_some_and(|n| n.trim() != "0")
+        };
+        // A job left for later (none is, after an import) must not hold the bench forever.
+        let done = !waiting("pending") && !waiting("running");
+        if done || started.elapsed() > Duration::from_secs(600) {
+            return started.elapsed().as_secs_f64();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// A memory figure of a process from `/proc/<pid>/status` (such as `VmRSS`), in MiB.
@@ -275,42 +388,88 @@ fn serve(db: &str, dir: &Path) -> (std::process::Child, String) {
     (server, base)
 }
 
-/// A logged-in parent: the token and the children they may see.
+/// A logged-in parent: how their requests show it, and the children they may see.
 struct Session {
-    token: String,
+    credential: Credential,
     children: Vec<i64>,
 }
 
-async fn log_in(base: &str, usernames: &[String]) -> Vec<Session> {
+/// An API token, or a browser's session cookie (`name=value`).
+#[derive(Clone)]
+enum Credential {
+    Bearer(String),
+    Cookie(String),
+}
+
+impl Credential {
+    fn on(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Credential::Bearer(token) => request.bearer_auth(token),
+            Credential::Cookie(cookie) => request.header(reqwest::header::COOKIE, cookie),
+        }
+    }
+}
+
+/// How a parent logs in: the API's login, or the district's login page as a browser does.
+#[derive(Clone, Copy)]
+enum Way {
+    Api,
+    Web,
+}
+
+async fn log_in(base: &str, usernames: &[String], way: Way) -> Vec<Session> {
     use futures_util::StreamExt;
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
     futures_util::stream::iter(usernames)
-        .map(|username| log_in_one(&client, base, username))
+        .map(|username| log_in_one(&client, base, username, way))
         .buffered(4)
         .collect()
         .await
 }
 
-async fn log_in_one(client: &reqwest::Client, base: &str, username: &str) -> Session {
+async fn log_in_one(client: &reqwest::Client, base: &str, username: &str, way: Way) -> Session {
     {
-        let answer: serde_json::Value = client
-            .post(format!("{base}/api/v1/districts/bench/login"))
-            .json(&serde_json::json!({
-                "portal": "parent", "username": username, "password": PASSWORD
-            }))
-            .send()
-            .await
-            .expect("the login answers")
-            .json()
-            .await
-            .expect("a JSON answer");
-        let token = answer["token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{username} did not log in: {answer}"))
-            .to_owned();
-        let students: serde_json::Value = client
-            .get(format!("{base}/api/v1/students"))
-            .bearer_auth(&token)
+        let credential = match way {
+            Way::Api => {
+                let answer: serde_json::Value = client
+                    .post(format!("{base}/api/v1/districts/bench/login"))
+                    .json(&serde_json::json!({
+                        "portal": "parent", "username": username, "password": PASSWORD
+                    }))
+                    .send()
+                    .await
+                    .expect("the login answers")
+                    .json()
+                    .await
+                    .expect("a JSON answer");
+                let token = answer["token"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{username} did not log in: {answer}"));
+                Credential::Bearer(token.to_owned())
+            }
+            Way::Web => {
+                let answer = client
+                    .post(format!("{base}/d/bench/parent"))
+                    .form(&[("username", username), ("password", PASSWORD)])
+                    .send()
+                    .await
+                    .expect("the login page answers");
+                let cookie = answer
+                    .headers()
+                    .get_all(reqwest::header::SET_COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find(|v| v.starts_with("homeroom_session="))
+                    .and_then(|v| v.split(';').next())
+                    .unwrap_or_else(|| panic!("{username} did not log in: {}", answer.status()));
+                Credential::Cookie(cookie.to_owned())
+            }
+        };
+        let students: serde_json::Value = credential
+            .on(client.get(format!("{base}/api/v1/students")))
             .send()
             .await
             .expect("the students answer")
@@ -324,7 +483,10 @@ async fn log_in_one(client: &reqwest::Client, base: &str, username: &str) -> Ses
             .filter_map(|s| s["id"].as_i64())
             .collect();
         assert!(!children.is_empty(), "{username} sees no child");
-        Session { token, children }
+        Session {
+            credential,
+            children,
+        }
     }
 }
 
@@ -334,39 +496,43 @@ enum Kind {
     Me,
     Grades,
     Today,
+    GradesPage,
 }
 
 impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Healthz => "healthz",
-            Kind::Me => "me",
-            Kind::Grades => "grades",
-            Kind::Today => "today",
-        }
+    /// The request of this kind for `child`, by `credential`.
+    fn request(
+        self,
+        client: &reqwest::Client,
+        base: &str,
+        credential: &Credential,
+        child: i64,
+    ) -> reqwest::RequestBuilder {
+        let path = match self {
+            Kind::Healthz => return client.get(format!("{base}/healthz")),
+            Kind::Me => "/api/v1/me".to_owned(),
+            Kind::Grades => format!("/api/v1/students/{child}/grades"),
+            Kind::Today => format!("/api/v1/students/{child}/today"),
+            Kind::GradesPage => format!("/d/bench/students/{child}/grades"),
+        };
+        credential.on(client.get(format!("{base}{path}")))
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Mix {
-    Healthz,
-    Me,
-    Grades,
 }
 
 /// One client per session, each sending its next request when the last is answered, for
 /// `duration`. Answers the milliseconds of each request that succeeded.
-async fn load(base: &str, sessions: &[Session], duration: Duration, mix: Mix) -> Vec<f64> {
+async fn load(base: &str, sessions: &[Session], duration: Duration, kind: Kind) -> Vec<f64> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(sessions.len())
         .build()
         .expect("a client");
     let deadline = Instant::now() + duration;
     let base: Arc<str> = base.into();
+    let failed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for (n, session) in sessions.iter().enumerate() {
-        let (client, base) = (client.clone(), base.clone());
-        let token = session.token.clone();
+        let (client, base, failed) = (client.clone(), base.clone(), failed.clone());
+        let credential = session.credential.clone();
         let children = session.children.clone();
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::new();
@@ -376,21 +542,7 @@ async fn load(base: &str, sessions: &[Session], duration: Duration, mix: Mix) ->
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
                 let child = children[(turn >> 33) as usize % children.len()];
-                let kind = match mix {
-                    Mix::Healthz => Kind::Healthz,
-                    Mix::Me => Kind::Me,
-                    Mix::Grades => Kind::Grades,
-                };
-                let request = match kind {
-                    Kind::Healthz => client.get(format!("{base}/healthz")),
-                    Kind::Me => client.get(format!("{base}/api/v1/me")).bearer_auth(&token),
-                    Kind::Grades => client
-                        .get(format!("{base}/api/v1/students/{child}/grades"))
-                        .bearer_auth(&token),
-                    Kind::Today => client
-                        .get(format!("{base}/api/v1/students/{child}/today"))
-                        .bearer_auth(&token),
-                };
+                let request = kind.request(&client, &base, &credential, child);
                 let sent = Instant::now();
                 let ok = match request.send().await {
                     Ok(response) => {
@@ -399,14 +551,23 @@ async fn load(base: &str, sessions: &[Session], duration: Duration, mix: Mix) ->
                     }
                     Err(_) => false,
                 };
-                if ok && Instant::now() < deadline {
-                    samples.push((kind, sent.elapsed().as_secs_f64() * 1000.0));
+                if Instant::now() < deadline {
+                    if ok {
+                        samples.push(sent.elapsed().as_secs_f64() * 1000.0);
+                    } else {
+                        failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                 }
             }
             samples
         }));
     }
-    gather(tasks).await.into_iter().map(|(_, ms)| ms).collect()
+    let samples = gather(tasks).await;
+    let failed = failed.load(std::sync::atomic::Ordering::Relaxed);
+    if failed > 0 {
+        println!("{kind:?}: {failed} requests failed (left out of the figures)");
+    }
+    samples
 }
 
 /// Each parent–child pair read once with `kind`, by `clients` clients taking the next pair as
@@ -414,7 +575,7 @@ async fn load(base: &str, sessions: &[Session], duration: Duration, mix: Mix) ->
 /// Answers each read's milliseconds and the phase's requests per second.
 async fn each_once(
     base: &str,
-    pairs: &[(String, i64)],
+    pairs: &[(Credential, i64)],
     clients: usize,
     kind: Kind,
 ) -> (Vec<f64>, f64) {
@@ -423,7 +584,7 @@ async fn each_once(
         .build()
         .expect("a client");
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let pairs: Arc<[(String, i64)]> = pairs.into();
+    let pairs: Arc<[(Credential, i64)]> = pairs.into();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
@@ -433,31 +594,29 @@ async fn each_once(
             let mut samples = Vec::new();
             loop {
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((token, child)) = pairs.get(n) else {
+                let Some((credential, child)) = pairs.get(n) else {
                     break;
                 };
-                let url = format!("{base}/api/v1/students/{child}/{}", kind.name());
                 let sent = Instant::now();
-                let response = client
-                    .get(url)
-                    .bearer_auth(token)
+                let response = kind
+                    .request(&client, &base, credential, *child)
                     .send()
                     .await
                     .expect("the server answers");
                 assert!(response.status().is_success(), "{}", response.status());
                 response.bytes().await.expect("a body");
-                samples.push((kind, sent.elapsed().as_secs_f64() * 1000.0));
+                samples.push(sent.elapsed().as_secs_f64() * 1000.0);
             }
             samples
         }));
     }
-    let samples: Vec<f64> = gather(tasks).await.into_iter().map(|(_, ms)| ms).collect();
+    let samples = gather(tasks).await;
     let rate = samples.len() as f64 / started.elapsed().as_secs_f64();
     (samples, rate)
 }
 
 /// Every client's samples, once all have finished.
-async fn gather(tasks: Vec<tokio::task::JoinHandle<Vec<(Kind, f64)>>>) -> Vec<(Kind, f64)> {
+async fn gather(tasks: Vec<tokio::task::JoinHandle<Vec<f64>>>) -> Vec<f64> {
     let mut all = Vec::new();
     for task in tasks {
         all.extend(task.await.expect("a client task"));
