@@ -20,6 +20,11 @@
 //! Each phase prints requests/s, p50 and p99, and its share of the `/healthz` ceiling; each
 //! first-read throughput is also given as a share of the warm one.
 //!
+//! With HOMEROOM_BENCH_SOAK_SECONDS set (600 for the ten minutes the targets name), Grades is
+//! then read warm without a pause for that long, and each minute prints its requests/s and
+//! p99, the SQLite write-ahead log's size and the audit log's length: throughput must hold and
+//! neither file may grow into a cost.
+//!
 //! `cargo bench --bench portal` (HOMEROOM_BENCH_SQLITE=0 leaves SQLite out).
 
 use std::io::{BufRead, BufReader};
@@ -42,6 +47,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 }
 
 fn main() {
+    sqlx::any::install_default_drivers();
     // reqwest leaves the choice of TLS provider to the program; plain HTTP never uses it.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let options = Options {
@@ -51,6 +57,7 @@ fn main() {
         web_clients: env_number("HOMEROOM_BENCH_WEB_CLIENTS", 16) as usize,
         seconds: env_number("HOMEROOM_BENCH_SECONDS", 15),
         clients: env_number("HOMEROOM_BENCH_CLIENTS", 64) as usize,
+        soak: env_number("HOMEROOM_BENCH_SOAK_SECONDS", 0),
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
     let set = dir.path().join("set");
@@ -92,6 +99,7 @@ struct Options {
     web_parents: usize,
     web_clients: usize,
     seconds: u64,
+    soak: u64,
     clients: usize,
 }
 
@@ -159,6 +167,7 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         let first_page = each_once(&base, &web_pairs, clients, Kind::GradesPage).await;
         let grades = load(&base, sessions, duration, Kind::Grades).await;
         let page = load(&base, web_sessions, duration, Kind::GradesPage).await;
+        let soak = soak(&base, sessions, db, options.soak).await;
         Phases {
             healthz,
             me,
@@ -167,6 +176,7 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
             first_page,
             grades,
             page,
+            soak,
         }
     });
     let peak = memory(server.id(), "VmHWM");
@@ -180,6 +190,7 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         first_page,
         grades,
         page,
+        soak,
     } = results;
     println!("server memory: {idle:.0} MiB resident once started, {peak:.0} MiB at its peak");
     let per_second = |samples: &[f64]| samples.len() as f64 / seconds as f64;
@@ -213,6 +224,65 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         100.0 * first_grades.1 / warm,
         100.0 * first_page.1 / page_warm
     );
+    if let (Some(first), Some(last)) = (soak.first(), soak.last()) {
+        println!("steady load, Grades warm, minute by minute:");
+        for (n, minute) in soak.iter().enumerate() {
+            println!(
+                "  minute {:>2}: {:>6.0} requests/s  p99 {:>5.1} ms  write-ahead log {:>6.1} MiB  \
+                 audit log {:>9} entries",
+                n + 1,
+                minute.rate,
+                minute.p99,
+                minute.wal_mib,
+                minute.audit_entries
+            );
+        }
+        println!(
+            "last minute's throughput: {:.0} % of the first's",
+            100.0 * last.rate / first.rate
+        );
+    }
+}
+
+/// One minute of steady load.
+struct Minute {
+    rate: f64,
+    p99: f64,
+    /// The SQLite write-ahead log's size at the minute's end (0 on PostgreSQL).
+    wal_mib: f64,
+    /// The audit log's entries at the minute's end.
+    audit_entries: i64,
+}
+
+/// Grades read warm for `seconds`, minute by minute.
+async fn soak(base: &str, sessions: &[Session], db: &str, seconds: u64) -> Vec<Minute> {
+    use sqlx::Connection;
+    let mut minutes = Vec::new();
+    let wal = db
+        .strip_prefix("sqlite://")
+        .map(|file| std::path::PathBuf::from(format!("{file}-wal")));
+    for _ in 0..seconds.div_ceil(60) {
+        let samples = load(base, sessions, Duration::from_secs(60), Kind::Grades).await;
+        let wal_mib = wal
+            .as_ref()
+            .and_then(|wal| std::fs::metadata(wal).ok())
+            .map_or(0.0, |m| m.len() as f64 / (1024.0 * 1024.0));
+        let mut connection = sqlx::AnyConnection::connect(db)
+            .await
+            .expect("the bench database answers");
+        let (audit_entries,): (i64,) = sqlx::query_as("SELECT MAX(id) FROM audit_log")
+            .fetch_one(&mut connection)
+            .await
+            .expect("the audit log's length");
+        let _ = connection.close().await;
+        minutes.push(Minute {
+            rate: samples.len() as f64 / 60.0,
+            p99: percentile(&samples, 0.99),
+            wal_mib,
+            audit_entries,
+        });
+    }
+    minutes
 }
 
 /// Each phase's milliseconds per request (and, for first reads, the phase's requests/s).
@@ -224,6 +294,7 @@ struct Phases {
     first_page: (Vec<f64>, f64),
     grades: Vec<f64>,
     page: Vec<f64>,
+    soak: Vec<Minute>,
 }
 
 /// Every parent–child pair of the sessions, with the session's credential.

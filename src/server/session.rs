@@ -178,6 +178,12 @@ pub async fn authenticate(headers: &HeaderMap, app: &App) -> Result<Authenticate
     auth::authenticate(app, &token).await
 }
 
+/// [`authenticate`] for a page: the menu's unread count comes with the session.
+pub async fn authenticate_page(headers: &HeaderMap, app: &App) -> Result<Authenticated, Error> {
+    let token = presented_token(headers, &app.config).ok_or(Error::Unauthorized)?;
+    auth::authenticate_page(app, &token).await
+}
+
 impl FromRequestParts<App> for Session {
     type Rejection = ApiError;
 

@@ -455,6 +455,9 @@ pub struct Authenticated {
     pub session: SessionRecord,
     pub account: Account,
     pub district: District,
+    /// The account's unread notifications, read with the session when the request asked for
+    /// them ([`authenticate_page`]).
+    pub unread: Option<i64>,
     _sealed: Sealed,
 }
 
@@ -464,13 +467,31 @@ struct Sealed;
 /// Finds the live session for a secret. A session that expired, went idle, belongs to a
 /// disabled account or was revoked is `Unauthorized`, exactly like a secret that never existed.
 pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
+    authenticate_with(app, token, false).await
+}
+
+/// [`authenticate`] for a page, whose menu shows the unread count: it is read in the same
+/// statement as the session.
+pub async fn authenticate_page(app: &App, token: &str) -> Result<Authenticated> {
+    authenticate_with(app, token, true).await
+}
+
+async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<Authenticated> {
     let now = app.clock.unix();
     let secret = SessionSecret::parse(token).ok_or(Error::Unauthorized)?;
-    let (session, account, revision) = app
-        .store
-        .session_with_account(&secret)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    let found = if with_unread {
+        let since = now - crate::services::notifications::KEEP_SECONDS;
+        app.store
+            .session_with_unread(&secret, since)
+            .await?
+            .map(|(session, account, revision, unread)| (session, account, revision, Some(unread)))
+    } else {
+        app.store
+            .session_with_account(&secret)
+            .await?
+            .map(|(session, account, revision)| (session, account, revision, None))
+    };
+    let (session, account, revision, unread) = found.ok_or(Error::Unauthorized)?;
     let district = match app.caches.district(session.district, revision) {
         Some(district) => district,
         None => {
@@ -507,6 +528,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Authenticated> {
         session,
         account,
         district,
+        unread,
         _sealed: Sealed,
     })
 }

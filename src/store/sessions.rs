@@ -65,6 +65,16 @@ macro_rules! session_columns {
     };
 }
 
+/// What follows the columns of a session and its account: the joins to its district, and the
+/// session found by its district and the hash of its secret.
+macro_rules! session_joins {
+    () => {
+        " JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
+          JOIN districts d ON d.id = a.district_id \
+          WHERE s.district_id = $1 AND s.token_hash = $2"
+    };
+}
+
 impl Store {
     /// The session behind a secret (its district's, found by its hash).
     pub async fn session_by_secret(&self, secret: &SessionSecret) -> Result<Option<SessionRecord>> {
@@ -91,9 +101,7 @@ impl Store {
             session_columns!(),
             ", d.revision, ",
             account_columns!(),
-            " JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
-              JOIN districts d ON d.id = a.district_id \
-              WHERE s.district_id = $1 AND s.token_hash = $2"
+            session_joins!()
         ))
         .bind(secret.district().0)
         .bind(crate::secrets::hash_token(secret.as_str()))
@@ -102,6 +110,39 @@ impl Store {
         row.map(|row| {
             let (account, _) = account_with_hash(&row)?;
             Ok((session_from_row(&row)?, account, row.try_get("revision")?))
+        })
+        .transpose()
+    }
+
+    /// [`Self::session_with_account`] with the account's unread notifications created since
+    /// `unread_since`, still one statement: every page shows that count in its menu.
+    pub async fn session_with_unread(
+        &self,
+        secret: &SessionSecret,
+        unread_since: i64,
+    ) -> Result<Option<(SessionRecord, Account, i64, i64)>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            session_columns!(),
+            ", d.revision, (SELECT COUNT(*) FROM notifications n \
+               WHERE n.district_id = s.district_id AND n.account_id = s.account_id \
+               AND n.read_at IS NULL AND n.created_at >= $3) AS unread, ",
+            account_columns!(),
+            session_joins!()
+        ))
+        .bind(secret.district().0)
+        .bind(crate::secrets::hash_token(secret.as_str()))
+        .bind(unread_since)
+        .fetch_optional(self.pool()?)
+        .await?;
+        row.map(|row| {
+            let (account, _) = account_with_hash(&row)?;
+            Ok((
+                session_from_row(&row)?,
+                account,
+                row.try_get("revision")?,
+                row.try_get("unread")?,
+            ))
         })
         .transpose()
     }

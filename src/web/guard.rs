@@ -47,7 +47,7 @@ async fn signed_in(
     portal: AccountKind,
 ) -> Result<Authenticated, Response> {
     let slug = slug(parts, app).await?;
-    match session::authenticate(&parts.headers, app).await {
+    match session::authenticate_page(&parts.headers, app).await {
         Ok(who) if who.district.slug.as_str() == slug => Ok(who),
         Ok(_) | Err(Error::Unauthorized) => {
             Err(Redirect::to(&format!("/d/{slug}/{}", portal.as_str())).into_response())

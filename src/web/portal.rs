@@ -106,10 +106,16 @@ async fn render(
     client: &crate::services::auth::Client,
 ) -> Result<String, Error> {
     let slug = who.district.slug.as_str();
-    let menu = account_menu(app, who).await;
+    // The unread count is asked for while the view is read and its audit entry written, not
+    // before: a page waits for the slower of the two, not their sum.
+    let menu = account_menu(app, who);
     let page = match tool {
         Tool::Today => {
-            let view = records::today_in(app, who, id, client, crate::i18n::current()).await?;
+            let (menu, view) = tokio::join!(
+                menu,
+                records::today_in(app, who, id, client, crate::i18n::current())
+            );
+            let view = view?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::TodayPage {
                 menu,
@@ -119,7 +125,8 @@ async fn render(
             })
         }
         Tool::Calendar => {
-            let view = records::calendar(app, who, id, month, client).await?;
+            let (menu, view) = tokio::join!(menu, records::calendar(app, who, id, month, client));
+            let view = view?;
             let others = siblings(app, who, id).await?;
             let month_title = records::parse_month(&view.month)
                 .map(|d| crate::i18n::when::month_year(crate::i18n::current(), d))
@@ -133,7 +140,8 @@ async fn render(
             })
         }
         Tool::Assignments => {
-            let view = records::assignments(app, who, id, client).await?;
+            let (menu, view) = tokio::join!(menu, records::assignments(app, who, id, client));
+            let view = view?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::AssignmentsPage {
                 menu,
@@ -143,7 +151,8 @@ async fn render(
             })
         }
         Tool::Grades => {
-            let view = records::grades(app, who, id, client).await?;
+            let (menu, view) = tokio::join!(menu, records::grades(app, who, id, client));
+            let view = view?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::GradesPage {
                 menu,
@@ -153,7 +162,8 @@ async fn render(
             })
         }
         Tool::Attendance => {
-            let view = records::attendance(app, who, id, client).await?;
+            let (menu, view) = tokio::join!(menu, records::attendance(app, who, id, client));
+            let view = view?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::AttendancePage {
                 menu,
@@ -163,7 +173,8 @@ async fn render(
             })
         }
         Tool::Schedule => {
-            let view = records::schedule(app, who, id, client).await?;
+            let (menu, view) = tokio::join!(menu, records::schedule(app, who, id, client));
+            let view = view?;
             let others = siblings(app, who, id).await?;
             pages::render(&pages::SchedulePage {
                 menu,
