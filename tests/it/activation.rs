@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestDb, assert_fails_with, spawn_app_with, stderr, stdout};
 use homeroom::config::ConfigInput;
-use homeroom::domain::{DistrictSlug, SourcedId};
+use homeroom::domain::SourcedId;
 use homeroom::store::KeyScope;
 
 const CAPTCHA: &str = "HMRMM";
@@ -24,12 +24,7 @@ async fn app() -> TestApp {
 }
 
 async fn cedar(app: &TestApp) -> homeroom::domain::District {
-    app.app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
+    crate::harness::district(app, "cedar-valley").await
 }
 
 /// A fresh key for one person, straight from the service.

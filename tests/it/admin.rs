@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
 use homeroom::config::ConfigInput;
-use homeroom::domain::{DistrictSlug, SourcedId};
+use homeroom::domain::SourcedId;
 
 async fn app() -> TestApp {
     let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
@@ -13,13 +13,7 @@ async fn app() -> TestApp {
 }
 
 pub(crate) async fn person_id(app: &TestApp, district: &str, sourced_id: &str) -> i64 {
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse(district).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(app, district).await;
     let mut tx = app.app.store.begin().await.unwrap();
     let id = tx
         .person_id(district.id, SourcedId::parse(sourced_id).unwrap().as_str())
@@ -153,13 +147,7 @@ async fn staff_find_people_and_hand_out_keys_letters_and_accounts() {
     assert_eq!(status, 409);
     assert!(page.contains("This person already has an account."));
 
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "cedar-valley").await;
     let audit = app.app.store.audit_entries(district.id, 100).await.unwrap();
     assert!(
         audit
@@ -264,13 +252,7 @@ async fn the_console_is_for_this_districts_staff_only() {
     }
     let (_, page) = app.get_text("/d/cedar-valley/admin?q=lucia").await;
     assert!(page.contains("Nobody found"));
-    let lakeshore = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("lakeshore").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let lakeshore = crate::harness::district(&app, "lakeshore").await;
     let audit = app
         .app
         .store
@@ -317,13 +299,7 @@ async fn staff_switch_portal_access_and_an_import_never_turns_it_back() {
         .get_text(&format!("/d/cedar-valley/admin/people/{maria}"))
         .await;
     assert!(page.contains("Mateo Alvarez") && page.contains("Sofia Alvarez"));
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "cedar-valley").await;
     let relationships = app
         .app
         .store
@@ -494,13 +470,7 @@ async fn staff_accounts_are_not_managed_from_the_console() {
             .0,
         200
     );
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "cedar-valley").await;
     let audit = app.app.store.audit_entries(district.id, 200).await.unwrap();
     assert_eq!(
         audit
@@ -532,13 +502,7 @@ async fn staff_accounts_are_not_managed_from_the_console() {
 #[tokio::test]
 async fn a_refused_administrator_leaves_no_person_behind() {
     let app = app().await;
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "cedar-valley").await;
     let staff_person = |username: &str| {
         let id = format!("homeroom-staff:{username}");
         let store = app.app.store.clone();
@@ -588,13 +552,7 @@ async fn a_refused_administrator_leaves_no_person_behind() {
 async fn staff_find_names_beyond_ascii_in_any_case() {
     use sqlx::Connection;
     let app = app().await;
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "cedar-valley").await;
     let mut tx = app.app.store.begin().await.unwrap();
     tx.ensure_person(
         district.id,
@@ -776,13 +734,7 @@ async fn staff_upload_a_oneroster_zip_and_see_the_report() {
         "{page}"
     );
     assert!(search("ñúñez").await.contains("Zoë Ñúñez"));
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "cedar-valley").await;
     let audit = app.app.store.audit_entries(district.id, 50).await.unwrap();
     assert!(
         audit

@@ -1,7 +1,6 @@
 //! `homeroom district add|list|set` and `migrate`, through the built binary.
 
 use crate::harness::{TestDb, assert_fails_with, run_binary, run_cli, stdout};
-use homeroom::domain::DistrictSlug;
 
 #[tokio::test]
 async fn add_list_and_set_a_district() {
@@ -55,13 +54,7 @@ async fn add_list_and_set_a_district() {
 
     // The database holds what the commands said, and the audit log says who changed what.
     let app = crate::harness::spawn_app_with(db, |c| c).await;
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("wake").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "wake").await;
     assert_eq!(district.settings.password_min_length, 12);
     assert_eq!(district.settings.timezone.as_str(), "America/Chicago");
     assert!(district.settings.forgot_password);

@@ -5,7 +5,6 @@
 use reqwest::{Method, StatusCode};
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
-use homeroom::domain::DistrictSlug;
 use homeroom::services::{admin, auth};
 
 const STAFF_PASSWORD: &str = "correct horse battery";
@@ -103,13 +102,7 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
     auth::add_staff(&app.app, "cedar-valley", "cv-new", STAFF_PASSWORD)
         .await
         .unwrap();
-    let cedar = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let cedar = crate::harness::district(&app, "cedar-valley").await;
     let newcomer = admin::account_by_username(&app.app, &cedar, "cv-new")
         .await
         .unwrap();

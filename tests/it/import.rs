@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use crate::harness::{TestApp, TestDb, spawn_app_with, stderr, stdout};
-use homeroom::domain::DistrictSlug;
 
 pub(crate) const MANIFEST_BULK: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.orgs,bulk\nfile.users,bulk\nfile.enrollments,absent\n";
 
@@ -74,13 +73,7 @@ pub(crate) async fn snapshot(
     Vec<(String, String, String, bool)>,
     i64,
 ) {
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(app, "riverbend").await;
     let mut tx = app.app.store.begin().await.unwrap();
     let people = tx.person_states(district.id).await.unwrap();
     let relationships = tx.relationship_states(district.id).await.unwrap();
@@ -862,13 +855,7 @@ async fn a_generated_district_imports_whole_and_once() {
 
     let out = import(&app, dir.path()).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "riverbend").await;
     let counts = app.app.store.district_counts(district.id).await.unwrap();
     assert_eq!(counts.students, 60);
     assert!(
@@ -910,13 +897,7 @@ async fn progress_is_told_per_file_and_before_writing() {
     let seen: Arc<Mutex<Vec<Stage>>> = Arc::default();
     let sink = seen.clone();
     let progress: import::Progress = Arc::new(move |stage| sink.lock().unwrap().push(stage));
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "riverbend").await;
     import::oneroster(
         &app.app,
         &crate::harness::operator(&district),
@@ -1135,13 +1116,7 @@ async fn staged_text_arrives_as_written_and_a_nul_is_refused() {
 async fn the_merge_itself_refuses_a_reference_the_database_does_not_hold() {
     use homeroom::store::{Staged, Value};
     let app = app().await;
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("riverbend").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "riverbend").await;
     for holds_scores in [false, true] {
         if holds_scores {
             let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,6 @@ use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestDb, spawn_app_with};
 use homeroom::config::ConfigInput;
-use homeroom::domain::DistrictSlug;
 
 /// Every CAPTCHA picture in these tests shows this.
 const CAPTCHA: &str = "HMRMM";
@@ -80,12 +79,7 @@ async fn get_with(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value)
 }
 
 async fn cedar(app: &TestApp) -> homeroom::domain::District {
-    app.app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
+    crate::harness::district(app, "cedar-valley").await
 }
 
 #[tokio::test]

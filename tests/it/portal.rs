@@ -6,8 +6,8 @@ use std::path::Path;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::{TestApp, TestDb, spawn_app_with};
-use homeroom::domain::{AccountKind, District, DistrictSlug, SourcedId};
+use crate::harness::{PASSWORD, TestApp, TestDb, login, spawn_app_with};
+use homeroom::domain::{AccountKind, District, SourcedId};
 use homeroom::services::auth::{self, NewAccountFor};
 use homeroom::services::{admin, districts, import};
 
@@ -179,13 +179,7 @@ impl Portal {
 
 async fn district(app: &TestApp, slug: &str, name: &str, dir: &Path) -> District {
     districts::add(&app.app, slug, name, "CA").await.unwrap();
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse(slug).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(app, slug).await;
     import::oneroster(&app.app, &crate::harness::operator(&district), dir, None)
         .await
         .unwrap();
@@ -200,7 +194,7 @@ async fn account(app: &TestApp, district: &District, person: &str, kind: Account
             person: &SourcedId::parse(person).unwrap(),
             kind,
             username: user,
-            password: "correct horse battery",
+            password: PASSWORD,
             must_change_password: false,
         },
         "operator",
@@ -219,20 +213,6 @@ async fn person_id(app: &TestApp, district: &District, sourced_id: &str) -> i64 
         .unwrap();
     tx.commit().await.unwrap();
     id
-}
-
-async fn login(app: &TestApp, slug: &str, portal: &str, username: &str) -> String {
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/districts/{slug}/login")))
-        .json(&serde_json::json!({
-            "portal": portal, "username": username, "password": "correct horse battery"
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{username}");
-    let body: Value = response.json().await.unwrap();
-    body["token"].as_str().unwrap().to_owned()
 }
 
 /// River Unified with the families above, a second district holding the same sourcedIds, and
@@ -262,7 +242,7 @@ pub async fn portal_with(
         account(&app, &river, person, kind, user).await;
     }
     account(&app, &hill, "g1", AccountKind::Parent, "maria").await;
-    auth::add_staff(&app.app, "river", "staffer", "correct horse battery")
+    auth::add_staff(&app.app, "river", "staffer", PASSWORD)
         .await
         .unwrap();
     // Staff switch Jorge's portal access off; a new bulk import ends Nina's relationship.
@@ -298,11 +278,11 @@ pub async fn portal_with(
         ("nobody's parent", "parent", "noah"),
         ("staff", "staff", "staffer"),
     ] {
-        tokens.push((who, login(&app, "river", portal, user).await));
+        tokens.push((who, login(&app, "river", portal, user, PASSWORD).await));
     }
     tokens.push((
         "other district",
-        login(&app, "hill", "parent", "maria").await,
+        login(&app, "hill", "parent", "maria", PASSWORD).await,
     ));
     let (ava, ben, cy) = (
         person_id(&app, &river, "st1").await,
@@ -860,7 +840,7 @@ async fn a_tool_switched_off_leaves_the_menu_and_is_refused_with_the_reason() {
     }
     p.app.app.clock.advance(5 * 24 * 3600);
     // Sessions went idle over the five days: log in again.
-    let token = login(&p.app, "river", "parent", "maria").await;
+    let token = login(&p.app, "river", "parent", "maria", PASSWORD).await;
     let response = reqwest::Client::new()
         .get(p.app.url(&attendance))
         .bearer_auth(&token)
@@ -957,10 +937,7 @@ async fn staff_set_tools_from_the_console_and_families_see_who_read_their_record
         .unwrap();
     let response = staff
         .post(p.app.url("/d/river/staff"))
-        .form(&[
-            ("username", "staffer"),
-            ("password", "correct horse battery"),
-        ])
+        .form(&[("username", "staffer"), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -1100,13 +1077,7 @@ h2,,,,2025-13-01,Bad date\n",
     districts::add(&app.app, "river", "River Unified", "CA")
         .await
         .unwrap();
-    let river = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("river").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let river = crate::harness::district(&app, "river").await;
     let Err(import::ImportError::Rejected { problems, .. }) = import::oneroster(
         &app.app,
         &crate::harness::operator(&river),

@@ -80,13 +80,7 @@ pub(crate) fn token_in(message: &crate::smtp::Received) -> String {
 
 /// Cedar Valley's jobs in `state`, but for the snapshots its demo school year left.
 async fn jobs(app: &TestApp, state: &str) -> Vec<homeroom::store::JobRecord> {
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(app, "cedar-valley").await;
     app.app
         .store
         .jobs_in_state(district.id, state, 100)
@@ -443,13 +437,7 @@ async fn without_smtp_mail_lands_in_the_outbox_folder() {
 async fn several_workers_at_once_send_each_mail_once() {
     let sink = Sink::start().await;
     let app = app(&sink).await;
-    let district = app
-        .app
-        .store
-        .district_by_slug(&DistrictSlug::parse("cedar-valley").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let district = crate::harness::district(&app, "cedar-valley").await;
     let (account, _) = app
         .app
         .store
