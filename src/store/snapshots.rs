@@ -5,7 +5,8 @@
 use sqlx::Row;
 
 use super::records::Records;
-use super::{Backend, Result, Store, Tx};
+use super::sql::built;
+use super::{Backend, Result, Staged, Store, StoreError, Tx};
 use crate::domain::DistrictId;
 
 impl Records {
@@ -91,6 +92,72 @@ impl Store {
 }
 
 impl Tx {
+    /// Forgets the snapshots of these students of the district: their records are changing.
+    pub async fn forget_snapshots_of(
+        &mut self,
+        district: DistrictId,
+        students: &[i64],
+    ) -> Result<()> {
+        if students.is_empty() {
+            return Ok(());
+        }
+        let ids = match self.backend {
+            Backend::Sqlite => "SELECT value FROM json_each($2)",
+            Backend::Postgres => "SELECT value::BIGINT FROM json_array_elements_text($2::json)",
+        };
+        let ids_json = serde_json::to_string(students)
+            .map_err(|e| StoreError::Corrupt(format!("student ids as JSON: {e}")))?;
+        sqlx::query(built(format!(
+            "DELETE FROM student_snapshots WHERE district_id = $1 AND person_id IN ({ids})"
+        )))
+        .bind(district.0)
+        .bind(ids_json)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets the snapshots of every student a row of this staged file names (one of scores,
+    /// attendance or posted grades, whose rows name one student each).
+    pub async fn forget_snapshots_named_in(
+        &mut self,
+        district: DistrictId,
+        staged: Staged,
+    ) -> Result<()> {
+        let (stage, _, column) = naming(staged)?;
+        sqlx::query(built(format!(
+            "DELETE FROM student_snapshots WHERE district_id = $1 AND person_id IN \
+               (SELECT p.id FROM {stage} s JOIN people p \
+                  ON p.district_id = $1 AND p.sourced_id = s.{column})"
+        )))
+        .bind(district.0)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Before a staged file is merged: forgets the snapshots of the students its stored rows
+    /// name where the file moves the row to another student (the row leaves the first one's
+    /// records, and only the second is named in the file).
+    pub async fn forget_snapshots_moved_by(
+        &mut self,
+        district: DistrictId,
+        staged: Staged,
+    ) -> Result<()> {
+        let (stage, table, column) = naming(staged)?;
+        sqlx::query(built(format!(
+            "DELETE FROM student_snapshots WHERE district_id = $1 AND person_id IN \
+               (SELECT r.person_id FROM {stage} s \
+                  JOIN {table} r ON r.district_id = $1 AND r.sourced_id = s.sourced_id \
+                  JOIN people p ON p.district_id = $1 AND p.sourced_id = s.{column} \
+                  WHERE r.person_id <> p.id)"
+        )))
+        .bind(district.0)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     /// Forgets every snapshot of the district: the records they were made from are changing.
     pub async fn forget_snapshots(&mut self, district: DistrictId) -> Result<()> {
         sqlx::query("DELETE FROM student_snapshots WHERE district_id = $1")
@@ -98,5 +165,18 @@ impl Tx {
             .execute(self.conn())
             .await?;
         Ok(())
+    }
+}
+
+/// A staged file whose rows name one student each: its stage, its table and the stage's
+/// column naming the student.
+fn naming(staged: Staged) -> Result<(&'static str, &'static str, &'static str)> {
+    match staged {
+        Staged::Results => Ok(("stage_results", "results", "student")),
+        Staged::Attendance => Ok(("stage_attendance", "attendance", "person")),
+        Staged::TermGrades => Ok(("stage_term_grades", "term_grades", "person")),
+        other => Err(StoreError::Corrupt(format!(
+            "{other:?} rows name no one student"
+        ))),
     }
 }

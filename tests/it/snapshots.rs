@@ -1,6 +1,7 @@
 //! First-read snapshots stay exactly what the store holds: after the import that makes them, a
-//! delta import that changes scores, an assignment, a teacher and an enrollment, a staff
-//! switch, and new school days; compared, student by student, with snapshots made from the
+//! delta import that changes scores, an assignment, a teacher and an enrollment, a delta of
+//! scores alone (which forgets only the snapshots it reaches), a staff switch, and new school
+//! days; compared, student by student, with snapshots made from the
 //! store at that moment, on generated districts of several seeds.
 
 use std::path::Path;
@@ -139,6 +140,49 @@ fn write_delta(set: &Path, delta: &Path) {
     write("enrollments.csv", &header, vec![leaving]);
 }
 
+/// A delta of scores alone: three of `named`'s scores changed, and one of `moved_from`'s
+/// scores moved to `named`.
+fn write_scores_delta(set: &Path, delta: &Path, named: &str, moved_from: &str) {
+    std::fs::create_dir_all(delta).unwrap();
+    std::fs::write(
+        delta.join("manifest.csv"),
+        "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\n\
+         file.results,delta\n",
+    )
+    .unwrap();
+    let mut reader = csv::Reader::from_path(set.join("results.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let field = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (student, score) = (field("studentSourcedId"), field("score"));
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let mut changed: Vec<Vec<String>> = rows
+        .iter()
+        .filter(|r| r[student] == named)
+        .take(3)
+        .cloned()
+        .map(|mut row| {
+            row[score] = "1".into();
+            row
+        })
+        .collect();
+    let mut moved = rows
+        .iter()
+        .find(|r| r[student] == moved_from)
+        .expect("a score to move")
+        .clone();
+    moved[student] = named.to_owned();
+    changed.push(moved);
+    let mut writer = csv::Writer::from_path(delta.join("results.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    for row in changed {
+        writer.write_record(&row).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
 #[tokio::test]
 async fn snapshots_stay_what_the_store_holds_through_imports_switches_and_new_days() {
     for seed in [3, 11] {
@@ -188,6 +232,30 @@ async fn snapshots_stay_what_the_store_holds_through_imports_switches_and_new_da
         }
         settle(&app).await;
         compare(&app, "after a delta import").await;
+
+        // A delta of scores alone forgets only the snapshots of the students its rows name,
+        // and of the student a moved score leaves.
+        let day = tools::today(&app.app, &district).to_string();
+        let mut students = Vec::new();
+        for id in app.app.store.readable_students(district.id).await.unwrap() {
+            let record = app
+                .app
+                .store
+                .visible_students(district.id, AccountKind::Student, id, &day)
+                .await
+                .unwrap()
+                .remove(0);
+            students.push((id, record.sourced_id));
+        }
+        let scores = dir.path().join("scores");
+        write_scores_delta(&set, &scores, &students[0].1, &students[1].1);
+        import(&app, &scores).await;
+        for (n, (id, sourced_id)) in students.iter().enumerate() {
+            let kept = reads.snapshot_of(district.id, *id).await.unwrap().is_some();
+            assert_eq!(kept, n >= 2, "seed {seed}: the snapshot of {sourced_id}");
+        }
+        settle(&app).await;
+        compare(&app, "after a delta of scores").await;
 
         // A staff switch (here the grading scale) moves the revision, not the records.
         districts::set(&app.app, "snap", "grading_scale", "A:93,B:85,C:75,D:65,F:0")

@@ -43,6 +43,7 @@ pub(crate) async fn apply(
         problems,
         catalog: Some(catalog),
         news,
+        reach: Reach::default(),
     };
     let started = std::time::Instant::now();
     // The large files' staging tables are indexed (on PostgreSQL, beside this transaction)
@@ -75,7 +76,69 @@ struct Applier<'a> {
     catalog: Option<Catalog>,
     /// Whether families hear of new scores and marks.
     news: News,
+    /// Whose first-read snapshots what this import changed reaches.
+    reach: Reach,
 }
+
+/// Whose first-read snapshots an import's changes reach, so that a delta forgets only those.
+/// Most changes reach everyone (a class, an assignment, the calendar, a teacher's name); a
+/// delta of scores, attendance or posted grades reaches only the students its rows name, and
+/// a change to a student's own row only that student.
+#[derive(Debug, Default)]
+enum Reach {
+    /// These students, and those the rows of these staged delta files name.
+    Some {
+        students: HashSet<i64>,
+        named_in: Vec<Staged>,
+    },
+    #[default]
+    Nobody,
+    Everyone,
+}
+
+impl Reach {
+    fn everyone(&mut self) {
+        *self = Reach::Everyone;
+    }
+
+    fn student(&mut self, id: i64) {
+        match self {
+            Reach::Everyone => {}
+            Reach::Some { students, .. } => {
+                students.insert(id);
+            }
+            Reach::Nobody => {
+                *self = Reach::Some {
+                    students: HashSet::from([id]),
+                    named_in: Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn named_in(&mut self, staged: Staged) {
+        match self {
+            Reach::Everyone => {}
+            Reach::Some { named_in, .. } => named_in.push(staged),
+            Reach::Nobody => {
+                *self = Reach::Some {
+                    students: HashSet::new(),
+                    named_in: vec![staged],
+                }
+            }
+        }
+    }
+}
+
+/// The kinds whose changes reach no snapshot, or only the students their rows name (which
+/// the applier notes as it writes them); a change to any other kind reaches everyone.
+const NARROW_KINDS: [&str; 5] = [
+    "people",
+    "relationships",
+    "results",
+    "attendance",
+    "term grades",
+];
 
 /// A stored record the import may switch off: its id and whether it is active.
 trait Activity {
@@ -133,9 +196,6 @@ impl Applier<'_> {
             return Err(self.problems.rejected());
         }
         let (district, now) = (self.district, self.now);
-        for staged in Staged::ALL {
-            self.tx.drop_stage(staged).await?;
-        }
         // Families hear of new scores and attendance marks: one job, in this transaction.
         let news = self.news == News::Tell
             && ["results", "attendance"].iter().any(|kind| {
@@ -173,7 +233,28 @@ impl Applier<'_> {
         // for this commit, then finds the revision moved), and new ones are made once this
         // commits.
         let revision = self.tx.bump_revision(district.id).await?;
-        self.tx.forget_snapshots(district.id).await?;
+        let wide = self.report.kinds.iter().any(|(kind, c)| {
+            !NARROW_KINDS.contains(kind) && c.created + c.updated + c.deactivated > 0
+        });
+        if wide {
+            self.reach.everyone();
+        }
+        match &self.reach {
+            Reach::Nobody => {}
+            Reach::Everyone => self.tx.forget_snapshots(district.id).await?,
+            Reach::Some { students, named_in } => {
+                let students: Vec<i64> = students.iter().copied().collect();
+                self.tx.forget_snapshots_of(district.id, &students).await?;
+                for &staged in named_in {
+                    self.tx
+                        .forget_snapshots_named_in(district.id, staged)
+                        .await?;
+                }
+            }
+        }
+        for staged in Staged::ALL {
+            self.tx.drop_stage(staged).await?;
+        }
         self.tx
             .enqueue(&crate::services::snapshots::job(district.id, revision), now)
             .await?;

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::super::ImportError;
 use super::super::read::{Set, User};
 use super::{Activity, Applier, Mode, stale, tally};
+use crate::domain::PersonRole;
 use crate::domain::{AccountId, Relation};
 use crate::services::security;
 use crate::store::{
@@ -136,6 +137,14 @@ impl Applier<'_> {
                 new_people.push((&user.sourced_id, fields));
                 continue;
             };
+            // A student's own row reaches their snapshot (their school's days off); a
+            // guardian's reaches none; anyone else may teach a class, whose teachers
+            // snapshots name.
+            match (existing.role.as_str(), fields.role) {
+                ("student", PersonRole::Student) => self.reach.student(existing.id),
+                ("guardian", PersonRole::Guardian) => {}
+                _ => self.reach.everyone(),
+            }
             let (id, account) = (existing.id, existing.account);
             if let (Some(account), Some(old)) = (account, &existing.email)
                 && fields.email != Some(old.as_str())
@@ -160,8 +169,12 @@ impl Applier<'_> {
         }
         if *mode == Mode::Bulk {
             let present: HashSet<&str> = users.iter().map(|u| u.sourced_id.as_str()).collect();
+            let before = self.counts("people").deactivated;
             self.deactivate_missing(RosterTable::People, "people", &mut people, &present)
                 .await?;
+            if self.counts("people").deactivated > before {
+                self.reach.everyone();
+            }
         }
         self.relationships(users, &people, *mode).await
     }

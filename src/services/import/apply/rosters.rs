@@ -287,6 +287,15 @@ impl Applier<'_> {
         if self.problems.total > 0 {
             return Ok(());
         }
+        let narrow = matches!(
+            staged,
+            Staged::Results | Staged::Attendance | Staged::TermGrades
+        );
+        if narrow && mode == Mode::Delta {
+            self.tx
+                .forget_snapshots_moved_by(self.district.id, staged)
+                .await?;
+        }
         let merged = self
             .tx
             .merge_stage(
@@ -314,11 +323,20 @@ impl Applier<'_> {
             return Ok(());
         };
         tracing::debug!(file = staged_file(staged), elapsed = ?started.elapsed(), "import merged");
+        if merged.created + merged.updated + merged.deactivated > 0 {
+            // A delta's rows of scores, attendance or posted grades name every student they
+            // change; a bulk file also switches off what it no longer holds, which no row names.
+            if narrow && mode == Mode::Delta {
+                self.reach.named_in(staged);
+            } else {
+                self.reach.everyone();
+            }
+        }
         let counts = self.counts(kind_name(staged));
-        let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-        counts.created += narrow(merged.created);
-        counts.updated += narrow(merged.updated);
-        counts.deactivated += narrow(merged.deactivated);
+        let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        counts.created += count(merged.created);
+        counts.updated += count(merged.updated);
+        counts.deactivated += count(merged.deactivated);
         Ok(())
     }
 }
