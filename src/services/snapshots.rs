@@ -9,11 +9,13 @@
 //! may see whom: the views are still made from it on each read, by the same code as from the
 //! store, and every read is still authorized and audited first.
 //!
-//! Staying right: every import deletes its district's snapshots in its own transaction and
-//! then asks for new ones (a job, done by any node's worker, for every student someone can
-//! read); a snapshot is written only while the district is still at the revision its records
-//! were read at, so one made from records an import has since replaced is never written. A
-//! student without a snapshot is read from the store, and the snapshot made on the way is kept.
+//! Staying right: every import deletes, in its own transaction, the snapshots its changes
+//! reach (every one of the district, unless it changed only scores, attendance, posted grades
+//! or students' own rows: see `import::apply`'s `Reach`) and then asks for new ones (a job,
+//! done by any node's worker, for every student someone can read who has none); a snapshot
+//! is written only while the district is still at the revision its records were read at, so
+//! one made from records an import has since replaced is never written. A student without a
+//! snapshot is read from the store, and the snapshot made on the way is kept.
 
 use jiff::ToSpan;
 use jiff::civil::Date;

@@ -1,6 +1,6 @@
 //! Students' first-read snapshots (see `services::snapshots`): one row of JSON per student,
-//! deleted by every import of the district in its own transaction, and written only while the
-//! district is still at the revision its records were read at.
+//! deleted by an import whose changes reach them, in its own transaction, and written only
+//! while the district is still at the revision its records were read at.
 
 use sqlx::Row;
 
@@ -127,8 +127,8 @@ impl Tx {
         let (stage, _, column) = naming(staged)?;
         sqlx::query(built(format!(
             "DELETE FROM student_snapshots WHERE district_id = $1 AND person_id IN \
-               (SELECT p.id FROM {stage} s JOIN people p \
-                  ON p.district_id = $1 AND p.sourced_id = s.{column})"
+               (SELECT p.id FROM {stage} s CROSS JOIN people p \
+                  WHERE p.district_id = $1 AND p.sourced_id = s.{column})"
         )))
         .bind(district.0)
         .execute(self.conn())
@@ -138,7 +138,8 @@ impl Tx {
 
     /// Before a staged file is merged: forgets the snapshots of the students its stored rows
     /// name where the file moves the row to another student (the row leaves the first one's
-    /// records, and only the second is named in the file).
+    /// records, and only the second is named in the file). `CROSS JOIN` keeps SQLite's
+    /// planner walking the small stage and looking each row up, never scanning the table.
     pub async fn forget_snapshots_moved_by(
         &mut self,
         district: DistrictId,
@@ -147,10 +148,10 @@ impl Tx {
         let (stage, table, column) = naming(staged)?;
         sqlx::query(built(format!(
             "DELETE FROM student_snapshots WHERE district_id = $1 AND person_id IN \
-               (SELECT r.person_id FROM {stage} s \
-                  JOIN {table} r ON r.district_id = $1 AND r.sourced_id = s.sourced_id \
-                  JOIN people p ON p.district_id = $1 AND p.sourced_id = s.{column} \
-                  WHERE r.person_id <> p.id)"
+               (SELECT r.person_id FROM {stage} s CROSS JOIN {table} r CROSS JOIN people p \
+                  WHERE r.district_id = $1 AND r.sourced_id = s.sourced_id \
+                    AND p.district_id = $1 AND p.sourced_id = s.{column} \
+                    AND r.person_id <> p.id)"
         )))
         .bind(district.0)
         .execute(self.conn())
