@@ -228,10 +228,9 @@ impl Applier<'_> {
             )
             .await?;
         // Every import counts as a change: the records families see may differ from here on.
-        // The first-read snapshots made from the records before go with them (after the
-        // revision moves on, which holds the district's row: a snapshot written meanwhile waits
-        // for this commit, then finds the revision moved), and new ones are made once this
-        // commits.
+        // The first-read snapshots this import's changes reach go (after the revision moves
+        // on, which holds the district's row: a snapshot written meanwhile waits for this
+        // commit, then finds the revision moved), and new ones are made once this commits.
         let revision = self.tx.bump_revision(district.id).await?;
         let wide = self.report.kinds.iter().any(|(kind, c)| {
             !NARROW_KINDS.contains(kind) && c.created + c.updated + c.deactivated > 0
