@@ -183,6 +183,32 @@ fn write_scores_delta(set: &Path, delta: &Path, named: &str, moved_from: &str) {
     writer.flush().unwrap();
 }
 
+/// A delta of one user: the student `sourced_id`, renamed.
+fn write_student_delta(set: &Path, delta: &Path, sourced_id: &str) {
+    std::fs::create_dir_all(delta).unwrap();
+    std::fs::write(
+        delta.join("manifest.csv"),
+        "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.users,delta\n",
+    )
+    .unwrap();
+    let mut reader = csv::Reader::from_path(set.join("users.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let field = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut row: Vec<String> = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[field("sourcedId")] == sourced_id)
+        .expect("the student's row")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    row[field("givenName")] = "Renamed".into();
+    let mut writer = csv::Writer::from_path(delta.join("users.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    writer.write_record(&row).unwrap();
+    writer.flush().unwrap();
+}
+
 #[tokio::test]
 async fn snapshots_stay_what_the_store_holds_through_imports_switches_and_new_days() {
     for seed in [3, 11] {
@@ -256,6 +282,27 @@ async fn snapshots_stay_what_the_store_holds_through_imports_switches_and_new_da
         }
         settle(&app).await;
         compare(&app, "after a delta of scores").await;
+
+        // The same delta again changes nothing, and forgets nothing.
+        import(&app, &scores).await;
+        for (id, sourced_id) in &students {
+            let kept = reads.snapshot_of(district.id, *id).await.unwrap().is_some();
+            assert!(
+                kept,
+                "seed {seed}: an import that changed nothing forgot {sourced_id}"
+            );
+        }
+
+        // A student's own row reaches only that student's snapshot.
+        let own = dir.path().join("own");
+        write_student_delta(&set, &own, &students[2].1);
+        import(&app, &own).await;
+        for (n, (id, sourced_id)) in students.iter().enumerate() {
+            let kept = reads.snapshot_of(district.id, *id).await.unwrap().is_some();
+            assert_eq!(kept, n != 2, "seed {seed}: the snapshot of {sourced_id}");
+        }
+        settle(&app).await;
+        compare(&app, "after a change to a student's own row").await;
 
         // A staff switch (here the grading scale) moves the revision, not the records.
         districts::set(&app.app, "snap", "grading_scale", "A:93,B:85,C:75,D:65,F:0")

@@ -323,10 +323,11 @@ impl Applier<'_> {
             return Ok(());
         };
         tracing::debug!(file = staged_file(staged), elapsed = ?started.elapsed(), "import merged");
-        if merged.created + merged.updated + merged.deactivated > 0 {
-            // A delta's rows of scores, attendance or posted grades name every student they
-            // change; a bulk file also switches off what it no longer holds, which no row names.
-            if narrow && mode == Mode::Delta {
+        // A delta's rows of scores, attendance or posted grades name every student they
+        // change; a bulk file also switches off what it no longer holds, which no row names.
+        // (A change to any other kind reaches everyone: `finish` sees it in the report.)
+        if narrow && merged.created + merged.updated + merged.deactivated > 0 {
+            if mode == Mode::Delta {
                 self.reach.named_in(staged);
             } else {
                 self.reach.everyone();
