@@ -283,6 +283,20 @@ impl Target {
     }
 }
 
+/// How long a pooled connection may sit unused before it is pinged before its next statement.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
+
+/// Whether a pooled connection may be handed out: one that sat idle must answer a ping first.
+async fn ping_if_idle(
+    conn: &mut sqlx::AnyConnection,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> std::result::Result<bool, sqlx::Error> {
+    if meta.idle_for >= PING_AFTER_IDLE {
+        sqlx::Connection::ping(conn).await?;
+    }
+    Ok(true)
+}
+
 impl Store {
     /// Opens a pool on a database reached directly.
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self> {
@@ -296,7 +310,13 @@ impl Store {
         let options = AnyPoolOptions::new()
             .max_connections(target.max_connections)
             .acquire_timeout(Duration::from_secs(5))
-            .before_acquire(|conn, _meta| {
+            // sqlx would ping every connection it hands out: a round trip before each
+            // statement, the session's and the audit entry's on every page. A connection in
+            // steady use needs none (one the database dropped fails its statement, and the
+            // pool closes it when it comes back); one that sat idle may have been cut off by
+            // a firewall, a pooler or a restart, and is pinged first.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
                 // SQLite ends a transaction by itself on some errors (a full disk, an I/O
                 // error); sqlx's rollback then finds none to end and goes on counting it open,
                 // and the connection refuses every later BEGIN. A connection comes back to the
@@ -309,8 +329,9 @@ impl Store {
                             "a database connection that counted a transaction the database had \
                              ended was closed"
                         );
+                        return Ok(false);
                     }
-                    Ok(!out_of_step)
+                    ping_if_idle(conn, meta).await
                 })
             });
         let options = match url.backend() {
@@ -355,6 +376,8 @@ impl Store {
             let pool = AnyPoolOptions::new()
                 .max_connections(target.max_connections)
                 .acquire_timeout(Duration::from_secs(2))
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                 .connect_lazy(&read.connect_url());
             pool.map(|pool| {
                 (
