@@ -11,6 +11,7 @@ mod language;
 mod notify;
 mod password;
 mod people;
+mod second_factor;
 mod session;
 mod slug;
 mod state;
@@ -31,6 +32,10 @@ pub use language::Lang;
 pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold, MAX_PUSH_SUBSCRIPTIONS};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
+pub use second_factor::{
+    RECOVERY_CODE_LENGTH, RECOVERY_CODES, RecoveryCode, SecondFactorProof, StaffSecondFactor,
+    TOTP_SECRET_BYTES, TotpCode, TotpSecret,
+};
 pub use session::SessionSecret;
 pub use slug::DistrictSlug;
 pub use state::StateCode;
