@@ -47,6 +47,8 @@ async function setUp() {
   await cli(['district', 'set', PINE_GROVE.slug, 'forgot_username', 'on']);
   await cli(['district', 'set', PINE_GROVE.slug, 'linking', 'on']);
   await cli(['district', 'set', PINE_GROVE.slug, 'captcha_after_address_failures', '1000']);
+  // Its staff journey is the console's; an authenticator app is set up in its own tests.
+  await cli(['district', 'set', PINE_GROVE.slug, 'staff_second_factor', 'optional']);
   world.staff = { username: 'pg-admin', password: 'staff ledger willow cabin' };
   await cli(['admin', 'add', '--district', PINE_GROVE.slug, '--username', world.staff.username, '--password-stdin'],
     { input: `${world.staff.password}\n` });

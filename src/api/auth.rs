@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::domain::{Account, AccountKind};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::{ClientInfo, Ready, Session};
-use crate::services::auth::{self, Device, LoginRequest};
+use crate::services::auth::{self, Device, LoginRequest, SecondFactorGiven};
 use crate::services::captcha::Challenge;
 use crate::services::{self, Error};
 use crate::store::{SessionKind, SessionRecord};
@@ -51,7 +51,29 @@ pub struct LoginBody {
     username: String,
     password: String,
     captcha: Option<CaptchaAnswer>,
+    /// For an account with two-step verification: `{"totp": "123456"}` or
+    /// `{"recovery_code": "ABCDE-FGHJK"}`.
+    second_factor: Option<SecondFactorBody>,
     device: Option<DeviceBody>,
+}
+
+/// A second factor: a code from the authenticator app, or one of the recovery codes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SecondFactorBody {
+    #[schema(example = "123456")]
+    Totp(String),
+    #[schema(example = "ABCDE-FGHJK")]
+    RecoveryCode(String),
+}
+
+impl SecondFactorBody {
+    pub(super) fn given(&self) -> SecondFactorGiven<'_> {
+        match self {
+            Self::Totp(code) => SecondFactorGiven::Totp(code),
+            Self::RecoveryCode(code) => SecondFactorGiven::RecoveryCode(code),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -120,6 +142,8 @@ pub struct AccountBody {
     /// When true, only `PUT /api/v1/me/password`, `GET /api/v1/me` and logout answer until the
     /// password is changed.
     must_change_password: bool,
+    /// Whether the account has two-step verification (an authenticator app).
+    second_factor: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -139,6 +163,7 @@ pub(super) fn account_body(account: &Account, slug: &str, district_name: &str) -
             name: district_name.to_owned(),
         },
         must_change_password: account.must_change_password,
+        second_factor: account.second_factor,
     }
 }
 
@@ -152,7 +177,7 @@ pub(super) fn account_body(account: &Account, slug: &str, district_name: &str) -
     responses(
         (status = 200, description = "Logged in", body = LoginAnswer),
         (status = 400, description = "Malformed body", body = ErrorBody),
-        (status = 401, description = "`invalid_credentials`, or `captcha_required` / `captcha_invalid` with a fresh `captcha`", body = ErrorBody),
+        (status = 401, description = "`invalid_credentials`; `second_factor_required` (the account has two-step verification and no `second_factor` came: nothing is said of the password) or `invalid_second_factor`; or `captcha_required` / `captcha_invalid` with a fresh `captcha`", body = ErrorBody),
         (status = 403, description = "`wrong_portal`, naming the right `portal`", body = ErrorBody),
         (status = 404, description = "No such district", body = ErrorBody),
         (status = 413, description = "Body too large"),
@@ -179,6 +204,7 @@ pub async fn login(
                 .captcha
                 .as_ref()
                 .map(|c| (c.id.as_str(), c.answer.as_str())),
+            second_factor: body.second_factor.as_ref().map(SecondFactorBody::given),
             kind: SessionKind::App,
             device,
         },

@@ -8,6 +8,7 @@ mod links;
 mod notifications;
 mod records;
 mod recovery;
+mod second_factor;
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -27,7 +28,8 @@ use crate::server::error::{ErrorBody, api_error};
     ),
     paths(
         districts::find, districts::show, activation::activate, auth::login, auth::captcha, auth::logout, auth::me,
-        auth::change_password, auth::sessions, auth::revoke, records::tools, records::access_log,
+        auth::change_password, auth::sessions, auth::revoke, second_factor::begin,
+        second_factor::confirm, second_factor::remove, records::tools, records::access_log,
         records::students, records::today, records::calendar, records::assignments,
         records::grades, records::attendance, records::schedule, recovery::forgot_password,
         recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
@@ -142,6 +144,14 @@ pub fn routes() -> Router<App> {
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/me/password", put(auth::change_password))
+        .route(
+            "/me/second-factor/totp",
+            post(second_factor::begin).delete(second_factor::remove),
+        )
+        .route(
+            "/me/second-factor/totp/confirm",
+            post(second_factor::confirm),
+        )
         .route("/me/sessions", get(auth::sessions))
         .route("/me/sessions/{id}", delete(auth::revoke))
         .route("/me/links/code", post(links::code))

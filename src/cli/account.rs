@@ -1,4 +1,4 @@
-//! `homeroom account reset-password|disable|enable`.
+//! `homeroom account reset-password|disable|enable|reset-second-factor`.
 
 use clap::Subcommand;
 
@@ -32,13 +32,22 @@ pub enum AccountCommand {
         #[arg(long)]
         username: String,
     },
+    /// Remove an account's two-step verification (a lost phone): it logs in with its password
+    /// alone, and staff who must have one set up a new app at the next login.
+    ResetSecondFactor {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        username: String,
+    },
 }
 
 pub async fn run(app: &App, command: AccountCommand) -> Result<(), CliError> {
     let (district, username) = match &command {
         AccountCommand::ResetPassword { district, username }
         | AccountCommand::Disable { district, username }
-        | AccountCommand::Enable { district, username } => (district, username),
+        | AccountCommand::Enable { district, username }
+        | AccountCommand::ResetSecondFactor { district, username } => (district, username),
     };
     let district = districts::by_slug(app, district).await?;
     let account = admin::account_by_username(app, &district, username)
@@ -63,6 +72,13 @@ pub async fn run(app: &App, command: AccountCommand) -> Result<(), CliError> {
         AccountCommand::Enable { .. } => {
             admin::set_active(app, &operator, &account, true).await?;
             println!("{} enabled", account.username);
+        }
+        AccountCommand::ResetSecondFactor { .. } => {
+            admin::reset_second_factor(app, &operator, &account).await?;
+            println!(
+                "{}: two-step verification removed; the account has been told",
+                account.username
+            );
         }
     }
     Ok(())

@@ -20,6 +20,8 @@ pub struct Account {
     pub display_name: String,
     pub active: bool,
     pub must_change_password: bool,
+    /// Whether it has a second factor (a confirmed TOTP secret).
+    pub second_factor: bool,
     /// The language it reads the portal and its mail in, once known.
     pub language: Option<super::Lang>,
 }

@@ -94,6 +94,8 @@ pub struct DistrictSettings {
     pub password_min_length: u32,
     pub key_lifetime_days: u32,
     pub session_idle_minutes: u32,
+    /// Whether staff must have a second factor.
+    pub staff_second_factor: super::StaffSecondFactor,
     pub timezone: TimeZoneName,
     pub maintenance: Option<MaintenanceMessage>,
     pub grading_scale: GradingScale,
@@ -114,6 +116,7 @@ impl DistrictSettings {
             password_min_length: 8,
             key_lifetime_days: 90,
             session_idle_minutes: 30,
+            staff_second_factor: super::StaffSecondFactor::Required,
             timezone: TimeZoneName(state.principal_time_zone().to_owned()),
             maintenance: None,
             grading_scale: GradingScale::default(),
@@ -142,6 +145,7 @@ impl DistrictSettings {
             SettingChange::PasswordMinLength(n) => self.password_min_length = *n,
             SettingChange::KeyLifetimeDays(n) => self.key_lifetime_days = *n,
             SettingChange::SessionIdleMinutes(n) => self.session_idle_minutes = *n,
+            SettingChange::StaffSecondFactor(rule) => self.staff_second_factor = *rule,
             SettingChange::Timezone(tz) => self.timezone = tz.clone(),
             SettingChange::Maintenance(message) => self.maintenance = message.clone(),
             SettingChange::GradingScale(scale) => self.grading_scale = scale.clone(),
@@ -163,6 +167,7 @@ pub enum SettingChange {
     PasswordMinLength(u32),
     KeyLifetimeDays(u32),
     SessionIdleMinutes(u32),
+    StaffSecondFactor(super::StaffSecondFactor),
     Timezone(TimeZoneName),
     /// `None` ends maintenance.
     Maintenance(Option<MaintenanceMessage>),
@@ -181,6 +186,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "password_min_length",
     "key_lifetime_days",
     "session_idle_minutes",
+    "staff_second_factor",
     "timezone",
     "maintenance",
     "grading_scale",
@@ -202,6 +208,9 @@ impl SettingChange {
             "password_min_length" => Self::PasswordMinLength(number(key, value, 8, 64)?),
             "key_lifetime_days" => Self::KeyLifetimeDays(number(key, value, 1, 730)?),
             "session_idle_minutes" => Self::SessionIdleMinutes(number(key, value, 5, 720)?),
+            "staff_second_factor" => {
+                Self::StaffSecondFactor(super::StaffSecondFactor::parse(value)?)
+            }
             "timezone" => Self::Timezone(TimeZoneName::parse(value)?),
             "maintenance" => Self::Maintenance(match value.trim() {
                 "off" => None,
@@ -230,6 +239,7 @@ impl SettingChange {
             Self::PasswordMinLength(_) => "password_min_length",
             Self::KeyLifetimeDays(_) => "key_lifetime_days",
             Self::SessionIdleMinutes(_) => "session_idle_minutes",
+            Self::StaffSecondFactor(_) => "staff_second_factor",
             Self::Timezone(_) => "timezone",
             Self::Maintenance(_) => "maintenance",
             Self::GradingScale(_) => "grading_scale",
@@ -250,6 +260,7 @@ impl SettingChange {
             | Self::PasswordMinLength(n)
             | Self::KeyLifetimeDays(n)
             | Self::SessionIdleMinutes(n) => n.to_string(),
+            Self::StaffSecondFactor(rule) => rule.as_str().to_owned(),
             Self::Timezone(tz) => tz.as_str().to_owned(),
             Self::Maintenance(None) => "off".to_owned(),
             Self::Maintenance(Some(message)) => message.as_str().to_owned(),
@@ -306,6 +317,7 @@ mod tests {
             "12",
             "30",
             "45",
+            "optional",
             "America/Denver",
             "Back at 6 pm",
             "A:93,B:85,C:75,F:0",

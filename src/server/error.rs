@@ -21,9 +21,11 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::LinkingUnavailable => StatusCode::FORBIDDEN,
         Error::Conflict(_) | Error::TooMany(_) | Error::UsernameTaken => StatusCode::CONFLICT,
         Error::InvalidCredentials | Error::Unauthorized => StatusCode::UNAUTHORIZED,
+        Error::SecondFactorRequired | Error::InvalidSecondFactor => StatusCode::UNAUTHORIZED,
         Error::CaptchaRequired(_) | Error::CaptchaInvalid(_) => StatusCode::UNAUTHORIZED,
         Error::WrongPortal(_)
         | Error::PasswordChangeRequired
+        | Error::SecondFactorEnrollmentRequired
         | Error::Forbidden(_)
         | Error::ToolDisabled { .. } => StatusCode::FORBIDDEN,
         Error::Locked { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -161,6 +163,9 @@ pub fn page_message(err: &Error) -> String {
         Error::Internal(_) => "page-error-internal",
         Error::InvalidCredentials => "access-error-invalid-credentials",
         Error::CaptchaRequired(_) => "access-error-captcha-required",
+        Error::SecondFactorRequired => "access-error-second-factor-required",
+        Error::InvalidSecondFactor => "access-error-invalid-second-factor",
+        Error::SecondFactorEnrollmentRequired => "access-error-second-factor-enroll",
         Error::CaptchaInvalid(_) => "access-error-captcha-invalid",
         Error::UsernameTaken => "access-error-username-taken",
         Error::InvalidKey => "access-error-invalid-key",

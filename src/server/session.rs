@@ -169,7 +169,8 @@ pub fn presented_token(headers: &HeaderMap, config: &Config) -> Option<String> {
 pub struct Session(pub Authenticated);
 
 /// A logged-in account that may use the portal: one that must change its password is refused
-/// with `password_change_required` until it has.
+/// with `password_change_required` until it has, and staff who must set up a second factor
+/// with `second_factor_enrollment_required`.
 pub struct Ready(pub Authenticated);
 
 /// The account behind the request's session secret, if any.
@@ -199,6 +200,9 @@ impl FromRequestParts<App> for Ready {
         let Session(who) = Session::from_request_parts(parts, app).await?;
         if who.account.must_change_password {
             return Err(Error::PasswordChangeRequired.into());
+        }
+        if crate::services::second_factor::must_enroll(&who.district, &who.account) {
+            return Err(Error::SecondFactorEnrollmentRequired.into());
         }
         Ok(Self(who))
     }

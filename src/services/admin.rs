@@ -65,6 +65,53 @@ pub async fn reset_password(app: &App, staff: &Staff, account: &Account) -> Resu
     Ok(password)
 }
 
+/// Takes an account's second factor away, for someone who lost their phone: they log in with
+/// the password alone (and staff whose district requires one enroll a new app). District
+/// administrators may do this for a colleague too, never for themselves (their own is removed
+/// from their account's security settings, with a code). Told to the account by mail and in
+/// its inbox.
+pub async fn reset_second_factor(app: &App, staff: &Staff, account: &Account) -> Result<()> {
+    let (district, actor) = (staff.district(), staff.actor());
+    if actor.account == Some(account.id) {
+        return Err(Error::Forbidden(
+            "Remove your own two-step verification from your account's security settings."
+                .to_owned(),
+        ));
+    }
+    let now = app.clock.unix();
+    let mut tx = app.store.begin().await?;
+    if !tx
+        .remove_second_factor(district.id, account.id, now)
+        .await?
+    {
+        return Err(Error::Conflict(crate::domain::Invalid::worded(
+            "This account has no two-step verification to remove.",
+            "second-factor-none",
+            vec![],
+        )));
+    }
+    security::tell(
+        &mut tx,
+        security::Recipient::of(district, account),
+        &security::Notice::SecondFactorResetByStaff,
+        now,
+    )
+    .await?;
+    tx.audit(
+        entry(
+            district,
+            account,
+            actor,
+            "second_factor.reset_by_staff",
+            None,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Disables or enables an account. Disabling ends every session and token at once.
 pub async fn set_active(app: &App, staff: &Staff, account: &Account, active: bool) -> Result<()> {
     let (district, actor) = (staff.district(), staff.actor());

@@ -5,7 +5,9 @@ use crate::domain::{
     Account, AccountKind, District, Failures, PasswordPolicy, PersonRole, SourcedId, Username,
     WINDOW_SECONDS, fold_username,
 };
-use crate::domain::{AccountId, Invalid, SessionSecret};
+use crate::domain::{
+    AccountId, Invalid, RecoveryCode, SecondFactorProof, SessionSecret, StaffSecondFactor, TotpCode,
+};
 use crate::secrets;
 use crate::store::Tx;
 use crate::store::{
@@ -13,7 +15,7 @@ use crate::store::{
     SessionRecord, StoreError,
 };
 
-use super::{Error, Result, captcha, security};
+use super::{Error, Result, captcha, second_factor, security};
 
 /// A web session, and a staff member's app token, ends after this long whatever happens.
 pub const WEB_ABSOLUTE_SECONDS: i64 = 12 * 60 * 60;
@@ -79,8 +81,31 @@ pub struct LoginRequest<'a> {
     pub password: &'a str,
     /// `(challenge id, answer)`.
     pub captcha: Option<(&'a str, &'a str)>,
+    /// A code from the account's authenticator app, or one of its recovery codes.
+    pub second_factor: Option<SecondFactorGiven<'a>>,
     pub kind: SessionKind,
     pub device: Device,
+}
+
+/// A second factor as a login gives it.
+#[derive(Debug, Clone, Copy)]
+pub enum SecondFactorGiven<'a> {
+    /// A code from the authenticator app.
+    Totp(&'a str),
+    RecoveryCode(&'a str),
+    /// A form's one field, which takes either.
+    Either(&'a str),
+}
+
+impl SecondFactorGiven<'_> {
+    /// What it is, if it has the shape it claims; a malformed one proves nothing.
+    fn proof(self) -> Option<SecondFactorProof> {
+        match self {
+            Self::Totp(code) => TotpCode::parse(code).map(SecondFactorProof::Totp),
+            Self::RecoveryCode(code) => RecoveryCode::parse(code).map(SecondFactorProof::Recovery),
+            Self::Either(text) => SecondFactorProof::parse(text),
+        }
+    }
 }
 
 /// A new session: the secret goes to the browser or app once and is never stored.
@@ -183,27 +208,52 @@ async fn try_login(
         Some((account, _)) if !account.active => Some("disabled"),
         Some(_) => None,
     };
-    if let Some(reason) = reason {
-        // The attempt was counted already; it is a failure now.
-        failed(app).await?;
-        let mut entry = audit("login.failed", Some(reason.to_owned()));
-        entry.account = found.as_ref().map(|(a, _)| a.id);
-        app.store.audit(entry, now).await?;
-        let after = Failures {
-            count: by_name.count + 1,
-            newest: Some(now),
-            oldest: by_name.oldest.or(Some(now)),
-        };
-        if let Some(until) = rules.lock_end(after) {
-            app.store
-                .audit(audit("login.locked", Some(format!("until {until}"))), now)
-                .await?;
+    // Whether this login must show a second factor. Until one comes with it, the answer says
+    // only that one is needed, never whether the password was right. On the staff portal of a
+    // district that requires one, an unknown username answers the same way.
+    let factor_expected = match &found {
+        Some((account, _)) => account.second_factor,
+        None => {
+            request.portal == AccountKind::Staff
+                && district.settings.staff_second_factor == StaffSecondFactor::Required
         }
-        return Err(Error::InvalidCredentials);
+    };
+    let factor_missing = factor_expected && request.second_factor.is_none();
+    // A failure: the attempt was counted already, and stays one.
+    let fail = |reason: &'static str, account: Option<AccountId>| {
+        let mut entry = audit("login.failed", Some(reason.to_owned()));
+        entry.account = account;
+        let locked = rules
+            .lock_end(Failures {
+                count: by_name.count + 1,
+                newest: Some(now),
+                oldest: by_name.oldest.or(Some(now)),
+            })
+            .map(|until| audit("login.locked", Some(format!("until {until}"))));
+        async move {
+            failed(app).await?;
+            app.store.audit(entry, now).await?;
+            if let Some(locked) = locked {
+                app.store.audit(locked, now).await?;
+            }
+            Ok::<_, Error>(())
+        }
+    };
+    if let Some(reason) = reason {
+        fail(reason, found.as_ref().map(|(a, _)| a.id)).await?;
+        return Err(if factor_missing {
+            Error::SecondFactorRequired
+        } else {
+            Error::InvalidCredentials
+        });
     }
     let Some((account, hash)) = found else {
         return Err(Error::InvalidCredentials);
     };
+    if factor_missing {
+        forget(app, &attempts).await?;
+        return Err(Error::SecondFactorRequired);
+    }
     if account.kind != request.portal {
         forget(app, &attempts).await?;
         let mut entry = audit(
@@ -213,6 +263,16 @@ async fn try_login(
         entry.account = Some(account.id);
         app.store.audit(entry, now).await?;
         return Err(Error::WrongPortal(account.kind));
+    }
+    if account.second_factor {
+        let proven = match request.second_factor.and_then(SecondFactorGiven::proof) {
+            Some(proof) => second_factor::verify(app, &account, &proof).await?,
+            None => false,
+        };
+        if !proven {
+            fail("wrong_second_factor", Some(account.id)).await?;
+            return Err(Error::InvalidSecondFactor);
+        }
     }
 
     // A success forgets the username's failures, and the address's count loses this attempt.
@@ -554,71 +614,8 @@ pub async fn change_password(
     new: &str,
     client: &Client,
 ) -> Result<()> {
-    let (account, hash) = app
-        .store
-        .account(who.district.id, who.account.id)
-        .await?
-        .ok_or(Error::Unauthorized)?;
+    let (account, _) = prove_password(app, who, current, client, ProofFor::PasswordChange).await?;
     let district = &who.district;
-    let rules = district.settings.throttle_rules();
-    let subject = account.username.folded();
-    let now = app.clock.unix();
-    let (attempt, by_name) = app
-        .store
-        .count_attempt(
-            district.id,
-            FailureScope::Username,
-            &subject,
-            now,
-            now - WINDOW_SECONDS,
-        )
-        .await?;
-    if let Some(until) = rules.lock_end(by_name).filter(|until| *until > now) {
-        app.store.forget_attempts(&[attempt]).await?;
-        app.store
-            .audit(
-                account_entry(who, "password.change_refused_locked", None, client),
-                now,
-            )
-            .await?;
-        return Err(Error::Locked {
-            until,
-            retry_after: u64::try_from(until - now).unwrap_or(1).max(1),
-            timezone: district.settings.timezone.as_str().to_owned(),
-        });
-    }
-    if !app.passwords.verify(Some(&hash), current).await?.matches {
-        // The attempt was counted as a failure already, and stays one.
-        app.store
-            .audit(
-                account_entry(
-                    who,
-                    "password.change_failed",
-                    Some("wrong current password".to_owned()),
-                    client,
-                ),
-                now,
-            )
-            .await?;
-        let after = Failures {
-            count: by_name.count + 1,
-            newest: Some(now),
-            oldest: by_name.oldest.or(Some(now)),
-        };
-        if let Some(until) = rules.lock_end(after) {
-            app.store
-                .audit(
-                    account_entry(who, "login.locked", Some(format!("until {until}")), client),
-                    now,
-                )
-                .await?;
-        }
-        return Err(Error::InvalidCredentials);
-    }
-    // The current password is proven, as by a login: the failures are forgotten.
-    app.store
-        .clear_failures(district.id, FailureScope::Username, &subject)
-        .await?;
     policy(&who.district, account.username.as_str()).check(new)?;
     let new_hash = app.passwords.hash(new).await?;
     let linked = app.store.linked_accounts(district.id, account.id).await?;
@@ -682,6 +679,102 @@ pub async fn revoke(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What a current password is asked for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ProofFor {
+    PasswordChange,
+    SecondFactorRemoval,
+}
+
+impl ProofFor {
+    /// The audit actions of a refusal while locked, and of a wrong password.
+    fn actions(self) -> (&'static str, &'static str) {
+        match self {
+            Self::PasswordChange => ("password.change_refused_locked", "password.change_failed"),
+            Self::SecondFactorRemoval => (
+                "second_factor.removal_refused_locked",
+                "second_factor.removal_failed",
+            ),
+        }
+    }
+}
+
+/// Checks an account's current password before a change that needs it (a new password, taking
+/// a second factor away). A wrong one counts against the username exactly like a failed login,
+/// and locks it by the same rules: a stolen session is no way around the login throttle.
+pub(super) async fn prove_password(
+    app: &App,
+    who: &Authenticated,
+    current: &str,
+    client: &Client,
+    purpose: ProofFor,
+) -> Result<(Account, String)> {
+    let (refused_locked, failed) = purpose.actions();
+    let (account, hash) = app
+        .store
+        .account(who.district.id, who.account.id)
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    let district = &who.district;
+    let rules = district.settings.throttle_rules();
+    let subject = account.username.folded();
+    let now = app.clock.unix();
+    let (attempt, by_name) = app
+        .store
+        .count_attempt(
+            district.id,
+            FailureScope::Username,
+            &subject,
+            now,
+            now - WINDOW_SECONDS,
+        )
+        .await?;
+    if let Some(until) = rules.lock_end(by_name).filter(|until| *until > now) {
+        app.store.forget_attempts(&[attempt]).await?;
+        app.store
+            .audit(account_entry(who, refused_locked, None, client), now)
+            .await?;
+        return Err(Error::Locked {
+            until,
+            retry_after: u64::try_from(until - now).unwrap_or(1).max(1),
+            timezone: district.settings.timezone.as_str().to_owned(),
+        });
+    }
+    if !app.passwords.verify(Some(&hash), current).await?.matches {
+        // The attempt was counted as a failure already, and stays one.
+        app.store
+            .audit(
+                account_entry(
+                    who,
+                    failed,
+                    Some("wrong current password".to_owned()),
+                    client,
+                ),
+                now,
+            )
+            .await?;
+        let after = Failures {
+            count: by_name.count + 1,
+            newest: Some(now),
+            oldest: by_name.oldest.or(Some(now)),
+        };
+        if let Some(until) = rules.lock_end(after) {
+            app.store
+                .audit(
+                    account_entry(who, "login.locked", Some(format!("until {until}")), client),
+                    now,
+                )
+                .await?;
+        }
+        return Err(Error::InvalidCredentials);
+    }
+    // The current password is proven, as by a login: the failures are forgotten.
+    app.store
+        .clear_failures(district.id, FailureScope::Username, &subject)
+        .await?;
+    Ok((account, hash))
 }
 
 pub(crate) fn account_entry<'a>(

@@ -18,6 +18,7 @@ pub mod passwords;
 pub mod push;
 pub mod records;
 pub mod recovery;
+pub mod second_factor;
 pub mod security;
 pub mod snapshots;
 pub mod tools;
@@ -96,6 +97,16 @@ pub enum Error {
     ToolDisabled { reason: String },
     #[error("the password must be changed first")]
     PasswordChangeRequired,
+    /// The account has a second factor and the login gave none (whether or not the password
+    /// was right: that is told only once a second factor comes with it).
+    #[error("a second factor is required")]
+    SecondFactorRequired,
+    /// A wrong, used or malformed code or recovery code.
+    #[error("the second factor was not correct")]
+    InvalidSecondFactor,
+    /// Staff whose district requires a second factor may only enroll one until they have.
+    #[error("a second factor must be set up first")]
+    SecondFactorEnrollmentRequired,
     /// Too many requests of one kind from one address; try again in `retry_after` seconds.
     #[error("too many requests")]
     RateLimited { retry_after: u64 },
@@ -129,6 +140,9 @@ impl Error {
             Self::ExpiredKey => "expired_key",
             Self::Unauthorized => "unauthorized",
             Self::PasswordChangeRequired => "password_change_required",
+            Self::SecondFactorRequired => "second_factor_required",
+            Self::InvalidSecondFactor => "invalid_second_factor",
+            Self::SecondFactorEnrollmentRequired => "second_factor_enrollment_required",
             Self::ToolDisabled { .. } => "tool_disabled",
             Self::FeatureDisabled => "feature_disabled",
             Self::InvalidCode => "invalid_code",
@@ -153,6 +167,18 @@ impl Error {
             }
             Self::CaptchaRequired(_) => {
                 "Type the letters in the picture to show that you are a person.".to_owned()
+            }
+            Self::SecondFactorRequired => {
+                "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
+                    .to_owned()
+            }
+            Self::InvalidSecondFactor => {
+                "That code is not correct, or was used already. Enter the code your authenticator app shows now."
+                    .to_owned()
+            }
+            Self::SecondFactorEnrollmentRequired => {
+                "Your district requires two-step verification for staff. Set up an authenticator app first."
+                    .to_owned()
             }
             Self::CaptchaInvalid(_) => {
                 "The letters did not match the picture. Try this new one.".to_owned()

@@ -30,6 +30,12 @@ pub enum Notice {
     CreatedByStaff,
     /// The account's email address changed; the mail goes to the old one, `old`.
     EmailChanged { old: String },
+    /// An authenticator app became the account's second factor.
+    SecondFactorAdded,
+    /// The account took its second factor away.
+    SecondFactorRemoved,
+    /// District staff took the account's second factor away.
+    SecondFactorResetByStaff,
 }
 
 impl Notice {
@@ -41,6 +47,13 @@ impl Notice {
             Notice::ResetByStaff => ("notice-reset-subject", "notice-reset-body"),
             Notice::CreatedByStaff => ("notice-created-subject", "notice-created-body"),
             Notice::EmailChanged { .. } => ("notice-email-subject", "notice-email-body"),
+            Notice::SecondFactorAdded => ("notice-2fa-added-subject", "notice-2fa-added-body"),
+            Notice::SecondFactorRemoved => {
+                ("notice-2fa-removed-subject", "notice-2fa-removed-body")
+            }
+            Notice::SecondFactorResetByStaff => {
+                ("notice-2fa-reset-subject", "notice-2fa-reset-body")
+            }
         }
     }
 

@@ -9,7 +9,8 @@ use crate::domain::{Account, AccountId, AccountKind, DistrictId, Lang, Username}
 macro_rules! account_columns {
     () => {
         "a.id, a.district_id, a.person_id, a.kind, a.username, a.active, \
-         a.must_change_password, a.password_hash, a.language, p.given_name, p.family_name \
+         a.must_change_password, a.password_hash, a.language, a.totp_secret IS NOT NULL AS second_factor, \
+         p.given_name, p.family_name \
          FROM accounts a JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id"
     };
 }
@@ -194,6 +195,7 @@ pub(super) fn account_with_hash(row: &AnyRow) -> Result<(Account, String)> {
         display_name: format!("{given} {family}").trim().to_owned(),
         active: flag(row, "active")?,
         must_change_password: flag(row, "must_change_password")?,
+        second_factor: flag(row, "second_factor")?,
         language: row
             .try_get::<Option<String>, _>("language")?
             .as_deref()

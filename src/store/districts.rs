@@ -6,7 +6,7 @@ use sqlx::{Any, Executor, Row};
 use super::{Result, Store, StoreError, Tx, count, flag};
 use crate::domain::{
     District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, EventSet, GradingScale,
-    MaintenanceMessage, SettingChange, StateCode, TimeZoneName, fold_for_search,
+    MaintenanceMessage, SettingChange, StaffSecondFactor, StateCode, TimeZoneName, fold_for_search,
 };
 
 macro_rules! district_columns {
@@ -14,7 +14,7 @@ macro_rules! district_columns {
         "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
          key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events, \
-         revision"
+         staff_second_factor, revision"
     };
 }
 
@@ -204,6 +204,9 @@ impl Tx {
             SettingChange::NotificationEvents(set) => {
                 sqlx::query(set!("notification_events")).bind(set.to_string())
             }
+            SettingChange::StaffSecondFactor(rule) => {
+                sqlx::query(set!("staff_second_factor")).bind(rule.as_str())
+            }
         };
         query.bind(now).bind(id.0).execute(self.conn()).await?;
         Ok(())
@@ -256,6 +259,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
             password_min_length: count(row, "password_min_length")?,
             key_lifetime_days: count(row, "key_lifetime_days")?,
             session_idle_minutes: count(row, "session_idle_minutes")?,
+            staff_second_factor: StaffSecondFactor::parse(row.try_get("staff_second_factor")?)?,
             timezone: TimeZoneName::parse(row.try_get("timezone")?)?,
             maintenance: maintenance
                 .as_deref()

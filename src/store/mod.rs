@@ -23,6 +23,7 @@ mod records;
 mod recovery;
 mod replica;
 mod rosters;
+mod second_factor;
 mod sessions;
 mod snapshots;
 mod sql;
@@ -61,6 +62,7 @@ pub use rosters::{
     CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
     RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
 };
+pub use second_factor::TotpRecord;
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use staging::{Merged, Staged, Value};
 pub use throttle::{

@@ -151,6 +151,7 @@ pub async fn settings(State(app): State<App>, Ready(who): Ready) -> Response {
         menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
+        second_factor: who.account.second_factor,
         sessions,
         pushes,
     }))

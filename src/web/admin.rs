@@ -108,6 +108,11 @@ fn person_page(
             .as_ref()
             .is_some_and(|a| a.kind == AccountKind::Staff),
         can_have_account: matches!(view.person.role, PersonRole::Guardian | PersonRole::Student),
+        // A lost phone: a colleague's or a family's app can be removed here, never one's own.
+        second_factor_removable: view
+            .account
+            .as_ref()
+            .is_some_and(|a| a.second_factor && staff.account().is_none_or(|me| me.id != a.id)),
         family: &view.relationships,
         error,
         secret,
@@ -293,6 +298,19 @@ pub async fn reset(
                 account.username.to_string(),
             ),
         }))
+    })
+    .await
+}
+
+/// `POST …/people/{id}/second-factor/reset`.
+pub async fn reset_second_factor(
+    State(app): State<App>,
+    StaffPage(staff): StaffPage,
+    Path((_, id)): Path<(String, String)>,
+) -> Response {
+    act(&app, &staff, &id, async |view: &PersonView| {
+        admin::reset_second_factor(&app, &staff, account_of(view)?).await?;
+        Ok(None)
     })
     .await
 }

@@ -18,7 +18,8 @@ use crate::services::auth::Authenticated;
 /// session: to the district's login page.
 pub struct SignedIn(pub Authenticated);
 
-/// Signed in, with the password settled: an account that must change it goes there first.
+/// Signed in, with the password settled: an account that must change it goes there first, and
+/// staff who must set up a second factor go to do that.
 pub struct Ready(pub Authenticated);
 
 /// This district's staff, password settled. Without a session: to the staff login page; any
@@ -59,6 +60,12 @@ async fn signed_in(
 fn settled(who: Authenticated) -> Result<Authenticated, Redirect> {
     if who.account.must_change_password {
         return Err(Redirect::to(&format!("/d/{}/password", who.district.slug)));
+    }
+    if crate::services::second_factor::must_enroll(&who.district, &who.account) {
+        return Err(Redirect::to(&format!(
+            "/d/{}/settings/second-factor",
+            who.district.slug
+        )));
     }
     Ok(who)
 }

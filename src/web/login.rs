@@ -13,7 +13,7 @@ use crate::domain::{AccountKind, District};
 use crate::i18n;
 use crate::server::error::{PageError, page_message, status_of};
 use crate::server::session::{ClientInfo, logged_in_cookies, presented_token};
-use crate::services::auth::{self, Device, LoginRequest};
+use crate::services::auth::{self, Device, LoginRequest, SecondFactorGiven};
 use crate::services::captcha::Challenge;
 use crate::services::{self, Error};
 use crate::store::SessionKind;
@@ -33,6 +33,8 @@ pub struct LoginForm {
     password: String,
     captcha_id: Option<String>,
     captcha_answer: Option<String>,
+    /// A code from the authenticator app or a recovery code, once the login asked for one.
+    second_factor: Option<String>,
 }
 
 pub async fn submit(
@@ -58,6 +60,11 @@ pub async fn submit(
         username: &form.username,
         password: &form.password,
         captcha,
+        second_factor: form
+            .second_factor
+            .as_deref()
+            .filter(|code| !code.trim().is_empty())
+            .map(SecondFactorGiven::Either),
         kind: SessionKind::Web,
         device: Device::default(),
     };
@@ -84,13 +91,15 @@ pub async fn submit(
             | Error::CaptchaRequired(_)
             | Error::CaptchaInvalid(_)
             | Error::Locked { .. }
+            | Error::SecondFactorRequired
+            | Error::InvalidSecondFactor
             | Error::WrongPortal(_)),
         ) => {
             let status = status_of(&err);
             let challenge = match &err {
                 Error::CaptchaRequired(c) | Error::CaptchaInvalid(c) => Some((**c).clone()),
                 // After a failure that crossed the threshold, show the CAPTCHA at once.
-                Error::InvalidCredentials => {
+                Error::InvalidCredentials | Error::InvalidSecondFactor => {
                     auth::captcha_for_next_try(&app, &district, Some(&form.username), &client)
                         .await?
                 }
@@ -151,6 +160,10 @@ fn render(
         right_portal,
         username: &username,
         captcha,
+        second_factor: matches!(
+            error,
+            Some(Error::SecondFactorRequired | Error::InvalidSecondFactor)
+        ),
     })
 }
 

@@ -14,6 +14,7 @@ mod notifications;
 pub mod pages;
 mod portal;
 mod recovery;
+mod second_factor;
 mod tools;
 
 use axum::Router;
@@ -59,6 +60,14 @@ fn district() -> Router<App> {
             get(recovery::reset_page).post(recovery::reset),
         )
         .route("/settings", get(account::settings))
+        .route(
+            "/settings/second-factor",
+            get(second_factor::show).post(second_factor::confirm),
+        )
+        .route(
+            "/settings/second-factor/remove",
+            post(second_factor::remove),
+        )
         .route("/settings/sessions/{id}/revoke", post(account::revoke))
         .route("/settings/push/{id}/end", post(account::end_push))
         .route("/logout", post(account::logout))
@@ -90,6 +99,10 @@ pub(crate) fn console() -> Router<App> {
         .route("/people/{id}/reset", post(admin::reset))
         .route("/people/{id}/disable", post(admin::disable))
         .route("/people/{id}/enable", post(admin::enable))
+        .route(
+            "/people/{id}/second-factor/reset",
+            post(admin::reset_second_factor),
+        )
         .route("/tools", get(tools::show))
         .route("/tools/switch", post(tools::switch))
         .route("/tools/windows", post(tools::add_window))

@@ -71,6 +71,8 @@ pub struct Login<'a> {
     /// The username typed, kept after a failed try.
     pub username: &'a str,
     pub captcha: Option<Challenge>,
+    /// The account has two-step verification: the form asks for its code.
+    pub second_factor: bool,
 }
 
 #[derive(Template)]
@@ -163,6 +165,8 @@ pub struct AdminPerson<'a> {
     /// A staff account: the operator's to reset, disable and enable.
     pub staff_account: bool,
     pub can_have_account: bool,
+    /// The account has two-step verification that this staff member may remove.
+    pub second_factor_removable: bool,
     pub family: &'a [crate::store::RelationshipView],
     pub error: Option<String>,
     pub secret: Option<Secret>,
@@ -293,6 +297,8 @@ pub struct Settings<'a> {
     pub menu: AccountMenu,
     pub slug: &'a str,
     pub district_name: &'a str,
+    /// Whether two-step verification is on.
+    pub second_factor: bool,
     pub sessions: Vec<SessionLine>,
     pub pushes: Vec<PushLine>,
 }
@@ -516,3 +522,28 @@ pub struct AdminMessages<'a> {
 #[derive(Template)]
 #[template(path = "connection_error.html")]
 pub struct ConnectionError {}
+
+/// Two-step verification: setting up an authenticator app, its recovery codes once, or
+/// removing it.
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+pub struct SecondFactorPage<'a> {
+    pub menu: AccountMenu,
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    /// Staff whose district requires a second factor: nothing else opens until it is set up.
+    pub must_enroll: bool,
+    pub enrolled: bool,
+    /// While setting up: the secret waiting for its first code.
+    pub setup: Option<SecondFactorSetup>,
+    /// Just turned on: the recovery codes, shown once.
+    pub recovery_codes: Option<Vec<String>>,
+    pub error: Option<String>,
+}
+
+pub struct SecondFactorSetup {
+    /// Base 32, to type.
+    pub secret: String,
+    /// The `otpauth://` address as a QR code, a `data:` URL of an SVG picture.
+    pub qr: String,
+}

@@ -204,6 +204,13 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
         (Method::POST, person("/reset"), Body::None, 200),
         (Method::POST, person("/disable"), Body::None, 200),
         (Method::POST, person("/enable"), Body::None, 200),
+        // The account has no second factor to remove: refused, with a reason, for staff alone.
+        (
+            Method::POST,
+            person("/second-factor/reset"),
+            Body::None,
+            409,
+        ),
         (
             Method::GET,
             "/d/cedar-valley/admin/tools".into(),
@@ -297,7 +304,7 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
     }
     let (status, _) = send(&app, &Method::POST, &remove, Some(&staff), &Body::None).await;
     assert_eq!(status, 200, "staff {remove}");
-    assert_eq!(checked, 17 * callers.len());
+    assert_eq!(checked, 18 * callers.len());
     // A console route that is not there is not found, for staff as for anyone.
     let (status, _) = send(
         &app,

@@ -31,6 +31,7 @@ mod push_security;
 mod recovery;
 mod replica;
 mod schema;
+mod second_factor;
 mod security;
 mod smtp;
 mod snapshots;

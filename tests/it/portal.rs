@@ -179,6 +179,10 @@ impl Portal {
 
 async fn district(app: &TestApp, slug: &str, name: &str, dir: &Path) -> District {
     districts::add(&app.app, slug, name, "CA").await.unwrap();
+    // Its staff read and set things here; their second factor is tested in second_factor.rs.
+    districts::set(&app.app, slug, "staff_second_factor", "optional")
+        .await
+        .unwrap();
     let district = crate::harness::district(app, slug).await;
     import::oneroster(&app.app, &crate::harness::operator(&district), dir, None)
         .await

@@ -48,6 +48,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "password_resets",
             "people",
             "push_subscriptions",
+            "recovery_codes",
             "relationships",
             "results",
             "school_messages",

@@ -41,6 +41,8 @@ CAPTCHA_ANSWER = "TESTS"
 SEED = os.environ.get("SCHEMATHESIS_SEED", "1")
 EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "40")
 PASSWORD_ROUTE = "/api/v1/me/password"
+# Removing the authenticator app also takes the current password.
+SECOND_FACTOR_ROUTE = "/api/v1/me/second-factor/totp"
 # Where the family's phone is (a documentation address, RFC 5737).
 FAMILY_ADDRESS = "192.0.2.10"
 
@@ -193,13 +195,14 @@ def main():
         everything = schemathesis(
             portal,
             workdir,
-            ["--exclude-path", PASSWORD_ROUTE, *extra],
+            ["--exclude-path", PASSWORD_ROUTE, "--exclude-path", SECOND_FACTOR_ROUTE, *extra],
             env={
                 "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
                 "HOMEROOM_FUZZ_ACCOUNT": json.dumps(parent),
             },
         )
-        # The password change last, on a token of its own: each wrong current password counts
+        # The password change (and the app's removal, which takes the password too) last, on a
+        # token of its own: each wrong current password counts
         # against the account like a failed login and soon locks its logins, which the run
         # above needs to log in again. The token itself survives (a change ends only the
         # account's other sessions), so a fixed one will do.
@@ -208,6 +211,7 @@ def main():
             workdir,
             [
                 "--include-path", PASSWORD_ROUTE,
+                "--include-path", SECOND_FACTOR_ROUTE,
                 "--header", f"Authorization: Bearer {log_in(parent)}",
             ],
         )
