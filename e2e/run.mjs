@@ -8,6 +8,7 @@
 // contain them. E2E_KEEP=1 keeps the temporary database folder, E2E_VERBOSE=1 shows the
 // portal's log.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startSmtpSink } from './smtp.mjs';
@@ -90,10 +91,11 @@ async function setUp() {
   world.newUser = take(() => true, 'for New User');
   world.linker = take(() => true, 'to link');
   world.spanish = take(() => true, 'who reads Spanish');
+  world.twoStep = take(() => true, 'for two-step verification');
 
   // Accounts made through the API (the browser journeys make their own through the pages).
   for (const [g, username] of [[world.threeChildren, 'three.kids'], [world.withEmail, 'forgetful.parent'],
-    [world.linker, 'linking.parent']]) {
+    [world.linker, 'linking.parent'], [world.twoStep, 'two.step']]) {
     g.username = username;
     g.password = `${username} harbor lantern`;
     const res = await fetch(`${world.portal.base}/api/v1/districts/${PINE_GROVE.slug}/activate`, {
@@ -139,6 +141,19 @@ async function childrenShown(page) {
 async function descriptionOf(locator) {
   return locator.evaluate((el) => (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)
     .map((id) => document.getElementById(id)?.textContent.trim() ?? `(missing #${id})`).join(' '));
+}
+
+/** The RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of a base-32 secret now, with Node's crypto. */
+function totp(base32) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 function isoDate(offsetDays) {
@@ -310,6 +325,46 @@ const tests = [
       const login = await j.newPage();
       await logIn(j, login, { slug: PINE_GROVE.slug, username: 'new.parent', password: 'willow canoe morning tide' });
       await expectHome(j, login, PINE_GROVE.slug, g.name);
+    },
+  },
+  {
+    name: 'Two-step verification: Settings → Set up an authenticator app → Turn on; then Log In with a recovery code',
+    async run(j) {
+      const g = world.twoStep;
+      const page = await j.newPage();
+      await logIn(j, page, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await expectHome(j, page, PINE_GROVE.slug, g.name);
+      await page.goto(`/d/${PINE_GROVE.slug}/settings`);
+      await j.a11y(page);
+      await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
+      await page.waitForURL('**/settings/second-factor');
+      await j.a11y(page);
+      check(await page.getByRole('img', { name: 'QR code for your authenticator app' }).isVisible(), 'no QR code');
+      const secret = (await page.locator('code.secret').textContent()).trim();
+      await page.getByLabel('Verification code').fill('000000');
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'wrong code');
+      check(await page.getByRole('alert').isVisible(), 'a wrong code showed no error');
+      await page.getByLabel('Verification code').fill(totp(secret));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.waitForLoadState('load');
+      await j.a11y(page, 'recovery codes');
+      const codes = (await page.locator('ul.recovery-codes code').allTextContents()).map((c) => c.trim());
+      check(codes.length === 10, `${codes.length} recovery codes shown, not 10`);
+      await screenshot(page, 'two-step-recovery-codes');
+
+      // Another browser: the password alone asks for the code; a recovery code logs in.
+      const other = await j.newPage({ width: 360, height: 780 });
+      await logIn(j, other, { slug: PINE_GROVE.slug, username: g.username, password: g.password });
+      await j.a11y(other, 'code asked for');
+      check(!other.url().endsWith('/home'), 'the password alone logged in');
+      const field = other.getByLabel('Verification code');
+      check(await field.isVisible(), 'the login form did not ask for the code');
+      await other.getByLabel('Password').fill(g.password);
+      await field.fill(codes[0]);
+      await other.getByRole('button', { name: 'Log In' }).click();
+      await expectHome(j, other, PINE_GROVE.slug, g.name);
     },
   },
   {
