@@ -144,3 +144,4 @@ import-unreadable = The upload could not be read. Choose the file again.
 import-unstored = The server could not store the upload.
 import-choose-zip = Choose a .zip file to import.
 import-not-zip = That file is not a .zip. Export the OneRoster files as a .zip and choose it.
+console-read-limit = You have opened { $limit } students' records in the last hour, this district's limit for staff. Your district's administrators have been told. You can open more in { $minutes } minutes.

@@ -154,3 +154,4 @@ import-unreadable = No se pudo leer el archivo subido. Elíjalo de nuevo.
 import-unstored = El servidor no pudo guardar el archivo subido.
 import-choose-zip = Elija un archivo .zip para importar.
 import-not-zip = Ese archivo no es un .zip. Exporte los archivos OneRoster como .zip y elíjalo.
+console-read-limit = Ha abierto { $limit } expedientes de estudiantes en la última hora, el límite de este distrito para el personal. Se avisó a los administradores de su distrito. Podrá abrir más dentro de { $minutes } minutos.

@@ -96,6 +96,8 @@ pub struct DistrictSettings {
     pub session_idle_minutes: u32,
     /// Whether staff must have a second factor.
     pub staff_second_factor: super::StaffSecondFactor,
+    /// Students' records one staff account may open in a sliding hour.
+    pub staff_reads_per_hour: u32,
     pub timezone: TimeZoneName,
     pub maintenance: Option<MaintenanceMessage>,
     pub grading_scale: GradingScale,
@@ -117,6 +119,7 @@ impl DistrictSettings {
             key_lifetime_days: 90,
             session_idle_minutes: 30,
             staff_second_factor: super::StaffSecondFactor::Required,
+            staff_reads_per_hour: 300,
             timezone: TimeZoneName(state.principal_time_zone().to_owned()),
             maintenance: None,
             grading_scale: GradingScale::default(),
@@ -146,6 +149,7 @@ impl DistrictSettings {
             SettingChange::KeyLifetimeDays(n) => self.key_lifetime_days = *n,
             SettingChange::SessionIdleMinutes(n) => self.session_idle_minutes = *n,
             SettingChange::StaffSecondFactor(rule) => self.staff_second_factor = *rule,
+            SettingChange::StaffReadsPerHour(n) => self.staff_reads_per_hour = *n,
             SettingChange::Timezone(tz) => self.timezone = tz.clone(),
             SettingChange::Maintenance(message) => self.maintenance = message.clone(),
             SettingChange::GradingScale(scale) => self.grading_scale = scale.clone(),
@@ -168,6 +172,7 @@ pub enum SettingChange {
     KeyLifetimeDays(u32),
     SessionIdleMinutes(u32),
     StaffSecondFactor(super::StaffSecondFactor),
+    StaffReadsPerHour(u32),
     Timezone(TimeZoneName),
     /// `None` ends maintenance.
     Maintenance(Option<MaintenanceMessage>),
@@ -187,6 +192,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "key_lifetime_days",
     "session_idle_minutes",
     "staff_second_factor",
+    "staff_reads_per_hour",
     "timezone",
     "maintenance",
     "grading_scale",
@@ -211,6 +217,7 @@ impl SettingChange {
             "staff_second_factor" => {
                 Self::StaffSecondFactor(super::StaffSecondFactor::parse(value)?)
             }
+            "staff_reads_per_hour" => Self::StaffReadsPerHour(number(key, value, 10, 100_000)?),
             "timezone" => Self::Timezone(TimeZoneName::parse(value)?),
             "maintenance" => Self::Maintenance(match value.trim() {
                 "off" => None,
@@ -240,6 +247,7 @@ impl SettingChange {
             Self::KeyLifetimeDays(_) => "key_lifetime_days",
             Self::SessionIdleMinutes(_) => "session_idle_minutes",
             Self::StaffSecondFactor(_) => "staff_second_factor",
+            Self::StaffReadsPerHour(_) => "staff_reads_per_hour",
             Self::Timezone(_) => "timezone",
             Self::Maintenance(_) => "maintenance",
             Self::GradingScale(_) => "grading_scale",
@@ -259,7 +267,8 @@ impl SettingChange {
             | Self::CaptchaAfterAddressFailures(n)
             | Self::PasswordMinLength(n)
             | Self::KeyLifetimeDays(n)
-            | Self::SessionIdleMinutes(n) => n.to_string(),
+            | Self::SessionIdleMinutes(n)
+            | Self::StaffReadsPerHour(n) => n.to_string(),
             Self::StaffSecondFactor(rule) => rule.as_str().to_owned(),
             Self::Timezone(tz) => tz.as_str().to_owned(),
             Self::Maintenance(None) => "off".to_owned(),
@@ -318,6 +327,7 @@ mod tests {
             "30",
             "45",
             "optional",
+            "250",
             "America/Denver",
             "Back at 6 pm",
             "A:93,B:85,C:75,F:0",

@@ -28,7 +28,9 @@ pub fn status_of(err: &Error) -> StatusCode {
         | Error::SecondFactorEnrollmentRequired
         | Error::Forbidden(_)
         | Error::ToolDisabled { .. } => StatusCode::FORBIDDEN,
-        Error::Locked { .. } | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Locked { .. } | Error::RateLimited { .. } | Error::ReadLimit { .. } => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         Error::DistrictUnavailable { .. } | Error::Unavailable(_) => {
             StatusCode::SERVICE_UNAVAILABLE
         }
@@ -83,9 +85,9 @@ impl ErrorBody {
                 _ => None,
             },
             retry_after: match err {
-                Error::Locked { retry_after, .. } | Error::RateLimited { retry_after } => {
-                    Some(*retry_after)
-                }
+                Error::Locked { retry_after, .. }
+                | Error::RateLimited { retry_after }
+                | Error::ReadLimit { retry_after, .. } => Some(*retry_after),
                 _ => None,
             },
             portal: match err {
@@ -114,7 +116,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log(&self.0);
         let mut response = (status_of(&self.0), Json(ErrorBody::of(&self.0))).into_response();
-        if let Error::Locked { retry_after, .. } | Error::RateLimited { retry_after } = self.0 {
+        if let Error::Locked { retry_after, .. }
+        | Error::RateLimited { retry_after }
+        | Error::ReadLimit { retry_after, .. } = self.0
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
@@ -166,6 +171,15 @@ pub fn page_message(err: &Error) -> String {
         Error::SecondFactorRequired => "access-error-second-factor-required",
         Error::InvalidSecondFactor => "access-error-invalid-second-factor",
         Error::SecondFactorEnrollmentRequired => "access-error-second-factor-enroll",
+        Error::ReadLimit { limit, retry_after } => {
+            return crate::i18n::ta(
+                "console-read-limit",
+                &[
+                    ("limit", limit.to_string()),
+                    ("minutes", retry_after.div_ceil(60).to_string()),
+                ],
+            );
+        }
         Error::CaptchaInvalid(_) => "access-error-captcha-invalid",
         Error::UsernameTaken => "access-error-username-taken",
         Error::InvalidKey => "access-error-invalid-key",

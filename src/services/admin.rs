@@ -272,6 +272,7 @@ pub async fn person(app: &App, staff: &Staff, person_id: i64) -> Result<PersonVi
 pub async fn view_person(app: &App, staff: &Staff, person_id: i64) -> Result<PersonView> {
     let (district, actor) = (staff.district(), staff.actor());
     let view = person(app, staff, person_id).await?;
+    count_reads(app, staff, 1).await?;
     app.store
         .audit(
             AuditEntry {
@@ -287,6 +288,71 @@ pub async fn view_person(app: &App, staff: &Staff, person_id: i64) -> Result<Per
         )
         .await?;
     Ok(view)
+}
+
+/// Counts `records` students' records that a staff member is about to open against the
+/// district's hourly allowance (`staff_reads_per_hour`), or refuses them all: a stolen staff
+/// login cannot walk off with a district's families page by page. The first refusal in an
+/// hour is audited and told to the district's other staff, by mail and in their inboxes.
+/// The operator (the command line) is not counted.
+pub async fn count_reads(app: &App, staff: &Staff, records: u32) -> Result<()> {
+    const HOUR: i64 = 3600;
+    let Some(account) = staff.account() else {
+        return Ok(());
+    };
+    let district = staff.district();
+    let limit = district.settings.staff_reads_per_hour;
+    let now = app.clock.unix();
+    let minute = now.div_euclid(60);
+    let since = minute - HOUR / 60 + 1;
+    let (read, oldest) = app
+        .store
+        .staff_reads_since(district.id, account.id, since)
+        .await?;
+    if read + i64::from(records) <= i64::from(limit) {
+        app.store
+            .add_staff_reads(district.id, account.id, minute, i64::from(records), since)
+            .await?;
+        return Ok(());
+    }
+    // The window frees its oldest minute first.
+    let retry_after = oldest
+        .map_or(60, |oldest| (oldest + HOUR / 60) * 60 - now)
+        .max(1);
+    let retry_after = u64::try_from(retry_after).unwrap_or(60);
+    if !app
+        .store
+        .reads_limited_since(district.id, account.username.as_str(), now - HOUR)
+        .await?
+    {
+        let colleagues = app.store.staff_accounts(district.id).await?;
+        let other = format!("{} opened {read} records", account.username);
+        let mut tx = app.store.begin().await?;
+        tx.audit(
+            entry(
+                district,
+                account,
+                staff.actor(),
+                "staff.reads_limited",
+                Some(format!("{read} records in an hour, limit {limit}")),
+            ),
+            now,
+        )
+        .await?;
+        for colleague in colleagues.iter().filter(|c| c.id != account.id) {
+            security::tell(
+                &mut tx,
+                security::Recipient::of(district, colleague),
+                &security::Notice::ReadsLimited {
+                    other: other.clone(),
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Err(Error::ReadLimit { limit, retry_after })
 }
 
 /// The detail of a `record.read` made in the console.

@@ -107,6 +107,9 @@ pub enum Error {
     /// Staff whose district requires a second factor may only enroll one until they have.
     #[error("a second factor must be set up first")]
     SecondFactorEnrollmentRequired,
+    /// A staff account opened the district's hourly allowance of students' records.
+    #[error("the hourly allowance of {limit} records is used")]
+    ReadLimit { limit: u32, retry_after: u64 },
     /// Too many requests of one kind from one address; try again in `retry_after` seconds.
     #[error("too many requests")]
     RateLimited { retry_after: u64 },
@@ -143,6 +146,7 @@ impl Error {
             Self::SecondFactorRequired => "second_factor_required",
             Self::InvalidSecondFactor => "invalid_second_factor",
             Self::SecondFactorEnrollmentRequired => "second_factor_enrollment_required",
+            Self::ReadLimit { .. } => "read_limit",
             Self::ToolDisabled { .. } => "tool_disabled",
             Self::FeatureDisabled => "feature_disabled",
             Self::InvalidCode => "invalid_code",
@@ -176,6 +180,11 @@ impl Error {
                 "That code is not correct, or was used already. Enter the code your authenticator app shows now."
                     .to_owned()
             }
+            Self::ReadLimit { limit, retry_after } => format!(
+                "You have opened {limit} students' records in the last hour, this district's limit for staff. \
+                 Your district's administrators have been told. You can open more in {} minutes.",
+                retry_after.div_ceil(60)
+            ),
             Self::SecondFactorEnrollmentRequired => {
                 "Your district requires two-step verification for staff. Set up an authenticator app first."
                     .to_owned()

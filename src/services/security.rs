@@ -36,6 +36,9 @@ pub enum Notice {
     SecondFactorRemoved,
     /// District staff took the account's second factor away.
     SecondFactorResetByStaff,
+    /// A colleague, `other` ("username, N records"), opened the district's hourly allowance of
+    /// students' records and was stopped.
+    ReadsLimited { other: String },
 }
 
 impl Notice {
@@ -54,12 +57,15 @@ impl Notice {
             Notice::SecondFactorResetByStaff => {
                 ("notice-2fa-reset-subject", "notice-2fa-reset-body")
             }
+            Notice::ReadsLimited { .. } => ("notice-reads-subject", "notice-reads-body"),
         }
     }
 
     fn other(&self) -> &str {
         match self {
-            Notice::Linked { other } | Notice::Unlinked { other } => other,
+            Notice::Linked { other }
+            | Notice::Unlinked { other }
+            | Notice::ReadsLimited { other } => other,
             _ => "",
         }
     }

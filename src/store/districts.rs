@@ -14,7 +14,7 @@ macro_rules! district_columns {
         "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
          key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events, \
-         staff_second_factor, revision"
+         staff_second_factor, staff_reads_per_hour, revision"
     };
 }
 
@@ -207,6 +207,9 @@ impl Tx {
             SettingChange::StaffSecondFactor(rule) => {
                 sqlx::query(set!("staff_second_factor")).bind(rule.as_str())
             }
+            SettingChange::StaffReadsPerHour(n) => {
+                sqlx::query(set!("staff_reads_per_hour")).bind(i64::from(*n))
+            }
         };
         query.bind(now).bind(id.0).execute(self.conn()).await?;
         Ok(())
@@ -260,6 +263,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
             key_lifetime_days: count(row, "key_lifetime_days")?,
             session_idle_minutes: count(row, "session_idle_minutes")?,
             staff_second_factor: StaffSecondFactor::parse(row.try_get("staff_second_factor")?)?,
+            staff_reads_per_hour: count(row, "staff_reads_per_hour")?,
             timezone: TimeZoneName::parse(row.try_get("timezone")?)?,
             maintenance: maintenance
                 .as_deref()

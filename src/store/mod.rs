@@ -27,6 +27,7 @@ mod second_factor;
 mod sessions;
 mod snapshots;
 mod sql;
+mod staff_reads;
 mod staging;
 mod throttle;
 mod tools;

@@ -150,10 +150,16 @@ where
         Ok(id) => id,
         Err(err) => return PageError(err).into_response(),
     };
-    let outcome = match admin::person(app, staff, id).await {
-        Ok(view) => action(&view).await,
+    let view = match admin::person(app, staff, id).await {
+        Ok(view) => view,
         Err(err) => return PageError(err).into_response(),
     };
+    // The answer is the person's page again: a read like any other, counted before anything
+    // is done.
+    if let Err(err) = admin::count_reads(app, staff, 1).await {
+        return PageError(err).into_response();
+    }
+    let outcome = action(&view).await;
     let fresh = match admin::person(app, staff, id).await {
         Ok(fresh) => fresh,
         Err(err) => return PageError(err).into_response(),

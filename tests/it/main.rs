@@ -38,4 +38,5 @@ mod snapshots;
 mod spanish_access;
 mod spanish_console;
 mod spanish_portal;
+mod staff_reads;
 mod wal;

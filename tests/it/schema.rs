@@ -55,6 +55,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "schools",
             "server_keys",
             "sessions",
+            "staff_reads",
             "student_snapshots",
             "term_grades",
             "tool_settings",
