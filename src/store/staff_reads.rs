@@ -15,7 +15,8 @@ impl Store {
         since_minute: i64,
     ) -> Result<(i64, Option<i64>)> {
         let row = sqlx::query(
-            "SELECT COALESCE(SUM(reads), 0) AS total, MIN(minute) AS oldest FROM staff_reads \
+            "SELECT CAST(COALESCE(SUM(reads), 0) AS BIGINT) AS total, MIN(minute) AS oldest \
+             FROM staff_reads \
              WHERE district_id = $1 AND account_id = $2 AND minute >= $3",
         )
         .bind(district.0)
