@@ -287,7 +287,9 @@ impl Target {
 }
 
 /// How long a pooled connection may sit unused before it is pinged before its next statement.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
+/// Short: a database that restarts leaves every pooled connection dead, and only one used
+/// within this last second can meet its statement failing; under load none is ever pinged.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Whether a pooled connection may be handed out: one that sat idle must answer a ping first.
 async fn ping_if_idle(
