@@ -84,11 +84,7 @@ pub async fn reset_second_factor(app: &App, staff: &Staff, account: &Account) ->
         .remove_second_factor(district.id, account.id, now)
         .await?
     {
-        return Err(Error::Conflict(crate::domain::Invalid::worded(
-            "This account has no two-step verification to remove.",
-            "second-factor-none",
-            vec![],
-        )));
+        return Err(super::second_factor::none_to_remove());
     }
     security::tell(
         &mut tx,

@@ -32,15 +32,9 @@ pub fn must_enroll(district: &District, account: &Account) -> bool {
 /// second factor must take it away first.
 pub async fn begin(app: &App, who: &Authenticated) -> Result<Enrollment> {
     if who.account.second_factor {
-        return Err(Error::Conflict(Invalid::worded(
-            "This account has two-step verification already: remove it first to set up another app.",
-            "second-factor-already",
-            vec![],
-        )));
+        return Err(already_on());
     }
-    let secret = TotpSecret::from_bytes(
-        secrets::random_bytes::<TOTP_SECRET_BYTES>().map_err(|e| Error::internal(e.to_string()))?,
-    );
+    let secret = TotpSecret::from_bytes(secrets::random_bytes::<TOTP_SECRET_BYTES>()?);
     let base32 = secret.to_base32();
     app.store
         .set_totp_pending(who.district.id, who.account.id, &base32, app.clock.unix())
@@ -49,6 +43,22 @@ pub async fn begin(app: &App, who: &Authenticated) -> Result<Enrollment> {
         uri: secret.uri(who.district.name.as_str(), who.account.username.as_str()),
         secret: base32,
     })
+}
+
+/// The secret waiting for its first code, or a new one when none waits: a page opened again
+/// (a second click, a reload) shows the secret the app may have scanned already.
+pub async fn waiting_or_new(app: &App, who: &Authenticated) -> Result<Enrollment> {
+    if who.account.second_factor {
+        return Err(already_on());
+    }
+    let state = app.store.totp(who.district.id, who.account.id).await?;
+    match state.pending.as_deref().and_then(TotpSecret::parse) {
+        Some(secret) => Ok(Enrollment {
+            uri: secret.uri(who.district.name.as_str(), who.account.username.as_str()),
+            secret: secret.to_base32(),
+        }),
+        None => begin(app, who).await,
+    }
 }
 
 /// Confirms the waiting secret with a code from the app: it becomes the account's second
@@ -69,11 +79,7 @@ pub async fn confirm(
     let code = TotpCode::parse(code).ok_or_else(wrong)?;
     let state = app.store.totp(who.district.id, who.account.id).await?;
     if state.secret.is_some() {
-        return Err(Error::Conflict(Invalid::worded(
-            "This account has two-step verification already: remove it first to set up another app.",
-            "second-factor-already",
-            vec![],
-        )));
+        return Err(already_on());
     }
     let pending = state.pending.ok_or_else(|| {
         Error::Conflict(Invalid::worded(
@@ -132,11 +138,7 @@ pub async fn remove(
     let (account, _) =
         prove_password(app, who, password, client, ProofFor::SecondFactorRemoval).await?;
     if !account.second_factor {
-        return Err(Error::Conflict(Invalid::worded(
-            "This account has no two-step verification to remove.",
-            "second-factor-none",
-            vec![],
-        )));
+        return Err(none_to_remove());
     }
     let proof = SecondFactorProof::parse(proof).ok_or(Error::InvalidSecondFactor)?;
     if !verify(app, &account, &proof).await? {
@@ -204,11 +206,27 @@ pub async fn verify(app: &App, account: &Account, proof: &SecondFactorProof) -> 
     }
 }
 
+fn already_on() -> Error {
+    Error::Conflict(Invalid::worded(
+        "This account has two-step verification already: remove it first to set up another app.",
+        "second-factor-already",
+        vec![],
+    ))
+}
+
+/// The answer to removing a second factor from an account that has none.
+pub(super) fn none_to_remove() -> Error {
+    Error::Conflict(Invalid::worded(
+        "This account has no two-step verification to remove.",
+        "second-factor-none",
+        vec![],
+    ))
+}
+
 fn new_recovery_codes() -> Result<Vec<RecoveryCode>> {
     (0..RECOVERY_CODES)
         .map(|_| {
-            let raw = secrets::code(CROCKFORD, RECOVERY_CODE_LENGTH)
-                .map_err(|e| Error::internal(e.to_string()))?;
+            let raw = secrets::code(CROCKFORD, RECOVERY_CODE_LENGTH)?;
             RecoveryCode::parse(&raw)
                 .ok_or_else(|| Error::internal("a new recovery code does not parse"))
         })

@@ -96,23 +96,6 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
-
-    /// Unused recovery codes left.
-    pub async fn recovery_codes_left(
-        &self,
-        district: DistrictId,
-        account: AccountId,
-    ) -> Result<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS left_ FROM recovery_codes \
-             WHERE district_id = $1 AND account_id = $2 AND used_at IS NULL",
-        )
-        .bind(district.0)
-        .bind(account.0)
-        .fetch_one(self.pool()?)
-        .await?;
-        Ok(row.try_get("left_")?)
-    }
 }
 
 impl Tx {

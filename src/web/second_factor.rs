@@ -23,7 +23,7 @@ async fn page(app: &App, who: &Authenticated, error: Option<&Error>) -> Result<S
     let setup = if who.account.second_factor {
         None
     } else {
-        let enrollment = second_factor::begin(app, who).await?;
+        let enrollment = second_factor::waiting_or_new(app, who).await?;
         Some(SecondFactorSetup {
             qr: qr_data_url(&enrollment.uri)?,
             secret: enrollment.secret,
@@ -73,7 +73,7 @@ fn settled(who: &Authenticated) -> Option<Response> {
         .then(|| Redirect::to(&format!("/d/{}/password", who.district.slug)).into_response())
 }
 
-/// `GET`: the app to set up (a new secret each time the page opens), or the way to remove it.
+/// `GET`: the app to set up (the secret that waits, or a new one), or the way to remove it.
 pub async fn show(State(app): State<App>, SignedIn(who): SignedIn) -> Response {
     if let Some(away) = settled(&who) {
         return away;
@@ -103,27 +103,10 @@ pub async fn confirm(
     match second_factor::confirm(&app, &who, &code, &client).await {
         Ok(codes) => Html(render(&app, &who, None, Some(codes), None).await).into_response(),
         // A wrong code: the same secret stays, and the page shows it again.
-        Err(err @ Error::Invalid(_)) => {
-            let setup = match app.store.totp(who.district.id, who.account.id).await {
-                Ok(state) => state.pending,
-                Err(e) => return PageError(e.into()).into_response(),
-            };
-            let Some(secret) = setup.as_deref().and_then(crate::domain::TotpSecret::parse) else {
-                return Redirect::to(&format!("/d/{}/settings/second-factor", who.district.slug))
-                    .into_response();
-            };
-            let uri = secret.uri(who.district.name.as_str(), who.account.username.as_str());
-            let qr = match qr_data_url(&uri) {
-                Ok(qr) => qr,
-                Err(e) => return PageError(e).into_response(),
-            };
-            let setup = SecondFactorSetup {
-                secret: secret.to_base32(),
-                qr,
-            };
-            let page = render(&app, &who, Some(setup), None, Some(&err)).await;
-            (status_of(&err), Html(page)).into_response()
-        }
+        Err(err @ Error::Invalid(_)) => match page(&app, &who, Some(&err)).await {
+            Ok(page) => (status_of(&err), Html(page)).into_response(),
+            Err(other) => PageError(other).into_response(),
+        },
         Err(other) => PageError(other).into_response(),
     }
 }

@@ -79,6 +79,15 @@ async fn call(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// The key the set-up page shows.
+fn secret_on(page: &str) -> String {
+    page.split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the page shows a key")
+        .to_owned()
+}
+
 const MARIA: (&str, &str) = ("maria.alvarez", "maple river lantern");
 
 #[tokio::test]
@@ -387,12 +396,20 @@ async fn staff_whose_district_requires_it_enroll_before_anything_else_and_the_op
         page.contains("src=\"data:image/svg+xml;base64,"),
         "a QR code"
     );
-    let secret = page
-        .split("<code class=\"secret\">")
-        .nth(1)
-        .and_then(|rest| rest.split('<').next())
-        .unwrap()
-        .to_owned();
+    let secret = secret_on(&page);
+    // Opened again (a reload, a second click) and after a wrong code, the page shows the
+    // secret the app may have scanned already.
+    let (_, again) = app.get_text("/d/cedar-valley/settings/second-factor").await;
+    assert_eq!(secret_on(&again), secret);
+    let wrong = app
+        .client
+        .post(app.url("/d/cedar-valley/settings/second-factor"))
+        .form(&[("code", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 400);
+    assert_eq!(secret_on(&wrong.text().await.unwrap()), secret);
     let page = app
         .client
         .post(app.url("/d/cedar-valley/settings/second-factor"))
