@@ -118,6 +118,7 @@ impl From<Option<DeviceBody>> for Device {
             id: d.id,
             name: d.name,
             platform: d.platform,
+            browser: None,
         })
     }
 }

@@ -18,6 +18,7 @@ mod state;
 mod text;
 mod throttle;
 mod tools;
+mod user_agent;
 
 pub use account::{Account, AccountId, AccountKind, Username, fold_username};
 pub use address::is_public;
@@ -45,6 +46,7 @@ pub use tools::{
     DEFAULT_OFF_REASON, Portal, Tool, ToolReason, ToolRules, ToolSetting, ToolState, ToolWindow,
     parse_date,
 };
+pub use user_agent::{BrowserOn, browser_on};
 
 /// A record's id as an address carries it: a positive number, or nothing (which the adapters
 /// answer exactly like a record that does not exist).

@@ -115,12 +115,14 @@ pub fn session_cookie(config: &Config, token: &str) -> String {
         .to_string()
 }
 
-/// The cookies a new browser session starts with: its secret, and the account's language, so
-/// that the portal speaks it from the first page on.
+/// The cookies a new browser session starts with: its secret, the account's language, so
+/// that the portal speaks it from the first page on, and the browser's device cookie, kept
+/// another year.
 pub fn logged_in_cookies(
     config: &Config,
     logged_in: &crate::services::auth::LoggedIn,
-) -> axum::response::AppendHeaders<[(header::HeaderName, String); 2]> {
+    browser: &BrowserDevice,
+) -> axum::response::AppendHeaders<[(header::HeaderName, String); 3]> {
     let lang = logged_in
         .account
         .language
@@ -128,7 +130,73 @@ pub fn logged_in_cookies(
     axum::response::AppendHeaders([
         (header::SET_COOKIE, session_cookie(config, &logged_in.token)),
         (header::SET_COOKIE, super::language::cookie(config, lang)),
+        (header::SET_COOKIE, browser.cookie(config)),
     ])
+}
+
+/// The browser's device cookie: a random id it keeps across sessions, so that a login from a
+/// browser an account has not used before can be told to the account. One the browser did not
+/// send (or sent malformed) is made new.
+pub struct BrowserDevice(String);
+
+impl BrowserDevice {
+    fn name(config: &Config) -> &'static str {
+        if secure(config) {
+            "__Host-homeroom_device"
+        } else {
+            "homeroom_device"
+        }
+    }
+
+    fn of(headers: &HeaderMap, config: &Config) -> Result<Self, Error> {
+        let name = Self::name(config);
+        let sent = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == name)
+            .map(|c| c.value().to_owned())
+            .filter(|id| {
+                (32..=64).contains(&id.len())
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            });
+        match sent {
+            Some(id) => Ok(Self(id)),
+            None => Ok(Self(crate::secrets::token()?)),
+        }
+    }
+
+    /// The device a login from this browser comes from.
+    pub fn device(&self) -> auth::Device {
+        auth::Device {
+            browser: Some(self.0.clone()),
+            ..auth::Device::default()
+        }
+    }
+
+    /// `Set-Cookie` for it: HttpOnly, kept 400 days (the most browsers allow).
+    pub fn cookie(&self, config: &Config) -> String {
+        Cookie::build((Self::name(config), self.0.clone()))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure(config))
+            .max_age(cookie::time::Duration::days(400))
+            .build()
+            .to_string()
+    }
+}
+
+impl FromRequestParts<App> for BrowserDevice {
+    type Rejection = crate::server::error::PageError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Self::of(&parts.headers, &app.config).map_err(crate::server::error::PageError)
+    }
 }
 
 /// `Set-Cookie` that removes the session cookie.

@@ -11,10 +11,11 @@ use crate::domain::{
 use crate::secrets;
 use crate::store::Tx;
 use crate::store::{
-    AttemptId, AuditEntry, FailureScope, NewAccount, NewPerson, NewSession, SessionKind,
-    SessionRecord, StoreError,
+    AttemptId, AuditEntry, DeviceSeen, FailureScope, NewAccount, NewPerson, NewSession,
+    SessionKind, SessionRecord, StoreError,
 };
 
+use super::security::{NamedDevice, Notice, Recipient};
 use super::{Error, Result, captcha, second_factor, security};
 
 /// A web session, and a staff member's app token, ends after this long whatever happens.
@@ -49,12 +50,16 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
-/// The device a mobile app logs in from.
+/// The device a login comes from: what a mobile app says of itself, or a browser's device
+/// cookie.
 #[derive(Debug, Clone, Default)]
 pub struct Device {
     pub id: Option<String>,
     pub name: Option<String>,
     pub platform: Option<String>,
+    /// The browser's device cookie: a random id it keeps for a year, known here only by its
+    /// hash, so that a login from a browser the account has not used before can be told.
+    pub browser: Option<String>,
 }
 
 impl Device {
@@ -72,7 +77,39 @@ impl Device {
         }
         Ok(())
     }
+
+    /// The hash this device is known by to its accounts: the app's id for an app's session, the
+    /// cookie for a browser's; none when it gave none.
+    fn key(&self, kind: SessionKind) -> Option<String> {
+        let id = match kind {
+            SessionKind::Web => &self.browser,
+            SessionKind::App => &self.id,
+        };
+        let id = id.as_deref().map(str::trim).filter(|id| !id.is_empty())?;
+        Some(secrets::hash_token(&format!("{}:{id}", kind.as_str())))
+    }
+
+    /// What the alert of a new sign-in calls it: the app's name and platform, or the browser
+    /// and system its `User-Agent` names.
+    fn named(&self, kind: SessionKind, user_agent: Option<&str>) -> NamedDevice {
+        let words = |s: &Option<String>| {
+            s.as_deref()
+                .map(|s| s.trim().chars().take(60).collect::<String>())
+                .filter(|s| !s.is_empty())
+        };
+        let seen = crate::domain::browser_on(user_agent.unwrap_or(""));
+        let app = kind == SessionKind::App;
+        NamedDevice {
+            name: if app { words(&self.name) } else { None },
+            browser: seen.browser.map(str::to_owned),
+            system: (if app { words(&self.platform) } else { None })
+                .or_else(|| seen.system.map(str::to_owned)),
+        }
+    }
 }
+
+/// How long a device the account stopped using stays known.
+const DEVICE_MEMORY_SECONDS: i64 = 400 * 24 * 60 * 60;
 
 pub struct LoginRequest<'a> {
     /// The portal the person is logging in on.
@@ -434,7 +471,9 @@ pub(super) async fn start_session(
     .await
 }
 
-/// Starts a session, audited as `action` (a login, or a switch from a linked account).
+/// Starts a session, audited as `action` (a login, or a switch from a linked account). A
+/// login from a device new to an account that knew others tells the account, by mail and in
+/// its inbox; a switch from a linked account only remembers the device.
 pub(super) async fn start_session_as(
     app: &App,
     district: &District,
@@ -500,6 +539,28 @@ pub(super) async fn start_session_as(
         now,
     )
     .await?;
+    let seen = tx
+        .remember_device(
+            account.district,
+            account.id,
+            device.key(kind).as_deref(),
+            now,
+            now - DEVICE_MEMORY_SECONDS,
+        )
+        .await?;
+    if seen == DeviceSeen::New && action == "login.succeeded" {
+        let notice = Notice::NewSignIn {
+            device: device.named(kind, client.user_agent.as_deref()),
+            at: now,
+            timezone: district.settings.timezone.as_str().to_owned(),
+            link: format!(
+                "{}/d/{}/settings",
+                app.config.public_url.as_str().trim_end_matches('/'),
+                district.slug
+            ),
+        };
+        security::tell(&mut tx, Recipient::of(district, &account), &notice, now).await?;
+    }
     tx.commit().await?;
     Ok(LoggedIn {
         token: token.as_str().to_owned(),

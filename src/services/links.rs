@@ -309,6 +309,7 @@ pub async fn switch(
         id: who.session.device_id.clone(),
         name: who.session.device_name.clone(),
         platform: who.session.platform.clone(),
+        browser: None,
     };
     let kind: SessionKind = who.session.kind;
     let logged_in = auth::start_session_as(

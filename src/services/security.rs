@@ -39,6 +39,45 @@ pub enum Notice {
     /// A colleague, `other` ("username, N records"), opened the district's hourly allowance of
     /// students' records and was stopped.
     ReadsLimited { other: String },
+    /// A login from a device or browser the account had not used before, at `at` (told in the
+    /// district's `timezone`); `link` is the account's security page.
+    NewSignIn {
+        device: NamedDevice,
+        at: i64,
+        timezone: String,
+        link: String,
+    },
+}
+
+/// A device as the alert of a new sign-in names it: an app's name, a browser, a system.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedDevice {
+    pub name: Option<String>,
+    pub browser: Option<String>,
+    pub system: Option<String>,
+}
+
+impl NamedDevice {
+    /// "Chrome on Android", "Pixel 8 (Android)", in the current language.
+    fn words(&self) -> String {
+        let arg = |s: &Option<String>| s.clone().unwrap_or_default();
+        let id = match (&self.name, &self.browser, &self.system) {
+            (Some(_), _, Some(_)) => "device-app-on",
+            (Some(_), _, None) => "device-app",
+            (None, Some(_), Some(_)) => "device-browser-on",
+            (None, Some(_), None) => "device-browser",
+            (None, None, Some(_)) => "device-some-browser-on",
+            (None, None, None) => "device-unknown",
+        };
+        i18n::ta(
+            id,
+            &[
+                ("name", arg(&self.name)),
+                ("browser", arg(&self.browser)),
+                ("system", arg(&self.system)),
+            ],
+        )
+    }
 }
 
 impl Notice {
@@ -58,6 +97,7 @@ impl Notice {
                 ("notice-2fa-reset-subject", "notice-2fa-reset-body")
             }
             Notice::ReadsLimited { .. } => ("notice-reads-subject", "notice-reads-body"),
+            Notice::NewSignIn { .. } => ("notice-new-device-subject", "notice-new-device-body"),
         }
     }
 
@@ -73,11 +113,28 @@ impl Notice {
     /// Subject and body in the current language, for this account of this district.
     fn words(&self, district: &str, username: &str) -> (String, String) {
         let (subject, body) = self.ids();
-        let args = [
+        let mut args = vec![
             ("district", district.to_owned()),
             ("username", username.to_owned()),
             ("other", self.other().to_owned()),
         ];
+        if let Notice::NewSignIn {
+            device,
+            at,
+            timezone,
+            link,
+        } = self
+        {
+            let when = jiff::Timestamp::from_second(*at)
+                .and_then(|t| t.in_tz(timezone))
+                .map(|t| i18n::when::day_time(i18n::current(), &t))
+                .unwrap_or_default();
+            args.extend([
+                ("device", device.words()),
+                ("time", when),
+                ("link", link.clone()),
+            ]);
+        }
         (i18n::ta(subject, &args), i18n::ta(body, &args))
     }
 }

@@ -14,6 +14,7 @@ mod districts;
 mod import_runs;
 mod jobs;
 mod keys;
+mod known_devices;
 mod links;
 mod notifications;
 mod people;
@@ -46,6 +47,7 @@ pub use copy::Cleanup as StagingCleanup;
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use jobs::{JobRecord, NewJob};
 pub use keys::{KeyRecord, KeyScope, PersonRecord};
+pub use known_devices::DeviceSeen;
 pub use links::{CodeOwner, LinkedAccount};
 pub use notifications::{
     Audience, Channel, GradeWatch, ImportNews, Imported, MessageRecord, NewNotification,

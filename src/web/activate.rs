@@ -13,9 +13,8 @@ use crate::domain::District;
 use crate::i18n;
 use crate::server::error::page_message;
 use crate::server::error::{PageError, status_of};
-use crate::server::session::{ClientInfo, logged_in_cookies};
+use crate::server::session::{BrowserDevice, ClientInfo, logged_in_cookies};
 use crate::services::activation::{self, Activation};
-use crate::services::auth::Device;
 use crate::services::{self, Error};
 use crate::store::SessionKind;
 
@@ -145,6 +144,7 @@ pub async fn create_account(
     State(app): State<App>,
     Path(slug): Path<String>,
     ClientInfo(client): ClientInfo,
+    browser: BrowserDevice,
     form: Result<Form<AccountForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let district = services::districts::open(&app, &slug).await?;
@@ -164,12 +164,12 @@ pub async fn create_account(
             .as_deref()
             .zip(form.captcha_answer.as_deref()),
         kind: SessionKind::Web,
-        device: Device::default(),
+        device: browser.device(),
     };
     let refusal = match activation::activate_or_refuse(&app, &district, request, &client).await {
         Ok(logged_in) => {
             return Ok((
-                logged_in_cookies(&app.config, &logged_in),
+                logged_in_cookies(&app.config, &logged_in, &browser),
                 Redirect::to(&format!("/d/{}/home", district.slug)),
             )
                 .into_response());

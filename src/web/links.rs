@@ -12,7 +12,7 @@ use super::guard::Ready;
 use super::pages::{self, LinkLine};
 use crate::app::App;
 use crate::server::error::{PageError, page_message, status_of};
-use crate::server::session::{ClientInfo, logged_in_cookies};
+use crate::server::session::{BrowserDevice, ClientInfo, logged_in_cookies};
 use crate::services::auth::Authenticated;
 use crate::services::{Error, links};
 
@@ -172,13 +172,14 @@ pub async fn switch(
     Linker(who): Linker,
     Path((_, id)): Path<(String, String)>,
     ClientInfo(client): ClientInfo,
+    browser: BrowserDevice,
 ) -> Response {
     let Some(id) = crate::domain::record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };
     match links::switch(&app, &who, id, &client).await {
         Ok((district, logged_in)) => (
-            logged_in_cookies(&app.config, &logged_in),
+            logged_in_cookies(&app.config, &logged_in, &browser),
             Redirect::to(&format!("/d/{}/home", district.slug)),
         )
             .into_response(),

@@ -12,8 +12,8 @@ use crate::app::App;
 use crate::domain::{AccountKind, District};
 use crate::i18n;
 use crate::server::error::{PageError, page_message, status_of};
-use crate::server::session::{ClientInfo, logged_in_cookies, presented_token};
-use crate::services::auth::{self, Device, LoginRequest, SecondFactorGiven};
+use crate::server::session::{BrowserDevice, ClientInfo, logged_in_cookies, presented_token};
+use crate::services::auth::{self, LoginRequest, SecondFactorGiven};
 use crate::services::captcha::Challenge;
 use crate::services::{self, Error};
 use crate::store::SessionKind;
@@ -41,6 +41,7 @@ pub async fn submit(
     State(app): State<App>,
     Path((slug, portal)): Path<(String, String)>,
     ClientInfo(client): ClientInfo,
+    browser: BrowserDevice,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -66,7 +67,7 @@ pub async fn submit(
             .filter(|code| !code.trim().is_empty())
             .map(SecondFactorGiven::Either),
         kind: SessionKind::Web,
-        device: Device::default(),
+        device: browser.device(),
     };
     match auth::login(&app, &district, request, &client).await {
         Ok(logged_in) => {
@@ -80,7 +81,7 @@ pub async fn submit(
                 format!("/d/{}/home", district.slug)
             };
             Ok((
-                logged_in_cookies(&app.config, &logged_in),
+                logged_in_cookies(&app.config, &logged_in, &browser),
                 Redirect::to(&next),
             )
                 .into_response())

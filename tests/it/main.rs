@@ -21,6 +21,7 @@ mod language;
 mod links;
 mod login;
 mod maintenance;
+mod new_device;
 mod nodes;
 mod notifications;
 mod outage;

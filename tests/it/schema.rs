@@ -38,6 +38,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "grade_alerts",
             "import_runs",
             "jobs",
+            "known_devices",
             "line_items",
             "link_codes",
             "login_failures",

@@ -13,7 +13,7 @@ use homeroom::services::worker;
 const MARIA: &str = "maple river lantern";
 
 /// The links fixture with its mail going to `sink`, the demo's own jobs already run.
-async fn app(sink: &Sink) -> TestApp {
+pub(crate) async fn app(sink: &Sink) -> TestApp {
     let port = sink.port;
     let app = links::app_with(move |c| ConfigInput {
         smtp_host: Some("127.0.0.1".into()),
@@ -41,7 +41,7 @@ async fn mails(app: &TestApp, sink: &Sink) -> Vec<(String, String)> {
     sent
 }
 
-async fn security_notices(app: &TestApp, token: &str) -> Vec<String> {
+pub(crate) async fn security_notices(app: &TestApp, token: &str) -> Vec<String> {
     let (status, inbox) = call(app, Method::GET, "/api/v1/notifications", token, None).await;
     assert_eq!(status, StatusCode::OK, "{inbox}");
     inbox["notifications"]
