@@ -59,9 +59,11 @@ export async function startPortal({ smtpPort }) {
     HOMEROOM_SMTP_PORT: String(smtpPort),
     HOMEROOM_SMTP_TLS: 'none',
     HOMEROOM_OUTBOX_DIR: path.join(dir, 'outbox'),
+    // A domain name, as WebAuthn needs for passkeys; the portal still answers on 127.0.0.1.
+    HOMEROOM_PUBLIC_URL: `http://localhost:${port}/`,
     HOMEROOM_LOG: process.env.HOMEROOM_LOG || 'warn',
   };
-  for (const key of ['HOMEROOM_CONFIG', 'HOMEROOM_BIND', 'HOMEROOM_PUBLIC_URL', 'HOMEROOM_SMTP_USERNAME',
+  for (const key of ['HOMEROOM_CONFIG', 'HOMEROOM_BIND', 'HOMEROOM_SMTP_USERNAME',
     'HOMEROOM_SMTP_PASSWORD', 'HOMEROOM_LINKING_STATES']) {
     delete env[key];
   }

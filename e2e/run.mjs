@@ -92,10 +92,11 @@ async function setUp() {
   world.linker = take(() => true, 'to link');
   world.spanish = take(() => true, 'who reads Spanish');
   world.twoStep = take(() => true, 'for two-step verification');
+  world.passkey = take(() => true, 'for passkeys');
 
   // Accounts made through the API (the browser journeys make their own through the pages).
   for (const [g, username] of [[world.threeChildren, 'three.kids'], [world.withEmail, 'forgetful.parent'],
-    [world.linker, 'linking.parent'], [world.twoStep, 'two.step']]) {
+    [world.linker, 'linking.parent'], [world.twoStep, 'two.step'], [world.passkey, 'passkey.parent']]) {
     g.username = username;
     g.password = `${username} harbor lantern`;
     const res = await fetch(`${world.portal.base}/api/v1/districts/${PINE_GROVE.slug}/activate`, {
@@ -365,6 +366,60 @@ const tests = [
       await field.fill(codes[0]);
       await other.getByRole('button', { name: 'Log In' }).click();
       await expectHome(j, other, PINE_GROVE.slug, g.name);
+    },
+  },
+  {
+    name: 'Passkeys: Settings → Add a passkey; Log Out; Sign in with a passkey; remove it, and it signs in no more',
+    async run(j) {
+      const g = world.passkey;
+      // WebAuthn wants a domain name: this journey visits the portal as localhost, which is
+      // its public address here.
+      const origin = world.portal.base.replace('127.0.0.1', 'localhost');
+      const page = await j.newPage();
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+          isUserVerified: true, automaticPresenceSimulation: true },
+      });
+      const login = `${origin}/d/${PINE_GROVE.slug}/parent`;
+      await page.goto(login);
+      await page.getByLabel('Username').fill(g.username);
+      await page.getByLabel('Password').fill(g.password);
+      await page.getByRole('button', { name: 'Log In' }).click();
+      await expectHome(j, page, PINE_GROVE.slug, g.name);
+
+      await page.goto(`${origin}/d/${PINE_GROVE.slug}/settings`);
+      await j.a11y(page);
+      await page.getByLabel('Name for the new passkey (optional)').fill('Kitchen laptop');
+      await page.getByLabel('Your password').fill(g.password);
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByText('Kitchen laptop', { exact: true }).waitFor();
+      await j.a11y(page, 'passkey added');
+      await screenshot(page, 'passkeys');
+      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+      check(credentials.length === 1, `${credentials.length} credentials on the authenticator, not 1`);
+      check(credentials[0].isResidentCredential, 'the passkey is not discoverable (resident)');
+
+      // Log Out, then the login page's button signs in with no username or password.
+      await page.getByRole('button', { name: 'Log Out', exact: true }).click();
+      await page.waitForURL(login);
+      await j.a11y(page, 'logged out');
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await expectHome(j, page, PINE_GROVE.slug, g.name);
+      await page.goto(`${origin}/d/${PINE_GROVE.slug}/settings`);
+      check(await page.getByText(/last used/).isVisible(), 'Settings does not say when the passkey was last used');
+
+      await page.getByRole('button', { name: 'Remove this passkey: Kitchen laptop' }).click();
+      await page.getByText('This account has no passkeys.').waitFor();
+      await j.a11y(page, 'passkey removed');
+      // The authenticator still holds the key, but the portal no longer knows it.
+      await page.getByRole('button', { name: 'Log Out', exact: true }).click();
+      await page.waitForURL(login);
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await page.getByRole('alert').waitFor();
+      await j.a11y(page, 'passkey refused');
+      check(!page.url().endsWith('/home'), 'a removed passkey signed in');
     },
   },
   {

@@ -34,6 +34,8 @@ pub struct Parts {
     pub caches: Arc<Caches>,
     /// What this node counts, for the operator.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The WebAuthn relying party, for passkeys; none when the public address is an IP address.
+    pub passkeys: Option<webauthn_rs::Webauthn>,
 }
 
 /// Why the app could not start.
@@ -68,7 +70,9 @@ impl App {
             .map_err(|e| StartError::Http(e.to_string()))?;
         let push = crate::services::push::Outbound::new(&config.push_allow_hosts)
             .map_err(StartError::Http)?;
+        let passkeys = crate::services::passkeys::relying_party(&config.public_url);
         Ok(Self(Arc::new(Parts {
+            passkeys,
             vapid: Arc::new(vapid),
             http,
             push,

@@ -6,6 +6,7 @@ mod auth;
 mod districts;
 mod links;
 mod notifications;
+mod passkeys;
 mod records;
 mod recovery;
 mod second_factor;
@@ -29,7 +30,9 @@ use crate::server::error::{ErrorBody, api_error};
     paths(
         districts::find, districts::show, activation::activate, auth::login, auth::captcha, auth::logout, auth::me,
         auth::change_password, auth::sessions, auth::revoke, second_factor::begin,
-        second_factor::confirm, second_factor::remove, records::tools, records::access_log,
+        second_factor::confirm, second_factor::remove, passkeys::registration_options,
+        passkeys::register, passkeys::list, passkeys::remove, passkeys::login_options,
+        passkeys::login, records::tools, records::access_log,
         records::students, records::today, records::calendar, records::assignments,
         records::grades, records::attendance, records::schedule, recovery::forgot_password,
         recovery::forgot_username, recovery::reset_password, links::code, links::link, links::list,
@@ -130,6 +133,11 @@ pub fn routes() -> Router<App> {
         .route("/districts/{slug}/activate", post(activation::activate))
         .route("/districts/{slug}/captcha", get(auth::captcha))
         .route(
+            "/districts/{slug}/passkey-login/options",
+            post(passkeys::login_options),
+        )
+        .route("/districts/{slug}/passkey-login", post(passkeys::login))
+        .route(
             "/districts/{slug}/password/forgot",
             post(recovery::forgot_password),
         )
@@ -152,6 +160,9 @@ pub fn routes() -> Router<App> {
             "/me/second-factor/totp/confirm",
             post(second_factor::confirm),
         )
+        .route("/me/passkeys/options", post(passkeys::registration_options))
+        .route("/me/passkeys", get(passkeys::list).post(passkeys::register))
+        .route("/me/passkeys/{id}", delete(passkeys::remove))
         .route("/me/sessions", get(auth::sessions))
         .route("/me/sessions/{id}", delete(auth::revoke))
         .route("/me/links/code", post(links::code))

@@ -9,6 +9,7 @@ mod jobs;
 mod key;
 mod language;
 mod notify;
+mod passkey;
 mod password;
 mod people;
 mod second_factor;
@@ -31,6 +32,7 @@ pub use jobs::{AfterFailure, JobOutcome, LEASE_SECONDS, MAX_ATTEMPTS, after_fail
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH, LINK_CODE_LENGTH, LinkCode};
 pub use language::Lang;
 pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold, MAX_PUSH_SUBSCRIPTIONS};
+pub use passkey::{PASSKEY_NAME_CHARS, PasskeyName};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
 pub use second_factor::{

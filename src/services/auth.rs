@@ -108,6 +108,16 @@ impl Device {
     }
 }
 
+/// A browser as its `User-Agent` names it ("Chrome on Android"), in the current language; empty
+/// when it names neither browser nor system.
+pub(super) fn device_words(user_agent: Option<&str>) -> String {
+    let named = Device::default().named(SessionKind::Web, user_agent);
+    if named.browser.is_none() && named.system.is_none() {
+        return String::new();
+    }
+    named.words()
+}
+
 /// How long a device the account stopped using stays known.
 const DEVICE_MEMORY_SECONDS: i64 = 400 * 24 * 60 * 60;
 
@@ -459,29 +469,45 @@ pub(super) async fn start_session(
     device: &Device,
     client: &Client,
 ) -> Result<LoggedIn> {
-    start_session_as(
-        app,
-        district,
-        account,
-        kind,
-        device,
-        client,
-        "login.succeeded",
-    )
-    .await
+    start_session_how(app, district, account, kind, device, client, Start::Login).await
 }
 
-/// Starts a session, audited as `action` (a login, or a switch from a linked account). A
-/// login from a device new to an account that knew others tells the account, by mail and in
-/// its inbox; a switch from a linked account only remembers the device.
-pub(super) async fn start_session_as(
+/// How a session starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Start {
+    /// A login with a password (or a new account's first session).
+    Login,
+    /// A login with a passkey.
+    Passkey,
+    /// A switch from a linked account.
+    Switch,
+}
+
+impl Start {
+    fn action(self) -> &'static str {
+        match self {
+            Self::Login => "login.succeeded",
+            Self::Passkey => "login.passkey",
+            Self::Switch => "link.switched_in",
+        }
+    }
+
+    /// Whether a device new to the account is told to it: a switch only remembers it.
+    fn tells_new_device(self) -> bool {
+        self != Self::Switch
+    }
+}
+
+/// Starts a session, audited as how it started. A login from a device new to an account that
+/// knew others tells the account, by mail and in its inbox.
+pub(super) async fn start_session_how(
     app: &App,
     district: &District,
     account: &Account,
     kind: SessionKind,
     device: &Device,
     client: &Client,
-    action: &'static str,
+    how: Start,
 ) -> Result<LoggedIn> {
     let now = app.clock.unix();
     let token = SessionSecret::new(account.district, &secrets::token()?)
@@ -530,7 +556,7 @@ pub(super) async fn start_session_as(
             district: Some(account.district),
             actor: "account",
             account: Some(account.id),
-            action,
+            action: how.action(),
             target: Some(account.username.as_str()),
             detail: Some(kind.as_str().to_owned()),
             address: Some(&client.address),
@@ -548,7 +574,7 @@ pub(super) async fn start_session_as(
             now - DEVICE_MEMORY_SECONDS,
         )
         .await?;
-    if seen == DeviceSeen::New && action == "login.succeeded" {
+    if seen == DeviceSeen::New && how.tells_new_device() {
         let notice = Notice::NewSignIn {
             device: device.named(kind, client.user_agent.as_deref()),
             at: now,
@@ -747,6 +773,7 @@ pub async fn revoke(
 pub(super) enum ProofFor {
     PasswordChange,
     SecondFactorRemoval,
+    PasskeyRegistration,
 }
 
 impl ProofFor {
@@ -758,6 +785,7 @@ impl ProofFor {
                 "second_factor.removal_refused_locked",
                 "second_factor.removal_failed",
             ),
+            Self::PasskeyRegistration => ("passkey.add_refused_locked", "passkey.add_failed"),
         }
     }
 }

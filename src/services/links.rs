@@ -312,14 +312,14 @@ pub async fn switch(
         browser: None,
     };
     let kind: SessionKind = who.session.kind;
-    let logged_in = auth::start_session_as(
+    let logged_in = auth::start_session_how(
         app,
         &district,
         &account,
         kind,
         &device,
         client,
-        "link.switched_in",
+        auth::Start::Switch,
     )
     .await?;
     // The first switch on a device brings its push notifications along.

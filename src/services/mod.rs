@@ -14,6 +14,7 @@ pub mod import;
 pub mod links;
 pub mod mail;
 pub mod notifications;
+pub mod passkeys;
 pub mod passwords;
 pub mod push;
 pub mod records;

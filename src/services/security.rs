@@ -39,6 +39,10 @@ pub enum Notice {
     /// A colleague, `other` ("username, N records"), opened the district's hourly allowance of
     /// students' records and was stopped.
     ReadsLimited { other: String },
+    /// A passkey, `other` (its name), was added to the account.
+    PasskeyAdded { other: String },
+    /// The account's passkey `other` was removed.
+    PasskeyRemoved { other: String },
     /// A login from a device or browser the account had not used before, at `at` (told in the
     /// district's `timezone`); `link` is the account's security page.
     NewSignIn {
@@ -59,7 +63,7 @@ pub struct NamedDevice {
 
 impl NamedDevice {
     /// "Chrome on Android", "Pixel 8 (Android)", in the current language.
-    fn words(&self) -> String {
+    pub fn words(&self) -> String {
         let arg = |s: &Option<String>| s.clone().unwrap_or_default();
         let id = match (&self.name, &self.browser, &self.system) {
             (Some(_), _, Some(_)) => "device-app-on",
@@ -97,6 +101,13 @@ impl Notice {
                 ("notice-2fa-reset-subject", "notice-2fa-reset-body")
             }
             Notice::ReadsLimited { .. } => ("notice-reads-subject", "notice-reads-body"),
+            Notice::PasskeyAdded { .. } => {
+                ("notice-passkey-added-subject", "notice-passkey-added-body")
+            }
+            Notice::PasskeyRemoved { .. } => (
+                "notice-passkey-removed-subject",
+                "notice-passkey-removed-body",
+            ),
             Notice::NewSignIn { .. } => ("notice-new-device-subject", "notice-new-device-body"),
         }
     }
@@ -105,7 +116,9 @@ impl Notice {
         match self {
             Notice::Linked { other }
             | Notice::Unlinked { other }
-            | Notice::ReadsLimited { other } => other,
+            | Notice::ReadsLimited { other }
+            | Notice::PasskeyAdded { other }
+            | Notice::PasskeyRemoved { other } => other,
             _ => "",
         }
     }
@@ -305,6 +318,8 @@ async fn build(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> 
 #[derive(Debug, Default)]
 pub struct TakenBack {
     pub sessions: u64,
+    /// Passkeys removed: whoever held the account may have added one.
+    pub passkeys: u64,
     /// The accounts it was linked with; each side has been told.
     pub unlinked: usize,
 }
@@ -312,13 +327,14 @@ pub struct TakenBack {
 impl TakenBack {
     /// For the audit log.
     pub fn detail(&self) -> String {
-        match self.unlinked {
-            0 => format!("{} sessions ended", self.sessions),
-            n => format!(
-                "{} sessions ended, {n} linked accounts unlinked",
-                self.sessions
-            ),
+        let mut detail = format!("{} sessions ended", self.sessions);
+        if self.passkeys > 0 {
+            detail.push_str(&format!(", {} passkeys removed", self.passkeys));
         }
+        if self.unlinked > 0 {
+            detail.push_str(&format!(", {} linked accounts unlinked", self.unlinked));
+        }
+        detail
     }
 }
 
@@ -339,9 +355,12 @@ pub async fn take_back(
     // Every push subscription too, the kept session's included: a channel someone else may
     // have set up.
     tx.end_push_subscriptions(district.id, account.id).await?;
+    // And every passkey: one may be the intruder's.
+    let passkeys = tx.delete_passkeys(district.id, account.id).await?;
     if tx.leave_group(district.id, account.id).await?.is_none() {
         return Ok(TakenBack {
             sessions,
+            passkeys,
             unlinked: 0,
         });
     }
@@ -350,6 +369,7 @@ pub async fn take_back(
     }
     Ok(TakenBack {
         sessions,
+        passkeys,
         unlinked: linked.len(),
     })
 }

@@ -17,6 +17,7 @@ mod keys;
 mod known_devices;
 mod links;
 mod notifications;
+mod passkeys;
 mod people;
 mod pooler;
 mod push;
@@ -53,6 +54,7 @@ pub use notifications::{
     Audience, Channel, GradeWatch, ImportNews, Imported, MessageRecord, NewNotification,
     NotificationRecord, NotificationSettings,
 };
+pub use passkeys::{Ceremony, PasskeyListed, PasskeyRecord};
 pub use people::{NewPerson, NewRelationship, NewSchool, RelationshipView};
 pub use pooler::Pooler;
 pub use push::{DeviceRecord, ListedSubscription, NewSubscription, SubscriptionRecord};

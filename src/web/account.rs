@@ -147,11 +147,28 @@ pub async fn settings(State(app): State<App>, Ready(who): Ready) -> Response {
             last_sent: s.last_sent_at.map(when),
         })
         .collect();
+    let passkeys = match app.passkeys {
+        Some(_) => match crate::services::passkeys::list(&app, &who).await {
+            Ok(list) => Some(
+                list.into_iter()
+                    .map(|k| pages::PasskeyLine {
+                        id: k.id,
+                        name: k.name,
+                        added: when(k.created_at),
+                        last_used: k.last_used_at.map(when),
+                    })
+                    .collect(),
+            ),
+            Err(err) => return PageError(err).into_response(),
+        },
+        None => None,
+    };
     Html(pages::render(&pages::Settings {
         menu: super::portal::account_menu(&app, &who).await,
         slug: who.district.slug.as_str(),
         district_name: who.district.name.as_str(),
         second_factor: who.account.second_factor,
+        passkeys,
         sessions,
         pushes,
     }))
@@ -216,6 +233,22 @@ pub async fn end_push(
         return PageError(Error::NotFound).into_response();
     };
     match crate::services::push::unsubscribe(&app, &who, id, &client).await {
+        Ok(()) => Redirect::to(&format!("/d/{}/settings", who.district.slug)).into_response(),
+        Err(err) => PageError(err).into_response(),
+    }
+}
+
+/// Removes one of the account's passkeys from Settings.
+pub async fn remove_passkey(
+    State(app): State<App>,
+    Ready(who): Ready,
+    Path((_, id)): Path<(String, String)>,
+    ClientInfo(client): ClientInfo,
+) -> Response {
+    let Some(id) = crate::domain::record_id(&id) else {
+        return PageError(Error::NotFound).into_response();
+    };
+    match crate::services::passkeys::remove(&app, &who, id, &client).await {
         Ok(()) => Redirect::to(&format!("/d/{}/settings", who.district.slug)).into_response(),
         Err(err) => PageError(err).into_response(),
     }

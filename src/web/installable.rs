@@ -57,6 +57,10 @@ pub async fn push_script() -> Response {
     static_file(JAVASCRIPT, include_str!("../../static/push.js"))
 }
 
+pub async fn passkeys_script() -> Response {
+    static_file(JAVASCRIPT, include_str!("../../static/passkeys.js"))
+}
+
 pub async fn register_script() -> Response {
     static_file(JAVASCRIPT, include_str!("../../static/pwa.js"))
 }

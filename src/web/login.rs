@@ -24,7 +24,7 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     let portal = AccountKind::parse(&portal).map_err(|_| Error::NotFound)?;
     let district = services::districts::open(&app, &slug).await?;
-    Ok(Html(render(&district, portal, None, "", None)))
+    Ok(Html(render(&app, &district, portal, None, "", None)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,7 +49,7 @@ pub async fn submit(
     let district = services::districts::open(&app, &slug).await?;
     let Ok(Form(form)) = form else {
         let missing = Error::Invalid(crate::domain::Invalid::new(i18n::t("login-fill-in")));
-        let page = render(&district, portal, Some(&missing), "", None);
+        let page = render(&app, &district, portal, Some(&missing), "", None);
         return Ok((StatusCode::BAD_REQUEST, Html(page)).into_response());
     };
     let captcha = match (&form.captcha_id, &form.captcha_answer) {
@@ -107,6 +107,7 @@ pub async fn submit(
                 _ => None,
             };
             let page = render(
+                &app,
                 &district,
                 portal,
                 Some(&err),
@@ -120,6 +121,7 @@ pub async fn submit(
 }
 
 fn render(
+    app: &App,
     district: &District,
     portal: AccountKind,
     error: Option<&Error>,
@@ -165,7 +167,74 @@ fn render(
             error,
             Some(Error::SecondFactorRequired | Error::InvalidSecondFactor)
         ),
+        passkeys: app.passkeys.is_some(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasskeyForm {
+    ceremony: String,
+    /// The browser's `PublicKeyCredential`, as JSON.
+    credential: String,
+}
+
+/// "Sign in with a passkey": the browser's answer, posted by `passkeys.js`. A success logs the
+/// browser in exactly as a password does; a refusal shows the login page, which says so.
+pub async fn passkey(
+    State(app): State<App>,
+    Path((slug, portal)): Path<(String, String)>,
+    ClientInfo(client): ClientInfo,
+    browser: BrowserDevice,
+    headers: HeaderMap,
+    form: Result<Form<PasskeyForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    use crate::services::passkeys::{self, PasskeyLogin};
+    let portal = AccountKind::parse(&portal).map_err(|_| Error::NotFound)?;
+    let district = services::districts::open(&app, &slug).await?;
+    let refused = |err: &Error| {
+        let page = render(&app, &district, portal, Some(err), "", None);
+        Ok((status_of(err), Html(page)).into_response())
+    };
+    let unreadable = Error::Invalid(crate::domain::Invalid::worded(
+        "The passkey did not sign you in. Try again, or log in with your password.",
+        "login-passkey-failed",
+        vec![],
+    ));
+    let Ok(Form(form)) = form else {
+        return refused(&unreadable);
+    };
+    let Ok(credential) = serde_json::from_str(&form.credential) else {
+        return refused(&unreadable);
+    };
+    let login = PasskeyLogin {
+        portal,
+        ceremony: &form.ceremony,
+        credential: &credential,
+        kind: SessionKind::Web,
+        device: browser.device(),
+    };
+    match passkeys::finish_login(&app, &district, login, &client).await {
+        Ok(logged_in) => {
+            if let Some(old) = presented_token(&headers, &app.config) {
+                auth::discard(&app, &old).await?;
+            }
+            let next = if logged_in.account.must_change_password {
+                format!("/d/{}/password", district.slug)
+            } else {
+                format!("/d/{}/home", district.slug)
+            };
+            Ok((
+                logged_in_cookies(&app.config, &logged_in, &browser),
+                Redirect::to(&next),
+            )
+                .into_response())
+        }
+        Err(Error::InvalidCredentials) => refused(&unreadable),
+        Err(err @ (Error::Invalid(_) | Error::WrongPortal(_) | Error::FeatureDisabled)) => {
+            refused(&err)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// A portal's name, as its login page heads it.

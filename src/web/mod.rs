@@ -30,6 +30,7 @@ pub fn routes() -> Router<App> {
         .route("/sw.js", get(installable::service_worker))
         .route("/static/pwa.js", get(installable::register_script))
         .route("/static/push.js", get(installable::push_script))
+        .route("/static/passkeys.js", get(installable::passkeys_script))
         .route("/static/{icon}", get(installable::icon))
         .route("/offline", get(installable::offline))
         .nest("/d/{slug}", district())
@@ -40,6 +41,7 @@ pub fn routes() -> Router<App> {
 fn district() -> Router<App> {
     Router::new()
         .route("/{portal}", get(login::page).post(login::submit))
+        .route("/{portal}/passkey", post(login::passkey))
         .route("/home", get(account::home))
         .route("/activate", get(activate::page).post(activate::check_key))
         .route("/activate/account", post(activate::create_account))
@@ -70,6 +72,10 @@ fn district() -> Router<App> {
         )
         .route("/settings/sessions/{id}/revoke", post(account::revoke))
         .route("/settings/push/{id}/end", post(account::end_push))
+        .route(
+            "/settings/passkeys/{id}/remove",
+            post(account::remove_passkey),
+        )
         .route("/logout", post(account::logout))
         .route("/students/{id}/{tool}", get(portal::tool))
         .route("/access-log", get(portal::access_log))

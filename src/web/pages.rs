@@ -73,6 +73,8 @@ pub struct Login<'a> {
     pub captcha: Option<Challenge>,
     /// The account has two-step verification: the form asks for its code.
     pub second_factor: bool,
+    /// Whether "Sign in with a passkey" is offered.
+    pub passkeys: bool,
 }
 
 #[derive(Template)]
@@ -299,8 +301,18 @@ pub struct Settings<'a> {
     pub district_name: &'a str,
     /// Whether two-step verification is on.
     pub second_factor: bool,
+    /// The account's passkeys; none where passkeys are not offered.
+    pub passkeys: Option<Vec<PasskeyLine>>,
     pub sessions: Vec<SessionLine>,
     pub pushes: Vec<PushLine>,
+}
+
+/// A passkey, as Settings lists it.
+pub struct PasskeyLine {
+    pub id: i64,
+    pub name: String,
+    pub added: String,
+    pub last_used: Option<String>,
 }
 
 /// A push subscription, as Settings lists it.

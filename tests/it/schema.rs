@@ -46,6 +46,8 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "notification_preferences",
             "notification_settings",
             "notifications",
+            "passkey_ceremonies",
+            "passkeys",
             "password_resets",
             "people",
             "push_subscriptions",

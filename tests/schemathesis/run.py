@@ -43,6 +43,8 @@ EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "40")
 PASSWORD_ROUTE = "/api/v1/me/password"
 # Removing the authenticator app also takes the current password.
 SECOND_FACTOR_ROUTE = "/api/v1/me/second-factor/totp"
+# And so does starting to register a passkey.
+PASSKEY_ROUTE = "/api/v1/me/passkeys/options"
 # Where the family's phone is (a documentation address, RFC 5737).
 FAMILY_ADDRESS = "192.0.2.10"
 
@@ -195,7 +197,12 @@ def main():
         everything = schemathesis(
             portal,
             workdir,
-            ["--exclude-path", PASSWORD_ROUTE, "--exclude-path", SECOND_FACTOR_ROUTE, *extra],
+            [
+                "--exclude-path", PASSWORD_ROUTE,
+                "--exclude-path", SECOND_FACTOR_ROUTE,
+                "--exclude-path", PASSKEY_ROUTE,
+                *extra,
+            ],
             env={
                 "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
                 "HOMEROOM_FUZZ_ACCOUNT": json.dumps(parent),
@@ -212,6 +219,7 @@ def main():
             [
                 "--include-path", PASSWORD_ROUTE,
                 "--include-path", SECOND_FACTOR_ROUTE,
+                "--include-path", PASSKEY_ROUTE,
                 "--header", f"Authorization: Bearer {log_in(parent)}",
             ],
         )
