@@ -1,10 +1,10 @@
 -- Passkeys (WebAuthn): an account's random user handle (what its passkeys carry, never its
 -- id), its credentials, and the ceremonies under way (each challenge kept here, used once).
 ALTER TABLE accounts ADD COLUMN passkey_handle TEXT;
-CREATE UNIQUE INDEX accounts_passkey_handle ON accounts (passkey_handle);
+CREATE UNIQUE INDEX accounts_passkey_handle ON accounts (district_id, passkey_handle);
 
 CREATE TABLE passkeys (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id BIGINT GENERATED ALWAYS AS IDENTITY,
     district_id BIGINT NOT NULL,
     account_id BIGINT NOT NULL,
     credential_id TEXT NOT NULL,
@@ -12,19 +12,21 @@ CREATE TABLE passkeys (
     credential TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     last_used_at BIGINT,
+    PRIMARY KEY (district_id, id),
     FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
 );
 CREATE UNIQUE INDEX passkeys_credential ON passkeys (district_id, credential_id);
 CREATE INDEX passkeys_account ON passkeys (district_id, account_id);
 
 CREATE TABLE passkey_ceremonies (
-    id_hash TEXT PRIMARY KEY,
     district_id BIGINT NOT NULL REFERENCES districts (id),
+    id_hash TEXT NOT NULL,
     account_id BIGINT,
     kind TEXT NOT NULL,
     state TEXT NOT NULL,
     address TEXT NOT NULL,
-    expires_at BIGINT NOT NULL
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (district_id, id_hash)
 );
 CREATE INDEX passkey_ceremonies_expiry ON passkey_ceremonies (expires_at);
 CREATE INDEX passkey_ceremonies_address ON passkey_ceremonies (address, expires_at);

@@ -21,7 +21,7 @@ use super::auth::{
 use super::security::{self, Notice, Recipient};
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::{AccountKind, District, Invalid, PasskeyName};
+use crate::domain::{AccountKind, District, DistrictId, Invalid, PasskeyName};
 use crate::secrets;
 use crate::store::{AuditEntry, Ceremony, PasskeyListed, SessionKind};
 
@@ -104,12 +104,12 @@ async fn keep(app: &App, kind: &str, ceremony: &Ceremony, client: &Client) -> Re
     Ok(id)
 }
 
-async fn take(app: &App, kind: &str, id: &str) -> Result<Ceremony> {
+async fn take(app: &App, district: DistrictId, kind: &str, id: &str) -> Result<Ceremony> {
     if id.is_empty() || id.len() > 128 {
         return Err(try_again());
     }
     app.store
-        .take_ceremony(&secrets::hash_token(id), kind, app.clock.unix())
+        .take_ceremony(district, &secrets::hash_token(id), kind, app.clock.unix())
         .await?
         .ok_or_else(try_again)
 }
@@ -176,8 +176,8 @@ pub async fn finish_registration(
     client: &Client,
 ) -> Result<PasskeyListed> {
     let rp = rp(app)?;
-    let ceremony = take(app, REGISTRATION, ceremony).await?;
-    if ceremony.district != who.district.id || ceremony.account != Some(who.account.id) {
+    let ceremony = take(app, who.district.id, REGISTRATION, ceremony).await?;
+    if ceremony.account != Some(who.account.id) {
         return Err(try_again());
     }
     let fallback = super::auth::device_words(client.user_agent.as_deref());
@@ -304,10 +304,7 @@ pub async fn finish_login(
 ) -> Result<LoggedIn> {
     let rp = rp(app)?;
     login.device.check()?;
-    let ceremony = take(app, LOGIN, login.ceremony).await?;
-    if ceremony.district != district.id {
-        return Err(try_again());
-    }
+    let ceremony = take(app, district.id, LOGIN, login.ceremony).await?;
     let now = app.clock.unix();
     let refuse = |reason: &'static str, account: Option<crate::domain::AccountId>| async move {
         app.store

@@ -186,17 +186,19 @@ impl Store {
         Ok(true)
     }
 
-    /// Takes a live ceremony of `kind` out of the store: once only.
+    /// Takes a live ceremony of `kind` out of the district's: once only.
     pub async fn take_ceremony(
         &self,
+        district: DistrictId,
         id_hash: &str,
         kind: &str,
         now: i64,
     ) -> Result<Option<Ceremony>> {
         let row = sqlx::query(
-            "DELETE FROM passkey_ceremonies WHERE id_hash = $1 AND kind = $2 \
+            "DELETE FROM passkey_ceremonies WHERE district_id = $1 AND id_hash = $2 AND kind = $3 \
              RETURNING district_id, account_id, state, expires_at",
         )
+        .bind(district.0)
         .bind(id_hash.to_owned())
         .bind(kind.to_owned())
         .fetch_optional(self.pool()?)

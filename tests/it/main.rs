@@ -25,6 +25,7 @@ mod new_device;
 mod nodes;
 mod notifications;
 mod outage;
+mod passkeys;
 mod pooler;
 mod portal;
 mod push;
