@@ -59,7 +59,8 @@ export async function startPortal({ smtpPort }) {
     HOMEROOM_SMTP_PORT: String(smtpPort),
     HOMEROOM_SMTP_TLS: 'none',
     HOMEROOM_OUTBOX_DIR: path.join(dir, 'outbox'),
-    // A domain name, as WebAuthn needs for passkeys; the portal still answers on 127.0.0.1.
+    // A domain name, as WebAuthn needs for passkeys (the portal listens on 127.0.0.1, which
+    // localhost is).
     HOMEROOM_PUBLIC_URL: `http://localhost:${port}/`,
     HOMEROOM_LOG: process.env.HOMEROOM_LOG || 'warn',
   };
@@ -67,7 +68,7 @@ export async function startPortal({ smtpPort }) {
     'HOMEROOM_SMTP_PASSWORD', 'HOMEROOM_LINKING_STATES']) {
     delete env[key];
   }
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://localhost:${port}`;
   const child = spawn(binary, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], {
     cwd: dir,
     env,

@@ -372,9 +372,8 @@ const tests = [
     name: 'Passkeys: Settings → Add a passkey; Log Out; Sign in with a passkey; remove it, and it signs in no more',
     async run(j) {
       const g = world.passkey;
-      // WebAuthn wants a domain name: this journey visits the portal as localhost, which is
-      // its public address here.
-      const origin = world.portal.base.replace('127.0.0.1', 'localhost');
+      // WebAuthn wants a domain name: the portal's public address here is localhost.
+      const origin = world.portal.base;
       const page = await j.newPage();
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('WebAuthn.enable');

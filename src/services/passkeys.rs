@@ -203,9 +203,10 @@ pub async fn finish_registration(
             now,
         )
         .await
-        .map_err(|err| match Error::from(err) {
-            Error::Conflict(_) => not_accepted(),
-            other => other,
+        .map_err(|err| match err {
+            // A credential id the district knows already: never two owners for one key.
+            crate::store::StoreError::Conflict { .. } => not_accepted(),
+            other => other.into(),
         })?;
     tx.audit(
         account_entry(who, "passkey.added", Some(name.as_str().to_owned()), client),

@@ -280,6 +280,31 @@ async fn a_removed_passkey_or_a_password_change_ends_its_way_in() {
     let made = register(&app, &token, &mut phone, "Phone").await;
     register(&app, &token, &mut laptop, "Laptop").await;
 
+    // A key the district knows already is not taken twice (the browser would have excluded it).
+    let (_, start) = call(
+        &app,
+        Method::POST,
+        "/api/v1/me/passkeys/options",
+        &token,
+        Some(json!({"password": MARIA})),
+    )
+    .await;
+    let excluded = start["options"]["publicKey"]["excludeCredentials"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(excluded, 2, "{start}");
+    let credential = phone.create(&start["options"], ORIGIN);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/me/passkeys",
+        &token,
+        Some(json!({"ceremony": start["ceremony"], "credential": credential})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
     let id = made["id"].as_i64().unwrap();
     let (status, _) = call(
         &app,
