@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::auth::{Body, CaptchaAnswer, DeviceBody, LoginAnswer, account_body};
+use super::auth::{Body, CaptchaAnswer, DeviceBody, LoginAnswer};
 use crate::app::App;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::ClientInfo;
@@ -63,13 +63,5 @@ pub async fn activate(
         device: Device::from(body.device),
     };
     let logged_in = activation::activate(&app, &district, request, &client).await?;
-    Ok(Json(LoginAnswer {
-        token: logged_in.token,
-        expires_at: logged_in.expires_at,
-        account: account_body(
-            &logged_in.account,
-            district.slug.as_str(),
-            district.name.as_str(),
-        ),
-    }))
+    Ok(Json(LoginAnswer::new(logged_in, &district)))
 }

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::App;
+use crate::domain::District;
 use crate::domain::{Account, AccountKind};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::{ClientInfo, Ready, Session};
-use crate::services::auth::{self, Device, LoginRequest, SecondFactorGiven};
+use crate::services::auth::{self, Device, LoggedIn, LoginRequest, SecondFactorGiven};
 use crate::services::captcha::Challenge;
 use crate::services::{self, Error};
 use crate::store::{SessionKind, SessionRecord};
@@ -132,6 +133,21 @@ pub struct LoginAnswer {
     pub(super) account: AccountBody,
 }
 
+impl LoginAnswer {
+    /// A new session's answer: its token, once, and the account it is for.
+    pub(super) fn new(logged_in: LoggedIn, district: &District) -> Self {
+        Self {
+            account: account_body(
+                &logged_in.account,
+                district.slug.as_str(),
+                district.name.as_str(),
+            ),
+            token: logged_in.token,
+            expires_at: logged_in.expires_at,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountBody {
     id: i64,
@@ -212,15 +228,7 @@ pub async fn login(
         &client,
     )
     .await?;
-    Ok(Json(LoginAnswer {
-        token: logged_in.token,
-        expires_at: logged_in.expires_at,
-        account: account_body(
-            &logged_in.account,
-            district.slug.as_str(),
-            district.name.as_str(),
-        ),
-    }))
+    Ok(Json(LoginAnswer::new(logged_in, &district)))
 }
 
 /// A fresh CAPTCHA challenge: a picture and a proof-of-work alternative.

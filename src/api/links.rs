@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{Body, LoginAnswer, account_body};
+use super::auth::{Body, LoginAnswer};
 use crate::app::App;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::{ClientInfo, Ready};
@@ -163,15 +163,7 @@ pub async fn switch(
 ) -> Result<Json<LoginAnswer>, ApiError> {
     let id = crate::domain::record_id(&id).ok_or(Error::NotFound)?;
     let (district, logged_in) = links::switch(&app, &who, id, &client).await?;
-    Ok(Json(LoginAnswer {
-        token: logged_in.token,
-        expires_at: logged_in.expires_at,
-        account: account_body(
-            &logged_in.account,
-            district.slug.as_str(),
-            district.name.as_str(),
-        ),
-    }))
+    Ok(Json(LoginAnswer::new(logged_in, &district)))
 }
 
 /// **Unlink**: the linked account leaves this account's group.

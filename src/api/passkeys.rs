@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use super::auth::{Body, DeviceBody, LoginAnswer, Portal, account_body};
+use super::auth::{Body, DeviceBody, LoginAnswer, Portal};
 use crate::app::App;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::{ClientInfo, Ready};
@@ -261,13 +261,5 @@ pub async fn login(
         &client,
     )
     .await?;
-    Ok(Json(LoginAnswer {
-        token: logged_in.token,
-        expires_at: logged_in.expires_at,
-        account: account_body(
-            &logged_in.account,
-            district.slug.as_str(),
-            district.name.as_str(),
-        ),
-    }))
+    Ok(Json(LoginAnswer::new(logged_in, &district)))
 }

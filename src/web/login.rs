@@ -70,22 +70,7 @@ pub async fn submit(
         device: browser.device(),
     };
     match auth::login(&app, &district, request, &client).await {
-        Ok(logged_in) => {
-            // A session the browser already held ends: one browser, one live session.
-            if let Some(old) = presented_token(&headers, &app.config) {
-                auth::discard(&app, &old).await?;
-            }
-            let next = if logged_in.account.must_change_password {
-                format!("/d/{}/password", district.slug)
-            } else {
-                format!("/d/{}/home", district.slug)
-            };
-            Ok((
-                logged_in_cookies(&app.config, &logged_in, &browser),
-                Redirect::to(&next),
-            )
-                .into_response())
-        }
+        Ok(logged_in) => signed_in(&app, &district, &headers, &browser, &logged_in).await,
         Err(
             err @ (Error::InvalidCredentials
             | Error::Invalid(_)
@@ -118,6 +103,30 @@ pub async fn submit(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The browser is logged in: its cookies, and on to Home (or to the password page, for a
+/// temporary password). A session the browser already held ends: one browser, one live session.
+async fn signed_in(
+    app: &App,
+    district: &District,
+    headers: &HeaderMap,
+    browser: &BrowserDevice,
+    logged_in: &auth::LoggedIn,
+) -> Result<Response, PageError> {
+    if let Some(old) = presented_token(headers, &app.config) {
+        auth::discard(app, &old).await?;
+    }
+    let next = if logged_in.account.must_change_password {
+        format!("/d/{}/password", district.slug)
+    } else {
+        format!("/d/{}/home", district.slug)
+    };
+    Ok((
+        logged_in_cookies(&app.config, logged_in, browser),
+        Redirect::to(&next),
+    )
+        .into_response())
 }
 
 fn render(
@@ -214,21 +223,7 @@ pub async fn passkey(
         device: browser.device(),
     };
     match passkeys::finish_login(&app, &district, login, &client).await {
-        Ok(logged_in) => {
-            if let Some(old) = presented_token(&headers, &app.config) {
-                auth::discard(&app, &old).await?;
-            }
-            let next = if logged_in.account.must_change_password {
-                format!("/d/{}/password", district.slug)
-            } else {
-                format!("/d/{}/home", district.slug)
-            };
-            Ok((
-                logged_in_cookies(&app.config, &logged_in, &browser),
-                Redirect::to(&next),
-            )
-                .into_response())
-        }
+        Ok(logged_in) => signed_in(&app, &district, &headers, &browser, &logged_in).await,
         Err(Error::InvalidCredentials) => refused(&unreadable),
         Err(err @ (Error::Invalid(_) | Error::WrongPortal(_) | Error::FeatureDisabled)) => {
             refused(&err)

@@ -70,6 +70,8 @@ class Portal:
             # own (login.py), the fuzzer's straight from 127.0.0.1.
             HOMEROOM_TRUSTED_PROXIES="127.0.0.1",
             HOMEROOM_OUTBOX_DIR=str(workdir / "outbox"),
+            # A domain name, so that the passkey routes are offered (WebAuthn wants one).
+            HOMEROOM_PUBLIC_URL=f"http://localhost:{self.port}/",
             HOMEROOM_LOG=os.environ.get("HOMEROOM_LOG", "warn"),
         )
         self.binary, self.workdir, self.env = binary, workdir, env
