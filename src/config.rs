@@ -47,6 +47,8 @@ pub struct Config {
     pub app_token_days: u32,
     /// Only in a test environment: every CAPTCHA picture shows these letters.
     pub test_captcha_answer: Option<String>,
+    /// Seals the secrets the server must keep readable (TOTP secrets) in the database.
+    pub secret_key: Option<crate::secrets::SecretKey>,
     /// Where mail goes.
     pub mail: MailConfig,
     /// The sender's address; the district's name is the display name.
@@ -212,6 +214,8 @@ pub struct ConfigInput {
     /// `production` (the default) or `test`.
     pub environment: Option<String>,
     pub test_captcha_answer: Option<String>,
+    /// 32 random bytes in base64, kept outside the database.
+    pub secret_key: Option<String>,
     pub smtp_host: Option<String>,
     pub smtp_port: Option<u16>,
     /// `none`, `starttls` or `tls`.
@@ -290,6 +294,7 @@ impl ConfigInput {
             )?,
             environment: var("HOMEROOM_ENVIRONMENT"),
             test_captcha_answer: var("HOMEROOM_TEST_CAPTCHA_ANSWER"),
+            secret_key: var("HOMEROOM_SECRET_KEY"),
             smtp_host: var("HOMEROOM_SMTP_HOST"),
             smtp_port: number("HOMEROOM_SMTP_PORT")?
                 .map(|n| {
@@ -341,6 +346,7 @@ impl ConfigInput {
             app_token_days: over.app_token_days.or(self.app_token_days),
             environment: over.environment.or(self.environment),
             test_captcha_answer: over.test_captcha_answer.or(self.test_captcha_answer),
+            secret_key: over.secret_key.or(self.secret_key),
             smtp_host: over.smtp_host.or(self.smtp_host),
             smtp_port: over.smtp_port.or(self.smtp_port),
             smtp_tls: over.smtp_tls.or(self.smtp_tls),
@@ -497,6 +503,15 @@ impl ConfigInput {
             }
             other => other,
         };
+        let secret_key = match self.secret_key.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(crate::secrets::SecretKey::parse(text).ok_or_else(|| {
+                ConfigError(
+                    "secret_key must be 32 random bytes in base64 (openssl rand -base64 32)"
+                        .to_owned(),
+                )
+            })?),
+        };
         let mail_from = self.mail_from.unwrap_or_else(|| {
             format!("homeroom@{}", public_url.host_str().unwrap_or("localhost"))
         });
@@ -534,6 +549,7 @@ impl ConfigInput {
             trusted_proxies,
             app_token_days,
             test_captcha_answer,
+            secret_key,
         })
     }
 }

@@ -67,9 +67,107 @@ fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// The operator's key for secrets that cannot be hashed because the server must use them (an
+/// authenticator app's TOTP secret): 32 random bytes from the configuration, never from the
+/// database, so that a copy of the database alone does not hold them. Never printed.
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+/// How a sealed value starts in the store; anything else was stored before a key was set.
+const SEALED: &str = "sealed1:";
+
+impl SecretKey {
+    /// 32 bytes in base64 (`openssl rand -base64 32`), standard or URL-safe.
+    pub fn parse(text: &str) -> Option<Self> {
+        use base64ct::Base64;
+        let text = text.trim();
+        let bytes = Base64::decode_vec(text)
+            .or_else(|_| Base64UrlUnpadded::decode_vec(text.trim_end_matches('=')))
+            .ok()?;
+        Some(Self(bytes.try_into().ok()?))
+    }
+
+    /// `plain` sealed with AES-256-GCM under a random nonce, bound to `context` (the row it
+    /// belongs to: a sealed value copied to another row does not open there).
+    pub fn seal(&self, plain: &[u8], context: &str) -> Result<String, RandomError> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let nonce = random_bytes::<12>()?;
+        let cipher = aes_gcm::Aes256Gcm::new(&self.0.into());
+        let sealed = cipher
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: plain,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| RandomError("sealing failed".to_owned()))?;
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        Ok(format!(
+            "{SEALED}{}",
+            Base64UrlUnpadded::encode_string(&out)
+        ))
+    }
+
+    /// What [`seal`](Self::seal) sealed for `context`; none if it was not sealed with this key
+    /// for this context, or was tampered with.
+    pub fn open(&self, stored: &str, context: &str) -> Option<Vec<u8>> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let raw = Base64UrlUnpadded::decode_vec(stored.strip_prefix(SEALED)?).ok()?;
+        if raw.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, sealed) = raw.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().ok()?;
+        aes_gcm::Aes256Gcm::new(&self.0.into())
+            .decrypt(
+                &nonce.into(),
+                Payload {
+                    msg: sealed,
+                    aad: context.as_bytes(),
+                },
+            )
+            .ok()
+    }
+}
+
+/// Whether a stored value was sealed (and so needs the key to be read).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_only_with_its_key_and_context() {
+        let key = SecretKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
+        let other = SecretKey::parse(&Base64UrlUnpadded::encode_string(&[9u8; 32])).unwrap();
+        let sealed = key.seal(b"JBSWY3DPEHPK3PXP", "totp:1:2").unwrap();
+        assert!(is_sealed(&sealed));
+        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_ne!(sealed, key.seal(b"JBSWY3DPEHPK3PXP", "totp:1:2").unwrap());
+        assert_eq!(
+            key.open(&sealed, "totp:1:2").as_deref(),
+            Some(&b"JBSWY3DPEHPK3PXP"[..])
+        );
+        assert_eq!(key.open(&sealed, "totp:1:3"), None);
+        assert_eq!(other.open(&sealed, "totp:1:2"), None);
+        let mut tampered = sealed.clone();
+        tampered.pop();
+        tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(key.open(&tampered, "totp:1:2"), None);
+        assert!(SecretKey::parse("too short").is_none());
+        assert!(format!("{key:?}").ends_with("(…)"));
+    }
 
     #[test]
     fn tokens_are_long_distinct_and_url_safe() {

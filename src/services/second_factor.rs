@@ -7,8 +7,9 @@ use super::security::{self, Notice, Recipient};
 use super::{Error, Result};
 use crate::app::App;
 use crate::domain::{
-    Account, AccountKind, CROCKFORD, District, Invalid, RECOVERY_CODE_LENGTH, RECOVERY_CODES,
-    RecoveryCode, SecondFactorProof, StaffSecondFactor, TOTP_SECRET_BYTES, TotpCode, TotpSecret,
+    Account, AccountId, AccountKind, CROCKFORD, District, DistrictId, Invalid,
+    RECOVERY_CODE_LENGTH, RECOVERY_CODES, RecoveryCode, SecondFactorProof, StaffSecondFactor,
+    TOTP_SECRET_BYTES, TotpCode, TotpSecret,
 };
 use crate::secrets;
 
@@ -19,6 +20,48 @@ pub struct Enrollment {
     pub secret: String,
     /// `otpauth://…`, for the app to scan as a QR code.
     pub uri: String,
+}
+
+/// What a TOTP secret is bound to when sealed: its account's row.
+fn sealing_context(district: DistrictId, account: AccountId) -> String {
+    format!("totp:{}:{}", district.0, account.0)
+}
+
+/// A TOTP secret as the store keeps it: sealed under the operator's `secret_key` when one is
+/// set (a copy of the database alone then holds no secret), as the app has it otherwise.
+fn stored_form(
+    app: &App,
+    district: DistrictId,
+    account: AccountId,
+    secret: &TotpSecret,
+) -> Result<String> {
+    let base32 = secret.to_base32();
+    match &app.config.secret_key {
+        Some(key) => Ok(key.seal(base32.as_bytes(), &sealing_context(district, account))?),
+        None => Ok(base32),
+    }
+}
+
+/// The TOTP secret a stored value holds. One sealed under a key this node does not have is an
+/// operator's mistake, said as such, never a wrong code.
+fn secret_of(
+    app: &App,
+    district: DistrictId,
+    account: AccountId,
+    stored: &str,
+) -> Result<TotpSecret> {
+    let base32 = if secrets::is_sealed(stored) {
+        let key = app.config.secret_key.as_ref().ok_or_else(|| {
+            Error::internal("a TOTP secret is sealed, but no secret_key is configured")
+        })?;
+        let plain = key
+            .open(stored, &sealing_context(district, account))
+            .ok_or_else(|| Error::internal("a TOTP secret does not open with this secret_key"))?;
+        String::from_utf8(plain).map_err(|_| Error::internal("a sealed TOTP secret is not text"))?
+    } else {
+        stored.to_owned()
+    };
+    TotpSecret::parse(&base32).ok_or_else(|| Error::internal("a stored TOTP secret does not parse"))
 }
 
 /// Whether this account may, for now, do nothing but enroll a second factor.
@@ -35,13 +78,13 @@ pub async fn begin(app: &App, who: &Authenticated) -> Result<Enrollment> {
         return Err(already_on());
     }
     let secret = TotpSecret::from_bytes(secrets::random_bytes::<TOTP_SECRET_BYTES>()?);
-    let base32 = secret.to_base32();
+    let stored = stored_form(app, who.district.id, who.account.id, &secret)?;
     app.store
-        .set_totp_pending(who.district.id, who.account.id, &base32, app.clock.unix())
+        .set_totp_pending(who.district.id, who.account.id, &stored, app.clock.unix())
         .await?;
     Ok(Enrollment {
         uri: secret.uri(who.district.name.as_str(), who.account.username.as_str()),
-        secret: base32,
+        secret: secret.to_base32(),
     })
 }
 
@@ -52,7 +95,12 @@ pub async fn waiting_or_new(app: &App, who: &Authenticated) -> Result<Enrollment
         return Err(already_on());
     }
     let state = app.store.totp(who.district.id, who.account.id).await?;
-    match state.pending.as_deref().and_then(TotpSecret::parse) {
+    let waiting = state
+        .pending
+        .as_deref()
+        .map(|stored| secret_of(app, who.district.id, who.account.id, stored))
+        .transpose()?;
+    match waiting {
         Some(secret) => Ok(Enrollment {
             uri: secret.uri(who.district.name.as_str(), who.account.username.as_str()),
             secret: secret.to_base32(),
@@ -88,8 +136,7 @@ pub async fn confirm(
             vec![],
         ))
     })?;
-    let secret = TotpSecret::parse(&pending)
-        .ok_or_else(|| Error::internal("a waiting TOTP secret does not parse"))?;
+    let secret = secret_of(app, who.district.id, who.account.id, &pending)?;
     let now = app.clock.unix();
     let step = secret
         .step_of(&code, u64::try_from(now).unwrap_or(0))
@@ -182,9 +229,10 @@ pub async fn verify(app: &App, account: &Account, proof: &SecondFactorProof) -> 
     match proof {
         SecondFactorProof::Totp(code) => {
             let state = app.store.totp(account.district, account.id).await?;
-            let Some(secret) = state.secret.as_deref().and_then(TotpSecret::parse) else {
+            let Some(stored) = state.secret.as_deref() else {
                 return Ok(false);
             };
+            let secret = secret_of(app, account.district, account.id, stored)?;
             let Some(step) = secret.step_of(code, u64::try_from(now).unwrap_or(0)) else {
                 return Ok(false);
             };

@@ -529,3 +529,65 @@ async fn staff_whose_district_requires_it_enroll_before_anything_else_and_the_op
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn with_a_secret_key_the_app_s_secret_is_sealed_in_the_database() {
+    if !have_oathtool() {
+        return;
+    }
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let app = spawn_app_with(TestDb::fresh().await, |c| homeroom::config::ConfigInput {
+        secret_key: Some(key.into()),
+        ..c
+    })
+    .await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    let token = login(&app, "cedar-valley", "parent", MARIA.0, MARIA.1).await;
+    let post = reqwest::Method::POST;
+    let (_, setup) = call(
+        &app,
+        post.clone(),
+        "/api/v1/me/second-factor/totp",
+        &token,
+        None,
+    )
+    .await;
+    let secret = setup["secret"].as_str().unwrap().to_owned();
+    let district = crate::harness::district(&app, "cedar-valley").await;
+    let (account, _) = app
+        .app
+        .store
+        .account_for_login(district.id, "maria.alvarez")
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = app.app.store.totp(district.id, account.id).await.unwrap();
+    let pending = stored.pending.unwrap();
+    assert!(
+        pending.starts_with("sealed1:") && !pending.contains(&secret),
+        "{pending}"
+    );
+
+    let (status, body) = call(
+        &app,
+        post,
+        "/api/v1/me/second-factor/totp/confirm",
+        &token,
+        Some(json!({"code": oathtool(&app, &secret)})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let stored = app.app.store.totp(district.id, account.id).await.unwrap();
+    assert!(stored.secret.unwrap().starts_with("sealed1:"));
+    // The sealed secret still checks codes: the next step's code logs in.
+    app.app.clock.advance(30);
+    let (status, body) = try_login(
+        &app,
+        MARIA.0,
+        MARIA.1,
+        Some(json!({"totp": oathtool(&app, &secret)})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    app.stop().await;
+}
