@@ -359,6 +359,17 @@ pub async fn finish_login(
         return refuse("disabled", Some(account.id)).await;
     }
     if account.kind != login.portal {
+        let entry = AuditEntry {
+            district: Some(district.id),
+            actor: "anonymous",
+            account: Some(account.id),
+            action: "login.wrong_portal",
+            target: Some(account.username.as_str()),
+            detail: Some(format!("{} (passkey)", login.portal.as_str())),
+            address: Some(&client.address),
+            user_agent: client.user_agent.as_deref(),
+        };
+        app.store.audit(entry, now).await?;
         return Err(Error::WrongPortal(account.kind));
     }
     let changed = passkey

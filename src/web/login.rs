@@ -224,7 +224,10 @@ pub async fn passkey(
     };
     match passkeys::finish_login(&app, &district, login, &client).await {
         Ok(logged_in) => signed_in(&app, &district, &headers, &browser, &logged_in).await,
-        Err(Error::InvalidCredentials) => refused(&unreadable),
+        Err(Error::InvalidCredentials) => {
+            let page = render(&app, &district, portal, Some(&unreadable), "", None);
+            Ok((StatusCode::UNAUTHORIZED, Html(page)).into_response())
+        }
         Err(err @ (Error::Invalid(_) | Error::WrongPortal(_) | Error::FeatureDisabled)) => {
             refused(&err)
         }

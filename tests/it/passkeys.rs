@@ -351,3 +351,43 @@ async fn a_removed_passkey_or_a_password_change_ends_its_way_in() {
     assert_eq!(list["passkeys"], json!([]));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_login_page_answers_a_spoilt_or_stale_passkey_with_its_own_words() {
+    let app = app().await;
+    let page = app.get_text("/d/cedar-valley/parent").await.1;
+    assert!(page.contains("Sign in with a passkey"), "{page}");
+    let client = reqwest::Client::new();
+    let (_, start) = post(
+        &app,
+        "/api/v1/districts/cedar-valley/passkey-login/options",
+        json!({}),
+    )
+    .await;
+    let ceremony = start["ceremony"].as_str().unwrap().to_owned();
+    let mut stranger = Authenticator::new(99);
+    let unknown = stranger.get(&start["options"], ORIGIN, false).to_string();
+    for (ceremony, credential, status) in [
+        ("", "not json", StatusCode::BAD_REQUEST),
+        ("stale", unknown.as_str(), StatusCode::BAD_REQUEST),
+        (
+            ceremony.as_str(),
+            unknown.as_str(),
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let response = client
+            .post(app.url("/d/cedar-valley/parent/passkey"))
+            .form(&[("ceremony", ceremony), ("credential", credential)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{ceremony} {credential}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("did not sign you in") || page.contains("ran out or was already used"),
+            "{page}"
+        );
+    }
+    app.stop().await;
+}
