@@ -113,3 +113,19 @@ conflict-one-district = Linking these would put two accounts of one district tog
 conflict-has-account = This person already has an account.
 conflict-has-account-reset = This person already has an account: reset its password instead.
 conflict-keys-only = Keys are only for active guardians and students.
+
+## Absence requests: what the family is told of a decision, and the office's digest.
+
+absence-notice-title = { $name }'s absence request { $state ->
+        [approved] was approved
+       *[declined] was declined
+    }
+absence-notice-body = { $name }'s absence on { $days } { $state ->
+        [approved] was approved: the school counts it as excused.
+       *[declined] was declined. Please contact the school's attendance office.
+    }
+absence-notice-note = Note from the office: { $note }
+absence-office-title = { $count ->
+        [one] A new absence request
+       *[other] { $count } new absence requests
+    }: { $school }

@@ -145,3 +145,35 @@ import-unstored = The server could not store the upload.
 import-choose-zip = Choose a .zip file to import.
 import-not-zip = That file is not a .zip. Export the OneRoster files as a .zip and choose it.
 console-read-limit = You have opened { $limit } students' records in the last hour, this district's limit for staff. Your district's administrators have been told. You can open more in { $minutes } minutes.
+
+## Absence Requests: the attendance office's queue.
+
+console-absences-link = Absence Requests
+console-absences-about = : approve or decline the absences families report.
+absence-waiting = { $count } waiting
+absence-queue-title = Absence Requests
+absence-queue-state = Show
+absence-queue-date = Covering the day
+absence-queue-date-help = Leave it empty for today's and upcoming requests.
+absence-queue-show = Show
+absence-queue-empty = No requests to show.
+absence-no-school = Without a school
+absence-note = Note to the family (optional)
+absence-note-for = Note to { $name }'s family (optional)
+absence-note-help = At most 500 characters. The family reads it with the decision.
+absence-approve-one = Approve { $name }
+absence-decline-one = Decline { $name }
+absence-bulk = Decide the ticked requests
+absence-approve-ticked = Approve the ticked requests
+absence-decline-ticked = Decline the ticked requests
+absence-pick-some = Tick at least one request.
+absence-decided = { $count ->
+        [one] One request decided.
+       *[other] { $count } requests decided.
+    }
+absence-decided-before = { $count ->
+        [one] One had been decided or withdrawn already, and was left as it was.
+       *[other] { $count } had been decided or withdrawn already, and were left as they were.
+    }
+job-absence-office = Absence requests, to the attendance office
+job-absence-decision = An absence decision, to the family

@@ -190,3 +190,68 @@ offline-unreachable = The portal could not be reached.
 offline-check = Check your Internet connection: turn Wi-Fi or mobile data off and on again.
 offline-down = Make sure your district's portal is not down: your school's website or office will say.
 offline-retry = Try again
+
+## Absence Request: a parent reports that a child will be away.
+
+tool-absence-requests = Absence Request
+mark-reported-by-family = reported by the family
+absence-sent = Request sent for { $days }.
+absence-sent-skipped = No school on { $days }: those days are not part of the request.
+absence-what-next = The attendance office reviews each request. You will be told here (and by email or notification, if you chose them) when it is approved or declined. Until then you can withdraw it below.
+absence-new = Report an absence
+absence-about = Tell the school your child will be away. Requests for today are accepted until { $time }; after that, please call the school's attendance line.
+absence-from = First day
+absence-from-help = From today (until the cut-off) to { $last }.
+absence-to = Last day
+absence-to-help = Leave it empty for one day. Weekends and days without school are skipped.
+absence-part = Missing
+absence-part-whole-day = The whole day
+absence-part-arrive-late = Arriving late
+absence-part-leave-early = Leaving early
+absence-part-arrive-late-at = Arriving late at { $time }
+absence-part-leave-early-at = Leaving early at { $time }
+absence-time = Time (arriving late or leaving early)
+absence-time-help = For example 10:15. Leave it empty for a whole day.
+absence-reason = Reason
+absence-reason-pick = Choose a reason
+absence-reason-illness = Illness
+absence-reason-appointment = Appointment
+absence-reason-family = Family
+absence-reason-religious = Religious observance
+absence-reason-other = Other
+absence-comment = Comment (optional)
+absence-comment-help = At most 500 characters. The attendance office reads it.
+absence-send = Send request
+absence-requests = Requests
+absence-none = No requests yet.
+absence-asked-by = asked by { $name }
+absence-office-note = Note from the office: { $note }
+absence-withdraw = Withdraw the request for { $days }
+absence-state-submitted = Waiting for the office
+absence-state-approved = Approved
+absence-state-declined = Declined
+absence-state-withdrawn = Withdrawn
+absence-state-all = All
+absence-fill-form = Fill in the first day, the part of the day and a reason.
+absence-invalid-part = Choose the whole day, arriving late or leaving early.
+absence-invalid-reason = Choose a reason.
+absence-invalid-state = Choose what to show from the list.
+absence-invalid-decision = Approve or decline.
+absence-invalid-time = Write the time as HH:MM, for example 10:15.
+absence-invalid-text = The text must not contain control characters.
+absence-too-long = Write at most { $max } characters.
+absence-error-order = The last day is before the first day.
+absence-error-past = That day has passed.
+absence-error-cutoff = Requests for today close at { $time }. Please call the school's attendance line.
+absence-error-ahead = Requests can reach { $days } days ahead, up to { $date }.
+absence-error-time-whole-day = A whole day takes no time. Give a time only for arriving late or leaving early.
+absence-error-time-needed = Say at what time your child arrives or leaves.
+absence-error-part-one-day = Arriving late or leaving early is asked for one day at a time.
+absence-error-too-many-days = A request covers at most { $max } school days. Please send another for the rest, or call the school.
+absence-error-no-school-days = There is no school on those days.
+absence-error-duplicate = A request for { $days } is open already. Withdraw it first to change it.
+absence-error-settled = This request is { $state ->
+        [approved] approved
+        [declined] declined
+       *[withdrawn] withdrawn
+    } already.

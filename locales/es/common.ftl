@@ -115,3 +115,19 @@ conflict-one-district = Vincularlas juntaría dos cuentas del mismo distrito. Pr
 conflict-has-account = Esta persona ya tiene una cuenta.
 conflict-has-account-reset = Esta persona ya tiene una cuenta: restablezca su contraseña.
 conflict-keys-only = Las claves son solo para padres o tutores y estudiantes activos.
+
+## Solicitudes de ausencia: lo que se avisa a la familia de una decisión, y el resumen de la oficina.
+
+absence-notice-title = La solicitud de ausencia de { $name } { $state ->
+        [approved] fue aprobada
+       *[declined] fue rechazada
+    }
+absence-notice-body = La ausencia de { $name } el { $days } { $state ->
+        [approved] fue aprobada: la escuela la cuenta como justificada.
+       *[declined] fue rechazada. Comuníquese con la oficina de asistencia de la escuela.
+    }
+absence-notice-note = Nota de la oficina: { $note }
+absence-office-title = { $count ->
+        [one] Una nueva solicitud de ausencia
+       *[other] { $count } nuevas solicitudes de ausencia
+    }: { $school }

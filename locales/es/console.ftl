@@ -155,3 +155,35 @@ import-unstored = El servidor no pudo guardar el archivo subido.
 import-choose-zip = Elija un archivo .zip para importar.
 import-not-zip = Ese archivo no es un .zip. Exporte los archivos OneRoster como .zip y elíjalo.
 console-read-limit = Ha abierto { $limit } expedientes de estudiantes en la última hora, el límite de este distrito para el personal. Se avisó a los administradores de su distrito. Podrá abrir más dentro de { $minutes } minutos.
+
+## Solicitudes de ausencia: la cola de la oficina de asistencia.
+
+console-absences-link = Solicitudes de ausencia
+console-absences-about = : aprobar o rechazar las ausencias que avisan las familias.
+absence-waiting = { $count } en espera
+absence-queue-title = Solicitudes de ausencia
+absence-queue-state = Mostrar
+absence-queue-date = Que cubran el día
+absence-queue-date-help = Déjelo vacío para las solicitudes de hoy y las próximas.
+absence-queue-show = Mostrar
+absence-queue-empty = No hay solicitudes que mostrar.
+absence-no-school = Sin escuela
+absence-note = Nota para la familia (opcional)
+absence-note-for = Nota para la familia de { $name } (opcional)
+absence-note-help = Como máximo 500 caracteres. La familia la lee con la decisión.
+absence-approve-one = Aprobar a { $name }
+absence-decline-one = Rechazar a { $name }
+absence-bulk = Decidir las solicitudes marcadas
+absence-approve-ticked = Aprobar las marcadas
+absence-decline-ticked = Rechazar las marcadas
+absence-pick-some = Marque al menos una solicitud.
+absence-decided = { $count ->
+        [one] Se decidió una solicitud.
+       *[other] Se decidieron { $count } solicitudes.
+    }
+absence-decided-before = { $count ->
+        [one] Una ya estaba decidida o retirada, y se dejó como estaba.
+       *[other] { $count } ya estaban decididas o retiradas, y se dejaron como estaban.
+    }
+job-absence-office = Solicitudes de ausencia, a la oficina de asistencia
+job-absence-decision = Una decisión de ausencia, a la familia

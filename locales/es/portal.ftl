@@ -199,3 +199,68 @@ offline-unreachable = No se pudo conectar con el portal.
 offline-check = Revise su conexión a Internet: apague y vuelva a encender el wifi o los datos móviles.
 offline-down = Asegúrese de que el portal de su distrito esté funcionando: el sitio web o la oficina de su escuela se lo dirá.
 offline-retry = Volver a intentar
+
+## Solicitud de ausencia: un padre avisa que su hijo faltará.
+
+tool-absence-requests = Solicitud de ausencia
+mark-reported-by-family = avisada por la familia
+absence-sent = Solicitud enviada para { $days }.
+absence-sent-skipped = No hay clases el { $days }: esos días no forman parte de la solicitud.
+absence-what-next = La oficina de asistencia revisa cada solicitud. Se le avisará aquí (y por correo o notificación, si los eligió) cuando se apruebe o se rechace. Mientras tanto puede retirarla más abajo.
+absence-new = Avisar una ausencia
+absence-about = Avise a la escuela que su hijo faltará. Las solicitudes para hoy se aceptan hasta las { $time }; después, llame a la línea de asistencia de la escuela.
+absence-from = Primer día
+absence-from-help = Desde hoy (hasta la hora límite) hasta el { $last }.
+absence-to = Último día
+absence-to-help = Déjelo vacío para un solo día. Se omiten los fines de semana y los días sin clases.
+absence-part = Falta
+absence-part-whole-day = Todo el día
+absence-part-arrive-late = Llega tarde
+absence-part-leave-early = Sale temprano
+absence-part-arrive-late-at = Llega tarde a las { $time }
+absence-part-leave-early-at = Sale temprano a las { $time }
+absence-time = Hora (si llega tarde o sale temprano)
+absence-time-help = Por ejemplo 10:15. Déjela vacía para todo el día.
+absence-reason = Motivo
+absence-reason-pick = Elija un motivo
+absence-reason-illness = Enfermedad
+absence-reason-appointment = Cita
+absence-reason-family = Familia
+absence-reason-religious = Celebración religiosa
+absence-reason-other = Otro
+absence-comment = Comentario (opcional)
+absence-comment-help = Como máximo 500 caracteres. Lo lee la oficina de asistencia.
+absence-send = Enviar solicitud
+absence-requests = Solicitudes
+absence-none = Todavía no hay solicitudes.
+absence-asked-by = enviada por { $name }
+absence-office-note = Nota de la oficina: { $note }
+absence-withdraw = Retirar la solicitud para { $days }
+absence-state-submitted = Esperando a la oficina
+absence-state-approved = Aprobada
+absence-state-declined = Rechazada
+absence-state-withdrawn = Retirada
+absence-state-all = Todas
+absence-fill-form = Indique el primer día, la parte del día y un motivo.
+absence-invalid-part = Elija todo el día, llega tarde o sale temprano.
+absence-invalid-reason = Elija un motivo.
+absence-invalid-state = Elija de la lista qué mostrar.
+absence-invalid-decision = Apruebe o rechace.
+absence-invalid-time = Escriba la hora como HH:MM, por ejemplo 10:15.
+absence-invalid-text = El texto no debe contener caracteres de control.
+absence-too-long = Escriba como máximo { $max } caracteres.
+absence-error-order = El último día es anterior al primero.
+absence-error-past = Ese día ya pasó.
+absence-error-cutoff = Las solicitudes para hoy se cierran a las { $time }. Llame a la línea de asistencia de la escuela.
+absence-error-ahead = Las solicitudes pueden llegar hasta { $days } días adelante, hasta el { $date }.
+absence-error-time-whole-day = Todo el día no lleva hora. Indique una hora solo si llega tarde o sale temprano.
+absence-error-time-needed = Indique a qué hora llega o sale su hijo.
+absence-error-part-one-day = Llegar tarde o salir temprano se pide un día a la vez.
+absence-error-too-many-days = Una solicitud cubre como máximo { $max } días de clase. Envíe otra para el resto o llame a la escuela.
+absence-error-no-school-days = No hay clases esos días.
+absence-error-duplicate = Ya hay una solicitud abierta para { $days }. Retírela primero para cambiarla.
+absence-error-settled = Esta solicitud ya está { $state ->
+        [approved] aprobada
+        [declined] rechazada
+       *[withdrawn] retirada
+    }.

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource. Its OpenAPI document is generated
 //! from the handlers' annotations and served at `/api/v1/openapi.json`.
 
+mod absences;
 mod activation;
 mod auth;
 mod districts;
@@ -39,7 +40,8 @@ use crate::server::error::{ErrorBody, api_error};
         links::switch, links::unlink, notifications::inbox, notifications::read,
         notifications::preferences, notifications::set_preferences, notifications::public_key,
         notifications::subscribe, notifications::subscriptions, notifications::unsubscribe,
-        notifications::register_device
+        notifications::register_device, absences::submit, absences::list, absences::withdraw,
+        absences::queue, absences::decide
     ),
     components(schemas(
         ErrorBody,
@@ -194,6 +196,19 @@ pub fn routes() -> Router<App> {
         .route("/students/{id}/grades", get(records::grades))
         .route("/students/{id}/attendance", get(records::attendance))
         .route("/students/{id}/schedule", get(records::schedule))
+        .route(
+            "/students/{id}/absence-requests",
+            get(absences::list).post(absences::submit),
+        )
+        .route(
+            "/students/{id}/absence-requests/{rid}/withdraw",
+            post(absences::withdraw),
+        )
+        .route("/staff/absence-requests", get(absences::queue))
+        .route(
+            "/staff/absence-requests/{rid}/decision",
+            post(absences::decide),
+        )
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

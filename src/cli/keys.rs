@@ -116,14 +116,14 @@ fn parse_language(raw: &str) -> Result<Lang, String> {
 
 /// A file written in full beside its destination, then moved into place: a reader never sees
 /// half of it.
-struct Staged {
+pub(super) struct Staged {
     temporary: PathBuf,
     destination: PathBuf,
     file: std::fs::File,
 }
 
 impl Staged {
-    fn create(destination: &Path) -> Result<Self, CliError> {
+    pub(super) fn create(destination: &Path) -> Result<Self, CliError> {
         let name = destination
             .file_name()
             .ok_or_else(|| Invalid::new(format!("{} is not a file name", destination.display())))?;
@@ -137,7 +137,7 @@ impl Staged {
         })
     }
 
-    fn finish(mut self, contents: &[u8]) -> std::io::Result<()> {
+    pub(super) fn finish(mut self, contents: &[u8]) -> std::io::Result<()> {
         self.file.write_all(contents)?;
         self.file.sync_all()?;
         std::fs::rename(&self.temporary, &self.destination)

@@ -1,6 +1,7 @@
 //! The command line: parse, build the configuration, call the services, print. One module per
 //! command group.
 
+mod absences;
 mod account;
 mod admin;
 mod district;
@@ -58,6 +59,9 @@ enum Command {
     /// Import a district's data from its student information system.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Absence requests families made: export the approved ones for the SIS.
+    #[command(subcommand)]
+    Absences(absences::AbsencesCommand),
     /// Demo data.
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -165,6 +169,7 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
                 Command::Keys(command) => keys::run(&app, command).await,
                 Command::Account(command) => account::run(&app, command).await,
                 Command::Import(command) => import::run(&app, command).await,
+                Command::Absences(command) => absences::run(&app, command).await,
                 Command::Worker => {
                     let stop = crate::server::shutdown_signal();
                     println!("the job worker is running");

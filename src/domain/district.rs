@@ -103,6 +103,12 @@ pub struct DistrictSettings {
     pub grading_scale: GradingScale,
     /// The kinds of notification the district sends (when `notifications` is on).
     pub notification_events: EventSet,
+    /// The latest time, in the district's zone, a same-day absence request is accepted.
+    pub absence_cutoff: super::ClockTime,
+    /// How many days ahead an absence request may reach.
+    pub absence_days_ahead: u32,
+    /// Where the attendance office's digest of new absence requests goes (`None`: no mail).
+    pub absence_office_email: Option<OfficeEmail>,
 }
 
 impl DistrictSettings {
@@ -124,6 +130,9 @@ impl DistrictSettings {
             maintenance: None,
             grading_scale: GradingScale::default(),
             notification_events: EventSet::all(),
+            absence_cutoff: default_cutoff(),
+            absence_days_ahead: super::DEFAULT_ABSENCE_DAYS_AHEAD,
+            absence_office_email: None,
         }
     }
 
@@ -154,6 +163,9 @@ impl DistrictSettings {
             SettingChange::Maintenance(message) => self.maintenance = message.clone(),
             SettingChange::GradingScale(scale) => self.grading_scale = scale.clone(),
             SettingChange::NotificationEvents(set) => self.notification_events = *set,
+            SettingChange::AbsenceCutoff(time) => self.absence_cutoff = *time,
+            SettingChange::AbsenceDaysAhead(n) => self.absence_days_ahead = *n,
+            SettingChange::AbsenceOfficeEmail(to) => self.absence_office_email = to.clone(),
         }
     }
 }
@@ -178,6 +190,10 @@ pub enum SettingChange {
     Maintenance(Option<MaintenanceMessage>),
     GradingScale(GradingScale),
     NotificationEvents(EventSet),
+    AbsenceCutoff(super::ClockTime),
+    AbsenceDaysAhead(u32),
+    /// `None`: no digest.
+    AbsenceOfficeEmail(Option<OfficeEmail>),
 }
 
 /// The setting keys, in the order `district set` lists them.
@@ -197,6 +213,9 @@ pub const SETTING_KEYS: &[&str] = &[
     "maintenance",
     "grading_scale",
     "notification_events",
+    "absence_cutoff",
+    "absence_days_ahead",
+    "absence_office_email",
 ];
 
 impl SettingChange {
@@ -225,6 +244,17 @@ impl SettingChange {
             }),
             "grading_scale" => Self::GradingScale(GradingScale::parse(value)?),
             "notification_events" => Self::NotificationEvents(EventSet::parse(value)?),
+            "absence_cutoff" => Self::AbsenceCutoff(super::ClockTime::parse("absence_cutoff", value)?),
+            "absence_days_ahead" => Self::AbsenceDaysAhead(number(
+                key,
+                value,
+                0,
+                super::MAX_ABSENCE_DAYS_AHEAD,
+            )?),
+            "absence_office_email" => Self::AbsenceOfficeEmail(match value.trim() {
+                "off" => None,
+                address => Some(OfficeEmail::parse(address)?),
+            }),
             _ => {
                 return Err(Invalid::new(format!(
                     "unknown setting {key:?}: the settings are {}",
@@ -252,6 +282,9 @@ impl SettingChange {
             Self::Maintenance(_) => "maintenance",
             Self::GradingScale(_) => "grading_scale",
             Self::NotificationEvents(_) => "notification_events",
+            Self::AbsenceCutoff(_) => "absence_cutoff",
+            Self::AbsenceDaysAhead(_) => "absence_days_ahead",
+            Self::AbsenceOfficeEmail(_) => "absence_office_email",
         }
     }
 
@@ -268,7 +301,11 @@ impl SettingChange {
             | Self::PasswordMinLength(n)
             | Self::KeyLifetimeDays(n)
             | Self::SessionIdleMinutes(n)
-            | Self::StaffReadsPerHour(n) => n.to_string(),
+            | Self::StaffReadsPerHour(n)
+            | Self::AbsenceDaysAhead(n) => n.to_string(),
+            Self::AbsenceCutoff(time) => time.to_string(),
+            Self::AbsenceOfficeEmail(None) => "off".to_owned(),
+            Self::AbsenceOfficeEmail(Some(to)) => to.as_str().to_owned(),
             Self::StaffSecondFactor(rule) => rule.as_str().to_owned(),
             Self::Timezone(tz) => tz.as_str().to_owned(),
             Self::Maintenance(None) => "off".to_owned(),
@@ -276,6 +313,32 @@ impl SettingChange {
             Self::GradingScale(scale) => scale.to_string(),
             Self::NotificationEvents(set) => set.to_string(),
         }
+    }
+}
+
+fn default_cutoff() -> super::ClockTime {
+    super::ClockTime::parse("absence_cutoff", super::DEFAULT_ABSENCE_CUTOFF)
+        .expect("the default cut-off is a time")
+}
+
+/// An email address the district gives for its attendance office: one address, checked as
+/// mail would take it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeEmail(String);
+
+impl OfficeEmail {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let text = raw.trim();
+        if text.len() > 254 || text.parse::<lettre::Address>().is_err() {
+            return Err(Invalid::new(format!(
+                "absence_office_email is an email address or off, not {raw:?}"
+            )));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

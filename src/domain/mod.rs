@@ -1,6 +1,7 @@
 //! Types and rules with no I/O. A value of one of these types has already been checked:
 //! code that holds a `DistrictSlug` never asks again whether it is a valid slug.
 
+mod absence;
 mod account;
 mod address;
 mod district;
@@ -21,10 +22,16 @@ mod throttle;
 mod tools;
 mod user_agent;
 
+pub use absence::{
+    ABSENCE_TEXT_CHARS, AbsenceAsk, AbsenceDecision, AbsencePart, AbsenceReason, AbsenceState,
+    AbsenceWindow, ClockTime, DEFAULT_ABSENCE_CUTOFF, DEFAULT_ABSENCE_DAYS_AHEAD, MAX_ABSENCE_DAYS,
+    MAX_ABSENCE_DAYS_AHEAD, PlannedDays, absence_text,
+};
 pub use account::{Account, AccountId, AccountKind, Username, fold_username};
 pub use address::is_public;
 pub use district::{
-    District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, SETTING_KEYS,
+    District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, OfficeEmail,
+    SETTING_KEYS,
     SettingChange, TimeZoneName,
 };
 pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
@@ -45,7 +52,7 @@ pub use state::StateCode;
 pub use text::{fold_for_search, person_search_name, refuse_control, search_text};
 pub use throttle::{Assessment, Failures, ThrottleRules, WINDOW_SECONDS};
 pub use tools::{
-    DEFAULT_OFF_REASON, Portal, Tool, ToolReason, ToolRules, ToolSetting, ToolState, ToolWindow,
+    DEFAULT_OFF_REASON, PARENTS_ONLY_REASON, Portal, Tool, ToolReason, ToolRules, ToolSetting, ToolState, ToolWindow,
     parse_date,
 };
 pub use user_agent::{BrowserOn, browser_on};
@@ -64,6 +71,8 @@ pub fn record_id(raw: &str) -> Option<i64> {
 pub struct Invalid {
     message: String,
     words: Option<(&'static str, Vec<(&'static str, String)>)>,
+    /// The field of a form or a JSON body that is wrong, where one is.
+    field: Option<&'static str>,
 }
 
 impl Invalid {
@@ -71,6 +80,7 @@ impl Invalid {
         Self {
             message: message.into(),
             words: None,
+            field: None,
         }
     }
 
@@ -83,7 +93,18 @@ impl Invalid {
         Self {
             message: message.into(),
             words: Some((id, args)),
+            field: None,
         }
+    }
+
+    /// The same, naming the field that is wrong.
+    pub fn on(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
     }
 
     pub fn words(&self) -> Option<(&'static str, &[(&'static str, String)])> {

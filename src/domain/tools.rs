@@ -17,17 +17,36 @@ pub enum Tool {
     Grades,
     Attendance,
     Schedule,
+    /// Parents report an absence; off until a district switches it on.
+    AbsenceRequests,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 6] = [
+    pub const ALL: [Tool; 7] = [
         Tool::Today,
         Tool::Calendar,
         Tool::Assignments,
         Tool::Grades,
         Tool::Attendance,
         Tool::Schedule,
+        Tool::AbsenceRequests,
     ];
+
+    /// Whether the tool belongs to this portal at all (Absence Request is for parents).
+    pub fn is_for(self, portal: Portal) -> bool {
+        self != Tool::AbsenceRequests || portal == Portal::Parent
+    }
+
+    /// Whether the tool is on where no switch says otherwise. A tool that writes on the
+    /// family's behalf waits for the district to offer it.
+    pub fn on_by_default(self) -> bool {
+        self != Tool::AbsenceRequests
+    }
+
+    /// The portals this tool may be switched on for, of those asked.
+    pub fn portals_of(self, asked: &[Portal]) -> Vec<Portal> {
+        asked.iter().copied().filter(|p| self.is_for(*p)).collect()
+    }
 
     /// The name in addresses, the API and the command line.
     pub fn as_str(self) -> &'static str {
@@ -38,6 +57,7 @@ impl Tool {
             Tool::Grades => "grades",
             Tool::Attendance => "attendance",
             Tool::Schedule => "schedule",
+            Tool::AbsenceRequests => "absence_requests",
         }
     }
 
@@ -50,6 +70,7 @@ impl Tool {
             Tool::Grades => "Grades",
             Tool::Attendance => "Attendance",
             Tool::Schedule => "Schedule",
+            Tool::AbsenceRequests => "Absence Request",
         }
     }
 
@@ -62,6 +83,7 @@ impl Tool {
             Tool::Grades => "tool-grades",
             Tool::Attendance => "tool-attendance",
             Tool::Schedule => "tool-schedule",
+            Tool::AbsenceRequests => "tool-absence-requests",
         }
     }
 
@@ -143,6 +165,9 @@ impl ToolReason {
 
 /// The reason shown when staff switched a tool off without giving one (in English: the API's).
 pub const DEFAULT_OFF_REASON: &str = "Your school district has turned this tool off.";
+
+/// The reason a student meets on a parents' tool.
+pub const PARENTS_ONLY_REASON: &str = "This tool is for parents.";
 
 /// A tool switched on or off for one portal, district-wide (`school: None`) or for one school.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,14 +254,17 @@ impl ToolRules {
     /// district-wide answer). A school's switch wins over the district's; a window of the
     /// district or of the school turns the tool off whatever the switches say.
     pub fn state(&self, tool: Tool, portal: Portal, school: Option<i64>, today: Date) -> ToolState {
-        let switch = |scope: Option<i64>| {
-            self.settings
-                .iter()
-                .find(|s| s.tool == tool && s.portal == portal && s.school == scope)
-        };
-        let setting = school
-            .and_then(|s| switch(Some(s)))
-            .or_else(|| switch(None));
+        if !tool.is_for(portal) {
+            return ToolState::Off {
+                reason: PARENTS_ONLY_REASON.to_owned(),
+            };
+        }
+        let setting = self.setting(tool, portal, school);
+        if setting.is_none() && !tool.on_by_default() {
+            return ToolState::Off {
+                reason: DEFAULT_OFF_REASON.to_owned(),
+            };
+        }
         if let Some(s) = setting.filter(|s| !s.enabled) {
             return ToolState::Off {
                 reason: s
@@ -259,6 +287,29 @@ impl ToolRules {
             },
             None => ToolState::On,
         }
+    }
+
+    /// The switch that decides for this portal and school: the school's, else the district's.
+    fn setting(&self, tool: Tool, portal: Portal, school: Option<i64>) -> Option<&ToolSetting> {
+        let switch = |scope: Option<i64>| {
+            self.settings
+                .iter()
+                .find(|s| s.tool == tool && s.portal == portal && s.school == scope)
+        };
+        school
+            .and_then(|s| switch(Some(s)))
+            .or_else(|| switch(None))
+    }
+
+    /// Whether a menu names the tool at all, on or off: a tool of this portal that is on by
+    /// default or that the district switched on somewhere. A tool the district never offered
+    /// is not shown as "off" to every family.
+    pub fn listed(&self, tool: Tool, portal: Portal, school: Option<i64>) -> bool {
+        tool.is_for(portal)
+            && (tool.on_by_default()
+                || self
+                    .setting(tool, portal, school)
+                    .is_some_and(|s| s.enabled))
     }
 }
 
@@ -301,11 +352,55 @@ mod tests {
     #[test]
     fn tools_are_on_without_rules() {
         let rules = ToolRules::default();
-        for tool in Tool::ALL {
+        for tool in Tool::ALL.into_iter().filter(|t| t.on_by_default()) {
             for portal in Portal::BOTH {
                 assert!(rules.state(tool, portal, Some(3), day(TODAY)).is_on());
+                assert!(rules.listed(tool, portal, Some(3)));
             }
         }
+    }
+
+    #[test]
+    fn absence_requests_wait_to_be_switched_on_and_are_for_parents_alone() {
+        let tool = Tool::AbsenceRequests;
+        let rules = ToolRules::default();
+        assert!(!rules.state(tool, Portal::Parent, Some(3), day(TODAY)).is_on());
+        assert!(!rules.listed(tool, Portal::Parent, Some(3)));
+        let on = |school| ToolSetting {
+            school,
+            portal: Portal::Parent,
+            tool,
+            enabled: true,
+            reason: None,
+        };
+        let rules = ToolRules {
+            settings: vec![on(Some(3))],
+            windows: vec![],
+        };
+        assert!(rules.state(tool, Portal::Parent, Some(3), day(TODAY)).is_on());
+        assert!(rules.listed(tool, Portal::Parent, Some(3)));
+        assert!(!rules.state(tool, Portal::Parent, Some(4), day(TODAY)).is_on());
+        assert!(!rules.listed(tool, Portal::Parent, Some(4)));
+        let student = ToolSetting {
+            portal: Portal::Student,
+            ..on(None)
+        };
+        let rules = ToolRules {
+            settings: vec![on(None), student],
+            windows: vec![],
+        };
+        assert_eq!(
+            rules.state(tool, Portal::Student, Some(3), day(TODAY)),
+            ToolState::Off {
+                reason: PARENTS_ONLY_REASON.into()
+            }
+        );
+        assert!(!rules.listed(tool, Portal::Student, Some(3)));
+        assert_eq!(
+            tool.portals_of(&Portal::BOTH),
+            vec![Portal::Parent],
+            "both portals means the parents' alone"
+        );
     }
 
     #[test]

@@ -73,6 +73,10 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "parent")]
     pub portal: Option<&'static str>,
+    /// With `bad_request` and `conflict`, where one field is wrong: its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "from")]
+    pub field: Option<&'static str>,
 }
 
 impl ErrorBody {
@@ -96,6 +100,10 @@ impl ErrorBody {
             },
             reason: match err {
                 Error::ToolDisabled { reason } => Some(reason.clone()),
+                _ => None,
+            },
+            field: match err {
+                Error::Invalid(said) | Error::Conflict(said) => said.field(),
                 _ => None,
             },
         }
@@ -138,6 +146,7 @@ pub fn api_error(status: StatusCode, code: &'static str, message: impl Into<Stri
         retry_after: None,
         portal: None,
         reason: None,
+        field: None,
     };
     (status, Json(body)).into_response()
 }

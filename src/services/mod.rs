@@ -1,6 +1,7 @@
 //! One module per capability. Web pages, the JSON API and the command line are thin adapters
 //! over these calls; nothing here knows about HTTP.
 
+pub mod absences;
 pub mod access;
 pub mod activation;
 pub mod admin;

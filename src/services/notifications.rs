@@ -244,6 +244,9 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
             }
             notes
         }
+        super::absences::DECISION_JOB => {
+            super::absences::decision_notes(app, &district, &job.payload).await?
+        }
         other => return Err(Error::internal(format!("unknown job kind {other:?}"))),
     };
     // The district's switch for this kind of notification.
@@ -653,6 +656,29 @@ struct NotificationHtml<'a> {
     body: &'a str,
     link: &'a str,
     district: &'a str,
+}
+
+/// A mail's text and HTML around a title and a body of plain lines, with a link to follow.
+pub(super) fn render_plain_mail(
+    title: &str,
+    body: &str,
+    link: &str,
+    district: &str,
+) -> Result<(String, String)> {
+    Ok((
+        render(&NotificationText {
+            title,
+            body,
+            link,
+            district,
+        })?,
+        render(&NotificationHtml {
+            title,
+            body,
+            link,
+            district,
+        })?,
+    ))
 }
 
 async fn mail(app: &App, job: &JobRecord) -> Result<Option<super::mail::Mail>> {

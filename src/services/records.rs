@@ -347,6 +347,9 @@ pub struct AttendanceMark {
     pub excused: bool,
     /// The class; `None` for the whole day.
     pub class: Option<ClassRef>,
+    /// An absence the family reported and the office approved, shown until the district's
+    /// own record of the day arrives in an import.
+    pub reported_by_family: bool,
 }
 
 fn attendance_mark(a: &AttendanceRecord, classes: &[ClassRecord]) -> AttendanceMark {
@@ -355,7 +358,33 @@ fn attendance_mark(a: &AttendanceRecord, classes: &[ClassRecord]) -> AttendanceM
         status: a.status.clone(),
         excused: a.excused,
         class: a.class_id.map(|id| class_ref(classes, id)),
+        reported_by_family: false,
     }
+}
+
+/// The approved absence requests of the student from `from` on, for the days the district's
+/// own marks (`recorded`) do not cover yet: excused, reported by the family.
+async fn family_marks(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    from: &str,
+    recorded: &[AttendanceMark],
+) -> Result<Vec<AttendanceMark>> {
+    let rules = tools::rules(app, &who.district).await?;
+    let dates: Vec<&str> = recorded.iter().map(|m| m.date.as_str()).collect();
+    let days =
+        super::absences::family_days(app, &who.district, &rules, student, from, &dates).await?;
+    Ok(days
+        .into_iter()
+        .map(|d| AttendanceMark {
+            date: d.date,
+            status: d.status.to_owned(),
+            excused: true,
+            class: None,
+            reported_by_family: true,
+        })
+        .collect())
 }
 
 /// The terms (and semesters) of the district, and whether a date falls in one.
@@ -414,10 +443,14 @@ pub async fn today_in(
         make_today(&who.district, app, &opened, lang),
     )
     .await?;
-    Ok(TodayView {
+    let family = family_marks(app, who, opened.record.id, &kept.date, &kept.attendance).await?;
+    let mut view = TodayView {
         student: opened.student,
         ..TodayView::clone(&kept)
-    })
+    };
+    view.attendance
+        .extend(family.into_iter().filter(|m| m.date == view.date));
+    Ok(view)
 }
 
 async fn make_today(
@@ -905,12 +938,15 @@ pub async fn attendance(
     let reads = &opened.reads;
     let classes = reads.classes_of(district, id).await?;
     let terms = terms(&opened.sessions);
-    let marks: Vec<AttendanceRecord> = reads
-        .attendance_of(district, id, &Dates::default())
-        .await?
-        .into_iter()
+    let all = reads.attendance_of(district, id, &Dates::default()).await?;
+    let recorded: Vec<AttendanceMark> = all.iter().map(|a| attendance_mark(a, &classes)).collect();
+    let mut marks: Vec<AttendanceMark> = recorded
+        .iter()
         .filter(|a| a.status != "present")
+        .cloned()
         .collect();
+    marks.extend(family_marks(app, who, id, "", &recorded).await?);
+    marks.sort_by(|a, b| a.date.cmp(&b.date));
     let mut groups: Vec<TermAttendance> = Vec::new();
     for term in &terms {
         group_of(&mut groups, Some(term));
@@ -928,7 +964,7 @@ pub async fn attendance(
         } else {
             group.unexcused += 1;
         }
-        group.marks.push(attendance_mark(mark, &classes));
+        group.marks.push(mark.clone());
     }
     Ok(AttendanceView {
         student: opened.student,

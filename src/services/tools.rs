@@ -77,6 +77,9 @@ impl Menu {
     pub fn build(rules: &ToolRules, portal: Portal, school: Option<i64>, today: Date) -> Self {
         let mut menu = Self::default();
         for tool in Tool::ALL {
+            if !rules.listed(tool, portal, school) {
+                continue;
+            }
             match rules.state(tool, portal, school, today) {
                 ToolState::On => menu.tools.push(MenuTool {
                     tool: tool.as_str(),
@@ -150,11 +153,22 @@ pub struct WindowRequest<'a> {
     pub reason: &'a str,
 }
 
-fn portals(raw: &str) -> Result<Vec<Portal>> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "both" | "" => Ok(Portal::BOTH.to_vec()),
-        other => Ok(vec![Portal::parse(other)?]),
+/// The portals asked for (`both` means those the tool belongs to); a tool is never switched
+/// for a portal it does not belong to.
+fn portals(tool: Tool, raw: &str) -> Result<Vec<Portal>> {
+    let asked = match raw.trim().to_ascii_lowercase().as_str() {
+        "both" | "" => Portal::BOTH.to_vec(),
+        other => vec![Portal::parse(other)?],
+    };
+    let portals = tool.portals_of(&asked);
+    if portals.is_empty() {
+        return Err(crate::domain::Invalid::new(format!(
+            "{} is a tool of the parent portal alone",
+            tool.label()
+        ))
+        .into());
     }
+    Ok(portals)
 }
 
 async fn school(app: &App, district: &District, raw: Option<&str>) -> Result<Option<SchoolRecord>> {
@@ -189,7 +203,7 @@ fn optional_reason(raw: Option<&str>) -> Result<Option<ToolReason>> {
 pub async fn switch(app: &App, staff: &Staff, request: &SwitchRequest<'_>) -> Result<()> {
     let (district, actor) = (staff.district(), staff.actor());
     let tool = Tool::parse(request.tool)?;
-    let portals = portals(request.portal)?;
+    let portals = portals(tool, request.portal)?;
     let reason = optional_reason(request.reason)?;
     let school = school(app, district, request.school).await?;
     let now = app.clock.unix();
@@ -243,7 +257,7 @@ pub async fn switch(app: &App, staff: &Staff, request: &SwitchRequest<'_>) -> Re
 pub async fn add_window(app: &App, staff: &Staff, request: &WindowRequest<'_>) -> Result<i64> {
     let (district, actor) = (staff.district(), staff.actor());
     let tool = Tool::parse(request.tool)?;
-    let portals = portals(request.portal)?;
+    let portals = portals(tool, request.portal)?;
     let start = crate::domain::parse_date("the first day", request.from)?;
     let end = crate::domain::parse_date("the last day", request.to)?;
     ToolWindow::check_dates(start, end)?;

@@ -41,6 +41,9 @@ pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
             if let Err(err) = super::notifications::schedule_digests(&app).await {
                 tracing::warn!(%err, "the job worker could not queue the daily digests");
             }
+            if let Err(err) = super::absences::queue_office_digests(&app).await {
+                tracing::warn!(%err, "the job worker could not queue the offices' digests");
+            }
         }
         let ran = match run_due(&app).await {
             Ok(ran) => ran,
@@ -193,7 +196,9 @@ async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
         super::notifications::MESSAGE_JOB
         | super::notifications::IMPORT_JOB
         | super::notifications::MAIL_JOB
-        | super::notifications::DIGEST_JOB => super::notifications::run(app, job).await,
+        | super::notifications::DIGEST_JOB
+        | super::absences::DECISION_JOB => super::notifications::run(app, job).await,
+        super::absences::OFFICE_MAIL => super::absences::run(app, job).await,
         super::push::PUSH_JOB => super::push::run(app, job).await,
         super::security::NOTICE_MAIL => super::security::run(app, job).await,
         super::snapshots::SNAPSHOTS_JOB => super::snapshots::run(app, job).await,

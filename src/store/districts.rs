@@ -5,8 +5,8 @@ use sqlx::{Any, Executor, Row};
 
 use super::{Result, Store, StoreError, Tx, count, flag};
 use crate::domain::{
-    District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, EventSet, GradingScale,
-    MaintenanceMessage, SettingChange, StaffSecondFactor, StateCode, TimeZoneName, fold_for_search,
+    ClockTime, District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, EventSet,
+    GradingScale, MaintenanceMessage, OfficeEmail, SettingChange, StaffSecondFactor, StateCode, TimeZoneName, fold_for_search,
 };
 
 macro_rules! district_columns {
@@ -14,7 +14,8 @@ macro_rules! district_columns {
         "id, slug, name, state, timezone, forgot_password, forgot_username, notifications, \
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
          key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events, \
-         staff_second_factor, staff_reads_per_hour, revision"
+         staff_second_factor, staff_reads_per_hour, absence_cutoff, absence_days_ahead, \
+         absence_office_email, revision"
     };
 }
 
@@ -210,6 +211,14 @@ impl Tx {
             SettingChange::StaffReadsPerHour(n) => {
                 sqlx::query(set!("staff_reads_per_hour")).bind(i64::from(*n))
             }
+            SettingChange::AbsenceCutoff(time) => {
+                sqlx::query(set!("absence_cutoff")).bind(time.to_string())
+            }
+            SettingChange::AbsenceDaysAhead(n) => {
+                sqlx::query(set!("absence_days_ahead")).bind(i64::from(*n))
+            }
+            SettingChange::AbsenceOfficeEmail(to) => sqlx::query(set!("absence_office_email"))
+                .bind(to.as_ref().map(|t| t.as_str().to_owned())),
         };
         query.bind(now).bind(id.0).execute(self.conn()).await?;
         Ok(())
@@ -247,6 +256,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
     let maintenance: Option<String> = row.try_get("maintenance_message")?;
     let grading_scale: Option<String> = row.try_get("grading_scale")?;
     let notification_events: Option<String> = row.try_get("notification_events")?;
+    let office_email: Option<String> = row.try_get("absence_office_email")?;
     Ok(District {
         id: DistrictId(row.try_get("id")?),
         slug: DistrictSlug::parse(row.try_get("slug")?)?,
@@ -278,6 +288,12 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
                 Some(text) => EventSet::parse(&text)?,
                 None => EventSet::all(),
             },
+            absence_cutoff: ClockTime::parse("absence_cutoff", row.try_get("absence_cutoff")?)?,
+            absence_days_ahead: count(row, "absence_days_ahead")?,
+            absence_office_email: office_email
+                .as_deref()
+                .map(OfficeEmail::parse)
+                .transpose()?,
         },
         revision: row.try_get("revision")?,
     })

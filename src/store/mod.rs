@@ -6,6 +6,7 @@
 //! Reads go through [`Store`]; writes go through a [`Tx`], so that a change and its audit entry
 //! commit together or not at all.
 
+mod absences;
 mod accounts;
 mod audit;
 mod circuit;
@@ -42,6 +43,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, Row};
 
+pub use absences::{AbsenceRecord, ApprovedDay, NewAbsence, QueueFilter};
 pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
 pub use copy::Cleanup as StagingCleanup;

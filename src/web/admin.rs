@@ -41,6 +41,10 @@ pub async fn console(
         Ok(queue) => queue,
         Err(err) => return PageError(err).into_response(),
     };
+    let absences_waiting = match crate::services::absences::waiting(&app, &staff).await {
+        Ok(n) => n,
+        Err(err) => return PageError(err).into_response(),
+    };
     let district = staff.district();
     let line = |job: &crate::store::JobRecord| pages::JobLine {
         what: {
@@ -56,6 +60,8 @@ pub async fn console(
                 notifications::MESSAGE_JOB => "job-school-message",
                 notifications::IMPORT_JOB => "job-import-news",
                 push::PUSH_JOB => "job-push",
+                crate::services::absences::OFFICE_MAIL => "job-absence-office",
+                crate::services::absences::DECISION_JOB => "job-absence-decision",
                 _ => "job-other",
             }
         },
@@ -81,6 +87,7 @@ pub async fn console(
             .collect(),
         pending: queue.pending.iter().map(line).collect(),
         dead: queue.dead.iter().map(line).collect(),
+        absences_waiting,
     }))
     .into_response()
 }

@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per journey. Templates live in `templates/` and are
 //! checked when the crate builds.
 
+mod absences;
 mod account;
 mod activate;
 mod admin;
@@ -78,6 +79,14 @@ fn district() -> Router<App> {
         )
         .route("/logout", post(account::logout))
         .route("/students/{id}/{tool}", get(portal::tool))
+        .route(
+            "/students/{id}/absence_requests",
+            get(absences::show).post(absences::submit),
+        )
+        .route(
+            "/students/{id}/absence_requests/{request}/withdraw",
+            post(absences::withdraw),
+        )
         .route("/access-log", get(portal::access_log))
         .route("/notifications", get(notifications::inbox))
         .route(
@@ -109,6 +118,8 @@ pub(crate) fn console() -> Router<App> {
             "/people/{id}/second-factor/reset",
             post(admin::reset_second_factor),
         )
+        .route("/absences", get(absences::queue))
+        .route("/absences/decide", post(absences::decide))
         .route("/tools", get(tools::show))
         .route("/tools/switch", post(tools::switch))
         .route("/tools/windows", post(tools::add_window))

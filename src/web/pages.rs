@@ -108,6 +108,8 @@ pub struct Admin<'a> {
     /// Mail waiting to go, and mail that could not be sent.
     pub pending: Vec<JobLine>,
     pub dead: Vec<JobLine>,
+    /// Absence requests waiting for a decision.
+    pub absences_waiting: i64,
 }
 
 /// A job of the mail queue, in words.
@@ -558,4 +560,48 @@ pub struct SecondFactorSetup {
     pub secret: String,
     /// The `otpauth://` address as a QR code, a `data:` URL of an SVG picture.
     pub qr: String,
+}
+
+#[derive(Template)]
+#[template(path = "tool_absences.html")]
+pub struct AbsencesPage<'a> {
+    pub menu: AccountMenu,
+    pub slug: &'a str,
+    pub nav: StudentNav<'a>,
+    pub first_day: String,
+    pub last_day: String,
+    pub cutoff: String,
+    pub from: String,
+    pub to: String,
+    pub time: String,
+    pub comment: String,
+    pub parts: Vec<super::absences::Choice>,
+    pub reasons: Vec<super::absences::Choice>,
+    /// What was wrong with the last try, for the summary at the top.
+    pub error: Option<String>,
+    pub from_error: Option<String>,
+    pub to_error: Option<String>,
+    pub part_error: Option<String>,
+    pub time_error: Option<String>,
+    pub reason_error: Option<String>,
+    pub comment_error: Option<String>,
+    /// A request just sent: its days, and the days off it skipped.
+    pub sent: Option<(String, String)>,
+    pub requests: Vec<super::absences::RequestLine>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_absences.html")]
+pub struct AdminAbsences<'a> {
+    pub menu: AccountMenu,
+    pub slug: &'a str,
+    pub district_name: &'a str,
+    /// Requests waiting for a decision, today's and later.
+    pub waiting: i64,
+    pub state: String,
+    pub date: String,
+    pub states: Vec<super::absences::Choice>,
+    pub schools: Vec<super::absences::SchoolQueue>,
+    pub done: Option<String>,
+    pub error: Option<String>,
 }

@@ -57,7 +57,7 @@ pub(super) async fn account_menu(app: &App, who: &Authenticated) -> pages::Accou
 }
 
 /// The other children of a parent, for the picker at the top of each tool.
-async fn siblings(
+pub(super) async fn siblings(
     app: &App,
     who: &Authenticated,
     student: i64,
@@ -172,6 +172,7 @@ async fn render(
                 view: &view,
             })
         }
+        Tool::AbsenceRequests => return Ok(super::absences::render_page(app, who, id, client).await?),
         Tool::Schedule => {
             let (menu, view) = tokio::join!(menu, records::schedule(app, who, id, client));
             let view = view?;
