@@ -161,6 +161,16 @@ function isoDate(offsetDays) {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The calendar day `days` after an ISO date (YYYY-MM-DD), as an ISO date. */
+function dayAfter(iso, days = 1) {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function isWeekday(iso) {
+  const day = new Date(`${iso}T00:00:00Z`).getUTCDay();
+  return day !== 0 && day !== 6;
+}
+
 // ---- the journeys -------------------------------------------------------------------------
 
 const tests = [
@@ -994,6 +1004,164 @@ const tests = [
           await screenshot(staff, name);
         }
       }
+    },
+  },
+  {
+    name: 'Absence Request: parent requests → staff approves → parent sees it approved and the day excused',
+    async run(j) {
+      const { cli, dir } = world.portal;
+      const slug = PINE_GROVE.slug;
+      const g = world.threeChildren;
+      const child = g.children[0];
+      const note = 'Get well soon';
+      const comment = 'Fever since last night; staying home to rest.';
+
+      // The operator offers the tool ("both" portals is the parents' alone for this one).
+      const switched = await cli(['district', 'tools', slug, 'on', 'absence_requests']);
+      check(/absence_requests on/.test(switched), `the switch answered ${JSON.stringify(switched)}`);
+
+      // The child's records in the generated files: their school, the days without school and
+      // the days the district recorded already (a recorded day hides the family's mark).
+      const gen = path.join(dir, 'generated');
+      const read = async (file) => parseCsv(await fs.readFile(path.join(gen, file), 'utf8'));
+      const [users, orgs, calendar, attendance] = await Promise.all(
+        ['users.csv', 'orgs.csv', 'calendar.csv', 'attendance.csv'].map(read),
+      );
+      const student = users.find((u) => u.role === 'student' && `${u.givenName} ${u.familyName}` === child
+        && (users.find((p) => p.sourcedId === g.id)?.agentSourcedIds || '').split(',').map((s) => s.trim()).includes(u.sourcedId));
+      check(student, `${child} is not among the generated students`);
+      const schoolIds = student.orgSourcedIds.split(',').map((s) => s.trim());
+      const school = orgs.find((o) => o.type === 'school' && schoolIds.includes(o.sourcedId))?.name;
+      check(school, `no school for ${child} in orgs.csv`);
+      const noSchool = new Set(calendar.filter((c) => !c.schoolSourcedId || schoolIds.includes(c.schoolSourcedId))
+        .map((c) => c.date));
+      const recorded = new Set(attendance.filter((a) => a.userSourcedId === student.sourcedId).map((a) => a.date));
+
+      // The parent opens the child's Absence Request from the home page.
+      const page = await j.newPage();
+      await logIn(j, page, { slug, username: g.username, password: g.password });
+      await expectHome(j, page, slug, g.name);
+      await page.getByRole('navigation', { name: `Tools for ${child}` }).getByRole('link', { name: 'Absence Request' }).click();
+      await page.waitForURL(/\/students\/\d+\/absence_requests$/);
+      const toolUrl = page.url();
+      await j.a11y(page);
+      const heading = (await page.getByRole('heading', { level: 1 }).textContent()).replace(/\s+/g, ' ');
+      check(heading.includes('Absence Request') && heading.includes(child), `the page heading is ${JSON.stringify(heading)}`);
+      check(await page.getByText('No requests yet.').isVisible(), 'a new child already has requests');
+
+      // The days the form allows (min/max, in the district's zone): a school day strictly after
+      // the first allowed one, so that it is tomorrow or later whatever the hour and cut-off.
+      const firstDay = page.getByLabel('First day', { exact: true });
+      const lastDay = page.getByLabel('Last day', { exact: true });
+      const min = await firstDay.getAttribute('min');
+      const max = await firstDay.getAttribute('max');
+      check(/^\d{4}-\d{2}-\d{2}$/.test(min) && /^\d{4}-\d{2}-\d{2}$/.test(max) && min < max,
+        `the First day's window is ${min} to ${max}`);
+      const schoolDays = [];
+      for (let d = dayAfter(min); d <= max && schoolDays.length < 2; d = dayAfter(d)) {
+        if (isWeekday(d) && !noSchool.has(d) && !recorded.has(d)) schoolDays.push(d);
+      }
+      check(schoolDays.length === 2, `no two school days between ${min} and ${max}`);
+      const [day, later] = schoolDays;
+
+      // A bad try first: the last day before the first. The error is on Last day and in the
+      // alert, and what was typed is kept.
+      await firstDay.fill(later);
+      await lastDay.fill(day);
+      const missing = page.getByRole('group', { name: 'Missing' });
+      await missing.getByRole('radio', { name: 'The whole day' }).check();
+      await page.getByLabel('Reason', { exact: true }).selectOption({ label: 'Illness' });
+      await page.getByLabel('Comment (optional)').fill(comment);
+      await page.getByRole('button', { name: 'Send request' }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      await j.a11y(page, 'last day before the first');
+      await screenshot(page, 'absence-request-error');
+      const error = (await alert.textContent()).trim();
+      check(error === 'The last day is before the first day.', `the alert says ${JSON.stringify(error)}`);
+      check((await descriptionOf(lastDay)).includes(error), `Last day is not described by "${error}"`);
+      check(await lastDay.getAttribute('aria-invalid') === 'true', 'Last day is not marked invalid');
+      check((await page.locator('#to-error').textContent()).trim() === error, 'the error is not shown next to Last day');
+      check(await firstDay.getAttribute('aria-invalid') !== 'true', 'First day is marked invalid for the last day\'s error');
+      check(await firstDay.inputValue() === later && await lastDay.inputValue() === day,
+        `the days were not kept: ${await firstDay.inputValue()} to ${await lastDay.inputValue()}`);
+      check(await missing.getByRole('radio', { name: 'The whole day' }).isChecked(), 'The whole day was not kept');
+      check(await page.getByLabel('Reason', { exact: true }).inputValue() === 'illness', 'the reason was not kept');
+      check(await page.getByLabel('Comment (optional)').inputValue() === comment, 'the comment was not kept');
+      check(await page.getByRole('status').count() === 0, 'a refused request was announced as sent');
+
+      // Put right, and sent from the keyboard: Tab from the comment reaches Send request, Enter.
+      await firstDay.fill(day);
+      await lastDay.fill('');
+      await page.getByLabel('Comment (optional)').focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => ({ tag: document.activeElement.tagName, text: document.activeElement.textContent.trim() }));
+      check(focused.tag === 'BUTTON' && focused.text === 'Send request', `Tab from the comment reaches ${JSON.stringify(focused)}`);
+      await page.keyboard.press('Enter');
+      const sent = page.getByRole('status').filter({ hasText: 'Request sent for' });
+      await sent.waitFor();
+      await j.a11y(page, 'sent');
+      const notice = (await sent.textContent()).replace(/\s+/g, ' ').trim();
+      check(notice.startsWith(`Request sent for ${day}`), `the notice says ${JSON.stringify(notice)}`);
+      check(await page.getByRole('alert').count() === 0, `an error after sending: ${await page.getByRole('alert').allTextContents()}`);
+      const requests = page.getByRole('region', { name: 'Requests' }).getByRole('listitem');
+      check(await requests.count() === 1, `${await requests.count()} requests listed, not 1`);
+      const listed = (await requests.first().textContent()).replace(/\s+/g, ' ');
+      check(listed.includes(day) && listed.includes('Waiting for the office'), `the request is listed as ${JSON.stringify(listed)}`);
+      check(listed.includes('Illness') && listed.includes(comment), `the request does not show its reason and comment: ${JSON.stringify(listed)}`);
+
+      // The same page at 360 px: axe, a screenshot, and no sideways scrolling.
+      await page.setViewportSize({ width: 360, height: 780 });
+      await j.a11y(page, '360 px');
+      await screenshot(page, 'absence-request');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      check(overflow <= 0, `the page scrolls sideways by ${overflow} px at 360 px`);
+      await page.setViewportSize({ width: 1280, height: 900 });
+
+      // The office: Staff Console → Absence Requests, one waiting, approved with a note.
+      const staff = await j.newPage();
+      await logIn(j, staff, { slug, portal: 'staff', ...world.staff });
+      await staff.waitForURL(`**/d/${slug}/home`);
+      await j.a11y(staff);
+      await staff.getByRole('link', { name: 'Staff Console' }).click();
+      await staff.waitForURL(`**/d/${slug}/admin`);
+      await j.a11y(staff);
+      const entry = staff.locator('p').filter({ has: staff.getByRole('link', { name: 'Absence Requests', exact: true }) });
+      check((await entry.locator('.badge').textContent()).trim() === '1 waiting',
+        `the console's badge says ${JSON.stringify(await entry.locator('.badge').textContent())}`);
+      await entry.getByRole('link', { name: 'Absence Requests', exact: true }).click();
+      await staff.waitForURL(`**/d/${slug}/admin/absences`);
+      await j.a11y(staff);
+      await screenshot(staff, 'absence-requests-queue');
+      const section = staff.getByRole('region', { name: school, exact: true });
+      check(await section.count() === 1, `no section headed ${school} in the queue`);
+      const request = section.getByRole('listitem').filter({ hasText: child });
+      check(await request.count() === 1, `${child}'s request is not under ${school}`);
+      check((await request.textContent()).includes(day), `the queue does not show ${day} for ${child}`);
+      await request.getByLabel(`Note to ${child}'s family (optional)`).fill(note);
+      await request.getByRole('button', { name: `Approve ${child}` }).click();
+      const decided = staff.getByRole('status');
+      await decided.waitFor();
+      await j.a11y(staff, 'decided');
+      check((await decided.textContent()).trim() === 'One request decided.', `the queue says ${JSON.stringify(await decided.textContent())}`);
+      check(await staff.getByRole('listitem').filter({ hasText: child }).count() === 0, 'the decided request still waits in the queue');
+      check(await staff.getByText('0 waiting').isVisible(), 'the queue does not say 0 waiting after the decision');
+
+      // The parent sees the decision, and the day excused on Attendance.
+      await page.goto(toolUrl);
+      await j.a11y(page, 'approved');
+      const approved = (await page.getByRole('region', { name: 'Requests' }).getByRole('listitem').first().textContent())
+        .replace(/\s+/g, ' ');
+      check(approved.includes(day) && approved.includes('Approved'), `the request is listed as ${JSON.stringify(approved)}`);
+      check(approved.includes(`Note from the office: ${note}`), `the office's note is not shown: ${JSON.stringify(approved)}`);
+      check(await page.getByRole('button', { name: /^Withdraw/ }).count() === 0, 'an approved request can still be withdrawn');
+      await page.getByRole('navigation', { name: 'Tools' }).getByRole('link', { name: 'Attendance' }).click();
+      await page.waitForURL(/\/students\/\d+\/attendance$/);
+      await j.a11y(page);
+      const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: day, exact: true }) });
+      check(await row.count() === 1, `Attendance has ${await row.count()} rows for ${day}`);
+      const mark = (await row.getByRole('cell').textContent()).replace(/\s+/g, ' ').trim();
+      check(mark.startsWith('Absent, excused · reported by the family'), `${day} is marked ${JSON.stringify(mark)}`);
     },
   },
 ];

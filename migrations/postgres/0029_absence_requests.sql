@@ -7,7 +7,7 @@ ALTER TABLE districts ADD COLUMN absence_days_ahead BIGINT NOT NULL DEFAULT 30;
 ALTER TABLE districts ADD COLUMN absence_office_email TEXT;
 
 CREATE TABLE absence_requests (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id BIGINT GENERATED ALWAYS AS IDENTITY,
     district_id BIGINT NOT NULL,
     student_id BIGINT NOT NULL,
     account_id BIGINT NOT NULL,
@@ -26,6 +26,7 @@ CREATE TABLE absence_requests (
     office_mailed BOOLEAN NOT NULL DEFAULT FALSE,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
+    PRIMARY KEY (district_id, id),
     FOREIGN KEY (district_id, student_id) REFERENCES people (district_id, id),
     FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
 );
@@ -36,11 +37,12 @@ CREATE INDEX absence_requests_unmailed ON absence_requests (district_id)
 
 CREATE TABLE absence_request_days (
     district_id BIGINT NOT NULL,
-    request_id BIGINT NOT NULL REFERENCES absence_requests (id),
+    request_id BIGINT NOT NULL,
     student_id BIGINT NOT NULL,
     date TEXT NOT NULL,
     held BOOLEAN NOT NULL DEFAULT TRUE,
-    PRIMARY KEY (district_id, request_id, date)
+    PRIMARY KEY (district_id, request_id, date),
+    FOREIGN KEY (district_id, request_id) REFERENCES absence_requests (district_id, id)
 );
 CREATE UNIQUE INDEX absence_request_days_held
     ON absence_request_days (district_id, student_id, date) WHERE held;

@@ -12,8 +12,8 @@ use crate::app::App;
 use crate::domain::{Invalid, record_id};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::{ClientInfo, Ready};
-use crate::services::absences::{self, AbsenceForm, AbsenceRequestView, QueueAsk, StudentAbsences};
 use crate::services::Error;
+use crate::services::absences::{self, AbsenceForm, AbsenceRequestView, QueueAsk, StudentAbsences};
 use crate::services::access::Staff;
 
 /// A new request.

@@ -227,7 +227,12 @@ pub struct PlannedDays {
     pub skipped: Vec<(Date, String)>,
 }
 
-fn field_error(field: &'static str, message: &str, id: &'static str, args: Vec<(&'static str, String)>) -> Invalid {
+fn field_error(
+    field: &'static str,
+    message: &str,
+    id: &'static str,
+    args: Vec<(&'static str, String)>,
+) -> Invalid {
     Invalid::worded(message.to_owned(), id, args).on(field)
 }
 
@@ -300,7 +305,9 @@ impl AbsenceAsk {
                     vec![],
                 ));
             }
-            (AbsencePart::ArriveLate | AbsencePart::LeaveEarly, Some(_)) if self.from != self.to => {
+            (AbsencePart::ArriveLate | AbsencePart::LeaveEarly, Some(_))
+                if self.from != self.to =>
+            {
                 return Err(field_error(
                     "to",
                     "arriving late or leaving early is asked for one day at a time",
@@ -410,10 +417,23 @@ mod tests {
     #[test]
     fn past_days_far_days_and_long_ranges_are_refused_by_field() {
         let w = window("08:00");
-        assert_eq!(field_of(ask("2025-10-03", "2025-10-06").plan(&w, &holidays())), "from");
-        assert!(ask("2025-11-05", "2025-11-05").plan(&w, &holidays()).is_ok());
-        assert_eq!(field_of(ask("2025-11-05", "2025-11-06").plan(&w, &holidays())), "to");
-        assert_eq!(field_of(ask("2025-10-08", "2025-10-07").plan(&w, &holidays())), "to");
+        assert_eq!(
+            field_of(ask("2025-10-03", "2025-10-06").plan(&w, &holidays())),
+            "from"
+        );
+        assert!(
+            ask("2025-11-05", "2025-11-05")
+                .plan(&w, &holidays())
+                .is_ok()
+        );
+        assert_eq!(
+            field_of(ask("2025-11-05", "2025-11-06").plan(&w, &holidays())),
+            "to"
+        );
+        assert_eq!(
+            field_of(ask("2025-10-08", "2025-10-07").plan(&w, &holidays())),
+            "to"
+        );
         // Ten school days: 6–17 October less the holiday is nine; to the 20th is ten.
         assert_eq!(
             ask("2025-10-06", "2025-10-20")
@@ -423,8 +443,14 @@ mod tests {
                 .len(),
             10
         );
-        assert_eq!(field_of(ask("2025-10-06", "2025-10-21").plan(&w, &holidays())), "to");
-        assert_eq!(field_of(ask("2025-10-11", "2025-10-13").plan(&w, &holidays())), "from");
+        assert_eq!(
+            field_of(ask("2025-10-06", "2025-10-21").plan(&w, &holidays())),
+            "to"
+        );
+        assert_eq!(
+            field_of(ask("2025-10-11", "2025-10-13").plan(&w, &holidays())),
+            "from"
+        );
     }
 
     #[test]
@@ -444,15 +470,30 @@ mod tests {
 
     #[test]
     fn values_parse_strictly() {
-        assert_eq!(AbsencePart::parse("arrive_late").unwrap(), AbsencePart::ArriveLate);
-        assert_eq!(AbsenceReason::parse("religious").unwrap(), AbsenceReason::Religious);
-        assert_eq!(AbsenceReason::parse("sick").unwrap_err().field(), Some("reason"));
-        assert_eq!(AbsenceDecision::parse("approved").unwrap().state(), AbsenceState::Approved);
+        assert_eq!(
+            AbsencePart::parse("arrive_late").unwrap(),
+            AbsencePart::ArriveLate
+        );
+        assert_eq!(
+            AbsenceReason::parse("religious").unwrap(),
+            AbsenceReason::Religious
+        );
+        assert_eq!(
+            AbsenceReason::parse("sick").unwrap_err().field(),
+            Some("reason")
+        );
+        assert_eq!(
+            AbsenceDecision::parse("approved").unwrap().state(),
+            AbsenceState::Approved
+        );
         assert!(AbsenceDecision::parse("withdrawn").is_err());
         for bad in ["9:30", "24:00", "09:60", "0930", "٠٩:٣٠", "", "09:30:00"] {
             assert!(ClockTime::parse("time", bad).is_err(), "{bad}");
         }
-        assert_eq!(ClockTime::parse("time", " 07:05 ").unwrap().to_string(), "07:05");
+        assert_eq!(
+            ClockTime::parse("time", " 07:05 ").unwrap().to_string(),
+            "07:05"
+        );
         assert_eq!(absence_text("comment", Some("  ")).unwrap(), None);
         assert_eq!(
             absence_text("comment", Some("Fever\r\nsince last night")).unwrap(),
@@ -460,7 +501,9 @@ mod tests {
         );
         assert!(absence_text("comment", Some(&"é".repeat(500))).is_ok());
         assert_eq!(
-            absence_text("comment", Some(&"é".repeat(501))).unwrap_err().field(),
+            absence_text("comment", Some(&"é".repeat(501)))
+                .unwrap_err()
+                .field(),
             Some("comment")
         );
         assert!(absence_text("comment", Some("a\u{0}b")).is_err());

@@ -244,13 +244,12 @@ impl SettingChange {
             }),
             "grading_scale" => Self::GradingScale(GradingScale::parse(value)?),
             "notification_events" => Self::NotificationEvents(EventSet::parse(value)?),
-            "absence_cutoff" => Self::AbsenceCutoff(super::ClockTime::parse("absence_cutoff", value)?),
-            "absence_days_ahead" => Self::AbsenceDaysAhead(number(
-                key,
-                value,
-                0,
-                super::MAX_ABSENCE_DAYS_AHEAD,
-            )?),
+            "absence_cutoff" => {
+                Self::AbsenceCutoff(super::ClockTime::parse("absence_cutoff", value)?)
+            }
+            "absence_days_ahead" => {
+                Self::AbsenceDaysAhead(number(key, value, 0, super::MAX_ABSENCE_DAYS_AHEAD)?)
+            }
             "absence_office_email" => Self::AbsenceOfficeEmail(match value.trim() {
                 "off" => None,
                 address => Some(OfficeEmail::parse(address)?),

@@ -31,8 +31,7 @@ pub use account::{Account, AccountId, AccountKind, Username, fold_username};
 pub use address::is_public;
 pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, OfficeEmail,
-    SETTING_KEYS,
-    SettingChange, TimeZoneName,
+    SETTING_KEYS, SettingChange, TimeZoneName,
 };
 pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
 pub use jobs::{AfterFailure, JobOutcome, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
@@ -52,8 +51,8 @@ pub use state::StateCode;
 pub use text::{fold_for_search, person_search_name, refuse_control, search_text};
 pub use throttle::{Assessment, Failures, ThrottleRules, WINDOW_SECONDS};
 pub use tools::{
-    DEFAULT_OFF_REASON, PARENTS_ONLY_REASON, Portal, Tool, ToolReason, ToolRules, ToolSetting, ToolState, ToolWindow,
-    parse_date,
+    DEFAULT_OFF_REASON, PARENTS_ONLY_REASON, Portal, Tool, ToolReason, ToolRules, ToolSetting,
+    ToolState, ToolWindow, parse_date,
 };
 pub use user_agent::{BrowserOn, browser_on};
 

@@ -364,7 +364,11 @@ mod tests {
     fn absence_requests_wait_to_be_switched_on_and_are_for_parents_alone() {
         let tool = Tool::AbsenceRequests;
         let rules = ToolRules::default();
-        assert!(!rules.state(tool, Portal::Parent, Some(3), day(TODAY)).is_on());
+        assert!(
+            !rules
+                .state(tool, Portal::Parent, Some(3), day(TODAY))
+                .is_on()
+        );
         assert!(!rules.listed(tool, Portal::Parent, Some(3)));
         let on = |school| ToolSetting {
             school,
@@ -377,9 +381,17 @@ mod tests {
             settings: vec![on(Some(3))],
             windows: vec![],
         };
-        assert!(rules.state(tool, Portal::Parent, Some(3), day(TODAY)).is_on());
+        assert!(
+            rules
+                .state(tool, Portal::Parent, Some(3), day(TODAY))
+                .is_on()
+        );
         assert!(rules.listed(tool, Portal::Parent, Some(3)));
-        assert!(!rules.state(tool, Portal::Parent, Some(4), day(TODAY)).is_on());
+        assert!(
+            !rules
+                .state(tool, Portal::Parent, Some(4), day(TODAY))
+                .is_on()
+        );
         assert!(!rules.listed(tool, Portal::Parent, Some(4)));
         let student = ToolSetting {
             portal: Portal::Student,

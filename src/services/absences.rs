@@ -145,9 +145,7 @@ pub struct AbsenceForm {
 
 impl AbsenceForm {
     fn parse(&self) -> Result<AbsenceAsk> {
-        let date = |field: &'static str, raw: &str| {
-            parse_date(field, raw).map_err(|e| e.on(field))
-        };
+        let date = |field: &'static str, raw: &str| parse_date(field, raw).map_err(|e| e.on(field));
         let from = date("from", &self.from)?;
         // A blank last day is the first: a one-day request.
         let to = match self.to.trim() {
@@ -418,7 +416,11 @@ pub struct QueueAsk<'a> {
 
 /// The office's queue: today's and upcoming requests, by school, oldest first. Reading it is
 /// audited (it names children and why they are away).
-pub async fn queue(app: &App, staff: &Staff, ask: &QueueAsk<'_>) -> Result<Vec<AbsenceRequestView>> {
+pub async fn queue(
+    app: &App,
+    staff: &Staff,
+    ask: &QueueAsk<'_>,
+) -> Result<Vec<AbsenceRequestView>> {
     let district = staff.district();
     let state = match ask.state.map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(AbsenceState::Submitted),
@@ -662,7 +664,9 @@ pub async fn export(app: &App, staff: &Staff, since: &str) -> Result<(String, us
         ])
         .map_err(csv_error)?;
     }
-    let bytes = out.into_inner().map_err(|e| Error::internal(e.to_string()))?;
+    let bytes = out
+        .into_inner()
+        .map_err(|e| Error::internal(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|e| Error::internal(e.to_string()))?;
     let actor = staff.actor();
     app.store
@@ -728,8 +732,8 @@ pub async fn decision_notes(
     district: &District,
     payload: &str,
 ) -> Result<Vec<crate::store::NewNotification<'static>>> {
-    let DecisionJob { request } = serde_json::from_str(payload)
-        .map_err(|e| Error::internal(format!("job payload: {e}")))?;
+    let DecisionJob { request } =
+        serde_json::from_str(payload).map_err(|e| Error::internal(format!("job payload: {e}")))?;
     let Some(record) = app.store.absence_request(district.id, request).await? else {
         return Ok(Vec::new());
     };
@@ -807,7 +811,10 @@ pub async fn office_mail(
     app: &App,
     job: &crate::store::JobRecord,
 ) -> Result<Option<super::mail::Mail>> {
-    let OfficeJob { school: _, requests } = serde_json::from_str(&job.payload)
+    let OfficeJob {
+        school: _,
+        requests,
+    } = serde_json::from_str(&job.payload)
         .map_err(|e| Error::internal(format!("job payload: {e}")))?;
     let Some(district) = app.store.district_by_id(job.district).await? else {
         return Ok(None);
@@ -817,10 +824,16 @@ pub async fn office_mail(
     };
     let mut lines = Vec::new();
     let mut school_name = None;
+    // A request withdrawn or decided since it was taken needs nobody's attention.
     for id in requests {
-        if let Some(r) = app.store.absence_request(district.id, id).await? {
+        let found = app.store.absence_request(district.id, id).await?;
+        if let Some(r) = found.filter(|r| r.state == AbsenceState::Submitted.as_str()) {
             school_name = school_name.or(r.school_name.clone());
-            let time = r.time.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+            let time = r
+                .time
+                .as_deref()
+                .map(|t| format!(" {t}"))
+                .unwrap_or_default();
             lines.push(format!(
                 "- {} {} ({}): {}, {}{}, {}{}",
                 r.student_given_name,
@@ -846,11 +859,15 @@ pub async fn office_mail(
     let title = i18n::sync_scope(Lang::En, || {
         i18n::ta(
             "absence-office-title",
-            &[("count", lines.len().to_string()), ("school", school.clone())],
+            &[
+                ("count", lines.len().to_string()),
+                ("school", school.clone()),
+            ],
         )
     });
     let body = lines.join("\n");
-    let (text, html) = super::notifications::render_plain_mail(&title, &body, &link, district.name.as_str())?;
+    let (text, html) =
+        super::notifications::render_plain_mail(&title, &body, &link, district.name.as_str())?;
     Ok(Some(super::mail::Mail {
         from_name: district.name.to_string(),
         to: to.as_str().to_owned(),
@@ -869,8 +886,5 @@ pub async fn run(app: &App, job: &crate::store::JobRecord) -> crate::domain::Job
 /// The first day a request may reach back to on a child's attendance: the district's school
 /// year, at most a year back.
 pub fn attendance_from(today: Date) -> String {
-    today
-        .checked_sub(1.year())
-        .unwrap_or(today)
-        .to_string()
+    today.checked_sub(1.year()).unwrap_or(today).to_string()
 }

@@ -89,7 +89,11 @@ fn record(row: &AnyRow) -> Result<AbsenceRecord> {
         .to_owned(),
         from: row.try_get("from_date")?,
         to: row.try_get("to_date")?,
-        days: days.split(',').filter(|d| !d.is_empty()).map(str::to_owned).collect(),
+        days: days
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect(),
         part: row.try_get("part")?,
         time: row.try_get("at_time")?,
         reason: row.try_get("reason")?,
@@ -370,15 +374,16 @@ impl Tx {
     ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE absence_requests SET state = $1, note = $2, decided_by = $3, \
-               decided_at = $4, updated_at = $4 \
+               decided_at = $4, updated_at = $7 \
              WHERE district_id = $5 AND id = $6 AND state = 'submitted'",
         )
         .bind(state.to_owned())
         .bind(note)
         .bind(decided_by.map(str::to_owned))
-        .bind(decided_by.map(|_| now))
+        .bind(Some(now))
         .bind(district.0)
         .bind(id)
+        .bind(now)
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {

@@ -6,7 +6,8 @@ use sqlx::{Any, Executor, Row};
 use super::{Result, Store, StoreError, Tx, count, flag};
 use crate::domain::{
     ClockTime, District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, EventSet,
-    GradingScale, MaintenanceMessage, OfficeEmail, SettingChange, StaffSecondFactor, StateCode, TimeZoneName, fold_for_search,
+    GradingScale, MaintenanceMessage, OfficeEmail, SettingChange, StaffSecondFactor, StateCode,
+    TimeZoneName, fold_for_search,
 };
 
 macro_rules! district_columns {

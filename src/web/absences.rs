@@ -122,10 +122,7 @@ async fn render(
     client: &Client,
     outcome: Outcome,
 ) -> Result<String, Error> {
-    let (menu, view) = tokio::join!(
-        account_menu(app, who),
-        absences::list(app, who, id, client)
-    );
+    let (menu, view) = tokio::join!(account_menu(app, who), absences::list(app, who, id, client));
     let view = view?;
     let student = view.student.clone().ok_or(Error::NotFound)?;
     let siblings = super::portal::siblings(app, who, id).await?;
@@ -329,7 +326,10 @@ async fn queue_page(
     let waiting = absences::waiting(app, staff).await?;
     let mut schools: Vec<SchoolQueue> = Vec::new();
     for r in &requests {
-        let school = r.school.clone().unwrap_or_else(|| i18n::t("absence-no-school"));
+        let school = r
+            .school
+            .clone()
+            .unwrap_or_else(|| i18n::t("absence-no-school"));
         let line = QueueLine {
             id: r.id,
             student: r.student_name.clone(),
@@ -437,7 +437,11 @@ pub async fn decide(
             let mut words = i18n::t1("absence-decided", "count", done as i64);
             if !refused.is_empty() {
                 words.push(' ');
-                words.push_str(&i18n::t1("absence-decided-before", "count", refused.len() as i64));
+                words.push_str(&i18n::t1(
+                    "absence-decided-before",
+                    "count",
+                    refused.len() as i64,
+                ));
             }
             queue_answer(&app, &staff, Some(words), None).await
         }

@@ -172,7 +172,9 @@ async fn render(
                 view: &view,
             })
         }
-        Tool::AbsenceRequests => return Ok(super::absences::render_page(app, who, id, client).await?),
+        Tool::AbsenceRequests => {
+            return super::absences::render_page(app, who, id, client).await;
+        }
         Tool::Schedule => {
             let (menu, view) = tokio::join!(menu, records::schedule(app, who, id, client));
             let view = view?;

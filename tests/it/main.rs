@@ -3,6 +3,7 @@
 //! HOMEROOM_TEST_DATABASE_URL=postgres://… a fresh schema in that PostgreSQL database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod absences;
 mod activation;
 mod admin;
 mod cli;

@@ -21,6 +21,8 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
     assert_eq!(
         tables,
         [
+            "absence_request_days",
+            "absence_requests",
             "academic_sessions",
             "account_links",
             "accounts",
