@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -881,10 +880,4 @@ pub async fn office_mail(
 /// Runs the office's digest mail.
 pub async fn run(app: &App, job: &crate::store::JobRecord) -> crate::domain::JobOutcome {
     super::mail::send_built(app, office_mail(app, job).await).await
-}
-
-/// The first day a request may reach back to on a child's attendance: the district's school
-/// year, at most a year back.
-pub fn attendance_from(today: Date) -> String {
-    today.checked_sub(1.year()).unwrap_or(today).to_string()
 }

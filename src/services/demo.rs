@@ -404,7 +404,24 @@ async fn ensure_district(app: &App, demo: &DemoDistrict) -> Result<District> {
             .ok_or(Error::NotFound),
         // Its administrator's login is printed for anyone to try the console with: a second
         // factor is theirs to set up, not required first.
-        Ok(_) => districts::set(app, demo.slug, "staff_second_factor", "optional").await,
+        Ok(_) => {
+            let district =
+                districts::set(app, demo.slug, "staff_second_factor", "optional").await?;
+            // Every tool has something to show, Absence Request (off in a new district) too.
+            super::tools::switch(
+                app,
+                &super::access::Staff::operator(district.clone()),
+                &super::tools::SwitchRequest {
+                    tool: "absence_requests",
+                    portal: "both",
+                    school: None,
+                    enabled: true,
+                    reason: None,
+                },
+            )
+            .await?;
+            Ok(district)
+        }
         Err(other) => Err(other),
     }
 }
