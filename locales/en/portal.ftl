@@ -11,6 +11,7 @@ tool-attendance = Attendance
 tool-schedule = Schedule
 # The reason shown when staff turned a tool off without giving one.
 tool-off-default = Your school district has turned this tool off.
+tool-parents-only = This tool is for parents.
 tool-off-line = { $tool } is not available: { $reason }
 
 ## Home and the account menu.

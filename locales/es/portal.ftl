@@ -11,6 +11,7 @@ tool-grades = Calificaciones
 tool-attendance = Asistencia
 tool-schedule = Horario
 tool-off-default = Su distrito escolar desactivó esta herramienta.
+tool-parents-only = Esta herramienta es para los padres.
 tool-off-line = { $tool } no está disponible: { $reason }
 
 ## Inicio y el menú de la cuenta.

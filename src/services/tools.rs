@@ -9,8 +9,8 @@ use super::access::Staff;
 use super::{Error, Result};
 use crate::app::App;
 use crate::domain::{
-    DEFAULT_OFF_REASON, District, Portal, SourcedId, Tool, ToolReason, ToolRules, ToolSetting,
-    ToolState, ToolWindow,
+    DEFAULT_OFF_REASON, District, PARENTS_ONLY_REASON, Portal, SourcedId, Tool, ToolReason,
+    ToolRules, ToolSetting, ToolState, ToolWindow,
 };
 use crate::store::{AuditEntry, SchoolRecord};
 
@@ -61,6 +61,8 @@ fn named(tool: &str, label: &str) -> String {
 pub fn off_reason_words(reason: &str) -> String {
     if reason == DEFAULT_OFF_REASON {
         crate::i18n::t("tool-off-default")
+    } else if reason == PARENTS_ONLY_REASON {
+        crate::i18n::t("tool-parents-only")
     } else {
         reason.to_owned()
     }

@@ -103,7 +103,11 @@ fn place(overview: &Overview, school: Option<i64>) -> String {
 fn rows(overview: &Overview) -> Vec<ToolRow> {
     let state = |tool, portal| match overview.rules.state(tool, portal, None, overview.today) {
         ToolState::On => i18n::t("tools-on"),
-        ToolState::Off { reason } => i18n::t1("tools-off-because", "reason", reason.to_string()),
+        ToolState::Off { reason } => i18n::t1(
+            "tools-off-because",
+            "reason",
+            tools::off_reason_words(&reason),
+        ),
     };
     Tool::ALL
         .iter()

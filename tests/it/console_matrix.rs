@@ -237,6 +237,18 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
         ),
         (
             Method::GET,
+            "/d/cedar-valley/admin/absences".into(),
+            Body::None,
+            200,
+        ),
+        (
+            Method::POST,
+            "/d/cedar-valley/admin/absences/decide".into(),
+            form(&[("request", "1"), ("decision", "approved")]),
+            200,
+        ),
+        (
+            Method::GET,
             "/d/cedar-valley/admin/messages".into(),
             Body::None,
             200,
@@ -304,7 +316,7 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
     }
     let (status, _) = send(&app, &Method::POST, &remove, Some(&staff), &Body::None).await;
     assert_eq!(status, 200, "staff {remove}");
-    assert_eq!(checked, 18 * callers.len());
+    assert_eq!(checked, 20 * callers.len());
     // A console route that is not there is not found, for staff as for anyone.
     let (status, _) = send(
         &app,
