@@ -13,6 +13,8 @@ use super::guard::{Ready, StaffPage};
 use super::pages::{self, StudentNav};
 use super::portal::account_menu;
 use crate::app::App;
+use jiff::civil::{Date, Weekday};
+
 use crate::domain::{AbsencePart, AbsenceReason, Tool, record_id};
 use crate::i18n;
 use crate::server::error::{PageError, page_message, status_of};
@@ -28,7 +30,8 @@ use crate::services::auth::{Authenticated, Client};
 pub struct Outcome {
     pub form: AbsenceForm,
     pub error: Option<(String, String)>,
-    pub sent: Option<AbsenceRequestView>,
+    /// The request just sent (the page the form leads to after it, by its id).
+    pub sent: Option<i64>,
 }
 
 /// A choice of a select or a radio group: value, words, chosen.
@@ -71,6 +74,27 @@ fn state_words(state: &str) -> String {
 
 fn days_words(days: &[String]) -> String {
     days.join(", ")
+}
+
+/// The weekdays within a request's range that it does not cover: its days without school.
+fn days_off(r: &AbsenceRequestView) -> Vec<String> {
+    let (Ok(from), Ok(to)) = (r.from.parse::<Date>(), r.to.parse::<Date>()) else {
+        return Vec::new();
+    };
+    let mut off = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let text = day.to_string();
+        if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) && !r.days.contains(&text)
+        {
+            off.push(text);
+        }
+        match day.tomorrow() {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    off
 }
 
 fn line(r: &AbsenceRequestView) -> RequestLine {
@@ -136,16 +160,10 @@ async fn render(
         tools: &student.menu.tools,
         siblings,
     };
-    let sent = outcome.sent.as_ref().map(|r| {
-        (
-            days_words(&r.days),
-            r.skipped
-                .iter()
-                .map(|s| format!("{} ({})", s.date, s.why))
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-    });
+    let sent = outcome
+        .sent
+        .and_then(|sent| view.requests.iter().find(|r| r.id == sent))
+        .map(|r| (days_words(&r.days), days_words(&days_off(r))));
     let field_error = |field: &str| {
         outcome
             .error
@@ -184,12 +202,27 @@ pub async fn show(
     State(app): State<App>,
     Ready(who): Ready,
     Path((_, id)): Path<(String, String)>,
+    query: Result<Query<SentQuery>, axum::extract::rejection::QueryRejection>,
     ClientInfo(client): ClientInfo,
 ) -> Response {
     let Some(id) = record_id(&id) else {
         return PageError(Error::NotFound).into_response();
     };
-    page(&app, &who, id, &client).await
+    let sent = query
+        .ok()
+        .and_then(|Query(q)| q.sent)
+        .and_then(|s| record_id(&s));
+    let outcome = Outcome {
+        sent,
+        ..Outcome::default()
+    };
+    answer(&app, &who, id, &client, outcome, StatusCode::OK).await
+}
+
+/// `?sent=ID`: the request the form just sent, to confirm.
+#[derive(Debug, Deserialize)]
+pub struct SentQuery {
+    sent: Option<String>,
 }
 
 /// The tool's page as the portal's tool route shows it.
@@ -200,13 +233,6 @@ pub async fn render_page(
     client: &Client,
 ) -> Result<String, Error> {
     render(app, who, id, client, Outcome::default()).await
-}
-
-async fn page(app: &App, who: &Authenticated, id: i64, client: &Client) -> Response {
-    match render_page(app, who, id, client).await {
-        Ok(html) => Html(html).into_response(),
-        Err(err) => PageError(err).into_response(),
-    }
 }
 
 /// `POST /d/{slug}/students/{id}/absence_requests`: the form.
@@ -231,13 +257,12 @@ pub async fn submit(
         }
     };
     match absences::submit(&app, &who, id, &form, &client).await {
-        Ok(sent) => {
-            let outcome = Outcome {
-                sent: Some(sent),
-                ..Outcome::default()
-            };
-            answer(&app, &who, id, &client, outcome, StatusCode::CREATED).await
-        }
+        // To the page that confirms it, so that reloading it sends nothing again.
+        Ok(sent) => Redirect::to(&format!(
+            "/d/{}/students/{id}/absence_requests?sent={}",
+            who.district.slug, sent.id
+        ))
+        .into_response(),
         Err(Error::Invalid(said)) => {
             let field = said.field().unwrap_or("from").to_owned();
             let words = page_message(&Error::Invalid(said));

@@ -388,9 +388,36 @@ async fn every_rule_answers_with_the_field_that_breaks_it() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
     assert!(html.contains("That day has passed.") && html.contains("Kept as typed"));
+    assert!(html.contains(r#"id="from-error""#) && html.contains(r#"aria-invalid="true""#));
+    // A request sent through the form leads to the page that confirms it (so that reloading
+    // sends nothing again), naming its days and the day off it skipped.
+    let response = p
+        .app
+        .client
+        .post(
+            p.app
+                .url(&format!("/d/river/students/{}/absence_requests", p.ben)),
+        )
+        .bearer_auth(p.token("parent"))
+        .form(&[
+            ("from", "2025-10-10"),
+            ("to", "2025-10-14"),
+            ("part", "whole_day"),
+            ("reason", "family"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("/absence_requests?sent="), "{location}");
+    let (status, html) = p.page(&location, Some("parent")).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains(r#"aria-invalid="true" aria-describedby"#) || html.contains("from-error")
+        html.contains("Request sent for 2025-10-10, 2025-10-14."),
+        "{html}"
     );
+    assert!(html.contains("No school on 2025-10-13"));
 }
 
 #[tokio::test]
