@@ -354,20 +354,12 @@ pub async fn withdraw(
         .ok_or(Error::NotFound)?;
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
-    if !tx
-        .settle_absence(
-            district.id,
-            found.id,
-            AbsenceState::Withdrawn.as_str(),
-            None,
-            None,
-            now,
-        )
-        .await?
-    {
-        let state = current_state(app, district, found.id).await?;
-        return Err(no_longer_submitted(&state));
-    }
+    let withdrawn = Settlement {
+        state: AbsenceState::Withdrawn,
+        note: None,
+        by: None,
+    };
+    settle(app, &mut tx, district, found.id, &withdrawn, now).await?;
     tx.audit(
         AuditEntry {
             district: Some(district.id),
@@ -386,13 +378,43 @@ pub async fn withdraw(
     fetch(app, district, found.id, false).await
 }
 
-async fn current_state(app: &App, district: &District, id: i64) -> Result<String> {
-    Ok(app
+/// Where a submitted request goes, with the office's note and who decided.
+struct Settlement<'a> {
+    state: AbsenceState,
+    note: Option<String>,
+    by: Option<&'a str>,
+}
+
+/// Settles a request that is still submitted, in `tx`; one that is not any more (a parent
+/// withdrew it, or other staff decided it first) is a `Conflict` that says where it stands.
+async fn settle(
+    app: &App,
+    tx: &mut crate::store::Tx,
+    district: &District,
+    id: i64,
+    settlement: &Settlement<'_>,
+    now: i64,
+) -> Result<()> {
+    let moved = tx
+        .settle_absence(
+            district.id,
+            id,
+            settlement.state.as_str(),
+            settlement.note.clone(),
+            settlement.by,
+            now,
+        )
+        .await?;
+    if moved {
+        return Ok(());
+    }
+    let state = app
         .store
         .absence_request(district.id, id)
         .await?
         .map(|r| r.state)
-        .unwrap_or_default())
+        .unwrap_or_default();
+    Err(no_longer_submitted(&state))
 }
 
 async fn fetch(app: &App, district: &District, id: i64, staff: bool) -> Result<AbsenceRequestView> {
@@ -494,20 +516,12 @@ pub async fn decide(
     let actor = staff.actor();
     let now = app.clock.unix();
     let mut tx = app.store.begin().await?;
-    if !tx
-        .settle_absence(
-            district.id,
-            found.id,
-            decision.state().as_str(),
-            note.clone(),
-            Some(actor.name),
-            now,
-        )
-        .await?
-    {
-        let state = current_state(app, district, found.id).await?;
-        return Err(no_longer_submitted(&state));
-    }
+    let decided = Settlement {
+        state: decision.state(),
+        note,
+        by: Some(actor.name),
+    };
+    settle(app, &mut tx, district, found.id, &decided, now).await?;
     tx.audit(
         AuditEntry {
             district: Some(district.id),
@@ -880,4 +894,57 @@ pub async fn office_mail(
 /// Runs the office's digest mail.
 pub async fn run(app: &App, job: &crate::store::JobRecord) -> crate::domain::JobOutcome {
     super::mail::send_built(app, office_mail(app, job).await).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(state: &str, days: &[&str], note: Option<&str>) -> AbsenceRecord {
+        AbsenceRecord {
+            id: 1,
+            student_id: 2,
+            student_sourced_id: "st1".into(),
+            student_given_name: "Ava".into(),
+            student_family_name: "Alvarez".into(),
+            school_id: None,
+            school_name: None,
+            asked_by: "Maria Alvarez".into(),
+            from: days[0].into(),
+            to: days[days.len() - 1].into(),
+            days: days.iter().map(|d| (*d).to_owned()).collect(),
+            part: "whole_day".into(),
+            time: None,
+            reason: "illness".into(),
+            comment: None,
+            state: state.into(),
+            note: note.map(str::to_owned),
+            decided_by: Some("staffer".into()),
+            decided_at: Some(0),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_decision_is_told_in_the_readers_language() {
+        let approved = record("approved", &["2025-10-07"], Some("Feel better"));
+        let (title, body) = decision_words(Lang::En, &approved);
+        assert_eq!(title, "Ava's absence request was approved");
+        assert_eq!(
+            body,
+            "Ava's absence on 2025-10-07 was approved: the school counts it as excused.\n\
+             Note from the office: Feel better"
+        );
+        let declined = record("declined", &["2025-10-07", "2025-10-08"], None);
+        let (title, body) = decision_words(Lang::Es, &declined);
+        assert_eq!(title, "La solicitud de ausencia de Ava fue rechazada");
+        assert!(body.starts_with("La ausencia de Ava el 2025-10-07 – 2025-10-08 fue rechazada."));
+    }
+
+    #[test]
+    fn arriving_late_counts_as_a_tardy_and_the_rest_as_absences() {
+        assert_eq!(status_of("arrive_late"), "tardy");
+        assert_eq!(status_of("leave_early"), "absent");
+        assert_eq!(status_of("whole_day"), "absent");
+    }
 }
