@@ -113,7 +113,6 @@ pub struct ApprovedDay {
     pub date: String,
     pub part: String,
     pub time: Option<String>,
-    pub reason: String,
     pub decided_at: Option<i64>,
     pub student_sourced_id: String,
 }
@@ -196,7 +195,7 @@ impl Store {
         decided_since: Option<i64>,
     ) -> Result<Vec<ApprovedDay>> {
         let rows = sqlx::query(
-            "SELECT d.request_id, d.date, r.part, r.at_time, r.reason, r.decided_at, \
+            "SELECT d.request_id, d.date, r.part, r.at_time, r.decided_at, \
                     s.sourced_id \
              FROM absence_request_days d \
              JOIN absence_requests r ON r.id = d.request_id AND r.district_id = d.district_id \
@@ -219,23 +218,11 @@ impl Store {
                     date: row.try_get("date")?,
                     part: row.try_get("part")?,
                     time: row.try_get("at_time")?,
-                    reason: row.try_get("reason")?,
                     decided_at: row.try_get("decided_at")?,
                     student_sourced_id: row.try_get("sourced_id")?,
                 })
             })
             .collect()
-    }
-
-    /// Whether the district has any request at all (so that reads of others pay nothing).
-    pub async fn has_absence_requests(&self, district: DistrictId) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT EXISTS (SELECT 1 FROM absence_requests WHERE district_id = $1) AS any",
-        )
-        .bind(district.0)
-        .fetch_one(self.pool()?)
-        .await?;
-        flag(&row, "any")
     }
 
     /// The parents who may see the student (an active relationship with the portal on), with
