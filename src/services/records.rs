@@ -589,7 +589,13 @@ pub async fn calendar(
     let marks = reads
         .marks_of(district, id, &Marks::Due(span.clone()))
         .await?;
-    let attendance = reads.attendance_of(district, id, &span).await?;
+    let attendance: Vec<AttendanceMark> = reads
+        .attendance_of(district, id, &span)
+        .await?
+        .iter()
+        .map(|a| attendance_mark(a, &classes))
+        .collect();
+    let family = family_marks(app, who, id, &first.to_string(), &attendance).await?;
     let off = reads
         .no_school_days(district, opened.record.school_id, &span)
         .await?;
@@ -610,8 +616,9 @@ pub async fn calendar(
                 .collect(),
             attendance: attendance
                 .iter()
+                .chain(&family)
                 .filter(|a| a.date == date && a.status != "present")
-                .map(|a| attendance_mark(a, &classes))
+                .cloned()
                 .collect(),
             date,
         });

@@ -625,6 +625,20 @@ async fn an_approved_day_is_excused_until_the_sis_record_arrives_and_exports_for
     assert_eq!(family[0]["date"], TOMORROW);
     assert_eq!(family[0]["status"], "absent");
     assert_eq!(family[0]["excused"], true);
+    // The Calendar shows it on its day.
+    let (_, calendar) = p
+        .get(
+            &format!("/api/v1/students/{}/calendar?month=2025-10", p.ava),
+            Some("parent"),
+        )
+        .await;
+    let day = calendar["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["date"] == TOMORROW)
+        .unwrap();
+    assert_eq!(day["attendance"][0]["reported_by_family"], true, "{day}");
     // The student sees it too, and the page says who reported it.
     let (_, html) = p
         .page(
