@@ -648,17 +648,8 @@ pub async fn export(app: &App, staff: &Staff, since: &str) -> Result<(String, us
         .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| Error::internal(e.to_string());
-    out.write_record([
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "userSourcedId",
-        "classSourcedId",
-        "date",
-        "attendanceStatus",
-        "excused",
-    ])
-    .map_err(csv_error)?;
+    out.write_record(super::generator::ATTENDANCE)
+        .map_err(csv_error)?;
     for day in &days {
         let modified = day
             .decided_at

@@ -183,7 +183,8 @@ const TERM_GRADES: &[&str] = &[
     "percent",
     "comment",
 ];
-const ATTENDANCE: &[&str] = &[
+/// The columns of Homeroom's own `attendance.csv`, as the import reads it.
+pub const ATTENDANCE: &[&str] = &[
     "sourcedId",
     "status",
     "dateLastModified",

@@ -112,7 +112,6 @@ pub struct ApprovedDay {
     pub request: i64,
     pub date: String,
     pub part: String,
-    pub time: Option<String>,
     pub decided_at: Option<i64>,
     pub student_sourced_id: String,
 }
@@ -195,7 +194,7 @@ impl Store {
         decided_since: Option<i64>,
     ) -> Result<Vec<ApprovedDay>> {
         let rows = sqlx::query(
-            "SELECT d.request_id, d.date, r.part, r.at_time, r.decided_at, \
+            "SELECT d.request_id, d.date, r.part, r.decided_at, \
                     s.sourced_id \
              FROM absence_request_days d \
              JOIN absence_requests r ON r.id = d.request_id AND r.district_id = d.district_id \
@@ -217,7 +216,6 @@ impl Store {
                     request: row.try_get("request_id")?,
                     date: row.try_get("date")?,
                     part: row.try_get("part")?,
-                    time: row.try_get("at_time")?,
                     decided_at: row.try_get("decided_at")?,
                     student_sourced_id: row.try_get("sourced_id")?,
                 })
