@@ -32,6 +32,7 @@ notice-import-line = { $scores ->
     }
 notice-grade-title = A grade below { $below } %
 notice-grade-line = { $name }: { $class } is at { $percent } %
+notice-conversation-title = { $name } wrote about { $student }
 
 # Words the page's scripts show, handed to them by the page.
 captcha-working = Working…
@@ -129,3 +130,12 @@ absence-office-title = { $count ->
         [one] A new absence request
        *[other] { $count } new absence requests
     }: { $school }
+weekday-short = { $day ->
+    [1] Mon
+    [2] Tue
+    [3] Wed
+    [4] Thu
+    [5] Fri
+    [6] Sat
+   *[7] Sun
+}

@@ -177,3 +177,7 @@ absence-decided-before = { $count ->
     }
 job-absence-office = Absence requests, to the attendance office
 job-absence-decision = An absence decision, to the family
+console-conversations-link = Conversations
+console-conversations-about = : read every conversation between families and teachers (each reading is recorded).
+conversations-console-help = Every conversation of the district, latest first. Opening one is recorded in the audit log.
+conversation-console-audited = Your reading of this conversation is recorded in the audit log. Retracted messages are shown with their text.

@@ -19,6 +19,7 @@ tool-off-line = { $tool } is not available: { $reason }
 home-portal-parent = Parent Portal
 home-portal-student = Student Portal
 home-portal-staff = Staff Console
+home-portal-teacher = Teacher Portal
 home-welcome = Welcome, { $name }
 # Followed by the username, in bold, and a full stop. $kind: parent, student or staff.
 home-logged-in = You are logged in to the { $portal } as
@@ -239,8 +240,8 @@ absence-invalid-reason = Choose a reason.
 absence-invalid-state = Choose what to show from the list.
 absence-invalid-decision = Approve or decline.
 absence-invalid-time = Write the time as HH:MM, for example 10:15.
-absence-invalid-text = The text must not contain control characters.
-absence-too-long = Write at most { $max } characters.
+text-control-characters = The text must not contain control characters.
+text-too-long = Write at most { $max } characters.
 absence-error-order = The last day is before the first day.
 absence-error-past = That day has passed.
 absence-error-cutoff = Requests for today close at { $time }. Please call the school's attendance line.
@@ -256,3 +257,62 @@ absence-error-settled = This request is { $state ->
         [declined] declined
        *[withdrawn] withdrawn
     } already.
+
+## Conversations
+conversation-family-of = Family of { $name }
+conversation-students-off = Your district does not let students send messages.
+conversation-blocked = The teacher has paused replies in this conversation.
+conversation-too-many = You have sent many messages in the last hour (at most { $max }). Please wait a while before writing more.
+conversation-teacher-unavailable = This teacher cannot receive messages in Homeroom.
+conversation-retract-late = Only your own message can be retracted, within 5 minutes of writing it.
+conversation-empty = Write a message first.
+office-hours-no-day = Choose at least one day.
+office-hours-order = Office hours must end after they start.
+menu-conversations = Messages
+conversations-title = Messages
+conversations-none = No messages yet.
+conversations-back = All messages
+conversation-about = About { $name }
+conversation-paused = Replies paused
+conversation-paused-help = The teacher has paused replies in this conversation.
+conversation-office-hours = Office hours: { $hours }
+conversation-sent = Your message was sent.
+conversation-expect-answer = The teacher is outside office hours: expect an answer from { $when }.
+conversation-retracted = This message was retracted.
+conversation-read-by = Read by { $names }
+conversation-retract = Retract this message
+conversation-later = Later messages
+conversation-reply = Your reply
+conversation-message = Your message
+conversation-body-help = Plain text, up to 4,000 characters. Web addresses become links. Your school district can read every conversation.
+conversation-send = Send
+conversation-cannot-write = You cannot write in this conversation now.
+conversation-pause = Pause the family's replies
+conversation-resume = Let the family reply again
+conversation-to-teacher = Write to { $name }
+conversation-to-family = Write to the family of { $name }
+conversation-to-class = Write to every family of { $class } ({ $count } students)
+conversation-write-to = Write to { $name }
+teacher-classes = Your classes this term
+teacher-no-classes = No classes this term.
+teacher-write-class = Write to every family of this class
+teacher-write-family = Write to the family of { $name }
+teacher-guardians = Guardians: { $names }
+teacher-no-guardians = No guardian reads the portal yet.
+office-hours-title = Office hours
+office-hours-about = Families who write outside these hours are told when to expect an answer.
+office-hours-saved = Your office hours were saved.
+office-hours-days = Days
+office-hours-start = From
+office-hours-end = Until
+office-hours-save = Save office hours
+office-hours-clear = Remove office hours
+weekday-long = { $day ->
+    [1] Monday
+    [2] Tuesday
+    [3] Wednesday
+    [4] Thursday
+    [5] Friday
+    [6] Saturday
+   *[7] Sunday
+}

@@ -31,6 +31,7 @@ notice-import-line = { $scores ->
     }
 notice-grade-title = Una calificación por debajo del { $below } %
 notice-grade-line = { $name }: { $class } está en { $percent } %
+notice-conversation-title = { $name } escribió sobre { $student }
 
 # Palabras que muestran los scripts de la página, que la página les entrega.
 captcha-working = Trabajando…
@@ -131,3 +132,12 @@ absence-office-title = { $count ->
         [one] Una nueva solicitud de ausencia
        *[other] { $count } nuevas solicitudes de ausencia
     }: { $school }
+weekday-short = { $day ->
+    [1] lun
+    [2] mar
+    [3] mié
+    [4] jue
+    [5] vie
+    [6] sáb
+   *[7] dom
+}

@@ -187,3 +187,7 @@ absence-decided-before = { $count ->
     }
 job-absence-office = Solicitudes de ausencia, a la oficina de asistencia
 job-absence-decision = Una decisión de ausencia, a la familia
+console-conversations-link = Conversaciones
+console-conversations-about = : leer todas las conversaciones entre familias y docentes (cada lectura queda registrada).
+conversations-console-help = Todas las conversaciones del distrito, las más recientes primero. Abrir una queda registrado en el registro de auditoría.
+conversation-console-audited = Su lectura de esta conversación queda registrada en el registro de auditoría. Los mensajes retirados se muestran con su texto.

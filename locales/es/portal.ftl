@@ -19,6 +19,7 @@ tool-off-line = { $tool } no está disponible: { $reason }
 home-portal-parent = Portal de Padres
 home-portal-student = Portal de Estudiantes
 home-portal-staff = Consola del personal
+home-portal-teacher = Portal de Docentes
 home-welcome = Le damos la bienvenida, { $name }
 # Le siguen el nombre de usuario, en negrita, y un punto.
 home-logged-in = Ha iniciado sesión en { $kind ->
@@ -248,8 +249,8 @@ absence-invalid-reason = Elija un motivo.
 absence-invalid-state = Elija de la lista qué mostrar.
 absence-invalid-decision = Apruebe o rechace.
 absence-invalid-time = Escriba la hora como HH:MM, por ejemplo 10:15.
-absence-invalid-text = El texto no debe contener caracteres de control.
-absence-too-long = Escriba como máximo { $max } caracteres.
+text-control-characters = El texto no debe contener caracteres de control.
+text-too-long = Escriba como máximo { $max } caracteres.
 absence-error-order = El último día es anterior al primero.
 absence-error-past = Ese día ya pasó.
 absence-error-cutoff = Las solicitudes para hoy se cierran a las { $time }. Llame a la línea de asistencia de la escuela.
@@ -265,3 +266,62 @@ absence-error-settled = Esta solicitud ya está { $state ->
         [declined] rechazada
        *[withdrawn] retirada
     }.
+
+## Conversations
+conversation-family-of = Familia de { $name }
+conversation-students-off = Su distrito no permite que los estudiantes envíen mensajes.
+conversation-blocked = El docente ha pausado las respuestas en esta conversación.
+conversation-too-many = Ha enviado muchos mensajes en la última hora (como máximo { $max }). Espere un rato antes de escribir más.
+conversation-teacher-unavailable = Este docente no puede recibir mensajes en Homeroom.
+conversation-retract-late = Solo puede retirar sus propios mensajes, dentro de los 5 minutos después de escribirlos.
+conversation-empty = Escriba un mensaje primero.
+office-hours-no-day = Elija al menos un día.
+office-hours-order = El horario de atención debe terminar después de empezar.
+menu-conversations = Mensajes
+conversations-title = Mensajes
+conversations-none = Todavía no hay mensajes.
+conversations-back = Todos los mensajes
+conversation-about = Sobre { $name }
+conversation-paused = Respuestas en pausa
+conversation-paused-help = El docente ha pausado las respuestas en esta conversación.
+conversation-office-hours = Horario de atención: { $hours }
+conversation-sent = Su mensaje fue enviado.
+conversation-expect-answer = El docente está fuera de su horario de atención: espere una respuesta a partir del { $when }.
+conversation-retracted = Este mensaje fue retirado.
+conversation-read-by = Leído por { $names }
+conversation-retract = Retirar este mensaje
+conversation-later = Mensajes posteriores
+conversation-reply = Su respuesta
+conversation-message = Su mensaje
+conversation-body-help = Texto simple, hasta 4.000 caracteres. Las direcciones web se convierten en enlaces. Su distrito escolar puede leer todas las conversaciones.
+conversation-send = Enviar
+conversation-cannot-write = No puede escribir en esta conversación ahora.
+conversation-pause = Pausar las respuestas de la familia
+conversation-resume = Permitir que la familia responda de nuevo
+conversation-to-teacher = Escribir a { $name }
+conversation-to-family = Escribir a la familia de { $name }
+conversation-to-class = Escribir a todas las familias de { $class } ({ $count } estudiantes)
+conversation-write-to = Escribir a { $name }
+teacher-classes = Sus clases de este período
+teacher-no-classes = No hay clases en este período.
+teacher-write-class = Escribir a todas las familias de esta clase
+teacher-write-family = Escribir a la familia de { $name }
+teacher-guardians = Tutores: { $names }
+teacher-no-guardians = Ningún tutor usa el portal todavía.
+office-hours-title = Horario de atención
+office-hours-about = A las familias que escriban fuera de este horario se les dirá cuándo esperar una respuesta.
+office-hours-saved = Su horario de atención fue guardado.
+office-hours-days = Días
+office-hours-start = Desde
+office-hours-end = Hasta
+office-hours-save = Guardar el horario
+office-hours-clear = Quitar el horario de atención
+weekday-long = { $day ->
+    [1] lunes
+    [2] martes
+    [3] miércoles
+    [4] jueves
+    [5] viernes
+    [6] sábado
+   *[7] domingo
+}

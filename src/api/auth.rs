@@ -83,6 +83,7 @@ pub enum Portal {
     Parent,
     Student,
     Staff,
+    Teacher,
 }
 
 impl From<Portal> for AccountKind {
@@ -91,6 +92,7 @@ impl From<Portal> for AccountKind {
             Portal::Parent => AccountKind::Parent,
             Portal::Student => AccountKind::Student,
             Portal::Staff => AccountKind::Staff,
+            Portal::Teacher => AccountKind::Teacher,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod absences;
 mod activation;
 mod auth;
+mod conversations;
 mod districts;
 mod links;
 mod notifications;
@@ -25,7 +26,7 @@ use crate::server::error::{ErrorBody, api_error};
 #[openapi(
     info(
         title = "Homeroom API",
-        description = "The parent and student portal's JSON API. Errors are `{\"error\", \"message\"}` with a stable code.",
+        description = "The parent, student and teacher portals' JSON API. Errors are `{\"error\", \"message\"}` with a stable code.",
         version = "1"
     ),
     paths(
@@ -41,7 +42,10 @@ use crate::server::error::{ErrorBody, api_error};
         notifications::preferences, notifications::set_preferences, notifications::public_key,
         notifications::subscribe, notifications::subscriptions, notifications::unsubscribe,
         notifications::register_device, absences::submit, absences::list, absences::withdraw,
-        absences::queue, absences::decide
+        absences::queue, absences::decide, conversations::classes, conversations::start,
+        conversations::list, conversations::show, conversations::reply, conversations::read,
+        conversations::retract, conversations::block, conversations::office_hours,
+        conversations::set_office_hours
     ),
     components(schemas(
         ErrorBody,
@@ -209,6 +213,23 @@ pub fn routes() -> Router<App> {
             "/staff/absence-requests/{rid}/decision",
             post(absences::decide),
         )
+        .route("/teacher/classes", get(conversations::classes))
+        .route(
+            "/teacher/office-hours",
+            get(conversations::office_hours).put(conversations::set_office_hours),
+        )
+        .route(
+            "/conversations",
+            get(conversations::list).post(conversations::start),
+        )
+        .route("/conversations/{id}", get(conversations::show))
+        .route("/conversations/{id}/messages", post(conversations::reply))
+        .route("/conversations/{id}/read", post(conversations::read))
+        .route(
+            "/conversations/{id}/messages/{mid}/retract",
+            post(conversations::retract),
+        )
+        .route("/conversations/{id}/block", post(conversations::block))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -13,12 +13,13 @@ use crate::store::KeyScope;
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Make keys for guardians and students who have no account and no live key.
+    /// Make keys for guardians and students (or, with --role teacher, teachers) who have no
+    /// account and no live key.
     Generate {
         #[arg(long)]
         district: String,
-        /// Only guardians or only students.
-        #[arg(long, value_parser = ["guardian", "student"])]
+        /// Only guardians, only students, or teachers (who get keys only when asked).
+        #[arg(long, value_parser = ["guardian", "student", "teacher"])]
         role: Option<String>,
         /// Only people of this school (guardians through their children), by sourcedId.
         #[arg(long, value_name = "SOURCED_ID")]

@@ -142,6 +142,10 @@ impl ClockTime {
         Time::new(h, m, 0, 0).map(Self).map_err(|_| bad())
     }
 
+    pub fn time(self) -> Time {
+        self.0
+    }
+
     pub fn of(time: Time) -> Self {
         Self(Time::new(time.hour(), time.minute(), 0, 0).unwrap_or(time))
     }
@@ -156,30 +160,7 @@ impl fmt::Display for ClockTime {
 /// Free text of a request or a decision: trimmed, line breaks allowed, at most 500
 /// characters; blank is none.
 pub fn absence_text(field: &'static str, raw: Option<&str>) -> Result<Option<String>, Invalid> {
-    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(Invalid::worded(
-            format!("{field} must not contain control characters"),
-            "absence-invalid-text",
-            vec![],
-        )
-        .on(field));
-    }
-    let count = text.chars().count();
-    if count > ABSENCE_TEXT_CHARS {
-        return Err(Invalid::worded(
-            format!("{field} is {count} characters long; the most is {ABSENCE_TEXT_CHARS}"),
-            "absence-too-long",
-            vec![("max", ABSENCE_TEXT_CHARS.to_string())],
-        )
-        .on(field));
-    }
-    Ok(Some(text.replace("\r\n", "\n")))
+    super::free_text(field, raw, ABSENCE_TEXT_CHARS)
 }
 
 /// When a request may be made: the district's rules and the district's date and time now.

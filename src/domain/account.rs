@@ -102,16 +102,19 @@ pub enum AccountKind {
     Student,
     /// District staff: the staff console.
     Staff,
+    /// A teacher from the import: the Teacher portal (their classes and conversations).
+    Teacher,
 }
 
 impl AccountKind {
-    pub const ALL: [AccountKind; 3] = [Self::Parent, Self::Student, Self::Staff];
+    pub const ALL: [AccountKind; 4] = [Self::Parent, Self::Student, Self::Staff, Self::Teacher];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Parent => "parent",
             Self::Student => "student",
             Self::Staff => "staff",
+            Self::Teacher => "teacher",
         }
     }
 
@@ -121,7 +124,9 @@ impl AccountKind {
             .into_iter()
             .find(|k| k.as_str() == raw)
             .ok_or_else(|| {
-                Invalid::new(format!("unknown portal {raw:?}: parent, student or staff"))
+                Invalid::new(format!(
+                    "unknown portal {raw:?}: parent, student, teacher or staff"
+                ))
             })
     }
 
@@ -131,7 +136,24 @@ impl AccountKind {
             Self::Parent => "Parent Portal",
             Self::Student => "Student Portal",
             Self::Staff => "Staff Console",
+            Self::Teacher => "Teacher Portal",
         }
+    }
+
+    /// The portal a person of the import gets an account on; none for staff, whose accounts
+    /// are made by hand.
+    pub fn for_role(role: super::PersonRole) -> Option<Self> {
+        match role {
+            super::PersonRole::Guardian => Some(Self::Parent),
+            super::PersonRole::Student => Some(Self::Student),
+            super::PersonRole::Teacher => Some(Self::Teacher),
+            super::PersonRole::Staff => None,
+        }
+    }
+
+    /// A parent or a student: the accounts a family holds.
+    pub fn is_family(self) -> bool {
+        matches!(self, Self::Parent | Self::Student)
     }
 }
 
@@ -180,7 +202,7 @@ mod tests {
         for kind in AccountKind::ALL {
             assert_eq!(AccountKind::parse(kind.as_str()).unwrap(), kind);
         }
-        assert!(AccountKind::parse("teacher").is_err());
+        assert!(AccountKind::parse("admin").is_err());
         assert_eq!(AccountKind::Parent.portal_title(), "Parent Portal");
     }
 }

@@ -109,6 +109,8 @@ pub struct DistrictSettings {
     pub absence_days_ahead: u32,
     /// Where the attendance office's digest of new absence requests goes (`None`: no mail).
     pub absence_office_email: Option<OfficeEmail>,
+    /// Whether students may write to their own teachers (families always may).
+    pub student_messaging: bool,
 }
 
 impl DistrictSettings {
@@ -133,6 +135,7 @@ impl DistrictSettings {
             absence_cutoff: default_cutoff(),
             absence_days_ahead: super::DEFAULT_ABSENCE_DAYS_AHEAD,
             absence_office_email: None,
+            student_messaging: false,
         }
     }
 
@@ -166,6 +169,7 @@ impl DistrictSettings {
             SettingChange::AbsenceCutoff(time) => self.absence_cutoff = *time,
             SettingChange::AbsenceDaysAhead(n) => self.absence_days_ahead = *n,
             SettingChange::AbsenceOfficeEmail(to) => self.absence_office_email = to.clone(),
+            SettingChange::StudentMessaging(on) => self.student_messaging = *on,
         }
     }
 }
@@ -194,6 +198,7 @@ pub enum SettingChange {
     AbsenceDaysAhead(u32),
     /// `None`: no digest.
     AbsenceOfficeEmail(Option<OfficeEmail>),
+    StudentMessaging(bool),
 }
 
 /// The setting keys, in the order `district set` lists them.
@@ -216,6 +221,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "absence_cutoff",
     "absence_days_ahead",
     "absence_office_email",
+    "student_messaging",
 ];
 
 impl SettingChange {
@@ -254,6 +260,7 @@ impl SettingChange {
                 "off" => None,
                 address => Some(OfficeEmail::parse(address)?),
             }),
+            "student_messaging" => Self::StudentMessaging(on_off(key, value)?),
             _ => {
                 return Err(Invalid::new(format!(
                     "unknown setting {key:?}: the settings are {}",
@@ -284,6 +291,7 @@ impl SettingChange {
             Self::AbsenceCutoff(_) => "absence_cutoff",
             Self::AbsenceDaysAhead(_) => "absence_days_ahead",
             Self::AbsenceOfficeEmail(_) => "absence_office_email",
+            Self::StudentMessaging(_) => "student_messaging",
         }
     }
 
@@ -294,7 +302,8 @@ impl SettingChange {
             Self::ForgotPassword(on)
             | Self::ForgotUsername(on)
             | Self::Notifications(on)
-            | Self::Linking(on) => on_off(on),
+            | Self::Linking(on)
+            | Self::StudentMessaging(on) => on_off(on),
             Self::CaptchaAfterFailures(n)
             | Self::CaptchaAfterAddressFailures(n)
             | Self::PasswordMinLength(n)

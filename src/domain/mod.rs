@@ -4,6 +4,7 @@
 mod absence;
 mod account;
 mod address;
+mod conversation;
 mod district;
 mod grading;
 mod jobs;
@@ -29,6 +30,10 @@ pub use absence::{
 };
 pub use account::{Account, AccountId, AccountKind, Username, fold_username};
 pub use address::is_public;
+pub use conversation::{
+    FAMILY_MESSAGES_PER_HOUR, MESSAGE_CHARS, MessageBody, OfficeHours, RETRACT_SECONDS, Segment,
+    TEACHER_MESSAGES_PER_HOUR, quiet_until, segments,
+};
 pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, OfficeEmail,
     SETTING_KEYS, SettingChange, TimeZoneName,
@@ -48,7 +53,7 @@ pub use second_factor::{
 pub use session::SessionSecret;
 pub use slug::DistrictSlug;
 pub use state::StateCode;
-pub use text::{fold_for_search, person_search_name, refuse_control, search_text};
+pub use text::{fold_for_search, free_text, person_search_name, refuse_control, search_text};
 pub use throttle::{Assessment, Failures, ThrottleRules, WINDOW_SECONDS};
 pub use tools::{
     DEFAULT_OFF_REASON, PARENTS_ONLY_REASON, Portal, Tool, ToolReason, ToolRules, ToolSetting,

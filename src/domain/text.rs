@@ -70,6 +70,39 @@ pub fn person_search_name(given_name: &str, family_name: &str) -> String {
     fold_for_search(&format!("{given_name} {family_name}"))
 }
 
+/// Free text someone writes (a comment, a message): trimmed, line breaks and tabs allowed and
+/// written `\n`, no other control characters, at most `max` characters; blank is none.
+pub fn free_text(
+    field: &'static str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, Invalid> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Invalid::worded(
+            format!("{field} must not contain control characters"),
+            "text-control-characters",
+            vec![],
+        )
+        .on(field));
+    }
+    let count = text.chars().count();
+    if count > max {
+        return Err(Invalid::worded(
+            format!("{field} is {count} characters long; the most is {max}"),
+            "text-too-long",
+            vec![("max", max.to_string())],
+        )
+        .on(field));
+    }
+    Ok(Some(text.replace("\r\n", "\n")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

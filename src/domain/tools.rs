@@ -144,7 +144,7 @@ impl Portal {
         match kind {
             AccountKind::Parent => Some(Portal::Parent),
             AccountKind::Student => Some(Portal::Student),
-            AccountKind::Staff => None,
+            AccountKind::Staff | AccountKind::Teacher => None,
         }
     }
 }

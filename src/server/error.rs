@@ -197,6 +197,7 @@ pub fn page_message(err: &Error) -> String {
             AccountKind::Parent => "access-error-wrong-portal-parent",
             AccountKind::Student => "access-error-wrong-portal-student",
             AccountKind::Staff => "access-error-wrong-portal-staff",
+            AccountKind::Teacher => "access-error-wrong-portal-teacher",
         },
         Error::Locked {
             until, timezone, ..

@@ -2,8 +2,7 @@
 
 use crate::app::App;
 use crate::domain::{
-    AccountKind, ActivationKey, CROCKFORD, District, Failures, KEY_LENGTH, PersonRole, Username,
-    WINDOW_SECONDS,
+    AccountKind, ActivationKey, CROCKFORD, District, Failures, KEY_LENGTH, Username, WINDOW_SECONDS,
 };
 use crate::secrets;
 use crate::store::{
@@ -148,11 +147,7 @@ async fn create(
     key: &KeyRecord,
     person: &PersonRecord,
 ) -> Result<LoggedIn> {
-    let kind = match person.role {
-        PersonRole::Guardian => AccountKind::Parent,
-        PersonRole::Student => AccountKind::Student,
-        _ => return Err(Error::InvalidKey),
-    };
+    let kind = AccountKind::for_role(person.role).ok_or(Error::InvalidKey)?;
     let username = Username::parse(request.username)?;
     auth::policy(district, username.as_str()).check(request.password)?;
     let hash = app.passwords.hash(request.password).await?;

@@ -399,12 +399,11 @@ pub async fn create_account(
             vec![],
         )));
     }
-    let kind = match view.person.role {
-        crate::domain::PersonRole::Guardian => crate::domain::AccountKind::Parent,
-        crate::domain::PersonRole::Student => crate::domain::AccountKind::Student,
-        _ => {
+    let kind = match crate::domain::AccountKind::for_role(view.person.role) {
+        Some(kind) => kind,
+        None => {
             return Err(crate::domain::Invalid::new(
-                "only guardians and students get portal accounts here",
+                "only guardians, students and teachers get portal accounts here",
             )
             .into());
         }

@@ -5,7 +5,7 @@
 use super::auth::{self, Authenticated, Client, Device, LoggedIn};
 use super::{Error, Result, security};
 use crate::app::App;
-use crate::domain::{AccountId, AccountKind, District, Invalid, LinkCode, WINDOW_SECONDS};
+use crate::domain::{AccountId, District, Invalid, LinkCode, WINDOW_SECONDS};
 use crate::secrets;
 use crate::store::{AuditEntry, FailureScope, LinkedAccount, SessionKind};
 
@@ -21,7 +21,7 @@ pub fn available(app: &App, district: &District) -> bool {
 }
 
 fn require(app: &App, who: &Authenticated) -> Result<()> {
-    if who.account.kind == AccountKind::Staff || !available(app, &who.district) {
+    if !who.account.kind.is_family() || !available(app, &who.district) {
         return Err(Error::LinkingUnavailable);
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod cache;
 pub mod captcha;
+pub mod conversations;
 pub mod demo;
 pub mod districts;
 pub mod generator;
@@ -23,6 +24,7 @@ pub mod recovery;
 pub mod second_factor;
 pub mod security;
 pub mod snapshots;
+pub mod teachers;
 pub mod tools;
 pub mod worker;
 
@@ -209,6 +211,7 @@ impl Error {
                     AccountKind::Parent => "parent",
                     AccountKind::Student => "student",
                     AccountKind::Staff => "staff",
+                    AccountKind::Teacher => "teacher",
                 },
                 kind.portal_title()
             ),

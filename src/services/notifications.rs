@@ -247,6 +247,9 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
         super::absences::DECISION_JOB => {
             super::absences::decision_notes(app, &district, &job.payload).await?
         }
+        super::conversations::MESSAGE_JOB => {
+            super::conversations::message_notes(app, &district, &job.payload).await?
+        }
         other => return Err(Error::internal(format!("unknown job kind {other:?}"))),
     };
     // The district's switch for this kind of notification.
@@ -282,6 +285,14 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
         pushed.push(wants.iter().any(|e| e == note.event));
     }
     let now = app.clock.unix();
+    // A message in a conversation is pushed outside quiet hours only: one written at night
+    // reaches the phone at seven.
+    let push_at = match job.kind.as_str() {
+        super::conversations::MESSAGE_JOB => {
+            quiet_hours_end(app.clock.now(), &district).unwrap_or(now)
+        }
+        _ => now,
+    };
     let mut tx = app.store.begin().await?;
     let ids = tx.insert_notifications(district.id, &notes, now).await?;
     for change in &alert_changes {
@@ -297,13 +308,14 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
     }
     for (id, push) in ids.iter().zip(pushed) {
         if push {
-            tx.enqueue(
+            tx.enqueue_at(
                 &NewJob {
                     district: district.id,
                     kind: super::push::PUSH_JOB,
                     payload: super::push::job_payload(*id),
                     idempotency_key: format!("push:{id}"),
                 },
+                push_at,
                 now,
             )
             .await?;
@@ -451,6 +463,17 @@ async fn grade_crossings(
         }
     }
     Ok((notes, changes))
+}
+
+/// When quiet hours end in the district, as Unix seconds, if `now` falls within them.
+pub fn quiet_hours_end(now: jiff::Timestamp, district: &District) -> Option<i64> {
+    let tz = jiff::tz::TimeZone::get(district.settings.timezone.as_str()).ok()?;
+    let local = now.to_zoned_datetime(tz.clone());
+    let until = crate::domain::quiet_until(local.datetime())?;
+    until
+        .to_zoned_datetime(tz)
+        .ok()
+        .map(|z| z.timestamp().as_second())
 }
 
 /// The moment of the district's latest digest, as Unix seconds: today's `DIGEST_HOUR` in its

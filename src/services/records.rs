@@ -318,6 +318,8 @@ pub struct ScheduledClass {
     pub periods: Option<String>,
     pub room: Option<String>,
     pub teachers: Vec<String>,
+    /// The teachers' ids, in the order of `teachers`: what a conversation with one takes.
+    pub teacher_ids: Vec<i64>,
     pub school: String,
 }
 
@@ -332,8 +334,9 @@ fn scheduled(class: &ClassRecord) -> ScheduledClass {
         teachers: class
             .teachers
             .iter()
-            .map(|(given, family)| full_name(given, family))
+            .map(|(_, given, family)| full_name(given, family))
             .collect(),
+        teacher_ids: class.teachers.iter().map(|(id, _, _)| *id).collect(),
         school: class.school.clone(),
     }
 }
@@ -696,6 +699,8 @@ pub struct GradesView {
 pub struct ClassGrades {
     pub class: ClassRef,
     pub teachers: Vec<String>,
+    /// The teachers' ids, in the order of `teachers`: what a conversation with one takes.
+    pub teacher_ids: Vec<i64>,
     pub periods: Vec<PeriodGrade>,
 }
 
@@ -826,6 +831,7 @@ async fn make_grades(
                 title: class.title.clone(),
             },
             teachers: scheduled(class).teachers,
+            teacher_ids: scheduled(class).teacher_ids,
             periods: rows,
         });
     }

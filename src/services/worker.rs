@@ -197,7 +197,8 @@ async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
         | super::notifications::IMPORT_JOB
         | super::notifications::MAIL_JOB
         | super::notifications::DIGEST_JOB
-        | super::absences::DECISION_JOB => super::notifications::run(app, job).await,
+        | super::absences::DECISION_JOB
+        | super::conversations::MESSAGE_JOB => super::notifications::run(app, job).await,
         super::absences::OFFICE_MAIL => super::absences::run(app, job).await,
         super::push::PUSH_JOB => super::push::run(app, job).await,
         super::security::NOTICE_MAIL => super::security::run(app, job).await,

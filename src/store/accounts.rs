@@ -6,9 +6,12 @@ use sqlx::any::AnyRow;
 use super::{Result, Store, StoreError, Tx, flag};
 use crate::domain::{Account, AccountId, AccountKind, DistrictId, Lang, Username};
 
+// A teacher's account is active only while the import keeps the teacher: one who leaves loses
+// access with the next import, whatever sessions they hold.
 macro_rules! account_columns {
     () => {
-        "a.id, a.district_id, a.person_id, a.kind, a.username, a.active, \
+        "a.id, a.district_id, a.person_id, a.kind, a.username, \
+         (a.active AND (a.kind <> 'teacher' OR p.active)) AS active, \
          a.must_change_password, a.password_hash, a.language, a.totp_secret IS NOT NULL AS second_factor, \
          p.given_name, p.family_name \
          FROM accounts a JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id"

@@ -38,15 +38,21 @@ const COLUMNS: &str = "id, district_id, kind, payload, idempotency_key, state, a
 impl Tx {
     /// Adds a job to run now; false when the district already has one with this key.
     pub async fn enqueue(&mut self, job: &NewJob<'_>, now: i64) -> Result<bool> {
+        self.enqueue_at(job, now, now).await
+    }
+
+    /// Adds a job to run from `run_at`; false when the district already has one with this key.
+    pub async fn enqueue_at(&mut self, job: &NewJob<'_>, run_at: i64, now: i64) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO jobs (district_id, kind, payload, idempotency_key, state, attempts, \
-               run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5) \
+               run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6) \
              ON CONFLICT (district_id, idempotency_key) DO NOTHING",
         )
         .bind(job.district.0)
         .bind(job.kind.to_owned())
         .bind(job.payload.clone())
         .bind(job.idempotency_key.clone())
+        .bind(run_at)
         .bind(now)
         .execute(self.conn())
         .await?;

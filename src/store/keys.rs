@@ -9,7 +9,7 @@ use crate::domain::{DistrictId, PersonRole, SourcedId, fold_for_search};
 /// Who `homeroom keys generate` and the staff console give keys to.
 #[derive(Debug, Default, Clone)]
 pub struct KeyScope {
-    /// Guardians and students when `None`.
+    /// Guardians and students when `None` (and a teacher named by `person`).
     pub role: Option<PersonRole>,
     /// People of this school; guardians through their children.
     pub school: Option<SourcedId>,
@@ -73,7 +73,8 @@ impl Store {
             "SELECT ",
             person_columns!(),
             " WHERE p.district_id = $1 AND p.active = $2 \
-               AND p.role IN ('guardian', 'student') AND ($3 IS NULL OR p.role = $3) \
+               AND p.role IN ('guardian', 'student', 'teacher') AND ($3 IS NULL OR p.role = $3) \
+               AND ($3 IS NOT NULL OR $4 IS NOT NULL OR p.role <> 'teacher') \
                AND ($4 IS NULL OR p.sourced_id = $4) \
                AND ($5 IS NULL OR s.sourced_id = $5 OR EXISTS (SELECT 1 FROM relationships r \
                    JOIN people c ON c.district_id = r.district_id AND c.id = r.student_id \

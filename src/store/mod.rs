@@ -10,6 +10,7 @@ mod absences;
 mod accounts;
 mod audit;
 mod circuit;
+mod conversations;
 mod copy;
 mod districts;
 mod import_runs;
@@ -46,6 +47,10 @@ use sqlx::{Any, Row};
 pub use absences::{AbsenceRecord, ApprovedDay, NewAbsence, QueueFilter};
 pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
+pub use conversations::{
+    ConversationAudience, ConversationRecord, NewConversation, OfficeHoursRecord, ReadMark, Reader,
+    RosterEntry, TaughtClass, WrittenMessage,
+};
 pub use copy::Cleanup as StagingCleanup;
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
 pub use jobs::{JobRecord, NewJob};

@@ -36,8 +36,8 @@ pub struct ClassRecord {
     pub location: Option<String>,
     pub course: String,
     pub school: String,
-    /// (given name, family name), primary teachers first.
-    pub teachers: Vec<(String, String)>,
+    /// (person id, given name, family name), primary teachers first.
+    pub teachers: Vec<(i64, String, String)>,
     /// The terms it meets in; none when it meets all year.
     pub terms: Vec<i64>,
 }
@@ -178,7 +178,7 @@ impl Store {
             .bind(person)
             .bind(true)
             .bind(today.to_owned()),
-            AccountKind::Staff => return Ok(Vec::new()),
+            AccountKind::Staff | AccountKind::Teacher => return Ok(Vec::new()),
         };
         let rows = query.fetch_all(self.pool()?).await?;
         rows.iter()
@@ -262,7 +262,7 @@ impl Records {
              WHERE t.district_id = c.district_id AND t.class_id = c.id AND t.role = 'teacher' \
                AND t.active = $3",
             self.json_list(
-                &format!("{}(p.given_name, p.family_name)", self.json_array()),
+                &format!("{}(p.id, p.given_name, p.family_name)", self.json_array()),
                 "t.is_primary DESC, p.family_name, p.given_name",
             )
         );

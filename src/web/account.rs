@@ -12,7 +12,6 @@ use serde::Deserialize;
 use super::guard::{Ready, SignedIn};
 use super::pages;
 use crate::app::App;
-use crate::domain::AccountKind;
 use crate::i18n;
 use crate::server::error::PageError;
 use crate::server::session::{ClientInfo, cleared_cookie};
@@ -20,10 +19,22 @@ use crate::services::Error;
 use crate::services::auth::{self, Authenticated};
 use crate::store::SessionKind;
 
-pub async fn home(State(app): State<App>, Ready(who): Ready) -> Response {
+pub async fn home(
+    State(app): State<App>,
+    Ready(who): Ready,
+    ClientInfo(client): ClientInfo,
+) -> Response {
     let students = match crate::services::records::students(&app, &who).await {
         Ok(students) => students,
         Err(err) => return PageError(err).into_response(),
+    };
+    let classes = if who.account.kind == crate::domain::AccountKind::Teacher {
+        match crate::services::teachers::classes(&app, &who, &client).await {
+            Ok(classes) => classes,
+            Err(err) => return PageError(err).into_response(),
+        }
+    } else {
+        Vec::new()
     };
     Html(pages::render(&pages::Home {
         menu: super::portal::account_menu(&app, &who).await,
@@ -32,8 +43,9 @@ pub async fn home(State(app): State<App>, Ready(who): Ready) -> Response {
         kind: who.account.kind,
         name: &who.account.display_name,
         username: who.account.username.as_str(),
-        family: who.account.kind != AccountKind::Staff,
+        family: who.account.kind.is_family(),
         students,
+        classes,
     }))
     .into_response()
 }

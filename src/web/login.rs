@@ -144,6 +144,7 @@ fn render(
                 AccountKind::Parent => i18n::t("login-go-to-parent"),
                 AccountKind::Student => i18n::t("login-go-to-student"),
                 AccountKind::Staff => i18n::t("login-go-to-staff"),
+                AccountKind::Teacher => i18n::t("login-go-to-teacher"),
             },
         )),
         _ => None,
@@ -241,5 +242,6 @@ fn portal_title(portal: AccountKind) -> String {
         AccountKind::Parent => i18n::t("access-portal-parent"),
         AccountKind::Student => i18n::t("access-portal-student"),
         AccountKind::Staff => i18n::t("access-portal-staff"),
+        AccountKind::Teacher => i18n::t("access-portal-teacher"),
     }
 }

@@ -5,6 +5,7 @@ mod absences;
 mod account;
 mod activate;
 mod admin;
+mod conversations;
 mod finder;
 mod guard;
 mod installable;
@@ -94,6 +95,22 @@ fn district() -> Router<App> {
             post(notifications::save_preferences),
         )
         .route("/notifications/{id}/read", post(notifications::read))
+        .route(
+            "/conversations",
+            get(conversations::list).post(conversations::start),
+        )
+        .route("/conversations/new", get(conversations::new))
+        .route("/conversations/{id}", get(conversations::show))
+        .route("/conversations/{id}/messages", post(conversations::reply))
+        .route(
+            "/conversations/{id}/messages/{message}/retract",
+            post(conversations::retract),
+        )
+        .route("/conversations/{id}/block", post(conversations::block))
+        .route(
+            "/settings/office-hours",
+            get(conversations::office_hours).post(conversations::save_office_hours),
+        )
         .route("/links", get(links::list).post(links::link))
         .route("/links/manage", get(links::manage))
         .route("/links/code", post(links::generate))
@@ -118,6 +135,8 @@ pub(crate) fn console() -> Router<App> {
             "/people/{id}/second-factor/reset",
             post(admin::reset_second_factor),
         )
+        .route("/conversations", get(conversations::console_list))
+        .route("/conversations/{id}", get(conversations::console_show))
         .route("/absences", get(absences::queue))
         .route("/absences/decide", post(absences::decide))
         .route("/tools", get(tools::show))

@@ -25,6 +25,14 @@ pub struct AccountMenu {
     pub linking: bool,
     /// Unread notifications.
     pub unread: usize,
+    /// An account that converses (not staff): Messages in the menu.
+    pub converses: bool,
+    /// Conversations with something unread.
+    pub conversations_unread: i64,
+    /// A teacher: office hours in the menu.
+    pub teacher: bool,
+    /// A family account that may write to a child's teachers (students where allowed).
+    pub writes_to_teachers: bool,
 }
 
 #[derive(Template)]
@@ -196,6 +204,8 @@ pub struct Home<'a> {
     /// A parent or student account (staff have the console instead).
     pub family: bool,
     pub students: Vec<StudentSummary>,
+    /// A teacher's classes this term, with their students.
+    pub classes: Vec<crate::services::teachers::TeacherClass>,
 }
 
 impl Home<'_> {
@@ -205,6 +215,7 @@ impl Home<'_> {
             AccountKind::Parent => "home-portal-parent",
             AccountKind::Student => "home-portal-student",
             AccountKind::Staff => "home-portal-staff",
+            AccountKind::Teacher => "home-portal-teacher",
         })
     }
 

@@ -42,7 +42,7 @@ fn nav<'a>(
 
 /// Whether the account menu offers Linked Districts.
 pub(super) fn menu_links(app: &App, who: &Authenticated) -> bool {
-    who.account.kind != AccountKind::Staff && crate::services::links::available(app, &who.district)
+    who.account.kind.is_family() && crate::services::links::available(app, &who.district)
 }
 
 /// The account menu's state: Linked Districts where offered, and the unread count (a
@@ -53,6 +53,16 @@ pub(super) async fn account_menu(app: &App, who: &Authenticated) -> pages::Accou
         unread: crate::services::notifications::unread(app, who)
             .await
             .unwrap_or(0),
+        converses: who.account.kind != AccountKind::Staff,
+        conversations_unread: crate::services::conversations::unread(app, who)
+            .await
+            .unwrap_or(0),
+        teacher: who.account.kind == AccountKind::Teacher,
+        writes_to_teachers: match who.account.kind {
+            AccountKind::Parent => true,
+            AccountKind::Student => who.district.settings.student_messaging,
+            _ => false,
+        },
     }
 }
 

@@ -482,7 +482,7 @@ async fn keys_csv_and_letters_hold_exactly_the_people_in_scope() {
     let (status, _) = activate(&app, &read()[0][4], "daniel.o", "golden maple trail").await;
     assert_eq!(status, 200);
 
-    let out = call(run(&["--role", "teacher"])).await;
+    let out = call(run(&["--role", "staff"])).await;
     assert!(!out.status.success());
     let bad_dir = vec![
         "keys".to_owned(),

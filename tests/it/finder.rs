@@ -200,7 +200,7 @@ async fn the_login_pages_show_the_district_and_the_form() {
 
     for missing in [
         "/d/atlantis/parent",
-        "/d/cedar-valley/teacher",
+        "/d/cedar-valley/principal",
         "/d/Cedar-Valley/parent",
         "/nowhere",
     ] {

@@ -1004,7 +1004,7 @@ async fn malformed_login_bodies_get_a_clear_400() {
     let app = app().await;
     for body in [
         r#"{"portal": "parent"}"#,
-        r#"{"portal": "teacher", "username": "a", "password": "b"}"#,
+        r#"{"portal": "principal", "username": "a", "password": "b"}"#,
         "not json",
         r#"{"portal":"parent","username":"a","password":"b","extra":1}"#,
     ] {

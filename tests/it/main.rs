@@ -9,6 +9,7 @@ mod admin;
 mod cli;
 mod cluster;
 mod console_matrix;
+mod conversations;
 mod crash;
 mod demo;
 mod finder;

@@ -33,6 +33,9 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "categories",
             "class_terms",
             "classes",
+            "conversation_messages",
+            "conversation_reads",
+            "conversations",
             "courses",
             "devices",
             "districts",
@@ -48,6 +51,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "notification_preferences",
             "notification_settings",
             "notifications",
+            "office_hours",
             "passkey_ceremonies",
             "passkeys",
             "password_resets",
@@ -155,4 +159,103 @@ async fn every_key_of_a_district_table_leads_with_its_district_on_postgresql() {
         wrong.is_empty(),
         "keys that do not lead with the district: {wrong:#?}"
     );
+}
+
+/// SQLite rebuilds `accounts` to let teachers in (0030): a database holding accounts, their
+/// sessions, passkeys and everything else that refers to them keeps every row and every
+/// reference, and takes a teacher afterwards.
+#[tokio::test]
+async fn sqlite_keeps_every_account_and_reference_when_teachers_arrive() {
+    sqlx::any::install_default_drivers();
+    let db = TestDb::sqlite();
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new("migrations/sqlite"))
+        .await
+        .unwrap();
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 30)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    for sql in [
+        "INSERT INTO districts (id, slug, name, name_folded, state, timezone, created_at, updated_at) \
+         VALUES (1, 'river', 'River', 'river', 'CA', 'America/Los_Angeles', 0, 0)",
+        "INSERT INTO people (id, district_id, sourced_id, role, given_name, family_name, created_at, updated_at) \
+         VALUES (7, 1, 'g1', 'guardian', 'Maria', 'Alvarez', 0, 0), (8, 1, 't1', 'teacher', 'Terry', 'Teach', 0, 0)",
+        "INSERT INTO accounts (id, district_id, person_id, kind, username, username_folded, password_hash, \
+           password_changed_at, created_at, updated_at, language, passkey_handle) \
+         VALUES (42, 1, 7, 'parent', 'maria', 'maria', 'hash', 0, 0, 0, 'es', 'handle')",
+        "INSERT INTO sessions (district_id, account_id, token_hash, kind, created_at, last_seen_at, expires_at) \
+         VALUES (1, 42, 'token', 'web', 0, 0, 99)",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), 2)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    store.close().await;
+
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let kept: (i64, String, String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT a.id, a.username, a.kind, a.language, a.passkey_handle FROM accounts a \
+         JOIN sessions s ON s.account_id = a.id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kept,
+        (
+            42,
+            "maria".into(),
+            "parent".into(),
+            Some("es".into()),
+            Some("handle".into())
+        )
+    );
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+    let on: (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(on.0, 1);
+    sqlx::query(
+        "INSERT INTO accounts (district_id, person_id, kind, username, username_folded, \
+           password_hash, password_changed_at, created_at, updated_at) \
+         VALUES (1, 8, 'teacher', 'terry', 'terry', 'hash', 0, 0, 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // The rebuilt table still refuses what it always refused.
+    let refused = sqlx::query(
+        "INSERT INTO accounts (district_id, person_id, kind, username, username_folded, \
+           password_hash, password_changed_at, created_at, updated_at) \
+         VALUES (1, 99, 'principal', 'pat', 'pat', 'hash', 0, 0, 0)",
+    )
+    .execute(&pool)
+    .await;
+    assert!(refused.is_err());
+    pool.close().await;
 }

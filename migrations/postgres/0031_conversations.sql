@@ -1,0 +1,67 @@
+-- Conversations between a teacher and a family (the guardians of one student) or, where the
+-- district allows it, the student. Nothing is ever deleted: a retracted message keeps its text
+-- for the district and shows as retracted to everyone else.
+ALTER TABLE districts ADD COLUMN student_messaging BOOLEAN NOT NULL DEFAULT FALSE;
+
+CREATE TABLE conversations (
+    id BIGINT GENERATED ALWAYS AS IDENTITY,
+    district_id BIGINT NOT NULL,
+    -- The teacher's person record: the conversation outlives the teacher's account.
+    teacher_id BIGINT NOT NULL,
+    student_id BIGINT NOT NULL,
+    -- family: the teacher and the student's guardians; student: the teacher and the student.
+    audience TEXT NOT NULL CHECK (audience IN ('family', 'student')),
+    -- The class it was first written about, when a teacher wrote to a class.
+    subject TEXT,
+    started_by BIGINT NOT NULL,
+    blocked_at BIGINT,
+    blocked_by BIGINT,
+    created_at BIGINT NOT NULL,
+    last_at BIGINT NOT NULL,
+    PRIMARY KEY (district_id, id),
+    UNIQUE (district_id, teacher_id, student_id, audience),
+    FOREIGN KEY (district_id, teacher_id) REFERENCES people (district_id, id),
+    FOREIGN KEY (district_id, student_id) REFERENCES people (district_id, id),
+    FOREIGN KEY (district_id, started_by) REFERENCES accounts (district_id, id)
+);
+CREATE INDEX conversations_student ON conversations (district_id, student_id, last_at);
+CREATE INDEX conversations_last ON conversations (district_id, last_at);
+
+CREATE TABLE conversation_messages (
+    id BIGINT GENERATED ALWAYS AS IDENTITY,
+    district_id BIGINT NOT NULL,
+    conversation_id BIGINT NOT NULL,
+    author_id BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    retracted_at BIGINT,
+    PRIMARY KEY (district_id, id),
+    FOREIGN KEY (district_id, conversation_id) REFERENCES conversations (district_id, id),
+    FOREIGN KEY (district_id, author_id) REFERENCES accounts (district_id, id)
+);
+CREATE INDEX conversation_messages_thread ON conversation_messages (district_id, conversation_id, id);
+CREATE INDEX conversation_messages_author ON conversation_messages (district_id, author_id, created_at);
+
+-- How far each participant has read: the last message id seen.
+CREATE TABLE conversation_reads (
+    district_id BIGINT NOT NULL,
+    conversation_id BIGINT NOT NULL,
+    account_id BIGINT NOT NULL,
+    read_through BIGINT NOT NULL,
+    PRIMARY KEY (district_id, conversation_id, account_id),
+    FOREIGN KEY (district_id, conversation_id) REFERENCES conversations (district_id, id),
+    FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
+);
+
+-- A teacher's office hours: the weekdays (1 = Monday … 7 = Sunday, as a list like "1,2,3,4,5")
+-- and the times, in the district's time zone.
+CREATE TABLE office_hours (
+    district_id BIGINT NOT NULL,
+    account_id BIGINT NOT NULL,
+    weekdays TEXT NOT NULL,
+    start_time TEXT NOT NULL,
+    end_time TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (district_id, account_id),
+    FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
+);
