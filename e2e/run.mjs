@@ -1164,6 +1164,131 @@ const tests = [
       check(mark.startsWith('Absent, excused · reported by the family'), `${day} is marked ${JSON.stringify(mark)}`);
     },
   },
+  {
+    name: 'Conversations: teacher writes to a class → parent gets it, replies → teacher reads → administrator sees the thread',
+    async run(j) {
+      const { cli, dir } = world.portal;
+      const slug = PINE_GROVE.slug;
+      const g = world.threeChildren;
+      const child = g.children[0];
+
+      // The child's class of the term that holds today, and its teacher, from the generated files.
+      const gen = path.join(dir, 'generated');
+      const read = async (file) => parseCsv(await fs.readFile(path.join(gen, file), 'utf8'));
+      const [users, classes, enrollments, sessions] = await Promise.all(
+        ['users.csv', 'classes.csv', 'enrollments.csv', 'academicSessions.csv'].map(read),
+      );
+      const today = new Date().toISOString().slice(0, 10);
+      const current = new Set(sessions.filter((s) => s.startDate <= today && today <= s.endDate).map((s) => s.sourcedId));
+      const guardian = users.find((u) => u.sourcedId === g.id);
+      const student = users.find((u) => u.role === 'student' && `${u.givenName} ${u.familyName}` === child
+        && guardian.agentSourcedIds.split(',').map((s) => s.trim()).includes(u.sourcedId));
+      check(student, `${child} is not among the generated students`);
+      const taken = new Set(enrollments.filter((e) => e.userSourcedId === student.sourcedId).map((e) => e.classSourcedId));
+      const klass = classes.find((c) => taken.has(c.sourcedId) && c.termSourcedIds.split(',').some((t) => current.has(t.trim())));
+      check(klass, `${child} has no class in a term that holds ${today}`);
+      const teacherId = enrollments.find((e) => e.classSourcedId === klass.sourcedId && e.role === 'teacher')?.userSourcedId;
+      const teacher = users.find((u) => u.sourcedId === teacherId);
+      check(teacher, `no teacher for ${klass.title}`);
+      const teacherName = `${teacher.givenName} ${teacher.familyName}`;
+
+      // The district hands the teacher a key; the teacher activates it like everyone.
+      const keysFile = path.join(dir, 'teacher-keys.csv');
+      await cli(['keys', 'generate', '--district', slug, '--role', 'teacher', '--person', teacherId, '--out', keysFile]);
+      const [issued] = parseCsv(await fs.readFile(keysFile, 'utf8'));
+      check(issued?.role === 'teacher' && issued.sourcedId === teacherId, `keys generate wrote ${JSON.stringify(issued)}`);
+      const tp = await j.newPage();
+      await tp.goto(`/d/${slug}/activate`);
+      await tp.getByLabel('Activation Key').fill(issued.key);
+      await tp.getByRole('button', { name: 'Continue' }).click();
+      await tp.waitForLoadState('load');
+      await j.a11y(tp, 'account step');
+      await tp.getByLabel('Username').fill('class.teacher');
+      await tp.getByLabel('Password').fill('chalk meadow harbor lamp');
+      await tp.getByRole('button', { name: 'Create Account' }).click();
+      await expectHome(j, tp, slug, teacherName);
+      await screenshot(tp, 'teacher-home');
+      const section = tp.getByRole('region', { name: klass.title, exact: true });
+      check(await section.count() === 1, `the Teacher portal does not show ${klass.title}`);
+      check(await section.getByText(child).count() > 0, `${child} is not on the roster of ${klass.title}`);
+
+      // The teacher logs in on the Teacher portal too, and writes to every family of the class.
+      const tl = await j.newPage();
+      await logIn(j, tl, { slug, portal: 'teacher', username: 'class.teacher', password: 'chalk meadow harbor lamp' });
+      await expectHome(j, tl, slug, teacherName);
+      await tl.close();
+      await section.getByRole('link', { name: 'Write to every family of this class' }).click();
+      await tp.waitForURL(/\/conversations\/new\?class=\d+$/);
+      await j.a11y(tp);
+      const note = 'Field trip on Friday. Details: https://example.org/field-trip';
+      await tp.getByLabel('Your message').fill(note);
+      await tp.getByRole('button', { name: 'Send' }).click();
+      await tp.waitForURL(`**/d/${slug}/conversations`);
+      await j.a11y(tp, 'list');
+      check(await tp.getByRole('link', { name: `Family of ${child}` }).count() === 1,
+        `the teacher's list does not hold the family of ${child}`);
+
+      // The parent sees the count on the menu, opens the message, and replies from the keyboard.
+      const page = await j.newPage();
+      await logIn(j, page, { slug, username: g.username, password: g.password });
+      await expectHome(j, page, slug, g.name);
+      const menuLink = page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: /^Messages/ });
+      const menuText = (await menuLink.textContent()).replace(/\s+/g, ' ').trim();
+      check(/^Messages \d+ unread$/.test(menuText), `the menu says ${JSON.stringify(menuText)}`);
+      await menuLink.click();
+      await page.waitForURL(`**/d/${slug}/conversations`);
+      await j.a11y(page);
+      const item = page.getByRole('listitem').filter({ hasText: `About ${child}` });
+      check(await item.count() === 1, `no conversation about ${child}`);
+      await item.getByRole('link', { name: teacherName }).click();
+      await page.waitForURL(/\/conversations\/\d+$/);
+      const threadUrl = page.url();
+      await j.a11y(page, 'thread');
+      const link = page.getByRole('link', { name: 'https://example.org/field-trip' });
+      check(await link.getAttribute('rel') === 'noopener noreferrer nofollow ugc', 'the link is not marked rel=noopener');
+      const reply = 'Thank you! We will send the form back tomorrow.';
+      await page.getByLabel('Your reply').fill(reply);
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => document.activeElement.textContent.trim());
+      check(focused === 'Send', `Tab from the reply reaches ${JSON.stringify(focused)}`);
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').filter({ hasText: 'Your message was sent.' }).waitFor();
+      await j.a11y(page, 'sent');
+      await page.setViewportSize({ width: 360, height: 780 });
+      await j.a11y(page, '360 px');
+      await screenshot(page, 'conversation');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      check(overflow <= 0, `the thread scrolls sideways by ${overflow} px at 360 px`);
+
+      // The teacher reads the reply; their own message says the parent read it.
+      await tp.goto(`/d/${slug}/conversations`);
+      const unread = tp.getByRole('listitem').filter({ has: tp.getByRole('link', { name: `Family of ${child}` }) });
+      check((await unread.textContent()).includes('1 unread'), `the teacher's list says ${JSON.stringify(await unread.textContent())}`);
+      await unread.getByRole('link', { name: `Family of ${child}` }).click();
+      await tp.waitForURL(/\/conversations\/\d+$/);
+      await j.a11y(tp, 'thread');
+      check(await tp.getByText(reply).isVisible(), 'the teacher does not see the reply');
+      check(await tp.getByText(`Read by ${g.name}`).isVisible(), `the teacher's message does not say Read by ${g.name}`);
+
+      // The district's administrator reads the thread in the console, and is told it is recorded.
+      const staff = await j.newPage();
+      await logIn(j, staff, { slug, portal: 'staff', ...world.staff });
+      await staff.waitForURL(`**/d/${slug}/home`);
+      await j.a11y(staff);
+      await staff.goto(`/d/${slug}/admin`);
+      await j.a11y(staff);
+      await staff.getByRole('link', { name: 'Conversations', exact: true }).click();
+      await staff.waitForURL(`**/d/${slug}/admin/conversations`);
+      await j.a11y(staff);
+      await staff.getByRole('link', { name: `${teacherName} · Family of ${child}` }).click();
+      await staff.waitForURL(/\/admin\/conversations\/\d+$/);
+      await j.a11y(staff, 'thread');
+      check(await staff.getByText(reply).isVisible() && await staff.getByText('Field trip on Friday.').isVisible(),
+        'the administrator does not see both messages');
+      check(await staff.getByText('recorded in the audit log').isVisible(), 'the administrator is not told the reading is recorded');
+      check(threadUrl.endsWith(staff.url().split('/').pop()), 'the console opened another conversation');
+    },
+  },
 ];
 
 // ---- run ----------------------------------------------------------------------------------

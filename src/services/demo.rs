@@ -159,6 +159,14 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         username: "mateo.alvarez",
         password: "quiet comet harbor",
     },
+    // Sofia's first teacher (the demo's school year names its teachers this way).
+    DemoAccount {
+        district: "cedar-valley",
+        person: Some("tch-cv-elem-03-0"),
+        kind: AccountKind::Teacher,
+        username: "cv-teacher",
+        password: "chalk river meadow",
+    },
     DemoAccount {
         district: "cedar-valley",
         person: None,

@@ -144,6 +144,20 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
             refused: (404, None),
         },
         Caller {
+            name: "teacher",
+            token: Some(
+                api_login(
+                    &app,
+                    "cedar-valley",
+                    "teacher",
+                    "cv-teacher",
+                    "chalk river meadow",
+                )
+                .await,
+            ),
+            refused: (404, None),
+        },
+        Caller {
             name: "another district's staff",
             token: Some(api_login(&app, "lakeshore", "staff", "ls-admin", STAFF_PASSWORD).await),
             refused: (303, Some("/d/cedar-valley/staff")),
@@ -242,6 +256,19 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
             200,
         ),
         (
+            Method::GET,
+            "/d/cedar-valley/admin/conversations".into(),
+            Body::None,
+            200,
+        ),
+        // No such conversation: staff are told so, and the others are refused before that.
+        (
+            Method::GET,
+            "/d/cedar-valley/admin/conversations/999".into(),
+            Body::None,
+            404,
+        ),
+        (
             Method::POST,
             "/d/cedar-valley/admin/absences/decide".into(),
             form(&[("request", "1"), ("decision", "approved")]),
@@ -316,7 +343,7 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
     }
     let (status, _) = send(&app, &Method::POST, &remove, Some(&staff), &Body::None).await;
     assert_eq!(status, 200, "staff {remove}");
-    assert_eq!(checked, 20 * callers.len());
+    assert_eq!(checked, 22 * callers.len());
     // A console route that is not there is not found, for staff as for anyone.
     let (status, _) = send(
         &app,

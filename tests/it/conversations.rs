@@ -844,3 +844,67 @@ async fn the_pages_carry_a_conversation_from_a_class_to_a_family_and_the_console
         );
     }
 }
+
+#[tokio::test]
+async fn teachers_get_keys_only_when_asked_and_activate_into_the_teacher_portal() {
+    let p = portal().await;
+    let everyone = homeroom::store::KeyScope::default();
+    let issued =
+        homeroom::services::activation::generate(&p.app.app, &p.district, &everyone, "test")
+            .await
+            .unwrap();
+    assert!(
+        issued
+            .iter()
+            .all(|k| k.person.role != homeroom::domain::PersonRole::Teacher),
+        "families' keys leave teachers out"
+    );
+    let teachers = homeroom::store::KeyScope {
+        role: Some(homeroom::domain::PersonRole::Teacher),
+        ..Default::default()
+    };
+    let issued =
+        homeroom::services::activation::generate(&p.app.app, &p.district, &teachers, "test")
+            .await
+            .unwrap();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].person.sourced_id.as_str(), "t1");
+    let (status, body) = send(
+        &p,
+        Method::POST,
+        "/api/v1/districts/river/activate",
+        None,
+        Some(json!({"key": issued[0].key.grouped(), "username": "terry.t", "password": "chalk meadow harbor lamp"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = login(
+        &p.app,
+        "river",
+        "teacher",
+        "terry.t",
+        "chalk meadow harbor lamp",
+    )
+    .await;
+    let (status, classes) = {
+        let response = reqwest::Client::new()
+            .get(p.app.url("/api/v1/teacher/classes"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(classes["classes"].as_array().unwrap().len(), 3);
+    let (_, me) = {
+        let response = reqwest::Client::new()
+            .get(p.app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert!(me.to_string().contains("\"teacher\""), "{me}");
+}

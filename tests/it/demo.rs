@@ -80,8 +80,8 @@ async fn loading_the_demo_twice_changes_nothing() {
     assert_eq!(created("district.created"), 1, "created once");
     assert_eq!(
         created("demo.account_created") + created("admin.created"),
-        4,
-        "four logins, once"
+        5,
+        "five logins, once"
     );
     app.stop().await;
 }
@@ -237,8 +237,8 @@ async fn two_demo_servers_started_at_once_on_an_empty_database_both_serve() {
     .await
     .unwrap();
     sqlx::Connection::close(conn).await.unwrap();
-    // Cedar Valley's 4 students and Lakeshore's 2, Riverbend's 120; the 4 demo logins.
-    assert_eq!(counts, (3, 126, 4));
+    // Cedar Valley's 4 students and Lakeshore's 2, Riverbend's 120; the 5 demo logins.
+    assert_eq!(counts, (3, 126, 5));
 }
 
 /// The parent whose login `serve --demo` prints finds something in every tool for both
