@@ -800,6 +800,18 @@ async fn the_pages_carry_a_conversation_from_a_class_to_a_family_and_the_console
         again.contains("Messages <span class=\"badge\">1 unread"),
         "{again}"
     );
+    // In Spanish when the browser asks.
+    let (_, spanish) = p
+        .page_in(
+            &format!("/d/river/conversations/{id}"),
+            Some("parent"),
+            Some("es"),
+        )
+        .await;
+    assert!(
+        spanish.contains("Su respuesta") && spanish.contains("Sobre Ava Alvarez"),
+        "{spanish}"
+    );
     for who in ["gina", "portal off", "staff"] {
         assert_eq!(
             p.page(&format!("/d/river/conversations/{id}"), Some(who))
