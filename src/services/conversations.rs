@@ -477,7 +477,7 @@ pub async fn teachers_of(
     for class in reads.classes_of(who.district.id, student).await? {
         for (id, given, family) in class.teachers {
             if !teachers.iter().any(|(t, _)| *t == id) {
-                teachers.push((id, format!("{given} {family}").trim().to_owned()));
+                teachers.push((id, super::records::full_name(&given, &family)));
             }
         }
     }
@@ -617,27 +617,9 @@ pub async fn show(
 pub async fn mark_read(app: &App, who: &Authenticated, id: i64) -> Result<()> {
     let conversation = visible(app, who, id).await?;
     let district = who.district.id;
-    let mut latest = 0;
-    let mut after = 0;
-    loop {
-        let page = app
-            .store
-            .messages(district, conversation.id, after, PAGE)
-            .await?;
-        match page.last() {
-            Some(last) => {
-                latest = last.id;
-                after = last.id;
-            }
-            None => break,
-        }
-        if page.len() < PAGE as usize {
-            break;
-        }
-    }
-    if latest == 0 {
+    let Some(latest) = app.store.latest_message(district, conversation.id).await? else {
         return Ok(());
-    }
+    };
     let mut tx = app.store.begin().await?;
     tx.read_through(district, conversation.id, who.account.id, latest)
         .await?;

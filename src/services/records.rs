@@ -50,7 +50,7 @@ impl StudentSummary {
     }
 }
 
-fn full_name(given: &str, family: &str) -> String {
+pub(super) fn full_name(given: &str, family: &str) -> String {
     format!("{given} {family}")
 }
 

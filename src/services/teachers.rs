@@ -56,9 +56,7 @@ pub async fn classes(app: &App, who: &Authenticated, client: &Client) -> Result<
                 .filter(|s| s.class_id == class.id)
                 .map(|s| RosterStudent {
                     id: s.student_id,
-                    name: format!("{} {}", s.given_name, s.family_name)
-                        .trim()
-                        .to_owned(),
+                    name: super::records::full_name(&s.given_name, &s.family_name),
                     guardians: guardians
                         .iter()
                         .filter(|(student, _)| *student == s.student_id)

@@ -507,6 +507,23 @@ impl Store {
             .map(|m| (conversation, m)))
     }
 
+    /// The id of a conversation's latest message, if it has one.
+    pub async fn latest_message(
+        &self,
+        district: DistrictId,
+        conversation: i64,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT MAX(id) AS latest FROM conversation_messages \
+             WHERE district_id = $1 AND conversation_id = $2",
+        )
+        .bind(district.0)
+        .bind(conversation)
+        .fetch_one(self.pool()?)
+        .await?;
+        Ok(row.try_get("latest")?)
+    }
+
     /// How far each participant has read a conversation.
     pub async fn read_marks(
         &self,

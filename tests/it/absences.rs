@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::harness::{PASSWORD, login};
-use crate::portal::{Portal, portal, portal_with, write_set};
+use crate::portal::{Portal, portal, portal_with, send, write_set};
 use crate::smtp::Sink;
 use homeroom::services::{absences, admin, auth, import, tools, worker};
 
@@ -29,25 +29,6 @@ async fn switch_on(p: &Portal) {
     )
     .await
     .unwrap();
-}
-
-async fn send(
-    p: &Portal,
-    method: reqwest::Method,
-    path: &str,
-    who: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().request(method, p.app.url(path));
-    if let Some(who) = who {
-        request = request.bearer_auth(p.token(who));
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn ask(p: &Portal, who: &str, student: i64, body: Value) -> (StatusCode, Value) {

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{PASSWORD, login};
-use crate::portal::{Portal, portal};
+use crate::portal::{Portal, portal, send};
 use homeroom::domain::{AccountKind, SourcedId};
 use homeroom::services::auth::{self, NewAccountFor};
 use homeroom::services::{conversations, districts, import, worker};
@@ -101,25 +101,6 @@ async fn class() -> Class {
         gina,
         math,
     }
-}
-
-async fn send(
-    p: &Portal,
-    method: Method,
-    path: &str,
-    who: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new().request(method, p.app.url(path));
-    if let Some(who) = who {
-        request = request.bearer_auth(p.token(who));
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn write(p: &Portal, who: &str, body: Value) -> (StatusCode, Value) {

@@ -303,6 +303,26 @@ pub async fn portal_with(
     }
 }
 
+/// A call of the API as one of the portal's readers (`None`: anonymous), with a JSON body.
+pub async fn send(
+    p: &Portal,
+    method: reqwest::Method,
+    path: &str,
+    who: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().request(method, p.app.url(path));
+    if let Some(who) = who {
+        request = request.bearer_auth(p.token(who));
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 const TOOLS: [&str; 6] = [
     "today",
     "calendar",
