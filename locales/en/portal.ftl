@@ -316,3 +316,5 @@ weekday-long = { $day ->
     [6] Saturday
    *[7] Sunday
 }
+conversation-urgent = Urgent: push it even in quiet hours (9 pm to 7 am)
+conversation-urgent-off = Your district does not allow urgent messages.

@@ -325,3 +325,5 @@ weekday-long = { $day ->
     [6] sábado
    *[7] domingo
 }
+conversation-urgent = Urgente: enviar la notificación incluso en horas de descanso (de 21:00 a 7:00)
+conversation-urgent-off = Su distrito no permite mensajes urgentes.

@@ -2,6 +2,8 @@
 -- district allows it, the student. Nothing is ever deleted: a retracted message keeps its text
 -- for the district and shows as retracted to everyone else.
 ALTER TABLE districts ADD COLUMN student_messaging BOOLEAN NOT NULL DEFAULT FALSE;
+-- Whether teachers may mark a message urgent: it is pushed even in quiet hours.
+ALTER TABLE districts ADD COLUMN urgent_messages BOOLEAN NOT NULL DEFAULT FALSE;
 
 CREATE TABLE conversations (
     id BIGINT GENERATED ALWAYS AS IDENTITY,
@@ -35,6 +37,7 @@ CREATE TABLE conversation_messages (
     body TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     retracted_at BIGINT,
+    urgent BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (district_id, id),
     FOREIGN KEY (district_id, conversation_id) REFERENCES conversations (district_id, id),
     FOREIGN KEY (district_id, author_id) REFERENCES accounts (district_id, id)

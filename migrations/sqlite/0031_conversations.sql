@@ -2,6 +2,8 @@
 -- district allows it, the student. Nothing is ever deleted: a retracted message keeps its text
 -- for the district and shows as retracted to everyone else.
 ALTER TABLE districts ADD COLUMN student_messaging INTEGER NOT NULL DEFAULT 0;
+-- Whether teachers may mark a message urgent: it is pushed even in quiet hours.
+ALTER TABLE districts ADD COLUMN urgent_messages INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE conversations (
     id INTEGER PRIMARY KEY NOT NULL,
@@ -35,6 +37,7 @@ CREATE TABLE conversation_messages (
     body TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     retracted_at INTEGER,
+    urgent INTEGER NOT NULL DEFAULT 0,
     FOREIGN KEY (district_id, conversation_id) REFERENCES conversations (district_id, id),
     FOREIGN KEY (district_id, author_id) REFERENCES accounts (district_id, id)
 );

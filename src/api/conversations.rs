@@ -14,7 +14,7 @@ use crate::server::error::{ApiError, ErrorBody};
 use crate::server::session::{ClientInfo, Ready};
 use crate::services::Error;
 use crate::services::conversations::{
-    self, ConversationSummary, ConversationView, OfficeHoursForm, Recipients, Sent,
+    self, ConversationSummary, ConversationView, OfficeHoursForm, Recipients, Sent, Writing,
 };
 use crate::services::teachers::{self, TeacherClass};
 
@@ -63,6 +63,9 @@ pub struct NewConversation {
     class: Option<i64>,
     /// Plain text, at most 4,000 characters.
     body: String,
+    /// A teacher's message pushed even in quiet hours (21:00–07:00), where the district allows
+    /// it (`urgent_messages`).
+    urgent: Option<bool>,
 }
 
 /// Write to a teacher, a family or a class.
@@ -76,7 +79,7 @@ pub struct NewConversation {
         (status = 201, description = "Written: the conversations, and when an answer can be expected outside the teacher's office hours", body = Sent),
         (status = 400, description = "`bad_request`: an empty body or one over 4,000 characters (`field`: `body`), or not exactly one of the shapes", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "`forbidden`: students may not write in this district, or the teacher paused the conversation", body = ErrorBody),
+        (status = 403, description = "`forbidden`: students may not write in this district, the teacher paused the conversation, or `urgent` where the district does not allow it", body = ErrorBody),
         (status = 404, description = "No such student, teacher or class for this account", body = ErrorBody),
         (status = 409, description = "`conflict`: the teacher cannot receive messages; `too_many`: the hourly allowance is used", body = ErrorBody),
     )
@@ -98,7 +101,11 @@ pub async fn start(
             .into());
         }
     };
-    let sent = conversations::start(&app, &who, to, &body.body, &client).await?;
+    let writing = Writing {
+        body: &body.body,
+        urgent: body.urgent.unwrap_or(false),
+    };
+    let sent = conversations::start(&app, &who, to, writing, &client).await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
 
@@ -167,6 +174,8 @@ pub async fn show(
 pub struct NewMessage {
     /// Plain text, at most 4,000 characters.
     body: String,
+    /// A teacher's message pushed even in quiet hours, where the district allows it.
+    urgent: Option<bool>,
 }
 
 /// Write in a conversation.
@@ -181,7 +190,7 @@ pub struct NewMessage {
         (status = 201, description = "Written", body = Sent),
         (status = 400, description = "`bad_request` (`field`: `body`): empty, or over 4,000 characters", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "`forbidden`: the teacher paused the conversation, or students may not write", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the teacher paused the conversation, students may not write, or `urgent` where the district does not allow it", body = ErrorBody),
         (status = 404, description = "No such conversation for this account", body = ErrorBody),
         (status = 409, description = "`conflict`: the teacher cannot receive messages; `too_many`: the hourly allowance is used", body = ErrorBody),
     )
@@ -194,7 +203,11 @@ pub async fn reply(
     Body(body): Body<NewMessage>,
 ) -> Result<(StatusCode, Json<Sent>), ApiError> {
     let id = id_of(&id)?;
-    let sent = conversations::reply(&app, &who, id, &body.body, &client).await?;
+    let writing = Writing {
+        body: &body.body,
+        urgent: body.urgent.unwrap_or(false),
+    };
+    let sent = conversations::reply(&app, &who, id, writing, &client).await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
 

@@ -111,6 +111,8 @@ pub struct DistrictSettings {
     pub absence_office_email: Option<OfficeEmail>,
     /// Whether students may write to their own teachers (families always may).
     pub student_messaging: bool,
+    /// Whether teachers may mark a message urgent, to be pushed even in quiet hours.
+    pub urgent_messages: bool,
 }
 
 impl DistrictSettings {
@@ -136,6 +138,7 @@ impl DistrictSettings {
             absence_days_ahead: super::DEFAULT_ABSENCE_DAYS_AHEAD,
             absence_office_email: None,
             student_messaging: false,
+            urgent_messages: false,
         }
     }
 
@@ -170,6 +173,7 @@ impl DistrictSettings {
             SettingChange::AbsenceDaysAhead(n) => self.absence_days_ahead = *n,
             SettingChange::AbsenceOfficeEmail(to) => self.absence_office_email = to.clone(),
             SettingChange::StudentMessaging(on) => self.student_messaging = *on,
+            SettingChange::UrgentMessages(on) => self.urgent_messages = *on,
         }
     }
 }
@@ -199,6 +203,7 @@ pub enum SettingChange {
     /// `None`: no digest.
     AbsenceOfficeEmail(Option<OfficeEmail>),
     StudentMessaging(bool),
+    UrgentMessages(bool),
 }
 
 /// The setting keys, in the order `district set` lists them.
@@ -222,6 +227,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "absence_days_ahead",
     "absence_office_email",
     "student_messaging",
+    "urgent_messages",
 ];
 
 impl SettingChange {
@@ -261,6 +267,7 @@ impl SettingChange {
                 address => Some(OfficeEmail::parse(address)?),
             }),
             "student_messaging" => Self::StudentMessaging(on_off(key, value)?),
+            "urgent_messages" => Self::UrgentMessages(on_off(key, value)?),
             _ => {
                 return Err(Invalid::new(format!(
                     "unknown setting {key:?}: the settings are {}",
@@ -292,6 +299,7 @@ impl SettingChange {
             Self::AbsenceDaysAhead(_) => "absence_days_ahead",
             Self::AbsenceOfficeEmail(_) => "absence_office_email",
             Self::StudentMessaging(_) => "student_messaging",
+            Self::UrgentMessages(_) => "urgent_messages",
         }
     }
 
@@ -303,7 +311,8 @@ impl SettingChange {
             | Self::ForgotUsername(on)
             | Self::Notifications(on)
             | Self::Linking(on)
-            | Self::StudentMessaging(on) => on_off(on),
+            | Self::StudentMessaging(on)
+            | Self::UrgentMessages(on) => on_off(on),
             Self::CaptchaAfterFailures(n)
             | Self::CaptchaAfterAddressFailures(n)
             | Self::PasswordMinLength(n)

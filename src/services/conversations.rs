@@ -274,16 +274,38 @@ async fn teacher_account(
         })
 }
 
+/// What someone writes: the text, and whether a teacher marks it urgent (pushed even in quiet
+/// hours, where the district allows it).
+#[derive(Debug, Clone, Copy)]
+pub struct Writing<'a> {
+    pub body: &'a str,
+    pub urgent: bool,
+}
+
+impl Writing<'_> {
+    /// The text as a message, and whether it is urgent: only a teacher marks one so, and only
+    /// where the district allows it.
+    fn checked(&self, who: &Authenticated) -> Result<(MessageBody, bool)> {
+        let body = MessageBody::parse(self.body)?;
+        if self.urgent
+            && (who.account.kind != AccountKind::Teacher || !who.district.settings.urgent_messages)
+        {
+            return Err(Error::Forbidden(i18n::t("conversation-urgent-off")));
+        }
+        Ok((body, self.urgent))
+    }
+}
+
 /// Starts a conversation, or adds to the one already there: a parent or student to a teacher of
 /// the student's class; a teacher to a student's family or to every family of a class.
 pub async fn start(
     app: &App,
     who: &Authenticated,
     to: Recipients,
-    body: &str,
+    writing: Writing<'_>,
     client: &Client,
 ) -> Result<Sent> {
-    let body = MessageBody::parse(body)?;
+    let (body, urgent) = writing.checked(who)?;
     let district = &who.district;
     let person = who.account.person_id;
     // (teacher, student, audience, subject) of each conversation to write to.
@@ -359,9 +381,16 @@ pub async fn start(
         };
         let id = tx.conversation_for(district.id, &new, now).await?;
         let message = tx
-            .insert_conversation_message(district.id, id, who.account.id, body.as_str(), now)
+            .insert_conversation_message(
+                district.id,
+                id,
+                who.account.id,
+                body.as_str(),
+                urgent,
+                now,
+            )
             .await?;
-        enqueue_notice(&mut tx, district, message, now).await?;
+        enqueue_notice(&mut tx, district, message, urgent, now).await?;
         ids.push(id);
     }
     let detail = format!("{} conversations", ids.len());
@@ -393,13 +422,14 @@ async fn enqueue_notice(
     tx: &mut crate::store::Tx,
     district: &District,
     message: i64,
+    urgent: bool,
     now: i64,
 ) -> Result<()> {
     tx.enqueue(
         &NewJob {
             district: district.id,
             kind: MESSAGE_JOB,
-            payload: format!("{{\"message\":{message}}}"),
+            payload: serde_json::json!({ "message": message, "urgent": urgent }).to_string(),
             idempotency_key: format!("conversation-message:{message}"),
         },
         now,
@@ -632,11 +662,11 @@ pub async fn reply(
     app: &App,
     who: &Authenticated,
     id: i64,
-    body: &str,
+    writing: Writing<'_>,
     client: &Client,
 ) -> Result<Sent> {
     let conversation = visible(app, who, id).await?;
-    let body = MessageBody::parse(body)?;
+    let (body, urgent) = writing.checked(who)?;
     let district = &who.district;
     if side_of(who)? == Side::Family {
         family_may_write(who, Some(&conversation))?;
@@ -651,10 +681,11 @@ pub async fn reply(
             conversation.id,
             who.account.id,
             body.as_str(),
+            urgent,
             now,
         )
         .await?;
-    enqueue_notice(&mut tx, district, message, now).await?;
+    enqueue_notice(&mut tx, district, message, urgent, now).await?;
     tx.audit(
         account_entry(
             who,
@@ -866,6 +897,22 @@ pub async fn district_show(
 #[derive(Deserialize)]
 struct MessageJob {
     message: i64,
+    #[serde(default)]
+    urgent: bool,
+}
+
+fn message_job(payload: &str) -> Result<MessageJob> {
+    serde_json::from_str(payload).map_err(|e| Error::internal(format!("job payload: {e}")))
+}
+
+/// When a new message's pushes go: at once if it is urgent or outside quiet hours, else when
+/// quiet hours end in the district.
+pub fn push_at(app: &App, district: &District, payload: &str) -> Result<i64> {
+    let now = app.clock.unix();
+    if message_job(payload)?.urgent {
+        return Ok(now);
+    }
+    Ok(super::notifications::quiet_hours_end(app.clock.now(), district).unwrap_or(now))
 }
 
 /// The notifications a new message makes: one for each account on the other side, in its own
@@ -875,8 +922,7 @@ pub async fn message_notes(
     district: &District,
     payload: &str,
 ) -> Result<Vec<NewNotification<'static>>> {
-    let MessageJob { message } =
-        serde_json::from_str(payload).map_err(|e| Error::internal(format!("job payload: {e}")))?;
+    let MessageJob { message, .. } = message_job(payload)?;
     let Some((conversation, record)) = app.store.conversation_message(district.id, message).await?
     else {
         return Ok(Vec::new());

@@ -285,11 +285,11 @@ async fn fan_out(app: &App, job: &JobRecord) -> Result<()> {
         pushed.push(wants.iter().any(|e| e == note.event));
     }
     let now = app.clock.unix();
-    // A message in a conversation is pushed outside quiet hours only: one written at night
-    // reaches the phone at seven.
+    // A message in a conversation is pushed outside quiet hours only (unless a teacher marked
+    // it urgent where the district allows it): one written at night reaches the phone at seven.
     let push_at = match job.kind.as_str() {
         super::conversations::MESSAGE_JOB => {
-            quiet_hours_end(app.clock.now(), &district).unwrap_or(now)
+            super::conversations::push_at(app, &district, &job.payload)?
         }
         _ => now,
     };

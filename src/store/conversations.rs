@@ -652,16 +652,18 @@ impl Tx {
         conversation: i64,
         author: AccountId,
         body: &str,
+        urgent: bool,
         now: i64,
     ) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO conversation_messages (district_id, conversation_id, author_id, body, \
-               created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+               urgent, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(district.0)
         .bind(conversation)
         .bind(author.0)
         .bind(body.to_owned())
+        .bind(urgent)
         .bind(now)
         .fetch_one(self.conn())
         .await?;

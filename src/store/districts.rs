@@ -16,7 +16,7 @@ macro_rules! district_columns {
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
          key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events, \
          staff_second_factor, staff_reads_per_hour, absence_cutoff, absence_days_ahead, \
-         absence_office_email, student_messaging, revision"
+         absence_office_email, student_messaging, urgent_messages, revision"
     };
 }
 
@@ -181,6 +181,7 @@ impl Tx {
             SettingChange::Notifications(on) => sqlx::query(set!("notifications")).bind(*on),
             SettingChange::Linking(on) => sqlx::query(set!("linking")).bind(*on),
             SettingChange::StudentMessaging(on) => sqlx::query(set!("student_messaging")).bind(*on),
+            SettingChange::UrgentMessages(on) => sqlx::query(set!("urgent_messages")).bind(*on),
             SettingChange::CaptchaAfterFailures(n) => {
                 sqlx::query(set!("captcha_after_failures")).bind(i64::from(*n))
             }
@@ -297,6 +298,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
                 .map(OfficeEmail::parse)
                 .transpose()?,
             student_messaging: flag(row, "student_messaging")?,
+            urgent_messages: flag(row, "urgent_messages")?,
         },
         revision: row.try_get("revision")?,
     })

@@ -75,6 +75,8 @@ pub struct ThreadPage<'a> {
     pub sent: bool,
     pub body: String,
     pub error: Option<String>,
+    /// A teacher in a district that lets them mark a message urgent.
+    pub urgent_allowed: bool,
 }
 
 #[derive(Template)]
@@ -90,6 +92,7 @@ pub struct NewPage<'a> {
     pub class: Option<i64>,
     pub body: String,
     pub error: Option<String>,
+    pub urgent_allowed: bool,
 }
 
 #[derive(Template)]
@@ -104,6 +107,10 @@ pub struct OfficeHoursPage<'a> {
     pub end: String,
     pub saved: bool,
     pub error: Option<String>,
+}
+
+fn urgent_allowed(who: &Authenticated) -> bool {
+    who.account.kind == crate::domain::AccountKind::Teacher && who.district.settings.urgent_messages
 }
 
 fn id_of(raw: &str) -> Result<i64, Error> {
@@ -157,6 +164,7 @@ async fn thread(
         sent,
         body,
         error,
+        urgent_allowed: urgent_allowed(who),
     }))
 }
 
@@ -181,6 +189,7 @@ pub async fn show(
 #[derive(Debug, Deserialize)]
 pub struct BodyForm {
     body: String,
+    urgent: Option<String>,
 }
 
 pub async fn reply(
@@ -193,8 +202,14 @@ pub async fn reply(
     let Ok(id) = id_of(&id) else {
         return fail(Error::NotFound);
     };
-    let body = form.map(|Form(f)| f.body).unwrap_or_default();
-    match conversations::reply(&app, &who, id, &body, &client).await {
+    let (body, urgent) = form
+        .map(|Form(f)| (f.body, f.urgent.is_some()))
+        .unwrap_or_default();
+    let writing = conversations::Writing {
+        body: &body,
+        urgent,
+    };
+    match conversations::reply(&app, &who, id, writing, &client).await {
         Ok(_) => {
             Redirect::to(&format!("/d/{slug}/conversations/{id}?sent=1#latest")).into_response()
         }
@@ -349,6 +364,7 @@ async fn new_page(
         class: query.class,
         body,
         error,
+        urgent_allowed: urgent_allowed(who),
     }))
 }
 
@@ -372,6 +388,7 @@ pub struct StartForm {
     class: Option<String>,
     #[serde(default)]
     body: String,
+    urgent: Option<String>,
 }
 
 pub async fn start(
@@ -395,7 +412,11 @@ pub async fn start(
         Ok(to) => to,
         Err(err) => return fail(err),
     };
-    match conversations::start(&app, &who, to, &form.body, &client).await {
+    let writing = conversations::Writing {
+        body: &form.body,
+        urgent: form.urgent.is_some(),
+    };
+    match conversations::start(&app, &who, to, writing, &client).await {
         Ok(sent) => match (to, sent.conversations.first()) {
             (Recipients::Class { .. }, _) | (_, None) => {
                 Redirect::to(&format!("/d/{slug}/conversations")).into_response()
@@ -557,6 +578,7 @@ pub async fn console_show(
             sent: false,
             body: String::new(),
             error: None,
+            urgent_allowed: false,
         }))
         .into_response(),
         Err(err) => fail(err),

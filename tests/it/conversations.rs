@@ -672,6 +672,61 @@ async fn office_hours_tell_a_family_when_to_expect_an_answer_and_night_pushes_wa
     )
     .await;
     assert!(waiting > 0, "a push waits for seven");
+
+    // Urgent: refused unless the district allows it, for teachers alone; then pushed at once.
+    let urgent = |text: &str| json!({"body": text, "urgent": true});
+    let path = format!("/api/v1/conversations/{id}/messages");
+    let (status, body) = send(
+        p,
+        Method::POST,
+        &path,
+        Some("terry"),
+        Some(urgent("Tonight!")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _) = send(
+        p,
+        Method::PUT,
+        prefs,
+        Some("parent"),
+        Some(json!({"push": ["message"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    districts::set(&p.app.app, "river", "urgent_messages", "on")
+        .await
+        .unwrap();
+    let (status, _) = send(
+        p,
+        Method::POST,
+        &path,
+        Some("parent"),
+        Some(urgent("Me too")),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a family never marks a message urgent"
+    );
+    let (status, body) = send(
+        p,
+        Method::POST,
+        &path,
+        Some("terry"),
+        Some(urgent("Tonight!")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    while worker::run_due(&p.app.app).await.unwrap() > 0 {}
+    let now = p.app.app.clock.unix();
+    let at_once = count(
+        p,
+        &format!("SELECT COUNT(*) FROM jobs WHERE kind = 'push.notification' AND run_at = {now}"),
+    )
+    .await;
+    assert!(at_once > 0, "an urgent message is pushed at once");
 }
 
 #[tokio::test]
