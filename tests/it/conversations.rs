@@ -43,7 +43,13 @@ fn delta(files: &[(&str, &str)]) -> tempfile::TempDir {
 const USERS: &str = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n";
 
 async fn class() -> Class {
-    let mut p = portal().await;
+    class_with(|c| c).await
+}
+
+async fn class_with(
+    adjust: impl FnOnce(homeroom::config::ConfigInput) -> homeroom::config::ConfigInput,
+) -> Class {
+    let mut p = crate::portal::portal_with(adjust).await;
     let dir = delta(&[
         (
             "manifest.csv",
@@ -955,4 +961,67 @@ async fn teachers_get_keys_only_when_asked_and_activate_into_the_teacher_portal(
         (response.status(), response.json::<Value>().await.unwrap())
     };
     assert!(me.to_string().contains("\"teacher\""), "{me}");
+}
+
+#[tokio::test]
+async fn a_new_message_is_mailed_as_the_family_chose_at_once_or_in_the_digest() {
+    let sink = crate::smtp::Sink::start().await;
+    let c = class_with(|c| homeroom::config::ConfigInput {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(sink.port),
+        smtp_tls: Some("none".into()),
+        ..c
+    })
+    .await;
+    let p = &c.p;
+    while worker::run_due(&p.app.app).await.unwrap() > 0 {}
+    let prefs = "/api/v1/me/notification-preferences";
+    let (status, _) = send(
+        p,
+        Method::PUT,
+        prefs,
+        Some("parent"),
+        Some(json!({"email": ["message"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = write(
+        p,
+        "terry",
+        json!({"student": p.ava, "body": "Ava did great today."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    while worker::run_due(&p.app.app).await.unwrap() > 0 {}
+    let mailed = |mails: &[crate::smtp::Received], text: &str| {
+        mails
+            .iter()
+            .filter(|m| m.to == ["maria@example.org"] && m.readable().contains(text))
+            .count()
+    };
+    let mails = sink.received().await;
+    assert_eq!(
+        mailed(&mails, "Terry Teach wrote about Ava Alvarez"),
+        1,
+        "{mails:?}"
+    );
+    // In the digest instead: nothing at once.
+    let (status, _) = send(
+        p,
+        Method::PUT,
+        prefs,
+        Some("parent"),
+        Some(json!({"email_digest": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = write(p, "terry", json!({"student": p.ben, "body": "Ben too."})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    while worker::run_due(&p.app.app).await.unwrap() > 0 {}
+    let mails = sink.received().await;
+    assert_eq!(
+        mailed(&mails, "Terry Teach wrote about Ben Alvarez"),
+        0,
+        "{mails:?}"
+    );
 }
