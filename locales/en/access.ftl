@@ -203,3 +203,17 @@ passkey-try-again = The passkey request ran out or was already used. Try again.
 passkey-not-accepted = This passkey could not be added. Try again, or use another device.
 passkey-too-many = An account holds at most { $max } passkeys. Remove one first.
 passkey-name-too-long = The passkey's name must be at most { $max } characters.
+
+## Sign in with the district's identity provider
+sso-sign-in-with = Sign in with { $provider }
+sso-failed-title = Sign-in did not work
+sso-back-to-login = Back to the login page
+sso-cancelled = The sign-in was cancelled or refused at your district's sign-in service. Try again, or log in with your username and password.
+sso-provider-down = { $provider } did not answer. Try again in a few minutes, or log in with your username and password.
+sso-code-refused = This sign-in was already used or has expired. Start again from the login page.
+sso-token-refused = The answer from your district's sign-in service could not be trusted, so you were not signed in. Start again from the login page.
+sso-no-claim = Your district's sign-in service did not say who you are. Ask your school district for help.
+sso-state-unknown = This sign-in was already used or has expired. Start again from the login page.
+sso-nobody = Your district's sign-in worked, but no one in this portal matches your account. Ask your school district for help.
+sso-several = Your district's sign-in matches more than one person here, so you were not signed in. Ask your school district for help.
+sso-account-unavailable = Your account cannot be used on this portal. Ask your school district for help.

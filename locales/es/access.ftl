@@ -196,3 +196,17 @@ passkey-try-again = La solicitud de la llave de acceso venció o ya se usó. Vue
 passkey-not-accepted = No se pudo agregar esta llave de acceso. Vuelva a intentarlo o use otro dispositivo.
 passkey-too-many = Una cuenta tiene como máximo { $max } llaves de acceso. Quite una primero.
 passkey-name-too-long = El nombre de la llave de acceso debe tener como máximo { $max } caracteres.
+
+## Sign in with the district's identity provider
+sso-sign-in-with = Iniciar sesión con { $provider }
+sso-failed-title = No se pudo iniciar sesión
+sso-back-to-login = Volver a la página de inicio de sesión
+sso-cancelled = El inicio de sesión fue cancelado o rechazado en el servicio de su distrito. Inténtelo de nuevo, o inicie sesión con su usuario y contraseña.
+sso-provider-down = { $provider } no respondió. Inténtelo de nuevo en unos minutos, o inicie sesión con su usuario y contraseña.
+sso-code-refused = Este inicio de sesión ya se usó o venció. Empiece de nuevo desde la página de inicio de sesión.
+sso-token-refused = No se pudo confiar en la respuesta del servicio de inicio de sesión de su distrito, así que no se inició la sesión. Empiece de nuevo desde la página de inicio de sesión.
+sso-no-claim = El servicio de inicio de sesión de su distrito no indicó quién es usted. Pida ayuda a su distrito escolar.
+sso-state-unknown = Este inicio de sesión ya se usó o venció. Empiece de nuevo desde la página de inicio de sesión.
+sso-nobody = El inicio de sesión de su distrito funcionó, pero nadie en este portal corresponde a su cuenta. Pida ayuda a su distrito escolar.
+sso-several = El inicio de sesión de su distrito corresponde a más de una persona aquí, así que no se inició la sesión. Pida ayuda a su distrito escolar.
+sso-account-unavailable = Su cuenta no se puede usar en este portal. Pida ayuda a su distrito escolar.

@@ -40,6 +40,54 @@ pub enum DistrictCommand {
         #[command(subcommand)]
         action: Option<ToolsAction>,
     },
+    /// Sign in with the district's identity provider (OpenID Connect) on the staff, teacher
+    /// or student portal.
+    Sso {
+        #[command(subcommand)]
+        action: SsoAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoAction {
+    /// Set a portal's provider (its discovery document is fetched to check it). The redirect
+    /// URI to register at the provider is <public_url>/d/<slug>/sso/callback.
+    Set {
+        #[arg(long)]
+        district: String,
+        /// staff, teacher or student.
+        #[arg(long)]
+        portal: String,
+        /// The issuer, e.g. https://accounts.google.com.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        /// Read the client secret from the first line of standard input.
+        #[arg(long, required = true)]
+        client_secret_stdin: bool,
+        /// The claim that names the person: email, preferred_username or sub.
+        #[arg(long, default_value = "email")]
+        claim: String,
+        /// What the claim is compared with: sourcedId, email or username.
+        #[arg(long = "match", default_value = "email")]
+        match_by: String,
+        /// The provider's name on the login page's button, e.g. Google.
+        #[arg(long, default_value = "your district")]
+        name: String,
+    },
+    /// Show the district's providers (never their secrets).
+    Show {
+        #[arg(long)]
+        district: String,
+    },
+    /// Stop signing in with the provider on a portal.
+    Off {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        portal: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,6 +182,77 @@ pub async fn run(app: &App, command: DistrictCommand) -> Result<(), CliError> {
         DistrictCommand::Tools { slug, action } => {
             let district = districts::by_slug(app, &slug).await?;
             tools_command(app, &district, action.unwrap_or(ToolsAction::List)).await?;
+        }
+        DistrictCommand::Sso { action } => sso_command(app, action).await?,
+    }
+    Ok(())
+}
+
+async fn sso_command(app: &App, action: SsoAction) -> Result<(), CliError> {
+    match action {
+        SsoAction::Set {
+            district,
+            portal,
+            issuer,
+            client_id,
+            client_secret_stdin: _,
+            claim,
+            match_by,
+            name,
+        } => {
+            let district = districts::by_slug(app, &district).await?;
+            let mut secret = String::new();
+            std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut secret)?;
+            let setting = crate::services::sso::ProviderSetting {
+                portal: &portal,
+                issuer: &issuer,
+                client_id: &client_id,
+                client_secret: secret.trim_end_matches(['\r', '\n']),
+                claim: &claim,
+                match_by: &match_by,
+                label: &name,
+            };
+            crate::services::sso::configure(app, &district, &setting).await?;
+            println!(
+                "{}: {portal} signs in with {name} ({issuer}); register the redirect URI {}",
+                district.slug,
+                crate::services::sso::redirect_uri(app, &district)
+            );
+        }
+        SsoAction::Show { district } => {
+            let district = districts::by_slug(app, &district).await?;
+            let providers = crate::services::sso::providers(app, &district).await?;
+            if providers.is_empty() {
+                println!("{}: no single sign-on", district.slug);
+            }
+            for p in providers {
+                println!(
+                    "{:<8} {} ({}) client {} claim {} matched by {}",
+                    p.portal.as_str(),
+                    p.issuer,
+                    p.label,
+                    p.client_id,
+                    p.claim.as_str(),
+                    p.match_by.as_str()
+                );
+            }
+            println!(
+                "redirect URI: {}",
+                crate::services::sso::redirect_uri(app, &district)
+            );
+        }
+        SsoAction::Off { district, portal } => {
+            let district = districts::by_slug(app, &district).await?;
+            let removed = crate::services::sso::remove(app, &district, &portal).await?;
+            println!(
+                "{}: {portal} {}",
+                district.slug,
+                if removed {
+                    "no longer signs in with a provider"
+                } else {
+                    "had no provider"
+                }
+            );
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ mod people;
 mod second_factor;
 mod session;
 mod slug;
+mod sso;
 mod state;
 mod text;
 mod throttle;
@@ -52,6 +53,7 @@ pub use second_factor::{
 };
 pub use session::SessionSecret;
 pub use slug::DistrictSlug;
+pub use sso::{Issuer, SsoClaim, SsoMatch, sso_portal};
 pub use state::StateCode;
 pub use text::{fold_for_search, free_text, person_search_name, refuse_control, search_text};
 pub use throttle::{Assessment, Failures, ThrottleRules, WINDOW_SECONDS};

@@ -481,6 +481,8 @@ pub(super) enum Start {
     Passkey,
     /// A switch from a linked account.
     Switch,
+    /// A sign-in with the district's identity provider.
+    Sso,
 }
 
 impl Start {
@@ -489,6 +491,7 @@ impl Start {
             Self::Login => "login.succeeded",
             Self::Passkey => "login.passkey",
             Self::Switch => "link.switched_in",
+            Self::Sso => "login.sso",
         }
     }
 

@@ -24,6 +24,7 @@ pub mod recovery;
 pub mod second_factor;
 pub mod security;
 pub mod snapshots;
+pub mod sso;
 pub mod teachers;
 pub mod tools;
 pub mod worker;

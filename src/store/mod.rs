@@ -31,6 +31,7 @@ mod second_factor;
 mod sessions;
 mod snapshots;
 mod sql;
+mod sso;
 mod staff_reads;
 mod staging;
 mod throttle;
@@ -76,6 +77,7 @@ pub use rosters::{
 };
 pub use second_factor::TotpRecord;
 pub use sessions::{NewSession, SessionKind, SessionRecord};
+pub use sso::{SsoAttempt, SsoProviderRecord};
 pub use staging::{Merged, Staged, Value};
 pub use throttle::{
     AttemptId, FailureScope, IN_FLIGHT_SECONDS, InFlight, NewChallenge, StoredChallenge,

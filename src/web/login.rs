@@ -24,7 +24,17 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     let portal = AccountKind::parse(&portal).map_err(|_| Error::NotFound)?;
     let district = services::districts::open(&app, &slug).await?;
-    Ok(Html(render(&app, &district, portal, None, "", None)))
+    // The district's own sign-in, where it has one for this portal.
+    let sso = services::sso::label(&app, &district, portal).await;
+    Ok(Html(render(
+        &app,
+        &district,
+        portal,
+        None,
+        "",
+        None,
+        sso.as_deref(),
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,7 +59,7 @@ pub async fn submit(
     let district = services::districts::open(&app, &slug).await?;
     let Ok(Form(form)) = form else {
         let missing = Error::Invalid(crate::domain::Invalid::new(i18n::t("login-fill-in")));
-        let page = render(&app, &district, portal, Some(&missing), "", None);
+        let page = render(&app, &district, portal, Some(&missing), "", None, None);
         return Ok((StatusCode::BAD_REQUEST, Html(page)).into_response());
     };
     let captcha = match (&form.captcha_id, &form.captcha_answer) {
@@ -98,6 +108,7 @@ pub async fn submit(
                 Some(&err),
                 form.username.trim(),
                 challenge,
+                None,
             );
             Ok((status, Html(page)).into_response())
         }
@@ -107,7 +118,7 @@ pub async fn submit(
 
 /// The browser is logged in: its cookies, and on to Home (or to the password page, for a
 /// temporary password). A session the browser already held ends: one browser, one live session.
-async fn signed_in(
+pub(super) async fn signed_in(
     app: &App,
     district: &District,
     headers: &HeaderMap,
@@ -136,6 +147,7 @@ fn render(
     error: Option<&Error>,
     username: &str,
     captcha: Option<Challenge>,
+    sso: Option<&str>,
 ) -> String {
     let right_portal = match error {
         Some(Error::WrongPortal(kind)) => Some((
@@ -178,6 +190,7 @@ fn render(
             Some(Error::SecondFactorRequired | Error::InvalidSecondFactor)
         ),
         passkeys: app.passkeys.is_some(),
+        sso,
     })
 }
 
@@ -202,7 +215,7 @@ pub async fn passkey(
     let portal = AccountKind::parse(&portal).map_err(|_| Error::NotFound)?;
     let district = services::districts::open(&app, &slug).await?;
     let refused = |err: &Error| {
-        let page = render(&app, &district, portal, Some(err), "", None);
+        let page = render(&app, &district, portal, Some(err), "", None, None);
         Ok((status_of(err), Html(page)).into_response())
     };
     let unreadable = Error::Invalid(crate::domain::Invalid::worded(
@@ -226,7 +239,7 @@ pub async fn passkey(
     match passkeys::finish_login(&app, &district, login, &client).await {
         Ok(logged_in) => signed_in(&app, &district, &headers, &browser, &logged_in).await,
         Err(Error::InvalidCredentials) => {
-            let page = render(&app, &district, portal, Some(&unreadable), "", None);
+            let page = render(&app, &district, portal, Some(&unreadable), "", None, None);
             Ok((StatusCode::UNAUTHORIZED, Html(page)).into_response())
         }
         Err(err @ (Error::Invalid(_) | Error::WrongPortal(_) | Error::FeatureDisabled)) => {

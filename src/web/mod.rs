@@ -17,6 +17,7 @@ pub mod pages;
 mod portal;
 mod recovery;
 mod second_factor;
+mod sso;
 mod tools;
 
 use axum::Router;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<App> {
 fn district() -> Router<App> {
     Router::new()
         .route("/{portal}", get(login::page).post(login::submit))
+        .route("/sso/start", get(sso::start))
+        .route("/sso/callback", get(sso::callback))
         .route("/{portal}/passkey", post(login::passkey))
         .route("/home", get(account::home))
         .route("/activate", get(activate::page).post(activate::check_key))

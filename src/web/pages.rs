@@ -83,6 +83,8 @@ pub struct Login<'a> {
     pub second_factor: bool,
     /// Whether "Sign in with a passkey" is offered.
     pub passkeys: bool,
+    /// The district's identity provider for this portal: "Sign in with …".
+    pub sso: Option<&'a str>,
 }
 
 #[derive(Template)]

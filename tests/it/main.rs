@@ -42,5 +42,6 @@ mod snapshots;
 mod spanish_access;
 mod spanish_console;
 mod spanish_portal;
+mod sso;
 mod staff_reads;
 mod wal;

@@ -1,0 +1,27 @@
+-- Signing in with the district's identity provider (OpenID Connect), per portal; and the
+-- sign-ins under way, each known by a hash of its state, used once, for ten minutes.
+CREATE TABLE sso_providers (
+    district_id INTEGER NOT NULL REFERENCES districts (id),
+    portal TEXT NOT NULL CHECK (portal IN ('staff', 'teacher', 'student')),
+    issuer TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    -- Sealed under the operator's secret_key when one is set.
+    client_secret TEXT NOT NULL,
+    claim TEXT NOT NULL CHECK (claim IN ('email', 'preferred_username', 'sub')),
+    match_by TEXT NOT NULL CHECK (match_by IN ('sourcedId', 'email', 'username')),
+    -- The provider's name on the login page's button ("Google", "Microsoft", "Clever").
+    label TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (district_id, portal)
+);
+
+CREATE TABLE sso_attempts (
+    district_id INTEGER NOT NULL REFERENCES districts (id),
+    state_hash TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    verifier TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (district_id, state_hash)
+);
+CREATE INDEX sso_attempts_expiry ON sso_attempts (expires_at);

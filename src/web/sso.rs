@@ -1,0 +1,93 @@
+//! "Sign in with …": the browser leaves for the district's identity provider and comes back to
+//! the callback, which logs it in exactly as a password does, or says plainly why not.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::pages;
+use crate::app::App;
+use crate::domain::District;
+use crate::i18n::{self, filters};
+use crate::server::error::{PageError, page_message};
+use crate::server::session::{BrowserDevice, ClientInfo};
+use crate::services::{self, Error};
+
+#[derive(Template)]
+#[template(path = "sso_failed.html")]
+struct Failed<'a> {
+    district_name: &'a str,
+    slug: &'a str,
+    portal: &'a str,
+    message: String,
+}
+
+fn failed(district: &District, portal: &str, message: String) -> Response {
+    let page = pages::render(&Failed {
+        district_name: district.name.as_str(),
+        slug: district.slug.as_str(),
+        portal,
+        message,
+    });
+    (StatusCode::FORBIDDEN, Html(page)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartQuery {
+    portal: String,
+}
+
+pub async fn start(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    query: Result<Query<StartQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let district = services::districts::open(&app, &slug).await?;
+    let Ok(Query(query)) = query else {
+        return Err(Error::NotFound.into());
+    };
+    match services::sso::begin(&app, &district, &query.portal).await {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(err @ Error::Forbidden(_)) => Ok(failed(&district, &query.portal, page_message(&err))),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn callback(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    ClientInfo(client): ClientInfo,
+    browser: BrowserDevice,
+    headers: HeaderMap,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let district = services::districts::open(&app, &slug).await?;
+    let query = query.map(|Query(q)| q).ok();
+    let (Some(code), Some(state)) = (
+        query.as_ref().and_then(|q| q.code.as_deref()),
+        query.as_ref().and_then(|q| q.state.as_deref()),
+    ) else {
+        // The person said no at the provider, or the provider could not sign them in.
+        let said = query.and_then(|q| q.error).unwrap_or_default();
+        tracing::info!(error = %said.chars().take(100).collect::<String>(), "the provider sent back no code");
+        return Ok(failed(&district, "student", i18n::t("sso-cancelled")));
+    };
+    let device = browser.device();
+    match services::sso::finish(&app, &district, state, code, &device, &client).await {
+        Ok(logged_in) => {
+            super::login::signed_in(&app, &district, &headers, &browser, &logged_in).await
+        }
+        Err(err @ Error::Forbidden(_)) => Ok(failed(&district, "student", page_message(&err))),
+        Err(err) => Err(err.into()),
+    }
+}

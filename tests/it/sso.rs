@@ -1,0 +1,325 @@
+//! Sign in with the district's identity provider, against a real, certified OpenID provider
+//! (the npm package `oidc-provider`, started here like the SMTP sink): the whole authorization
+//! code flow with PKCE, a replayed callback, a person the district does not know, and the
+//! provider going away (a clear page; the password still logs in).
+
+use std::process::Stdio;
+
+use reqwest::StatusCode;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::harness::{PASSWORD, TestApp, TestDb, spawn_app_with};
+use homeroom::domain::{AccountKind, SourcedId};
+use homeroom::services::auth::{self, NewAccountFor};
+use homeroom::services::{districts, import, sso};
+
+/// The provider, running until dropped.
+struct Provider {
+    issuer: String,
+    child: tokio::process::Child,
+}
+
+impl Provider {
+    /// `None` (the test then says it was skipped) where its npm package is not installed:
+    /// `.ci/run` installs it with the browser tests' packages.
+    async fn start(redirect_uri: &str) -> Option<Self> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e");
+        if !dir.join("node_modules/oidc-provider").exists() {
+            eprintln!("skipped: no oidc-provider (run .ci/run, or npm ci --prefix e2e)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = tokio::process::Command::new("node")
+            .arg("oidc-provider.mjs")
+            .current_dir(&dir)
+            .env("OIDC_PORT", port.to_string())
+            .env("OIDC_REDIRECT_URI", redirect_uri)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let ready = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the provider starts within 20 s")
+            .unwrap()
+            .unwrap();
+        let issuer = ready.strip_prefix("ready ").unwrap().to_owned();
+        // What it says later (its notices) is read and let go: a closed pipe would stop it.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Some(Self { issuer, child })
+    }
+
+    async fn stop(mut self) {
+        self.child.kill().await.unwrap();
+    }
+}
+
+/// A browser at the provider: follows its redirects, signs in on its development login page
+/// as `login`, consents, and answers where the provider sends it back (the callback address).
+async fn sign_in_at_provider(authorize: &str, login: &str, redirect_uri: &str) -> String {
+    // A new connection for each request: the provider's Node server may close one that a pool
+    // would otherwise hand out again.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_max_idle_per_host(0)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let origin = {
+        let url = url::Url::parse(authorize).unwrap();
+        format!("{}://{}", url.scheme(), url.host_str().unwrap())
+            + &format!(":{}", url.port().unwrap())
+    };
+    let mut next = authorize.to_owned();
+    for _ in 0..12 {
+        if next.starts_with(redirect_uri) {
+            return next;
+        }
+        let response = browser.get(&next).send().await.unwrap();
+        if let Some(location) = response.headers().get("location") {
+            let location = location.to_str().unwrap();
+            next = if location.starts_with('/') {
+                format!("{origin}{location}")
+            } else {
+                location.to_owned()
+            };
+            continue;
+        }
+        // A page with a form: the login page, or the consent page.
+        let html = response.text().await.unwrap();
+        let action = html
+            .split("action=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no form on {next}: {html}"))
+            .to_owned();
+        let form: Vec<(&str, &str)> = if html.contains("name=\"login\"") {
+            vec![("prompt", "login"), ("login", login), ("password", "anything")]
+        } else {
+            vec![("prompt", "consent")]
+        };
+        let response = browser
+            .post(if action.starts_with('/') {
+                format!("{origin}{action}")
+            } else {
+                action.clone()
+            })
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let Some(location) = response.headers().get("location").cloned() else {
+            let status = response.status();
+            panic!("{status} after {action}: {}", response.text().await.unwrap());
+        };
+        let location = location.to_str().unwrap();
+        next = if location.starts_with('/') {
+            format!("{origin}{location}")
+        } else {
+            location.to_owned()
+        };
+    }
+    panic!("the provider never sent the browser back");
+}
+
+/// River Unified (the portal fixture's families, on today's clock) with its students'
+/// provider, matched by sourcedId through `sub`.
+async fn district_with_provider() -> Option<(TestApp, Provider, String)> {
+    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    districts::add(&app.app, "river", "River Unified", "CA")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate::portal::write_set(dir.path(), true);
+    let river = crate::harness::district(&app, "river").await;
+    import::oneroster(
+        &app.app,
+        &crate::harness::operator(&river),
+        dir.path(),
+        None,
+    )
+    .await
+    .unwrap();
+    let redirect_uri = sso::redirect_uri(&app.app, &river);
+    let provider = Provider::start(&redirect_uri).await?;
+    let setting = sso::ProviderSetting {
+        portal: "student",
+        issuer: &provider.issuer,
+        client_id: "homeroom",
+        client_secret: "test-secret",
+        claim: "sub",
+        match_by: "sourcedId",
+        label: "Test Schools ID",
+    };
+    sso::configure(&app.app, &river, &setting).await.unwrap();
+    Some((app, provider, redirect_uri))
+}
+
+/// Where the app sends a browser that asks to sign in, from the login page's button.
+async fn start(app: &TestApp) -> String {
+    let (status, page) = app.get_text("/d/river/student").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(
+            r#"href="/d/river/sso/start?portal=student">Sign in with Test Schools ID</a>"#
+        ),
+        "{page}"
+    );
+    let response = app.get("/d/river/sso/start?portal=student").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+fn callback_path(back: &str, redirect_uri: &str) -> String {
+    let query = back.strip_prefix(redirect_uri).unwrap();
+    format!("/d/river/sso/callback{query}")
+}
+
+#[tokio::test]
+async fn a_student_signs_in_with_the_districts_provider_once_per_code() {
+    let Some((app, provider, redirect_uri)) = district_with_provider().await else {
+        return;
+    };
+    let authorize = start(&app).await;
+    let url = url::Url::parse(&authorize).unwrap();
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let has = |k: &str, v: &str| {
+        pairs
+            .iter()
+            .any(|(a, b)| a == k && (v.is_empty() || b == v))
+    };
+    assert!(has("code_challenge_method", "S256") && has("code_challenge", ""));
+    assert!(has("state", "") && has("nonce", "") && has("redirect_uri", &redirect_uri));
+    let back = sign_in_at_provider(&authorize, "st1", &redirect_uri).await;
+    let callback = callback_path(&back, &redirect_uri);
+    let response = app.get(&callback).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        response.text().await
+    );
+    assert_eq!(response.headers()["location"], "/d/river/home");
+    let (status, home) = app.get_text("/d/river/home").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Welcome, Ava Alvarez"), "{home}");
+
+    // The same answer again (a replay, or a second click): refused, clearly, and no session.
+    let replay = reqwest::Client::new()
+        .get(app.url(&callback))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::FORBIDDEN);
+    let page = replay.text().await.unwrap();
+    assert!(page.contains("already used or has expired"), "{page}");
+
+    // The sign-in made Ava's account (she had none) and is in the audit log.
+    let audit = app
+        .app
+        .store
+        .audit_entries(crate::harness::district(&app, "river").await.id, 200)
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "sso.account_created"));
+    assert!(audit.iter().any(|e| e.action == "login.sso"));
+    provider.stop().await;
+}
+
+#[tokio::test]
+async fn someone_the_district_does_not_know_is_told_so_and_nothing_is_made() {
+    let Some((app, provider, redirect_uri)) = district_with_provider().await else {
+        return;
+    };
+    let authorize = start(&app).await;
+    // g1 is Maria, a guardian: not a student, so nobody on the student portal.
+    for login in ["nobody-here", "g1"] {
+        let authorize = if login == "g1" {
+            start(&app).await
+        } else {
+            authorize.clone()
+        };
+        let back = sign_in_at_provider(&authorize, login, &redirect_uri).await;
+        let response = reqwest::Client::new()
+            .get(app.url(&callback_path(&back, &redirect_uri)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{login}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("no one in this portal matches"),
+            "{login}: {page}"
+        );
+    }
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .unwrap();
+    let (accounts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0, "nothing is made from a claim alone");
+    sqlx::Connection::close(conn).await.unwrap();
+    provider.stop().await;
+}
+
+#[tokio::test]
+async fn a_provider_that_goes_away_gets_a_clear_page_and_the_password_still_works() {
+    let Some((app, provider, redirect_uri)) = district_with_provider().await else {
+        return;
+    };
+    let river = crate::harness::district(&app, "river").await;
+    auth::create_account(
+        &app.app,
+        &river,
+        NewAccountFor {
+            person: &SourcedId::parse("st2").unwrap(),
+            kind: AccountKind::Student,
+            username: "ben",
+            password: PASSWORD,
+            must_change_password: false,
+        },
+        "operator",
+        "account.created",
+    )
+    .await
+    .unwrap();
+    let authorize = start(&app).await;
+    let back = sign_in_at_provider(&authorize, "st2", &redirect_uri).await;
+    provider.stop().await;
+    // The code cannot be exchanged with a provider that is gone.
+    let response = reqwest::Client::new()
+        .get(app.url(&callback_path(&back, &redirect_uri)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Test Schools ID did not answer"), "{page}");
+    assert!(page.contains(r#"href="/d/river/student""#));
+    crate::harness::login(&app, "river", "student", "ben", PASSWORD).await;
+    // Setting a provider that does not answer is refused at once, saying so.
+    let setting = sso::ProviderSetting {
+        portal: "teacher",
+        issuer: "http://127.0.0.1:9",
+        client_id: "homeroom",
+        client_secret: "s",
+        claim: "email",
+        match_by: "email",
+        label: "Nowhere",
+    };
+    assert!(sso::configure(&app.app, &river, &setting).await.is_err());
+    // Parents keep their passwords: no provider for them.
+    let parents = sso::ProviderSetting {
+        portal: "parent",
+        ..setting
+    };
+    assert!(sso::configure(&app.app, &river, &parents).await.is_err());
+}
