@@ -100,7 +100,11 @@ async fn sign_in_at_provider(authorize: &str, login: &str, redirect_uri: &str) -
             .unwrap_or_else(|| panic!("no form on {next}: {html}"))
             .to_owned();
         let form: Vec<(&str, &str)> = if html.contains("name=\"login\"") {
-            vec![("prompt", "login"), ("login", login), ("password", "anything")]
+            vec![
+                ("prompt", "login"),
+                ("login", login),
+                ("password", "anything"),
+            ]
         } else {
             vec![("prompt", "consent")]
         };
@@ -116,7 +120,10 @@ async fn sign_in_at_provider(authorize: &str, login: &str, redirect_uri: &str) -
             .unwrap();
         let Some(location) = response.headers().get("location").cloned() else {
             let status = response.status();
-            panic!("{status} after {action}: {}", response.text().await.unwrap());
+            panic!(
+                "{status} after {action}: {}",
+                response.text().await.unwrap()
+            );
         };
         let location = location.to_str().unwrap();
         next = if location.starts_with('/') {
@@ -322,4 +329,173 @@ async fn a_provider_that_goes_away_gets_a_clear_page_and_the_password_still_work
         ..setting
     };
     assert!(sso::configure(&app.app, &river, &parents).await.is_err());
+}
+
+/// What the forging provider below puts in its ID token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Forge {
+    Good,
+    WrongAudience,
+    Expired,
+    BadSignature,
+    WrongNonce,
+    WrongIssuer,
+}
+
+struct Forger {
+    issuer: String,
+    mode: std::sync::Mutex<Forge>,
+    nonce: std::sync::Mutex<String>,
+    key: p256::SecretKey,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+impl Forger {
+    fn jwk(&self) -> serde_json::Value {
+        use p256::elliptic_curve::sec1::ToSec1Point;
+        let point = self.key.public_key().to_sec1_point(false);
+        let bytes = point.as_bytes();
+        serde_json::json!({"kty": "EC", "crv": "P-256", "kid": "k1", "use": "sig", "alg": "ES256",
+            "x": b64(&bytes[1..33]), "y": b64(&bytes[33..65])})
+    }
+
+    fn id_token(&self) -> String {
+        use p256::ecdsa::signature::Signer;
+        let mode = *self.mode.lock().unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let claims = serde_json::json!({
+            "iss": if mode == Forge::WrongIssuer { "http://127.0.0.1:1" } else { self.issuer.as_str() },
+            "aud": if mode == Forge::WrongAudience { "someone-else" } else { "homeroom" },
+            "sub": "st1",
+            "exp": if mode == Forge::Expired { now - 600 } else { now + 300 },
+            "iat": now - 5,
+            "nonce": if mode == Forge::WrongNonce { "not-it".to_owned() } else { self.nonce.lock().unwrap().clone() },
+        });
+        let input = format!(
+            "{}.{}",
+            b64(br#"{"alg":"ES256","typ":"JWT","kid":"k1"}"#),
+            b64(claims.to_string().as_bytes())
+        );
+        let signer = if mode == Forge::BadSignature {
+            p256::SecretKey::from_slice(&[9u8; 32]).unwrap()
+        } else {
+            self.key.clone()
+        };
+        let signature: p256::ecdsa::Signature =
+            p256::ecdsa::SigningKey::from(&signer).sign(input.as_bytes());
+        format!("{input}.{}", b64(&signature.to_bytes()))
+    }
+}
+
+/// A provider of this test's own that signs what it is told to: the refusals no honest provider
+/// would give a reason to test.
+async fn forger() -> std::sync::Arc<Forger> {
+    use axum::routing::{get, post};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let forger = std::sync::Arc::new(Forger {
+        issuer: issuer.clone(),
+        mode: std::sync::Mutex::new(Forge::Good),
+        nonce: std::sync::Mutex::new(String::new()),
+        key: p256::SecretKey::from_slice(&[7u8; 32]).unwrap(),
+    });
+    let (f1, f2) = (forger.clone(), forger.clone());
+    let discovery = serde_json::json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/auth"),
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"),
+    });
+    let router = axum::Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(move || async move { axum::Json(discovery) }),
+        )
+        .route(
+            "/jwks",
+            get(move || async move { axum::Json(serde_json::json!({"keys": [f1.jwk()]})) }),
+        )
+        .route(
+            "/token",
+            post(move || async move {
+                axum::Json(serde_json::json!({"id_token": f2.id_token(), "token_type": "Bearer"}))
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    forger
+}
+
+#[tokio::test]
+async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
+    let app = spawn_app_with(TestDb::fresh().await, |c| c).await;
+    districts::add(&app.app, "river", "River Unified", "CA")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate::portal::write_set(dir.path(), true);
+    let river = crate::harness::district(&app, "river").await;
+    import::oneroster(
+        &app.app,
+        &crate::harness::operator(&river),
+        dir.path(),
+        None,
+    )
+    .await
+    .unwrap();
+    let forger = forger().await;
+    let setting = sso::ProviderSetting {
+        portal: "student",
+        issuer: &forger.issuer,
+        client_id: "homeroom",
+        client_secret: "test-secret",
+        claim: "sub",
+        match_by: "sourcedId",
+        label: "Forged ID",
+    };
+    sso::configure(&app.app, &river, &setting).await.unwrap();
+    for mode in [
+        Forge::WrongAudience,
+        Forge::Expired,
+        Forge::BadSignature,
+        Forge::WrongNonce,
+        Forge::WrongIssuer,
+        Forge::Good,
+    ] {
+        *forger.mode.lock().unwrap() = mode;
+        let authorize = sso::begin(&app.app, &river, "student").await.unwrap();
+        let url = url::Url::parse(&authorize).unwrap();
+        let get = |name: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap()
+        };
+        *forger.nonce.lock().unwrap() = get("nonce");
+        let state = get("state");
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(app.url(&format!("/d/river/sso/callback?code=c&state={state}")))
+            .send()
+            .await
+            .unwrap();
+        if mode == Forge::Good {
+            // The same forger, honest this time: the refusals above were the token's.
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{mode:?}");
+            assert!(response.headers().get("set-cookie").is_some());
+        } else {
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{mode:?}");
+            assert!(response.headers().get("set-cookie").is_none(), "{mode:?}");
+            let page = response.text().await.unwrap();
+            assert!(page.contains("could not be trusted"), "{mode:?}: {page}");
+        }
+    }
 }
