@@ -499,3 +499,43 @@ async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_claim_the_provider_keeps_in_userinfo_is_read_from_there() {
+    let Some((app, provider, redirect_uri)) = district_with_provider().await else {
+        return;
+    };
+    let river = crate::harness::district(&app, "river").await;
+    // oidc-provider keeps preferred_username out of the ID token: UserInfo has it.
+    let setting = sso::ProviderSetting {
+        portal: "teacher",
+        issuer: &provider.issuer,
+        client_id: "homeroom",
+        client_secret: "test-secret",
+        claim: "preferred_username",
+        match_by: "sourcedId",
+        label: "Test Schools ID",
+    };
+    sso::configure(&app.app, &river, &setting).await.unwrap();
+    let (_, page) = app.get_text("/d/river/teacher").await;
+    assert!(page.contains("Sign in with Test Schools ID"));
+    let response = app.get("/d/river/sso/start?portal=teacher").await;
+    let authorize = response.headers()["location"].to_str().unwrap().to_owned();
+    let back = sign_in_at_provider(&authorize, "t1@district.example", &redirect_uri).await;
+    let response = app.get(&callback_path(&back, &redirect_uri)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        response.text().await
+    );
+    let (_, home) = app.get_text("/d/river/home").await;
+    assert!(
+        home.contains("Welcome, Terry Teach") && home.contains("Your classes this term"),
+        "{home}"
+    );
+    // No provider for parents: their login page offers none.
+    let (_, page) = app.get_text("/d/river/parent").await;
+    assert!(!page.contains("Sign in with"));
+    provider.stop().await;
+}
