@@ -11,9 +11,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { startSmtpSink } from './smtp.mjs';
 import {
-  ARTIFACTS, CAPTCHA_ANSWER, REPO, check, demoLogins, fail, launchBrowser, parseCsv, runTests, screenshot, startPortal,
+  ARTIFACTS, CAPTCHA_ANSWER, E2E_DIR, REPO, check, demoLogins, fail, freePort, launchBrowser, parseCsv, runTests,
+  screenshot, startPortal,
 } from './harness.mjs';
 
 const PINE_GROVE = { slug: 'pine-grove', name: 'Pine Grove School District', state: 'NC' };
@@ -1287,6 +1289,65 @@ const tests = [
         'the administrator does not see both messages');
       check(await staff.getByText('recorded in the audit log').isVisible(), 'the administrator is not told the reading is recorded');
       check(threadUrl.endsWith(staff.url().split('/').pop()), 'the console opened another conversation');
+    },
+  },
+  {
+    name: 'Sign in with the district: student clicks Sign in with…, logs in at the provider, lands on Today',
+    async run(j) {
+      const { cli, dir, base } = world.portal;
+      const slug = PINE_GROVE.slug;
+
+      // The district's identity provider: the oidc-provider package, with its own login page.
+      const port = await freePort();
+      const provider = spawn('node', ['oidc-provider.mjs'], {
+        cwd: E2E_DIR,
+        env: { ...process.env, OIDC_PORT: String(port), OIDC_REDIRECT_URI: `${base}/d/${slug}/sso/callback` },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        const issuer = await new Promise((resolve, reject) => {
+          let out = '';
+          provider.stdout.setEncoding('utf8').on('data', (s) => {
+            out += s;
+            const ready = out.match(/ready (\S+)/);
+            if (ready) resolve(ready[1]);
+          });
+          provider.on('exit', (code) => reject(new Error(`the provider exited (${code})`)));
+          setTimeout(() => reject(new Error('the provider did not start')), 20_000);
+        });
+        const said = await cli(['district', 'sso', 'set', '--district', slug, '--portal', 'student', '--issuer', issuer,
+          '--client-id', 'homeroom', '--client-secret-stdin', '--claim', 'sub', '--match', 'sourcedId',
+          '--name', 'Pine Grove ID'], { input: 'test-secret\n' });
+        check(said.includes(`${base}/d/${slug}/sso/callback`), `sso set answered ${JSON.stringify(said)}`);
+
+        // A generated student who has never had an account.
+        const users = parseCsv(await fs.readFile(path.join(dir, 'generated', 'users.csv'), 'utf8'));
+        const student = users.filter((u) => u.role === 'student').at(-1);
+        const name = `${student.givenName} ${student.familyName}`;
+
+        const page = await j.newPage();
+        await page.goto(`/d/${slug}/student`);
+        await j.a11y(page);
+        await page.getByRole('link', { name: 'Sign in with Pine Grove ID' }).click();
+        // At the provider: its login page, then its consent page.
+        await page.waitForURL((url) => url.href.startsWith(issuer));
+        await page.locator('input[name="login"]').fill(student.sourcedId);
+        await page.locator('input[name="password"]').fill('anything');
+        await page.locator('button[type="submit"]').click();
+        await page.waitForLoadState('load');
+        if (page.url().startsWith(issuer)) {
+          await page.locator('button[type="submit"]').click();
+        }
+        await expectHome(j, page, slug, name);
+        await page.getByRole('link', { name: 'Today' }).first().click();
+        await page.waitForURL(/\/students\/\d+\/today$/);
+        await j.a11y(page, 'Today');
+        const heading = (await page.getByRole('heading', { level: 1 }).textContent()).replace(/\s+/g, ' ');
+        check(heading.includes('Today') && heading.includes(name), `Today's heading is ${JSON.stringify(heading)}`);
+        await screenshot(page, 'sso-today');
+      } finally {
+        provider.kill();
+      }
     },
   },
 ];
