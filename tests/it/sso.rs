@@ -340,6 +340,8 @@ enum Forge {
     BadSignature,
     WrongNonce,
     WrongIssuer,
+    /// Signed with a key the provider published only after Homeroom fetched its keys.
+    Rotated,
 }
 
 struct Forger {
@@ -355,12 +357,23 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 impl Forger {
-    fn jwk(&self) -> serde_json::Value {
+    fn rotated(&self) -> p256::SecretKey {
+        p256::SecretKey::from_slice(&[11u8; 32]).unwrap()
+    }
+
+    fn jwks(&self) -> serde_json::Value {
         use p256::elliptic_curve::sec1::ToSec1Point;
-        let point = self.key.public_key().to_sec1_point(false);
-        let bytes = point.as_bytes();
-        serde_json::json!({"kty": "EC", "crv": "P-256", "kid": "k1", "use": "sig", "alg": "ES256",
-            "x": b64(&bytes[1..33]), "y": b64(&bytes[33..65])})
+        let jwk = |key: &p256::SecretKey, kid: &str| {
+            let point = key.public_key().to_sec1_point(false);
+            let bytes = point.as_bytes();
+            serde_json::json!({"kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
+                "x": b64(&bytes[1..33]), "y": b64(&bytes[33..65])})
+        };
+        let mut keys = vec![jwk(&self.key, "k1")];
+        if *self.mode.lock().unwrap() == Forge::Rotated {
+            keys.push(jwk(&self.rotated(), "k2"));
+        }
+        serde_json::json!({ "keys": keys })
     }
 
     fn id_token(&self) -> String {
@@ -380,13 +393,17 @@ impl Forger {
         });
         let input = format!(
             "{}.{}",
-            b64(br#"{"alg":"ES256","typ":"JWT","kid":"k1"}"#),
+            b64(if mode == Forge::Rotated {
+                br#"{"alg":"ES256","typ":"JWT","kid":"k2"}"#
+            } else {
+                br#"{"alg":"ES256","typ":"JWT","kid":"k1"}"#
+            }),
             b64(claims.to_string().as_bytes())
         );
-        let signer = if mode == Forge::BadSignature {
-            p256::SecretKey::from_slice(&[9u8; 32]).unwrap()
-        } else {
-            self.key.clone()
+        let signer = match mode {
+            Forge::BadSignature => p256::SecretKey::from_slice(&[9u8; 32]).unwrap(),
+            Forge::Rotated => self.rotated(),
+            _ => self.key.clone(),
         };
         let signature: p256::ecdsa::Signature =
             p256::ecdsa::SigningKey::from(&signer).sign(input.as_bytes());
@@ -418,10 +435,7 @@ async fn forger() -> std::sync::Arc<Forger> {
             "/.well-known/openid-configuration",
             get(move || async move { axum::Json(discovery) }),
         )
-        .route(
-            "/jwks",
-            get(move || async move { axum::Json(serde_json::json!({"keys": [f1.jwk()]})) }),
-        )
+        .route("/jwks", get(move || async move { axum::Json(f1.jwks()) }))
         .route(
             "/token",
             post(move || async move {
@@ -466,6 +480,7 @@ async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
         Forge::BadSignature,
         Forge::WrongNonce,
         Forge::WrongIssuer,
+        Forge::Rotated,
         Forge::Good,
     ] {
         *forger.mode.lock().unwrap() = mode;
@@ -487,8 +502,9 @@ async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
             .send()
             .await
             .unwrap();
-        if mode == Forge::Good {
-            // The same forger, honest this time: the refusals above were the token's.
+        if matches!(mode, Forge::Good | Forge::Rotated) {
+            // The same forger, honest this time: the refusals above were the token's. A key
+            // the provider rotated in is fetched when a token names it.
             assert_eq!(response.status(), StatusCode::SEE_OTHER, "{mode:?}");
             assert!(response.headers().get("set-cookie").is_some());
         } else {
