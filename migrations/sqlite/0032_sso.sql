@@ -21,7 +21,22 @@ CREATE TABLE sso_attempts (
     portal TEXT NOT NULL,
     nonce TEXT NOT NULL,
     verifier TEXT NOT NULL,
+    -- A sign-in from the mobile app: where its code goes (the app's own scheme), and the app's
+    -- PKCE challenge that the exchange of that code must answer.
+    app_redirect TEXT,
+    app_challenge TEXT,
     expires_at INTEGER NOT NULL,
     PRIMARY KEY (district_id, state_hash)
 );
 CREATE INDEX sso_attempts_expiry ON sso_attempts (expires_at);
+
+-- A one-time code the app exchanges for an API token, known by its hash, for two minutes.
+CREATE TABLE sso_app_codes (
+    district_id INTEGER NOT NULL REFERENCES districts (id),
+    code_hash TEXT NOT NULL,
+    account_id INTEGER NOT NULL,
+    challenge TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (district_id, code_hash),
+    FOREIGN KEY (district_id, account_id) REFERENCES accounts (district_id, id)
+);

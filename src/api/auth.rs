@@ -421,3 +421,49 @@ pub async fn revoke(
     auth::revoke(&app, &who, id, &client).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoTokenBody {
+    /// The one-time code the sign-in sent to the app's `homeroom:` redirect.
+    code: String,
+    /// The PKCE verifier of the `app_challenge` the app started the sign-in with.
+    code_verifier: String,
+    device: Option<DeviceBody>,
+}
+
+/// The mobile app's end of "Sign in with the district": it opens
+/// `/d/{slug}/sso/start?portal=student&app_redirect=homeroom://sso&app_challenge=<S256>` in the
+/// system browser, receives `homeroom://sso?code=…` and exchanges the code here for a token.
+/// A code is good once, for two minutes, and only with the verifier of its challenge.
+#[utoipa::path(
+    post,
+    path = "/api/v1/districts/{slug}/sso/token",
+    tag = "auth",
+    params(("slug" = String, Path, description = "The district's slug")),
+    request_body = SsoTokenBody,
+    responses(
+        (status = 200, description = "Logged in", body = LoginAnswer),
+        (status = 400, description = "`invalid_code`: unknown, used, expired, or not this verifier's", body = ErrorBody),
+        (status = 404, description = "No such district", body = ErrorBody),
+    )
+)]
+pub async fn sso_token(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    ClientInfo(client): ClientInfo,
+    Body(body): Body<SsoTokenBody>,
+) -> Result<Json<LoginAnswer>, ApiError> {
+    let district = services::districts::open(&app, &slug).await?;
+    let device = Device::from(body.device);
+    let logged_in = services::sso::exchange_app_code(
+        &app,
+        &district,
+        &body.code,
+        &body.code_verifier,
+        &device,
+        &client,
+    )
+    .await?;
+    Ok(Json(LoginAnswer::new(logged_in, &district)))
+}

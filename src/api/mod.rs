@@ -30,7 +30,7 @@ use crate::server::error::{ErrorBody, api_error};
         version = "1"
     ),
     paths(
-        districts::find, districts::show, activation::activate, auth::login, auth::captcha, auth::logout, auth::me,
+        districts::find, districts::show, activation::activate, auth::login, auth::sso_token, auth::captcha, auth::logout, auth::me,
         auth::change_password, auth::sessions, auth::revoke, second_factor::begin,
         second_factor::confirm, second_factor::remove, passkeys::registration_options,
         passkeys::register, passkeys::list, passkeys::remove, passkeys::login_options,
@@ -136,6 +136,7 @@ pub fn routes() -> Router<App> {
         .route("/districts", get(districts::find))
         .route("/districts/{slug}", get(districts::show))
         .route("/districts/{slug}/login", post(auth::login))
+        .route("/districts/{slug}/sso/token", post(auth::sso_token))
         .route("/districts/{slug}/activate", post(activation::activate))
         .route("/districts/{slug}/captcha", get(auth::captcha))
         .route(

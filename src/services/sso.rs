@@ -273,10 +273,65 @@ pub fn redirect_uri(app: &App, district: &District) -> String {
     )
 }
 
+/// The scheme of the mobile app's redirect: a sign-in from the app ends there, with a
+/// one-time code the app exchanges for a token (RFC 8252's pattern, with PKCE of its own).
+pub const APP_SCHEME: &str = "homeroom";
+/// How long the app's one-time code lives.
+const APP_CODE_SECONDS: i64 = 120;
+
+/// A sign-in the mobile app started in the system browser: where its code goes, and the app's
+/// PKCE challenge (S256) that the exchange must answer.
+#[derive(Debug, Clone, Copy)]
+pub struct AppSignIn<'a> {
+    pub redirect: &'a str,
+    pub challenge: &'a str,
+}
+
+impl AppSignIn<'_> {
+    fn checked(&self) -> Result<(String, String)> {
+        let redirect = url::Url::parse(self.redirect)
+            .ok()
+            .filter(|u| u.scheme() == APP_SCHEME && u.fragment().is_none())
+            .ok_or_else(|| {
+                Invalid::new(format!("the app's redirect is a {APP_SCHEME}: address"))
+                    .on("app_redirect")
+            })?;
+        let challenge = self.challenge.trim();
+        if challenge.len() != 43
+            || !challenge
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(
+                Invalid::new("the app's challenge is a base64url SHA-256 (43 characters)")
+                    .on("app_challenge")
+                    .into(),
+            );
+        }
+        Ok((redirect.into(), challenge.to_owned()))
+    }
+}
+
+/// How a finished sign-in goes on: a web session, or back to the app with a one-time code.
+pub enum Finished {
+    Web(LoggedIn),
+    App { redirect: String },
+}
+
+fn s256(verifier: &str) -> String {
+    Base64UrlUnpadded::encode_string(&Sha256::digest(verifier.as_bytes()))
+}
+
 /// Starts a sign-in: keeps its state, nonce and PKCE verifier, and answers where to send the
 /// browser.
-pub async fn begin(app: &App, district: &District, portal: &str) -> Result<String> {
+pub async fn begin(
+    app: &App,
+    district: &District,
+    portal: &str,
+    from_app: Option<AppSignIn<'_>>,
+) -> Result<String> {
     let portal = sso_portal(portal).map_err(|_| Error::NotFound)?;
+    let from_app = from_app.map(|a| a.checked()).transpose()?;
     let provider = app
         .store
         .sso_provider(district.id, portal)
@@ -289,8 +344,9 @@ pub async fn begin(app: &App, district: &District, portal: &str) -> Result<Strin
         portal,
         nonce: secrets::token()?,
         verifier: secrets::token()?,
+        app: from_app,
     };
-    let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(attempt.verifier.as_bytes()));
+    let challenge = s256(&attempt.verifier);
     let now = app.clock.unix();
     app.store
         .insert_sso_attempt(
@@ -467,7 +523,7 @@ async fn claim_value(
 }
 
 /// Ends a sign-in the provider sent back: checks everything, finds the one person, and opens a
-/// web session.
+/// web session (or, for the app, hands it a one-time code).
 pub async fn finish(
     app: &App,
     district: &District,
@@ -475,7 +531,7 @@ pub async fn finish(
     code: &str,
     device: &Device,
     client: &Client,
-) -> Result<LoggedIn> {
+) -> Result<Finished> {
     let now = app.clock.unix();
     let attempt = app
         .store
@@ -551,11 +607,68 @@ pub async fn finish(
             .await?;
         return Err(refused("sso-account-unavailable"));
     }
+    if let Some((redirect, challenge)) = &attempt.app {
+        let code = secrets::token()?;
+        app.store
+            .insert_sso_app_code(
+                district.id,
+                &secrets::hash_token(&code),
+                account.id,
+                challenge,
+                now + APP_CODE_SECONDS,
+            )
+            .await?;
+        let mut back = url::Url::parse(redirect).map_err(|e| Error::internal(e.to_string()))?;
+        back.query_pairs_mut().append_pair("code", &code);
+        return Ok(Finished::App {
+            redirect: back.into(),
+        });
+    }
     auth::start_session_how(
         app,
         district,
         &account,
         SessionKind::Web,
+        device,
+        client,
+        Start::Sso,
+    )
+    .await
+    .map(Finished::Web)
+}
+
+/// The app's exchange of its one-time code (with the verifier of the challenge it started
+/// with) for an API token. A code is good once, for two minutes.
+pub async fn exchange_app_code(
+    app: &App,
+    district: &District,
+    code: &str,
+    verifier: &str,
+    device: &Device,
+    client: &Client,
+) -> Result<LoggedIn> {
+    let now = app.clock.unix();
+    let (account, challenge) = app
+        .store
+        .take_sso_app_code(district.id, &secrets::hash_token(code), now)
+        .await?
+        .ok_or(Error::InvalidCode)?;
+    if s256(verifier) != challenge {
+        return Err(Error::InvalidCode);
+    }
+    let (account, _) = app
+        .store
+        .account(district.id, account)
+        .await?
+        .ok_or(Error::InvalidCode)?;
+    if !account.active {
+        return Err(Error::InvalidCode);
+    }
+    auth::start_session_how(
+        app,
+        district,
+        &account,
+        SessionKind::App,
         device,
         client,
         Start::Sso,

@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Result, Store, StoreError};
-use crate::domain::{AccountKind, DistrictId, SsoClaim, SsoMatch};
+use crate::domain::{AccountId, AccountKind, DistrictId, SsoClaim, SsoMatch};
 
 /// A district's provider for one portal, as kept (the secret still sealed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub struct SsoAttempt {
     pub portal: AccountKind,
     pub nonce: String,
     pub verifier: String,
+    /// From the mobile app: where its one-time code goes, and its PKCE challenge.
+    pub app: Option<(String, String)>,
 }
 
 fn provider_from_row(row: &AnyRow) -> Result<SsoProviderRecord> {
@@ -130,13 +132,15 @@ impl Store {
             .await?;
         sqlx::query(
             "INSERT INTO sso_attempts (district_id, state_hash, portal, nonce, verifier, \
-               expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+               app_redirect, app_challenge, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(district.0)
         .bind(state_hash.to_owned())
         .bind(attempt.portal.as_str())
         .bind(attempt.nonce.clone())
         .bind(attempt.verifier.clone())
+        .bind(attempt.app.as_ref().map(|(r, _)| r.clone()))
+        .bind(attempt.app.as_ref().map(|(_, c)| c.clone()))
         .bind(expires_at)
         .execute(tx.conn())
         .await?;
@@ -152,7 +156,7 @@ impl Store {
     ) -> Result<Option<SsoAttempt>> {
         let row = sqlx::query(
             "DELETE FROM sso_attempts WHERE district_id = $1 AND state_hash = $2 \
-             RETURNING portal, nonce, verifier, expires_at",
+             RETURNING portal, nonce, verifier, app_redirect, app_challenge, expires_at",
         )
         .bind(district.0)
         .bind(state_hash.to_owned())
@@ -163,11 +167,62 @@ impl Store {
         if expires_at <= now {
             return Ok(None);
         }
+        let redirect: Option<String> = row.try_get("app_redirect")?;
+        let challenge: Option<String> = row.try_get("app_challenge")?;
         Ok(Some(SsoAttempt {
             portal: AccountKind::parse(row.try_get("portal")?)?,
             nonce: row.try_get("nonce")?,
             verifier: row.try_get("verifier")?,
+            app: redirect.zip(challenge),
         }))
+    }
+
+    /// Keeps a one-time code for the app, for the account, until `expires_at`.
+    pub async fn insert_sso_app_code(
+        &self,
+        district: DistrictId,
+        code_hash: &str,
+        account: AccountId,
+        challenge: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sso_app_codes (district_id, code_hash, account_id, challenge, \
+               expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(district.0)
+        .bind(code_hash.to_owned())
+        .bind(account.0)
+        .bind(challenge.to_owned())
+        .bind(expires_at)
+        .execute(self.pool()?)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes a live one-time code: its account and the app's challenge. Once only.
+    pub async fn take_sso_app_code(
+        &self,
+        district: DistrictId,
+        code_hash: &str,
+        now: i64,
+    ) -> Result<Option<(AccountId, String)>> {
+        let row = sqlx::query(
+            "DELETE FROM sso_app_codes WHERE district_id = $1 AND code_hash = $2 \
+             RETURNING account_id, challenge, expires_at",
+        )
+        .bind(district.0)
+        .bind(code_hash.to_owned())
+        .fetch_optional(self.pool()?)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.try_get::<i64, _>("expires_at")? <= now {
+            return Ok(None);
+        }
+        Ok(Some((
+            AccountId(row.try_get("account_id")?),
+            row.try_get("challenge")?,
+        )))
     }
 
     /// The active people of a portal's role whose sourcedId, email or account username is

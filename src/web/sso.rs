@@ -38,6 +38,9 @@ fn failed(district: &District, portal: &str, message: String) -> Response {
 #[derive(Debug, Deserialize)]
 pub struct StartQuery {
     portal: String,
+    /// From the mobile app: where its code goes, and its PKCE challenge.
+    app_redirect: Option<String>,
+    app_challenge: Option<String>,
 }
 
 pub async fn start(
@@ -49,9 +52,18 @@ pub async fn start(
     let Ok(Query(query)) = query else {
         return Err(Error::NotFound.into());
     };
-    match services::sso::begin(&app, &district, &query.portal).await {
+    let from_app = match (&query.app_redirect, &query.app_challenge) {
+        (Some(redirect), Some(challenge)) => Some(services::sso::AppSignIn {
+            redirect,
+            challenge,
+        }),
+        _ => None,
+    };
+    match services::sso::begin(&app, &district, &query.portal, from_app).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
-        Err(err @ Error::Forbidden(_)) => Ok(failed(&district, &query.portal, page_message(&err))),
+        Err(err @ (Error::Forbidden(_) | Error::Invalid(_))) => {
+            Ok(failed(&district, &query.portal, page_message(&err)))
+        }
         Err(err) => Err(err.into()),
     }
 }
@@ -84,8 +96,11 @@ pub async fn callback(
     };
     let device = browser.device();
     match services::sso::finish(&app, &district, state, code, &device, &client).await {
-        Ok(logged_in) => {
+        Ok(services::sso::Finished::Web(logged_in)) => {
             super::login::signed_in(&app, &district, &headers, &browser, &logged_in).await
+        }
+        Ok(services::sso::Finished::App { redirect }) => {
+            Ok(Redirect::to(&redirect).into_response())
         }
         Err(err @ Error::Forbidden(_)) => Ok(failed(&district, "student", page_message(&err))),
         Err(err) => Err(err.into()),

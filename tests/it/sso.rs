@@ -484,7 +484,7 @@ async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
         Forge::Good,
     ] {
         *forger.mode.lock().unwrap() = mode;
-        let authorize = sso::begin(&app.app, &river, "student").await.unwrap();
+        let authorize = sso::begin(&app.app, &river, "student", None).await.unwrap();
         let url = url::Url::parse(&authorize).unwrap();
         let get = |name: &str| {
             url.query_pairs()
@@ -553,5 +553,113 @@ async fn a_claim_the_provider_keeps_in_userinfo_is_read_from_there() {
     // No provider for parents: their login page offers none.
     let (_, page) = app.get_text("/d/river/parent").await;
     assert!(!page.contains("Sign in with"));
+    provider.stop().await;
+}
+
+#[tokio::test]
+async fn the_app_signs_in_through_the_system_browser_and_exchanges_a_one_time_code() {
+    let Some((app, provider, redirect_uri)) = district_with_provider().await else {
+        return;
+    };
+    let verifier = "a-verifier-of-the-apps-own-that-is-long-enough-1234";
+    let challenge = {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        use sha2::Digest;
+        Base64UrlUnpadded::encode_string(&sha2::Sha256::digest(verifier.as_bytes()))
+    };
+    // Only the app's own scheme receives a code.
+    for bad in ["https://evil.example/steal", "javascript:alert(1)"] {
+        let response = app
+            .get(&format!(
+                "/d/river/sso/start?portal=student&app_redirect={}&app_challenge={challenge}",
+                url::form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>()
+            ))
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{bad}");
+    }
+    let response = app
+        .get(&format!(
+            "/d/river/sso/start?portal=student&app_redirect=homeroom%3A%2F%2Fsso&app_challenge={challenge}"
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let authorize = response.headers()["location"].to_str().unwrap().to_owned();
+    let back = sign_in_at_provider(&authorize, "st1", &redirect_uri).await;
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(&callback_path(&back, &redirect_uri)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "no browser session for the app"
+    );
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .strip_prefix("homeroom://sso?code=")
+        .expect(&location)
+        .to_owned();
+    let exchange = |code: String, verifier: &str| {
+        let url = app.url("/api/v1/districts/river/sso/token");
+        let body = serde_json::json!({"code": code, "code_verifier": verifier});
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Not this code's verifier: refused, and the code is spent.
+    let wrong = exchange(code.clone(), "someone-elses-verifier").await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        exchange(code, verifier).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    // Again, the right way.
+    let response = app
+        .get(&format!(
+            "/d/river/sso/start?portal=student&app_redirect=homeroom%3A%2F%2Fsso&app_challenge={challenge}"
+        ))
+        .await;
+    let authorize = response.headers()["location"].to_str().unwrap().to_owned();
+    let back = sign_in_at_provider(&authorize, "st1", &redirect_uri).await;
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(&callback_path(&back, &redirect_uri)))
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .strip_prefix("homeroom://sso?code=")
+        .unwrap()
+        .to_owned();
+    let answer = exchange(code.clone(), verifier).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    let token = body["token"].as_str().unwrap();
+    let me = reqwest::Client::new()
+        .get(app.url("/api/v1/students"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert!(me.text().await.unwrap().contains("Ava"));
+    // Once only.
+    assert_eq!(
+        exchange(code, verifier).await.status(),
+        StatusCode::BAD_REQUEST
+    );
     provider.stop().await;
 }
