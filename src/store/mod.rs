@@ -445,10 +445,17 @@ impl Store {
                 // sqlx holds an advisory lock for the session while it migrates, so that
                 // nodes starting at once take turns: a session a transaction pooler cannot
                 // give, so behind one this connects directly.
+                // Waiting for that lock is taking turns, not a slow statement: not logged as one
+                // (a command's standard error is one line).
+                use sqlx::ConnectOptions;
+                let options = self
+                    .session_url()?
+                    .parse::<sqlx::any::AnyConnectOptions>()?
+                    .log_slow_statements(tracing::log::LevelFilter::Off, Duration::ZERO);
                 let session = sqlx::any::AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(5))
-                    .connect(self.session_url()?)
+                    .connect_with(options)
                     .await?;
                 let migrated = sqlx::migrate!("migrations/postgres").run(&session).await;
                 session.close().await;
