@@ -104,6 +104,34 @@ fn secure(config: &Config) -> bool {
     config.public_url.scheme() == "https"
 }
 
+/// The cookie that ties a sign-in with the district's identity provider to the browser that
+/// started it, so that nobody can finish their own sign-in in someone else's browser.
+const SSO_COOKIE: &str = "homeroom_sso";
+
+/// `Set-Cookie` holding a sign-in's state, for the district's callback alone, ten minutes.
+pub fn sso_cookie(config: &Config, slug: &str, state: &str) -> String {
+    Cookie::build((SSO_COOKIE, state.to_owned()))
+        .path(format!("/d/{slug}/sso"))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(config))
+        .max_age(cookie::time::Duration::minutes(10))
+        .build()
+        .to_string()
+}
+
+/// The sign-in state this browser holds, if any.
+pub fn sso_state(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SSO_COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
 /// `Set-Cookie` for a new session.
 pub fn session_cookie(config: &Config, token: &str) -> String {
     Cookie::build((cookie_name(config), token.to_owned()))

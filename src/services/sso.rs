@@ -322,6 +322,12 @@ fn s256(verifier: &str) -> String {
     Base64UrlUnpadded::encode_string(&Sha256::digest(verifier.as_bytes()))
 }
 
+/// A sign-in started: where to send the browser, and the state the browser is to keep.
+pub struct Begun {
+    pub url: String,
+    pub state: String,
+}
+
 /// Starts a sign-in: keeps its state, nonce and PKCE verifier, and answers where to send the
 /// browser.
 pub async fn begin(
@@ -329,7 +335,7 @@ pub async fn begin(
     district: &District,
     portal: &str,
     from_app: Option<AppSignIn<'_>>,
-) -> Result<String> {
+) -> Result<Begun> {
     let portal = sso_portal(portal).map_err(|_| Error::NotFound)?;
     let from_app = from_app.map(|a| a.checked()).transpose()?;
     let provider = app
@@ -368,7 +374,10 @@ pub async fn begin(
         .append_pair("nonce", &attempt.nonce)
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256");
-    Ok(url.into())
+    Ok(Begun {
+        url: url.into(),
+        state,
+    })
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::domain::District;
 use crate::i18n::{self, filters};
 use crate::server::error::{PageError, page_message};
-use crate::server::session::{BrowserDevice, ClientInfo};
+use crate::server::session::{BrowserDevice, ClientInfo, sso_cookie, sso_state};
 use crate::services::{self, Error};
 
 #[derive(Template)]
@@ -60,7 +60,14 @@ pub async fn start(
         _ => None,
     };
     match services::sso::begin(&app, &district, &query.portal, from_app).await {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Ok(begun) => Ok((
+            [(
+                header::SET_COOKIE,
+                sso_cookie(&app.config, district.slug.as_str(), &begun.state),
+            )],
+            Redirect::to(&begun.url),
+        )
+            .into_response()),
         Err(err @ (Error::Forbidden(_) | Error::Invalid(_))) => {
             Ok(failed(&district, &query.portal, page_message(&err)))
         }
@@ -94,6 +101,10 @@ pub async fn callback(
         tracing::info!(error = %said.chars().take(100).collect::<String>(), "the provider sent back no code");
         return Ok(failed(&district, "student", i18n::t("sso-cancelled")));
     };
+    // Only the browser that started this sign-in finishes it.
+    if sso_state(&headers).as_deref() != Some(state) {
+        return Ok(failed(&district, "student", i18n::t("sso-state-unknown")));
+    }
     let device = browser.device();
     match services::sso::finish(&app, &district, state, code, &device, &client).await {
         Ok(services::sso::Finished::Web(logged_in)) => {

@@ -205,6 +205,15 @@ async fn a_student_signs_in_with_the_districts_provider_once_per_code() {
     assert!(has("state", "") && has("nonce", "") && has("redirect_uri", &redirect_uri));
     let back = sign_in_at_provider(&authorize, "st1", &redirect_uri).await;
     let callback = callback_path(&back, &redirect_uri);
+    // Another browser (someone who sent their own sign-in's answer to a victim's) gets nowhere;
+    // the browser that started the sign-in still finishes it.
+    let elsewhere = reqwest::Client::new()
+        .get(app.url(&callback))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::FORBIDDEN);
+    assert!(elsewhere.headers().get("set-cookie").is_none());
     let response = app.get(&callback).await;
     assert_eq!(
         response.status(),
@@ -218,11 +227,7 @@ async fn a_student_signs_in_with_the_districts_provider_once_per_code() {
     assert!(home.contains("Welcome, Ava Alvarez"), "{home}");
 
     // The same answer again (a replay, or a second click): refused, clearly, and no session.
-    let replay = reqwest::Client::new()
-        .get(app.url(&callback))
-        .send()
-        .await
-        .unwrap();
+    let replay = app.get(&callback).await;
     assert_eq!(replay.status(), StatusCode::FORBIDDEN);
     let page = replay.text().await.unwrap();
     assert!(page.contains("already used or has expired"), "{page}");
@@ -253,11 +258,7 @@ async fn someone_the_district_does_not_know_is_told_so_and_nothing_is_made() {
             authorize.clone()
         };
         let back = sign_in_at_provider(&authorize, login, &redirect_uri).await;
-        let response = reqwest::Client::new()
-            .get(app.url(&callback_path(&back, &redirect_uri)))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(&callback_path(&back, &redirect_uri)).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{login}");
         let page = response.text().await.unwrap();
         assert!(
@@ -302,11 +303,7 @@ async fn a_provider_that_goes_away_gets_a_clear_page_and_the_password_still_work
     let back = sign_in_at_provider(&authorize, "st2", &redirect_uri).await;
     provider.stop().await;
     // The code cannot be exchanged with a provider that is gone.
-    let response = reqwest::Client::new()
-        .get(app.url(&callback_path(&back, &redirect_uri)))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&callback_path(&back, &redirect_uri)).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let page = response.text().await.unwrap();
     assert!(page.contains("Test Schools ID did not answer"), "{page}");
@@ -484,8 +481,8 @@ async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
         Forge::Good,
     ] {
         *forger.mode.lock().unwrap() = mode;
-        let authorize = sso::begin(&app.app, &river, "student", None).await.unwrap();
-        let url = url::Url::parse(&authorize).unwrap();
+        let begun = sso::begin(&app.app, &river, "student", None).await.unwrap();
+        let url = url::Url::parse(&begun.url).unwrap();
         let get = |name: &str| {
             url.query_pairs()
                 .find(|(k, _)| k == name)
@@ -499,6 +496,7 @@ async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
             .build()
             .unwrap()
             .get(app.url(&format!("/d/river/sso/callback?code=c&state={state}")))
+            .header("cookie", format!("homeroom_sso={}", begun.state))
             .send()
             .await
             .unwrap();
@@ -585,14 +583,7 @@ async fn the_app_signs_in_through_the_system_browser_and_exchanges_a_one_time_co
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let authorize = response.headers()["location"].to_str().unwrap().to_owned();
     let back = sign_in_at_provider(&authorize, "st1", &redirect_uri).await;
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(app.url(&callback_path(&back, &redirect_uri)))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&callback_path(&back, &redirect_uri)).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(
         response.headers().get("set-cookie").is_none(),
@@ -631,14 +622,7 @@ async fn the_app_signs_in_through_the_system_browser_and_exchanges_a_one_time_co
         .await;
     let authorize = response.headers()["location"].to_str().unwrap().to_owned();
     let back = sign_in_at_provider(&authorize, "st1", &redirect_uri).await;
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(app.url(&callback_path(&back, &redirect_uri)))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&callback_path(&back, &redirect_uri)).await;
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let code = location
         .strip_prefix("homeroom://sso?code=")
