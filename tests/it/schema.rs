@@ -64,6 +64,7 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "schools",
             "server_keys",
             "sessions",
+            "sso_app_codes",
             "sso_attempts",
             "sso_providers",
             "staff_reads",
