@@ -108,9 +108,10 @@ fn secure(config: &Config) -> bool {
 /// started it, so that nobody can finish their own sign-in in someone else's browser.
 const SSO_COOKIE: &str = "homeroom_sso";
 
-/// `Set-Cookie` holding a sign-in's state, for the district's callback alone, ten minutes.
-pub fn sso_cookie(config: &Config, slug: &str, state: &str) -> String {
-    Cookie::build((SSO_COOKIE, state.to_owned()))
+/// `Set-Cookie` holding a sign-in's portal and state (`portal.state`), for the district's
+/// callback alone, ten minutes.
+pub fn sso_cookie(config: &Config, slug: &str, portal: &str, state: &str) -> String {
+    Cookie::build((SSO_COOKIE, format!("{portal}.{state}")))
         .path(format!("/d/{slug}/sso"))
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -120,8 +121,8 @@ pub fn sso_cookie(config: &Config, slug: &str, state: &str) -> String {
         .to_string()
 }
 
-/// The sign-in state this browser holds, if any.
-pub fn sso_state(headers: &HeaderMap) -> Option<String> {
+/// The sign-in this browser started, if any: its portal and its state.
+pub fn sso_state(headers: &HeaderMap) -> Option<(String, String)> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -129,7 +130,10 @@ pub fn sso_state(headers: &HeaderMap) -> Option<String> {
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
         .find(|c| c.name() == SSO_COOKIE)
-        .map(|c| c.value().to_owned())
+        .and_then(|c| {
+            let (portal, state) = c.value().split_once('.')?;
+            Some((portal.to_owned(), state.to_owned()))
+        })
 }
 
 /// `Set-Cookie` for a new session.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::pages;
 use crate::app::App;
-use crate::domain::District;
+use crate::domain::{District, sso_portal};
 use crate::i18n::{self, filters};
 use crate::server::error::{PageError, page_message};
 use crate::server::session::{BrowserDevice, ClientInfo, sso_cookie, sso_state};
@@ -63,13 +63,19 @@ pub async fn start(
         Ok(begun) => Ok((
             [(
                 header::SET_COOKIE,
-                sso_cookie(&app.config, district.slug.as_str(), &begun.state),
+                sso_cookie(
+                    &app.config,
+                    district.slug.as_str(),
+                    &query.portal,
+                    &begun.state,
+                ),
             )],
             Redirect::to(&begun.url),
         )
             .into_response()),
         Err(err @ (Error::Forbidden(_) | Error::Invalid(_))) => {
-            Ok(failed(&district, &query.portal, page_message(&err)))
+            let portal = sso_portal(&query.portal).map_or("student", |kind| kind.as_str());
+            Ok(failed(&district, portal, page_message(&err)))
         }
         Err(err) => Err(err.into()),
     }
@@ -92,6 +98,12 @@ pub async fn callback(
 ) -> Result<Response, PageError> {
     let district = services::districts::open(&app, &slug).await?;
     let query = query.map(|Query(q)| q).ok();
+    // The portal the sign-in started from, for the way back to its login page.
+    let started = sso_state(&headers);
+    let portal = started
+        .as_ref()
+        .and_then(|(portal, _)| sso_portal(portal).ok())
+        .map_or("student", |kind| kind.as_str());
     let (Some(code), Some(state)) = (
         query.as_ref().and_then(|q| q.code.as_deref()),
         query.as_ref().and_then(|q| q.state.as_deref()),
@@ -99,11 +111,11 @@ pub async fn callback(
         // The person said no at the provider, or the provider could not sign them in.
         let said = query.and_then(|q| q.error).unwrap_or_default();
         tracing::info!(error = %said.chars().take(100).collect::<String>(), "the provider sent back no code");
-        return Ok(failed(&district, "student", i18n::t("sso-cancelled")));
+        return Ok(failed(&district, portal, i18n::t("sso-cancelled")));
     };
     // Only the browser that started this sign-in finishes it.
-    if sso_state(&headers).as_deref() != Some(state) {
-        return Ok(failed(&district, "student", i18n::t("sso-state-unknown")));
+    if started.as_ref().map(|(_, s)| s.as_str()) != Some(state) {
+        return Ok(failed(&district, portal, i18n::t("sso-state-unknown")));
     }
     let device = browser.device();
     match services::sso::finish(&app, &district, state, code, &device, &client).await {
@@ -113,7 +125,7 @@ pub async fn callback(
         Ok(services::sso::Finished::App { redirect }) => {
             Ok(Redirect::to(&redirect).into_response())
         }
-        Err(err @ Error::Forbidden(_)) => Ok(failed(&district, "student", page_message(&err))),
+        Err(err @ Error::Forbidden(_)) => Ok(failed(&district, portal, page_message(&err))),
         Err(err) => Err(err.into()),
     }
 }

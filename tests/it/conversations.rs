@@ -7,9 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{PASSWORD, login};
-use crate::portal::{Portal, portal, send};
-use homeroom::domain::{AccountKind, SourcedId};
-use homeroom::services::auth::{self, NewAccountFor};
+use crate::portal::{Portal, account, person_id, portal, send};
+use homeroom::domain::AccountKind;
 use homeroom::services::{conversations, districts, import, worker};
 
 /// Terry (t1) teaches Ava and Ben's Math 3 and Ava's Reading 3, and Cy's Biology at the other
@@ -19,17 +18,6 @@ struct Class {
     terry: i64,
     gina: i64,
     math: i64,
-}
-
-async fn person(p: &Portal, sourced_id: &str) -> i64 {
-    let mut tx = p.app.app.store.begin().await.unwrap();
-    let id = tx
-        .person_id(p.district.id, sourced_id)
-        .await
-        .unwrap()
-        .unwrap();
-    tx.commit().await.unwrap();
-    id
 }
 
 fn delta(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -74,26 +62,15 @@ async fn class_with(
     .await
     .unwrap();
     for (sourced_id, user) in [("t1", "terry"), ("t2", "gina")] {
-        auth::create_account(
-            &p.app.app,
-            &p.district,
-            NewAccountFor {
-                person: &SourcedId::parse(sourced_id).unwrap(),
-                kind: AccountKind::Teacher,
-                username: user,
-                password: PASSWORD,
-                must_change_password: false,
-            },
-            "operator",
-            "account.created",
-        )
-        .await
-        .unwrap();
+        account(&p.app, &p.district, sourced_id, AccountKind::Teacher, user).await;
         let token = login(&p.app, "river", "teacher", user, PASSWORD).await;
         p.tokens
             .push((if user == "terry" { "terry" } else { "gina" }, token));
     }
-    let (terry, gina) = (person(&p, "t1").await, person(&p, "t2").await);
+    let (terry, gina) = (
+        person_id(&p.app, &p.district, "t1").await,
+        person_id(&p.app, &p.district, "t2").await,
+    );
     let mut math = 0;
     let (_, classes) = p.get("/api/v1/teacher/classes", Some("terry")).await;
     for c in classes["classes"].as_array().unwrap() {

@@ -190,7 +190,14 @@ async fn district(app: &TestApp, slug: &str, name: &str, dir: &Path) -> District
     district
 }
 
-async fn account(app: &TestApp, district: &District, person: &str, kind: AccountKind, user: &str) {
+/// An account for a person of the district, with the tests' password.
+pub async fn account(
+    app: &TestApp,
+    district: &District,
+    person: &str,
+    kind: AccountKind,
+    user: &str,
+) {
     auth::create_account(
         &app.app,
         district,
@@ -208,7 +215,7 @@ async fn account(app: &TestApp, district: &District, person: &str, kind: Account
     .unwrap();
 }
 
-async fn person_id(app: &TestApp, district: &District, sourced_id: &str) -> i64 {
+pub async fn person_id(app: &TestApp, district: &District, sourced_id: &str) -> i64 {
     let mut tx = app.app.store.begin().await.unwrap();
     let id = tx
         .person_id(district.id, sourced_id)

@@ -9,8 +9,7 @@ use reqwest::StatusCode;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::harness::{PASSWORD, TestApp, TestDb, spawn_app_with};
-use homeroom::domain::{AccountKind, SourcedId};
-use homeroom::services::auth::{self, NewAccountFor};
+use homeroom::domain::AccountKind;
 use homeroom::services::{districts, import, sso};
 
 /// The provider, running until dropped.
@@ -284,21 +283,7 @@ async fn a_provider_that_goes_away_gets_a_clear_page_and_the_password_still_work
         return;
     };
     let river = crate::harness::district(&app, "river").await;
-    auth::create_account(
-        &app.app,
-        &river,
-        NewAccountFor {
-            person: &SourcedId::parse("st2").unwrap(),
-            kind: AccountKind::Student,
-            username: "ben",
-            password: PASSWORD,
-            must_change_password: false,
-        },
-        "operator",
-        "account.created",
-    )
-    .await
-    .unwrap();
+    crate::portal::account(&app, &river, "st2", AccountKind::Student, "ben").await;
     let authorize = start(&app).await;
     let back = sign_in_at_provider(&authorize, "st2", &redirect_uri).await;
     provider.stop().await;
@@ -496,7 +481,7 @@ async fn an_id_token_that_does_not_hold_in_every_respect_signs_nobody_in() {
             .build()
             .unwrap()
             .get(app.url(&format!("/d/river/sso/callback?code=c&state={state}")))
-            .header("cookie", format!("homeroom_sso={}", begun.state))
+            .header("cookie", format!("homeroom_sso=student.{}", begun.state))
             .send()
             .await
             .unwrap();
@@ -536,6 +521,16 @@ async fn a_claim_the_provider_keeps_in_userinfo_is_read_from_there() {
     let response = app.get("/d/river/sso/start?portal=teacher").await;
     let authorize = response.headers()["location"].to_str().unwrap().to_owned();
     let back = sign_in_at_provider(&authorize, "t1@district.example", &redirect_uri).await;
+    // A refusal leads back to the portal the sign-in started from.
+    let cancelled = app.get("/d/river/sso/callback?error=access_denied").await;
+    assert_eq!(cancelled.status(), StatusCode::FORBIDDEN);
+    assert!(
+        cancelled
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"href="/d/river/teacher""#)
+    );
     let response = app.get(&callback_path(&back, &redirect_uri)).await;
     assert_eq!(
         response.status(),
