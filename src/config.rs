@@ -28,6 +28,8 @@ pub struct Config {
     /// The address families use, for links in mail and letters; also decides `Secure` cookies.
     pub public_url: url::Url,
     pub request_timeout: Duration,
+    /// How long the rostering sync waits for each answer of a SIS (and for its token).
+    pub sis_timeout: Duration,
     pub max_body_bytes: usize,
     /// The largest OneRoster .zip the staff console accepts.
     pub max_import_bytes: u64,
@@ -196,6 +198,7 @@ pub struct ConfigInput {
     pub bind: Option<String>,
     pub public_url: Option<String>,
     pub request_timeout_seconds: Option<u64>,
+    pub sis_timeout_seconds: Option<u64>,
     pub max_body_bytes: Option<usize>,
     pub max_import_bytes: Option<u64>,
     pub import_max_unzipped_bytes: Option<u64>,
@@ -271,6 +274,7 @@ impl ConfigInput {
             bind: var("HOMEROOM_BIND"),
             public_url: var("HOMEROOM_PUBLIC_URL"),
             request_timeout_seconds: number("HOMEROOM_REQUEST_TIMEOUT_SECONDS")?,
+            sis_timeout_seconds: number("HOMEROOM_SIS_TIMEOUT_SECONDS")?,
             max_body_bytes: number("HOMEROOM_MAX_BODY_BYTES")?
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             max_import_bytes: number("HOMEROOM_MAX_IMPORT_BYTES")?,
@@ -327,6 +331,7 @@ impl ConfigInput {
             request_timeout_seconds: over
                 .request_timeout_seconds
                 .or(self.request_timeout_seconds),
+            sis_timeout_seconds: over.sis_timeout_seconds.or(self.sis_timeout_seconds),
             max_body_bytes: over.max_body_bytes.or(self.max_body_bytes),
             max_import_bytes: over.max_import_bytes.or(self.max_import_bytes),
             import_max_unzipped_bytes: over
@@ -420,6 +425,12 @@ impl ConfigInput {
         if !(1..=600).contains(&timeout) {
             return Err(ConfigError(
                 "request_timeout_seconds must be from 1 to 600".to_owned(),
+            ));
+        }
+        let sis_timeout = self.sis_timeout_seconds.unwrap_or(60);
+        if !(1..=600).contains(&sis_timeout) {
+            return Err(ConfigError(
+                "sis_timeout_seconds must be from 1 to 600".to_owned(),
             ));
         }
         let max_body_bytes = self.max_body_bytes.unwrap_or(1024 * 1024);
@@ -539,6 +550,7 @@ impl ConfigInput {
             bind,
             public_url,
             request_timeout: Duration::from_secs(timeout),
+            sis_timeout: Duration::from_secs(sis_timeout),
             max_body_bytes,
             max_import_bytes,
             import_limits,

@@ -76,3 +76,5 @@ device-some-browser-on = A browser on { $system }
 device-app-on = { $name } ({ $system })
 device-app = { $name }
 device-unknown = An unknown browser or app
+notice-sync-failed-subject = { $district }: the sync from the SIS failed
+notice-sync-failed-body = The sync of { $district } from its SIS failed, and nothing it read was imported: { $other }. Families see what the last good sync brought. The next scheduled sync tries again; the Staff Console's Rostering page shows every run. You are told once, until a sync succeeds again.

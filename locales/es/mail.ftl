@@ -75,3 +75,5 @@ device-some-browser-on = Un navegador en { $system }
 device-app-on = { $name } ({ $system })
 device-app = { $name }
 device-unknown = Un navegador o aplicación desconocidos
+notice-sync-failed-subject = { $district }: falló la sincronización con el SIS
+notice-sync-failed-body = Falló la sincronización de { $district } con su SIS, y no se importó nada de lo leído: { $other }. Las familias ven lo que trajo la última sincronización correcta. La próxima sincronización programada lo intentará de nuevo; la página Listas de la Consola del personal muestra cada una. Se le avisa una sola vez, hasta que una sincronización vuelva a funcionar.

@@ -8,6 +8,7 @@ mod district;
 mod import;
 mod keys;
 mod serve;
+mod sync;
 
 use std::path::PathBuf;
 
@@ -59,6 +60,9 @@ enum Command {
     /// Import a district's data from its student information system.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Read a district from its SIS's OneRoster API, now or on its `sync_interval`.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
     /// Absence requests families made: export the approved ones for the SIS.
     #[command(subcommand)]
     Absences(absences::AbsencesCommand),
@@ -169,6 +173,7 @@ pub async fn run(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Result<(), C
                 Command::Keys(command) => keys::run(&app, command).await,
                 Command::Account(command) => account::run(&app, command).await,
                 Command::Import(command) => import::run(&app, command).await,
+                Command::Sync(command) => sync::run(&app, command).await,
                 Command::Absences(command) => absences::run(&app, command).await,
                 Command::Worker => {
                     let stop = crate::server::shutdown_signal();

@@ -113,6 +113,8 @@ pub struct DistrictSettings {
     pub student_messaging: bool,
     /// Whether teachers may mark a message urgent, to be pushed even in quiet hours.
     pub urgent_messages: bool,
+    /// How often the worker syncs the district from its SIS's OneRoster API.
+    pub sync_interval: SyncInterval,
 }
 
 impl DistrictSettings {
@@ -139,6 +141,7 @@ impl DistrictSettings {
             absence_office_email: None,
             student_messaging: false,
             urgent_messages: false,
+            sync_interval: SyncInterval::OFF,
         }
     }
 
@@ -174,6 +177,7 @@ impl DistrictSettings {
             SettingChange::AbsenceOfficeEmail(to) => self.absence_office_email = to.clone(),
             SettingChange::StudentMessaging(on) => self.student_messaging = *on,
             SettingChange::UrgentMessages(on) => self.urgent_messages = *on,
+            SettingChange::SyncInterval(every) => self.sync_interval = *every,
         }
     }
 }
@@ -204,6 +208,7 @@ pub enum SettingChange {
     AbsenceOfficeEmail(Option<OfficeEmail>),
     StudentMessaging(bool),
     UrgentMessages(bool),
+    SyncInterval(SyncInterval),
 }
 
 /// The setting keys, in the order `district set` lists them.
@@ -228,6 +233,7 @@ pub const SETTING_KEYS: &[&str] = &[
     "absence_office_email",
     "student_messaging",
     "urgent_messages",
+    "sync_interval",
 ];
 
 impl SettingChange {
@@ -268,6 +274,7 @@ impl SettingChange {
             }),
             "student_messaging" => Self::StudentMessaging(on_off(key, value)?),
             "urgent_messages" => Self::UrgentMessages(on_off(key, value)?),
+            "sync_interval" => Self::SyncInterval(SyncInterval::parse(value)?),
             _ => {
                 return Err(Invalid::new(format!(
                     "unknown setting {key:?}: the settings are {}",
@@ -300,6 +307,7 @@ impl SettingChange {
             Self::AbsenceOfficeEmail(_) => "absence_office_email",
             Self::StudentMessaging(_) => "student_messaging",
             Self::UrgentMessages(_) => "urgent_messages",
+            Self::SyncInterval(_) => "sync_interval",
         }
     }
 
@@ -329,6 +337,7 @@ impl SettingChange {
             Self::Maintenance(Some(message)) => message.as_str().to_owned(),
             Self::GradingScale(scale) => scale.to_string(),
             Self::NotificationEvents(set) => set.to_string(),
+            Self::SyncInterval(every) => every.to_string(),
         }
     }
 }
@@ -359,6 +368,61 @@ impl OfficeEmail {
     }
 }
 
+/// How often the worker syncs a district from its SIS: off, or every so many minutes, hours
+/// or days (`15m`, `1h`, `1d`), from 5 minutes to 7 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncInterval(u32);
+
+impl SyncInterval {
+    pub const OFF: Self = Self(0);
+    const MIN: u32 = 5 * 60;
+    const MAX: u32 = 7 * 24 * 3600;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let text = raw.trim().to_ascii_lowercase();
+        if text == "off" {
+            return Ok(Self::OFF);
+        }
+        let refused = || {
+            Invalid::new(format!(
+                "sync_interval is off or a time from 5m to 7d (like 15m, 1h, 1d), not {raw:?}"
+            ))
+        };
+        let unit = match text.chars().last() {
+            Some('m') => 60,
+            Some('h') => 3600,
+            Some('d') => 24 * 3600,
+            _ => return Err(refused()),
+        };
+        let count: u32 = text[..text.len() - 1].parse().map_err(|_| refused())?;
+        match count.checked_mul(unit) {
+            Some(seconds) if (Self::MIN..=Self::MAX).contains(&seconds) => Ok(Self(seconds)),
+            _ => Err(refused()),
+        }
+    }
+
+    /// As the database keeps it.
+    pub fn from_seconds(seconds: i64) -> Self {
+        Self(u32::try_from(seconds).unwrap_or(0))
+    }
+
+    /// `None` when off.
+    pub fn seconds(self) -> Option<i64> {
+        (self.0 > 0).then_some(i64::from(self.0))
+    }
+}
+
+impl std::fmt::Display for SyncInterval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            0 => f.write_str("off"),
+            s if s % (24 * 3600) == 0 => write!(f, "{}d", s / (24 * 3600)),
+            s if s % 3600 == 0 => write!(f, "{}h", s / 3600),
+            s => write!(f, "{}m", s / 60),
+        }
+    }
+}
+
 fn on_off(key: &str, value: &str) -> Result<bool, Invalid> {
     match value.trim().to_ascii_lowercase().as_str() {
         "on" => Ok(true),
@@ -379,6 +443,40 @@ fn number(key: &str, value: &str, min: u32, max: u32) -> Result<u32, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sync_interval_is_off_or_from_five_minutes_to_a_week() {
+        for (text, shown) in [
+            ("off", "off"),
+            ("15m", "15m"),
+            ("90m", "90m"),
+            ("60m", "1h"),
+            ("1H", "1h"),
+            ("7d", "7d"),
+            (" 2h ", "2h"),
+        ] {
+            assert_eq!(
+                SyncInterval::parse(text).unwrap().to_string(),
+                shown,
+                "{text}"
+            );
+        }
+        assert_eq!(SyncInterval::parse("1h").unwrap().seconds(), Some(3600));
+        assert_eq!(SyncInterval::OFF.seconds(), None);
+        for bad in [
+            "4m",
+            "8d",
+            "1",
+            "h",
+            "-1h",
+            "1.5h",
+            "1w",
+            "",
+            "99999999999h",
+        ] {
+            assert!(SyncInterval::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn defaults_are_the_documented_ones() {
@@ -412,6 +510,12 @@ mod tests {
             "Back at 6 pm",
             "A:93,B:85,C:75,F:0",
             "score,message",
+            "08:00",
+            "10",
+            "office@example.org",
+            "on",
+            "off",
+            "1h",
         ];
         for (key, value) in SETTING_KEYS.iter().zip(samples) {
             let change = SettingChange::parse(key, value).unwrap();

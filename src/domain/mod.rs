@@ -14,6 +14,7 @@ mod notify;
 mod passkey;
 mod password;
 mod people;
+mod rostering;
 mod second_factor;
 mod session;
 mod slug;
@@ -37,7 +38,7 @@ pub use conversation::{
 };
 pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, OfficeEmail,
-    SETTING_KEYS, SettingChange, TimeZoneName,
+    SETTING_KEYS, SettingChange, SyncInterval, TimeZoneName,
 };
 pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
 pub use jobs::{AfterFailure, JobOutcome, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
@@ -47,6 +48,7 @@ pub use notify::{DIGEST_HOUR, Event, EventSet, GradeThreshold, MAX_PUSH_SUBSCRIP
 pub use passkey::{PASSKEY_NAME_CHARS, PasskeyName};
 pub use password::{MAX_PASSWORD_CHARS, PasswordPolicy, WeakPassword};
 pub use people::{PersonRole, Relation, SourcedId};
+pub use rostering::{Collection, SIS_SCOPES, SisUrl};
 pub use second_factor::{
     RECOVERY_CODE_LENGTH, RECOVERY_CODES, RecoveryCode, SecondFactorProof, StaffSecondFactor,
     TOTP_SECRET_BYTES, TotpCode, TotpSecret,

@@ -21,6 +21,7 @@ pub mod passwords;
 pub mod push;
 pub mod records;
 pub mod recovery;
+pub mod rostering;
 pub mod second_factor;
 pub mod security;
 pub mod snapshots;

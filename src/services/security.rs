@@ -51,6 +51,8 @@ pub enum Notice {
         timezone: String,
         link: String,
     },
+    /// The district's sync from its SIS failed: `other` says why.
+    SyncFailed { other: String },
 }
 
 /// A device as the alert of a new sign-in names it: an app's name, a browser, a system.
@@ -109,6 +111,7 @@ impl Notice {
                 "notice-passkey-removed-body",
             ),
             Notice::NewSignIn { .. } => ("notice-new-device-subject", "notice-new-device-body"),
+            Notice::SyncFailed { .. } => ("notice-sync-failed-subject", "notice-sync-failed-body"),
         }
     }
 
@@ -118,7 +121,8 @@ impl Notice {
             | Notice::Unlinked { other }
             | Notice::ReadsLimited { other }
             | Notice::PasskeyAdded { other }
-            | Notice::PasskeyRemoved { other } => other,
+            | Notice::PasskeyRemoved { other }
+            | Notice::SyncFailed { other } => other,
             _ => "",
         }
     }

@@ -44,6 +44,9 @@ pub async fn run(app: App, stop: impl std::future::Future<Output = ()>) {
             if let Err(err) = super::absences::queue_office_digests(&app).await {
                 tracing::warn!(%err, "the job worker could not queue the offices' digests");
             }
+            if let Err(err) = super::rostering::queue_due(&app).await {
+                tracing::warn!(%err, "the job worker could not queue the districts' syncs");
+            }
         }
         let ran = match run_due(&app).await {
             Ok(ran) => ran,
@@ -203,6 +206,7 @@ async fn perform(app: &App, job: &JobRecord) -> JobOutcome {
         super::push::PUSH_JOB => super::push::run(app, job).await,
         super::security::NOTICE_MAIL => super::security::run(app, job).await,
         super::snapshots::SNAPSHOTS_JOB => super::snapshots::run(app, job).await,
+        super::rostering::SYNC_JOB => super::rostering::run(app, job).await,
         other => JobOutcome::Give(format!("no worker runs jobs of kind {other:?}")),
     }
 }

@@ -7,7 +7,7 @@ use super::{Result, Store, StoreError, Tx, count, flag};
 use crate::domain::{
     ClockTime, District, DistrictId, DistrictName, DistrictSettings, DistrictSlug, EventSet,
     GradingScale, MaintenanceMessage, OfficeEmail, SettingChange, StaffSecondFactor, StateCode,
-    TimeZoneName, fold_for_search,
+    SyncInterval, TimeZoneName, fold_for_search,
 };
 
 macro_rules! district_columns {
@@ -16,7 +16,7 @@ macro_rules! district_columns {
          linking, captcha_after_failures, captcha_after_address_failures, password_min_length, \
          key_lifetime_days, session_idle_minutes, maintenance_message, grading_scale, notification_events, \
          staff_second_factor, staff_reads_per_hour, absence_cutoff, absence_days_ahead, \
-         absence_office_email, student_messaging, urgent_messages, revision"
+         absence_office_email, student_messaging, urgent_messages, sync_interval, revision"
     };
 }
 
@@ -222,6 +222,9 @@ impl Tx {
             }
             SettingChange::AbsenceOfficeEmail(to) => sqlx::query(set!("absence_office_email"))
                 .bind(to.as_ref().map(|t| t.as_str().to_owned())),
+            SettingChange::SyncInterval(every) => {
+                sqlx::query(set!("sync_interval")).bind(every.seconds().unwrap_or(0))
+            }
         };
         query.bind(now).bind(id.0).execute(self.conn()).await?;
         Ok(())
@@ -299,6 +302,7 @@ fn district_from_row(row: &AnyRow) -> Result<District> {
                 .transpose()?,
             student_messaging: flag(row, "student_messaging")?,
             urgent_messages: flag(row, "urgent_messages")?,
+            sync_interval: SyncInterval::from_seconds(row.try_get("sync_interval")?),
         },
         revision: row.try_get("revision")?,
     })

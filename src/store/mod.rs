@@ -26,6 +26,7 @@ mod push;
 mod records;
 mod recovery;
 mod replica;
+mod rostering;
 mod rosters;
 mod second_factor;
 mod sessions;
@@ -71,6 +72,7 @@ pub use records::{
     ReadRecord, Records, StudentRecord, TermGradeRecord,
 };
 pub use recovery::{Recipient, ResetRecord};
+pub use rostering::{SisConnectionRecord, SyncRunRecord, SyncSchedule};
 pub use rosters::{
     CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
     RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,

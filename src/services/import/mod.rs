@@ -226,6 +226,11 @@ pub fn one_at_a_time() -> Option<tokio::sync::MutexGuard<'static, ()>> {
     RUNNING.try_lock().ok()
 }
 
+/// The right to import, once the import running now (if any) has finished.
+pub async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
+    RUNNING.lock().await
+}
+
 /// Rows of one large file on their way to its staging table.
 type Batch = (Staged, Vec<Vec<Value>>);
 
