@@ -16,6 +16,7 @@ mod notifications;
 pub mod pages;
 mod portal;
 mod recovery;
+mod rostering;
 mod second_factor;
 mod sso;
 mod tools;
@@ -140,6 +141,7 @@ pub(crate) fn console() -> Router<App> {
         )
         .route("/conversations", get(conversations::console_list))
         .route("/conversations/{id}", get(conversations::console_show))
+        .route("/sync", get(rostering::show).post(rostering::now))
         .route("/absences", get(absences::queue))
         .route("/absences/decide", post(absences::decide))
         .route("/tools", get(tools::show))

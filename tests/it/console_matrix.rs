@@ -276,6 +276,19 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
         ),
         (
             Method::GET,
+            "/d/cedar-valley/admin/sync".into(),
+            Body::None,
+            200,
+        ),
+        // No SIS is connected: there is nothing to sync, and staff are told so.
+        (
+            Method::POST,
+            "/d/cedar-valley/admin/sync".into(),
+            form(&[]),
+            404,
+        ),
+        (
+            Method::GET,
             "/d/cedar-valley/admin/messages".into(),
             Body::None,
             200,
@@ -343,7 +356,7 @@ async fn every_console_route_is_for_this_districts_staff_alone() {
     }
     let (status, _) = send(&app, &Method::POST, &remove, Some(&staff), &Body::None).await;
     assert_eq!(status, 200, "staff {remove}");
-    assert_eq!(checked, 22 * callers.len());
+    assert_eq!(checked, 24 * callers.len());
     // A console route that is not there is not found, for staff as for anyone.
     let (status, _) = send(
         &app,

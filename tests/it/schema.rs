@@ -64,11 +64,13 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
             "schools",
             "server_keys",
             "sessions",
+            "sis_connections",
             "sso_app_codes",
             "sso_attempts",
             "sso_providers",
             "staff_reads",
             "student_snapshots",
+            "sync_runs",
             "term_grades",
             "tool_settings",
             "tool_windows"

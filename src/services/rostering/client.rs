@@ -3,6 +3,8 @@
 //! `Link` and `X-Total-Count` headers. Every failure is a sentence an administrator can act
 //! on: the run it belongs to fails whole.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -18,13 +20,20 @@ const MAX_PAGE_BYTES: usize = 64 << 20;
 /// A token is renewed this long before the SIS said it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(30);
 
+/// Tokens this process holds, by token endpoint, client id and a hash of the secret: kept
+/// until they expire, across runs (a district syncing every hour with hour-long tokens asks
+/// for one per run, not one per page).
+static TOKENS: LazyLock<Mutex<HashMap<String, (String, Instant)>>> =
+    LazyLock::new(Default::default);
+
 pub(super) struct Sis {
     http: reqwest::Client,
     base: SisUrl,
     token_url: SisUrl,
     client_id: String,
     client_secret: String,
-    token: Option<(String, Instant)>,
+    /// Where this client's token is kept in [`TOKENS`].
+    token_key: String,
     /// At most this many records of one collection: what the import would take from a file.
     max_records: u64,
 }
@@ -56,23 +65,32 @@ impl Sis {
             .user_agent("Homeroom")
             .build()
             .map_err(|e| format!("no HTTP client: {e}"))?;
+        let token_key = format!(
+            "{}\n{client_id}\n{}",
+            token_url.as_str(),
+            crate::secrets::sha256_hex(client_secret.as_bytes())
+        );
         Ok(Self {
             http,
             base,
             token_url,
             client_id,
             client_secret,
-            token: None,
+            token_key,
             max_records,
         })
     }
 
     /// A bearer token: the one kept, while it lasts, or a new one.
     pub(super) async fn token(&mut self) -> Result<String, Failure> {
-        if let Some((token, until)) = &self.token
-            && Instant::now() < *until
+        let kept = TOKENS
+            .lock()
+            .ok()
+            .and_then(|tokens| tokens.get(&self.token_key).cloned());
+        if let Some((token, until)) = kept
+            && Instant::now() < until
         {
-            return Ok(token.clone());
+            return Ok(token);
         }
         // RFC 6749, section 2.3.1: each is form-encoded before it goes into Basic.
         let encode =
@@ -115,8 +133,18 @@ impl Sis {
         }
         let lasts = Duration::from_secs(answer.expires_in.unwrap_or(3600));
         let until = Instant::now() + lasts.saturating_sub(TOKEN_MARGIN.min(lasts / 10));
-        self.token = Some((answer.access_token.clone(), until));
+        if let Ok(mut tokens) = TOKENS.lock() {
+            tokens.retain(|_, (_, until)| Instant::now() < *until);
+            tokens.insert(self.token_key.clone(), (answer.access_token.clone(), until));
+        }
         Ok(answer.access_token)
+    }
+
+    /// Drops the kept token: the SIS no longer takes it.
+    fn forget_token(&self) {
+        if let Ok(mut tokens) = TOKENS.lock() {
+            tokens.remove(&self.token_key);
+        }
     }
 
     /// Reads a collection, every record or (with `filter`) those it selects, handing each page
@@ -205,7 +233,7 @@ impl Sis {
                 .map_err(|e| format!("{at}: {}", unreachable("the SIS", &e)))?;
             // A token can end before the SIS said it would: one new one is asked for.
             if response.status() == reqwest::StatusCode::UNAUTHORIZED && !renewed {
-                self.token = None;
+                self.forget_token();
                 renewed = true;
                 continue;
             }
@@ -213,6 +241,7 @@ impl Sis {
         };
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+            self.forget_token();
             return Err(format!(
                 "{at}: the SIS refused this connection's token ({status}): check that the \
                  client may read rosters and gradebooks"

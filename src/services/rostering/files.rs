@@ -101,11 +101,15 @@ impl CollectionFile {
                     self.collection.name()
                 ));
             };
-            let row = row(self.collection, &record)?;
             // A bulk set is everything there is: what the SIS is deleting is not part of it.
-            if self.mode == Mode::Bulk && row[1].eq_ignore_ascii_case("tobedeleted") {
+            let deleting = record
+                .get("status")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("tobedeleted"));
+            if self.mode == Mode::Bulk && deleting {
                 continue;
             }
+            let row = row(self.collection, &record)?;
             if let Some(seen) = &mut self.seen
                 && !seen.insert(row[0].clone())
             {

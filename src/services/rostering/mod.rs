@@ -57,12 +57,14 @@ pub struct ConnectionView {
 }
 
 /// Who started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trigger {
     /// The worker, on the district's `sync_interval`.
     Schedule,
-    /// The staff member (or the operator) who asked.
+    /// The staff member (or the operator) who asked, now.
     Asked,
+    /// The worker, for the staff member named, who asked in the console.
+    Queued(String),
 }
 
 /// What a run came to.
@@ -179,9 +181,10 @@ async fn run_held(
     } else {
         Mode::Bulk
     };
-    let started_by = match trigger {
+    let started_by = match &trigger {
         Trigger::Schedule => "schedule",
         Trigger::Asked => staff.actor().name,
+        Trigger::Queued(by) => by.as_str(),
     };
     let run = app
         .store
@@ -383,6 +386,44 @@ async fn tell_failure(app: &App, district: &District, reason: &str) -> Result<()
     Ok(())
 }
 
+/// What a queued run knows: who asked for it, if anyone did.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SyncJob {
+    asked_by: Option<String>,
+}
+
+/// Queues a run of the staff's district for the worker, now: a run takes longer than a page
+/// may wait. Answers whether one was queued (one is already waiting otherwise).
+pub async fn queue_now(app: &App, staff: &Staff) -> Result<bool> {
+    let district = staff.district();
+    if app.store.sis_connection(district.id).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    let now = app.clock.unix();
+    let payload = serde_json::to_string(&SyncJob {
+        asked_by: Some(staff.actor().name.to_owned()),
+    })
+    .map_err(|e| Error::internal(e.to_string()))?;
+    let mut tx = app.store.begin().await?;
+    // One asked-for run a minute, however often the button is pressed.
+    let added = tx
+        .enqueue(
+            &NewJob {
+                district: district.id,
+                kind: SYNC_JOB,
+                payload,
+                idempotency_key: format!("sync:asked:{}", now.div_euclid(60)),
+            },
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    if added {
+        audit(app, staff, "sync.requested", None).await?;
+    }
+    Ok(added)
+}
+
 /// Queues a run for every district whose `sync_interval` has passed since its last run began.
 /// Every node may do this at once: a run's key names its interval, so each is queued once.
 pub async fn queue_due(app: &App) -> Result<usize> {
@@ -419,7 +460,11 @@ pub async fn run(app: &App, job: &JobRecord) -> crate::domain::JobOutcome {
         Ok(None) => return JobOutcome::Give("the district is gone".to_owned()),
         Err(err) => return JobOutcome::Retry(err.to_string()),
     };
-    match sync(app, &Staff::operator(district), Trigger::Schedule, false).await {
+    let trigger = match serde_json::from_str::<SyncJob>(&job.payload) {
+        Ok(SyncJob { asked_by: Some(by) }) => Trigger::Queued(by),
+        _ => Trigger::Schedule,
+    };
+    match sync(app, &Staff::operator(district), trigger, false).await {
         Ok(_) => JobOutcome::Done,
         Err(Error::Invalid(why)) => JobOutcome::Give(why.to_string()),
         Err(err) => JobOutcome::Retry(err.to_string()),
