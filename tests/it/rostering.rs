@@ -16,6 +16,8 @@ use homeroom::services::{auth, districts, generator, import};
 
 const ID: &str = "homeroom-sync";
 const SECRET: &str = "s3cret: with spaces & symbols";
+/// The operator's key, which seals the client secret where it is kept.
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// A generated district served by the SIS, and the app (with a short wait for each answer).
 async fn setup() -> (TestApp, Sis, tempfile::TempDir) {
@@ -35,6 +37,7 @@ async fn setup() -> (TestApp, Sis, tempfile::TempDir) {
     let sis = Sis::start(dir.path(), ID, SECRET);
     let app = spawn_app_with(TestDb::fresh().await, |mut c| {
         c.sis_timeout_seconds = Some(2);
+        c.secret_key = Some(KEY.into());
         c
     })
     .await;
@@ -463,6 +466,93 @@ async fn a_connection_is_checked_before_it_is_kept_and_its_secret_is_sealed() {
         .unwrap();
     assert_eq!(shown.base_url, sis.base_url());
     assert_eq!(shown.client_id, ID);
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .unwrap();
+    let (kept,): (String,) = sqlx::query_as("SELECT client_secret FROM sis_connections")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    assert!(
+        homeroom::secrets::is_sealed(&kept) && !kept.contains("s3cret"),
+        "{kept}"
+    );
+}
+
+/// `homeroom sync oneroster`, with the secret on standard input, then again with the kept
+/// connection; `homeroom sync show`; and `district set S sync_interval`.
+#[tokio::test]
+async fn the_operator_connects_and_syncs_from_the_command_line() {
+    use tokio::io::AsyncWriteExt;
+    let (app, sis, _dir) = setup().await;
+    add_district(&app, "cli").await;
+    let run = |args: Vec<String>, stdin: Option<&'static str>| {
+        let url = app.db.url.clone();
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let mut command = crate::harness::homeroom_command(dir.path());
+            command
+                .args(["--database-url", &url])
+                .args(&args)
+                .env("HOMEROOM_SECRET_KEY", KEY)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = command.spawn().unwrap();
+            let mut input = child.stdin.take().unwrap();
+            if let Some(text) = stdin {
+                input.write_all(text.as_bytes()).await.unwrap();
+            }
+            drop(input);
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    let words = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+    let connect = |secret: &'static str| {
+        let mut args = words("sync oneroster --district cli --client-id");
+        args.push(ID.to_owned());
+        args.extend(["--base-url".into(), sis.base_url()]);
+        args.extend(["--token-url".into(), sis.token_url()]);
+        args.push("--client-secret-stdin".into());
+        run(args, Some(secret))
+    };
+    crate::harness::assert_fails_with(
+        &connect("not the secret\n").await,
+        "refused the client id and secret",
+    );
+    let out = connect("s3cret: with spaces & symbols\n").await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    let printed = crate::harness::stdout(&out);
+    assert!(printed.contains("connected to"), "{printed}");
+    assert!(printed.contains("(bulk); imported: "), "{printed}");
+
+    let out = run(words("sync oneroster --district cli"), None).await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    assert!(crate::harness::stdout(&out).contains("(delta)"));
+
+    // A connection is given whole (clap says what is missing).
+    let out = run(
+        words("sync oneroster --district cli --base-url https://sis.example"),
+        None,
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(crate::harness::stderr(&out).contains("--token-url"));
+    let out = run(words("district set cli sync_interval 2h"), None).await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    crate::harness::assert_fails_with(
+        &run(words("district set cli sync_interval 1s"), None).await,
+        "sync_interval is off or a time from 5m to 7d",
+    );
+    let out = run(words("sync show --district cli"), None).await;
+    let shown = crate::harness::stdout(&out);
+    assert!(
+        shown.contains(&sis.base_url()) && shown.contains("every 2h"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("imported").count(), 2, "{shown}");
+    assert!(!shown.contains("s3cret"));
 }
 
 #[tokio::test]
