@@ -3,18 +3,31 @@
 use super::Invalid;
 
 /// An address of a SIS's OneRoster API or its token endpoint: `https`, or `http` on a loopback
-/// address (tests and development); no user, query or fragment; kept without a trailing
-/// slash. Client secrets and children's records never cross the network in the clear.
+/// address (tests and development); no user or fragment, and a query only on a token endpoint
+/// (Infinite Campus names its app there); kept without a trailing slash. Client secrets and
+/// children's records never cross the network in the clear.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SisUrl(url::Url);
 
 impl SisUrl {
-    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+    /// A token endpoint.
+    pub fn token(raw: &str) -> Result<Self, Invalid> {
+        Self::parse("token-url", raw, true)
+    }
+
+    fn parse(field: &'static str, raw: &str, query: bool) -> Result<Self, Invalid> {
         let bad = |why: &str| Invalid::new(format!("{field} {raw:?}: {why}")).on(field);
         let text = raw.trim().trim_end_matches('/');
         let url = url::Url::parse(text).map_err(|e| bad(&e.to_string()))?;
-        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-            return Err(bad("it has no query, fragment or user"));
+        if (url.query().is_some() && !query)
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+        {
+            return Err(bad(if query {
+                "it has no fragment or user"
+            } else {
+                "it has no query, fragment or user"
+            }));
         }
         let loopback = match url.host() {
             Some(url::Host::Domain(name)) => name == "localhost",
@@ -38,7 +51,7 @@ impl SisUrl {
             .iter()
             .find_map(|tail| text.strip_suffix(tail))
             .unwrap_or(text);
-        Self::parse("base-url", text)
+        Self::parse("base-url", text, false)
     }
 
     pub fn as_str(&self) -> &str {
@@ -139,6 +152,13 @@ mod tests {
             "https://sis.example/campus/api/ims/oneroster"
         );
         assert!(SisUrl::base("http://127.0.0.1:9000/ims/oneroster").is_ok());
+        assert_eq!(
+            SisUrl::token("https://sis.example/campus/oauth2/token?appName=maple")
+                .unwrap()
+                .as_str(),
+            "https://sis.example/campus/oauth2/token?appName=maple"
+        );
+        assert!(SisUrl::token("http://sis.example/token").is_err());
         for bad in [
             "http://sis.example/oneroster",
             "ftp://sis.example/",

@@ -93,7 +93,7 @@ pub enum Ran {
 pub async fn connect(app: &App, staff: &Staff, given: Connection<'_>) -> Result<ConnectionView> {
     let district = staff.district();
     let base = SisUrl::base(given.base_url)?;
-    let token_url = SisUrl::parse("token-url", given.token_url)?;
+    let token_url = SisUrl::token(given.token_url)?;
     let client_id = credential("client-id", given.client_id, 256)?;
     let secret = credential("client-secret", given.client_secret, 1024)?;
     let mut sis = Sis::new(
@@ -273,8 +273,7 @@ async fn fetch_and_import(
 ) -> Result<Report, Failed> {
     let secret = client_secret(app, staff.district().id, connection).map_err(Failed::Service)?;
     let base = SisUrl::base(&connection.base_url).map_err(|e| Failed::Sis(e.to_string()))?;
-    let token_url = SisUrl::parse("token-url", &connection.token_url)
-        .map_err(|e| Failed::Sis(e.to_string()))?;
+    let token_url = SisUrl::token(&connection.token_url).map_err(|e| Failed::Sis(e.to_string()))?;
     let mut sis = Sis::new(
         base,
         token_url,
