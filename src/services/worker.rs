@@ -74,7 +74,7 @@ pub async fn run_due(app: &App) -> Result<usize, StoreError> {
     let jobs = app.store.claim_jobs(app.clock.unix(), BATCH).await?;
     let _heartbeat = Heartbeat::start(app, jobs.iter().map(|j| j.id).collect());
     for job in jobs.iter() {
-        if job.kind == super::push::PUSH_JOB {
+        if job.kind == super::push::PUSH_JOB || job.kind == super::rostering::SYNC_JOB {
             app.detached.start(app, job.clone()).await;
             continue;
         }
@@ -119,7 +119,8 @@ impl Drop for Heartbeat {
 /// Jobs that run beside the worker's own turn. A push waits on a push service that anyone
 /// with a session may name (up to `PUSH_TIMEOUT`, and a job pushes to each of the account's
 /// subscriptions at once): run in turn, one slow or silent service would hold up every
-/// district's pushes and mail behind it. The worker starts each in a slot of its own and goes
+/// district's pushes and mail behind it. A district's sync from its SIS takes minutes, and
+/// holds its district itself (see `rostering`). The worker starts each in a slot of its own and goes
 /// on; only when every slot is taken does it wait for one.
 pub struct Detached {
     slots: Arc<Semaphore>,
@@ -138,6 +139,8 @@ impl Detached {
         let slot = self.slots.clone().acquire_owned().await;
         let app = app.clone();
         tokio::spawn(async move {
+            // Its lease is kept while it runs, however long: a sync takes minutes.
+            let _heartbeat = Heartbeat::start(&app, vec![job.id]);
             let outcome = perform(&app, &job).await;
             if let Err(err) = record(&app, &job, &outcome).await {
                 tracing::warn!(job = job.id, kind = %job.kind, %err, "the job's outcome could not be recorded");

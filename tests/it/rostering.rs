@@ -594,6 +594,7 @@ async fn the_worker_syncs_a_district_on_its_schedule_once_across_nodes() {
         .unwrap();
 
     homeroom::services::worker::run_due(&app.app).await.unwrap();
+    homeroom::services::worker::settled(&app.app).await;
     let runs = rostering::runs(&app.app, &operator(&district), 10)
         .await
         .unwrap();
@@ -675,6 +676,7 @@ async fn staff_see_the_runs_in_the_console_and_ask_for_one() {
             .contains("A sync will start within a minute")
     );
     homeroom::services::worker::run_due(&app.app).await.unwrap();
+    homeroom::services::worker::settled(&app.app).await;
     let page = client
         .get(app.url("/d/console/admin/sync"))
         .send()
