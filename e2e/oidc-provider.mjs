@@ -20,6 +20,9 @@ const provider = new Provider(issuer, {
     client_id: 'homeroom',
     client_secret: 'test-secret',
     redirect_uris: redirect.split(','),
+    // After it signs someone out at the portal's asking, back to the portals' login pages.
+    post_logout_redirect_uris: redirect.split(',').flatMap((uri) =>
+      ['student', 'teacher', 'staff'].map((portal) => uri.replace(/\/sso\/callback$/, `/${portal}`))),
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',

@@ -1000,7 +1000,7 @@ const tests = [
         await logIn(j, staff, { slug: PINE_GROVE.slug, portal: 'staff', ...world.staff });
         await staff.waitForURL('**/home');
         await j.a11y(staff, `${width} px`);
-        for (const [where, name] of [['admin?q=a', 'staff-console'], ['admin/tools', 'portal-tools'], ['admin/messages', 'send-a-message']]) {
+        for (const [where, name] of [['admin?q=a', 'staff-console'], ['admin/tools', 'portal-tools'], ['admin/messages', 'send-a-message'], ['admin/sync', 'rostering']]) {
           await staff.goto(`/d/${PINE_GROVE.slug}/${where}`);
           await j.a11y(staff, `${width} px`);
           await screenshot(staff, name);
@@ -1292,7 +1292,7 @@ const tests = [
     },
   },
   {
-    name: 'Sign in with the district: student clicks Sign in with…, logs in at the provider, lands on Today',
+    name: 'Sign in with the district: student clicks Sign in with…, logs in at the provider, lands on Today, logs out of both',
     async run(j) {
       const { cli, dir, base } = world.portal;
       const slug = PINE_GROVE.slug;
@@ -1345,6 +1345,16 @@ const tests = [
         const heading = (await page.getByRole('heading', { level: 1 }).textContent()).replace(/\s+/g, ' ');
         check(heading.includes('Today') && heading.includes(name), `Today's heading is ${JSON.stringify(heading)}`);
         await screenshot(page, 'sso-today');
+
+        // Logging out ends the provider's session too: its sign-out page, then back to the
+        // portal's login page.
+        await page.getByRole('button', { name: 'Log Out' }).click();
+        await page.waitForURL((url) => url.href.startsWith(issuer));
+        await page.locator('button[name="logout"][value="yes"]').click();
+        await page.waitForURL(`**/d/${slug}/student`);
+        await j.a11y(page, 'after logout');
+        await page.goto(`/d/${slug}/home`);
+        check(!page.url().endsWith('/home'), `logged out, yet home opened: ${page.url()}`);
       } finally {
         provider.kill();
       }

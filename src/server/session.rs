@@ -121,6 +121,45 @@ pub fn sso_cookie(config: &Config, slug: &str, portal: &str, state: &str) -> Str
         .to_string()
 }
 
+/// A browser that signed in with the district's provider: at logout it is sent to end the
+/// provider's session too. A hint only: it grants nothing, and a stale one at worst shows the
+/// provider's sign-out page.
+const SIGNED_IN_WITH_PROVIDER: &str = "homeroom_sso_session";
+
+/// `Set-Cookie` marking this browser as signed in with the district's provider.
+pub fn provider_session_cookie(config: &Config, slug: &str) -> String {
+    Cookie::build((SIGNED_IN_WITH_PROVIDER, "1"))
+        .path(format!("/d/{slug}"))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(config))
+        .build()
+        .to_string()
+}
+
+/// `Set-Cookie` taking the mark away.
+pub fn cleared_provider_session(config: &Config, slug: &str) -> String {
+    Cookie::build((SIGNED_IN_WITH_PROVIDER, ""))
+        .path(format!("/d/{slug}"))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(config))
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+/// Whether this browser signed in with the district's provider.
+pub fn signed_in_with_provider(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .any(|c| c.name() == SIGNED_IN_WITH_PROVIDER && c.value() == "1")
+}
+
 /// The sign-in this browser started, if any: its portal and its state.
 pub fn sso_state(headers: &HeaderMap) -> Option<(String, String)> {
     headers

@@ -59,6 +59,9 @@ struct Discovery {
     token_endpoint: String,
     jwks_uri: String,
     userinfo_endpoint: Option<String>,
+    /// Where a relying party sends the browser to end the provider's session too
+    /// (OpenID Connect RP-Initiated Logout 1.0); Google has none.
+    end_session_endpoint: Option<String>,
 }
 
 #[derive(Clone)]
@@ -271,6 +274,38 @@ pub fn redirect_uri(app: &App, district: &District) -> String {
         app.config.public_url.as_str().trim_end_matches('/'),
         district.slug
     )
+}
+
+/// Where the provider sends the browser back after it signed out: the portal's login page
+/// (to register with the provider as a post-logout redirect URI).
+pub fn post_logout_uri(app: &App, district: &District, portal: AccountKind) -> String {
+    format!(
+        "{}/d/{}/{}",
+        app.config.public_url.as_str().trim_end_matches('/'),
+        district.slug,
+        portal.as_str()
+    )
+}
+
+/// Where to send a browser that signed in with the district's provider and has just logged
+/// out of the portal, to end its session at the provider as well (OpenID Connect
+/// RP-Initiated Logout 1.0): `None` when the provider offers no such endpoint, or cannot be
+/// reached just now (the portal's own logout is done either way).
+pub async fn logout_url(app: &App, district: &District, portal: AccountKind) -> Option<String> {
+    let provider = app.store.sso_provider(district.id, portal).await.ok()??;
+    let issuer = Issuer::parse(&provider.issuer).ok()?;
+    let known = known(app, &issuer, &provider.label, false).await.ok()?;
+    let endpoint = known.discovery.end_session_endpoint?;
+    // Held to what an issuer is held to: https, or http on a loopback address.
+    Issuer::parse(&endpoint).ok()?;
+    let mut url = url::Url::parse(&endpoint).ok()?;
+    url.query_pairs_mut()
+        .append_pair("client_id", &provider.client_id)
+        .append_pair(
+            "post_logout_redirect_uri",
+            &post_logout_uri(app, district, portal),
+        );
+    Some(url.into())
 }
 
 /// The scheme of the mobile app's redirect: a sign-in from the app ends there, with a

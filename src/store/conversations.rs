@@ -402,7 +402,8 @@ impl Store {
             super::sql::built(wrap(format!(
                 "{CONVERSATION}, (SELECT COUNT(*) FROM conversation_messages m \
                     WHERE m.district_id = c.district_id AND m.conversation_id = c.id \
-                      AND m.author_id <> $2 AND m.id > COALESCE((SELECT cr.read_through \
+                      AND m.author_id <> $2 AND m.retracted_at IS NULL \
+                      AND m.id > COALESCE((SELECT cr.read_through \
                         FROM conversation_reads cr WHERE cr.district_id = c.district_id \
                           AND cr.conversation_id = c.id AND cr.account_id = $2), 0)) AS unread\
                  {CONVERSATION_FROM} WHERE c.district_id = $1 AND {which} \

@@ -4,8 +4,8 @@
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use serde::Deserialize;
 
@@ -266,21 +266,32 @@ pub async fn remove_passkey(
     }
 }
 
+/// Ends the session; a browser that signed in with the district's provider goes on to the
+/// provider, to end its session there too, and comes back to the login page.
 pub async fn logout(
     State(app): State<App>,
     SignedIn(who): SignedIn,
     ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
 ) -> Response {
     if let Err(err) = auth::logout(&app, &who, &client).await {
         return PageError(err).into_response();
     }
+    let slug = who.district.slug.as_str();
+    let provider = match crate::server::session::signed_in_with_provider(&headers) {
+        true => crate::services::sso::logout_url(&app, &who.district, who.account.kind).await,
+        false => None,
+    };
+    let to = provider.unwrap_or_else(|| format!("/d/{slug}/{}", who.account.kind.as_str()));
     (
-        [(header::SET_COOKIE, cleared_cookie(&app.config))],
-        Redirect::to(&format!(
-            "/d/{}/{}",
-            who.district.slug,
-            who.account.kind.as_str()
-        )),
+        AppendHeaders([
+            (header::SET_COOKIE, cleared_cookie(&app.config)),
+            (
+                header::SET_COOKIE,
+                crate::server::session::cleared_provider_session(&app.config, slug),
+            ),
+        ]),
+        Redirect::to(&to),
     )
         .into_response()
 }

@@ -13,7 +13,9 @@ use crate::app::App;
 use crate::domain::{District, sso_portal};
 use crate::i18n::{self, filters};
 use crate::server::error::{PageError, page_message};
-use crate::server::session::{BrowserDevice, ClientInfo, sso_cookie, sso_state};
+use crate::server::session::{
+    BrowserDevice, ClientInfo, provider_session_cookie, sso_cookie, sso_state,
+};
 use crate::services::{self, Error};
 
 #[derive(Template)]
@@ -120,7 +122,15 @@ pub async fn callback(
     let device = browser.device();
     match services::sso::finish(&app, &district, state, code, &device, &client).await {
         Ok(services::sso::Finished::Web(logged_in)) => {
-            super::login::signed_in(&app, &district, &headers, &browser, &logged_in).await
+            let mut response =
+                super::login::signed_in(&app, &district, &headers, &browser, &logged_in).await?;
+            if let Ok(marked) = header::HeaderValue::from_str(&provider_session_cookie(
+                &app.config,
+                district.slug.as_str(),
+            )) {
+                response.headers_mut().append(header::SET_COOKIE, marked);
+            }
+            Ok(response)
         }
         Ok(services::sso::Finished::App { redirect }) => {
             Ok(Redirect::to(&redirect).into_response())

@@ -394,6 +394,16 @@ async fn a_message_can_be_retracted_for_five_minutes_and_the_district_still_read
             .0,
         StatusCode::NO_CONTENT
     );
+    // A retracted message is nothing to read: the teacher has nothing unread.
+    let (_, listed) = p.get("/api/v1/conversations", Some("terry")).await;
+    let ours = listed["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(ours["unread"], 0, "{ours}");
     let (_, thread) = p
         .get(&format!("/api/v1/conversations/{id}"), Some("terry"))
         .await;

@@ -240,6 +240,51 @@ async fn a_student_signs_in_with_the_districts_provider_once_per_code() {
         .unwrap();
     assert!(audit.iter().any(|e| e.action == "sso.account_created"));
     assert!(audit.iter().any(|e| e.action == "login.sso"));
+
+    // Logging out ends the provider's session too (RP-initiated logout), and the provider
+    // takes the way back: the portal's login page, registered with it.
+    let out = app
+        .client
+        .post(app.url("/d/river/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let cleared: Vec<&str> = out
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap())
+        .collect();
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with("homeroom_sso_session=;") && c.contains("Max-Age=0")),
+        "the mark goes with the session: {cleared:?}"
+    );
+    let to = out.headers()["location"].to_str().unwrap().to_owned();
+    let end = url::Url::parse(&to).unwrap();
+    assert!(to.starts_with(&provider.issuer), "{to}");
+    let river = crate::harness::district(&app, "river").await;
+    let back = sso::post_logout_uri(&app.app, &river, AccountKind::Student);
+    assert!(back.ends_with("/d/river/student"), "{back}");
+    assert!(
+        end.query_pairs()
+            .any(|(k, v)| k == "post_logout_redirect_uri" && v == back.as_str())
+    );
+    assert!(
+        end.query_pairs()
+            .any(|(k, v)| k == "client_id" && v == "homeroom")
+    );
+    let asked = reqwest::get(&to).await.unwrap();
+    assert_eq!(asked.status(), StatusCode::OK, "the provider takes it");
+    let page = asked.text().await.unwrap();
+    assert!(page.contains("logout"), "{page}");
+    assert_eq!(
+        app.get("/d/river/home").await.status(),
+        StatusCode::SEE_OTHER,
+        "the portal's session is over"
+    );
     provider.stop().await;
 }
 
