@@ -217,3 +217,6 @@ sso-state-unknown = This sign-in was already used or has expired. Start again fr
 sso-nobody = Your district's sign-in worked, but no one in this portal matches your account. Ask your school district for help.
 sso-several = Your district's sign-in matches more than one person here, so you were not signed in. Ask your school district for help.
 sso-account-unavailable = Your account cannot be used on this portal. Ask your school district for help.
+sso-signed-out-title = You are logged out
+sso-signed-out-body = You are logged out of the portal. Signing you out of { $provider } too, so that nobody else on this device is signed in as you…
+sso-signed-out-continue = Sign out of { $provider }

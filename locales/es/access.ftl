@@ -210,3 +210,6 @@ sso-state-unknown = Este inicio de sesión ya se usó o venció. Empiece de nuev
 sso-nobody = El inicio de sesión de su distrito funcionó, pero nadie en este portal corresponde a su cuenta. Pida ayuda a su distrito escolar.
 sso-several = El inicio de sesión de su distrito corresponde a más de una persona aquí, así que no se inició la sesión. Pida ayuda a su distrito escolar.
 sso-account-unavailable = Su cuenta no se puede usar en este portal. Pida ayuda a su distrito escolar.
+sso-signed-out-title = Ha cerrado la sesión
+sso-signed-out-body = Ha cerrado la sesión del portal. Cerrando también su sesión de { $provider }, para que nadie más en este dispositivo quede con su cuenta…
+sso-signed-out-continue = Cerrar la sesión de { $provider }

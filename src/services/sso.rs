@@ -289,9 +289,13 @@ pub fn post_logout_uri(app: &App, district: &District, portal: AccountKind) -> S
 
 /// Where to send a browser that signed in with the district's provider and has just logged
 /// out of the portal, to end its session at the provider as well (OpenID Connect
-/// RP-Initiated Logout 1.0): `None` when the provider offers no such endpoint, or cannot be
-/// reached just now (the portal's own logout is done either way).
-pub async fn logout_url(app: &App, district: &District, portal: AccountKind) -> Option<String> {
+/// RP-Initiated Logout 1.0), with the provider's name: `None` when the provider offers no
+/// such endpoint, or cannot be reached just now (the portal's own logout is done either way).
+pub async fn logout_url(
+    app: &App,
+    district: &District,
+    portal: AccountKind,
+) -> Option<(String, String)> {
     let provider = app.store.sso_provider(district.id, portal).await.ok()??;
     let issuer = Issuer::parse(&provider.issuer).ok()?;
     let known = known(app, &issuer, &provider.label, false).await.ok()?;
@@ -305,7 +309,7 @@ pub async fn logout_url(app: &App, district: &District, portal: AccountKind) -> 
             "post_logout_redirect_uri",
             &post_logout_uri(app, district, portal),
         );
-    Some(url.into())
+    Some((url.into(), provider.label))
 }
 
 /// The scheme of the mobile app's redirect: a sign-in from the app ends there, with a

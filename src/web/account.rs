@@ -278,11 +278,12 @@ pub async fn logout(
         return PageError(err).into_response();
     }
     let slug = who.district.slug.as_str();
-    let provider = match crate::server::session::signed_in_with_provider(&headers) {
-        true => crate::services::sso::logout_url(&app, &who.district, who.account.kind).await,
-        false => None,
+    let portal = who.account.kind.as_str();
+    // The provider's sign-out is a page away: a form may only lead to this origin.
+    let to = match crate::server::session::signed_in_with_provider(&headers) {
+        true => format!("/d/{slug}/sso/signed-out?portal={portal}"),
+        false => format!("/d/{slug}/{portal}"),
     };
-    let to = provider.unwrap_or_else(|| format!("/d/{slug}/{}", who.account.kind.as_str()));
     (
         AppendHeaders([
             (header::SET_COOKIE, cleared_cookie(&app.config)),

@@ -47,6 +47,7 @@ fn district() -> Router<App> {
         .route("/{portal}", get(login::page).post(login::submit))
         .route("/sso/start", get(sso::start))
         .route("/sso/callback", get(sso::callback))
+        .route("/sso/signed-out", get(sso::signed_out))
         .route("/{portal}/passkey", post(login::passkey))
         .route("/home", get(account::home))
         .route("/activate", get(activate::page).post(activate::check_key))

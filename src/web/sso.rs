@@ -83,6 +83,51 @@ pub async fn start(
     }
 }
 
+#[derive(Template)]
+#[template(path = "sso_signed_out.html")]
+struct SignedOut<'a> {
+    district_name: &'a str,
+    slug: &'a str,
+    portal: &'a str,
+    label: String,
+    url: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignedOutQuery {
+    portal: String,
+}
+
+/// `GET /d/{slug}/sso/signed-out?portal=…`: after the portal's logout, on to the provider's
+/// sign-out (a navigation of its own: the logout form may only lead to this origin), with a
+/// link for a browser that does not follow the refresh. Without a provider that signs out,
+/// the portal's login page.
+pub async fn signed_out(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+    query: Result<Query<SignedOutQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let district = services::districts::open(&app, &slug).await?;
+    let Ok(kind) = query
+        .map_err(|_| ())
+        .and_then(|Query(q)| sso_portal(&q.portal).map_err(|_| ()))
+    else {
+        return Err(Error::NotFound.into());
+    };
+    let login = format!("/d/{}/{}", district.slug, kind.as_str());
+    let Some((url, label)) = services::sso::logout_url(&app, &district, kind).await else {
+        return Ok(Redirect::to(&login).into_response());
+    };
+    Ok(Html(pages::render(&SignedOut {
+        district_name: district.name.as_str(),
+        slug: district.slug.as_str(),
+        portal: kind.as_str(),
+        label,
+        url,
+    }))
+    .into_response())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CallbackQuery {
     code: Option<String>,

@@ -262,7 +262,24 @@ async fn a_student_signs_in_with_the_districts_provider_once_per_code() {
             .any(|c| c.starts_with("homeroom_sso_session=;") && c.contains("Max-Age=0")),
         "the mark goes with the session: {cleared:?}"
     );
-    let to = out.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        out.headers()["location"],
+        "/d/river/sso/signed-out?portal=student"
+    );
+    let (status, page) = app.get_text("/d/river/sso/signed-out?portal=student").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Sign out of Test Schools ID"), "{page}");
+    let escaped = page
+        .split("<a class=\"button\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        page.contains(&format!("content=\"0;url={escaped}\"")),
+        "the page goes on by itself: {page}"
+    );
+    let to = escaped.replace("&#38;", "&").replace("&amp;", "&");
     let end = url::Url::parse(&to).unwrap();
     assert!(to.starts_with(&provider.issuer), "{to}");
     let river = crate::harness::district(&app, "river").await;
