@@ -22,6 +22,7 @@ pub mod push;
 pub mod records;
 pub mod recovery;
 pub mod rostering;
+mod sealing;
 pub mod second_factor;
 pub mod security;
 pub mod snapshots;

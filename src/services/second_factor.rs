@@ -35,11 +35,11 @@ fn stored_form(
     account: AccountId,
     secret: &TotpSecret,
 ) -> Result<String> {
-    let base32 = secret.to_base32();
-    match &app.config.secret_key {
-        Some(key) => Ok(key.seal(base32.as_bytes(), &sealing_context(district, account))?),
-        None => Ok(base32),
-    }
+    super::sealing::keep(
+        app,
+        &secret.to_base32(),
+        &sealing_context(district, account),
+    )
 }
 
 /// The TOTP secret a stored value holds. One sealed under a key this node does not have is an
@@ -50,17 +50,12 @@ fn secret_of(
     account: AccountId,
     stored: &str,
 ) -> Result<TotpSecret> {
-    let base32 = if secrets::is_sealed(stored) {
-        let key = app.config.secret_key.as_ref().ok_or_else(|| {
-            Error::internal("a TOTP secret is sealed, but no secret_key is configured")
-        })?;
-        let plain = key
-            .open(stored, &sealing_context(district, account))
-            .ok_or_else(|| Error::internal("a TOTP secret does not open with this secret_key"))?;
-        String::from_utf8(plain).map_err(|_| Error::internal("a sealed TOTP secret is not text"))?
-    } else {
-        stored.to_owned()
-    };
+    let base32 = super::sealing::read(
+        app,
+        stored,
+        &sealing_context(district, account),
+        "a TOTP secret",
+    )?;
     TotpSecret::parse(&base32).ok_or_else(|| Error::internal("a stored TOTP secret does not parse"))
 }
 

@@ -146,19 +146,12 @@ fn sealing_context(district: &District, portal: AccountKind) -> String {
 }
 
 fn client_secret(app: &App, district: &District, provider: &SsoProviderRecord) -> Result<String> {
-    if !secrets::is_sealed(&provider.client_secret) {
-        return Ok(provider.client_secret.clone());
-    }
-    let key = app.config.secret_key.as_ref().ok_or_else(|| {
-        Error::internal("a client secret is sealed, but no secret_key is configured")
-    })?;
-    let plain = key
-        .open(
-            &provider.client_secret,
-            &sealing_context(district, provider.portal),
-        )
-        .ok_or_else(|| Error::internal("a client secret does not open with this secret_key"))?;
-    String::from_utf8(plain).map_err(|_| Error::internal("a sealed client secret is not text"))
+    super::sealing::read(
+        app,
+        &provider.client_secret,
+        &sealing_context(district, provider.portal),
+        "a client secret",
+    )
 }
 
 /// Sets a portal's provider after checking that its issuer answers discovery.
@@ -186,10 +179,7 @@ pub async fn configure(
     let claim = SsoClaim::parse(setting.claim)?;
     let match_by = SsoMatch::parse(setting.match_by)?;
     known(app, &issuer, &label, true).await?;
-    let sealed = match &app.config.secret_key {
-        Some(key) => key.seal(secret.as_bytes(), &sealing_context(district, portal))?,
-        None => secret,
-    };
+    let sealed = super::sealing::keep(app, &secret, &sealing_context(district, portal))?;
     let record = SsoProviderRecord {
         portal,
         issuer: issuer.as_str().to_owned(),

@@ -661,6 +661,20 @@ async fn staff_see_the_runs_in_the_console_and_ask_for_one() {
             .unwrap()
             .contains("A sync will start within a minute")
     );
+    // A second click queues nothing more.
+    let again = client
+        .post(app.url("/d/console/admin/sync"))
+        .form(&[("", "")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("A sync is already waiting to start")
+    );
     homeroom::services::worker::run_due(&app.app).await.unwrap();
     homeroom::services::worker::settled(&app.app).await;
     let page = console_page(&client, &app).await;

@@ -23,7 +23,6 @@ use super::import::{self, ImportError, News, Problem, Report};
 use super::security;
 use crate::app::App;
 use crate::domain::{Collection, District, DistrictId, Invalid, SisUrl};
-use crate::secrets;
 use crate::store::{AuditEntry, JobRecord, NewJob, SisConnectionRecord, SyncRunRecord};
 use client::Sis;
 use files::{CollectionFile, Mode};
@@ -109,10 +108,7 @@ pub async fn connect(app: &App, staff: &Staff, given: Connection<'_>) -> Result<
     sis.token()
         .await
         .map_err(|why| Error::Invalid(Invalid::new(why).on("client-secret")))?;
-    let sealed = match &app.config.secret_key {
-        Some(key) => key.seal(secret.as_bytes(), &sealing_context(district.id))?,
-        None => secret,
-    };
+    let sealed = super::sealing::keep(app, &secret, &sealing_context(district.id))?;
     let record = SisConnectionRecord {
         base_url: base.as_str().to_owned(),
         token_url: token_url.as_str().to_owned(),
@@ -524,19 +520,12 @@ fn client_secret(
     district: DistrictId,
     connection: &SisConnectionRecord,
 ) -> Result<String> {
-    if !secrets::is_sealed(&connection.client_secret) {
-        return Ok(connection.client_secret.clone());
-    }
-    let key = app.config.secret_key.as_ref().ok_or_else(|| {
-        Error::internal("the SIS client secret is sealed, but no secret_key is configured")
-    })?;
-    let plain = key
-        .open(&connection.client_secret, &sealing_context(district))
-        .ok_or_else(|| {
-            Error::internal("the SIS client secret does not open with this secret_key")
-        })?;
-    String::from_utf8(plain)
-        .map_err(|_| Error::internal("the sealed SIS client secret is not text"))
+    super::sealing::read(
+        app,
+        &connection.client_secret,
+        &sealing_context(district),
+        "the SIS client secret",
+    )
 }
 
 async fn audit(
