@@ -38,6 +38,12 @@ pub(super) struct Sis {
     max_records: u64,
 }
 
+/// A token endpoint's refusal (RFC 6749, section 5.2).
+#[derive(Deserialize)]
+struct TokenRefusal {
+    error: String,
+}
+
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,
@@ -112,10 +118,27 @@ impl Sis {
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::BAD_REQUEST
         {
-            return Err(format!(
-                "the SIS's token endpoint refused the client id and secret ({status}): check them \
-                 with the SIS's administrator"
-            ));
+            // RFC 6749, section 5.2: the error says which part was refused.
+            let said = read_limited(response, 64 << 10)
+                .await
+                .ok()
+                .and_then(|body| serde_json::from_slice::<TokenRefusal>(&body).ok())
+                .map(|refusal| refusal.error)
+                .unwrap_or_default();
+            return Err(match said.as_str() {
+                "invalid_scope" => format!(
+                    "the SIS's token endpoint refused the scopes ({status} invalid_scope): the \
+                     client needs OneRoster 1.2's roster.readonly and gradebook.readonly"
+                ),
+                "invalid_client" | "unauthorized_client" | "" => format!(
+                    "the SIS's token endpoint refused the client id and secret ({status}): check \
+                     them with the SIS's administrator"
+                ),
+                other => format!(
+                    "the SIS's token endpoint refused the request ({status} {:?})",
+                    other.chars().take(60).collect::<String>()
+                ),
+            });
         }
         if !status.is_success() {
             return Err(format!("the SIS's token endpoint answered {status}"));
@@ -197,6 +220,12 @@ impl Sis {
                 break;
             }
             if let Some(link) = link {
+                if link == url {
+                    return Err(format!(
+                        "{}: the SIS's next page is the page it just gave",
+                        collection.name()
+                    ));
+                }
                 next = Some(link);
                 continue;
             }
