@@ -104,6 +104,33 @@ fn secure(config: &Config) -> bool {
     config.public_url.scheme() == "https"
 }
 
+/// A cookie of ours on `path`: HttpOnly, SameSite=Lax, Secure behind https. Each caller sets
+/// how long it lasts.
+fn ours(
+    config: &Config,
+    name: &'static str,
+    value: String,
+    path: String,
+) -> cookie::CookieBuilder<'static> {
+    Cookie::build((name, value))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(config))
+}
+
+/// The value of the cookie `name` the request carries, if any.
+fn sent(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
 /// The cookie that ties a sign-in with the district's identity provider to the browser that
 /// started it, so that nobody can finish their own sign-in in someone else's browser.
 const SSO_COOKIE: &str = "homeroom_sso";
@@ -111,14 +138,15 @@ const SSO_COOKIE: &str = "homeroom_sso";
 /// `Set-Cookie` holding a sign-in's portal and state (`portal.state`), for the district's
 /// callback alone, ten minutes.
 pub fn sso_cookie(config: &Config, slug: &str, portal: &str, state: &str) -> String {
-    Cookie::build((SSO_COOKIE, format!("{portal}.{state}")))
-        .path(format!("/d/{slug}/sso"))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure(config))
-        .max_age(cookie::time::Duration::minutes(10))
-        .build()
-        .to_string()
+    ours(
+        config,
+        SSO_COOKIE,
+        format!("{portal}.{state}"),
+        format!("/d/{slug}/sso"),
+    )
+    .max_age(cookie::time::Duration::minutes(10))
+    .build()
+    .to_string()
 }
 
 /// A browser that signed in with the district's provider: at logout it is sent to end the
@@ -128,62 +156,51 @@ const SIGNED_IN_WITH_PROVIDER: &str = "homeroom_sso_session";
 
 /// `Set-Cookie` marking this browser as signed in with the district's provider.
 pub fn provider_session_cookie(config: &Config, slug: &str) -> String {
-    Cookie::build((SIGNED_IN_WITH_PROVIDER, "1"))
-        .path(format!("/d/{slug}"))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure(config))
-        .build()
-        .to_string()
+    ours(
+        config,
+        SIGNED_IN_WITH_PROVIDER,
+        "1".to_owned(),
+        format!("/d/{slug}"),
+    )
+    .build()
+    .to_string()
 }
 
 /// `Set-Cookie` taking the mark away.
 pub fn cleared_provider_session(config: &Config, slug: &str) -> String {
-    Cookie::build((SIGNED_IN_WITH_PROVIDER, ""))
-        .path(format!("/d/{slug}"))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure(config))
-        .max_age(cookie::time::Duration::ZERO)
-        .build()
-        .to_string()
+    ours(
+        config,
+        SIGNED_IN_WITH_PROVIDER,
+        String::new(),
+        format!("/d/{slug}"),
+    )
+    .max_age(cookie::time::Duration::ZERO)
+    .build()
+    .to_string()
 }
 
 /// Whether this browser signed in with the district's provider.
 pub fn signed_in_with_provider(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .any(|c| c.name() == SIGNED_IN_WITH_PROVIDER && c.value() == "1")
+    sent(headers, SIGNED_IN_WITH_PROVIDER).as_deref() == Some("1")
 }
 
 /// The sign-in this browser started, if any: its portal and its state.
 pub fn sso_state(headers: &HeaderMap) -> Option<(String, String)> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == SSO_COOKIE)
-        .and_then(|c| {
-            let (portal, state) = c.value().split_once('.')?;
-            Some((portal.to_owned(), state.to_owned()))
-        })
+    let value = sent(headers, SSO_COOKIE)?;
+    let (portal, state) = value.split_once('.')?;
+    Some((portal.to_owned(), state.to_owned()))
 }
 
 /// `Set-Cookie` for a new session.
 pub fn session_cookie(config: &Config, token: &str) -> String {
-    Cookie::build((cookie_name(config), token.to_owned()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure(config))
-        .build()
-        .to_string()
+    ours(
+        config,
+        cookie_name(config),
+        token.to_owned(),
+        "/".to_owned(),
+    )
+    .build()
+    .to_string()
 }
 
 /// The cookies a new browser session starts with: its secret, the account's language, so
@@ -220,21 +237,12 @@ impl BrowserDevice {
     }
 
     fn of(headers: &HeaderMap, config: &Config) -> Result<Self, Error> {
-        let name = Self::name(config);
-        let sent = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == name)
-            .map(|c| c.value().to_owned())
-            .filter(|id| {
-                (32..=64).contains(&id.len())
-                    && id
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            });
+        let sent = sent(headers, Self::name(config)).filter(|id| {
+            (32..=64).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
         match sent {
             Some(id) => Ok(Self(id)),
             None => Ok(Self(crate::secrets::token()?)),
@@ -251,11 +259,7 @@ impl BrowserDevice {
 
     /// `Set-Cookie` for it: HttpOnly, kept 400 days (the most browsers allow).
     pub fn cookie(&self, config: &Config) -> String {
-        Cookie::build((Self::name(config), self.0.clone()))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(secure(config))
+        ours(config, Self::name(config), self.0.clone(), "/".to_owned())
             .max_age(cookie::time::Duration::days(400))
             .build()
             .to_string()
@@ -272,11 +276,7 @@ impl FromRequestParts<App> for BrowserDevice {
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn cleared_cookie(config: &Config) -> String {
-    Cookie::build((cookie_name(config), ""))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure(config))
+    ours(config, cookie_name(config), String::new(), "/".to_owned())
         .max_age(cookie::time::Duration::ZERO)
         .build()
         .to_string()
@@ -290,17 +290,7 @@ pub fn presented_token(headers: &HeaderMap, config: &Config) -> Option<String> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_owned());
     bearer
-        .or_else(|| {
-            let name = cookie_name(config);
-            headers
-                .get_all(header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(Cookie::split_parse)
-                .filter_map(Result::ok)
-                .find(|c| c.name() == name)
-                .map(|c| c.value().to_owned())
-        })
+        .or_else(|| sent(headers, cookie_name(config)))
         .filter(|t| !t.is_empty() && t.len() <= 128)
 }
 

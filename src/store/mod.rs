@@ -72,7 +72,7 @@ pub use records::{
     ReadRecord, Records, StudentRecord, TermGradeRecord,
 };
 pub use recovery::{Recipient, ResetRecord};
-pub use rostering::{SisConnectionRecord, SyncRunRecord, SyncSchedule};
+pub use rostering::{RunEnd, SisConnectionRecord, SyncRunRecord, SyncSchedule};
 pub use rosters::{
     CategoryFields, ClassFields, CourseFields, PersonFields, PersonState, RelationshipFields,
     RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,

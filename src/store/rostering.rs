@@ -33,6 +33,17 @@ pub struct SyncRunRecord {
     pub problems: Option<String>,
 }
 
+/// What a run came to, as its record keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct RunEnd<'a> {
+    pub imported: bool,
+    pub records: i64,
+    /// The import's report, or why the run failed.
+    pub summary: &'a str,
+    /// The problems that stopped the import, one per line.
+    pub problems: Option<&'a str>,
+}
+
 /// A district whose sync may be due: how often it syncs, and when its last run started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncSchedule {
@@ -185,15 +196,11 @@ impl Store {
     }
 
     /// Records what a run came to.
-    #[allow(clippy::too_many_arguments)]
     pub async fn finish_sync_run(
         &self,
         district: DistrictId,
         id: i64,
-        imported: bool,
-        records: i64,
-        summary: &str,
-        problems: Option<&str>,
+        end: RunEnd<'_>,
         now: i64,
     ) -> Result<()> {
         sqlx::query(
@@ -202,10 +209,10 @@ impl Store {
         )
         .bind(district.0)
         .bind(id)
-        .bind(if imported { "imported" } else { "failed" })
-        .bind(records)
-        .bind(summary.to_owned())
-        .bind(problems.map(str::to_owned))
+        .bind(if end.imported { "imported" } else { "failed" })
+        .bind(end.records)
+        .bind(end.summary.to_owned())
+        .bind(end.problems.map(str::to_owned))
         .bind(now)
         .execute(self.pool()?)
         .await?;

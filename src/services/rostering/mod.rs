@@ -23,7 +23,7 @@ use super::import::{self, ImportError, News, Problem, Report};
 use super::security;
 use crate::app::App;
 use crate::domain::{Collection, District, DistrictId, Invalid, SisUrl};
-use crate::store::{AuditEntry, JobRecord, NewJob, SisConnectionRecord, SyncRunRecord};
+use crate::store::{AuditEntry, JobRecord, NewJob, RunEnd, SisConnectionRecord, SyncRunRecord};
 use client::Sis;
 use files::{CollectionFile, Mode};
 
@@ -205,7 +205,17 @@ async fn run_held(
                 summary
             };
             app.store
-                .finish_sync_run(district.id, run, true, records_i64, &summary, None, now)
+                .finish_sync_run(
+                    district.id,
+                    run,
+                    RunEnd {
+                        imported: true,
+                        records: records_i64,
+                        summary: &summary,
+                        problems: None,
+                    },
+                    now,
+                )
                 .await?;
             audit(app, staff, "sync.imported", Some(summary)).await?;
             Ok(Ran::Imported {
@@ -229,10 +239,12 @@ async fn run_held(
                 .finish_sync_run(
                     district.id,
                     run,
-                    false,
-                    records_i64,
-                    &reason,
-                    listed.as_deref(),
+                    RunEnd {
+                        imported: false,
+                        records: records_i64,
+                        summary: &reason,
+                        problems: listed.as_deref(),
+                    },
                     now,
                 )
                 .await?;
