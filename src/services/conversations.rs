@@ -534,11 +534,11 @@ pub async fn unread(app: &App, who: &Authenticated) -> Result<i64> {
     if side_of(who).is_err() {
         return Ok(0);
     }
-    Ok(list(app, who)
-        .await?
-        .iter()
-        .filter(|c| c.unread > 0)
-        .count() as i64)
+    let district = &who.district;
+    Ok(app
+        .store
+        .unread_conversations(district.id, reader(who), &today(app, district), LIST_LIMIT)
+        .await?)
 }
 
 fn message_view(

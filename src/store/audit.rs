@@ -55,12 +55,12 @@ impl Store {
         district: DistrictId,
         limit: u32,
     ) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(super::sql::built(format!(
             "SELECT at, actor, account_id, action, target, detail, address, user_agent \
-             FROM audit_log WHERE district_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-        )
+             FROM audit_log WHERE district_id = $1 ORDER BY at DESC, id DESC {}",
+            super::sql::limit(limit)
+        )))
         .bind(district.0)
-        .bind(i64::from(limit))
         .fetch_all(self.pool()?)
         .await?;
         rows.iter()

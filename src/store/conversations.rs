@@ -397,7 +397,7 @@ impl Store {
         limit: u32,
         wrap: impl Fn(String) -> String,
     ) -> Result<Vec<AnyRow>> {
-        // $1 district, $2 the reading account (0: the district), $3 limit, then the reader's.
+        // $1 district, $2 the reading account (0: the district), then the reader's.
         let listed = |which: &str| {
             super::sql::built(wrap(format!(
                 "{CONVERSATION}, (SELECT COUNT(*) FROM conversation_messages m \
@@ -407,7 +407,8 @@ impl Store {
                         FROM conversation_reads cr WHERE cr.district_id = c.district_id \
                           AND cr.conversation_id = c.id AND cr.account_id = $2), 0)) AS unread\
                  {CONVERSATION_FROM} WHERE c.district_id = $1 AND {which} \
-                 ORDER BY c.last_at DESC, c.id DESC LIMIT $3"
+                 ORDER BY c.last_at DESC, c.id DESC {}",
+                super::sql::limit(limit)
             )))
         };
         let (account, kind, person) = match reader {
@@ -418,23 +419,18 @@ impl Store {
                 person,
             } => (account.0, Some(kind), person),
         };
-        let common = |sql| {
-            sqlx::query(sql)
-                .bind(district.0)
-                .bind(account)
-                .bind(i64::from(limit))
-        };
+        let common = |sql| sqlx::query(sql).bind(district.0).bind(account);
         let query = match kind {
             None => common(listed("c.id > 0")),
-            Some(AccountKind::Teacher) => common(listed("c.teacher_id = $4")).bind(person),
+            Some(AccountKind::Teacher) => common(listed("c.teacher_id = $3")).bind(person),
             Some(AccountKind::Student) => {
-                common(listed("c.audience = 'student' AND c.student_id = $4")).bind(person)
+                common(listed("c.audience = 'student' AND c.student_id = $3")).bind(person)
             }
             Some(AccountKind::Parent) => common(listed(&format!(
-                "c.audience = 'family' AND sp.active = $5 AND c.student_id IN \
+                "c.audience = 'family' AND sp.active = $4 AND c.student_id IN \
                    (SELECT r.student_id FROM relationships r \
-                    WHERE r.district_id = $1 AND r.guardian_id = $4 AND {})",
-                portal_on("$5", "$6")
+                    WHERE r.district_id = $1 AND r.guardian_id = $3 AND {})",
+                portal_on("$4", "$5")
             )))
             .bind(person)
             .bind(true)
@@ -452,18 +448,18 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<Vec<WrittenMessage>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(super::sql::built(format!(
             "SELECT m.id, m.author_id, a.kind, p.given_name, p.family_name, m.body, \
                m.created_at, m.retracted_at FROM conversation_messages m \
                JOIN accounts a ON a.district_id = m.district_id AND a.id = m.author_id \
                JOIN people p ON p.district_id = a.district_id AND p.id = a.person_id \
              WHERE m.district_id = $1 AND m.conversation_id = $2 AND m.id > $3 \
-             ORDER BY m.id LIMIT $4",
-        )
+             ORDER BY m.id {}",
+            super::sql::limit(limit)
+        )))
         .bind(district.0)
         .bind(conversation)
         .bind(after)
-        .bind(i64::from(limit))
         .fetch_all(self.pool()?)
         .await?;
         rows.iter()

@@ -90,14 +90,14 @@ impl Store {
                updated_at = $1 \
              WHERE id IN (SELECT id FROM jobs \
                WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
-               ORDER BY run_at, id LIMIT $3{lock}) \
-             RETURNING {COLUMNS}"
+               ORDER BY run_at, id {limit}{lock}) \
+             RETURNING {COLUMNS}",
+            limit = super::sql::limit(limit)
         );
         let _turn = self.write_turn().await?;
         let rows = sqlx::query(super::sql::built(sql))
             .bind(now)
             .bind(now + LEASE_SECONDS)
-            .bind(i64::from(limit))
             .fetch_all(self.pool()?)
             .await?;
         let mut jobs = rows.iter().map(job_from_row).collect::<Result<Vec<_>>>()?;
@@ -163,11 +163,11 @@ impl Store {
     ) -> Result<Vec<JobRecord>> {
         let rows = sqlx::query(super::sql::built(format!(
             "SELECT {COLUMNS} FROM jobs WHERE district_id = $1 AND state = $2 \
-             ORDER BY run_at, id LIMIT $3"
+             ORDER BY run_at, id {}",
+            super::sql::limit(limit)
         )))
         .bind(district.0)
         .bind(state.to_owned())
-        .bind(i64::from(limit))
         .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(job_from_row).collect()

@@ -440,17 +440,17 @@ impl Records {
         student_sourced_id: &str,
         limit: u32,
     ) -> Result<Vec<ReadRecord>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(super::sql::built(format!(
             "SELECT a.at, a.actor, a.detail, ac.kind, p.given_name, p.family_name \
              FROM audit_log a \
              LEFT JOIN accounts ac ON ac.district_id = a.district_id AND ac.id = a.account_id \
              LEFT JOIN people p ON p.district_id = ac.district_id AND p.id = ac.person_id \
              WHERE a.district_id = $1 AND a.target = $2 AND a.action = 'record.read' \
-             ORDER BY a.at DESC, a.id DESC LIMIT $3",
-        )
+             ORDER BY a.at DESC, a.id DESC {}",
+            super::sql::limit(limit)
+        )))
         .bind(district.0)
         .bind(student_sourced_id.to_owned())
-        .bind(i64::from(limit))
         .fetch_all(&self.db)
         .await?;
         rows.iter()

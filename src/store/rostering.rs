@@ -232,13 +232,13 @@ impl Store {
 
     /// The district's latest runs, newest first.
     pub async fn sync_runs(&self, district: DistrictId, limit: u32) -> Result<Vec<SyncRunRecord>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(super::sql::built(format!(
             "SELECT id, mode, since, started_at, finished_at, outcome, started_by, records, \
                summary, problems FROM sync_runs WHERE district_id = $1 \
-             ORDER BY started_at DESC, id DESC LIMIT $2",
-        )
+             ORDER BY started_at DESC, id DESC {}",
+            super::sql::limit(limit)
+        )))
         .bind(district.0)
-        .bind(i64::from(limit))
         .fetch_all(self.pool()?)
         .await?;
         rows.iter().map(run_from_row).collect()

@@ -11,6 +11,13 @@ pub(super) fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql)
 }
 
+/// `LIMIT n`, written into the statement rather than bound. SQLite plans a bound `LIMIT`
+/// with its value, and so prepares the statement again every time one is bound (3.45 on):
+/// on every page the menu's conversation count was parsed and planned anew.
+pub(super) fn limit(n: u32) -> String {
+    format!("LIMIT {n}")
+}
+
 /// A number as bound text, cast back by the statement that reads it. sqlx's `Any` driver
 /// declares a missing `f64` to PostgreSQL as `float4`, and a statement prepared so then
 /// refuses a later `f64`; text has one type, and prints every finite `f64` exactly.
