@@ -608,6 +608,8 @@ pub struct Authenticated {
     /// The account's unread notifications, read with the session when the request asked for
     /// them ([`authenticate_page`]).
     pub unread: Option<i64>,
+    /// The account's conversations with something unread, read with the session likewise.
+    pub conversations_unread: Option<i64>,
     _sealed: Sealed,
 }
 
@@ -629,10 +631,18 @@ pub async fn authenticate_page(app: &App, token: &str) -> Result<Authenticated> 
 async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<Authenticated> {
     let now = app.clock.unix();
     let secret = SessionSecret::parse(token).ok_or(Error::Unauthorized)?;
-    let found = if with_unread {
+    // The conversations counted depend on the district's day, before the district is read:
+    // the day of the district as this process last knew it, checked once it is read.
+    let day = with_unread.then(|| {
+        app.caches
+            .last_district(secret.district())
+            .map(|district| super::tools::today(app, &district))
+            .unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(app.clock.now()).date())
+    });
+    let found = if let Some(day) = day {
         let since = now - crate::services::notifications::KEEP_SECONDS;
         app.store
-            .session_with_unread(&secret, since)
+            .session_with_unread(&secret, since, &day.to_string())
             .await?
             .map(|(session, account, revision, unread)| (session, account, revision, Some(unread)))
     } else {
@@ -674,11 +684,15 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
     if session.last_seen_at < now - 60 {
         app.store.touch_session(session.id, now).await?;
     }
+    let conversations_unread = unread
+        .filter(|_| day == Some(super::tools::today(app, &district)))
+        .map(|u| u.conversations);
     Ok(Authenticated {
         session,
         account,
         district,
-        unread,
+        unread: unread.map(|u| u.notifications),
+        conversations_unread,
         _sealed: Sealed,
     })
 }

@@ -83,6 +83,12 @@ impl Caches {
             .filter(|district| district.revision == revision)
     }
 
+    /// The district as last kept, of whatever revision: a guess, to be checked against the
+    /// revision read later.
+    pub(super) fn last_district(&self, id: DistrictId) -> Option<District> {
+        self.districts.get(&id)
+    }
+
     pub(super) fn keep_district(&self, district: &District) {
         self.districts.insert(district.id, district.clone());
     }

@@ -30,8 +30,7 @@ use crate::store::{
 
 /// The job that tells the other side of a conversation about a new message.
 pub const MESSAGE_JOB: &str = "notify.conversation";
-/// Conversations listed at most.
-const LIST_LIMIT: u32 = 200;
+use crate::store::CONVERSATIONS_LISTED as LIST_LIMIT;
 /// Messages a page of a conversation holds.
 pub const PAGE: u32 = 100;
 
@@ -533,6 +532,9 @@ pub async fn list(app: &App, who: &Authenticated) -> Result<Vec<ConversationSumm
 pub async fn unread(app: &App, who: &Authenticated) -> Result<i64> {
     if side_of(who).is_err() {
         return Ok(0);
+    }
+    if let Some(n) = who.conversations_unread {
+        return Ok(n);
     }
     let district = &who.district;
     Ok(app

@@ -137,6 +137,76 @@ pub(super) fn portal_on(truth: &str, day: &str) -> String {
     )
 }
 
+/// Which conversations an account of `kind` sees, as a condition on `c` (the conversation)
+/// and `sp` (its student); `person`, `truth` and `day` are the SQL for the reader's person,
+/// true and today. Staff see none through the portals.
+pub(super) fn seen_by(kind: AccountKind, person: &str, truth: &str, day: &str) -> Option<String> {
+    match kind {
+        AccountKind::Teacher => Some(format!("c.teacher_id = {person}")),
+        AccountKind::Student => Some(format!(
+            "c.audience = 'student' AND c.student_id = {person}"
+        )),
+        AccountKind::Parent => Some(format!(
+            "c.audience = 'family' AND sp.active = {truth} AND c.student_id IN \
+               (SELECT r.student_id FROM relationships r \
+                WHERE r.district_id = c.district_id AND r.guardian_id = {person} AND {})",
+            portal_on(truth, day)
+        )),
+        AccountKind::Staff => None,
+    }
+}
+
+/// The latest `limit` conversations of `district` that meet `which`, each with how many
+/// messages `account` has not read.
+fn listing(district: &str, account: &str, which: &str, limit: u32) -> String {
+    format!(
+        "{CONVERSATION}, (SELECT COUNT(*) FROM conversation_messages m \
+            WHERE m.district_id = c.district_id AND m.conversation_id = c.id \
+              AND m.author_id <> {account} AND m.retracted_at IS NULL \
+              AND m.id > COALESCE((SELECT cr.read_through \
+                FROM conversation_reads cr WHERE cr.district_id = c.district_id \
+                  AND cr.conversation_id = c.id AND cr.account_id = {account}), 0)) AS unread\
+         {CONVERSATION_FROM} WHERE c.district_id = {district} AND {which} \
+         ORDER BY c.last_at DESC, c.id DESC {}",
+        super::sql::limit(limit)
+    )
+}
+
+/// The most conversations a reader's list shows, and the menu's count looks at.
+pub const LIST_LIMIT: u32 = 200;
+
+/// How many of an account's latest `limit` conversations have something unread, as one SQL
+/// expression of the account's own columns (`kind`, `account`, `person`): for a statement that
+/// reads the account itself.
+pub(super) fn unread_of_account(
+    district: &str,
+    account: &str,
+    kind: &str,
+    person: &str,
+    truth: &str,
+    day: &str,
+    limit: u32,
+) -> String {
+    let count = |which: String| {
+        format!(
+            "(SELECT COUNT(*) FROM ({}) q WHERE q.unread > 0)",
+            listing(district, account, &which, limit)
+        )
+    };
+    let mut sql = format!("CASE {kind}");
+    for k in [
+        AccountKind::Teacher,
+        AccountKind::Student,
+        AccountKind::Parent,
+    ] {
+        if let Some(which) = seen_by(k, person, truth, day) {
+            sql.push_str(&format!(" WHEN '{}' THEN {}", k.as_str(), count(which)));
+        }
+    }
+    sql.push_str(" ELSE 0 END");
+    sql
+}
+
 const CONVERSATION: &str = "SELECT c.id, c.teacher_id, c.student_id, c.audience, c.subject, \
        c.blocked_at, c.created_at, c.last_at, \
        tp.given_name AS teacher_given, tp.family_name AS teacher_family, \
@@ -397,20 +467,8 @@ impl Store {
         limit: u32,
         wrap: impl Fn(String) -> String,
     ) -> Result<Vec<AnyRow>> {
-        // $1 district, $2 the reading account (0: the district), then the reader's.
-        let listed = |which: &str| {
-            super::sql::built(wrap(format!(
-                "{CONVERSATION}, (SELECT COUNT(*) FROM conversation_messages m \
-                    WHERE m.district_id = c.district_id AND m.conversation_id = c.id \
-                      AND m.author_id <> $2 AND m.retracted_at IS NULL \
-                      AND m.id > COALESCE((SELECT cr.read_through \
-                        FROM conversation_reads cr WHERE cr.district_id = c.district_id \
-                          AND cr.conversation_id = c.id AND cr.account_id = $2), 0)) AS unread\
-                 {CONVERSATION_FROM} WHERE c.district_id = $1 AND {which} \
-                 ORDER BY c.last_at DESC, c.id DESC {}",
-                super::sql::limit(limit)
-            )))
-        };
+        // $1 district, $2 the reading account (0: the district), then the reader's person,
+        // true and today, as far as the reader's condition uses them.
         let (account, kind, person) = match reader {
             Reader::District => (0, None, 0),
             Reader::Account {
@@ -419,23 +477,21 @@ impl Store {
                 person,
             } => (account.0, Some(kind), person),
         };
-        let common = |sql| sqlx::query(sql).bind(district.0).bind(account);
+        let which = match kind {
+            None => "c.id > 0".to_owned(),
+            Some(kind) => match seen_by(kind, "$3", "$4", "$5") {
+                Some(which) => which,
+                None => return Ok(Vec::new()),
+            },
+        };
+        let sql = wrap(listing("$1", "$2", &which, limit));
+        let query = sqlx::query(super::sql::built(sql))
+            .bind(district.0)
+            .bind(account);
         let query = match kind {
-            None => common(listed("c.id > 0")),
-            Some(AccountKind::Teacher) => common(listed("c.teacher_id = $3")).bind(person),
-            Some(AccountKind::Student) => {
-                common(listed("c.audience = 'student' AND c.student_id = $3")).bind(person)
-            }
-            Some(AccountKind::Parent) => common(listed(&format!(
-                "c.audience = 'family' AND sp.active = $4 AND c.student_id IN \
-                   (SELECT r.student_id FROM relationships r \
-                    WHERE r.district_id = $1 AND r.guardian_id = $3 AND {})",
-                portal_on("$4", "$5")
-            )))
-            .bind(person)
-            .bind(true)
-            .bind(today.to_owned()),
-            Some(AccountKind::Staff) => return Ok(Vec::new()),
+            None => query,
+            Some(AccountKind::Parent) => query.bind(person).bind(true).bind(today.to_owned()),
+            Some(_) => query.bind(person),
         };
         Ok(query.fetch_all(self.pool()?).await?)
     }

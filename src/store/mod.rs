@@ -50,8 +50,8 @@ pub use absences::{AbsenceRecord, ApprovedDay, NewAbsence, QueueFilter};
 pub use accounts::NewAccount;
 pub use audit::{AuditEntry, AuditRecord};
 pub use conversations::{
-    ConversationAudience, ConversationRecord, NewConversation, OfficeHoursRecord, ReadMark, Reader,
-    RosterEntry, TaughtClass, WrittenMessage,
+    ConversationAudience, ConversationRecord, LIST_LIMIT as CONVERSATIONS_LISTED, NewConversation,
+    OfficeHoursRecord, ReadMark, Reader, RosterEntry, TaughtClass, WrittenMessage,
 };
 pub use copy::Cleanup as StagingCleanup;
 pub use districts::{DistrictCounts, DistrictFilter, NewDistrict};
@@ -78,7 +78,7 @@ pub use rosters::{
     RelationshipState, RosterTable, SchoolFields, SchoolState, SessionFields,
 };
 pub use second_factor::TotpRecord;
-pub use sessions::{NewSession, SessionKind, SessionRecord};
+pub use sessions::{NewSession, SessionKind, SessionRecord, Unread};
 pub use sso::{SsoAttempt, SsoProviderRecord};
 pub use staging::{Merged, Staged, Value};
 pub use throttle::{

@@ -75,6 +75,37 @@ macro_rules! session_joins {
     };
 }
 
+/// What a page's menu counts, read with its session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unread {
+    pub notifications: i64,
+    /// Conversations with a message the account has not read.
+    pub conversations: i64,
+}
+
+/// [`Store::session_with_unread`]'s statement: `$1` district, `$2` the secret's hash, `$3`
+/// the oldest notification counted, `$4` true, `$5` today.
+static SESSION_WITH_UNREAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {}, d.revision, (SELECT COUNT(*) FROM notifications n \
+           WHERE n.district_id = s.district_id AND n.account_id = s.account_id \
+           AND n.read_at IS NULL AND n.created_at >= $3) AS unread, \
+         {} AS conversations_unread, {}{}",
+        session_columns!(),
+        super::conversations::unread_of_account(
+            "s.district_id",
+            "a.id",
+            "a.kind",
+            "a.person_id",
+            "$4",
+            "$5",
+            super::conversations::LIST_LIMIT
+        ),
+        account_columns!(),
+        session_joins!()
+    )
+});
+
 impl Store {
     /// The session behind a secret (its district's, found by its hash).
     pub async fn session_by_secret(&self, secret: &SessionSecret) -> Result<Option<SessionRecord>> {
@@ -114,34 +145,33 @@ impl Store {
         .transpose()
     }
 
-    /// [`Self::session_with_account`] with the account's unread notifications created since
-    /// `unread_since`, still one statement: every page shows that count in its menu.
+    /// [`Self::session_with_account`] with what the menu of every page counts, still one
+    /// statement: the account's unread notifications created since `unread_since`, and its
+    /// conversations with something unread as of `today` (the district's day).
     pub async fn session_with_unread(
         &self,
         secret: &SessionSecret,
         unread_since: i64,
-    ) -> Result<Option<(SessionRecord, Account, i64, i64)>> {
-        let row = sqlx::query(concat!(
-            "SELECT ",
-            session_columns!(),
-            ", d.revision, (SELECT COUNT(*) FROM notifications n \
-               WHERE n.district_id = s.district_id AND n.account_id = s.account_id \
-               AND n.read_at IS NULL AND n.created_at >= $3) AS unread, ",
-            account_columns!(),
-            session_joins!()
-        ))
-        .bind(secret.district().0)
-        .bind(crate::secrets::hash_token(secret.as_str()))
-        .bind(unread_since)
-        .fetch_optional(self.pool()?)
-        .await?;
+        today: &str,
+    ) -> Result<Option<(SessionRecord, Account, i64, Unread)>> {
+        let row = sqlx::query(SESSION_WITH_UNREAD.as_str())
+            .bind(secret.district().0)
+            .bind(crate::secrets::hash_token(secret.as_str()))
+            .bind(unread_since)
+            .bind(true)
+            .bind(today.to_owned())
+            .fetch_optional(self.pool()?)
+            .await?;
         row.map(|row| {
             let (account, _) = account_with_hash(&row)?;
             Ok((
                 session_from_row(&row)?,
                 account,
                 row.try_get("revision")?,
-                row.try_get("unread")?,
+                Unread {
+                    notifications: row.try_get("unread")?,
+                    conversations: row.try_get("conversations_unread")?,
+                },
             ))
         })
         .transpose()

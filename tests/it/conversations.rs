@@ -108,6 +108,26 @@ async fn reply(p: &Portal, who: &str, id: i64, text: &str) -> (StatusCode, Value
     .await
 }
 
+/// The menu's count of conversations with something unread, as a page shows it (read in the
+/// session's own statement), which must be what the reader's list says.
+async fn menu_count(p: &Portal, who: &str) -> i64 {
+    let (status, page) = p.page("/d/river/conversations", Some(who)).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = page
+        .split("Messages <span class=\"badge\">")
+        .nth(1)
+        .map_or(0, |rest| rest.split(' ').next().unwrap().parse().unwrap());
+    let (_, listed) = p.get("/api/v1/conversations", Some(who)).await;
+    let listed = listed["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["unread"].as_i64().unwrap() > 0)
+        .count() as i64;
+    assert_eq!(shown, listed, "{who}'s menu");
+    shown
+}
+
 async fn count(p: &Portal, sql: &str) -> i64 {
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&p.app.db.url)
         .await
@@ -304,6 +324,8 @@ async fn a_class_message_makes_one_conversation_per_family_with_receipts_and_unr
     let made = sent["conversations"].as_array().unwrap();
     assert_eq!(made.len(), 2, "Ava's family and Ben's family: {sent}");
     assert!(made.iter().all(|c| c["subject"] == "Math 3"));
+    assert_eq!(menu_count(p, "parent").await, 2);
+    assert_eq!(menu_count(p, "terry").await, 0);
     // Maria is the guardian of both: two conversations, one per child, each unread.
     let (_, listed) = p.get("/api/v1/conversations", Some("parent")).await;
     let listed = listed["conversations"].as_array().unwrap().clone();
@@ -338,6 +360,7 @@ async fn a_class_message_makes_one_conversation_per_family_with_receipts_and_unr
         .map(|c| c["unread"].as_i64().unwrap())
         .collect();
     assert_eq!(unread.iter().sum::<i64>(), 1);
+    assert_eq!(menu_count(p, "parent").await, 1);
     // The reply reaches the teacher, unread until read.
     let (status, body) = reply(p, "parent", id, "Thanks! Ava will be there.").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -350,6 +373,7 @@ async fn a_class_message_makes_one_conversation_per_family_with_receipts_and_unr
         .unwrap()
         .clone();
     assert_eq!(ours["unread"], 1);
+    assert_eq!(menu_count(p, "terry").await, 1);
     // The notification job tells Terry, in the inbox.
     while worker::run_due(&p.app.app).await.unwrap() > 0 {}
     let (_, inbox) = p.get("/api/v1/notifications", Some("terry")).await;
