@@ -686,7 +686,7 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
     }
     let conversations_unread = unread
         .filter(|_| day == Some(super::tools::today(app, &district)))
-        .map(|u| u.conversations);
+        .and_then(|u| u.conversations);
     Ok(Authenticated {
         session,
         account,

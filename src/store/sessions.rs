@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::accounts::{account_columns, account_with_hash};
-use super::{Result, Store, StoreError, Tx};
+use super::{Backend, Result, Store, StoreError, Tx};
 use crate::domain::{Account, AccountId, DistrictId, SessionSecret};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,18 +79,16 @@ macro_rules! session_joins {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unread {
     pub notifications: i64,
-    /// Conversations with a message the account has not read.
-    pub conversations: i64,
+    /// Conversations with a message the account has not read, where the statement counts
+    /// them (SQLite).
+    pub conversations: Option<i64>,
 }
 
-/// [`Store::session_with_unread`]'s statement: `$1` district, `$2` the secret's hash, `$3`
-/// the oldest notification counted, `$4` true, `$5` today.
-static SESSION_WITH_UNREAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// [`Store::session_with_unread`]'s statement on SQLite: `$1` district, `$2` the secret's
+/// hash, `$3` the oldest notification counted, `$4` true, `$5` today.
+static SESSION_WITH_UNREAD_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT {}, d.revision, (SELECT COUNT(*) FROM notifications n \
-           WHERE n.district_id = s.district_id AND n.account_id = s.account_id \
-           AND n.read_at IS NULL AND n.created_at >= $3) AS unread, \
-         {} AS conversations_unread, {}{}",
+        "SELECT {}, d.revision, {UNREAD_NOTIFICATIONS}, {} AS conversations_unread, {}{}",
         session_columns!(),
         super::conversations::unread_of_account(
             "s.district_id",
@@ -105,6 +103,24 @@ static SESSION_WITH_UNREAD: std::sync::LazyLock<String> = std::sync::LazyLock::n
         session_joins!()
     )
 });
+
+/// The same on PostgreSQL, without the conversations: it sets up every branch of the count
+/// (one per kind of account) at each execution, which cost more than a statement of its own
+/// (0.15 ms became 0.23 ms a session); SQLite runs only the branch taken.
+static SESSION_WITH_UNREAD_POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {}, d.revision, {UNREAD_NOTIFICATIONS}, \
+               CAST(NULL AS BIGINT) AS conversations_unread, {}{}",
+        session_columns!(),
+        account_columns!(),
+        session_joins!()
+    )
+});
+
+/// The account's unread notifications created since `$3`.
+const UNREAD_NOTIFICATIONS: &str = "(SELECT COUNT(*) FROM notifications n \
+       WHERE n.district_id = s.district_id AND n.account_id = s.account_id \
+       AND n.read_at IS NULL AND n.created_at >= $3) AS unread";
 
 impl Store {
     /// The session behind a secret (its district's, found by its hash).
@@ -154,14 +170,18 @@ impl Store {
         unread_since: i64,
         today: &str,
     ) -> Result<Option<(SessionRecord, Account, i64, Unread)>> {
-        let row = sqlx::query(SESSION_WITH_UNREAD.as_str())
-            .bind(secret.district().0)
-            .bind(crate::secrets::hash_token(secret.as_str()))
-            .bind(unread_since)
-            .bind(true)
-            .bind(today.to_owned())
-            .fetch_optional(self.pool()?)
-            .await?;
+        let query = match self.backend {
+            Backend::Sqlite => sqlx::query(SESSION_WITH_UNREAD_SQLITE.as_str()),
+            Backend::Postgres => sqlx::query(SESSION_WITH_UNREAD_POSTGRES.as_str()),
+        }
+        .bind(secret.district().0)
+        .bind(crate::secrets::hash_token(secret.as_str()))
+        .bind(unread_since);
+        let query = match self.backend {
+            Backend::Sqlite => query.bind(true).bind(today.to_owned()),
+            Backend::Postgres => query,
+        };
+        let row = query.fetch_optional(self.pool()?).await?;
         row.map(|row| {
             let (account, _) = account_with_hash(&row)?;
             Ok((
