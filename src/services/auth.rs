@@ -639,10 +639,13 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
             .map(|district| super::tools::today(app, &district))
             .unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(app.clock.now()).date())
     });
+    // What the statement counts of conversations depends on the kind of account, guessed from
+    // the last request with this secret: a first page counts them by a statement of its own.
+    let kind = day.and_then(|_| app.caches.kind_behind(token));
     let found = if let Some(day) = day {
         let since = now - crate::services::notifications::KEEP_SECONDS;
         app.store
-            .session_with_unread(&secret, since, &day.to_string())
+            .session_with_unread(&secret, since, &day.to_string(), kind)
             .await?
             .map(|(session, account, revision, unread)| (session, account, revision, Some(unread)))
     } else {
@@ -683,6 +686,9 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
     // Activity is recorded at most once a minute: most requests stay pure reads.
     if session.last_seen_at < now - 60 {
         app.store.touch_session(session.id, now).await?;
+    }
+    if with_unread && kind != Some(account.kind) {
+        app.caches.keep_kind_behind(token, account.kind);
     }
     let conversations_unread = unread
         .filter(|_| day == Some(super::tools::today(app, &district)))

@@ -11,7 +11,7 @@
 //! account and day before anything else is read.
 
 use std::future::Future;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -28,6 +28,8 @@ const RULES: usize = 1_024;
 const FAMILIES: usize = 16_384;
 /// Views kept per tool: a few kilobytes each.
 const VIEWS: usize = 4_096;
+/// Sessions whose account's kind is kept: a few bytes each.
+const SESSIONS: usize = 65_536;
 
 pub struct Caches {
     districts: Cache<DistrictId, District>,
@@ -37,6 +39,9 @@ pub struct Caches {
     pub(super) today: Cache<ViewKey, Arc<super::records::TodayView>>,
     /// A district's school years, terms and grading periods, as of one revision.
     pub(super) sessions: Cache<(DistrictId, i64), Arc<Vec<AcademicSession>>>,
+    /// The kind of account behind a session secret (by a hash of it, seeded per process).
+    kinds: Cache<u64, AccountKind>,
+    secrets: foldhash::fast::RandomState,
 }
 
 /// A district's tool rules, as of one revision and one day (windows open and close by date).
@@ -71,6 +76,8 @@ impl Default for Caches {
             grades: Cache::new(VIEWS),
             today: Cache::new(VIEWS),
             sessions: Cache::new(DISTRICTS),
+            kinds: Cache::new(SESSIONS),
+            secrets: foldhash::fast::RandomState::default(),
         }
     }
 }
@@ -87,6 +94,17 @@ impl Caches {
     /// revision read later.
     pub(super) fn last_district(&self, id: DistrictId) -> Option<District> {
         self.districts.get(&id)
+    }
+
+    /// The kind of account a session secret was last seen to open: a guess, which chooses
+    /// what a page's session statement counts. A wrong one (two secrets of one hash) costs
+    /// that count a statement of its own, never its answer.
+    pub(super) fn kind_behind(&self, secret: &str) -> Option<AccountKind> {
+        self.kinds.get(&self.secrets.hash_one(secret))
+    }
+
+    pub(super) fn keep_kind_behind(&self, secret: &str, kind: AccountKind) {
+        self.kinds.insert(self.secrets.hash_one(secret), kind);
     }
 
     pub(super) fn keep_district(&self, district: &District) {

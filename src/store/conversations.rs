@@ -176,35 +176,24 @@ fn listing(district: &str, account: &str, which: &str, limit: u32) -> String {
 pub const LIST_LIMIT: u32 = 200;
 
 /// How many of an account's latest `limit` conversations have something unread, as one SQL
-/// expression of the account's own columns (`kind`, `account`, `person`): for a statement that
-/// reads the account itself.
+/// expression of the account's own columns (`kind`, `account`, `person`), for a statement that
+/// reads the account itself: counted when the account is of kind `of`, NULL otherwise.
 pub(super) fn unread_of_account(
-    district: &str,
-    account: &str,
-    kind: &str,
-    person: &str,
-    truth: &str,
+    of: AccountKind,
+    columns: [&str; 4],
     day: &str,
     limit: u32,
 ) -> String {
-    let count = |which: String| {
-        format!(
-            "(SELECT COUNT(*) FROM ({}) q WHERE q.unread > 0)",
+    let [district, account, kind, person] = columns;
+    match seen_by(of, person, "TRUE", day) {
+        Some(which) => format!(
+            "CASE WHEN {kind} = '{}' THEN \
+               (SELECT COUNT(*) FROM ({}) q WHERE q.unread > 0) END",
+            of.as_str(),
             listing(district, account, &which, limit)
-        )
-    };
-    let mut sql = format!("CASE {kind}");
-    for k in [
-        AccountKind::Teacher,
-        AccountKind::Student,
-        AccountKind::Parent,
-    ] {
-        if let Some(which) = seen_by(k, person, truth, day) {
-            sql.push_str(&format!(" WHEN '{}' THEN {}", k.as_str(), count(which)));
-        }
+        ),
+        None => "CAST(NULL AS BIGINT)".to_owned(),
     }
-    sql.push_str(" ELSE 0 END");
-    sql
 }
 
 const CONVERSATION: &str = "SELECT c.id, c.teacher_id, c.student_id, c.audience, c.subject, \
