@@ -443,7 +443,7 @@ fn serve(db: &str, dir: &Path) -> (std::process::Child, String) {
         .env("HOMEROOM_LOG", "warn")
         .current_dir(dir)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit())
         .spawn()
         .expect("the homeroom binary starts");
     let stdout = server.stdout.take().expect("piped stdout");

@@ -117,6 +117,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// How long a SQLite statement waits for the database's write lock (its busy timeout), and a
+/// write for this process's turn, before the database counts as unavailable.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         use sqlx::Error as E;
@@ -258,7 +262,7 @@ impl WriteTurn {
         let Some(writes) = &self.0 else {
             return Ok(None);
         };
-        match tokio::time::timeout(Duration::from_secs(5), writes.lock()).await {
+        match tokio::time::timeout(BUSY_TIMEOUT, writes.lock()).await {
             Ok(guard) => Ok(Some(guard)),
             Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
         }
@@ -367,10 +371,11 @@ impl Store {
                     // anyway (mapped reads made its largest merge 2.4 times slower). No
                     // checkpoint on commit, and a log cut back when it starts over: see `wal`.
                     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
                          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                          PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0; \
                          PRAGMA journal_size_limit = {};",
+                        BUSY_TIMEOUT.as_millis(),
                         wal::RESTART_AT
                     )))
                     .execute(conn)

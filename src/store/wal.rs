@@ -12,7 +12,11 @@
 //! reader always does (the log grew past a gigabyte). So once the log passes [`RESTART_AT`],
 //! a RESTART checkpoint waits for the readers of the moment (each a few milliseconds) while it
 //! holds back writers, so that the next write starts the log over; `journal_size_limit` (set
-//! where connections are opened) then cuts the file back.
+//! where connections are opened) then cuts the file back. It waits [`READERS_WAIT`] at most,
+//! not the connections' busy timeout: a reader that takes seconds (a job reading what an
+//! import changed, say) would otherwise hold back every write for as long, and a login waiting
+//! to write would fail with `database is locked`. It then copies what it can, as PASSIVE does,
+//! and tries again at the next tick.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,6 +31,9 @@ const EVERY: Duration = Duration::from_millis(250);
 /// The log's size past which a checkpoint waits for readers so that the log starts over; also
 /// the size its file is cut back to.
 pub(super) const RESTART_AT: u64 = 16 * 1024 * 1024;
+
+/// How long a RESTART checkpoint waits for readers (and holds back writers).
+const READERS_WAIT: Duration = Duration::from_millis(100);
 
 /// Held by every clone of the store: the checkpoints stop when the last is dropped or the
 /// pool is closed.
@@ -60,12 +67,15 @@ pub(super) fn start(pool: AnyPool, database: Option<PathBuf>) -> Checkpoints {
                     .is_ok_and(|m| m.len() > RESTART_AT),
                 None => false,
             };
-            let checkpoint = if long {
-                "PRAGMA wal_checkpoint(RESTART)"
+            let done = if long {
+                restart(&pool).await
             } else {
-                "PRAGMA wal_checkpoint(PASSIVE)"
+                sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                    .map(drop)
             };
-            if let Err(err) = sqlx::query(checkpoint).execute(&pool).await {
+            if let Err(err) = done {
                 // A busy or missing database is the health check's to report; the next tick
                 // tries again.
                 tracing::debug!(%err, "write-ahead log checkpoint skipped");
@@ -73,4 +83,26 @@ pub(super) fn start(pool: AnyPool, database: Option<PathBuf>) -> Checkpoints {
         }
     });
     Checkpoints { _held: held }
+}
+
+/// A RESTART checkpoint that waits [`READERS_WAIT`] for readers, on a connection whose busy
+/// timeout is shortened for it (and closed rather than returned should it not be restored).
+async fn restart(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let wait = format!("PRAGMA busy_timeout = {}", READERS_WAIT.as_millis());
+    sqlx::query(sqlx::AssertSqlSafe(wait))
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+        .execute(&mut *conn)
+        .await;
+    let usual = format!("PRAGMA busy_timeout = {}", super::BUSY_TIMEOUT.as_millis());
+    if sqlx::query(sqlx::AssertSqlSafe(usual))
+        .execute(&mut *conn)
+        .await
+        .is_err()
+    {
+        conn.close_on_drop();
+    }
+    done.map(drop)
 }

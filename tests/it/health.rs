@@ -228,6 +228,64 @@ async fn sqlite_writes_reach_the_database_file_without_a_commit_checkpointing() 
     store.close().await;
 }
 
+/// A reader that takes seconds (a job reading what an import changed, say) does not hold back
+/// writes while SQLite's log is long: the checkpoint that starts the log over waits for readers
+/// a moment only, not the busy timeout, which a login waiting to write would then run out of.
+#[tokio::test]
+async fn a_long_read_does_not_hold_back_writes_while_sqlites_log_is_long() {
+    use homeroom::store::{AuditEntry, DatabaseUrl, Store};
+    use sqlx::Connection;
+    let db = TestDb::sqlite();
+    let log = format!("{}-wal", db.url.strip_prefix("sqlite://").unwrap());
+    let added = crate::harness::run_cli(
+        &db.url,
+        &[
+            "district", "add", "--slug", "wal", "--name", "Wal", "--state", "DE",
+        ],
+    )
+    .await;
+    assert!(added.status.success());
+    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), 4)
+        .await
+        .unwrap();
+    let slug = homeroom::domain::DistrictSlug::parse("wal").unwrap();
+    let district = store.district_by_slug(&slug).await.unwrap().unwrap().id;
+    let entry = |detail: String| AuditEntry {
+        district: Some(district),
+        actor: "operator",
+        action: "test.filler",
+        detail: Some(detail),
+        ..Default::default()
+    };
+    // The log past 16 MiB: entries written side by side go in batches.
+    for _ in 0..10 {
+        let writes = (0..256).map(|_| store.audit(entry("x".repeat(8_000)), 0));
+        for done in futures_util::future::join_all(writes).await {
+            done.unwrap();
+        }
+    }
+    assert!(std::fs::metadata(&log).unwrap().len() > 16 * 1024 * 1024);
+    // A reader holds its view of the database open for the rest of the test.
+    let mut reader = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    assert!(n > 2_000);
+    // Writes go on, each in well under the busy timeout (5 s), through several checkpoints.
+    for i in 0..12 {
+        let started = std::time::Instant::now();
+        store.audit(entry(format!("write {i}")), 0).await.unwrap();
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "write {i} waited {took:?}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    sqlx::query("COMMIT").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+    store.close().await;
+}
+
 /// The operator's metrics: on their own address only, counting requests by route, logins by
 /// outcome, and the job queue as the database holds it.
 #[tokio::test]
