@@ -23,6 +23,7 @@ use crate::domain::{
     OfficeHours, RETRACT_SECONDS, TEACHER_MESSAGES_PER_HOUR,
 };
 use crate::i18n;
+use crate::store::CONVERSATIONS_LISTED as LIST_LIMIT;
 use crate::store::{
     AuditEntry, ConversationAudience, ConversationRecord, NewConversation, NewJob, NewNotification,
     OfficeHoursRecord, Reader, WrittenMessage,
@@ -30,7 +31,6 @@ use crate::store::{
 
 /// The job that tells the other side of a conversation about a new message.
 pub const MESSAGE_JOB: &str = "notify.conversation";
-use crate::store::CONVERSATIONS_LISTED as LIST_LIMIT;
 /// Messages a page of a conversation holds.
 pub const PAGE: u32 = 100;
 

@@ -177,14 +177,12 @@ async fn readyz_follows_postgresql_going_away_and_coming_back() {
     app.stop().await;
 }
 
-/// SQLite's log is copied back into the database file by the store's own timer, not only
-/// inside some commit that crosses SQLite's threshold (that commit would make every read
-/// waiting on it wait for the copy too).
-#[tokio::test]
-async fn sqlite_writes_reach_the_database_file_without_a_commit_checkpointing() {
-    use homeroom::store::{AuditEntry, DatabaseUrl, Store};
-    let db = TestDb::sqlite();
-    let file = db.url.strip_prefix("sqlite://").unwrap().to_owned();
+/// A store of `connections` on `db` (SQLite), with one district made by the command line.
+async fn wal_store(
+    db: &TestDb,
+    connections: u32,
+) -> (homeroom::store::Store, homeroom::domain::DistrictId) {
+    use homeroom::store::{DatabaseUrl, Store};
     let added = crate::harness::run_cli(
         &db.url,
         &[
@@ -193,11 +191,23 @@ async fn sqlite_writes_reach_the_database_file_without_a_commit_checkpointing() 
     )
     .await;
     assert!(added.status.success());
-    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), 2)
+    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), connections)
         .await
         .unwrap();
     let slug = homeroom::domain::DistrictSlug::parse("wal").unwrap();
     let district = store.district_by_slug(&slug).await.unwrap().unwrap().id;
+    (store, district)
+}
+
+/// SQLite's log is copied back into the database file by the store's own timer, not only
+/// inside some commit that crosses SQLite's threshold (that commit would make every read
+/// waiting on it wait for the copy too).
+#[tokio::test]
+async fn sqlite_writes_reach_the_database_file_without_a_commit_checkpointing() {
+    use homeroom::store::AuditEntry;
+    let db = TestDb::sqlite();
+    let file = db.url.strip_prefix("sqlite://").unwrap().to_owned();
+    let (store, district) = wal_store(&db, 2).await;
     let before = std::fs::metadata(&file).unwrap().len();
     // About 2 MB: half of SQLite's own threshold (1,000 pages), so no commit checkpoints.
     for _ in 0..500 {
@@ -233,23 +243,11 @@ async fn sqlite_writes_reach_the_database_file_without_a_commit_checkpointing() 
 /// a moment only, not the busy timeout, which a login waiting to write would then run out of.
 #[tokio::test]
 async fn a_long_read_does_not_hold_back_writes_while_sqlites_log_is_long() {
-    use homeroom::store::{AuditEntry, DatabaseUrl, Store};
+    use homeroom::store::AuditEntry;
     use sqlx::Connection;
     let db = TestDb::sqlite();
     let log = format!("{}-wal", db.url.strip_prefix("sqlite://").unwrap());
-    let added = crate::harness::run_cli(
-        &db.url,
-        &[
-            "district", "add", "--slug", "wal", "--name", "Wal", "--state", "DE",
-        ],
-    )
-    .await;
-    assert!(added.status.success());
-    let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap(), 4)
-        .await
-        .unwrap();
-    let slug = homeroom::domain::DistrictSlug::parse("wal").unwrap();
-    let district = store.district_by_slug(&slug).await.unwrap().unwrap().id;
+    let (store, district) = wal_store(&db, 4).await;
     let entry = |detail: String| AuditEntry {
         district: Some(district),
         actor: "operator",
