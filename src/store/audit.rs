@@ -2,11 +2,10 @@
 //! transaction as the change it records, where there is one; otherwise (a read of a record, a
 //! failed login) through the [`AuditQueue`], which writes what waits together.
 
-use sqlx::{Any, Executor, Row};
-use tokio::sync::{mpsc, oneshot};
-
+use super::batch::Batches;
 use super::{Backend, Result, Store, StoreError, Tx, WriteTurn};
 use crate::domain::{AccountId, DistrictId};
+use sqlx::{Any, Executor, Row};
 
 #[derive(Debug, Default)]
 pub struct AuditEntry<'a> {
@@ -175,84 +174,54 @@ where
     Ok(())
 }
 
-/// Entries that wait for the queue's writer, each with whoever waits for its commit.
-type Waiting = (Row9, oneshot::Sender<Result<()>>);
-
 /// The most entries written in one statement.
 const BATCH: usize = 256;
 
-/// Audit entries written outside a transaction of their own: a writer task takes whatever
-/// has gathered while the last batch was written and writes it in one statement, one commit.
-/// Under load, hundreds of reads then cost one write instead of hundreds (SQLite has one
-/// writer at a time, and every commit its own pass through the write-ahead log); alone, an
-/// entry is written at once. Each caller hears of its own entry's commit, so a read is never
-/// answered before it is on record.
+/// Audit entries written outside a transaction of their own, in [`batch`](super::batch)es: one
+/// statement, one commit for whatever gathered while the last was written. SQLite has one
+/// writer at a time, and every commit its own pass through the write-ahead log; PostgreSQL a
+/// round trip and a commit per statement. Each caller hears of its own entry's commit, so a
+/// read is never answered before it is on record.
 #[derive(Clone)]
-pub(super) struct AuditQueue {
-    sender: mpsc::UnboundedSender<Waiting>,
-}
+pub(super) struct AuditQueue(Batches<Row9, ()>);
 
 impl AuditQueue {
     /// Starts the writer on the current runtime; it stops when the last queue is dropped.
     pub(super) fn start(pool: super::pooler::Db, backend: Backend, turn: WriteTurn) -> Self {
-        let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(write_batches(pool, backend, turn, receiver));
-        Self { sender }
+        Self(Batches::start(BATCH, move |rows| {
+            write_batch(pool.clone(), backend, turn.clone(), rows)
+        }))
     }
 
     async fn write(&self, row: Row9) -> Result<()> {
-        let gone = || StoreError::Unavailable(sqlx::Error::WorkerCrashed);
-        let (done, answer) = oneshot::channel();
-        self.sender.send((row, done)).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        self.0.ask(row).await
     }
 }
 
-async fn write_batches(
+async fn write_batch(
     pool: super::pooler::Db,
     backend: Backend,
     turn: WriteTurn,
-    mut receiver: mpsc::UnboundedReceiver<Waiting>,
-) {
-    let mut batch: Vec<Waiting> = Vec::with_capacity(BATCH);
-    while receiver.recv_many(&mut batch, BATCH).await > 0 {
-        let (rows, waiting): (Vec<Row9>, Vec<_>) = batch.drain(..).unzip();
-        let written = match turn.take().await {
-            Ok(_turn) => insert_rows(&pool, backend, &rows).await,
-            Err(err) => Err(err),
-        };
-        match written {
-            Ok(()) => {
-                for done in waiting {
-                    let _ = done.send(Ok(()));
-                }
+    rows: Vec<Row9>,
+) -> Vec<Result<()>> {
+    let written = match turn.take().await {
+        Ok(_turn) => insert_rows(&pool, backend, &rows).await,
+        Err(err) => Err(err),
+    };
+    match written {
+        Ok(()) => rows.iter().map(|_| Ok(())).collect(),
+        // One entry the database refuses (text it cannot hold) must not fail the others: each
+        // is tried alone and hears its own answer. A database that is away is away for all.
+        Err(err) if rows.len() > 1 && !matches!(err, StoreError::Unavailable(_)) => {
+            let mut answers = Vec::with_capacity(rows.len());
+            for row in &rows {
+                answers.push(match turn.take().await {
+                    Ok(_turn) => insert_rows(&pool, backend, std::slice::from_ref(row)).await,
+                    Err(err) => Err(err),
+                });
             }
-            // A database that is away is away for every entry: each hears so at once, rather
-            // than after a try of its own.
-            Err(StoreError::Unavailable(err)) => {
-                let reason = err.to_string();
-                for done in waiting {
-                    let _ = done.send(Err(StoreError::Unavailable(sqlx::Error::Protocol(
-                        reason.clone(),
-                    ))));
-                }
-            }
-            // One entry the database refuses (text it cannot hold) must not fail the others:
-            // each is tried alone and hears its own answer.
-            Err(_) if rows.len() > 1 => {
-                for (row, done) in rows.into_iter().zip(waiting) {
-                    let alone = match turn.take().await {
-                        Ok(_turn) => insert_rows(&pool, backend, std::slice::from_ref(&row)).await,
-                        Err(err) => Err(err),
-                    };
-                    let _ = done.send(alone);
-                }
-            }
-            Err(err) => {
-                if let Some(done) = waiting.into_iter().next() {
-                    let _ = done.send(Err(err));
-                }
-            }
+            answers
         }
+        Err(err) => super::batch::failed_each(&err, rows.len()),
     }
 }

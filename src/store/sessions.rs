@@ -4,6 +4,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::accounts::{account_columns, account_with_hash};
+use super::batch::Batches;
+use super::pooler::Db;
 use super::{Result, Store, StoreError, Tx};
 use crate::domain::{Account, AccountId, AccountKind, DistrictId, SessionSecret};
 
@@ -84,40 +86,165 @@ pub struct Unread {
     pub conversations: Option<i64>,
 }
 
-/// [`Store::session_with_unread`]'s statements, one for each kind of account whose
+/// [`Store::session_with_unread`]'s statements on SQLite, one for each kind of account whose
 /// conversations they count (in [`AccountKind::ALL`]'s order), then one that counts none: `$1`
 /// district, `$2` the secret's hash, `$3` the oldest notification counted, and for a parent's
-/// conversations `$4` today. One kind's count each: PostgreSQL sets up the plan of every branch
-/// a statement holds at each execution (a count with a branch per kind made the statement cost
-/// 0.23 ms instead of 0.15 ms).
+/// conversations `$4` today. One kind's count each: a statement that holds a branch for every
+/// kind costs more to run, for branches it never takes.
 static SESSION_WITH_UNREAD: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
     let with = |conversations: String| {
         format!(
-            "SELECT {}, d.revision, {UNREAD_NOTIFICATIONS}, \
+            "SELECT {}, d.revision, {} AS unread, \
                {conversations} AS conversations_unread, {}{}",
             session_columns!(),
+            unread_notifications("$3"),
             account_columns!(),
             session_joins!()
         )
     };
     AccountKind::ALL
         .iter()
-        .map(|&kind| {
-            with(super::conversations::unread_of_account(
-                kind,
-                ["s.district_id", "a.id", "a.kind", "a.person_id"],
-                "$4",
-                super::conversations::LIST_LIMIT,
-            ))
-        })
+        .map(|&kind| with(conversations_unread(kind, "$4")))
         .chain([with("CAST(NULL AS BIGINT)".to_owned())])
         .collect()
 });
 
-/// The account's unread notifications created since `$3`.
-const UNREAD_NOTIFICATIONS: &str = "(SELECT COUNT(*) FROM notifications n \
-       WHERE n.district_id = s.district_id AND n.account_id = s.account_id \
-       AND n.read_at IS NULL AND n.created_at >= $3) AS unread";
+/// The account's unread notifications created since `since`.
+fn unread_notifications(since: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM notifications n \
+           WHERE n.district_id = s.district_id AND n.account_id = s.account_id \
+           AND n.read_at IS NULL AND n.created_at >= {since})"
+    )
+}
+
+/// The conversations with something unread of an account of `kind`, as of `day`.
+fn conversations_unread(kind: AccountKind, day: &str) -> String {
+    super::conversations::unread_of_account(
+        kind,
+        ["s.district_id", "a.id", "a.kind", "a.person_id"],
+        day,
+        super::conversations::LIST_LIMIT,
+    )
+}
+
+/// What a logged-in request finds behind its secret: the session, its account, the district's
+/// revision, and the menu's counts when they were asked for.
+type Found = (SessionRecord, Account, i64, Option<Unread>);
+
+/// A session read waiting for its batch: district, the secret's hash, and, for a page, the
+/// oldest notification counted and the district's day.
+pub(super) struct Asked {
+    district: i64,
+    hash: String,
+    counts: Option<(i64, String)>,
+}
+
+impl Asked {
+    fn of(secret: &SessionSecret, counts: Option<(i64, &str)>) -> Self {
+        Self {
+            district: secret.district().0,
+            hash: crate::secrets::hash_token(secret.as_str()),
+            counts: counts.map(|(since, day)| (since, day.to_owned())),
+        }
+    }
+}
+
+/// The most session reads in one statement.
+const GATHERED_MOST: usize = 256;
+
+/// PostgreSQL: every logged-in request begins with its session, and each statement costs a
+/// round trip and a wakeup of a server process, which cost more than reading the session. The
+/// reads that arrive together go as one statement instead ([`super::batch`]). Not on SQLite,
+/// where a statement is a call in this process and readers run side by side.
+#[derive(Clone)]
+pub(super) struct SessionReads(Batches<Asked, Option<Found>>);
+
+impl SessionReads {
+    pub(super) fn start(pool: Db) -> Self {
+        Self(Batches::start(GATHERED_MOST, move |asked| {
+            read_gathered(pool.clone(), asked)
+        }))
+    }
+}
+
+/// The session reads of a batch: the requests travel as one JSON array (district, hash,
+/// whether to count, since, day), each found session comes back with its place in it. Every
+/// kind's conversation count is in the statement: its cost is shared by the batch.
+static GATHERED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let conversations = AccountKind::ALL
+        .iter()
+        .map(|&kind| conversations_unread(kind, "(asked.e ->> 4)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT asked.i, {}, d.revision, \
+           CASE WHEN (asked.e ->> 2)::BOOLEAN THEN {} END AS unread, \
+           CASE WHEN (asked.e ->> 2)::BOOLEAN THEN COALESCE({conversations}) END \
+             AS conversations_unread, \
+           {} \
+         JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
+         JOIN districts d ON d.id = a.district_id \
+         JOIN json_array_elements($1::json) WITH ORDINALITY AS asked (e, i) \
+           ON s.district_id = (asked.e ->> 0)::BIGINT AND s.token_hash = asked.e ->> 1",
+        session_columns!(),
+        unread_notifications("(asked.e ->> 3)::BIGINT"),
+        account_columns!(),
+    )
+});
+
+async fn read_gathered(pool: Db, asked: Vec<Asked>) -> Vec<Result<Option<Found>>> {
+    let rows: Vec<_> = asked
+        .iter()
+        .map(|a| {
+            let (since, day) = a.counts.as_ref().map_or((0, ""), |(s, d)| (*s, d.as_str()));
+            (a.district, a.hash.as_str(), a.counts.is_some(), since, day)
+        })
+        .collect();
+    let found = match serde_json::to_string(&rows) {
+        Ok(json) => sqlx::query(GATHERED.as_str())
+            .bind(json)
+            .fetch_all(&pool)
+            .await
+            .map_err(StoreError::from),
+        Err(e) => Err(StoreError::Corrupt(format!("session reads as JSON: {e}"))),
+    };
+    let found = match found {
+        Ok(found) => found,
+        Err(err) => return super::batch::failed_each(&err, asked.len()),
+    };
+    let mut answers: Vec<Result<Option<Found>>> = asked.iter().map(|_| Ok(None)).collect();
+    for row in &found {
+        let place = row
+            .try_get::<i64, _>("i")
+            .ok()
+            .and_then(|i| usize::try_from(i - 1).ok());
+        if let Some(answer) = place.and_then(|place| answers.get_mut(place)) {
+            *answer = found_in(row).map(Some);
+        }
+    }
+    answers
+}
+
+/// A session read's row: the session, its account, the revision, and the counts if asked.
+fn found_in(row: &AnyRow) -> Result<Found> {
+    let (account, _) = account_with_hash(row)?;
+    let unread = row
+        .try_get::<Option<i64>, _>("unread")?
+        .map(|notifications| -> Result<Unread> {
+            Ok(Unread {
+                notifications,
+                conversations: row.try_get("conversations_unread")?,
+            })
+        })
+        .transpose()?;
+    Ok((
+        session_from_row(row)?,
+        account,
+        row.try_get("revision")?,
+        unread,
+    ))
+}
 
 impl Store {
     /// The session behind a secret (its district's, found by its hash).
@@ -140,6 +267,11 @@ impl Store {
         &self,
         secret: &SessionSecret,
     ) -> Result<Option<(SessionRecord, Account, i64)>> {
+        if let Some(reads) = &self.session_reads {
+            self.pool()?;
+            let found = reads.0.ask(Asked::of(secret, None)).await?;
+            return Ok(found.map(|(session, account, revision, _)| (session, account, revision)));
+        }
         let row = sqlx::query(concat!(
             "SELECT ",
             session_columns!(),
@@ -169,6 +301,21 @@ impl Store {
         today: &str,
         kind: Option<AccountKind>,
     ) -> Result<Option<(SessionRecord, Account, i64, Unread)>> {
+        if let Some(reads) = &self.session_reads {
+            self.pool()?;
+            let found = reads
+                .0
+                .ask(Asked::of(secret, Some((unread_since, today))))
+                .await?;
+            return found
+                .map(|(session, account, revision, unread)| {
+                    let unread = unread.ok_or_else(|| {
+                        StoreError::Corrupt("a session read without its counts".to_owned())
+                    })?;
+                    Ok((session, account, revision, unread))
+                })
+                .transpose();
+        }
         let which = kind.map_or(AccountKind::ALL.len(), |kind| {
             AccountKind::ALL
                 .iter()
@@ -185,16 +332,11 @@ impl Store {
         };
         let row = query.fetch_optional(self.pool()?).await?;
         row.map(|row| {
-            let (account, _) = account_with_hash(&row)?;
-            Ok((
-                session_from_row(&row)?,
-                account,
-                row.try_get("revision")?,
-                Unread {
-                    notifications: row.try_get("unread")?,
-                    conversations: row.try_get("conversations_unread")?,
-                },
-            ))
+            let (session, account, revision, unread) = found_in(&row)?;
+            let unread = unread.ok_or_else(|| {
+                StoreError::Corrupt("a session read without its counts".to_owned())
+            })?;
+            Ok((session, account, revision, unread))
         })
         .transpose()
     }
