@@ -9,7 +9,7 @@ use super::Invalid;
 pub struct AccountId(pub i64);
 
 /// An account as the services see it (never with its password hash).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     pub id: AccountId,
     pub district: super::DistrictId,

@@ -641,7 +641,7 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
     });
     // What the statement counts of conversations depends on the kind of account, guessed from
     // the last request with this secret: a first page counts them by a statement of its own.
-    let kind = day.and_then(|_| app.caches.kind_behind(token));
+    let kind = day.and_then(|_| app.caches.recalled(token).map(|r| r.account.kind));
     let found = if let Some(day) = day {
         let since = now - crate::services::notifications::KEEP_SECONDS;
         app.store
@@ -687,9 +687,8 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
     if session.last_seen_at < now - 60 {
         app.store.touch_session(session.id, now).await?;
     }
-    if with_unread && kind != Some(account.kind) {
-        app.caches.keep_kind_behind(token, account.kind);
-    }
+    app.caches
+        .recall(token, &session, &account, district.revision);
     let conversations_unread = unread
         .filter(|_| day == Some(super::tools::today(app, &district)))
         .and_then(|u| u.conversations);
@@ -699,6 +698,69 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
         district,
         unread: unread.map(|u| u.notifications),
         conversations_unread,
+        _sealed: Sealed,
+    })
+}
+
+/// Does `work` for the reader of a page beside the page's session statement, not after it: the
+/// account, session and district last found behind the same secret (if this process still
+/// knows them, and `fits` them) are a guess to begin with. Nothing done for the guess is
+/// answered before the statement has found the same session, account and district revision;
+/// anything else is done again for whom it found, or refused as [`authenticate_page`] refuses.
+///
+/// So a page waits for the longer of its session statement and its own work (on PostgreSQL,
+/// each a round trip, the audit entry's a commit too), not for their sum. Only for work whose
+/// one effect outside the process is the audit entry of a read: a read begun for a session
+/// that ended meanwhile leaves its entry, and shows nothing.
+pub async fn beside_session<T, Work>(
+    app: &App,
+    token: &str,
+    fits: impl Fn(&Authenticated) -> bool,
+    work: impl Fn(Authenticated) -> Work,
+) -> Result<(Authenticated, T)>
+where
+    Work: Future<Output = T>,
+{
+    let guess = guessed(app, token).filter(|guess| fits(guess));
+    let Some(guess) = guess else {
+        let who = authenticate_page(app, token).await?;
+        let done = work(who.clone()).await;
+        return Ok((who, done));
+    };
+    let guessed = (
+        guess.session.id,
+        guess.account.clone(),
+        guess.district.id,
+        guess.district.revision,
+    );
+    let (who, done) = tokio::join!(authenticate_page(app, token), work(guess));
+    let who = who?;
+    if (
+        who.session.id,
+        &who.account,
+        who.district.id,
+        who.district.revision,
+    ) == (guessed.0, &guessed.1, guessed.2, guessed.3)
+    {
+        return Ok((who, done));
+    }
+    let done = work(who.clone()).await;
+    Ok((who, done))
+}
+
+/// Who `token` last opened, with its district as kept at that revision: a guess, sealed only
+/// so that the work of [`beside_session`] can take it where a live session goes.
+fn guessed(app: &App, token: &str) -> Option<Authenticated> {
+    let recalled = app.caches.recalled(token)?;
+    let district = app
+        .caches
+        .district(recalled.session.district, recalled.revision)?;
+    Some(Authenticated {
+        session: recalled.session.clone(),
+        account: recalled.account.clone(),
+        district,
+        unread: None,
+        conversations_unread: None,
         _sealed: Sealed,
     })
 }

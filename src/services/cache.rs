@@ -17,8 +17,8 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use quick_cache::sync::Cache;
 
-use crate::domain::{AccountKind, District, DistrictId, Lang, ToolRules};
-use crate::store::{AcademicSession, StudentRecord};
+use crate::domain::{Account, AccountKind, District, DistrictId, Lang, ToolRules};
+use crate::store::{AcademicSession, SessionRecord, StudentRecord};
 
 /// Districts kept: every district with a logged-in family, in any deployment.
 const DISTRICTS: usize = 1_024;
@@ -28,8 +28,8 @@ const RULES: usize = 1_024;
 const FAMILIES: usize = 16_384;
 /// Views kept per tool: a few kilobytes each.
 const VIEWS: usize = 4_096;
-/// Sessions whose account's kind is kept: a few bytes each.
-const SESSIONS: usize = 65_536;
+/// Sessions whose reader is recalled: half a kilobyte each at most.
+const SESSIONS: usize = 32_768;
 
 pub struct Caches {
     districts: Cache<DistrictId, District>,
@@ -39,9 +39,18 @@ pub struct Caches {
     pub(super) today: Cache<ViewKey, Arc<super::records::TodayView>>,
     /// A district's school years, terms and grading periods, as of one revision.
     pub(super) sessions: Cache<(DistrictId, i64), Arc<Vec<AcademicSession>>>,
-    /// The kind of account behind a session secret (by a hash of it, seeded per process).
-    kinds: Cache<u64, AccountKind>,
+    /// Who was last found behind a session secret (by a hash of it, seeded per process).
+    recalled: Cache<u64, Arc<Recalled>>,
     secrets: foldhash::fast::RandomState,
+}
+
+/// Who a session secret opened, as last found: its session, its account and its district's
+/// revision.
+#[derive(Debug)]
+pub(super) struct Recalled {
+    pub session: SessionRecord,
+    pub account: Account,
+    pub revision: i64,
 }
 
 /// A district's tool rules, as of one revision and one day (windows open and close by date).
@@ -76,7 +85,7 @@ impl Default for Caches {
             grades: Cache::new(VIEWS),
             today: Cache::new(VIEWS),
             sessions: Cache::new(DISTRICTS),
-            kinds: Cache::new(SESSIONS),
+            recalled: Cache::new(SESSIONS),
             secrets: foldhash::fast::RandomState::default(),
         }
     }
@@ -96,15 +105,35 @@ impl Caches {
         self.districts.get(&id)
     }
 
-    /// The kind of account a session secret was last seen to open: a guess, which chooses
-    /// what a page's session statement counts. A wrong one (two secrets of one hash) costs
-    /// that count a statement of its own, never its answer.
-    pub(super) fn kind_behind(&self, secret: &str) -> Option<AccountKind> {
-        self.kinds.get(&self.secrets.hash_one(secret))
+    /// Who a session secret was last seen to open: a guess, never proof. It chooses what a
+    /// page's session statement counts, and who a page's read is begun for while that
+    /// statement runs (`auth::beside_session`). A wrong one (two secrets of one hash, a session
+    /// ended since) costs that work done again, never its answer.
+    pub(super) fn recalled(&self, secret: &str) -> Option<Arc<Recalled>> {
+        self.recalled.get(&self.secrets.hash_one(secret))
     }
 
-    pub(super) fn keep_kind_behind(&self, secret: &str, kind: AccountKind) {
-        self.kinds.insert(self.secrets.hash_one(secret), kind);
+    /// Keeps who `secret` opened, unless it is kept already.
+    pub(super) fn recall(
+        &self,
+        secret: &str,
+        session: &SessionRecord,
+        account: &Account,
+        revision: i64,
+    ) {
+        let key = self.secrets.hash_one(secret);
+        let kept = self.recalled.get(&key);
+        let same = kept.is_some_and(|kept| {
+            kept.revision == revision && kept.session == *session && kept.account == *account
+        });
+        if !same {
+            let who = Recalled {
+                session: session.clone(),
+                account: account.clone(),
+                revision,
+            };
+            self.recalled.insert(key, Arc::new(who));
+        }
     }
 
     pub(super) fn keep_district(&self, district: &District) {

@@ -12,7 +12,7 @@ use crate::server::error::PageError;
 use crate::server::session;
 use crate::services::Error;
 use crate::services::access::Staff;
-use crate::services::auth::Authenticated;
+use crate::services::auth::{self, Authenticated};
 
 /// Signed in to this district, whether or not the password must still be changed. Without a
 /// session: to the district's login page.
@@ -58,16 +58,82 @@ async fn signed_in(
 }
 
 fn settled(who: Authenticated) -> Result<Authenticated, Redirect> {
+    match unsettled(&who) {
+        Some(first) => Err(first),
+        None => Ok(who),
+    }
+}
+
+/// Where an account must go before the portal: to change its password, or (staff) to set up a
+/// second factor.
+fn unsettled(who: &Authenticated) -> Option<Redirect> {
     if who.account.must_change_password {
-        return Err(Redirect::to(&format!("/d/{}/password", who.district.slug)));
+        return Some(Redirect::to(&format!("/d/{}/password", who.district.slug)));
     }
     if crate::services::second_factor::must_enroll(&who.district, &who.account) {
-        return Err(Redirect::to(&format!(
+        return Some(Redirect::to(&format!(
             "/d/{}/settings/second-factor",
             who.district.slug
         )));
     }
-    Ok(who)
+    None
+}
+
+/// A page that reads a student's record, for whom [`Ready`] lets in: the session is found
+/// beside the read rather than before it (`services::auth::beside_session`), and nothing of
+/// the read is shown unless it is the same.
+pub struct Reading {
+    slug: String,
+    token: Option<String>,
+}
+
+impl FromRequestParts<App> for Reading {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        Ok(Self {
+            slug: slug(parts, app).await?,
+            token: session::presented_token(&parts.headers, &app.config),
+        })
+    }
+}
+
+impl Reading {
+    /// Who [`Ready`] lets in, found before anything else is done.
+    pub async fn ready(self, app: &App) -> Result<Authenticated, Response> {
+        self.read(app, |_| std::future::ready(()))
+            .await
+            .map(|(who, ())| who)
+    }
+
+    /// `work` done for who [`Ready`] lets in, and who that is; or where the request goes
+    /// instead, exactly as [`Ready`] sends it.
+    pub async fn read<T, Work: Future<Output = T>>(
+        self,
+        app: &App,
+        work: impl Fn(Authenticated) -> Work,
+    ) -> Result<(Authenticated, T), Response> {
+        let login = || {
+            Redirect::to(&format!(
+                "/d/{}/{}",
+                self.slug,
+                AccountKind::Parent.as_str()
+            ))
+        };
+        let Some(token) = self.token.as_deref() else {
+            return Err(login().into_response());
+        };
+        let here = |who: &Authenticated| who.district.slug.as_str() == self.slug;
+        let fits = |who: &Authenticated| here(who) && unsettled(who).is_none();
+        match auth::beside_session(app, token, fits, work).await {
+            Ok((who, done)) if here(&who) => match unsettled(&who) {
+                Some(first) => Err(first.into_response()),
+                None => Ok((who, done)),
+            },
+            Ok(_) | Err(Error::Unauthorized) => Err(login().into_response()),
+            Err(other) => Err(PageError(other).into_response()),
+        }
+    }
 }
 
 impl FromRequestParts<App> for SignedIn {

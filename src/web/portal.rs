@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::guard::Ready;
+use super::guard::{Reading, Ready};
 use super::pages::{self, StudentNav};
 use crate::app::App;
 use crate::domain::{AccountKind, Tool};
@@ -86,58 +86,103 @@ pub(super) async fn siblings(
 /// `GET /d/{slug}/students/{id}/{tool}`.
 pub async fn tool(
     State(app): State<App>,
-    Ready(who): Ready,
+    reading: Reading,
     Path((_, id, tool)): Path<(String, String, String)>,
     query: Result<Query<ToolQuery>, QueryRejection>,
     ClientInfo(client): ClientInfo,
 ) -> Response {
-    // An unknown tool or a malformed id is a page that does not exist.
-    let (Ok(tool), Some(id)) = (Tool::parse(&tool), crate::domain::record_id(&id)) else {
-        return PageError(Error::NotFound).into_response();
-    };
-    let Ok(Query(query)) = query else {
-        return PageError(Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
-            "page-error-address",
-        ))))
+    // An unknown tool or a malformed id is a page that does not exist, to whoever may ask.
+    let (Ok(tool), Some(id), Ok(Query(query))) =
+        (Tool::parse(&tool), crate::domain::record_id(&id), query)
+    else {
+        let (tool, id) = (Tool::parse(&tool), crate::domain::record_id(&id));
+        if let Err(elsewhere) = reading.ready(&app).await {
+            return elsewhere;
+        }
+        return PageError(if tool.is_err() || id.is_none() {
+            Error::NotFound
+        } else {
+            Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
+                "page-error-address",
+            )))
+        })
         .into_response();
     };
-    match render(&app, &who, id, tool, query.month.as_deref(), &client).await {
-        Ok(page) => Html(page).into_response(),
-        Err(err) => PageError(err).into_response(),
+    if tool == Tool::AbsenceRequests {
+        return match reading.ready(&app).await {
+            Ok(who) => match super::absences::render_page(&app, &who, id, &client).await {
+                Ok(page) => Html(page).into_response(),
+                Err(err) => PageError(err).into_response(),
+            },
+            Err(elsewhere) => elsewhere,
+        };
+    }
+    let month = query.month.as_deref();
+    let read = |who: Authenticated| {
+        let (app, client) = (&app, &client);
+        async move { read(app, &who, id, tool, month, client).await }
+    };
+    match reading.read(&app, read).await {
+        Ok((who, Ok((shown, others)))) => {
+            let menu = account_menu(&app, &who).await;
+            Html(draw(&who, menu, tool, &shown, others)).into_response()
+        }
+        Ok((_, Err(err))) => PageError(err).into_response(),
+        Err(elsewhere) => elsewhere,
     }
 }
 
-async fn render(
+/// What a tool's page shows of the student.
+enum Shown {
+    Today(records::TodayView),
+    Calendar(records::CalendarView),
+    Assignments(records::AssignmentsView),
+    Grades(records::GradesView),
+    Attendance(records::AttendanceView),
+    Schedule(records::ScheduleView),
+}
+
+/// Reads what `tool` shows of student `id`, and the reader's other children.
+async fn read(
     app: &App,
     who: &Authenticated,
     id: i64,
     tool: Tool,
     month: Option<&str>,
     client: &crate::services::auth::Client,
-) -> Result<String, Error> {
-    let slug = who.district.slug.as_str();
-    // The unread count is asked for while the view is read and its audit entry written, not
-    // before: a page waits for the slower of the two, not their sum.
-    let menu = account_menu(app, who);
-    let page = match tool {
+) -> Result<(Shown, Vec<(i64, String)>), Error> {
+    let shown = match tool {
         Tool::Today => {
-            let (menu, view) = tokio::join!(
-                menu,
-                records::today_in(app, who, id, client, crate::i18n::current())
-            );
-            let view = view?;
-            let others = siblings(app, who, id).await?;
-            pages::render(&pages::TodayPage {
-                menu,
-                slug,
-                nav: nav(who, tool, &view.student, others),
-                view: &view,
-            })
+            Shown::Today(records::today_in(app, who, id, client, crate::i18n::current()).await?)
         }
-        Tool::Calendar => {
-            let (menu, view) = tokio::join!(menu, records::calendar(app, who, id, month, client));
-            let view = view?;
-            let others = siblings(app, who, id).await?;
+        Tool::Calendar => Shown::Calendar(records::calendar(app, who, id, month, client).await?),
+        Tool::Assignments => Shown::Assignments(records::assignments(app, who, id, client).await?),
+        Tool::Grades => Shown::Grades(records::grades(app, who, id, client).await?),
+        Tool::Attendance => Shown::Attendance(records::attendance(app, who, id, client).await?),
+        Tool::Schedule => Shown::Schedule(records::schedule(app, who, id, client).await?),
+        // A page of its own, with forms (`web::absences`).
+        Tool::AbsenceRequests => return Err(Error::NotFound),
+    };
+    let others = siblings(app, who, id).await?;
+    Ok((shown, others))
+}
+
+fn draw(
+    who: &Authenticated,
+    menu: pages::AccountMenu,
+    tool: Tool,
+    shown: &Shown,
+    others: Vec<(i64, String)>,
+) -> String {
+    let slug = who.district.slug.as_str();
+    match shown {
+        Shown::Today(view) => pages::render(&pages::TodayPage {
+            menu,
+            slug,
+            nav: nav(who, tool, &view.student, others),
+            view,
+        }),
+        Shown::Calendar(view) => {
             let month_title = records::parse_month(&view.month)
                 .map(|d| crate::i18n::when::month_year(crate::i18n::current(), d))
                 .unwrap_or_else(|_| view.month.clone());
@@ -145,59 +190,35 @@ async fn render(
                 menu,
                 slug,
                 nav: nav(who, tool, &view.student, others),
-                view: &view,
+                view,
                 month_title,
             })
         }
-        Tool::Assignments => {
-            let (menu, view) = tokio::join!(menu, records::assignments(app, who, id, client));
-            let view = view?;
-            let others = siblings(app, who, id).await?;
-            pages::render(&pages::AssignmentsPage {
-                menu,
-                slug,
-                nav: nav(who, tool, &view.student, others),
-                view: &view,
-            })
-        }
-        Tool::Grades => {
-            let (menu, view) = tokio::join!(menu, records::grades(app, who, id, client));
-            let view = view?;
-            let others = siblings(app, who, id).await?;
-            pages::render(&pages::GradesPage {
-                menu,
-                slug,
-                nav: nav(who, tool, &view.student, others),
-                view: &view,
-            })
-        }
-        Tool::Attendance => {
-            let (menu, view) = tokio::join!(menu, records::attendance(app, who, id, client));
-            let view = view?;
-            let others = siblings(app, who, id).await?;
-            pages::render(&pages::AttendancePage {
-                menu,
-                slug,
-                nav: nav(who, tool, &view.student, others),
-                view: &view,
-            })
-        }
-        Tool::AbsenceRequests => {
-            return super::absences::render_page(app, who, id, client).await;
-        }
-        Tool::Schedule => {
-            let (menu, view) = tokio::join!(menu, records::schedule(app, who, id, client));
-            let view = view?;
-            let others = siblings(app, who, id).await?;
-            pages::render(&pages::SchedulePage {
-                menu,
-                slug,
-                nav: nav(who, tool, &view.student, others),
-                view: &view,
-            })
-        }
-    };
-    Ok(page)
+        Shown::Assignments(view) => pages::render(&pages::AssignmentsPage {
+            menu,
+            slug,
+            nav: nav(who, tool, &view.student, others),
+            view,
+        }),
+        Shown::Grades(view) => pages::render(&pages::GradesPage {
+            menu,
+            slug,
+            nav: nav(who, tool, &view.student, others),
+            view,
+        }),
+        Shown::Attendance(view) => pages::render(&pages::AttendancePage {
+            menu,
+            slug,
+            nav: nav(who, tool, &view.student, others),
+            view,
+        }),
+        Shown::Schedule(view) => pages::render(&pages::SchedulePage {
+            menu,
+            slug,
+            nav: nav(who, tool, &view.student, others),
+            view,
+        }),
+    }
 }
 
 /// `GET /d/{slug}/access-log`.

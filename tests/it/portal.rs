@@ -729,6 +729,67 @@ async fn portal_access_switched_by_staff_takes_effect_at_the_next_request() {
     p.app.stop().await;
 }
 
+/// A tool's page is read for whom its secret opened last time while its session is looked up
+/// beside the read. What it shows is what the session statement found: a change of the
+/// district made meanwhile is shown, not the read begun before it; a session ended meanwhile
+/// sees the login page.
+#[tokio::test]
+async fn a_page_read_beside_its_session_shows_only_what_the_session_found() {
+    let p = portal().await;
+    let page = format!("/d/river/students/{}/grades", p.ava);
+    // The second read is begun for the reader the first one found.
+    for _ in 0..2 {
+        let (status, html) = p.page(&page, Some("parent")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Math 3"), "{html}");
+    }
+    let out = p
+        .app
+        .cli(&[
+            "district",
+            "tools",
+            "river",
+            "off",
+            "grades",
+            "--portal",
+            "parent",
+            "--reason",
+            "Closed for report cards.",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    let (status, html) = p.page(&page, Some("parent")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("Closed for report cards."), "{html}");
+    assert!(!html.contains("Math 3"));
+    // Ava's own Grades, read twice, then her session ends through the API.
+    let own = format!("/d/river/students/{}/grades", p.ava);
+    for _ in 0..2 {
+        assert_eq!(p.page(&own, Some("self")).await.0, StatusCode::OK);
+    }
+    let (status, _) = send(
+        &p,
+        reqwest::Method::POST,
+        "/api/v1/logout",
+        Some("self"),
+        None,
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+    let response = p
+        .app
+        .client
+        .get(p.app.url(&own))
+        .bearer_auth(p.token("self"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/d/river/parent");
+    assert!(!response.text().await.unwrap().contains("Math 3"));
+    p.app.stop().await;
+}
+
 /// Grades and Today are kept between reads; a kept view follows every import and every new day.
 #[tokio::test]
 async fn a_kept_view_follows_each_import_and_each_new_day() {
