@@ -45,7 +45,11 @@ impl Store {
     /// Records an event that changes nothing else (a read of a record, a failed login), and
     /// answers once it is committed.
     pub async fn audit(&self, entry: AuditEntry<'_>, now: i64) -> Result<()> {
-        self.audit.write(Row9::of(entry, now)?).await
+        let row = Row9::of(entry, now)?;
+        match &self.gathered {
+            Some(gathered) => gathered.audit(row).await,
+            None => self.audit.write(row).await,
+        }
     }
 
     /// A district's entries, newest first.
@@ -80,7 +84,7 @@ impl Store {
 }
 
 /// An entry as its columns, owned, to wait in the queue.
-struct Row9 {
+pub(super) struct Row9 {
     district: i64,
     at: i64,
     actor: String,
@@ -144,34 +148,37 @@ async fn insert_rows<'e, E>(executor: E, backend: Backend, rows: &[Row9]) -> Res
 where
     E: Executor<'e, Database = Any>,
 {
-    macro_rules! insert {
-        () => {
-            "INSERT INTO audit_log \
-               (district_id, at, actor, account_id, action, target, detail, address, user_agent) "
-        };
-    }
     let sql = match backend {
         Backend::Sqlite => {
             concat!(
-                insert!(),
+                "INSERT INTO audit_log \
+                   (district_id, at, actor, account_id, action, target, detail, address, \
+                   user_agent) ",
                 "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
                    value ->> 5, value ->> 6, value ->> 7, value ->> 8 \
                  FROM json_each($1) ORDER BY key"
             )
         }
-        Backend::Postgres => {
-            concat!(
-                insert!(),
-                "SELECT (e ->> 0)::BIGINT, (e ->> 1)::BIGINT, e ->> 2, (e ->> 3)::BIGINT, e ->> 4, \
-                   e ->> 5, e ->> 6, e ->> 7, e ->> 8 \
-                 FROM json_array_elements($1::json) WITH ORDINALITY AS r (e, n) ORDER BY n"
-            )
-        }
+        Backend::Postgres => POSTGRES_INSERT,
     };
-    let rows = serde_json::to_string(rows)
-        .map_err(|e| StoreError::Corrupt(format!("audit entries as JSON: {e}")))?;
-    sqlx::query(sql).bind(rows).execute(executor).await?;
+    sqlx::query(sql)
+        .bind(as_json(rows)?)
+        .execute(executor)
+        .await?;
     Ok(())
+}
+
+/// [`insert_rows`] on PostgreSQL, its rows in `$1`.
+pub(super) const POSTGRES_INSERT: &str = "INSERT INTO audit_log \
+       (district_id, at, actor, account_id, action, target, detail, address, user_agent) \
+     SELECT (e ->> 0)::BIGINT, (e ->> 1)::BIGINT, e ->> 2, (e ->> 3)::BIGINT, e ->> 4, \
+       e ->> 5, e ->> 6, e ->> 7, e ->> 8 \
+     FROM json_array_elements($1::json) WITH ORDINALITY AS r (e, n) ORDER BY n";
+
+/// Entries as [`insert_rows`] binds them.
+pub(super) fn as_json(rows: &[Row9]) -> Result<String> {
+    serde_json::to_string(rows)
+        .map_err(|e| StoreError::Corrupt(format!("audit entries as JSON: {e}")))
 }
 
 /// The most entries written in one statement.
@@ -198,7 +205,7 @@ impl AuditQueue {
     }
 }
 
-async fn write_batch(
+pub(super) async fn write_batch(
     pool: super::pooler::Db,
     backend: Backend,
     turn: WriteTurn,

@@ -14,6 +14,7 @@ mod circuit;
 mod conversations;
 mod copy;
 mod districts;
+mod gathered;
 mod import_runs;
 mod jobs;
 mod keys;
@@ -235,8 +236,9 @@ pub struct Store {
     session_url: Option<String>,
     writes: WriteTurn,
     audit: audit::AuditQueue,
-    /// PostgreSQL only: the session reads of requests that arrive together, as one statement.
-    session_reads: Option<sessions::SessionReads>,
+    /// PostgreSQL only: the audit entries and session reads of requests that arrive together,
+    /// as one statement.
+    gathered: Option<gathered::Gathered>,
     /// SQLite only: the write-ahead log's checkpoints, stopped with the last clone.
     _checkpoints: Option<wal::Checkpoints>,
     /// PostgreSQL only: open while the database is known to be away.
@@ -424,8 +426,8 @@ impl Store {
             replica: replica.as_ref().map(|(db, _)| db.clone()),
             replica_circuit: replica.map_or_else(circuit::Circuit::closed, |(_, circuit)| circuit),
             audit: audit::AuditQueue::start(db.clone(), url.backend(), writes.clone()),
-            session_reads: (url.backend() == Backend::Postgres)
-                .then(|| sessions::SessionReads::start(db.clone())),
+            gathered: (url.backend() == Backend::Postgres)
+                .then(|| gathered::Gathered::start(db.clone())),
             pool: db,
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),

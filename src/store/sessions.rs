@@ -4,7 +4,6 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::accounts::{account_columns, account_with_hash};
-use super::batch::Batches;
 use super::pooler::Db;
 use super::{Result, Store, StoreError, Tx};
 use crate::domain::{Account, AccountId, AccountKind, DistrictId, SessionSecret};
@@ -130,7 +129,7 @@ fn conversations_unread(kind: AccountKind, day: &str) -> String {
 
 /// What a logged-in request finds behind its secret: the session, its account, the district's
 /// revision, and the menu's counts when they were asked for.
-type Found = (SessionRecord, Account, i64, Option<Unread>);
+pub(super) type Found = (SessionRecord, Account, i64, Option<Unread>);
 
 /// A session read waiting for its batch: district, the secret's hash, and, for a page, the
 /// oldest notification counted and the district's day.
@@ -150,28 +149,11 @@ impl Asked {
     }
 }
 
-/// The most session reads in one statement.
-const GATHERED_MOST: usize = 256;
-
-/// PostgreSQL: every logged-in request begins with its session, and each statement costs a
-/// round trip and a wakeup of a server process, which cost more than reading the session. The
-/// reads that arrive together go as one statement instead ([`super::batch`]). Not on SQLite,
-/// where a statement is a call in this process and readers run side by side.
-#[derive(Clone)]
-pub(super) struct SessionReads(Batches<Asked, Option<Found>>);
-
-impl SessionReads {
-    pub(super) fn start(pool: Db) -> Self {
-        Self(Batches::start(GATHERED_MOST, move |asked| {
-            read_gathered(pool.clone(), asked)
-        }))
-    }
-}
-
-/// The session reads of a batch: the requests travel as one JSON array (district, hash,
-/// whether to count, since, day), each found session comes back with its place in it. Every
-/// kind's conversation count is in the statement: its cost is shared by the batch.
-static GATHERED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// The session reads of a batch, as one statement whose requests travel as one JSON array in
+/// `placeholder` (district, hash, whether to count, since, day); each session found comes back
+/// with its place in it. Every kind's conversation count is in the statement: its cost is
+/// shared by the batch.
+pub(super) fn gathered(placeholder: &str) -> String {
     let conversations = AccountKind::ALL
         .iter()
         .map(|&kind| conversations_unread(kind, "(asked.e ->> 4)"))
@@ -185,15 +167,18 @@ static GATHERED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
            {} \
          JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
          JOIN districts d ON d.id = a.district_id \
-         JOIN json_array_elements($1::json) WITH ORDINALITY AS asked (e, i) \
+         JOIN json_array_elements({placeholder}::json) WITH ORDINALITY AS asked (e, i) \
            ON s.district_id = (asked.e ->> 0)::BIGINT AND s.token_hash = asked.e ->> 1",
         session_columns!(),
         unread_notifications("(asked.e ->> 3)::BIGINT"),
         account_columns!(),
     )
-});
+}
 
-async fn read_gathered(pool: Db, asked: Vec<Asked>) -> Vec<Result<Option<Found>>> {
+static GATHERED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| gathered("$1"));
+
+/// The requests of a batch as [`gathered`] takes them.
+pub(super) fn asked_json(asked: &[Asked]) -> Result<String> {
     let rows: Vec<_> = asked
         .iter()
         .map(|a| {
@@ -201,20 +186,13 @@ async fn read_gathered(pool: Db, asked: Vec<Asked>) -> Vec<Result<Option<Found>>
             (a.district, a.hash.as_str(), a.counts.is_some(), since, day)
         })
         .collect();
-    let found = match serde_json::to_string(&rows) {
-        Ok(json) => sqlx::query(GATHERED.as_str())
-            .bind(json)
-            .fetch_all(&pool)
-            .await
-            .map_err(StoreError::from),
-        Err(e) => Err(StoreError::Corrupt(format!("session reads as JSON: {e}"))),
-    };
-    let found = match found {
-        Ok(found) => found,
-        Err(err) => return super::batch::failed_each(&err, asked.len()),
-    };
-    let mut answers: Vec<Result<Option<Found>>> = asked.iter().map(|_| Ok(None)).collect();
-    for row in &found {
+    serde_json::to_string(&rows).map_err(|e| StoreError::Corrupt(format!("session reads: {e}")))
+}
+
+/// Each of `n` requests' answer among the rows [`gathered`] found.
+pub(super) fn answers_from(found: &[AnyRow], n: usize) -> Vec<Result<Option<Found>>> {
+    let mut answers: Vec<Result<Option<Found>>> = (0..n).map(|_| Ok(None)).collect();
+    for row in found {
         let place = row
             .try_get::<i64, _>("i")
             .ok()
@@ -224,6 +202,22 @@ async fn read_gathered(pool: Db, asked: Vec<Asked>) -> Vec<Result<Option<Found>>
         }
     }
     answers
+}
+
+/// The session reads of a batch alone.
+pub(super) async fn read_gathered(pool: &Db, asked: &[Asked]) -> Vec<Result<Option<Found>>> {
+    let found = match asked_json(asked) {
+        Ok(json) => sqlx::query(GATHERED.as_str())
+            .bind(json)
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::from),
+        Err(err) => Err(err),
+    };
+    match found {
+        Ok(found) => answers_from(&found, asked.len()),
+        Err(err) => super::batch::failed_each(&err, asked.len()),
+    }
 }
 
 /// A session read's row: the session, its account, the revision, and the counts if asked.
@@ -267,9 +261,9 @@ impl Store {
         &self,
         secret: &SessionSecret,
     ) -> Result<Option<(SessionRecord, Account, i64)>> {
-        if let Some(reads) = &self.session_reads {
+        if let Some(gathered) = &self.gathered {
             self.pool()?;
-            let found = reads.0.ask(Asked::of(secret, None)).await?;
+            let found = gathered.session(Asked::of(secret, None)).await?;
             return Ok(found.map(|(session, account, revision, _)| (session, account, revision)));
         }
         let row = sqlx::query(concat!(
@@ -301,11 +295,10 @@ impl Store {
         today: &str,
         kind: Option<AccountKind>,
     ) -> Result<Option<(SessionRecord, Account, i64, Unread)>> {
-        if let Some(reads) = &self.session_reads {
+        if let Some(gathered) = &self.gathered {
             self.pool()?;
-            let found = reads
-                .0
-                .ask(Asked::of(secret, Some((unread_since, today))))
+            let found = gathered
+                .session(Asked::of(secret, Some((unread_since, today))))
                 .await?;
             return found
                 .map(|(session, account, revision, unread)| {

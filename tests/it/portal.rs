@@ -657,9 +657,10 @@ async fn every_read_of_many_at_once_is_on_record() {
     }
     assert_eq!(reads(&p).await, before + 40);
 
-    // Written beside good entries, one PostgreSQL refuses (a NUL in its text) is refused on
-    // its own; SQLite keeps it.
+    // Written beside good entries and a session read, one PostgreSQL refuses (a NUL in its
+    // text) is refused on its own; SQLite keeps it.
     let store = &p.app.app.store;
+    let secret = homeroom::domain::SessionSecret::parse(p.token("parent")).unwrap();
     let entry = |target: &'static str| homeroom::store::AuditEntry {
         district: Some(p.district.id),
         actor: "account",
@@ -667,12 +668,14 @@ async fn every_read_of_many_at_once_is_on_record() {
         target: Some(target),
         ..Default::default()
     };
-    let (good, bad, also_good) = tokio::join!(
+    let (good, bad, session, also_good) = tokio::join!(
         store.audit(entry("st1"), 1),
         store.audit(entry("st\0"), 1),
+        store.session_with_account(&secret),
         store.audit(entry("st2"), 1),
     );
     assert!(good.is_ok() && also_good.is_ok(), "{good:?} {also_good:?}");
+    assert!(matches!(session, Ok(Some(_))), "{session:?}");
     let postgres = store.backend() == homeroom::store::Backend::Postgres;
     assert_eq!(bad.is_err(), postgres, "{bad:?}");
     assert_eq!(reads(&p).await, before + 40 + if postgres { 2 } else { 3 });
