@@ -46,9 +46,9 @@ impl Store {
     /// answers once it is committed.
     pub async fn audit(&self, entry: AuditEntry<'_>, now: i64) -> Result<()> {
         let row = Row9::of(entry, now)?;
-        match &self.gathered {
-            Some(gathered) => gathered.audit(row).await,
-            None => self.audit.write(row).await,
+        match &self.shared {
+            super::Shared::Gathered(gathered) => gathered.audit(row).await,
+            super::Shared::Audit(queue) => queue.write(row).await,
         }
     }
 
@@ -184,19 +184,19 @@ pub(super) fn as_json(rows: &[Row9]) -> Result<String> {
 /// The most entries written in one statement.
 const BATCH: usize = 256;
 
-/// Audit entries written outside a transaction of their own, in [`batch`](super::batch)es: one
-/// statement, one commit for whatever gathered while the last was written. SQLite has one
-/// writer at a time, and every commit its own pass through the write-ahead log; PostgreSQL a
-/// round trip and a commit per statement. Each caller hears of its own entry's commit, so a
-/// read is never answered before it is on record.
+/// SQLite: audit entries written outside a transaction of their own, in
+/// [`batch`](super::batch)es: one statement, one commit for whatever gathered while the last
+/// was written. SQLite has one writer at a time, and every commit its own pass through the
+/// write-ahead log. Each caller hears of its own entry's commit, so a read is never answered
+/// before it is on record. (PostgreSQL's go with the session reads, [`super::gathered`].)
 #[derive(Clone)]
 pub(super) struct AuditQueue(Batches<Row9, ()>);
 
 impl AuditQueue {
     /// Starts the writer on the current runtime; it stops when the last queue is dropped.
-    pub(super) fn start(pool: super::pooler::Db, backend: Backend, turn: WriteTurn) -> Self {
+    pub(super) fn start(pool: super::pooler::Db, turn: WriteTurn) -> Self {
         Self(Batches::start(BATCH, move |rows| {
-            write_batch(pool.clone(), backend, turn.clone(), rows)
+            write_batch(pool.clone(), Backend::Sqlite, turn.clone(), rows)
         }))
     }
 
@@ -205,6 +205,7 @@ impl AuditQueue {
     }
 }
 
+/// Writes `rows` in one statement; if the database refuses it, each alone.
 pub(super) async fn write_batch(
     pool: super::pooler::Db,
     backend: Backend,

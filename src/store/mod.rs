@@ -235,10 +235,9 @@ pub struct Store {
     /// SQLite, or behind a transaction pooler with no direct connection configured.
     session_url: Option<String>,
     writes: WriteTurn,
-    audit: audit::AuditQueue,
-    /// PostgreSQL only: the audit entries and session reads of requests that arrive together,
-    /// as one statement.
-    gathered: Option<gathered::Gathered>,
+    /// Where the audit entries of reads go: SQLite's queue, which writes what waits together;
+    /// on PostgreSQL, one statement with the session reads that wait beside them.
+    shared: Shared,
     /// SQLite only: the write-ahead log's checkpoints, stopped with the last clone.
     _checkpoints: Option<wal::Checkpoints>,
     /// PostgreSQL only: open while the database is known to be away.
@@ -247,6 +246,23 @@ pub struct Store {
     /// circuit, open while it is away.
     replica: Option<pooler::Db>,
     replica_circuit: circuit::Circuit,
+}
+
+/// What the requests of one moment share a statement for ([`Store::shared`]).
+#[derive(Clone)]
+enum Shared {
+    Audit(audit::AuditQueue),
+    Gathered(gathered::Gathered),
+}
+
+impl Shared {
+    /// PostgreSQL's, where session reads are gathered too.
+    fn gathered(&self) -> Option<&gathered::Gathered> {
+        match self {
+            Self::Gathered(gathered) => Some(gathered),
+            Self::Audit(_) => None,
+        }
+    }
 }
 
 /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps (the
@@ -425,9 +441,12 @@ impl Store {
             },
             replica: replica.as_ref().map(|(db, _)| db.clone()),
             replica_circuit: replica.map_or_else(circuit::Circuit::closed, |(_, circuit)| circuit),
-            audit: audit::AuditQueue::start(db.clone(), url.backend(), writes.clone()),
-            gathered: (url.backend() == Backend::Postgres)
-                .then(|| gathered::Gathered::start(db.clone())),
+            shared: match url.backend() {
+                Backend::Sqlite => {
+                    Shared::Audit(audit::AuditQueue::start(db.clone(), writes.clone()))
+                }
+                Backend::Postgres => Shared::Gathered(gathered::Gathered::start(db.clone())),
+            },
             pool: db,
             backend: url.backend(),
             sqlite_file: url.sqlite_file(),

@@ -261,7 +261,7 @@ impl Store {
         &self,
         secret: &SessionSecret,
     ) -> Result<Option<(SessionRecord, Account, i64)>> {
-        if let Some(gathered) = &self.gathered {
+        if let Some(gathered) = self.shared.gathered() {
             self.pool()?;
             let found = gathered.session(Asked::of(secret, None)).await?;
             return Ok(found.map(|(session, account, revision, _)| (session, account, revision)));
@@ -295,7 +295,7 @@ impl Store {
         today: &str,
         kind: Option<AccountKind>,
     ) -> Result<Option<(SessionRecord, Account, i64, Unread)>> {
-        if let Some(gathered) = &self.gathered {
+        if let Some(gathered) = self.shared.gathered() {
             self.pool()?;
             let found = gathered
                 .session(Asked::of(secret, Some((unread_since, today))))
