@@ -91,22 +91,23 @@ pub async fn tool(
     query: Result<Query<ToolQuery>, QueryRejection>,
     ClientInfo(client): ClientInfo,
 ) -> Response {
-    // An unknown tool or a malformed id is a page that does not exist, to whoever may ask.
-    let (Ok(tool), Some(id), Ok(Query(query))) =
-        (Tool::parse(&tool), crate::domain::record_id(&id), query)
-    else {
-        let (tool, id) = (Tool::parse(&tool), crate::domain::record_id(&id));
-        if let Err(elsewhere) = reading.ready(&app).await {
-            return elsewhere;
+    // An unknown tool or a malformed id is a page that does not exist; told, like a bad
+    // query, only to whom the page would be shown.
+    let asked = match (Tool::parse(&tool), crate::domain::record_id(&id), query) {
+        (Ok(tool), Some(id), Ok(Query(query))) => Ok((tool, id, query)),
+        (Ok(_), Some(_), Err(_)) => Err(Error::Invalid(crate::domain::Invalid::new(
+            crate::i18n::t("page-error-address"),
+        ))),
+        _ => Err(Error::NotFound),
+    };
+    let (tool, id, query) = match asked {
+        Ok(asked) => asked,
+        Err(err) => {
+            return match reading.ready(&app).await {
+                Ok(_) => PageError(err).into_response(),
+                Err(elsewhere) => elsewhere,
+            };
         }
-        return PageError(if tool.is_err() || id.is_none() {
-            Error::NotFound
-        } else {
-            Error::Invalid(crate::domain::Invalid::new(crate::i18n::t(
-                "page-error-address",
-            )))
-        })
-        .into_response();
     };
     if tool == Tool::AbsenceRequests {
         return match reading.ready(&app).await {

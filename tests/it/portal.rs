@@ -732,6 +732,17 @@ async fn portal_access_switched_by_staff_takes_effect_at_the_next_request() {
     p.app.stop().await;
 }
 
+/// Staff switch Grades off for River's parents, saying why.
+async fn grades_off_for_parents(p: &Portal, reason: &str) {
+    let out = p
+        .app
+        .cli(&[
+            "district", "tools", "river", "off", "grades", "--portal", "parent", "--reason", reason,
+        ])
+        .await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+}
+
 /// A tool's page is read for whom its secret opened last time while its session is looked up
 /// beside the read. What it shows is what the session statement found: a change of the
 /// district made meanwhile is shown, not the read begun before it; a session ended meanwhile
@@ -746,21 +757,7 @@ async fn a_page_read_beside_its_session_shows_only_what_the_session_found() {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Math 3"), "{html}");
     }
-    let out = p
-        .app
-        .cli(&[
-            "district",
-            "tools",
-            "river",
-            "off",
-            "grades",
-            "--portal",
-            "parent",
-            "--reason",
-            "Closed for report cards.",
-        ])
-        .await;
-    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    grades_off_for_parents(&p, "Closed for report cards.").await;
     let (status, html) = p.page(&page, Some("parent")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("Closed for report cards."), "{html}");
@@ -853,21 +850,7 @@ async fn a_kept_view_follows_each_import_and_each_new_day() {
 async fn a_tool_switched_off_leaves_the_menu_and_is_refused_with_the_reason() {
     let p = portal().await;
     let grades = format!("/api/v1/students/{}/grades", p.ava);
-    let out = p
-        .app
-        .cli(&[
-            "district",
-            "tools",
-            "river",
-            "off",
-            "grades",
-            "--portal",
-            "parent",
-            "--reason",
-            "Grades are closed while report cards are prepared.",
-        ])
-        .await;
-    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    grades_off_for_parents(&p, "Grades are closed while report cards are prepared.").await;
     let (status, body) = p.get(&grades, Some("parent")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"], "tool_disabled");
