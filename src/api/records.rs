@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::session::{ClientInfo, Ready};
+use crate::server::session::{ClientInfo, Reading, Ready};
 use crate::services::records::{
     self, AccessEntry, AssignmentsView, AttendanceView, CalendarView, GradesView, ScheduleView,
     StudentSummary, TodayView,
@@ -92,12 +92,17 @@ macro_rules! tool_route {
         )]
         pub async fn $name(
             State(app): State<App>,
-            Ready(who): Ready,
+            reading: Reading,
             ClientInfo(client): ClientInfo,
             Path(id): Path<String>,
         ) -> Result<Json<$body>, ApiError> {
-            let id = crate::domain::record_id(&id).ok_or(Error::NotFound)?;
-            Ok(Json(records::$name(&app, &who, id, &client).await?))
+            let (app, client, id) = (&app, &client, crate::domain::record_id(&id));
+            let read = reading
+                .read(app, |who| async move {
+                    records::$name(app, &who, id.ok_or(Error::NotFound)?, client).await
+                })
+                .await?;
+            Ok(Json(read?))
         }
     };
 }
@@ -161,17 +166,23 @@ pub struct MonthQuery {
 )]
 pub async fn calendar(
     State(app): State<App>,
-    Ready(who): Ready,
+    reading: Reading,
     ClientInfo(client): ClientInfo,
     Path(id): Path<String>,
     query: Result<Query<MonthQuery>, QueryRejection>,
 ) -> Result<Json<CalendarView>, ApiError> {
-    let id = crate::domain::record_id(&id).ok_or(Error::NotFound)?;
-    let Query(query) = query
-        .map_err(|rejection| Error::Invalid(crate::domain::Invalid::new(rejection.body_text())))?;
-    Ok(Json(
-        records::calendar(&app, &who, id, query.month.as_deref(), &client).await?,
-    ))
+    let (app, client, id) = (&app, &client, crate::domain::record_id(&id));
+    let month = &query.map(|Query(query)| query.month);
+    let read = reading
+        .read(app, |who| async move {
+            let id = id.ok_or(Error::NotFound)?;
+            let month = month.as_ref().map_err(|rejection| {
+                Error::Invalid(crate::domain::Invalid::new(rejection.body_text()))
+            })?;
+            records::calendar(app, &who, id, month.as_deref(), client).await
+        })
+        .await?;
+    Ok(Json(read?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

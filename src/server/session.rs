@@ -314,6 +314,44 @@ pub async fn authenticate_page(headers: &HeaderMap, app: &App) -> Result<Authent
     auth::authenticate_page(app, &token).await
 }
 
+/// A request that reads a student's record, for whom [`Ready`] lets in: the session is found
+/// beside the read rather than before it (`services::auth::beside_session`), and nothing of
+/// the read is answered unless it is the same.
+pub struct Reading(Option<String>);
+
+impl FromRequestParts<App> for Reading {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Ok(Self(presented_token(&parts.headers, &app.config)))
+    }
+}
+
+impl Reading {
+    /// `work` done for whom [`Ready`] lets in; or refused exactly as [`Ready`] refuses.
+    pub async fn read<T, Work: Future<Output = T>>(
+        self,
+        app: &App,
+        work: impl Fn(Authenticated) -> Work,
+    ) -> Result<T, ApiError> {
+        let token = self.0.ok_or(Error::Unauthorized)?;
+        let admit = |who: &Authenticated| unready(who).map_or(Ok(()), Err);
+        let (_, done) = auth::beside_session(app, &token, auth::Lookup::Api, admit, work).await??;
+        Ok(done)
+    }
+}
+
+/// Why an account may not use the portal yet, if it may not.
+fn unready(who: &Authenticated) -> Option<Error> {
+    if who.account.must_change_password {
+        return Some(Error::PasswordChangeRequired);
+    }
+    if crate::services::second_factor::must_enroll(&who.district, &who.account) {
+        return Some(Error::SecondFactorEnrollmentRequired);
+    }
+    None
+}
+
 impl FromRequestParts<App> for Session {
     type Rejection = ApiError;
 
@@ -327,13 +365,10 @@ impl FromRequestParts<App> for Ready {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let Session(who) = Session::from_request_parts(parts, app).await?;
-        if who.account.must_change_password {
-            return Err(Error::PasswordChangeRequired.into());
+        match unready(&who) {
+            Some(refused) => Err(refused.into()),
+            None => Ok(Self(who)),
         }
-        if crate::services::second_factor::must_enroll(&who.district, &who.account) {
-            return Err(Error::SecondFactorEnrollmentRequired.into());
-        }
-        Ok(Self(who))
     }
 }
 

@@ -2,8 +2,8 @@
 
 use crate::app::App;
 use crate::domain::{
-    Account, AccountKind, District, Failures, PasswordPolicy, PersonRole, SourcedId, Username,
-    WINDOW_SECONDS, fold_username,
+    Account, AccountKind, District, DistrictId, Failures, PasswordPolicy, PersonRole, SourcedId,
+    Username, WINDOW_SECONDS, fold_username,
 };
 use crate::domain::{
     AccountId, Invalid, RecoveryCode, SecondFactorProof, SessionSecret, StaffSecondFactor, TotpCode,
@@ -538,22 +538,23 @@ pub(super) async fn start_session_how(
     let idle = i64::from(district.settings.session_idle_minutes) * 60;
     tx.delete_expired_sessions(account.district, account.id, now, idle)
         .await?;
-    tx.insert_session(
-        &NewSession {
-            district: account.district,
-            account: account.id,
-            token_hash: &secrets::hash_token(token.as_str()),
-            kind,
-            expires_at,
-            device_id: device_id.as_deref(),
-            device_name: device_name.as_deref(),
-            platform: platform.as_deref(),
-            address: Some(&client.address),
-            user_agent: client.user_agent.as_deref(),
-        },
-        now,
-    )
-    .await?;
+    let session = tx
+        .insert_session(
+            &NewSession {
+                district: account.district,
+                account: account.id,
+                token_hash: &secrets::hash_token(token.as_str()),
+                kind,
+                expires_at,
+                device_id: device_id.as_deref(),
+                device_name: device_name.as_deref(),
+                platform: platform.as_deref(),
+                address: Some(&client.address),
+                user_agent: client.user_agent.as_deref(),
+            },
+            now,
+        )
+        .await?;
     tx.audit(
         AuditEntry {
             district: Some(account.district),
@@ -591,6 +592,23 @@ pub(super) async fn start_session_how(
         security::tell(&mut tx, Recipient::of(district, &account), &notice, now).await?;
     }
     tx.commit().await?;
+    // The session's first request may begin its read beside its lookup (`beside_session`).
+    let started = SessionRecord {
+        id: session,
+        district: account.district,
+        account: account.id,
+        kind,
+        created_at: now,
+        last_seen_at: now,
+        expires_at,
+        device_id,
+        device_name,
+        platform,
+        address: Some(client.address.clone()),
+        user_agent: client.user_agent.clone(),
+    };
+    app.caches
+        .recall(token.as_str(), &started, &account, district.revision);
     Ok(LoggedIn {
         token: token.as_str().to_owned(),
         expires_at,
@@ -702,50 +720,82 @@ async fn authenticate_with(app: &App, token: &str, with_unread: bool) -> Result<
     })
 }
 
-/// Does `work` for the reader of a page beside the page's session statement, not after it: the
+/// Which lookup of a session a request makes: a page's menu counts unread things in the same
+/// statement ([`authenticate_page`]); the API asks for the session alone ([`authenticate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    Page,
+    Api,
+}
+
+impl Lookup {
+    async fn authenticate(self, app: &App, token: &str) -> Result<Authenticated> {
+        authenticate_with(app, token, self == Self::Page).await
+    }
+}
+
+/// Does `work` for the reader of a request beside its session statement, not after it: the
 /// account, session and district last found behind the same secret (if this process still
-/// knows them, and `fits` them) are a guess to begin with. Nothing done for the guess is
-/// answered before the statement has found the same session, account and district revision;
-/// anything else is done again for whom it found, or refused as [`authenticate_page`] refuses.
+/// knows them, and `admit` lets them in) are a guess to begin with. Nothing done for the guess
+/// is answered before the statement has found the same reader ([`Reader`]); anything else is
+/// done again for whom it found, refused by `admit` (nothing done for them), or refused as the
+/// `lookup` refuses (the outer error).
 ///
-/// So a page waits for the longer of its session statement and its own work (on PostgreSQL,
+/// So a read waits for the longer of its session statement and its own work (on PostgreSQL,
 /// each a round trip, the audit entry's a commit too), not for their sum. Only for work whose
 /// one effect outside the process is the audit entry of a read: a read begun for a session
 /// that ended meanwhile leaves its entry, and shows nothing.
-pub async fn beside_session<T, Work>(
+pub async fn beside_session<T, R, Work>(
     app: &App,
     token: &str,
-    fits: impl Fn(&Authenticated) -> bool,
+    lookup: Lookup,
+    admit: impl Fn(&Authenticated) -> std::result::Result<(), R>,
     work: impl Fn(Authenticated) -> Work,
-) -> Result<(Authenticated, T)>
+) -> Result<std::result::Result<(Authenticated, T), R>>
 where
     Work: Future<Output = T>,
 {
-    let guess = guessed(app, token).filter(|guess| fits(guess));
-    let Some(guess) = guess else {
-        let who = authenticate_page(app, token).await?;
+    let Some(guess) = guessed(app, token).filter(|guess| admit(guess).is_ok()) else {
+        let who = lookup.authenticate(app, token).await?;
+        if let Err(refused) = admit(&who) {
+            return Ok(Err(refused));
+        }
         let done = work(who.clone()).await;
-        return Ok((who, done));
+        return Ok(Ok((who, done)));
     };
-    let guessed = (
-        guess.session.id,
-        guess.account.clone(),
-        guess.district.id,
-        guess.district.revision,
-    );
-    let (who, done) = tokio::join!(authenticate_page(app, token), work(guess));
+    let guessed = Reader::of(&guess);
+    let (who, done) = tokio::join!(lookup.authenticate(app, token), work(guess));
     let who = who?;
-    if (
-        who.session.id,
-        &who.account,
-        who.district.id,
-        who.district.revision,
-    ) == (guessed.0, &guessed.1, guessed.2, guessed.3)
-    {
-        return Ok((who, done));
+    if let Err(refused) = admit(&who) {
+        return Ok(Err(refused));
+    }
+    if Reader::of(&who) == guessed {
+        return Ok(Ok((who, done)));
     }
     let done = work(who.clone()).await;
-    Ok((who, done))
+    Ok(Ok((who, done)))
+}
+
+/// What a read done for a guessed reader depends on, and must be the same in the reader the
+/// session statement found: the session, the account as it stands, and the district at its
+/// revision.
+#[derive(PartialEq)]
+struct Reader {
+    session: i64,
+    account: Account,
+    district: DistrictId,
+    revision: i64,
+}
+
+impl Reader {
+    fn of(who: &Authenticated) -> Self {
+        Self {
+            session: who.session.id,
+            account: who.account.clone(),
+            district: who.district.id,
+            revision: who.district.revision,
+        }
+    }
 }
 
 /// Who `token` last opened, with its district as kept at that revision: a guess, sealed only

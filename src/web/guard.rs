@@ -123,14 +123,16 @@ impl Reading {
         let Some(token) = self.token.as_deref() else {
             return Err(login().into_response());
         };
-        let here = |who: &Authenticated| who.district.slug.as_str() == self.slug;
-        let fits = |who: &Authenticated| here(who) && unsettled(who).is_none();
-        match auth::beside_session(app, token, fits, work).await {
-            Ok((who, done)) if here(&who) => match unsettled(&who) {
-                Some(first) => Err(first.into_response()),
-                None => Ok((who, done)),
-            },
-            Ok(_) | Err(Error::Unauthorized) => Err(login().into_response()),
+        let admit = |who: &Authenticated| {
+            if who.district.slug.as_str() != self.slug {
+                return Err(login());
+            }
+            unsettled(who).map_or(Ok(()), Err)
+        };
+        match auth::beside_session(app, token, auth::Lookup::Page, admit, work).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(elsewhere)) => Err(elsewhere.into_response()),
+            Err(Error::Unauthorized) => Err(login().into_response()),
             Err(other) => Err(PageError(other).into_response()),
         }
     }

@@ -790,6 +790,76 @@ async fn a_page_read_beside_its_session_shows_only_what_the_session_found() {
     p.app.stop().await;
 }
 
+/// The API's record reads too are begun for whom the secret opened last time, from the
+/// login on, beside the session's lookup; what they answer is what the lookup found.
+#[tokio::test]
+async fn an_api_read_beside_its_session_answers_only_what_the_session_found() {
+    let p = portal().await;
+    let grades = format!("/api/v1/students/{}/grades", p.ava);
+    // Maria's first read after her login is begun for the account the login started; that
+    // account is told to change its password before the read.
+    let (account, _) = p
+        .app
+        .app
+        .store
+        .account_for_login(p.district.id, "maria")
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = p.app.app.passwords.hash("temporary 1").await.unwrap();
+    let mut tx = p.app.app.store.begin().await.unwrap();
+    tx.set_password(&account, &hash, true, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let (status, body) = p.get(&grades, Some("parent")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "password_change_required");
+    assert!(body.get("classes").is_none());
+    // Known now, the account is no guess to begin a read for, and no read is done for it.
+    let before = reads(&p).await;
+    let (status, body) = p.get(&grades, Some("parent")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(reads(&p).await, before);
+
+    // Ava's own Grades: the first read right after her login, then a second; then the
+    // district switches Grades off for students, and then her session ends.
+    for _ in 0..2 {
+        let (status, body) = p.get(&grades, Some("self")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["classes"][0]["class"]["title"], "Math 3", "{body}");
+    }
+    let out = p
+        .app
+        .cli(&[
+            "district",
+            "tools",
+            "river",
+            "off",
+            "grades",
+            "--portal",
+            "student",
+            "--reason",
+            "Closed for report cards.",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    let (status, body) = p.get(&grades, Some("self")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "tool_disabled");
+    assert!(body.get("classes").is_none());
+    let (status, _) = send(
+        &p,
+        reqwest::Method::POST,
+        "/api/v1/logout",
+        Some("self"),
+        None,
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+    let (status, body) = p.get(&grades, Some("self")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    p.app.stop().await;
+}
+
 /// Grades and Today are kept between reads; a kept view follows every import and every new day.
 #[tokio::test]
 async fn a_kept_view_follows_each_import_and_each_new_day() {
