@@ -18,7 +18,9 @@
 //!    HOMEROOM_BENCH_SECONDS.
 //!
 //! Each phase prints requests/s, p50 and p99, and its share of the `/healthz` ceiling; each
-//! first-read throughput is also given as a share of the warm one.
+//! first-read throughput is also given as a share of the warm one. The server's memory is
+//! given a second after it started, once it has sat idle after the import's jobs, and at its
+//! peak.
 //!
 //! With HOMEROOM_BENCH_SOAK_SECONDS set (600 for the ten minutes the targets name), Grades is
 //! then read warm without a pause for that long, and each minute prints its requests/s and
@@ -142,6 +144,10 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
     // can read (here, the children of the accounts just made) are done before anyone reads.
     let waited = runtime.block_on(jobs_done(&base));
     println!("the import's jobs were done {waited:.0} s after the server started");
+    // Idle: nothing asked of the server for longer than SQLite's pool keeps an idle
+    // connection (30 s, `store::wal`), as on the night before the morning.
+    std::thread::sleep(Duration::from_secs(35));
+    let quiet = memory(server.id(), "VmRSS");
     let (seconds, clients) = (options.seconds, options.clients);
     let results = runtime.block_on(async {
         let sessions = log_in(&base, &parents, Way::Api).await;
@@ -192,7 +198,10 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         page,
         soak,
     } = results;
-    println!("server memory: {idle:.0} MiB resident once started, {peak:.0} MiB at its peak");
+    println!(
+        "server memory: {idle:.0} MiB resident once started (its jobs running), {quiet:.0} MiB \
+         once idle, {peak:.0} MiB at its peak"
+    );
     let per_second = |samples: &[f64]| samples.len() as f64 / seconds as f64;
     let ceiling = per_second(&healthz);
     let line = |what: &str, samples: &[f64], rate: f64| {
