@@ -142,7 +142,7 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
     let idle = memory(server.id(), "VmRSS");
     // The morning comes after the night's jobs: the import's snapshots of every student someone
     // can read (here, the children of the accounts just made) are done before anyone reads.
-    let waited = runtime.block_on(jobs_done(&base));
+    let waited = runtime.block_on(jobs_done(db));
     println!("the import's jobs were done {waited:.0} s after the server started");
     // Idle: nothing asked of the server for longer than SQLite's pool keeps an idle
     // connection (30 s, `store::wal`), as on the night before the morning.
@@ -335,27 +335,23 @@ async fn settle(db: &str) {
 }
 
 /// Waits until the server's queue holds no pending or running job; answers the seconds waited.
-async fn jobs_done(base: &str) -> f64 {
+/// Asks the database, which both backends answer alike (the server's `/metrics` listens only
+/// where `HOMEROOM_METRICS_BIND` says).
+async fn jobs_done(db: &str) -> f64 {
+    use sqlx::Connection;
     let started = Instant::now();
-    let client = reqwest::Client::new();
+    let mut connection = sqlx::AnyConnection::connect(db)
+        .await
+        .expect("the bench database answers");
     loop {
-        let metrics = client
-            .get(format!("{base}/metrics"))
-            .send()
-            .await
-            .expect("the metrics answer")
-            .text()
-            .await
-            .expect("a text answer");
-        let waiting = |state: &str| {
-            metrics
-                .lines()
-                .find_map(|l| l.strip_prefix(&format!("homeroom_jobs{{state=\"{state}\"}} ")))
-                .is_some_and(|n| n.trim() != "0")
-        };
+        let waiting: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state IN ('pending', 'running')")
+                .fetch_one(&mut connection)
+                .await
+                .expect("the jobs are counted");
         // A job left for later (none is, after an import) must not hold the bench forever.
-        let done = !waiting("pending") && !waiting("running");
-        if done || started.elapsed() > Duration::from_secs(600) {
+        if waiting == 0 || started.elapsed() > Duration::from_secs(600) {
+            let _ = connection.close().await;
             return started.elapsed().as_secs_f64();
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

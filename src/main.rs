@@ -8,8 +8,9 @@ use clap::Parser;
 /// mimalloc instead of the C library's allocator: an import hands millions of small strings
 /// from the thread that reads the files to the one that writes the database, and the portal
 /// allocates and frees many small values per request. Built without its transparent huge
-/// pages: each thread's first allocation would bring in a whole 2 MiB page, 14 MB of a server
-/// that holds 25 MB once started, for a heap too small to gain from them.
+/// pages: each thread heap's first allocation would bring in a whole 2 MiB page, 14–16 MiB in
+/// all beside the 20–25 MiB a server otherwise holds once started, for heaps too small to gain
+/// from them.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
