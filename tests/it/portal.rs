@@ -733,14 +733,19 @@ async fn portal_access_switched_by_staff_takes_effect_at_the_next_request() {
 }
 
 /// Staff switch Grades off for River's parents, saying why.
-async fn grades_off_for_parents(p: &Portal, reason: &str) {
+async fn grades_off_for(p: &Portal, portal: &str, reason: &str) {
     let out = p
         .app
         .cli(&[
-            "district", "tools", "river", "off", "grades", "--portal", "parent", "--reason", reason,
+            "district", "tools", "river", "off", "grades", "--portal", portal, "--reason", reason,
         ])
         .await;
     assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+}
+
+async fn log_out(p: &Portal, who: &str) {
+    let (status, _) = send(p, reqwest::Method::POST, "/api/v1/logout", Some(who), None).await;
+    assert!(status.is_success(), "{status}");
 }
 
 /// A tool's page is read for whom its secret opened last time while its session is looked up
@@ -757,7 +762,7 @@ async fn a_page_read_beside_its_session_shows_only_what_the_session_found() {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Math 3"), "{html}");
     }
-    grades_off_for_parents(&p, "Closed for report cards.").await;
+    grades_off_for(&p, "parent", "Closed for report cards.").await;
     let (status, html) = p.page(&page, Some("parent")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("Closed for report cards."), "{html}");
@@ -767,15 +772,7 @@ async fn a_page_read_beside_its_session_shows_only_what_the_session_found() {
     for _ in 0..2 {
         assert_eq!(p.page(&own, Some("self")).await.0, StatusCode::OK);
     }
-    let (status, _) = send(
-        &p,
-        reqwest::Method::POST,
-        "/api/v1/logout",
-        Some("self"),
-        None,
-    )
-    .await;
-    assert!(status.is_success(), "{status}");
+    log_out(&p, "self").await;
     let response = p
         .app
         .client
@@ -827,34 +824,12 @@ async fn an_api_read_beside_its_session_answers_only_what_the_session_found() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["classes"][0]["class"]["title"], "Math 3", "{body}");
     }
-    let out = p
-        .app
-        .cli(&[
-            "district",
-            "tools",
-            "river",
-            "off",
-            "grades",
-            "--portal",
-            "student",
-            "--reason",
-            "Closed for report cards.",
-        ])
-        .await;
-    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    grades_off_for(&p, "student", "Closed for report cards.").await;
     let (status, body) = p.get(&grades, Some("self")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"], "tool_disabled");
     assert!(body.get("classes").is_none());
-    let (status, _) = send(
-        &p,
-        reqwest::Method::POST,
-        "/api/v1/logout",
-        Some("self"),
-        None,
-    )
-    .await;
-    assert!(status.is_success(), "{status}");
+    log_out(&p, "self").await;
     let (status, body) = p.get(&grades, Some("self")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     p.app.stop().await;
@@ -920,7 +895,12 @@ async fn a_kept_view_follows_each_import_and_each_new_day() {
 async fn a_tool_switched_off_leaves_the_menu_and_is_refused_with_the_reason() {
     let p = portal().await;
     let grades = format!("/api/v1/students/{}/grades", p.ava);
-    grades_off_for_parents(&p, "Grades are closed while report cards are prepared.").await;
+    grades_off_for(
+        &p,
+        "parent",
+        "Grades are closed while report cards are prepared.",
+    )
+    .await;
     let (status, body) = p.get(&grades, Some("parent")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"], "tool_disabled");
