@@ -145,8 +145,8 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
     let waited = runtime.block_on(jobs_done(db));
     println!("the import's jobs were done {waited:.0} s after the server started");
     // Idle: nothing asked of the server for longer than SQLite's pool keeps an idle
-    // connection (30 s, `store::wal`), as on the night before the morning.
-    std::thread::sleep(Duration::from_secs(35));
+    // connection (30 s after the last write, `store::wal`), as on the night before the morning.
+    std::thread::sleep(Duration::from_secs(45));
     let quiet = memory(server.id(), "VmRSS");
     let (seconds, clients) = (options.seconds, options.clients);
     let results = runtime.block_on(async {
