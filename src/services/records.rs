@@ -4,6 +4,7 @@
 //! log (FERPA, 34 CFR 99.32); the Access Log shows those reads to the family.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
@@ -131,7 +132,7 @@ pub struct Opened {
 
 /// Opens `student` for `tool`, or answers `NotFound` (exactly as for a student who does not
 /// exist) when this account may not see them, and `ToolDisabled` when the tool is off for them.
-/// The read is written to the audit log before anything of the record is read.
+/// The read is written to the audit log before the answer.
 pub async fn open(
     app: &App,
     who: &Authenticated,
@@ -139,6 +140,26 @@ pub async fn open(
     tool: Tool,
     client: &Client,
 ) -> Result<Opened> {
+    let (opened, ()) = open_reading(app, who, student, tool, client, |_| async { Ok(()) }).await?;
+    Ok(opened)
+}
+
+/// Opens `student` for `tool` as [`open`] does, and does `read` of the opened record beside
+/// the writing of its audit entry: begun only once the reader is authorized, answered only
+/// once the entry is written (an entry that cannot be written fails the read), so every read
+/// is still recorded before or with its answer, and a first read waits for one round trip
+/// where it waited for two.
+pub async fn open_reading<T, Read>(
+    app: &App,
+    who: &Authenticated,
+    student: i64,
+    tool: Tool,
+    client: &Client,
+    read: impl FnOnce(Arc<Opened>) -> Read,
+) -> Result<(Opened, T)>
+where
+    Read: Future<Output = Result<T>>,
+{
     let portal = portal_of(who).ok_or(Error::NotFound)?;
     let today = tools::today(app, &who.district);
     if student <= 0 {
@@ -147,37 +168,41 @@ pub async fn open(
     // Where the record is read from is settled before the read is audited: a replica need
     // not have this request's own entry to serve it.
     let reads = app.store.records().await?;
-    let record = visible(app, who, today, Some(student))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(Error::NotFound)?;
+    let (found, sessions) = tokio::try_join!(
+        visible(app, who, today, Some(student)),
+        sessions(app, &who.district, &reads)
+    )?;
+    let record = found.into_iter().next().ok_or(Error::NotFound)?;
     let rules = tools::rules(app, &who.district).await?;
     tools::require(&rules, tool, portal, record.school_id, today)?;
-    app.store
-        .audit(
-            AuditEntry {
-                district: Some(who.district.id),
-                actor: "account",
-                account: Some(who.account.id),
-                action: "record.read",
-                target: Some(&record.sourced_id),
-                detail: Some(tool.as_str().to_owned()),
-                address: Some(&client.address),
-                user_agent: client.user_agent.as_deref(),
-            },
-            app.clock.unix(),
-        )
-        .await?;
     let menu = Menu::build(&rules, portal, record.school_id, today);
-    let sessions = sessions(app, &who.district, &reads).await?;
-    Ok(Opened {
+    let opened = Arc::new(Opened {
         student: StudentSummary::of(&record, menu),
         record,
         today,
         reads,
         sessions,
-    })
+    });
+    let entry = AuditEntry {
+        district: Some(who.district.id),
+        actor: "account",
+        account: Some(who.account.id),
+        action: "record.read",
+        target: Some(&opened.record.sourced_id),
+        detail: Some(tool.as_str().to_owned()),
+        address: Some(&client.address),
+        user_agent: client.user_agent.as_deref(),
+    };
+    let (written, done) = tokio::join!(
+        app.store.audit(entry, app.clock.unix()),
+        read(opened.clone())
+    );
+    written?;
+    let done = done?;
+    // The read's future, the only other holder, is done and dropped.
+    let opened = Arc::into_inner(opened)
+        .ok_or_else(|| Error::internal("an opened record still held after its read"))?;
+    Ok((opened, done))
 }
 
 /// The district's school years, terms and grading periods, kept per revision.
@@ -438,12 +463,21 @@ pub async fn today_in(
     client: &Client,
     lang: Lang,
 ) -> Result<TodayView> {
-    let opened = open(app, who, student, Tool::Today, client).await?;
-    let key = view_key(who, &opened, lang);
-    let kept = cache::kept(
-        &app.caches.today,
-        key,
-        make_today(&who.district, app, &opened, lang),
+    let (opened, kept) = open_reading(
+        app,
+        who,
+        student,
+        Tool::Today,
+        client,
+        |opened| async move {
+            let key = view_key(who, &opened, lang);
+            cache::kept(
+                &app.caches.today,
+                key,
+                make_today(&who.district, app, &opened, lang),
+            )
+            .await
+        },
     )
     .await?;
     let family = family_marks(app, who, opened.record.id, &kept.date, &kept.attendance).await?;
@@ -735,12 +769,21 @@ pub async fn grades(
     student: i64,
     client: &Client,
 ) -> Result<GradesView> {
-    let opened = open(app, who, student, Tool::Grades, client).await?;
-    let key = view_key(who, &opened, Lang::En);
-    let kept = cache::kept(
-        &app.caches.grades,
-        key,
-        make_grades(app, &who.district, &opened),
+    let (opened, kept) = open_reading(
+        app,
+        who,
+        student,
+        Tool::Grades,
+        client,
+        |opened| async move {
+            let key = view_key(who, &opened, Lang::En);
+            cache::kept(
+                &app.caches.grades,
+                key,
+                make_grades(app, &who.district, &opened),
+            )
+            .await
+        },
     )
     .await?;
     Ok(GradesView {

@@ -7,7 +7,7 @@
 //! the day it was made, the work due and scored and the attendance and days off that Today
 //! shows. Nothing in it depends on the day it is read, the language, the grading scale or who
 //! may see whom: the views are still made from it on each read, by the same code as from the
-//! store, and every read is still authorized and audited first.
+//! store, and every read is still authorized first and audited before its answer.
 //!
 //! Staying right: every import deletes, in its own transaction, the snapshots its changes
 //! reach (every one of the district, unless it changed only scores, attendance, posted grades

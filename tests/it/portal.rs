@@ -835,6 +835,46 @@ async fn an_api_read_beside_its_session_answers_only_what_the_session_found() {
     p.app.stop().await;
 }
 
+/// A record read is begun beside the writing of its audit entry and answered only once the
+/// entry is written: when the entry cannot be written, nothing of the record is answered.
+#[tokio::test]
+async fn a_read_whose_audit_entry_cannot_be_written_answers_nothing_of_the_record() {
+    let p = portal().await;
+    let (refuse, allow) = if p.app.db.url.starts_with("postgres") {
+        (
+            "CREATE FUNCTION refuse_reads() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'reads refused'; END $$; \
+             CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_log FOR EACH ROW \
+             WHEN (NEW.action = 'record.read') EXECUTE FUNCTION refuse_reads();",
+            "DROP TRIGGER refuse_reads ON audit_log",
+        )
+    } else {
+        (
+            "CREATE TRIGGER refuse_reads BEFORE INSERT ON audit_log \
+             WHEN NEW.action = 'record.read' BEGIN SELECT RAISE(ABORT, 'reads refused'); END;",
+            "DROP TRIGGER refuse_reads",
+        )
+    };
+    crate::harness::run_sql(&p.app.db.url, refuse).await;
+    for tool in ["grades", "today"] {
+        let path = format!("/api/v1/students/{}/{tool}", p.ava);
+        let (status, body) = p.get(&path, Some("parent")).await;
+        assert!(status.is_server_error(), "{tool}: {status} {body}");
+        assert!(body.get("classes").is_none(), "{tool}: {body}");
+        assert!(body.get("schedule").is_none(), "{tool}: {body}");
+    }
+    crate::harness::run_sql(&p.app.db.url, allow).await;
+    let (status, body) = p
+        .get(
+            &format!("/api/v1/students/{}/grades", p.ava),
+            Some("parent"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["classes"][0]["class"]["title"], "Math 3", "{body}");
+    p.app.stop().await;
+}
+
 /// Grades and Today are kept between reads; a kept view follows every import and every new day.
 #[tokio::test]
 async fn a_kept_view_follows_each_import_and_each_new_day() {
