@@ -524,74 +524,81 @@ pub(super) async fn start_session_how(
     };
     let (device_id, device_name, platform) =
         (clip(&device.id), clip(&device.name), clip(&device.platform));
-    let mut tx = app.store.begin().await?;
-    // An account takes the language its visitor chose with the switch, and one whose language
-    // is not known yet the browser's; otherwise the account's language wins (and the browser
-    // is told it).
-    let mut account = account.clone();
-    let lang = crate::i18n::current();
-    if account.language.is_none() || (crate::i18n::chosen() && account.language != Some(lang)) {
-        tx.set_account_language(account.district, account.id, lang)
+    // The family's students are read beside the session's writing: the first page after a
+    // login shows them, and a first read of a child checks against them.
+    let written = async {
+        let mut tx = app.store.begin().await?;
+        // An account takes the language its visitor chose with the switch, and one whose language
+        // is not known yet the browser's; otherwise the account's language wins (and the browser
+        // is told it).
+        let mut account = account.clone();
+        let lang = crate::i18n::current();
+        if account.language.is_none() || (crate::i18n::chosen() && account.language != Some(lang)) {
+            tx.set_account_language(account.district, account.id, lang)
+                .await?;
+            account.language = Some(lang);
+        }
+        let idle = i64::from(district.settings.session_idle_minutes) * 60;
+        tx.delete_expired_sessions(account.district, account.id, now, idle)
             .await?;
-        account.language = Some(lang);
-    }
-    let idle = i64::from(district.settings.session_idle_minutes) * 60;
-    tx.delete_expired_sessions(account.district, account.id, now, idle)
-        .await?;
-    let session = tx
-        .insert_session(
-            &NewSession {
-                district: account.district,
-                account: account.id,
-                token_hash: &secrets::hash_token(token.as_str()),
-                kind,
-                expires_at,
-                device_id: device_id.as_deref(),
-                device_name: device_name.as_deref(),
-                platform: platform.as_deref(),
+        let session = tx
+            .insert_session(
+                &NewSession {
+                    district: account.district,
+                    account: account.id,
+                    token_hash: &secrets::hash_token(token.as_str()),
+                    kind,
+                    expires_at,
+                    device_id: device_id.as_deref(),
+                    device_name: device_name.as_deref(),
+                    platform: platform.as_deref(),
+                    address: Some(&client.address),
+                    user_agent: client.user_agent.as_deref(),
+                },
+                now,
+            )
+            .await?;
+        tx.audit(
+            AuditEntry {
+                district: Some(account.district),
+                actor: "account",
+                account: Some(account.id),
+                action: how.action(),
+                target: Some(account.username.as_str()),
+                detail: Some(kind.as_str().to_owned()),
                 address: Some(&client.address),
                 user_agent: client.user_agent.as_deref(),
             },
             now,
         )
         .await?;
-    tx.audit(
-        AuditEntry {
-            district: Some(account.district),
-            actor: "account",
-            account: Some(account.id),
-            action: how.action(),
-            target: Some(account.username.as_str()),
-            detail: Some(kind.as_str().to_owned()),
-            address: Some(&client.address),
-            user_agent: client.user_agent.as_deref(),
-        },
-        now,
-    )
-    .await?;
-    let seen = tx
-        .remember_device(
-            account.district,
-            account.id,
-            device.key(kind).as_deref(),
-            now,
-            now - DEVICE_MEMORY_SECONDS,
-        )
-        .await?;
-    if seen == DeviceSeen::New && how.tells_new_device() {
-        let notice = Notice::NewSignIn {
-            device: device.named(kind, client.user_agent.as_deref()),
-            at: now,
-            timezone: district.settings.timezone.as_str().to_owned(),
-            link: format!(
-                "{}/d/{}/settings",
-                app.config.public_url.as_str().trim_end_matches('/'),
-                district.slug
-            ),
-        };
-        security::tell(&mut tx, Recipient::of(district, &account), &notice, now).await?;
-    }
-    tx.commit().await?;
+        let seen = tx
+            .remember_device(
+                account.district,
+                account.id,
+                device.key(kind).as_deref(),
+                now,
+                now - DEVICE_MEMORY_SECONDS,
+            )
+            .await?;
+        if seen == DeviceSeen::New && how.tells_new_device() {
+            let notice = Notice::NewSignIn {
+                device: device.named(kind, client.user_agent.as_deref()),
+                at: now,
+                timezone: district.settings.timezone.as_str().to_owned(),
+                link: format!(
+                    "{}/d/{}/settings",
+                    app.config.public_url.as_str().trim_end_matches('/'),
+                    district.slug
+                ),
+            };
+            security::tell(&mut tx, Recipient::of(district, &account), &notice, now).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, Error>((session, account))
+    };
+    let (written, ()) = tokio::join!(written, super::records::read_family(app, district, account));
+    let (session, account) = written?;
     // The session's first request may begin its read beside its lookup (`beside_session`).
     let started = SessionRecord {
         id: session,

@@ -17,7 +17,9 @@ use super::snapshots;
 use super::tools::{self, Menu};
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::{Counted, Flags, Lang, Mark, Portal, Tool, percentage, rounded};
+use crate::domain::{
+    Account, Counted, District, Flags, Lang, Mark, Portal, Tool, percentage, rounded,
+};
 use crate::i18n::{when, words};
 use crate::store::{
     AcademicSession, AttendanceRecord, AuditEntry, ClassRecord, Dates, MarkRecord, Marks, Records,
@@ -93,30 +95,53 @@ async fn visible(
     today: Date,
     only: Option<i64>,
 ) -> Result<Vec<StudentRecord>> {
-    let key = FamilyKey {
-        district: who.district.id,
-        revision: who.district.revision,
-        kind: who.account.kind,
-        person: who.account.person_id,
-        date: today,
-    };
-    let all = cache::kept(&app.caches.students, key, async {
-        app.store
-            .visible_students(
-                who.district.id,
-                who.account.kind,
-                who.account.person_id,
-                &today.to_string(),
-            )
-            .await
-            .map_err(Error::from)
-    })
-    .await?;
+    let all = family(app, &who.district, &who.account, today).await?;
     Ok(all
         .iter()
         .filter(|s| only.is_none_or(|id| s.id == id))
         .cloned()
         .collect())
+}
+
+/// The students `account` may see today, as kept for its district's revision.
+async fn family(
+    app: &App,
+    district: &District,
+    account: &Account,
+    today: Date,
+) -> Result<Arc<Vec<StudentRecord>>> {
+    let key = FamilyKey {
+        district: district.id,
+        revision: district.revision,
+        kind: account.kind,
+        person: account.person_id,
+        date: today,
+    };
+    cache::kept(&app.caches.students, key, async {
+        app.store
+            .visible_students(
+                district.id,
+                account.kind,
+                account.person_id,
+                &today.to_string(),
+            )
+            .await
+            .map_err(Error::from)
+    })
+    .await
+}
+
+/// Reads the students a family account may see today into the kept list, as a login does
+/// beside writing its session: the first page after it shows them, and every first read of a
+/// child checks against them. A read that fails is left to that first page to do again.
+pub(super) async fn read_family(app: &App, district: &District, account: &Account) {
+    if Portal::of(account.kind).is_none() {
+        return;
+    }
+    let today = tools::today(app, district);
+    if let Err(err) = family(app, district, account, today).await {
+        tracing::debug!(%err, "a family's students were not read at login");
+    }
 }
 
 /// A student opened for one tool: authorized, the tool on, the read audited.

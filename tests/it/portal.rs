@@ -875,6 +875,25 @@ async fn a_read_whose_audit_entry_cannot_be_written_answers_nothing_of_the_recor
     p.app.stop().await;
 }
 
+/// A login reads the family's students beside writing its session, so the first read of a
+/// child finds them read. Shown by taking Maria's portal access away behind the portal's back
+/// (in the database, where staff's own switch moves the district's revision and is read at
+/// once: `portal_access_switched_by_staff_takes_effect_at_the_next_request`).
+#[tokio::test]
+async fn a_login_reads_the_family_beside_its_session() {
+    let p = portal().await;
+    let token = login(&p.app, "river", "parent", "maria", PASSWORD).await;
+    crate::harness::run_sql(&p.app.db.url, "UPDATE relationships SET portal = (1 = 0)").await;
+    let response = reqwest::Client::new()
+        .get(p.app.url(&format!("/api/v1/students/{}/grades", p.ava)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    p.app.stop().await;
+}
+
 /// Grades and Today are kept between reads; a kept view follows every import and every new day.
 #[tokio::test]
 async fn a_kept_view_follows_each_import_and_each_new_day() {
