@@ -2,9 +2,11 @@
 //! a record asks for its session and writes its audit entry, and each statement costs a round
 //! trip, a wakeup of a server process and (for a write) a commit, which cost more than the
 //! work itself. Session reads and audit entries that wait together go as one statement, the
-//! entries' insert in a `WITH` beside the sessions' select ([`super::batch`]). Not on SQLite,
-//! where a statement is a call in this process, readers run side by side, and the entries
-//! take their turn to write ([`super::audit`]'s queue).
+//! entries' insert in a `WITH` beside the sessions' select ([`super::batch`]); a first read
+//! asks for its student's snapshot too, and the snapshots asked for together are read by a
+//! second statement beside it. Not on SQLite, where a statement is a call in this process,
+//! readers run side by side, and the entries take their turn to write ([`super::audit`]'s
+//! queue).
 
 use std::sync::LazyLock;
 
@@ -12,18 +14,23 @@ use super::audit::{self, Row9};
 use super::batch::{self, Batches};
 use super::pooler::Db;
 use super::sessions::{self, Asked, Found};
+use super::snapshots;
 use super::{Backend, Result, StoreError, WriteTurn};
+use crate::domain::DistrictId;
 
 /// What one request asks.
 pub(super) enum Ask {
     Audit(Row9),
     Session(Asked),
+    /// A student's snapshot, from the primary.
+    Snapshot(DistrictId, i64),
 }
 
 /// Its answer.
 pub(super) enum Answer {
     Written,
     Found(Option<Box<Found>>),
+    Snapshot(Option<String>),
 }
 
 /// The most requests answered by one statement.
@@ -41,7 +48,7 @@ impl Gathered {
     pub(super) async fn audit(&self, row: Row9) -> Result<()> {
         match self.0.ask(Ask::Audit(row)).await? {
             Answer::Written => Ok(()),
-            Answer::Found(_) => Err(mixed()),
+            _ => Err(mixed()),
         }
     }
 
@@ -49,7 +56,19 @@ impl Gathered {
     pub(super) async fn session(&self, asked: Asked) -> Result<Option<Found>> {
         match self.0.ask(Ask::Session(asked)).await? {
             Answer::Found(found) => Ok(found.map(|found| *found)),
-            Answer::Written => Err(mixed()),
+            _ => Err(mixed()),
+        }
+    }
+
+    /// A student's snapshot, as [`snapshots::read_gathered`] reads it.
+    pub(super) async fn snapshot(
+        &self,
+        district: DistrictId,
+        student: i64,
+    ) -> Result<Option<String>> {
+        match self.0.ask(Ask::Snapshot(district, student)).await? {
+            Answer::Snapshot(body) => Ok(body),
+            _ => Err(mixed()),
         }
     }
 }
@@ -71,6 +90,7 @@ static BOTH: LazyLock<String> = LazyLock::new(|| {
 async fn run(pool: Db, asked: Vec<Ask>) -> Vec<Result<Answer>> {
     let n = asked.len();
     let (mut rows, mut row_places, mut reads, mut read_places) = (vec![], vec![], vec![], vec![]);
+    let (mut wanted, mut wanted_places) = (vec![], vec![]);
     for (place, ask) in asked.into_iter().enumerate() {
         match ask {
             Ask::Audit(row) => {
@@ -81,27 +101,16 @@ async fn run(pool: Db, asked: Vec<Ask>) -> Vec<Result<Answer>> {
                 reads.push(read);
                 read_places.push(place);
             }
+            Ask::Snapshot(district, student) => {
+                wanted.push((district, student));
+                wanted_places.push(place);
+            }
         }
     }
-    let (written, found) = if reads.is_empty() {
-        (write(&pool, rows).await, Vec::new())
-    } else if rows.is_empty() {
-        (Vec::new(), sessions::read_gathered(&pool, &reads).await)
-    } else {
-        match both(&pool, &rows, &reads).await {
-            Ok(found) => (
-                rows.iter().map(|_| Ok(())).collect(),
-                sessions::answers_from(&found, reads.len()),
-            ),
-            Err(err @ StoreError::Unavailable(_)) => return batch::failed_each(&err, n),
-            // An entry the database refuses (text it cannot hold) must not fail the others, nor
-            // the sessions read beside it: each part again on its own, the entries one by one.
-            Err(_) => (
-                write(&pool, rows).await,
-                sessions::read_gathered(&pool, &reads).await,
-            ),
-        }
-    };
+    let ((written, found), snapshots) = tokio::join!(
+        audit_and_sessions(&pool, rows, &reads),
+        snapshots::read_gathered(&pool, &wanted)
+    );
     let mut answers: Vec<Option<Result<Answer>>> = (0..n).map(|_| None).collect();
     for (place, done) in row_places.into_iter().zip(written) {
         answers[place] = Some(done.map(|()| Answer::Written));
@@ -109,10 +118,46 @@ async fn run(pool: Db, asked: Vec<Ask>) -> Vec<Result<Answer>> {
     for (place, done) in read_places.into_iter().zip(found) {
         answers[place] = Some(done.map(|found| Answer::Found(found.map(Box::new))));
     }
+    for (place, done) in wanted_places.into_iter().zip(snapshots) {
+        answers[place] = Some(done.map(Answer::Snapshot));
+    }
     answers
         .into_iter()
         .map(|answer| answer.unwrap_or_else(|| Err(mixed())))
         .collect()
+}
+
+/// The entries written and the sessions read, as one statement when there are both.
+async fn audit_and_sessions(
+    pool: &Db,
+    rows: Vec<Row9>,
+    reads: &[Asked],
+) -> (Vec<Result<()>>, Vec<Result<Option<Found>>>) {
+    if rows.is_empty() && reads.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    if reads.is_empty() {
+        return (write(pool, rows).await, Vec::new());
+    }
+    if rows.is_empty() {
+        return (Vec::new(), sessions::read_gathered(pool, reads).await);
+    }
+    match both(pool, &rows, reads).await {
+        Ok(found) => (
+            rows.iter().map(|_| Ok(())).collect(),
+            sessions::answers_from(&found, reads.len()),
+        ),
+        Err(err @ StoreError::Unavailable(_)) => (
+            batch::failed_each(&err, rows.len()),
+            batch::failed_each(&err, reads.len()),
+        ),
+        // An entry the database refuses (text it cannot hold) must not fail the others, nor
+        // the sessions read beside it: each part again on its own, the entries one by one.
+        Err(_) => (
+            write(pool, rows).await,
+            sessions::read_gathered(pool, reads).await,
+        ),
+    }
 }
 
 async fn write(pool: &Db, rows: Vec<Row9>) -> Vec<Result<()>> {

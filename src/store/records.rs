@@ -201,6 +201,8 @@ impl Store {
 pub struct Records {
     pub(super) db: super::pooler::Db,
     pub(super) backend: Backend,
+    /// PostgreSQL's primary: where its snapshot reads are gathered.
+    pub(super) gathered: Option<super::gathered::Gathered>,
 }
 
 impl Records {

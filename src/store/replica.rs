@@ -40,10 +40,7 @@ impl Store {
             .as_ref()
             .filter(|_| !self.replica_circuit.is_open())
         else {
-            return Ok(Records {
-                db: primary.clone(),
-                backend: self.backend,
-            });
+            return Ok(self.primary_records(primary));
         };
         let position: String = sqlx::query(PRIMARY_POSITION)
             .fetch_one(primary)
@@ -56,6 +53,7 @@ impl Store {
                     return Ok(Records {
                         db: replica.clone(),
                         backend: self.backend,
+                        gathered: None,
                     });
                 }
                 Ok(false) if asked.elapsed() < CATCH_UP => tokio::time::sleep(ASK_EVERY).await,
@@ -66,10 +64,15 @@ impl Store {
                 }
             }
         }
-        Ok(Records {
+        Ok(self.primary_records(primary))
+    }
+
+    fn primary_records(&self, primary: &Db) -> Records {
+        Records {
             db: primary.clone(),
             backend: self.backend,
-        })
+            gathered: self.shared.gathered().cloned(),
+        }
     }
 }
 

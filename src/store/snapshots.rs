@@ -4,14 +4,19 @@
 
 use sqlx::Row;
 
+use super::pooler::Db;
 use super::records::Records;
 use super::sql::built;
 use super::{Backend, Result, Staged, Store, StoreError, Tx};
 use crate::domain::DistrictId;
 
 impl Records {
-    /// The student's snapshot, if one is kept.
+    /// The student's snapshot, if one is kept: on PostgreSQL's primary, read with the others
+    /// asked for at the same moment (`gathered`).
     pub async fn snapshot_of(&self, district: DistrictId, student: i64) -> Result<Option<String>> {
+        if let Some(gathered) = &self.gathered {
+            return gathered.snapshot(district, student).await;
+        }
         let row = sqlx::query(
             "SELECT body FROM student_snapshots WHERE district_id = $1 AND person_id = $2",
         )
@@ -21,6 +26,44 @@ impl Records {
         .await?;
         Ok(row.map(|r| r.try_get("body")).transpose()?)
     }
+}
+
+/// The snapshots of `wanted` (district, student), one statement for all.
+pub(super) async fn read_gathered(
+    pool: &Db,
+    wanted: &[(DistrictId, i64)],
+) -> Vec<Result<Option<String>>> {
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    match gathered(pool, wanted).await {
+        Ok(found) => found,
+        Err(err) => super::batch::failed_each(&err, wanted.len()),
+    }
+}
+
+async fn gathered(pool: &Db, wanted: &[(DistrictId, i64)]) -> Result<Vec<Result<Option<String>>>> {
+    let asked: Vec<(i64, i64)> = wanted.iter().map(|(d, s)| (d.0, *s)).collect();
+    let asked = serde_json::to_string(&asked)
+        .map_err(|e| StoreError::Corrupt(format!("snapshot reads: {e}")))?;
+    let rows = sqlx::query(
+        "SELECT asked.i, s.body FROM json_array_elements($1::json) WITH ORDINALITY AS asked (e, i) \
+         JOIN student_snapshots s ON s.district_id = (asked.e ->> 0)::BIGINT \
+           AND s.person_id = (asked.e ->> 1)::BIGINT",
+    )
+    .bind(asked)
+    .fetch_all(pool)
+    .await?;
+    let mut found: Vec<Result<Option<String>>> = wanted.iter().map(|_| Ok(None)).collect();
+    for row in rows {
+        let place: i64 = row.try_get("i")?;
+        let slot = usize::try_from(place - 1)
+            .ok()
+            .and_then(|place| found.get_mut(place))
+            .ok_or_else(|| StoreError::Corrupt(format!("a snapshot read for place {place}")))?;
+        *slot = Ok(Some(row.try_get("body")?));
+    }
+    Ok(found)
 }
 
 impl Store {
