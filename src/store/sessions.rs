@@ -152,7 +152,10 @@ impl Asked {
 /// The session reads of a batch, as one statement whose requests travel as one JSON array in
 /// `placeholder` (district, hash, whether to count, since, day); each session found comes back
 /// with its place in it. Every kind's conversation count is in the statement: its cost is
-/// shared by the batch.
+/// shared by the batch. Each request is looked up as one session is (by the index on its
+/// secret's hash), in a `LATERAL` subquery that its `LIMIT` keeps the planner from flattening:
+/// flattened, a join of the planner's guess of a hundred requests with every session of the
+/// deployment went by a scan of the whole table, in each batch.
 pub(super) fn gathered(placeholder: &str) -> String {
     let conversations = AccountKind::ALL
         .iter()
@@ -160,15 +163,17 @@ pub(super) fn gathered(placeholder: &str) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "SELECT asked.i, {}, d.revision, \
+        "SELECT asked.i, found.* \
+         FROM json_array_elements({placeholder}::json) WITH ORDINALITY AS asked (e, i) \
+         CROSS JOIN LATERAL (SELECT {}, d.revision, \
            CASE WHEN (asked.e ->> 2)::BOOLEAN THEN {} END AS unread, \
            CASE WHEN (asked.e ->> 2)::BOOLEAN THEN COALESCE({conversations}) END \
              AS conversations_unread, \
            {} \
-         JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
-         JOIN districts d ON d.id = a.district_id \
-         JOIN json_array_elements({placeholder}::json) WITH ORDINALITY AS asked (e, i) \
-           ON s.district_id = (asked.e ->> 0)::BIGINT AND s.token_hash = asked.e ->> 1",
+           JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
+           JOIN districts d ON d.id = a.district_id \
+           WHERE s.district_id = (asked.e ->> 0)::BIGINT AND s.token_hash = asked.e ->> 1 \
+           LIMIT 1) found",
         session_columns!(),
         unread_notifications("(asked.e ->> 3)::BIGINT"),
         account_columns!(),

@@ -28,7 +28,8 @@ impl Records {
     }
 }
 
-/// The snapshots of `wanted` (district, student), one statement for all.
+/// The snapshots of `wanted` (district, student), one statement for all: each looked up by its
+/// key, in a `LATERAL` subquery (see `sessions::gathered` for why).
 pub(super) async fn read_gathered(
     pool: &Db,
     wanted: &[(DistrictId, i64)],
@@ -47,9 +48,11 @@ async fn gathered(pool: &Db, wanted: &[(DistrictId, i64)]) -> Result<Vec<Result<
     let asked = serde_json::to_string(&asked)
         .map_err(|e| StoreError::Corrupt(format!("snapshot reads: {e}")))?;
     let rows = sqlx::query(
-        "SELECT asked.i, s.body FROM json_array_elements($1::json) WITH ORDINALITY AS asked (e, i) \
-         JOIN student_snapshots s ON s.district_id = (asked.e ->> 0)::BIGINT \
-           AND s.person_id = (asked.e ->> 1)::BIGINT",
+        "SELECT asked.i, found.body \
+         FROM json_array_elements($1::json) WITH ORDINALITY AS asked (e, i) \
+         CROSS JOIN LATERAL (SELECT body FROM student_snapshots \
+           WHERE district_id = (asked.e ->> 0)::BIGINT AND person_id = (asked.e ->> 1)::BIGINT \
+           LIMIT 1) found",
     )
     .bind(asked)
     .fetch_all(pool)
