@@ -381,14 +381,18 @@ fn scheduled(class: &ClassRecord) -> ScheduledClass {
         code: class.code.clone(),
         periods: class.periods.clone(),
         room: class.location.clone(),
-        teachers: class
-            .teachers
-            .iter()
-            .map(|(_, given, family)| full_name(given, family))
-            .collect(),
+        teachers: teacher_names(class),
         teacher_ids: class.teachers.iter().map(|(id, _, _)| *id).collect(),
         school: class.school.clone(),
     }
+}
+
+fn teacher_names(class: &ClassRecord) -> Vec<String> {
+    class
+        .teachers
+        .iter()
+        .map(|(_, given, family)| full_name(given, family))
+        .collect()
 }
 
 /// An attendance mark.
@@ -838,23 +842,20 @@ async fn make_grades(
     let snapshot = snapshots::of(app, &opened.reads, district, &opened.record, today).await?;
     let classes = &snapshot.classes;
     let sessions = &opened.sessions;
-    let marks = snapshot.scored();
+    let records = snapshot.scored();
+    // Each mark's due date parsed once, not once for its grade and again for its flags.
+    let marks: Vec<Parsed> = records.iter().map(|m| (m, as_mark(m))).collect();
     let posted = &snapshot.posted;
-    let session_ref = |id: Option<i64>| {
-        id.and_then(|id| sessions.iter().find(|s| s.id == id))
-            .map(SessionRef::from)
-    };
+    let session = |id: Option<i64>| id.and_then(|id| sessions.iter().find(|s| s.id == id));
     let mut view = Vec::new();
     for class in classes {
         // Grading periods in date order: those with assignments and those with posted grades.
-        let mut periods: BTreeMap<(String, i64), Option<i64>> = BTreeMap::new();
+        let mut periods: BTreeMap<(&str, i64), Option<i64>> = BTreeMap::new();
         let key = |id: Option<i64>| {
-            let start = id
-                .and_then(|id| sessions.iter().find(|s| s.id == id))
-                .map_or_else(|| "9999".to_owned(), |s| s.start.clone());
+            let start = session(id).map_or("9999", |s| s.start.as_str());
             (start, id.unwrap_or(i64::MAX))
         };
-        for m in marks.iter().filter(|m| m.class_id == class.id) {
+        for (m, _) in marks.iter().filter(|(m, _)| m.class_id == class.id) {
             periods.insert(key(m.grading_period_id), m.grading_period_id);
         }
         for p in posted.iter().filter(|p| p.class_id == class.id) {
@@ -863,9 +864,9 @@ async fn make_grades(
         let rows = periods
             .into_values()
             .map(|period| {
-                let in_period: Vec<&MarkRecord> = marks
+                let in_period: Vec<&Parsed> = marks
                     .iter()
-                    .filter(|m| m.class_id == class.id && m.grading_period_id == period)
+                    .filter(|(m, _)| m.class_id == class.id && m.grading_period_id == period)
                     .collect();
                 let InProgress {
                     percent,
@@ -873,14 +874,14 @@ async fn make_grades(
                     counted,
                 } = in_progress(&in_period, today);
                 PeriodGrade {
-                    period: session_ref(period),
+                    period: session(period).map(SessionRef::from),
                     percent: percent.map(rounded),
                     letter: percent.map(|p| scale.letter(p).to_owned()),
                     weighting: percent.map(|_| if weighted { "category" } else { "points" }),
                     counted,
                     missing: in_period
                         .iter()
-                        .filter(|m| as_mark(m).flags(today).missing)
+                        .filter(|(_, mark)| mark.flags(today).missing)
                         .count() as u32,
                     posted: posted
                         .iter()
@@ -898,8 +899,8 @@ async fn make_grades(
                 id: class.id,
                 title: class.title.clone(),
             },
-            teachers: scheduled(class).teachers,
-            teacher_ids: scheduled(class).teacher_ids,
+            teachers: teacher_names(class),
+            teacher_ids: class.teachers.iter().map(|(id, _, _)| *id).collect(),
             periods: rows,
         });
     }
@@ -918,11 +919,14 @@ struct InProgress {
     counted: u32,
 }
 
-fn in_progress(marks: &[&MarkRecord], today: Date) -> InProgress {
+/// A scored mark beside what grading reads of it.
+type Parsed<'a> = (&'a MarkRecord, Mark<'a>);
+
+fn in_progress(marks: &[&Parsed], today: Date) -> InProgress {
     let counted: Vec<Counted> = marks
         .iter()
-        .filter_map(|m| {
-            as_mark(m).counted(today).map(|(earned, possible)| Counted {
+        .filter_map(|(m, mark)| {
+            mark.counted(today).map(|(earned, possible)| Counted {
                 category: m.category_id,
                 weight: m.weight,
                 earned,
@@ -970,10 +974,12 @@ pub async fn current_grades(
             .filter(|p| start_of(*p).is_none_or(|start| start <= begun.as_str()))
             .max_by_key(|p| (start_of(*p).is_some(), start_of(*p).map(str::to_owned)));
         let Some(current) = current else { continue };
-        let in_period: Vec<&MarkRecord> = of_class
+        let in_period: Vec<Parsed> = of_class
             .into_iter()
             .filter(|m| m.grading_period_id == current)
+            .map(|m| (m, as_mark(m)))
             .collect();
+        let in_period: Vec<&Parsed> = in_period.iter().collect();
         if let Some(percent) = in_progress(&in_period, today).percent {
             grades.push((
                 ClassRef {

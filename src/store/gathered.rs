@@ -30,7 +30,7 @@ pub(super) enum Ask {
 pub(super) enum Answer {
     Written,
     Found(Option<Box<Found>>),
-    Snapshot(Option<String>),
+    Snapshot(Option<Vec<u8>>),
 }
 
 /// The most requests answered by one statement.
@@ -65,7 +65,7 @@ impl Gathered {
         &self,
         district: DistrictId,
         student: i64,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Vec<u8>>> {
         match self.0.ask(Ask::Snapshot(district, student)).await? {
             Answer::Snapshot(body) => Ok(body),
             _ => Err(mixed()),

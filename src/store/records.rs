@@ -470,8 +470,12 @@ impl Records {
     }
 }
 
-/// A flag as either database writes it into JSON: `true`/`false` or `1`/`0`.
+/// A flag as either database writes it into JSON: `true`/`false` or `1`/`0`; a snapshot's
+/// binary form (not self-describing, so it cannot be asked which) holds a plain `bool`.
 fn flag_of<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    if !d.is_human_readable() {
+        return bool::deserialize(d);
+    }
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Flag {

@@ -1,4 +1,4 @@
-//! Students' first-read snapshots (see `services::snapshots`): one row of JSON per student,
+//! Students' first-read snapshots (see `services::snapshots`): one row of bytes per student,
 //! deleted by an import whose changes reach them, in its own transaction, and written only
 //! while the district is still at the revision its records were read at.
 
@@ -13,7 +13,7 @@ use crate::domain::DistrictId;
 impl Records {
     /// The student's snapshot, if one is kept: on PostgreSQL's primary, read with the others
     /// asked for at the same moment (`gathered`).
-    pub async fn snapshot_of(&self, district: DistrictId, student: i64) -> Result<Option<String>> {
+    pub async fn snapshot_of(&self, district: DistrictId, student: i64) -> Result<Option<Vec<u8>>> {
         if let Some(gathered) = &self.gathered {
             return gathered.snapshot(district, student).await;
         }
@@ -33,7 +33,7 @@ impl Records {
 pub(super) async fn read_gathered(
     pool: &Db,
     wanted: &[(DistrictId, i64)],
-) -> Vec<Result<Option<String>>> {
+) -> Vec<Result<Option<Vec<u8>>>> {
     if wanted.is_empty() {
         return Vec::new();
     }
@@ -43,7 +43,7 @@ pub(super) async fn read_gathered(
     }
 }
 
-async fn gathered(pool: &Db, wanted: &[(DistrictId, i64)]) -> Result<Vec<Result<Option<String>>>> {
+async fn gathered(pool: &Db, wanted: &[(DistrictId, i64)]) -> Result<Vec<Result<Option<Vec<u8>>>>> {
     let asked: Vec<(i64, i64)> = wanted.iter().map(|(d, s)| (d.0, *s)).collect();
     let asked = serde_json::to_string(&asked)
         .map_err(|e| StoreError::Corrupt(format!("snapshot reads: {e}")))?;
@@ -57,7 +57,7 @@ async fn gathered(pool: &Db, wanted: &[(DistrictId, i64)]) -> Result<Vec<Result<
     .bind(asked)
     .fetch_all(pool)
     .await?;
-    let mut found: Vec<Result<Option<String>>> = wanted.iter().map(|_| Ok(None)).collect();
+    let mut found: Vec<Result<Option<Vec<u8>>>> = wanted.iter().map(|_| Ok(None)).collect();
     for row in rows {
         let place: i64 = row.try_get("i")?;
         let slot = usize::try_from(place - 1)
@@ -78,7 +78,7 @@ impl Store {
         district: DistrictId,
         student: i64,
         revision: i64,
-        body: &str,
+        body: &[u8],
     ) -> Result<bool> {
         // On PostgreSQL the district's row is locked to share: an import that has moved the
         // revision on holds it until it commits (and deletes the snapshots), and the revision
@@ -99,7 +99,7 @@ impl Store {
         let done = sqlx::query(sql)
             .bind(district.0)
             .bind(student)
-            .bind(body.to_owned())
+            .bind(body.to_vec())
             .bind(revision)
             .execute(self.pool()?)
             .await?;
