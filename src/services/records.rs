@@ -303,7 +303,7 @@ pub struct Assignment {
     pub excused: bool,
 }
 
-fn parse_day(text: Option<&str>) -> Option<Date> {
+pub(super) fn parse_day(text: Option<&str>) -> Option<Date> {
     text.and_then(|t| t.get(..10)).and_then(|t| t.parse().ok())
 }
 
@@ -842,9 +842,7 @@ async fn make_grades(
     let snapshot = snapshots::of(app, &opened.reads, district, &opened.record, today).await?;
     let classes = &snapshot.classes;
     let sessions = &opened.sessions;
-    let records = snapshot.scored();
-    // Each mark's due date parsed once, not once for its grade and again for its flags.
-    let marks: Vec<Parsed> = records.iter().map(|m| (m, as_mark(m))).collect();
+    let marks = snapshot.scored();
     let posted = &snapshot.posted;
     let session = |id: Option<i64>| id.and_then(|id| sessions.iter().find(|s| s.id == id));
     let mut view = Vec::new();
@@ -855,8 +853,8 @@ async fn make_grades(
             let start = session(id).map_or("9999", |s| s.start.as_str());
             (start, id.unwrap_or(i64::MAX))
         };
-        for (m, _) in marks.iter().filter(|(m, _)| m.class_id == class.id) {
-            periods.insert(key(m.grading_period_id), m.grading_period_id);
+        for m in marks.iter().filter(|m| m.class_id == class.id) {
+            periods.insert(key(m.period), m.period);
         }
         for p in posted.iter().filter(|p| p.class_id == class.id) {
             periods.insert(key(Some(p.session_id)), Some(p.session_id));
@@ -864,9 +862,9 @@ async fn make_grades(
         let rows = periods
             .into_values()
             .map(|period| {
-                let in_period: Vec<&Parsed> = marks
+                let in_period: Vec<&Graded> = marks
                     .iter()
-                    .filter(|(m, _)| m.class_id == class.id && m.grading_period_id == period)
+                    .filter(|m| m.class_id == class.id && m.period == period)
                     .collect();
                 let InProgress {
                     percent,
@@ -881,7 +879,7 @@ async fn make_grades(
                     counted,
                     missing: in_period
                         .iter()
-                        .filter(|(_, mark)| mark.flags(today).missing)
+                        .filter(|m| m.mark.flags(today).missing)
                         .count() as u32,
                     posted: posted
                         .iter()
@@ -919,15 +917,34 @@ struct InProgress {
     counted: u32,
 }
 
-/// A scored mark beside what grading reads of it.
-type Parsed<'a> = (&'a MarkRecord, Mark<'a>);
+/// A scored mark as a grade reads it, its due date parsed once (made from a snapshot's marks
+/// without copying their text).
+pub(super) struct Graded<'a> {
+    pub class_id: i64,
+    pub period: Option<i64>,
+    pub category: Option<i64>,
+    pub weight: Option<f64>,
+    pub mark: Mark<'a>,
+}
 
-fn in_progress(marks: &[&Parsed], today: Date) -> InProgress {
+impl<'a> Graded<'a> {
+    fn of(m: &'a MarkRecord) -> Self {
+        Self {
+            class_id: m.class_id,
+            period: m.grading_period_id,
+            category: m.category_id,
+            weight: m.weight,
+            mark: as_mark(m),
+        }
+    }
+}
+
+fn in_progress(marks: &[&Graded], today: Date) -> InProgress {
     let counted: Vec<Counted> = marks
         .iter()
-        .filter_map(|(m, mark)| {
-            mark.counted(today).map(|(earned, possible)| Counted {
-                category: m.category_id,
+        .filter_map(|m| {
+            m.mark.counted(today).map(|(earned, possible)| Counted {
+                category: m.category,
                 weight: m.weight,
                 earned,
                 possible,
@@ -974,12 +991,12 @@ pub async fn current_grades(
             .filter(|p| start_of(*p).is_none_or(|start| start <= begun.as_str()))
             .max_by_key(|p| (start_of(*p).is_some(), start_of(*p).map(str::to_owned)));
         let Some(current) = current else { continue };
-        let in_period: Vec<Parsed> = of_class
+        let in_period: Vec<Graded> = of_class
             .into_iter()
             .filter(|m| m.grading_period_id == current)
-            .map(|m| (m, as_mark(m)))
+            .map(Graded::of)
             .collect();
-        let in_period: Vec<&Parsed> = in_period.iter().collect();
+        let in_period: Vec<&Graded> = in_period.iter().collect();
         if let Some(percent) = in_progress(&in_period, today).percent {
             grades.push((
                 ClassRef {
