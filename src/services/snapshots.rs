@@ -40,7 +40,7 @@ pub const RECENT_DAYS: i64 = 14;
 /// The form of a kept snapshot. postcard's bytes do not name their fields: bytes of another
 /// shape could decode as this one, wrongly, so a change to the shape of [`Snapshot`] or of any
 /// record in it takes a new number (`the_kept_form_is_pinned` fails until it has one).
-const FORM: u8 = 1;
+const FORM: u8 = 2;
 
 /// The job that makes a district's snapshots after an import.
 pub const SNAPSHOTS_JOB: &str = "snapshots.make";
@@ -63,7 +63,9 @@ pub struct Snapshot {
 }
 
 /// A scored assignment as a grade needs it: (class, grading period, category, weight, score,
-/// points possible, status, due date, late, missing).
+/// points possible, status, due date, late, missing). The status and the due date are kept as
+/// a code and a day, not text: a snapshot holds a couple of hundred of these, and decoding
+/// them then copies no text and parses no date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct GradeMark(
     i64,
@@ -72,11 +74,66 @@ struct GradeMark(
     Option<f64>,
     Option<f64>,
     Option<f64>,
-    Option<String>,
-    Option<String>,
+    Status,
+    Option<Day>,
     bool,
     bool,
 );
+
+/// A result's status: OneRoster's five (all the import takes), or, kept whole, any other text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Status {
+    None,
+    Exempt,
+    FullyGraded,
+    NotSubmitted,
+    PartiallyGraded,
+    Submitted,
+    Other(String),
+}
+
+impl Status {
+    const NAMED: [(Status, &'static str); 5] = [
+        (Status::Exempt, "exempt"),
+        (Status::FullyGraded, "fully graded"),
+        (Status::NotSubmitted, "not submitted"),
+        (Status::PartiallyGraded, "partially graded"),
+        (Status::Submitted, "submitted"),
+    ];
+
+    fn of(text: Option<&str>) -> Self {
+        let Some(text) = text else { return Self::None };
+        Self::NAMED
+            .into_iter()
+            .find(|(_, name)| *name == text)
+            .map_or_else(|| Self::Other(text.to_owned()), |(status, _)| status)
+    }
+
+    fn text(&self) -> Option<&str> {
+        match self {
+            Self::None => None,
+            Self::Other(text) => Some(text),
+            named => Self::NAMED
+                .iter()
+                .find(|(status, _)| status == named)
+                .map(|(_, name)| *name),
+        }
+    }
+}
+
+/// A due date as (year, month, day): the day a grade reads of it (see `records::parse_day`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Day(i16, i8, i8);
+
+impl Day {
+    fn of(text: Option<&str>) -> Option<Self> {
+        parse_day(text).map(|d| Self(d.year(), d.month(), d.day()))
+    }
+
+    fn date(self) -> Option<Date> {
+        Date::new(self.0, self.1, self.2).ok()
+    }
+}
 
 impl From<&MarkRecord> for GradeMark {
     fn from(m: &MarkRecord) -> Self {
@@ -87,8 +144,8 @@ impl From<&MarkRecord> for GradeMark {
             m.weight,
             m.score,
             m.max,
-            m.status.clone(),
-            m.due_date.clone(),
+            Status::of(m.status.as_deref()),
+            Day::of(m.due_date.as_deref()),
             m.late,
             m.missing,
         )
@@ -105,10 +162,10 @@ impl GradeMark {
             category: *category,
             weight: *weight,
             mark: Mark {
-                status: status.as_deref(),
+                status: status.text(),
                 score: *score,
                 max: *max,
-                due: parse_day(due.as_deref()),
+                due: due.and_then(Day::date),
                 late: *late,
                 missing: *missing,
             },
@@ -450,17 +507,45 @@ mod tests {
     }
 
     const PINNED: &str = concat!(
-        "010a323032362d30332d3039010607416c67656272610001013200044d6174680543656461720108",
+        "020a323032362d30332d3039010607416c67656272610001013200044d6174680543656461720108",
         "03416e61044469617a011201060112010401000000000000d03f0100000000000021400100000000",
-        "00002440010c66756c6c7920677261646564010a323032362d30332d303501000106120142010000",
-        "00000040554000010e0605457373617900010a323032362d30332d3031010a323032362d30332d30",
-        "3501000000000000244001040108486f6d65776f726b01000000000000d03f011201000000000000",
-        "2140010c66756c6c792067726164656400010a323032362d30332d30360100010e06054573736179",
-        "00010a323032362d30332d3031010a323032362d30332d303501000000000000244001040108486f",
-        "6d65776f726b01000000000000d03f0112010000000000002140010c66756c6c7920677261646564",
-        "00010a323032362d30332d30360100010a323032362d30332d3039057461726479010106010a3230",
-        "32362d30332d313005427265616b",
+        "000024400201d41f03050100010612014201000000000040554000010e0605457373617900010a32",
+        "3032362d30332d3031010a323032362d30332d303501000000000000244001040108486f6d65776f",
+        "726b01000000000000d03f0112010000000000002140010c66756c6c792067726164656400010a32",
+        "3032362d30332d30360100010e0605457373617900010a323032362d30332d3031010a323032362d",
+        "30332d303501000000000000244001040108486f6d65776f726b01000000000000d03f0112010000",
+        "000000002140010c66756c6c792067726164656400010a323032362d30332d30360100010a323032",
+        "362d30332d3039057461726479010106010a323032362d30332d313005427265616b",
     );
+
+    #[test]
+    fn a_status_and_a_due_date_read_back_as_a_grade_reads_them() {
+        for text in [
+            None,
+            Some("exempt"),
+            Some("fully graded"),
+            Some("not submitted"),
+            Some("partially graded"),
+            Some("submitted"),
+            Some("graded by hand"),
+        ] {
+            assert_eq!(Status::of(text).text(), text);
+        }
+        for text in [
+            Some("2026-03-05"),
+            Some("2026-03-05T23:59:00Z"),
+            Some("2028-02-29"),
+            Some("2026-02-30"),
+            Some("soon"),
+            Some(""),
+            None,
+        ] {
+            let kept = postcard::to_allocvec(&Day::of(text)).unwrap();
+            let read: Option<Day> = postcard::from_bytes(&kept).unwrap();
+            assert_eq!(read.and_then(Day::date), parse_day(text), "{text:?}");
+        }
+        assert!(parse_day(Some("2026-03-05T23:59:00Z")).is_some());
+    }
 
     #[test]
     fn bytes_of_another_form_or_none_are_not_a_snapshot() {
