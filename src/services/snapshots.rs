@@ -259,8 +259,8 @@ impl Snapshot {
     }
 
     /// The snapshot as it is kept: its form's number, then postcard's binary form, which a
-    /// first read decodes in 21–30 µs where its JSON took 52–57 µs (a sixth of the server's
-    /// work in such a read).
+    /// first read decodes in about 9 µs where its JSON took 52–57 µs (a sixth of the server's
+    /// work in such a read; docs/BENCHMARKS.md).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         postcard::to_extend(self, vec![FORM])
             .map_err(|e| Error::internal(format!("a snapshot's bytes: {e}")))
