@@ -755,7 +755,9 @@ pub struct GradesView {
     pub student: StudentSummary,
     /// The district's letter scale, as `A:90,B:80,C:70,D:60,F:0`.
     pub scale: String,
-    pub classes: Vec<ClassGrades>,
+    /// Shared with the kept view: a warm read copies none of it.
+    #[schema(value_type = Vec<ClassGrades>)]
+    pub classes: Arc<Vec<ClassGrades>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -817,7 +819,8 @@ pub async fn grades(
     .await?;
     Ok(GradesView {
         student: opened.student,
-        ..GradesView::clone(&kept)
+        scale: kept.scale.clone(),
+        classes: Arc::clone(&kept.classes),
     })
 }
 
@@ -905,7 +908,7 @@ async fn make_grades(
     Ok(GradesView {
         student: opened.student.clone(),
         scale: scale.to_string(),
-        classes: view,
+        classes: Arc::new(view),
     })
 }
 

@@ -173,7 +173,7 @@ pub(super) const POSTGRES_INSERT: &str = "INSERT INTO audit_log \
        (district_id, at, actor, account_id, action, target, detail, address, user_agent) \
      SELECT (e ->> 0)::BIGINT, (e ->> 1)::BIGINT, e ->> 2, (e ->> 3)::BIGINT, e ->> 4, \
        e ->> 5, e ->> 6, e ->> 7, e ->> 8 \
-     FROM json_array_elements($1::json) WITH ORDINALITY AS r (e, n) ORDER BY n";
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r (e, n) ORDER BY n";
 
 /// Entries as [`insert_rows`] binds them.
 pub(super) fn as_json(rows: &[Row9]) -> Result<String> {

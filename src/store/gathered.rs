@@ -77,14 +77,14 @@ fn mixed() -> StoreError {
     StoreError::Corrupt("a gathered request answered as another kind".to_owned())
 }
 
-/// The entries' insert (`$1`) and the sessions' select (`$2`) as one statement: PostgreSQL
-/// runs an insert in a `WITH` to its end whether or not the select reads it.
-static BOTH: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "WITH written AS ({}) {}",
-        audit::POSTGRES_INSERT,
-        sessions::gathered("$2")
-    )
+/// The entries' insert (`$1`) and the sessions' select (`$2`) as one statement, one for each
+/// of [`sessions::Counted`]: PostgreSQL runs an insert in a `WITH` to its end whether or not
+/// the select reads it.
+static BOTH: LazyLock<Vec<String>> = LazyLock::new(|| {
+    sessions::every_gathered("$2")
+        .into_iter()
+        .map(|select| format!("WITH written AS ({}) {select}", audit::POSTGRES_INSERT))
+        .collect()
 });
 
 async fn run(pool: Db, asked: Vec<Ask>) -> Vec<Result<Answer>> {
@@ -171,7 +171,8 @@ async fn write(pool: &Db, rows: Vec<Row9>) -> Vec<Result<()>> {
 }
 
 async fn both(pool: &Db, rows: &[Row9], reads: &[Asked]) -> Result<Vec<sqlx::any::AnyRow>> {
-    Ok(sqlx::query(BOTH.as_str())
+    let statement = sessions::one_of(&BOTH, sessions::Counted::of(reads));
+    Ok(sqlx::query(statement)
         .bind(audit::as_json(rows)?)
         .bind(sessions::asked_json(reads)?)
         .fetch_all(pool)

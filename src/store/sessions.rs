@@ -132,55 +132,125 @@ fn conversations_unread(kind: AccountKind, day: &str) -> String {
 pub(super) type Found = (SessionRecord, Account, i64, Option<Unread>);
 
 /// A session read waiting for its batch: district, the secret's hash, and, for a page, the
-/// oldest notification counted and the district's day.
+/// oldest notification counted, the district's day, and the kind of account guessed to be
+/// behind the secret (`None`: not known).
 pub(super) struct Asked {
     district: i64,
     hash: String,
     counts: Option<(i64, String)>,
+    kind: Option<AccountKind>,
 }
 
 impl Asked {
-    fn of(secret: &SessionSecret, counts: Option<(i64, &str)>) -> Self {
+    fn of(secret: &SessionSecret, counts: Option<(i64, &str)>, kind: Option<AccountKind>) -> Self {
         Self {
             district: secret.district().0,
             hash: crate::secrets::hash_token(secret.as_str()),
             counts: counts.map(|(since, day)| (since, day.to_owned())),
+            kind,
         }
     }
 }
 
-/// The session reads of a batch, as one statement whose requests travel as one JSON array in
-/// `placeholder` (district, hash, whether to count, since, day); each session found comes back
-/// with its place in it. Every kind's conversation count is in the statement: its cost is
-/// shared by the batch. Each request is looked up as one session is (by the index on its
+/// What a batch's statement counts: nothing (no request in it is a page's), or the
+/// notifications and the conversations of the kinds of account in `kinds`, a mask over
+/// [`AccountKind::ALL`]. PostgreSQL sets up the plan of every count a statement holds at each
+/// run, whether a row takes it or not; counting only what the batch asks for keeps that set-up
+/// from every statement that does not need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Counted {
+    kinds: Option<u8>,
+}
+
+impl Counted {
+    /// Every statement there is, in [`Self::index`]'s order.
+    fn all() -> impl Iterator<Item = Self> {
+        std::iter::once(Self { kinds: None })
+            .chain((0..1u8 << AccountKind::ALL.len()).map(|mask| Self { kinds: Some(mask) }))
+    }
+
+    fn index(self) -> usize {
+        self.kinds.map_or(0, |mask| 1 + usize::from(mask))
+    }
+
+    /// What the requests of a batch need counted: a page whose kind of account is not known
+    /// has every kind's count.
+    pub(super) fn of(asked: &[Asked]) -> Self {
+        let every = (1u8 << AccountKind::ALL.len()) - 1;
+        let kinds = asked
+            .iter()
+            .filter(|a| a.counts.is_some())
+            .map(|a| {
+                a.kind
+                    .and_then(|kind| AccountKind::ALL.iter().position(|k| *k == kind))
+                    .map_or(every, |place| 1 << place)
+            })
+            .reduce(|a, b| a | b);
+        Self { kinds }
+    }
+}
+
+/// The session reads of a batch as one statement, the requests in `placeholder`, a JSON array
+/// (`[district, hash, counted, since, day]` each) that the statement answers row by row, each
+/// with its place in it. Each request is looked up as one session is (by the index on its
 /// secret's hash), in a `LATERAL` subquery that its `LIMIT` keeps the planner from flattening:
 /// flattened, a join of the planner's guess of a hundred requests with every session of the
-/// deployment went by a scan of the whole table, in each batch.
-pub(super) fn gathered(placeholder: &str) -> String {
-    let conversations = AccountKind::ALL
-        .iter()
-        .map(|&kind| conversations_unread(kind, "(asked.e ->> 4)"))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// deployment went by a scan of the whole table, in each batch. The array is `jsonb`, parsed
+/// once, where each `->>` of a `json` value parses its text again.
+pub(super) fn gathered(placeholder: &str, counted: Counted) -> String {
+    let (unread, conversations) = match counted.kinds {
+        None => (
+            "CAST(NULL AS BIGINT)".to_owned(),
+            "CAST(NULL AS BIGINT)".to_owned(),
+        ),
+        Some(mask) => {
+            let kinds = AccountKind::ALL
+                .iter()
+                .enumerate()
+                .filter(|(place, _)| mask & (1 << place) != 0)
+                .map(|(_, &kind)| conversations_unread(kind, "(asked.e ->> 4)"))
+                .chain(["CAST(NULL AS BIGINT)".to_owned()])
+                .collect::<Vec<_>>()
+                .join(", ");
+            (
+                format!(
+                    "CASE WHEN (asked.e ->> 2)::BOOLEAN THEN {} END",
+                    unread_notifications("(asked.e ->> 3)::BIGINT")
+                ),
+                format!("CASE WHEN (asked.e ->> 2)::BOOLEAN THEN COALESCE({kinds}) END"),
+            )
+        }
+    };
     format!(
         "SELECT asked.i, found.* \
-         FROM json_array_elements({placeholder}::json) WITH ORDINALITY AS asked (e, i) \
-         CROSS JOIN LATERAL (SELECT {}, d.revision, \
-           CASE WHEN (asked.e ->> 2)::BOOLEAN THEN {} END AS unread, \
-           CASE WHEN (asked.e ->> 2)::BOOLEAN THEN COALESCE({conversations}) END \
-             AS conversations_unread, \
+         FROM jsonb_array_elements({placeholder}::jsonb) WITH ORDINALITY AS asked (e, i) \
+         CROSS JOIN LATERAL (SELECT {}, d.revision, {unread} AS unread, \
+           {conversations} AS conversations_unread, \
            {} \
            JOIN sessions s ON s.district_id = a.district_id AND s.account_id = a.id \
            JOIN districts d ON d.id = a.district_id \
            WHERE s.district_id = (asked.e ->> 0)::BIGINT AND s.token_hash = asked.e ->> 1 \
            LIMIT 1) found",
         session_columns!(),
-        unread_notifications("(asked.e ->> 3)::BIGINT"),
         account_columns!(),
     )
 }
 
-static GATHERED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| gathered("$1"));
+/// Each of [`gathered`]'s statements, by [`Counted::index`], with `placeholder` for the
+/// requests.
+pub(super) fn every_gathered(placeholder: &str) -> Vec<String> {
+    Counted::all()
+        .map(|counted| gathered(placeholder, counted))
+        .collect()
+}
+
+/// The statement of [`every_gathered`] for `counted`.
+pub(super) fn one_of(statements: &[String], counted: Counted) -> &str {
+    &statements[counted.index()]
+}
+
+static GATHERED: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| every_gathered("$1"));
 
 /// The requests of a batch as [`gathered`] takes them.
 pub(super) fn asked_json(asked: &[Asked]) -> Result<String> {
@@ -212,7 +282,7 @@ pub(super) fn answers_from(found: &[AnyRow], n: usize) -> Vec<Result<Option<Foun
 /// The session reads of a batch alone.
 pub(super) async fn read_gathered(pool: &Db, asked: &[Asked]) -> Vec<Result<Option<Found>>> {
     let found = match asked_json(asked) {
-        Ok(json) => sqlx::query(GATHERED.as_str())
+        Ok(json) => sqlx::query(one_of(&GATHERED, Counted::of(asked)))
             .bind(json)
             .fetch_all(pool)
             .await
@@ -268,7 +338,7 @@ impl Store {
     ) -> Result<Option<(SessionRecord, Account, i64)>> {
         if let Some(gathered) = self.shared.gathered() {
             self.pool()?;
-            let found = gathered.session(Asked::of(secret, None)).await?;
+            let found = gathered.session(Asked::of(secret, None, None)).await?;
             return Ok(found.map(|(session, account, revision, _)| (session, account, revision)));
         }
         let row = sqlx::query(concat!(
@@ -303,7 +373,7 @@ impl Store {
         if let Some(gathered) = self.shared.gathered() {
             self.pool()?;
             let found = gathered
-                .session(Asked::of(secret, Some((unread_since, today))))
+                .session(Asked::of(secret, Some((unread_since, today)), kind))
                 .await?;
             return found
                 .map(|(session, account, revision, unread)| {
@@ -481,4 +551,50 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord> {
         address: row.try_get("address")?,
         user_agent: row.try_get("user_agent")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(page: bool, kind: Option<AccountKind>) -> Asked {
+        Asked {
+            district: 1,
+            hash: String::new(),
+            counts: page.then(|| (0, "2026-12-07".to_owned())),
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_batch_counts_only_what_its_pages_ask_for() {
+        use AccountKind::{Parent, Student, Teacher};
+        let kinds = |asked: &[Asked]| Counted::of(asked).kinds;
+        assert_eq!(kinds(&[]), None);
+        assert_eq!(kinds(&[asked(false, Some(Parent))]), None, "no page");
+        assert_eq!(
+            kinds(&[asked(true, Some(Parent)), asked(false, Some(Teacher))]),
+            Some(0b0001),
+            "a parent's page and a teacher's read of the API"
+        );
+        assert_eq!(
+            kinds(&[asked(true, Some(Teacher)), asked(true, Some(Student))]),
+            Some(0b1010)
+        );
+        assert_eq!(
+            kinds(&[asked(true, Some(Parent)), asked(true, None)]),
+            Some(0b1111),
+            "a page of a kind not known yet counts every kind"
+        );
+
+        let statements = every_gathered("$1");
+        assert_eq!(statements.len(), 17);
+        let distinct: std::collections::HashSet<&String> = statements.iter().collect();
+        assert_eq!(distinct.len(), statements.len());
+        let parents = one_of(&statements, Counted::of(&[asked(true, Some(Parent))]));
+        assert!(parents.contains("a.kind = 'parent'") && parents.contains("FROM notifications"));
+        assert!(!parents.contains("a.kind = 'teacher'") && !parents.contains("a.kind = 'student'"));
+        let api = one_of(&statements, Counted::of(&[asked(false, None)]));
+        assert!(!api.contains("FROM notifications") && !api.contains("FROM conversations"));
+    }
 }

@@ -49,7 +49,7 @@ async fn gathered(pool: &Db, wanted: &[(DistrictId, i64)]) -> Result<Vec<Result<
         .map_err(|e| StoreError::Corrupt(format!("snapshot reads: {e}")))?;
     let rows = sqlx::query(
         "SELECT asked.i, found.body \
-         FROM json_array_elements($1::json) WITH ORDINALITY AS asked (e, i) \
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS asked (e, i) \
          CROSS JOIN LATERAL (SELECT body FROM student_snapshots \
            WHERE district_id = (asked.e ->> 0)::BIGINT AND person_id = (asked.e ->> 1)::BIGINT \
            LIMIT 1) found",

@@ -116,11 +116,7 @@ async fn menu_count(p: &Portal, who: &str) -> i64 {
     for _ in 0..2 {
         let (status, page) = p.page("/d/river/conversations", Some(who)).await;
         assert_eq!(status, StatusCode::OK);
-        shown.push(
-            page.split("Messages <span class=\"badge\">")
-                .nth(1)
-                .map_or(0, |rest| rest.split(' ').next().unwrap().parse().unwrap()),
-        );
+        shown.push(badge(&page));
     }
     assert_eq!(shown[0], shown[1], "{who}'s menu, first and later");
     let shown = shown[0];
@@ -133,6 +129,13 @@ async fn menu_count(p: &Portal, who: &str) -> i64 {
         .count() as i64;
     assert_eq!(shown, listed, "{who}'s menu");
     shown
+}
+
+/// The count of conversations with something unread that a page's menu shows.
+fn badge(page: &str) -> i64 {
+    page.split("Messages <span class=\"badge\">")
+        .nth(1)
+        .map_or(0, |rest| rest.split(' ').next().unwrap().parse().unwrap())
 }
 
 async fn count(p: &Portal, sql: &str) -> i64 {
@@ -315,6 +318,56 @@ async fn only_a_family_that_may_see_the_child_writes_to_the_childs_teacher() {
     assert_eq!(listed["conversations"].as_array().unwrap().len(), 2);
     let (_, listed) = p.get("/api/v1/conversations", Some("gina")).await;
     assert_eq!(listed["conversations"], json!([]));
+}
+
+/// Pages read at once by accounts of each kind, some on their session's first page (its kind
+/// not yet known to the server), each show their own account's count. On PostgreSQL such
+/// pages share a statement, which counts only the kinds of account it is asked for.
+#[tokio::test]
+async fn pages_read_at_once_each_show_their_own_accounts_count() {
+    let mut c = class().await;
+    let (status, sent) = write(
+        &c.p,
+        "terry",
+        json!({"class": c.math, "body": "Quiz Monday"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let (_, listed) = c.p.get("/api/v1/conversations", Some("parent")).await;
+    let id = listed["conversations"][0]["id"].as_i64().unwrap();
+    let (status, body) = reply(&c.p, "parent", id, "We will study.").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (parent, terry) = (
+        menu_count(&c.p, "parent").await,
+        menu_count(&c.p, "terry").await,
+    );
+    assert_eq!((parent, terry), (1, 1));
+    for (who, portal, user) in [
+        ("parent anew", "parent", "maria"),
+        ("terry anew", "teacher", "terry"),
+    ] {
+        let token = login(&c.p.app, "river", portal, user, PASSWORD).await;
+        c.p.tokens.push((who, token));
+    }
+    let expected = [
+        ("parent", parent),
+        ("terry", terry),
+        ("gina", 0),
+        ("self", 0),
+        ("parent anew", parent),
+        ("terry anew", terry),
+    ];
+    let p = &c.p;
+    let reads = (0..4).flat_map(|round| {
+        expected.iter().map(move |&(who, n)| async move {
+            let (status, page) = p.page("/d/river/conversations", Some(who)).await;
+            assert_eq!(status, StatusCode::OK, "{who}, round {round}");
+            (who, n, badge(&page))
+        })
+    });
+    for (who, n, shown) in futures_util::future::join_all(reads).await {
+        assert_eq!(shown, n, "{who}'s menu");
+    }
 }
 
 #[tokio::test]
