@@ -6,6 +6,15 @@ use jiff::civil::Date;
 
 use super::Invalid;
 
+/// OneRoster's score statuses (`results.csv`'s `scoreStatus`): the only ones an import takes.
+pub const SCORE_STATUSES: [&str; 5] = [
+    "exempt",
+    "fully graded",
+    "not submitted",
+    "partially graded",
+    "submitted",
+];
+
 /// Flags families see beside an assignment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Flags {

@@ -40,7 +40,7 @@ pub use district::{
     District, DistrictId, DistrictName, DistrictSettings, MaintenanceMessage, OfficeEmail,
     SETTING_KEYS, SettingChange, SyncInterval, TimeZoneName,
 };
-pub use grading::{Counted, Flags, GradingScale, Mark, percentage, rounded};
+pub use grading::{Counted, Flags, GradingScale, Mark, SCORE_STATUSES, percentage, rounded};
 pub use jobs::{AfterFailure, JobOutcome, LEASE_SECONDS, MAX_ATTEMPTS, after_failure};
 pub use key::{ActivationKey, CROCKFORD, KEY_LENGTH, LINK_CODE_LENGTH, LinkCode};
 pub use language::Lang;

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::records::{Graded, parse_day};
 use super::{Error, Result};
 use crate::app::App;
-use crate::domain::{AccountKind, District, DistrictId, JobOutcome, Mark};
+use crate::domain::{AccountKind, District, DistrictId, JobOutcome, Mark, SCORE_STATUSES};
 use crate::store::{
     AttendanceRecord, ClassRecord, Dates, JobRecord, MarkRecord, Marks, NewJob, NoSchoolDay,
     Records, StudentRecord, TermGradeRecord,
@@ -93,20 +93,24 @@ enum Status {
 }
 
 impl Status {
-    const NAMED: [(Status, &'static str); 5] = [
-        (Status::Exempt, "exempt"),
-        (Status::FullyGraded, "fully graded"),
-        (Status::NotSubmitted, "not submitted"),
-        (Status::PartiallyGraded, "partially graded"),
-        (Status::Submitted, "submitted"),
+    /// Those of [`SCORE_STATUSES`], in its order.
+    const NAMED: [Status; 5] = [
+        Status::Exempt,
+        Status::FullyGraded,
+        Status::NotSubmitted,
+        Status::PartiallyGraded,
+        Status::Submitted,
     ];
 
     fn of(text: Option<&str>) -> Self {
         let Some(text) = text else { return Self::None };
-        Self::NAMED
-            .into_iter()
-            .find(|(_, name)| *name == text)
-            .map_or_else(|| Self::Other(text.to_owned()), |(status, _)| status)
+        SCORE_STATUSES
+            .iter()
+            .position(|name| *name == text)
+            .map_or_else(
+                || Self::Other(text.to_owned()),
+                |at| Self::NAMED[at].clone(),
+            )
     }
 
     fn text(&self) -> Option<&str> {
@@ -115,8 +119,8 @@ impl Status {
             Self::Other(text) => Some(text),
             named => Self::NAMED
                 .iter()
-                .find(|(status, _)| status == named)
-                .map(|(_, name)| *name),
+                .position(|status| status == named)
+                .map(|at| SCORE_STATUSES[at]),
         }
     }
 }
@@ -389,7 +393,7 @@ pub fn job(district: DistrictId, revision: i64) -> NewJob<'static> {
     }
 }
 
-/// Makes a snapshot for every student someone can read who has none.
+/// Makes a snapshot for every student someone can read who has none in this form.
 pub async fn run(app: &App, job: &JobRecord) -> JobOutcome {
     match make_all(app, job.district).await {
         Ok(made) => {
@@ -409,7 +413,10 @@ async fn make_all(app: &App, district: DistrictId) -> Result<usize> {
     let reads = app.store.records().await?;
     let mut made = 0;
     for id in app.store.readable_students(district).await? {
-        if reads.snapshot_of(district, id).await?.is_some() {
+        // A kept row of another form (from a version before this one) is made again here
+        // rather than at its student's first read.
+        let kept = reads.snapshot_of(district, id).await?;
+        if kept.is_some_and(|body| Snapshot::from_bytes(&body).is_ok()) {
             continue;
         }
         // The revision before the records are read: if an import commits meanwhile, the

@@ -390,3 +390,60 @@ async fn a_snapshot_of_records_an_import_replaced_is_not_kept() {
     assert_eq!(kept.classes.len(), 12);
     app.stop().await;
 }
+
+/// The snapshot job makes again a kept row of another form (bytes an earlier version kept),
+/// and leaves the rows of this form as they are.
+#[tokio::test]
+async fn the_snapshot_job_makes_again_a_row_of_another_form() {
+    let app = spawn_app().await;
+    homeroom::services::demo::load(&app.app).await.unwrap();
+    settle(&app).await;
+    let cedar = crate::harness::district(&app, "cedar-valley").await;
+    let readable = app.app.store.readable_students(cedar.id).await.unwrap();
+    let (other, same) = (readable[0], readable[1]);
+    let reads = app.app.store.records().await.unwrap();
+    let kept = |id| {
+        let reads = &reads;
+        async move { reads.snapshot_of(cedar.id, id).await.unwrap().unwrap() }
+    };
+    let mut body = kept(other).await;
+    body[0] = body[0].wrapping_add(1);
+    assert!(Snapshot::from_bytes(&body).is_err());
+    let revision = app.app.store.revision_of(cedar.id).await.unwrap();
+    assert!(
+        app.app
+            .store
+            .keep_snapshot(cedar.id, other, revision, &body)
+            .await
+            .unwrap()
+    );
+    let untouched = kept(same).await;
+
+    // A job under a key no import has used.
+    let now = app.app.clock.unix();
+    let mut tx = app.app.store.begin().await.unwrap();
+    assert!(
+        tx.enqueue(&snapshots::job(cedar.id, i64::MAX), now)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    settle(&app).await;
+
+    let remade = Snapshot::from_bytes(&kept(other).await).unwrap();
+    let day = tools::today(&app.app, &cedar);
+    let student = app
+        .app
+        .store
+        .visible_students(cedar.id, AccountKind::Student, other, &day.to_string())
+        .await
+        .unwrap()
+        .remove(0);
+    let from: jiff::civil::Date = remade.from.parse().unwrap();
+    let fresh = Snapshot::make(&reads, cedar.id, &student, from)
+        .await
+        .unwrap();
+    assert_eq!(remade, fresh);
+    assert_eq!(kept(same).await, untouched);
+    app.stop().await;
+}

@@ -6,6 +6,7 @@ use super::super::problems::{Problem, Problems, quoted};
 use super::fields::*;
 use super::records::*;
 use super::table::Row;
+use crate::domain::SCORE_STATUSES;
 
 pub(crate) fn session_row(
     row: &Row<'_>,
@@ -296,20 +297,16 @@ pub(crate) fn score_row(row: &Row<'_>, common: Common, problems: &mut Problems) 
     const FILE: &str = "results.csv";
     let line_item = required(FILE, row, "lineItemSourcedId", problems)?.to_owned();
     let student = required(FILE, row, "studentSourcedId", problems)?.to_owned();
-    let score_status = match row.get("scoreStatus") {
-        Some("exempt") => "exempt",
-        Some("fully graded") => "fully graded",
-        Some("not submitted") => "not submitted",
-        Some("partially graded") => "partially graded",
-        Some("submitted") => "submitted",
-        other => {
-            problems.add(Problem::at(
-                FILE,
-                row.line,
-                format!("unknown scoreStatus {}", quoted(other.unwrap_or(""))),
-            ));
-            return None;
-        }
+    let given = row.get("scoreStatus");
+    let Some(score_status) =
+        given.and_then(|given| SCORE_STATUSES.into_iter().find(|s| *s == given))
+    else {
+        problems.add(Problem::at(
+            FILE,
+            row.line,
+            format!("unknown scoreStatus {}", quoted(given.unwrap_or(""))),
+        ));
+        return None;
     };
     let score = number(FILE, row, "score", problems)?;
     let score_date = when(FILE, row, "scoreDate", problems)?;
