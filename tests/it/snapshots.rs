@@ -28,6 +28,30 @@ async fn settle(app: &TestApp) {
     while worker::run_due(&app.app).await.unwrap() > 0 {}
 }
 
+/// Student `id` as the store has them today, and a snapshot made from the store for the day
+/// `kept` was made from.
+async fn made_from_store(
+    app: &TestApp,
+    district: &District,
+    id: i64,
+    kept: &Snapshot,
+) -> (homeroom::store::StudentRecord, Snapshot) {
+    let day = tools::today(&app.app, district);
+    let reads = app.app.store.records().await.unwrap();
+    let student = app
+        .app
+        .store
+        .visible_students(district.id, AccountKind::Student, id, &day.to_string())
+        .await
+        .unwrap()
+        .remove(0);
+    let from: jiff::civil::Date = kept.from.parse().unwrap();
+    let fresh = Snapshot::make(&reads, district.id, &student, from)
+        .await
+        .unwrap();
+    (student, fresh)
+}
+
 /// Every readable student's kept snapshot, beside one made from the store now.
 async fn compare(app: &TestApp, when: &str) -> usize {
     let district = district(app).await;
@@ -51,17 +75,7 @@ async fn compare(app: &TestApp, when: &str) -> usize {
             .unwrap()
             .unwrap_or_else(|| panic!("{when}: student {id} has no snapshot"));
         let kept = Snapshot::from_bytes(&body).unwrap();
-        let student = app
-            .app
-            .store
-            .visible_students(district.id, AccountKind::Student, *id, &day.to_string())
-            .await
-            .unwrap()
-            .remove(0);
-        let from: jiff::civil::Date = kept.from.parse().unwrap();
-        let fresh = Snapshot::make(&reads, district.id, &student, from)
-            .await
-            .unwrap();
+        let (student, fresh) = made_from_store(app, &district, *id, &kept).await;
         assert_eq!(kept, fresh, "{when}: student {id}");
         // Today on this day, from the snapshot and from the store.
         let dated = kept
@@ -431,19 +445,10 @@ async fn the_snapshot_job_makes_again_a_row_of_another_form() {
     settle(&app).await;
 
     let remade = Snapshot::from_bytes(&kept(other).await).unwrap();
-    let day = tools::today(&app.app, &cedar);
-    let student = app
-        .app
-        .store
-        .visible_students(cedar.id, AccountKind::Student, other, &day.to_string())
-        .await
-        .unwrap()
-        .remove(0);
-    let from: jiff::civil::Date = remade.from.parse().unwrap();
-    let fresh = Snapshot::make(&reads, cedar.id, &student, from)
-        .await
-        .unwrap();
-    assert_eq!(remade, fresh);
+    assert_eq!(
+        remade,
+        made_from_store(&app, &cedar, other, &remade).await.1
+    );
     assert_eq!(kept(same).await, untouched);
     app.stop().await;
 }
