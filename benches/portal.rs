@@ -15,7 +15,10 @@
 //!    through the web form, and the HTML Grades page of each of their pairs is read once;
 //! 5. Grades warm, for HOMEROOM_BENCH_SECONDS;
 //! 6. the Grades page warm, with 16 web sessions (HOMEROOM_BENCH_WEB_CLIENTS), for
-//!    HOMEROOM_BENCH_SECONDS.
+//!    HOMEROOM_BENCH_SECONDS;
+//! 7. the same page, then `/healthz`, under `wrk` (2 threads, a connection per web session,
+//!    a Lua script taking the pairs in turn) when it is installed: the issue measures the page
+//!    so, and this bench's own client spends more of the two cores per request than `wrk` does.
 //!
 //! Each phase prints requests/s, p50 and p99, and its share of the `/healthz` ceiling; each
 //! first-read throughput is also given as a share of the warm one. The server's memory is
@@ -173,6 +176,7 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         let first_page = each_once(&base, &web_pairs, clients, Kind::GradesPage).await;
         let grades = load(&base, sessions, duration, Kind::Grades).await;
         let page = load(&base, web_sessions, duration, Kind::GradesPage).await;
+        let wrk = under_wrk(dir, &base, web_sessions, seconds).await;
         let soak = soak(&base, sessions, db, options.soak).await;
         Phases {
             healthz,
@@ -182,6 +186,7 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
             first_page,
             grades,
             page,
+            wrk,
             soak,
         }
     });
@@ -196,6 +201,7 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         first_page,
         grades,
         page,
+        wrk,
         soak,
     } = results;
     println!(
@@ -233,6 +239,33 @@ fn run(options: &Options, db: &str, set: &Path, dir: &Path) {
         100.0 * first_grades.1 / warm,
         100.0 * first_page.1 / page_warm
     );
+    match wrk {
+        Some(Wrk { healthz, page }) => {
+            println!(
+                "under wrk ({WRK_THREADS} threads, {} connections, the issue's measure of the page):",
+                options.web_clients
+            );
+            for (what, figures) in [("/healthz", &healthz), ("Grades page, warm", &page)] {
+                println!(
+                    "  {what:<20} {:>8.0} requests/s  p50 {:>6.1} ms  p99 {:>6.1} ms  {:>5.1} % of \
+                     /healthz{}",
+                    figures.rate,
+                    figures.p50,
+                    figures.p99,
+                    100.0 * figures.rate / healthz.rate,
+                    if figures.failed > 0 {
+                        format!(
+                            "  ({} answers failed: the figure is not a page's)",
+                            figures.failed
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+        None => println!("wrk not found (apt-get install wrk): the page under wrk is left out"),
+    }
     if let (Some(first), Some(last)) = (soak.first(), soak.last()) {
         println!("steady load, Grades warm, minute by minute:");
         for (n, minute) in soak.iter().enumerate() {
@@ -303,6 +336,7 @@ struct Phases {
     first_page: (Vec<f64>, f64),
     grades: Vec<f64>,
     page: Vec<f64>,
+    wrk: Option<Wrk>,
     soak: Vec<Minute>,
 }
 
@@ -689,6 +723,113 @@ async fn each_once(
     let samples = gather(tasks).await;
     let rate = samples.len() as f64 / started.elapsed().as_secs_f64();
     (samples, rate)
+}
+
+const WRK_THREADS: usize = 2;
+
+/// The warm Grades page and `/healthz` under `wrk`, as the issue measures the page: a client
+/// written in C, whose own cost per request is a fraction of this bench's (which shares the
+/// machine's two cores with the server). None when `wrk` is not installed.
+struct Wrk {
+    healthz: WrkFigures,
+    page: WrkFigures,
+}
+
+struct WrkFigures {
+    rate: f64,
+    p50: f64,
+    p99: f64,
+    /// Answers that were not 2xx or 3xx, and socket errors.
+    failed: u64,
+}
+
+/// Runs `wrk` on the page of each session's children in turn (a Lua script reading the pairs
+/// from a file), then on `/healthz`, each for `seconds`.
+async fn under_wrk(dir: &Path, base: &str, sessions: &[Session], seconds: u64) -> Option<Wrk> {
+    let pairs: String = pairs_of(sessions)
+        .iter()
+        .filter_map(|(credential, child)| match credential {
+            Credential::Cookie(cookie) => Some(format!("{cookie} {child}\n")),
+            Credential::Bearer(_) => None,
+        })
+        .collect();
+    let (pairs_file, script) = (dir.join("wrk-pairs.txt"), dir.join("wrk-page.lua"));
+    std::fs::write(&pairs_file, pairs).expect("the pairs are written");
+    let lua = format!(
+        r#"local pairs_ = {{}}
+for line in io.lines("{}") do
+  local cookie, child = line:match("(%S+) (%S+)")
+  table.insert(pairs_, {{cookie, child}})
+end
+local i = 0
+request = function()
+  i = i + 1
+  local p = pairs_[(i % #pairs_) + 1]
+  return wrk.format("GET", "/d/bench/students/" .. p[2] .. "/grades", {{["Cookie"] = p[1]}})
+end
+"#,
+        pairs_file.display()
+    );
+    std::fs::write(&script, lua).expect("the script is written");
+    let connections = sessions.len();
+    let (base, script) = (base.to_owned(), script.display().to_string());
+    tokio::task::spawn_blocking(move || {
+        let page = wrk(&["-s", &script, &base], connections, seconds)?;
+        let healthz = wrk(&[&format!("{base}/healthz")], connections, seconds)?;
+        Some(Wrk { healthz, page })
+    })
+    .await
+    .expect("wrk's task")
+}
+
+/// One run of `wrk` with its latency distribution; None when it is not installed.
+fn wrk(args: &[&str], connections: usize, seconds: u64) -> Option<WrkFigures> {
+    let output = Command::new(std::env::var("HOMEROOM_BENCH_WRK").unwrap_or("wrk".into()))
+        .args([
+            "-t",
+            &WRK_THREADS.to_string(),
+            "-c",
+            &connections.to_string(),
+        ])
+        .args(["-d", &format!("{seconds}s"), "--latency"])
+        .args(args)
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) => panic!("wrk did not run: {err}"),
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "wrk failed: {text}");
+    let field = |label: &str| {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix(label))
+            .map(str::trim)
+    };
+    let millis = |label: &str| {
+        let value = field(label).unwrap_or_else(|| panic!("wrk printed no {label}: {text}"));
+        let number = |suffix: &str| value.strip_suffix(suffix)?.parse::<f64>().ok();
+        number("us")
+            .map(|us| us / 1000.0)
+            .or_else(|| number("ms"))
+            .or_else(|| number("s").map(|s| s * 1000.0))
+            .unwrap_or_else(|| panic!("wrk's {label} is not a time: {value}"))
+    };
+    let count = |label: &str| {
+        field(label).map_or(0, |v| {
+            v.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse::<u64>().ok())
+                .sum()
+        })
+    };
+    Some(WrkFigures {
+        rate: field("Requests/sec:")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("wrk printed no rate: {text}")),
+        p50: millis("50%"),
+        p99: millis("99%"),
+        failed: count("Non-2xx or 3xx responses:") + count("Socket errors:"),
+    })
 }
 
 /// Every client's samples, once all have finished.
