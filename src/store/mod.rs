@@ -384,8 +384,12 @@ impl Store {
                 Box::pin(async move {
                     // WAL lets readers run beside the one writer; the busy timeout makes a
                     // writer wait its turn instead of failing; foreign keys are off by default.
-                    // A larger page cache than SQLite's 2 MB default: a student's record
-                    // spans pages all over the results indexes. No memory-mapped reads: every
+                    // A page cache of 4 MiB, twice SQLite's default: a student's record
+                    // spans pages all over the results indexes, and a page the cache lacks is
+                    // one read from the system's file cache. More was no faster at first reads
+                    // and was kept: when a connection closes, the C library keeps the heap it
+                    // freed (16 MiB a connection held 17 MiB of an idle server's 46 MiB,
+                    // docs/BENCHMARKS.md). No memory-mapped reads: every
                     // time the file grows, each connection maps it anew, and the unmapping
                     // flushes every core's address cache (under load, 3 % of the portal's
                     // time); and while an import writes, its pages are in the write-ahead log
@@ -394,7 +398,7 @@ impl Store {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
                          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                         PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0; \
+                         PRAGMA cache_size = -4096; PRAGMA wal_autocheckpoint = 0; \
                          PRAGMA journal_size_limit = {};",
                         BUSY_TIMEOUT.as_millis(),
                         wal::RESTART_AT

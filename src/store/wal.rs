@@ -20,9 +20,9 @@
 //!
 //! A log that has not changed since the last tick's checkpoint needs none: nothing was written,
 //! and every portal read writes its audit entry. Once it has not changed for [`RELEASE_AFTER`],
-//! nobody is reading either, and the pool's idle connections are closed: each keeps up to
-//! 16 MiB of pages (more than the rest of the server) for reads that, once the night's import
-//! has changed the file, would have to fetch them again anyway.
+//! nobody is reading either, and the pool's idle connections are closed: each keeps up to 4 MiB
+//! of pages for reads that, once the night's import has changed the file, would have to fetch
+//! them again anyway.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
