@@ -17,8 +17,9 @@
 //! 6. the Grades page warm, with 16 web sessions (HOMEROOM_BENCH_WEB_CLIENTS), for
 //!    HOMEROOM_BENCH_SECONDS;
 //! 7. the same page, then `/healthz`, under `wrk` (2 threads, a connection per web session,
-//!    a Lua script taking the pairs in turn) when it is installed: the issue measures the page
-//!    so, and this bench's own client spends more of the two cores per request than `wrk` does.
+//!    a Lua script taking the pairs in turn) when it is installed (HOMEROOM_BENCH_WRK names
+//!    another): the issue measures the page so, and this bench's own client spends more of the
+//!    two cores per request than `wrk` does.
 //!
 //! Each phase prints requests/s, p50 and p99, and its share of the `/healthz` ceiling; each
 //! first-read throughput is also given as a share of the warm one. The server's memory is
