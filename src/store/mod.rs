@@ -386,10 +386,9 @@ impl Store {
                     // writer wait its turn instead of failing; foreign keys are off by default.
                     // A page cache of 4 MiB, twice SQLite's default: a student's record
                     // spans pages all over the results indexes, and a page the cache lacks is
-                    // one read from the system's file cache. More was no faster at first reads
-                    // and was kept: when a connection closes, the C library keeps the heap it
-                    // freed (16 MiB a connection held 17 MiB of an idle server's 46 MiB,
-                    // docs/BENCHMARKS.md). No memory-mapped reads: every
+                    // one read from the system's file cache. 16 MiB made no first read faster,
+                    // and the C library kept what a closed connection had filled (17 MiB of an
+                    // idle server's 46, docs/BENCHMARKS.md). No memory-mapped reads: every
                     // time the file grows, each connection maps it anew, and the unmapping
                     // flushes every core's address cache (under load, 3 % of the portal's
                     // time); and while an import writes, its pages are in the write-ahead log
