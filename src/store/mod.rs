@@ -267,7 +267,8 @@ impl Shared {
 
 /// SQLite has one writer at a time, and a connection that finds the lock taken sleeps (the
 /// busy timeout polls, in steps of up to 100 ms). The frequent small writes of this process
-/// (audit entries, session activity) take turns here instead, and never sleep.
+/// (audit entries, session activity) take turns here instead, and never sleep; so does the
+/// checkpoint that holds writers back while the log starts over (`wal`).
 #[derive(Clone)]
 struct WriteTurn(Option<std::sync::Arc<tokio::sync::Mutex<()>>>);
 
@@ -418,8 +419,8 @@ impl Store {
         let pool = options.connect(&url.connect_url()).await?;
         let writes = WriteTurn::new(url.backend());
         let db = pooler::Db::new(pool.clone(), target.pooler);
-        let checkpoints =
-            (url.backend() == Backend::Sqlite).then(|| wal::start(pool.clone(), url.sqlite_file()));
+        let checkpoints = (url.backend() == Backend::Sqlite)
+            .then(|| wal::start(pool.clone(), url.sqlite_file(), writes.clone()));
         let replica = target.read_url.as_ref().map(|read| {
             // Made lazily: a replica away at start must not stop the portal.
             let pool = AnyPoolOptions::new()
