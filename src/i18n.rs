@@ -4,6 +4,8 @@
 //! request, the account's for a mail) and held for the rendering in a task-local, so that
 //! templates ask for words by id: `{{ "log-in"|t }}`.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -68,6 +70,54 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
         let _ = bundle.add_resource(resource);
     }
     bundle
+}
+
+/// A language's messages that are text alone, by id.
+type Plain = HashMap<&'static str, &'static str, foldhash::fast::RandomState>;
+
+/// The messages that are text alone, without a value to put in, by id, for each language:
+/// slices of the files built into the binary, exactly what their bundle formats them to. A
+/// page shows dozens of them; through the bundle each cost a lookup by SipHash and two copies.
+static PLAIN: LazyLock<Vec<(Lang, Plain)>> = LazyLock::new(|| {
+    Lang::ALL
+        .into_iter()
+        .map(|lang| {
+            let mut plain = HashMap::default();
+            for (_, text) in sources(lang) {
+                let resource = fluent_syntax::parser::parse(text).unwrap_or_else(|(r, _)| r);
+                for entry in resource.body {
+                    let fluent_syntax::ast::Entry::Message(message) = entry else {
+                        continue;
+                    };
+                    if let Some(value) = message.value.as_ref().and_then(text_alone) {
+                        // The first of two alike wins, as in the bundle.
+                        plain.entry(message.id.name).or_insert(value);
+                    }
+                }
+            }
+            (lang, plain)
+        })
+        .collect()
+});
+
+/// A pattern's text, when it is one piece of text alone.
+fn text_alone(pattern: &fluent_syntax::ast::Pattern<&'static str>) -> Option<&'static str> {
+    match pattern.elements.as_slice() {
+        [fluent_syntax::ast::PatternElement::TextElement { value }] => Some(value),
+        _ => None,
+    }
+}
+
+/// The message `id` in `lang`, without values: borrowed where it is text alone.
+fn text(lang: Lang, id: &str) -> Cow<'static, str> {
+    let plain = PLAIN
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .and_then(|(_, plain)| plain.get(id));
+    match plain {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(message(lang, id, None)),
+    }
 }
 
 /// The message `id` in `lang`, with `args`; the English one where Spanish lacks it, and the
@@ -163,7 +213,7 @@ pub fn words(lang: Lang, id: &str, args: &[(&str, FluentValue<'static>)]) -> Str
 
 /// The message `id` in the current language.
 pub fn t(id: &str) -> String {
-    message(current(), id, None)
+    text(current(), id).into_owned()
 }
 
 /// The message `id` in the current language with one argument.
@@ -203,24 +253,23 @@ pub mod filters {
     use std::fmt::Display;
 
     #[askama::filter_fn]
-    pub fn t(id: impl Display, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(super::t(&id.to_string()))
+    pub fn t(
+        id: impl AsRef<str>,
+        _: &dyn askama::Values,
+    ) -> askama::Result<std::borrow::Cow<'static, str>> {
+        Ok(super::text(super::current(), id.as_ref()))
     }
 
     #[askama::filter_fn]
-    pub fn t1<N: Display, V: Display>(
-        id: impl Display,
+    pub fn t1<V: Display>(
+        id: impl AsRef<str>,
         _: &dyn askama::Values,
-        name: N,
+        name: &'static str,
         value: V,
     ) -> askama::Result<String> {
         let mut args = super::FluentArgs::new();
-        args.set(name.to_string(), super::value_of(value.to_string()));
-        Ok(super::message(
-            super::current(),
-            &id.to_string(),
-            Some(&args),
-        ))
+        args.set(name, super::value_of(value.to_string()));
+        Ok(super::message(super::current(), id.as_ref(), Some(&args)))
     }
 
     #[askama::filter_fn]
@@ -246,6 +295,20 @@ pub mod filters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_of_text_alone_reads_as_its_bundle_formats_it() {
+        let mut borrowed = 0;
+        for lang in Lang::ALL {
+            for (_, id) in ids(lang) {
+                let text = text(lang, &id);
+                assert_eq!(text, message(lang, &id, None), "{id}");
+                borrowed += usize::from(matches!(text, Cow::Borrowed(_)));
+            }
+        }
+        assert!(borrowed > 100, "only {borrowed} messages were text alone");
+        assert_eq!(text(Lang::Es, "no-such-message"), "no-such-message");
+    }
 
     #[test]
     fn the_files_parse_and_both_languages_have_the_same_messages() {
