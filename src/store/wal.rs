@@ -12,16 +12,17 @@
 //! reader always does (the log grew past a gigabyte). So once the log passes [`RESTART_AT`],
 //! a RESTART checkpoint waits for the readers of the moment (each a few milliseconds) while it
 //! holds back writers, so that the next write starts the log over; `journal_size_limit` (set
-//! where connections are opened) then cuts the file back. It holds them back briefly: a
-//! PASSIVE checkpoint first copies the log beside the writes, and the RESTART takes this
-//! process's turn to write ([`WriteTurn`]) before SQLite's lock. The audit writer then waits
-//! for the turn and goes on the moment it is free; finding SQLite's lock taken, it would sleep
-//! in SQLite's steps of 1, 2, 5 and 10 ms (18 ms, twice a second under load, measured). It
-//! waits [`READERS_WAIT`] at most,
-//! not the connections' busy timeout: a reader that takes seconds (a job reading what an
-//! import changed, say) would otherwise hold back every write for as long, and a login waiting
-//! to write would fail with `database is locked`. It then copies what it can, as PASSIVE does,
-//! and tries again at the next tick.
+//! where connections are opened) then cuts the file back.
+//!
+//! The RESTART waits [`READERS_WAIT`] at most, not the connections' busy timeout: a reader
+//! that takes seconds (a job reading what an import changed, say) would otherwise hold back
+//! every write for as long, and a login waiting to write would fail with `database is locked`.
+//! It then copies what it can, as PASSIVE does, and tries again at the next tick. And it holds
+//! writers back as briefly as it can: a PASSIVE checkpoint first copies the log beside the
+//! writes, and the RESTART takes this process's turn to write ([`WriteTurn`]) before SQLite's
+//! lock. The audit writer waits for that turn and goes on the moment it is free; finding
+//! SQLite's lock taken instead, it slept in SQLite's steps of 1, 2, 5 and 10 ms (18 ms, twice a
+//! second under load, measured).
 //!
 //! A log that has not changed since the last tick's checkpoint needs none: nothing was written,
 //! and every portal read writes its audit entry. Once it has not changed for [`RELEASE_AFTER`],
